@@ -1,0 +1,358 @@
+//! HMAC (RFC 2104) of one 8-byte moving factor, composed over the hash crates' block functions.
+//!
+//! HMAC(K, m) = H((K' ⊕ opad) ‖ H((K' ⊕ ipad) ‖ m)). The two key blocks `K' ⊕ ipad` and
+//! `K' ⊕ opad` do not depend on the message, so [`KeyedHmac::new`] compresses each once and keeps
+//! the two chaining states. An OTP message is 8 bytes and the inner digest is at most 64 bytes,
+//! so after that each message costs exactly two compressions, one per state: the hardware limit
+//! that `benches/otp_verify.rs` measures as `limit`.
+//!
+//! The `hmac` crate computes the same function with the same two compressions, but its generic
+//! buffering costs about 1.5× the compressions themselves on this workload (SHA-NI); composing
+//! the padding here removes that overhead. The SHA compression functions are the RustCrypto
+//! `sha1` and `sha2` crates'; the `hmac` crate is the test oracle (`tests/hmac_oracle.rs`).
+
+use sha1::Sha1;
+use sha2::{Digest, Sha256, Sha512};
+use zeroize::Zeroize;
+
+use crate::params::Algorithm;
+
+/// Largest block (SHA-512) and output (SHA-512) sizes, in bytes.
+const MAX_BLOCK: usize = 128;
+pub(crate) const MAX_OUTPUT: usize = 64;
+
+/// A hash function seen through its compression function.
+trait BlockHash {
+    /// The chaining state.
+    type State: Copy + Zeroize;
+    /// The initial chaining state (FIPS 180-4 §5.3).
+    const IV: Self::State;
+    /// Block length in bytes.
+    const BLOCK_LEN: usize;
+    /// Output length in bytes.
+    const OUT_LEN: usize;
+
+    /// Compresses the first `BLOCK_LEN` bytes of `block` into `state`.
+    fn compress(state: &mut Self::State, block: &[u8; MAX_BLOCK]);
+    /// Writes the state big-endian into the first `OUT_LEN` bytes of `out`.
+    fn write_state(state: &Self::State, out: &mut [u8]);
+    /// Hashes a key longer than a block (RFC 2104 §2) into the first `OUT_LEN` bytes of `out`.
+    fn hash_key(key: &[u8], out: &mut [u8]);
+}
+
+struct UseSha1;
+struct UseSha256;
+struct UseSha512;
+
+impl BlockHash for UseSha1 {
+    type State = [u32; 5];
+    const IV: Self::State = [
+        0x6745_2301,
+        0xefcd_ab89,
+        0x98ba_dcfe,
+        0x1032_5476,
+        0xc3d2_e1f0,
+    ];
+    const BLOCK_LEN: usize = 64;
+    const OUT_LEN: usize = 20;
+
+    #[inline(always)]
+    fn compress(state: &mut Self::State, block: &[u8; MAX_BLOCK]) {
+        if let Some(b) = block.first_chunk::<64>() {
+            sha1::block_api::compress(state, core::slice::from_ref(b));
+        }
+    }
+
+    #[inline(always)]
+    fn write_state(state: &Self::State, out: &mut [u8]) {
+        for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+    }
+
+    fn hash_key(key: &[u8], out: &mut [u8]) {
+        out[..Self::OUT_LEN].copy_from_slice(&Sha1::digest(key));
+    }
+}
+
+impl BlockHash for UseSha256 {
+    type State = [u32; 8];
+    const IV: Self::State = [
+        0x6a09_e667,
+        0xbb67_ae85,
+        0x3c6e_f372,
+        0xa54f_f53a,
+        0x510e_527f,
+        0x9b05_688c,
+        0x1f83_d9ab,
+        0x5be0_cd19,
+    ];
+    const BLOCK_LEN: usize = 64;
+    const OUT_LEN: usize = 32;
+
+    #[inline(always)]
+    fn compress(state: &mut Self::State, block: &[u8; MAX_BLOCK]) {
+        if let Some(b) = block.first_chunk::<64>() {
+            sha2::block_api::compress256(state, core::slice::from_ref(b));
+        }
+    }
+
+    #[inline(always)]
+    fn write_state(state: &Self::State, out: &mut [u8]) {
+        for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+    }
+
+    fn hash_key(key: &[u8], out: &mut [u8]) {
+        out[..Self::OUT_LEN].copy_from_slice(&Sha256::digest(key));
+    }
+}
+
+impl BlockHash for UseSha512 {
+    type State = [u64; 8];
+    const IV: Self::State = [
+        0x6a09_e667_f3bc_c908,
+        0xbb67_ae85_84ca_a73b,
+        0x3c6e_f372_fe94_f82b,
+        0xa54f_f53a_5f1d_36f1,
+        0x510e_527f_ade6_82d1,
+        0x9b05_688c_2b3e_6c1f,
+        0x1f83_d9ab_fb41_bd6b,
+        0x5be0_cd19_137e_2179,
+    ];
+    const BLOCK_LEN: usize = 128;
+    const OUT_LEN: usize = 64;
+
+    #[inline(always)]
+    fn compress(state: &mut Self::State, block: &[u8; MAX_BLOCK]) {
+        sha2::block_api::compress512(state, core::slice::from_ref(block));
+    }
+
+    #[inline(always)]
+    fn write_state(state: &Self::State, out: &mut [u8]) {
+        for (chunk, word) in out.chunks_exact_mut(8).zip(state) {
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+    }
+
+    fn hash_key(key: &[u8], out: &mut [u8]) {
+        out[..Self::OUT_LEN].copy_from_slice(&Sha512::digest(key));
+    }
+}
+
+/// The two chaining states after the key blocks: secret-equivalent, wiped on drop.
+struct Pads<H: BlockHash> {
+    inner: H::State,
+    outer: H::State,
+}
+
+impl<H: BlockHash> Pads<H> {
+    fn new(key: &[u8]) -> Self {
+        let mut block = [0u8; MAX_BLOCK];
+        if key.len() > H::BLOCK_LEN {
+            H::hash_key(key, &mut block);
+        } else {
+            block[..key.len()].copy_from_slice(key);
+        }
+        block[..H::BLOCK_LEN].iter_mut().for_each(|b| *b ^= 0x36);
+        let mut inner = H::IV;
+        H::compress(&mut inner, &block);
+        block[..H::BLOCK_LEN]
+            .iter_mut()
+            .for_each(|b| *b ^= 0x36 ^ 0x5c);
+        let mut outer = H::IV;
+        H::compress(&mut outer, &block);
+        block.zeroize();
+        Self { inner, outer }
+    }
+
+    /// HMAC of the 8-byte big-endian `message`, written into `out[..OUT_LEN]`.
+    #[inline(always)]
+    fn mac(&self, message: u64, out: &mut [u8; MAX_OUTPUT]) {
+        let len = H::BLOCK_LEN;
+        // Inner block: message, the 0x80 terminator, zeros, the bit length of key block + message.
+        let mut block = [0u8; MAX_BLOCK];
+        block[..8].copy_from_slice(&message.to_be_bytes());
+        block[8] = 0x80;
+        block[len - 8..len].copy_from_slice(&bit_len(len + 8).to_be_bytes());
+        let mut state = self.inner;
+        H::compress(&mut state, &block);
+
+        // Outer block: the inner digest, terminator, zeros, bit length of key block + digest.
+        let mut block = [0u8; MAX_BLOCK];
+        H::write_state(&state, &mut block[..H::OUT_LEN]);
+        block[H::OUT_LEN] = 0x80;
+        block[len - 8..len].copy_from_slice(&bit_len(len + H::OUT_LEN).to_be_bytes());
+        let mut state = self.outer;
+        H::compress(&mut state, &block);
+        H::write_state(&state, &mut out[..H::OUT_LEN]);
+    }
+}
+
+impl<H: BlockHash> Drop for Pads<H> {
+    fn drop(&mut self) {
+        self.inner.zeroize();
+        self.outer.zeroize();
+    }
+}
+
+impl<H: BlockHash> Clone for Pads<H> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner,
+            outer: self.outer,
+        }
+    }
+}
+
+/// A message length in bits, for the padding of a block that is at most 192 bytes into the hash.
+const fn bit_len(bytes: usize) -> u64 {
+    (bytes as u64) * 8
+}
+
+/// A key ready for HOTP: HMAC with the key blocks already absorbed.
+#[derive(Clone)]
+pub(crate) struct KeyedHmac(Keyed);
+
+#[derive(Clone)]
+enum Keyed {
+    Sha1(Pads<UseSha1>),
+    Sha256(Pads<UseSha256>),
+    Sha512(Pads<UseSha512>),
+}
+
+impl KeyedHmac {
+    /// Absorbs `key` for `algorithm`: two compressions (three when the key is longer than a block).
+    pub(crate) fn new(algorithm: Algorithm, key: &[u8]) -> Self {
+        Self(match algorithm {
+            Algorithm::Sha1 => Keyed::Sha1(Pads::new(key)),
+            Algorithm::Sha256 => Keyed::Sha256(Pads::new(key)),
+            Algorithm::Sha512 => Keyed::Sha512(Pads::new(key)),
+        })
+    }
+
+    /// The HOTP value of RFC 4226 §5.3 before reduction: HMAC of the moving factor, dynamically
+    /// truncated to 31 bits.
+    #[inline]
+    pub(crate) fn truncated(&self, moving_factor: u64) -> u32 {
+        let mut out = [0u8; MAX_OUTPUT];
+        let out_len = match &self.0 {
+            Keyed::Sha1(p) => {
+                p.mac(moving_factor, &mut out);
+                UseSha1::OUT_LEN
+            }
+            Keyed::Sha256(p) => {
+                p.mac(moving_factor, &mut out);
+                UseSha256::OUT_LEN
+            }
+            Keyed::Sha512(p) => {
+                p.mac(moving_factor, &mut out);
+                UseSha512::OUT_LEN
+            }
+        };
+        // RFC 4226 §5.4: the low 4 bits of the last byte select 4 bytes; the top bit is dropped.
+        let offset = usize::from(out[out_len - 1] & 0x0f);
+        let word = [
+            out[offset],
+            out[offset + 1],
+            out[offset + 2],
+            out[offset + 3],
+        ];
+        out.zeroize();
+        u32::from_be_bytes(word) & 0x7fff_ffff
+    }
+
+    /// The full HMAC of an 8-byte message, for the oracle tests.
+    #[cfg(test)]
+    pub(crate) fn full_mac(&self, message: u64) -> Vec<u8> {
+        let mut out = [0u8; MAX_OUTPUT];
+        let len = match &self.0 {
+            Keyed::Sha1(p) => {
+                p.mac(message, &mut out);
+                UseSha1::OUT_LEN
+            }
+            Keyed::Sha256(p) => {
+                p.mac(message, &mut out);
+                UseSha256::OUT_LEN
+            }
+            Keyed::Sha512(p) => {
+                p.mac(message, &mut out);
+                UseSha512::OUT_LEN
+            }
+        };
+        out[..len].to_vec()
+    }
+}
+
+impl core::fmt::Debug for KeyedHmac {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("KeyedHmac(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hmac::{Hmac, KeyInit, Mac};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn oracle(algorithm: Algorithm, key: &[u8], message: u64) -> Vec<u8> {
+        let m = message.to_be_bytes();
+        match algorithm {
+            Algorithm::Sha1 => {
+                let mut mac = Hmac::<Sha1>::new_from_slice(key).unwrap();
+                mac.update(&m);
+                mac.finalize().into_bytes().to_vec()
+            }
+            Algorithm::Sha256 => {
+                let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+                mac.update(&m);
+                mac.finalize().into_bytes().to_vec()
+            }
+            Algorithm::Sha512 => {
+                let mut mac = Hmac::<Sha512>::new_from_slice(key).unwrap();
+                mac.update(&m);
+                mac.finalize().into_bytes().to_vec()
+            }
+        }
+    }
+
+    fn algorithm() -> impl Strategy<Value = Algorithm> {
+        prop_oneof![
+            Just(Algorithm::Sha1),
+            Just(Algorithm::Sha256),
+            Just(Algorithm::Sha512)
+        ]
+    }
+
+    proptest! {
+        /// Keys of every length class: empty, shorter than a block, exactly a block, longer
+        /// (hashed first, RFC 2104 §2).
+        #[test]
+        fn matches_the_hmac_crate(
+            algorithm in algorithm(),
+            key in proptest::collection::vec(any::<u8>(), 0..300),
+            message in any::<u64>(),
+        ) {
+            let keyed = KeyedHmac::new(algorithm, &key);
+            prop_assert_eq!(keyed.full_mac(message), oracle(algorithm, &key, message));
+        }
+    }
+
+    #[test]
+    fn block_length_keys_match_the_hmac_crate() {
+        for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
+            for len in [63, 64, 65, 127, 128, 129] {
+                let key: Vec<u8> = (0..len).map(|i| i as u8).collect();
+                let keyed = KeyedHmac::new(algorithm, &key);
+                assert_eq!(
+                    keyed.full_mac(7),
+                    oracle(algorithm, &key, 7),
+                    "{algorithm} {len}"
+                );
+            }
+        }
+    }
+}
