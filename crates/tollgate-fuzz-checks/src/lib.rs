@@ -6,6 +6,8 @@
 //! every committed corpus file through the same functions on stable Rust, so CI checks the
 //! corpora without a nightly toolchain.
 
+#![forbid(unsafe_code)]
+
 use tollgate_otp::{Code, ConstantTimeEq, Digits, Secret, Totp, TotpParams, UnixTime, Window};
 
 /// A target: its directory name under `fuzz/corpus/` and the property it checks.
