@@ -19,6 +19,9 @@ pub const TARGETS: &[Target] = &[("secret_base32", secret_base32), ("otp_code", 
 /// Base32 secrets: whatever the lenient parser accepts re-encodes canonically, and the canonical
 /// text parses strictly to the same key; whatever the strict parser accepts, the lenient one
 /// accepts with the same key.
+///
+/// # Panics
+/// When one of those properties does not hold.
 pub fn secret_base32(data: &[u8]) {
     let Ok(text) = core::str::from_utf8(data) else {
         return;
@@ -49,6 +52,9 @@ pub fn secret_base32(data: &[u8]) {
 
 /// Typed codes: whatever parses displays with its leading zeros and parses back to the same
 /// code, with the same length; verification of any parsed code never panics.
+///
+/// # Panics
+/// When one of those properties does not hold.
 pub fn otp_code(data: &[u8]) {
     let Ok(text) = core::str::from_utf8(data) else {
         return;

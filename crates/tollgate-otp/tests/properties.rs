@@ -1,5 +1,7 @@
 //! Property tests: round trips and no panics on any input.
 
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on the first broken expectation")]
+
 use proptest::prelude::*;
 use tollgate_otp::{
     Algorithm, Code, ConstantTimeEq, Counter, Digits, Hotp, LookAhead, Period, Secret, Step, Totp,
