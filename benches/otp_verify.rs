@@ -11,7 +11,10 @@
 //! Run: `cargo bench -p tollgate-dev --bench otp_verify`. A table of medians and ratios is
 //! printed at the end.
 
-#![allow(missing_docs, reason = "criterion's macros generate undocumented items")]
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
 
 use std::hint::black_box;
 

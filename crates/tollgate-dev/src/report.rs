@@ -54,7 +54,11 @@ pub fn table(
     limit: &str,
 ) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "\nmedians on {} (ns; ×{baseline} in brackets)", cpu_model());
+    let _ = writeln!(
+        out,
+        "\nmedians on {} (ns; ×{baseline} in brackets)",
+        cpu_model()
+    );
     let _ = write!(out, "{:<32}", "group");
     for function in functions {
         let _ = write!(out, "{function:>20}");

@@ -90,6 +90,7 @@ impl Hotp {
             self.digits,
             code.value(),
             window(next, look_ahead.get()),
+            usize::from(look_ahead.get()) + 1,
         );
         match outcome.result() {
             Ok(counter) => Ok(HotpMatch {

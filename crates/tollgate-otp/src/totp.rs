@@ -212,7 +212,14 @@ impl Totp {
             factor,
             fresh: last_accepted.is_none_or(|last| factor > last.get()),
         });
-        let outcome = search(&self.key, self.params.digits, code.value(), candidates);
+        let count = usize::from(window.behind()) + usize::from(window.ahead()) + 1;
+        let outcome = search(
+            &self.key,
+            self.params.digits,
+            code.value(),
+            candidates,
+            count,
+        );
         match outcome.result() {
             Ok(step) => Ok(Verified {
                 step: Step::new(step),

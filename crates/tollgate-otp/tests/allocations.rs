@@ -2,7 +2,10 @@
 //!
 //! This file holds a single test, so no other test thread allocates while it counts.
 
-#![allow(clippy::unwrap_used, reason = "a test fails loudly on the first broken expectation")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};

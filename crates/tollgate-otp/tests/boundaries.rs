@@ -1,6 +1,9 @@
 //! Edge times and windows: t = 0, the last second of a step, 2^31, 2^32, near `u64::MAX`.
 
-#![allow(clippy::unwrap_used, reason = "a test fails loudly on the first broken expectation")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
 
 use tollgate_otp::{
     Code, Digits, Period, Secret, Step, TimeError, Totp, TotpParams, UnixTime, VerifyError, Window,

@@ -1,6 +1,9 @@
 //! Property tests: round trips and no panics on any input.
 
-#![allow(clippy::unwrap_used, reason = "a test fails loudly on the first broken expectation")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
 
 use proptest::prelude::*;
 use tollgate_otp::{

@@ -3,7 +3,10 @@
 //! File format (after ring's test files): `# comment` lines, then blocks of `Key = Value` lines
 //! separated by blank lines.
 
-#![allow(clippy::unwrap_used, reason = "a test fails loudly on the first broken expectation")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
 
 use std::collections::HashMap;
 
