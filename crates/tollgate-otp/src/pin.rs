@@ -10,6 +10,7 @@ use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroize;
 
 use crate::error::ParamError;
+use crate::random::uniform_decimal;
 
 /// The length of an out-of-band PIN: 6 to 12 digits, default 6 (NIST SP 800-63B §5.1.3.1 asks
 /// for at least 6).
@@ -54,7 +55,7 @@ pub struct PinMismatch;
 
 /// A one-time PIN to send out of band.
 ///
-/// Uniformly random over all `10^n` values (rejection sampling, no modulo bias); redacted
+/// Uniformly random over all `10^n` values ([`crate::uniform_decimal`]: no modulo bias); redacted
 /// `Debug`, no `Display`, wiped on drop; compared in constant time by [`Pin::verify`].
 #[derive(Clone)]
 pub struct Pin {
@@ -65,16 +66,7 @@ pub struct Pin {
 impl Pin {
     /// Generates a PIN of `length` digits.
     pub fn generate(length: PinLength, rng: &mut impl CryptoRng) -> Self {
-        let modulus = 10u64.pow(u32::from(length.get()));
-        // The largest multiple of `modulus` that fits: values at or above it would favour
-        // small PINs, so they are drawn again (probability < 2^-44 for 12 digits).
-        let zone = u64::MAX - u64::MAX % modulus;
-        let mut value = loop {
-            let v = rng.next_u64();
-            if v < zone {
-                break v % modulus;
-            }
-        };
+        let mut value = uniform_decimal(u32::from(length.get()), rng);
         let mut ascii = [0u8; PinLength::MAX as usize];
         for slot in ascii[..usize::from(length.get())].iter_mut().rev() {
             *slot = b'0' + (value % 10).to_le_bytes()[0];

@@ -62,6 +62,25 @@ impl Secret {
         }
     }
 
+    /// A secret from an array whose length is known at compile time to be within the accepted
+    /// range (10 to 256 bytes): infallible, for secrets that a derivation produces.
+    /// A length outside the range is a compile-time error.
+    #[must_use]
+    pub fn from_array<const N: usize>(bytes: [u8; N]) -> Self {
+        const {
+            assert!(
+                N >= MIN_IMPORT_BYTES && N <= MAX_BYTES,
+                "secret length out of range"
+            )
+        };
+        let mut bytes = bytes;
+        let secret = Self {
+            bytes: Box::from(bytes.as_slice()),
+        };
+        bytes.zeroize();
+        secret
+    }
+
     /// Imports a base32 secret as people paste it: any case, `=` padding or none, spaces,
     /// hyphens and line breaks anywhere. Bits past the last whole byte are ignored, as
     /// authenticator apps ignore them.

@@ -1,0 +1,24 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod activation_code;
+mod derive;
+mod digits;
+mod error;
+mod issuer;
+mod luhn;
+mod password;
+mod policy;
+mod registration;
+mod serial;
+mod token;
+
+pub use activation_code::ActivationCode;
+pub use derive::ActivatedToken;
+pub use error::{CodeError, CompletionError, PolicyError};
+pub use issuer::{Activation, ActivationLifetime};
+pub use password::ActivationPassword;
+pub use policy::Policy;
+pub use registration::{RegistrationCode, RegistrationScheme, VALIDATION_FIELD_SIZE};
+pub use serial::SerialNumber;
+pub use token::TokenActivation;
