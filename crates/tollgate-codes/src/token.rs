@@ -35,12 +35,18 @@ impl TokenActivation {
     /// Draws the token's 16-bit nonce and returns the registration code to show the user
     /// (with tollgate's validation field) and the activated token.
     pub fn register(&self, rng: &mut impl CryptoRng) -> (RegistrationCode, ActivatedToken) {
+        let code = self.registration_code(rng);
+        let token = self.restore(&code);
+        (code, token)
+    }
+
+    /// Draws the token's 16-bit nonce and returns only the registration code; the token is
+    /// then [`TokenActivation::restore`] of it. [`TokenActivation::register`] does both.
+    pub fn registration_code(&self, rng: &mut impl CryptoRng) -> RegistrationCode {
         let mut nonce = [0u8; 2];
         rng.fill_bytes(&mut nonce);
         let field = tollgate_field(&self.serial, &self.activation_code, nonce);
-        let code = RegistrationCode::from_parts(field, u16::from_be_bytes(nonce));
-        let token = self.restore(&code);
-        (code, token)
+        RegistrationCode::from_parts(field, u16::from_be_bytes(nonce))
     }
 
     /// The activated token for a registration code shown earlier: restores a token from its

@@ -8,13 +8,27 @@
 
 #![forbid(unsafe_code)]
 
+use tollgate_codes::{ActivationCode, ActivationPassword, Policy, RegistrationCode, SerialNumber};
 use tollgate_otp::{Code, ConstantTimeEq, Digits, Secret, Totp, TotpParams, UnixTime, Window};
 
 /// A target: its directory name under `fuzz/corpus/` and the property it checks.
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target, by corpus directory name.
-pub const TARGETS: &[Target] = &[("secret_base32", secret_base32), ("otp_code", otp_code)];
+pub const TARGETS: &[Target] = &[
+    ("secret_base32", secret_base32),
+    ("otp_code", otp_code),
+    ("serial_number", serial_number),
+    ("activation_code", activation_code),
+    ("registration_code", registration_code),
+    ("activation_password", activation_password),
+    ("token_policy", token_policy),
+];
+
+/// The fuzzer's bytes as text, or `None` for bytes that are not UTF-8 (no parser takes them).
+fn text(data: &[u8]) -> Option<&str> {
+    core::str::from_utf8(data).ok()
+}
 
 /// Base32 secrets: whatever the lenient parser accepts re-encodes canonically, and the canonical
 /// text parses strictly to the same key; whatever the strict parser accepts, the lenient one
@@ -23,9 +37,7 @@ pub const TARGETS: &[Target] = &[("secret_base32", secret_base32), ("otp_code", 
 /// # Panics
 /// When one of those properties does not hold.
 pub fn secret_base32(data: &[u8]) {
-    let Ok(text) = core::str::from_utf8(data) else {
-        return;
-    };
+    let Some(text) = text(data) else { return };
     let strict = Secret::from_base32_strict(text);
     match Secret::from_base32(text) {
         Ok(secret) => {
@@ -56,9 +68,7 @@ pub fn secret_base32(data: &[u8]) {
 /// # Panics
 /// When one of those properties does not hold.
 pub fn otp_code(data: &[u8]) {
-    let Ok(text) = core::str::from_utf8(data) else {
-        return;
-    };
+    let Some(text) = text(data) else { return };
     if let Ok(code) = text.parse::<Code>() {
         let shown = code.to_string();
         assert_eq!(shown.len(), usize::from(code.digits().get()));
@@ -75,20 +85,92 @@ pub fn otp_code(data: &[u8]) {
         };
         let params = TotpParams::default();
         let totp = Totp::new(&secret, params);
-        let at = UnixTime::from_secs(u64::from_le_bytes(
-            data.iter()
-                .copied()
-                .chain(core::iter::repeat(0))
-                .take(8)
-                .collect::<Vec<u8>>()
-                .try_into()
-                .unwrap_or([0; 8]),
-        ));
+        let mut seconds = [0u8; 8];
+        for (slot, byte) in seconds.iter_mut().zip(data) {
+            *slot = *byte;
+        }
+        let at = UnixTime::from_secs(u64::from_le_bytes(seconds));
         let _ = totp.verify(&code, at, Window::default(), None);
     }
     for digits in [Digits::SIX, Digits::SEVEN, Digits::EIGHT] {
         if let Ok(code) = Code::parse(text, digits) {
             assert_eq!(code.digits(), digits);
         }
+    }
+}
+
+/// Serial numbers: what parses displays as `ddddd-ddddd` and parses back to itself.
+///
+/// # Panics
+/// When that does not hold.
+pub fn serial_number(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    if let Ok(serial) = text.parse::<SerialNumber>() {
+        let shown = serial.to_string();
+        assert_eq!(shown.len(), 11);
+        assert_eq!(shown.parse::<SerialNumber>().ok(), Some(serial));
+    }
+}
+
+/// Activation codes: what parses shows as `dddd-dddd-dddd-dddd` and parses back to itself.
+///
+/// # Panics
+/// When that does not hold.
+pub fn activation_code(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    if let Ok(code) = text.parse::<ActivationCode>() {
+        let shown = code.expose_grouped();
+        assert_eq!(shown.len(), 19);
+        let again: ActivationCode = shown
+            .parse()
+            .unwrap_or_else(|e| panic!("shown activation code refused: {e}"));
+        assert!(bool::from(again.ct_eq(&code)));
+    }
+}
+
+/// Registration codes: round trip, and the nonce and validation field fit their ranges.
+///
+/// # Panics
+/// When that does not hold.
+pub fn registration_code(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    if let Ok(code) = text.parse::<RegistrationCode>() {
+        let again: RegistrationCode = code
+            .to_string()
+            .parse()
+            .unwrap_or_else(|e| panic!("shown registration code refused: {e}"));
+        assert!(bool::from(again.ct_eq(&code)));
+        assert!(code.validation_field() <= 15_258);
+    }
+}
+
+/// Activation passwords: round trip through the exposed digits.
+///
+/// # Panics
+/// When that does not hold.
+pub fn activation_password(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    if let Ok(password) = text.parse::<ActivationPassword>() {
+        let again: ActivationPassword = password
+            .expose_secret()
+            .parse()
+            .unwrap_or_else(|e| panic!("exposed password refused: {e}"));
+        assert!(bool::from(again.ct_eq(&password)));
+    }
+}
+
+/// Token policies: what parses keeps its exact text, and reparsing it gives the same policy.
+///
+/// # Panics
+/// When that does not hold.
+pub fn token_policy(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    if let Ok(policy) = text.parse::<Policy>() {
+        assert_eq!(policy.as_str(), text);
+        let again: Policy = policy
+            .as_str()
+            .parse()
+            .unwrap_or_else(|e| panic!("policy text refused on reparse: {e}"));
+        assert_eq!(again, policy);
     }
 }
