@@ -1,0 +1,228 @@
+//! Google Authenticator export links: round trips, batches, and hostile payloads.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use proptest::prelude::*;
+use tollgate_otp::{
+    Algorithm, ConstantTimeEq, Counter, Digits, Period, Secret, SecretError, TotpParams,
+};
+use tollgate_provision::migration::{self, SkipReason};
+use tollgate_provision::{MigrationError, OtpAuthUri};
+
+/// Deterministic by default (a fixed seed); set `PROPTEST_RNG_SEED` to explore other cases.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x316);
+    }
+    config
+}
+
+fn accounts() -> Vec<OtpAuthUri> {
+    (0..23u8)
+        .map(|i| {
+            let secret = Secret::from_bytes(&[i; 20]).unwrap();
+            let account = format!("user{i}@example.com");
+            if i % 3 == 0 {
+                OtpAuthUri::hotp(
+                    Some("Big Corp"),
+                    &account,
+                    secret,
+                    Algorithm::Sha256,
+                    Digits::EIGHT,
+                    Counter::new(u64::from(i) * 1000),
+                )
+            } else {
+                OtpAuthUri::totp(
+                    (i % 2 == 0).then_some("Portal"),
+                    &account,
+                    secret,
+                    TotpParams::default(),
+                )
+            }
+            .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn export_then_import_in_batches() {
+    let accounts = accounts();
+    let (links, left_out) = migration::export(&accounts, migration::DEFAULT_BATCH, 77);
+    assert!(left_out.is_empty());
+    assert_eq!(links.len(), 3);
+    let mut imported = Vec::new();
+    for (index, link) in links.iter().enumerate() {
+        let batch = migration::import(link).unwrap();
+        assert_eq!(
+            (
+                batch.batch_size,
+                batch.batch_index,
+                batch.batch_id,
+                batch.version
+            ),
+            (3, index as u64, 77, 1)
+        );
+        assert!(batch.skipped.is_empty());
+        imported.extend(batch.accounts);
+    }
+    assert_eq!(imported.len(), accounts.len());
+    for (a, b) in accounts.iter().zip(&imported) {
+        assert!(bool::from(a.ct_eq(b)), "{a:?} != {b:?}");
+    }
+}
+
+#[test]
+fn what_the_format_cannot_say_is_left_out() {
+    let secret = || Secret::from_bytes(&[9; 20]).unwrap();
+    let sixty = TotpParams::new(Algorithm::Sha1, Digits::SIX, Period::from_secs(60).unwrap());
+    let seven = TotpParams::new(Algorithm::Sha1, Digits::SEVEN, Period::default());
+    let accounts = [
+        OtpAuthUri::totp(None, "a", secret(), sixty).unwrap(),
+        OtpAuthUri::totp(None, "b", secret(), TotpParams::default()).unwrap(),
+        OtpAuthUri::totp(None, "c", secret(), seven).unwrap(),
+    ];
+    let (links, left_out) = migration::export(&accounts, 10, 1);
+    assert_eq!(left_out, vec![0, 2]);
+    assert_eq!(migration::import(&links[0]).unwrap().accounts.len(), 1);
+}
+
+/// A payload written by hand, field by field: what other exporters produce.
+fn payload(accounts: &[Vec<u8>]) -> String {
+    let mut out = Vec::new();
+    for account in accounts {
+        out.push(0x0a);
+        out.push(u8::try_from(account.len()).unwrap());
+        out.extend_from_slice(account);
+    }
+    format!("otpauth-migration://offline?data={}", STANDARD.encode(out))
+}
+
+fn account(secret: &[u8], name: &str, algorithm: u8, digits: u8, kind: u8) -> Vec<u8> {
+    let mut a = vec![0x0a, u8::try_from(secret.len()).unwrap()];
+    a.extend_from_slice(secret);
+    a.push(0x12);
+    a.push(u8::try_from(name.len()).unwrap());
+    a.extend_from_slice(name.as_bytes());
+    a.extend_from_slice(&[0x20, algorithm, 0x28, digits, 0x30, kind]);
+    a
+}
+
+#[test]
+fn unusable_accounts_are_skipped_with_a_reason() {
+    let link = payload(&[
+        account(&[1; 20], "Issuer:alice", 1, 1, 2),
+        account(&[1; 20], "md5", 4, 1, 2),
+        account(&[1; 5], "short", 1, 1, 2),
+        account(&[1; 20], "odd", 9, 1, 2),
+    ]);
+    let batch = migration::import(&link).unwrap();
+    assert_eq!(batch.accounts.len(), 1);
+    assert_eq!(batch.accounts[0].issuer(), Some("Issuer"));
+    assert_eq!(batch.accounts[0].account(), "alice");
+    let reasons: Vec<_> = batch
+        .skipped
+        .iter()
+        .map(|s| (s.index, s.reason.clone()))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            (1, SkipReason::Md5),
+            (2, SkipReason::Secret(SecretError::TooShort { bits: 40 })),
+            (3, SkipReason::Unknown("algorithm")),
+        ]
+    );
+}
+
+#[test]
+fn plus_arriving_as_space_and_missing_padding_are_mended() {
+    let (links, _) = migration::export(&accounts(), 10, 5);
+    let link = links[0].as_str();
+    let data = link.split_once("data=").unwrap().1;
+    let decoded = percent_decode(data);
+    assert!(
+        decoded.contains('+') || decoded.contains('/'),
+        "test needs a + or /"
+    );
+    let mangled = format!(
+        "otpauth-migration://offline?data={}",
+        decoded.replace('+', " ").trim_end_matches('=')
+    );
+    let batch = migration::import(&mangled).unwrap();
+    assert_eq!(batch.accounts.len(), 10);
+}
+
+fn percent_decode(s: &str) -> String {
+    let mut out = Vec::new();
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn hostile_payloads_are_errors() {
+    let cases: [(&[u8], &str); 5] = [
+        (&[0x0a, 0x80], "truncated varint"),
+        (&[0x0a, 0x05, 1, 2], "length past the end"),
+        (&[0x0b], "unsupported wire type"),
+        (
+            &[
+                0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+            ],
+            "varint overflows 64 bits",
+        ),
+        (&[0x0a, 0x02, 0x0a, 0x80], "truncated varint"),
+    ];
+    for (bytes, message) in cases {
+        let link = format!(
+            "otpauth-migration://offline?data={}",
+            STANDARD.encode(bytes)
+        );
+        assert_eq!(
+            migration::import(&link).unwrap_err(),
+            MigrationError::Protobuf(message),
+            "{bytes:?}"
+        );
+    }
+    assert_eq!(
+        migration::import("otpauth-migration://offline?data=!!!").unwrap_err(),
+        MigrationError::Base64
+    );
+    assert_eq!(
+        migration::import("otpauth://totp/a?secret=AAAA").unwrap_err(),
+        MigrationError::NotMigration
+    );
+    // Many empty accounts: bounded.
+    let many = [0x0a, 0x00].repeat(1001);
+    let link = format!("otpauth-migration://offline?data={}", STANDARD.encode(many));
+    assert_eq!(
+        migration::import(&link).unwrap_err(),
+        MigrationError::TooManyAccounts { max: 1000 }
+    );
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Arbitrary bytes as a payload: an error or a batch, never a panic.
+    #[test]
+    fn arbitrary_payloads_are_safe(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let link = format!("otpauth-migration://offline?data={}", STANDARD.encode(&bytes));
+        let _ = migration::import(&link);
+    }
+}
