@@ -63,7 +63,7 @@ pub fn table(
     for function in functions {
         let _ = write!(out, "{function:>20}");
     }
-    let _ = writeln!(out, "{:>14}", format!("{baseline}/{limit}"));
+    let _ = writeln!(out, " {:>16}", format!("{baseline}/{limit}"));
     for group in groups {
         let _ = write!(out, "{group:<32}");
         let ours = median_ns(dir, group, baseline);
@@ -79,7 +79,7 @@ pub fn table(
             (Some(o), Some(l)) => format!("{:.3}", o / l),
             _ => "-".to_owned(),
         };
-        let _ = writeln!(out, "{ratio:>14}");
+        let _ = writeln!(out, " {ratio:>16}");
     }
     out
 }

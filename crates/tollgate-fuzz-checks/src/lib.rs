@@ -12,8 +12,8 @@ use base64::Engine as _;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate_codes::{ActivationCode, ActivationPassword, Policy, RegistrationCode, SerialNumber};
-use tollgate_provision::{OtpAuthUri, SecureActivation, migration as ga};
 use tollgate_otp::{Code, ConstantTimeEq, Digits, Secret, Totp, TotpParams, UnixTime, Window};
+use tollgate_provision::{OtpAuthUri, SecureActivation, migration as ga};
 
 /// A target: its directory name under `fuzz/corpus/` and the property it checks.
 pub type Target = (&'static str, fn(&[u8]));
@@ -194,7 +194,10 @@ pub fn key_uri(data: &[u8]) {
         let again = OtpAuthUri::parse(&written)
             .unwrap_or_else(|e| panic!("written key URI refused: {e}"))
             .uri;
-        assert!(bool::from(again.ct_eq(&parsed.uri)), "round trip changed the URI");
+        assert!(
+            bool::from(again.ct_eq(&parsed.uri)),
+            "round trip changed the URI"
+        );
         assert_eq!(again.expose_uri().as_str(), written.as_str());
     }
 }
@@ -229,7 +232,10 @@ pub fn migration(data: &[u8]) {
         .collect();
     assert_eq!(again.len(), exported.len());
     for (a, b) in exported.iter().zip(&again) {
-        assert!(bool::from(a.ct_eq(b)), "migration round trip changed an account");
+        assert!(
+            bool::from(a.ct_eq(b)),
+            "migration round trip changed an account"
+        );
     }
 }
 
@@ -249,7 +255,9 @@ pub fn secure_qr(data: &[u8]) {
         let again = SecureActivation::decode(&uri, &password)
             .unwrap_or_else(|e| panic!("re-encoded QR refused: {e}"));
         assert_eq!(again.serial(), activation.serial());
-        assert!(bool::from(again.activation_code().ct_eq(activation.activation_code())));
+        assert!(bool::from(
+            again.activation_code().ct_eq(activation.activation_code())
+        ));
         assert_eq!(again.policy(), activation.policy());
         assert_eq!(again.registration_url(), activation.registration_url());
     }
