@@ -1,0 +1,176 @@
+//! The rules of a login, with the defaults the standards give.
+
+use tollgate_codes::{ActivationLifetime, RegistrationScheme};
+use tollgate_otp::{PinLength, Window};
+
+use crate::error::ConfigError;
+
+/// NIST SP 800-63B §3.2.2 (rev. 4) caps consecutive failed attempts at 100.
+pub const NIST_MAX_FAILURES: u32 = 100;
+
+/// The login policy. Every default cites its source; a weaker setting is refused unless it is
+/// named (`*_unchecked` setters do not exist: the limits below are hard).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub(crate) pin_length: PinLength,
+    pub(crate) pin_lifetime: u32,
+    pub(crate) resend_sms: u32,
+    pub(crate) resend_email: u32,
+    pub(crate) max_sends: u8,
+    pub(crate) password_lockout: u32,
+    pub(crate) code_lockout: u32,
+    pub(crate) lockout_base: u32,
+    pub(crate) login_lifetime: u32,
+    pub(crate) activation_lifetime: ActivationLifetime,
+    pub(crate) window: Window,
+    pub(crate) registration_scheme: RegistrationScheme,
+    pub(crate) registration_address: String,
+    pub(crate) issuer: String,
+    pub(crate) offer_open_path: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            // NIST SP 800-63B §3.1.3.1: at least 6 digits.
+            pin_length: PinLength::SIX,
+            // NIST SP 800-63B §3.1.3.1: at most 10 minutes; 5 is the portal's habit.
+            pin_lifetime: 300,
+            // NIST SP 800-63B-4 §3.1.3; LinOTP's defaults.
+            resend_sms: 30,
+            resend_email: 60,
+            max_sends: 5,
+            // Well under NIST's 100 (SP 800-63B §3.2.2); RFC 4226 §7.3 throttling.
+            password_lockout: 5,
+            code_lockout: 10,
+            // The first lock lasts a minute; each further one doubles, up to a day.
+            lockout_base: 60,
+            login_lifetime: 15 * 60,
+            // NIST SP 800-63B-4 §4.1.2.2: activation data are short-lived.
+            activation_lifetime: ActivationLifetime::TEN_MINUTES,
+            // RFC 6238 §5.2: at most one step of network delay.
+            window: Window::default(),
+            registration_scheme: RegistrationScheme::Tollgate,
+            registration_address: "/api/mobile".to_owned(),
+            issuer: "tollgate".to_owned(),
+            offer_open_path: false,
+        }
+    }
+}
+
+impl Config {
+    /// The name authenticator apps show for the service's tokens.
+    #[must_use]
+    pub fn with_issuer(mut self, issuer: &str) -> Self {
+        issuer.clone_into(&mut self.issuer);
+        self
+    }
+
+    /// The "Address" shown on the desktop activation screen, and put into the mobile QR as
+    /// its registration address.
+    #[must_use]
+    pub fn with_registration_address(mut self, address: &str) -> Self {
+        address.clone_into(&mut self.registration_address);
+        self
+    }
+
+    /// Also show an `otpauth://` QR (a random 256-bit secret, SHA-256) on the mobile screen:
+    /// the open path, without the Entrust formats' weaknesses.
+    #[must_use]
+    pub fn with_open_path(mut self, offer: bool) -> Self {
+        self.offer_open_path = offer;
+        self
+    }
+
+    /// How registration codes are checked.
+    #[must_use]
+    pub fn with_registration_scheme(mut self, scheme: RegistrationScheme) -> Self {
+        self.registration_scheme = scheme;
+        self
+    }
+
+    /// The TOTP verification window.
+    #[must_use]
+    pub fn with_window(mut self, window: Window) -> Self {
+        self.window = window;
+        self
+    }
+
+    /// How long a PIN is valid: 1 to 600 seconds (NIST SP 800-63B §3.1.3.1: at most 10
+    /// minutes).
+    ///
+    /// # Errors
+    /// [`ConfigError::PinLifetime`] outside that range.
+    pub fn with_pin_lifetime(mut self, seconds: u32) -> Result<Self, ConfigError> {
+        if seconds == 0 || seconds > 600 {
+            return Err(ConfigError::PinLifetime { seconds });
+        }
+        self.pin_lifetime = seconds;
+        Ok(self)
+    }
+
+    /// The PIN length.
+    #[must_use]
+    pub fn with_pin_length(mut self, length: PinLength) -> Self {
+        self.pin_length = length;
+        self
+    }
+
+    /// Consecutive failures before the account locks: for the password, and for codes (PINs,
+    /// registration codes, token codes). Each 1 to 100.
+    ///
+    /// # Errors
+    /// [`ConfigError::Lockout`] outside that range.
+    pub fn with_lockouts(mut self, password: u32, codes: u32) -> Result<Self, ConfigError> {
+        for limit in [password, codes] {
+            if limit == 0 || limit > NIST_MAX_FAILURES {
+                return Err(ConfigError::Lockout { limit });
+            }
+        }
+        self.password_lockout = password;
+        self.code_lockout = codes;
+        Ok(self)
+    }
+
+    /// Resend throttling: seconds between two sends by SMS and by e-mail, and sends per login.
+    ///
+    /// # Errors
+    /// [`ConfigError::Resend`] for an interval of 0 or above an hour, or 0 or more than 20
+    /// sends.
+    pub fn with_resend(mut self, sms: u32, email: u32, max_sends: u8) -> Result<Self, ConfigError> {
+        if sms == 0 || email == 0 || sms > 3600 || email > 3600 || max_sends == 0 || max_sends > 20
+        {
+            return Err(ConfigError::Resend);
+        }
+        self.resend_sms = sms;
+        self.resend_email = email;
+        self.max_sends = max_sends;
+        Ok(self)
+    }
+
+    /// How long a login attempt may take, from its first screen: 1 to 60 minutes.
+    ///
+    /// # Errors
+    /// [`ConfigError::LoginLifetime`] outside that range.
+    pub fn with_login_lifetime(mut self, seconds: u32) -> Result<Self, ConfigError> {
+        if seconds < 60 || seconds > 3600 {
+            return Err(ConfigError::LoginLifetime { seconds });
+        }
+        self.login_lifetime = seconds;
+        Ok(self)
+    }
+
+    /// How long activation data stay valid.
+    #[must_use]
+    pub fn with_activation_lifetime(mut self, lifetime: ActivationLifetime) -> Self {
+        self.activation_lifetime = lifetime;
+        self
+    }
+
+    /// The cool-down of the `n`-th consecutive lockout (from 0): a minute, doubling each
+    /// time, at most a day.
+    pub(crate) fn cooldown(&self, lockouts: u32) -> u64 {
+        let doubled = u64::from(self.lockout_base).saturating_mul(1u64 << lockouts.min(20));
+        doubled.min(24 * 3600)
+    }
+}

@@ -1,0 +1,243 @@
+//! What the machine hands back: the screen to show, and what the service must do.
+
+use tollgate_codes::{ActivationCode, ActivationPassword, SerialNumber};
+use tollgate_otp::{Pin, Step, UnixTime};
+use zeroize::Zeroizing;
+
+use crate::account::{AccountUpdate, EnrollmentKind};
+use crate::message::Message;
+use crate::user::{EmailAddress, PhoneNumber, UserId};
+
+/// The result of one input.
+#[derive(Debug)]
+#[must_use]
+pub struct Output {
+    /// The screen to show now.
+    pub screen: Screen,
+    /// A notice above it (a wrong password, a PIN sent, …), if any.
+    pub notice: Option<Message>,
+    /// What the service must do, in order. An [`Action::UpdateAccount`] comes first: when the
+    /// store refuses it (the account changed meanwhile), the service must not carry out the
+    /// others, reload the account, and hand the same input to the machine again.
+    pub actions: Vec<Action>,
+    /// When the service should hand the machine [`crate::Input::Tick`], if nothing else
+    /// happens first: the next deadline (PIN expiry, login expiry).
+    pub wake_at: Option<UnixTime>,
+}
+
+/// The screens of the portal's first-login guide.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Screen {
+    /// "Enter User ID".
+    EnterUserId,
+    /// "Enter your password", with "Password locked or forgotten?".
+    EnterPassword {
+        /// Who is logging in.
+        user: UserId,
+    },
+    /// "Enter the one-time password that was just sent to you", with "Resend" and, where an
+    /// e-mail address is on file and the PIN went by SMS, "Alternative authentication".
+    EnterPin {
+        /// Who is logging in.
+        user: UserId,
+        /// Where the PIN went, masked: `+1 ••• ••• 1234`, `j•••@example.com`.
+        sent_to: String,
+        /// How a resend goes (the channel of the last send).
+        channel: Channel,
+        /// When a resend will be accepted.
+        resend_at: UnixTime,
+        /// Whether "Alternative authentication" (e-mail) is offered.
+        alternative: bool,
+    },
+    /// "Are you activating the token on your desktop or mobile app?"
+    ChooseEnrollment {
+        /// Who is enrolling.
+        user: UserId,
+    },
+    /// The mobile path: the secure activation QR and its activation password.
+    MobileActivation(Box<MobileActivation>),
+    /// The desktop path: Address, Serial Number, Activation Code, and the Response field.
+    DesktopActivation(Box<DesktopActivation>),
+    /// "Congratulations, you have successfully enrolled", with "Continue".
+    Enrolled {
+        /// Who enrolled.
+        user: UserId,
+    },
+    /// The soft token's code, at every later login.
+    EnterTokenCode {
+        /// Who is logging in.
+        user: UserId,
+    },
+    /// Logged in: the service opens the user's session.
+    Authenticated {
+        /// Who.
+        user: UserId,
+    },
+}
+
+/// What the mobile activation screen shows. Its `Debug` hides the secrets.
+pub struct MobileActivation {
+    /// Who is enrolling.
+    pub user: UserId,
+    /// The `igmobileotp://` URI to draw as a QR code.
+    pub qr_uri: String,
+    /// The activation password to show beside it.
+    pub password: ActivationPassword,
+    /// The open path, when the deployment offers it: an `otpauth://` URI to draw as a second
+    /// QR code (it carries a secret: never log it).
+    pub open_uri: Option<Zeroizing<String>>,
+    /// When the activation data expire.
+    pub expires_at: UnixTime,
+}
+
+/// What the desktop activation screen shows. Its `Debug` hides the activation code.
+pub struct DesktopActivation {
+    /// Who is enrolling.
+    pub user: UserId,
+    /// "Address": where the desktop app registers.
+    pub address: String,
+    /// "Serial Number".
+    pub serial: SerialNumber,
+    /// "Activation Code".
+    pub activation_code: ActivationCode,
+    /// When the activation data expire.
+    pub expires_at: UnixTime,
+}
+
+impl core::fmt::Debug for MobileActivation {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("MobileActivation")
+            .field("user", &self.user)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl core::fmt::Debug for DesktopActivation {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DesktopActivation")
+            .field("user", &self.user)
+            .field("address", &self.address)
+            .field("serial", &self.serial)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a PIN travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Channel {
+    /// By SMS to the mobile number on file.
+    Sms,
+    /// By e-mail.
+    Email,
+}
+
+/// Where a PIN goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// A mobile number.
+    Sms(PhoneNumber),
+    /// An e-mail address.
+    Email(EmailAddress),
+}
+
+/// What the service must do.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Action {
+    /// Store this account change atomically (compare-and-set on the version), before anything
+    /// else.
+    UpdateAccount(AccountUpdate),
+    /// Send this PIN. The PIN is in the clear here and nowhere else; send it and drop it.
+    SendPin {
+        /// Where.
+        to: Destination,
+        /// The PIN.
+        pin: Pin,
+    },
+    /// Record this event in the audit log.
+    Audit(AuditEvent),
+    /// Tell the user, by a channel of their own (NIST SP 800-63B-4 §4.1.2.1).
+    Notify {
+        /// Whom.
+        user: UserId,
+        /// What happened.
+        notification: Notification,
+    },
+    /// The user asked for help with a locked or forgotten password: unlock after the
+    /// cool-down, or reset by the service's own process.
+    PasswordHelp {
+        /// Who asked.
+        user: UserId,
+    },
+}
+
+/// A user notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Notification {
+    /// "A new authenticator was added to your account."
+    AuthenticatorAdded,
+}
+
+/// An event for the audit log. Never carries a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuditEvent {
+    /// A password was refused (or the user is unknown: `known` says which, for the log only).
+    PasswordRefused {
+        /// The User ID typed.
+        user: UserId,
+        /// Whether such an account exists.
+        known: bool,
+    },
+    /// The account was locked until then.
+    Locked {
+        /// Whose.
+        user: UserId,
+        /// Until when.
+        until: UnixTime,
+    },
+    /// A PIN was sent.
+    PinSent {
+        /// To whom.
+        user: UserId,
+        /// How.
+        channel: Channel,
+    },
+    /// A PIN, registration code or token code was refused.
+    CodeRefused {
+        /// Whose.
+        user: UserId,
+    },
+    /// A token code was right but already used: a replay, or a code seen over a shoulder.
+    CodeReplayed {
+        /// Whose.
+        user: UserId,
+        /// The step it belongs to.
+        step: Step,
+    },
+    /// Activation data were issued.
+    ActivationIssued {
+        /// To whom.
+        user: UserId,
+        /// For which token.
+        serial: SerialNumber,
+        /// Mobile or desktop.
+        kind: EnrollmentKind,
+    },
+    /// A new token was enrolled (NIST SP 800-63B-4 §4.1.2.1).
+    TokenEnrolled {
+        /// Whose.
+        user: UserId,
+        /// Which.
+        serial: SerialNumber,
+    },
+    /// A login succeeded.
+    Authenticated {
+        /// Who.
+        user: UserId,
+    },
+}

@@ -1,0 +1,217 @@
+//! Who is logging in, and where a PIN can be sent.
+
+use core::fmt;
+use core::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::InputError;
+
+/// The longest e-mail address (RFC 5321 §4.5.3.1.3 path limit, less the angle brackets).
+const MAX_EMAIL: usize = 254;
+
+/// A User ID: an e-mail address, trimmed and compared case-insensitively (stored in lower
+/// case).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct UserId(String);
+
+impl UserId {
+    /// The normalised address.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for UserId {
+    type Err = InputError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let email = EmailAddress::from_str(s)?;
+        Ok(Self(email.0.to_lowercase()))
+    }
+}
+
+impl TryFrom<String> for UserId {
+    type Error = InputError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<UserId> for String {
+    fn from(id: UserId) -> Self {
+        id.0
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "UserId({})", self.0)
+    }
+}
+
+/// An e-mail address to send a PIN to: one `@`, something on each side, no white space or
+/// control characters, at most 254 characters.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// The address.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The address as a screen may show it: `j•••@example.com`.
+    #[must_use]
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.split_once('@').unwrap_or((&self.0, ""));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}•••@{domain}")
+    }
+}
+
+impl FromStr for EmailAddress {
+    type Err = InputError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.chars().count() > MAX_EMAIL {
+            return Err(InputError::EmailTooLong { max: MAX_EMAIL });
+        }
+        let valid = match s.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.is_empty()
+                    && !domain.contains('@')
+                    && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+            }
+            None => false,
+        };
+        if valid {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(InputError::NotAnEmail)
+        }
+    }
+}
+
+impl TryFrom<String> for EmailAddress {
+    type Error = InputError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<EmailAddress> for String {
+    fn from(e: EmailAddress) -> Self {
+        e.0
+    }
+}
+
+impl fmt::Debug for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EmailAddress({})", self.masked())
+    }
+}
+
+/// A mobile number in E.164 form: `+`, then 8 to 15 digits (spaces, dots, hyphens and
+/// brackets typed between them are dropped).
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    /// The number, `+` and digits.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The number as a screen may show it: `+1 ••• ••• 1234`.
+    #[must_use]
+    pub fn masked(&self) -> String {
+        let digits = &self.0[1..];
+        let (head, tail) = digits.split_at(digits.len().saturating_sub(4));
+        let country: String = head.chars().take(1).collect();
+        format!("+{country} ••• ••• {tail}")
+    }
+}
+
+impl FromStr for PhoneNumber {
+    type Err = InputError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let rest = s.strip_prefix('+').ok_or(InputError::NotAPhoneNumber)?;
+        let mut digits = String::from("+");
+        for c in rest.chars() {
+            match c {
+                '0'..='9' => digits.push(c),
+                ' ' | '.' | '-' | '(' | ')' => {}
+                _ => return Err(InputError::NotAPhoneNumber),
+            }
+        }
+        if (9..=16).contains(&digits.len()) {
+            Ok(Self(digits))
+        } else {
+            Err(InputError::NotAPhoneNumber)
+        }
+    }
+}
+
+impl TryFrom<String> for PhoneNumber {
+    type Error = InputError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<PhoneNumber> for String {
+    fn from(p: PhoneNumber) -> Self {
+        p.0
+    }
+}
+
+impl fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PhoneNumber({})", self.masked())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_ids_are_trimmed_and_case_insensitive() {
+        let a: UserId = "  John.Smith@Entrust.com ".parse().unwrap();
+        let b: UserId = "john.smith@entrust.com".parse().unwrap();
+        assert_eq!(a, b);
+        assert!("john".parse::<UserId>().is_err());
+        assert!("a@b@c".parse::<UserId>().is_err());
+        assert!("a b@c".parse::<UserId>().is_err());
+    }
+
+    #[test]
+    fn masking() {
+        let phone: PhoneNumber = "+1 (613) 270-1234".parse().unwrap();
+        assert_eq!(phone.as_str(), "+16132701234");
+        assert_eq!(phone.masked(), "+1 ••• ••• 1234");
+        let email: EmailAddress = "john.smith@example.com".parse().unwrap();
+        assert_eq!(email.masked(), "j•••@example.com");
+        assert!("0613".parse::<PhoneNumber>().is_err());
+    }
+}
