@@ -1,0 +1,228 @@
+//! Arbitrary sequences of inputs: no panic, stored logins round-trip, and no login is
+//! authenticated without the right password and a right second factor in that same login.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
+
+mod sim;
+
+use proptest::prelude::*;
+use sim::Sim;
+use tollgate_codes::TokenActivation;
+use tollgate_login::{Config, EnrollmentKind, Input, LoginState, PasswordCheck, Screen};
+use tollgate_otp::Totp;
+
+const JOHN: &str = "john.smith@example.com";
+
+/// Deterministic by default (a fixed seed); set `PROPTEST_RNG_SEED` to explore other cases.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig::with_cases(256);
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x10_91);
+    }
+    config
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    UserId(u8),
+    Password(bool),
+    RightPin,
+    WrongPin,
+    Resend,
+    Alternative,
+    Choose(bool),
+    RightRegistration,
+    WrongRegistration,
+    Continue,
+    RightCode,
+    WrongCode,
+    Forgot,
+    Cancel,
+    Tick,
+    Wait(u16),
+}
+
+/// Inputs, weighted towards the path that succeeds so that many sequences get through.
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => prop_oneof![4 => Just(0u8), 1 => Just(1), 1 => Just(2)].prop_map(Op::UserId),
+        4 => prop_oneof![3 => Just(true), 1 => Just(false)].prop_map(Op::Password),
+        4 => Just(Op::RightPin),
+        1 => Just(Op::WrongPin),
+        1 => Just(Op::Resend),
+        1 => Just(Op::Alternative),
+        3 => any::<bool>().prop_map(Op::Choose),
+        4 => Just(Op::RightRegistration),
+        1 => Just(Op::WrongRegistration),
+        3 => Just(Op::Continue),
+        4 => Just(Op::RightCode),
+        1 => Just(Op::WrongCode),
+        1 => Just(Op::Forgot),
+        1 => Just(Op::Cancel),
+        1 => Just(Op::Tick),
+        1 => (0u16..400).prop_map(Op::Wait),
+    ]
+}
+
+/// What this login has proved so far, by the test's own bookkeeping.
+#[derive(Default)]
+struct Proof {
+    password: bool,
+    second_factor: bool,
+}
+
+/// Runs the property over generated sequences, and checks that they do reach authentication
+/// (a property that is never exercised proves nothing).
+#[test]
+fn no_authentication_without_both_factors() {
+    let authentications = std::cell::Cell::new(0usize);
+    let mut runner = proptest::test_runner::TestRunner::new(config());
+    let result = runner.run(&proptest::collection::vec(op(), 1..80), |ops| {
+        authentications.set(authentications.get() + run(ops)?);
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+    println!("authentications reached: {}", authentications.get());
+    assert!(
+        authentications.get() >= 15,
+        "only {} authentications",
+        authentications.get()
+    );
+}
+
+/// One sequence; returns how many times a login was authenticated.
+fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
+    let mut authenticated = 0;
+    {
+        let mut sim = Sim::new(Config::default());
+        sim.register(JOHN, "pw", Some("+16132701234"), None);
+        let (mut state, _) = sim.start();
+        let mut proof = Proof::default();
+        let mut sent_in_login = 0usize;
+        let mut token: Option<Totp> = None;
+        let mut app: Option<TokenActivation> = None;
+        let mut used_codes = Vec::new();
+        let mut awaiting_pin = false;
+
+        for op in ops {
+            let before = sim.outbox.len();
+            let input = match op {
+                Op::UserId(i) => Input::UserId(
+                    ["john.smith@example.com", "ghost@example.com", "x"][usize::from(i)].into(),
+                ),
+                Op::Password(right) => {
+                    let check = if right {
+                        sim.check(&state, "pw")
+                    } else {
+                        PasswordCheck::Incorrect
+                    };
+                    Input::Password(check)
+                }
+                Op::RightPin => Input::Pin(
+                    sim.outbox
+                        .last()
+                        .map(|(_, p)| p.clone())
+                        .unwrap_or_default(),
+                ),
+                Op::WrongPin => Input::Pin("12345".into()),
+                Op::Resend => Input::ResendPin,
+                Op::Alternative => Input::AlternativeAuthentication,
+                Op::Choose(mobile) => Input::ChooseEnrollment(if mobile {
+                    EnrollmentKind::Mobile
+                } else {
+                    EnrollmentKind::Desktop
+                }),
+                Op::RightRegistration => match &app {
+                    Some(app) => {
+                        let (code, t) = app.register(&mut sim.rng);
+                        token = Some(t.totp());
+                        Input::RegistrationCode(code.to_string())
+                    }
+                    None => Input::RegistrationCode("00000-00000".into()),
+                },
+                Op::WrongRegistration => Input::RegistrationCode("12211-49352".into()),
+                Op::Continue => Input::Continue,
+                Op::RightCode => match &token {
+                    Some(t) => Input::TokenCode(t.generate(sim.at()).unwrap().to_string()),
+                    None => Input::TokenCode("000000".into()),
+                },
+                Op::WrongCode => Input::TokenCode("00000a".into()),
+                Op::Forgot => Input::ForgotPassword,
+                Op::Cancel => Input::Cancel,
+                Op::Tick => Input::Tick,
+                Op::Wait(seconds) => {
+                    sim.advance(u64::from(seconds));
+                    continue;
+                }
+            };
+            let typed = input.clone();
+            let was_authenticated = state.is_authenticated();
+            let output = sim.submit(&mut state, input);
+
+            // A new login: the proof starts over.
+            if matches!(output.screen, Screen::EnterUserId) {
+                proof = Proof::default();
+                sent_in_login = sim.outbox.len();
+            }
+            if sim.outbox.len() > before && state.user().is_none() {
+                prop_assert!(false, "a PIN was sent before a User ID");
+            }
+            // Bookkeeping: what the user proved in this login.
+            match (&typed, &output.screen) {
+                (
+                    Input::Password(PasswordCheck::Correct),
+                    Screen::EnterPin { .. } | Screen::EnterTokenCode { .. },
+                ) => proof.password = true,
+                (Input::Pin(pin), Screen::ChooseEnrollment { .. }) if awaiting_pin => {
+                    let sent_here = sim.outbox[sent_in_login..].iter().any(|(_, p)| p == pin);
+                    prop_assert!(
+                        proof.password && sent_here,
+                        "a PIN was accepted that this login did not send after a right password"
+                    );
+                    proof.second_factor = true;
+                }
+                (Input::TokenCode(code), Screen::Authenticated { .. }) if !was_authenticated => {
+                    prop_assert!(!used_codes.contains(code), "a code was accepted twice");
+                    used_codes.push(code.clone());
+                    proof.second_factor = true;
+                }
+                _ => {}
+            }
+            awaiting_pin = matches!(output.screen, Screen::EnterPin { .. });
+            if let Screen::DesktopActivation(screen) = &output.screen {
+                app = Some(TokenActivation::new(
+                    screen.serial,
+                    screen.activation_code.clone(),
+                    None,
+                ));
+            }
+            if let Screen::MobileActivation(screen) = &output.screen {
+                let scanned =
+                    tollgate_provision::SecureActivation::decode(&screen.qr_uri, &screen.password)
+                        .unwrap();
+                app = Some(TokenActivation::new(
+                    scanned.serial(),
+                    scanned.activation_code().clone(),
+                    None,
+                ));
+            }
+            if state.is_authenticated() && !was_authenticated {
+                prop_assert!(
+                    proof.password && proof.second_factor,
+                    "authenticated without both factors"
+                );
+                authenticated += 1;
+            }
+            // Every stored login round-trips and stays small.
+            let json = state.to_json();
+            prop_assert!(json.len() <= 512, "{} bytes", json.len());
+            prop_assert_eq!(LoginState::from_json(&json).unwrap(), state.clone());
+        }
+    }
+    Ok(authenticated)
+}
