@@ -153,7 +153,7 @@ impl Config {
     /// # Errors
     /// [`ConfigError::LoginLifetime`] outside that range.
     pub fn with_login_lifetime(mut self, seconds: u32) -> Result<Self, ConfigError> {
-        if seconds < 60 || seconds > 3600 {
+        if !(60..=3600).contains(&seconds) {
             return Err(ConfigError::LoginLifetime { seconds });
         }
         self.login_lifetime = seconds;

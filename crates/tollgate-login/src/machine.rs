@@ -238,10 +238,10 @@ fn account_state<R>(ctx: &Ctx<'_, R>) -> Option<(u64, AccountState)> {
 }
 
 fn update(version: u64, state: AccountState) -> Action {
-    Action::UpdateAccount(AccountUpdate {
+    Action::UpdateAccount(Box::new(AccountUpdate {
         expected_version: version,
         state,
-    })
+    }))
 }
 
 /// Counts a failure of `password` or code kind; locks at the limit. Returns the events.
@@ -693,15 +693,15 @@ fn wake_at<R>(ctx: &Ctx<'_, R>, state: &LoginState) -> Option<UnixTime> {
         return None;
     }
     let mut next = state.deadline;
-    if let Stage::ExpectPin { pin, .. } = &state.stage {
-        if pin.expires > ctx.now.as_secs() {
-            next = next.min(pin.expires);
-        }
+    if let Stage::ExpectPin { pin, .. } = &state.stage
+        && pin.expires > ctx.now.as_secs()
+    {
+        next = next.min(pin.expires);
     }
-    if let Stage::ExpectRegistration { .. } = &state.stage {
-        if let Some(pending) = ctx.account.and_then(|a| a.state.pending.as_ref()) {
-            next = next.min(pending.activation.expires_at().as_secs());
-        }
+    if let Stage::ExpectRegistration { .. } = &state.stage
+        && let Some(pending) = ctx.account.and_then(|a| a.state.pending.as_ref())
+    {
+        next = next.min(pending.activation.expires_at().as_secs());
     }
     Some(UnixTime::from_secs(next))
 }

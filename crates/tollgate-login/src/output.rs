@@ -149,7 +149,7 @@ pub enum Destination {
 pub enum Action {
     /// Store this account change atomically (compare-and-set on the version), before anything
     /// else.
-    UpdateAccount(AccountUpdate),
+    UpdateAccount(Box<AccountUpdate>),
     /// Send this PIN. The PIN is in the clear here and nowhere else; send it and drop it.
     SendPin {
         /// Where.

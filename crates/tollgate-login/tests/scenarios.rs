@@ -478,11 +478,11 @@ fn ten_wrong_codes_lock_the_account() {
 #[test]
 fn cancel_at_every_step_returns_to_the_start() {
     let mut sim = sim();
-    let inputs: Vec<Box<dyn Fn(&Sim) -> Input>> = vec![
-        Box::new(|_| Input::UserId(JOHN.into())),
-        Box::new(|_| Input::Password(PasswordCheck::Correct)),
-        Box::new(|sim| Input::Pin(sim.last_pin())),
-        Box::new(|_| Input::ChooseEnrollment(EnrollmentKind::Desktop)),
+    let inputs: [fn(&Sim) -> Input; 4] = [
+        |_| Input::UserId(JOHN.into()),
+        |_| Input::Password(PasswordCheck::Correct),
+        |sim| Input::Pin(sim.last_pin()),
+        |_| Input::ChooseEnrollment(EnrollmentKind::Desktop),
     ];
     for steps in 0..=inputs.len() {
         let (mut state, _) = sim.start();
