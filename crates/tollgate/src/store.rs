@@ -1,0 +1,139 @@
+//! Where accounts and logins in progress live.
+//!
+//! The machine expresses every account change as a compare-and-set ([`AccountUpdate`]): a store
+//! applies it atomically or refuses it. That maps onto a database row with a version column
+//! (`UPDATE … WHERE version = $n`), onto a transaction, or, here, onto a mutex.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use tollgate_login::{Account, AccountUpdate, UserId};
+use tollgate_otp::UnixTime;
+
+use crate::error::Error;
+use crate::password::PasswordHash;
+
+/// A registered user: the stand-in for the portal's "personal validation".
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    /// The User ID.
+    pub id: UserId,
+    /// The password's Argon2id hash.
+    pub password: PasswordHash,
+    /// The account, with its version.
+    pub account: Account,
+}
+
+/// Storage for users, their accounts, and logins in progress.
+pub trait Store: Send + Sync {
+    /// Registers a user.
+    ///
+    /// # Errors
+    /// [`Error::DuplicateUser`] when the ID is taken; [`Error::Store`] when the store fails.
+    fn insert_user(&self, user: UserRecord) -> Result<(), Error>;
+
+    /// A user and their account as stored now.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store fails.
+    fn user(&self, id: &UserId) -> Result<Option<UserRecord>, Error>;
+
+    /// Applies `update` if the account's version is still `update.expected_version`, bumping
+    /// it; returns whether it did. Atomic with respect to every other call.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store fails (a refused update is `Ok(false)`).
+    fn update_account(&self, id: &UserId, update: &AccountUpdate) -> Result<bool, Error>;
+
+    /// Stores a login in progress under its key until `expires`.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store fails.
+    fn save_login(&self, key: &str, state: &str, expires: UnixTime) -> Result<(), Error>;
+
+    /// A login in progress, if it is there and not expired at `now`.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store fails.
+    fn load_login(&self, key: &str, now: UnixTime) -> Result<Option<String>, Error>;
+
+    /// Forgets a login in progress.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store fails.
+    fn remove_login(&self, key: &str) -> Result<(), Error>;
+}
+
+/// The default store: everything in memory, behind one mutex. Lost on restart.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    users: HashMap<UserId, UserRecord>,
+    logins: HashMap<String, (String, UnixTime)>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Inner>, Error> {
+        self.inner
+            .lock()
+            .map_err(|_| Error::Store("a thread panicked while holding the store".into()))
+    }
+}
+
+impl Store for MemoryStore {
+    fn insert_user(&self, user: UserRecord) -> Result<(), Error> {
+        let mut inner = self.lock()?;
+        if inner.users.contains_key(&user.id) {
+            return Err(Error::DuplicateUser);
+        }
+        inner.users.insert(user.id.clone(), user);
+        Ok(())
+    }
+
+    fn user(&self, id: &UserId) -> Result<Option<UserRecord>, Error> {
+        Ok(self.lock()?.users.get(id).cloned())
+    }
+
+    fn update_account(&self, id: &UserId, update: &AccountUpdate) -> Result<bool, Error> {
+        let mut inner = self.lock()?;
+        let Some(user) = inner.users.get_mut(id) else {
+            return Ok(false);
+        };
+        if user.account.version != update.expected_version {
+            return Ok(false);
+        }
+        user.account.version += 1;
+        user.account.state = update.state.clone();
+        Ok(true)
+    }
+
+    fn save_login(&self, key: &str, state: &str, expires: UnixTime) -> Result<(), Error> {
+        let mut inner = self.lock()?;
+        inner
+            .logins
+            .insert(key.to_owned(), (state.to_owned(), expires));
+        Ok(())
+    }
+
+    fn load_login(&self, key: &str, now: UnixTime) -> Result<Option<String>, Error> {
+        let mut inner = self.lock()?;
+        // Expired logins are dropped as they are met.
+        inner.logins.retain(|_, (_, expires)| *expires > now);
+        Ok(inner.logins.get(key).map(|(state, _)| state.clone()))
+    }
+
+    fn remove_login(&self, key: &str) -> Result<(), Error> {
+        self.lock()?.logins.remove(key);
+        Ok(())
+    }
+}
