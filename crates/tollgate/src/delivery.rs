@@ -100,7 +100,10 @@ impl Delivery for Outbox {
                 Destination::Sms(phone) => ("SMS", phone.as_str()),
                 Destination::Email(email) => ("e-mail", email.as_str()),
             };
-            println!("  [outbox] {how} to {whom}: your one-time password is {}", pin.expose_secret());
+            println!(
+                "  [outbox] {how} to {whom}: your one-time password is {}",
+                pin.expose_secret()
+            );
         }
         self.push(Delivered::Pin {
             to: to.clone(),
@@ -110,7 +113,9 @@ impl Delivery for Outbox {
 
     fn notify(&self, user: &UserId, notification: Notification) {
         if self.console {
-            println!("  [outbox] e-mail to {user}: a new authenticator was added to your account ({notification:?})");
+            println!(
+                "  [outbox] e-mail to {user}: a new authenticator was added to your account ({notification:?})"
+            );
         }
         self.push(Delivered::Notice {
             user: user.clone(),

@@ -99,7 +99,9 @@ pub mod danger {
     ///
     /// # Errors
     /// [`Error::Password`] if the hasher cannot be set up (it always can).
-    pub fn weak_passwords_for_tests(rng: &mut impl rand_core::CryptoRng) -> Result<Passwords, Error> {
+    pub fn weak_passwords_for_tests(
+        rng: &mut impl rand_core::CryptoRng,
+    ) -> Result<Passwords, Error> {
         let params = Params::new(8, 1, 1, None).map_err(|e| Error::Password(e.to_string()))?;
         Passwords::with_params(params, rng)
     }

@@ -263,7 +263,8 @@ impl Service {
             let key: String = key.iter().map(|b| format!("{b:02x}")).collect();
             (key, self.machine.start(now, rng))
         })?;
-        self.store.save_login(&key, &state.to_json(), state.deadline())?;
+        self.store
+            .save_login(&key, &state.to_json(), state.deadline())?;
         Ok(View {
             login: key,
             screen: output.screen,
