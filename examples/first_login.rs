@@ -1,0 +1,322 @@
+//! The portal's first login, end to end on one machine: User ID → password → SMS PIN →
+//! enrollment of a soft token → "Continue" → a later login with the token's code.
+//!
+//! `cargo run --example first_login` takes the desktop path; `-- --mobile` the mobile path (the
+//! secure activation QR drawn in the terminal); `-- --interactive` lets a person type every
+//! answer, with `cargo run --example soft_token` in another terminal as the app.
+//!
+//! It exits 0 only if the final login is authenticated.
+
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use tollgate::codes::{RegistrationCode, TokenActivation};
+use tollgate::login::{Catalog, Config, EnrollmentKind, Message, MessageId, Screen};
+use tollgate::otp::Totp;
+use tollgate::provision::{QrOptions, SecureActivation, render_terminal};
+use tollgate::{Outbox, Service, Submission, View};
+
+const USER: &str = "john.smith@example.com";
+const PASSWORD: &str = "correct horse battery staple";
+const USAGE: &str = "usage: first_login [--mobile] [--interactive] [--french]
+
+Runs the portal's first login and a later login, printing each screen.
+
+  --mobile       enroll by the mobile path (secure activation QR) instead of the desktop path
+  --interactive  type every answer yourself; run the soft-token app in another terminal:
+                   cargo run --example soft_token -- --help
+  --french       show the screens in French
+  --help         show this text";
+
+struct Options {
+    mobile: bool,
+    interactive: bool,
+    catalog: Catalog,
+}
+
+fn main() -> ExitCode {
+    let mut options = Options {
+        mobile: false,
+        interactive: false,
+        catalog: Catalog::english(),
+    };
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--mobile" => options.mobile = true,
+            "--interactive" => options.interactive = true,
+            "--french" => options.catalog = Catalog::french(),
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("first_login: unknown argument {other:?}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nfirst_login: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The two sides of the conversation: what the person types, and what their app does.
+struct Person<'a> {
+    options: &'a Options,
+    outbox: Outbox,
+    token: Option<Totp>,
+}
+
+/// An answer: typed by the person in interactive mode, else given by the script.
+fn answer(
+    interactive: bool,
+    label: &str,
+    scripted: impl FnOnce() -> Result<String, String>,
+) -> Result<String, String> {
+    if interactive {
+        print!("  {label}: ");
+        std::io::stdout().flush().map_err(|e| e.to_string())?;
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok(line.trim().to_owned())
+    } else {
+        let value = scripted()?;
+        println!("  {label}: {value}");
+        Ok(value)
+    }
+}
+
+fn run(options: &Options) -> Result<(), String> {
+    let outbox = Outbox::printing();
+    let config = Config::default()
+        .with_issuer("Remote Signing Service")
+        .with_registration_address("https://rss.example/api/mobile");
+    let service = Service::builder()
+        .config(config)
+        .delivery(Arc::new(outbox.clone()))
+        .build()
+        .map_err(|e| e.to_string())?;
+    service
+        .register_user(USER, PASSWORD, Some("+1 613 270 1234"), None)
+        .map_err(|e| e.to_string())?;
+    println!("Registered {USER} (password {PASSWORD:?}, mobile +1 613 270 1234).");
+    let mut person = Person {
+        options,
+        outbox,
+        token: None,
+    };
+
+    println!("\n######## First login ########");
+    let view = login(&service, &mut person)?;
+    if view.authenticated().is_none() {
+        return Err("the first login did not end authenticated".into());
+    }
+    println!("\n######## A later login ########");
+    let view = login(&service, &mut person)?;
+    match view.authenticated() {
+        Some(user) => {
+            println!("\nDone: {user} logged in with the soft token's code.");
+            Ok(())
+        }
+        None => Err("the later login was not authenticated".into()),
+    }
+}
+
+/// One login, screen by screen, until it is authenticated.
+fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
+    let catalog = &person.options.catalog;
+    let interactive = person.options.interactive;
+    let mut view = service.start().map_err(|e| e.to_string())?;
+    let key = view.login.clone();
+    for _ in 0..32 {
+        show(&view, catalog);
+        let submission = match &view.screen {
+            Screen::EnterUserId => {
+                Submission::UserId(answer(interactive, "User ID", || Ok(USER.into()))?)
+            }
+            Screen::EnterPassword { .. } => Submission::Password(
+                answer(interactive, "Password", || Ok(PASSWORD.into()))?.into(),
+            ),
+            Screen::EnterPin { .. } => Submission::Pin(answer(interactive, "OTP", || {
+                person
+                    .outbox
+                    .last_pin()
+                    .ok_or_else(|| "no PIN was sent".to_owned())
+            })?),
+            Screen::ChooseEnrollment { .. } => {
+                let choice = answer(interactive, "Mobile or Desktop (m/d)", || {
+                    Ok(if person.options.mobile { "m" } else { "d" }.into())
+                })?;
+                Submission::ChooseEnrollment(if choice.starts_with(['m', 'M']) {
+                    EnrollmentKind::Mobile
+                } else {
+                    EnrollmentKind::Desktop
+                })
+            }
+            Screen::DesktopActivation(page) => {
+                let token = TokenActivation::new(page.serial, page.activation_code.clone(), None);
+                let response = answer(interactive, &catalog.text(MessageId::Response), || {
+                    println!(
+                        "  [soft token] Address, Serial Number and Activation Code typed in; Save."
+                    );
+                    Ok(register(&token, &mut person.token)?.to_string())
+                })?;
+                Submission::RegistrationCode(response)
+            }
+            Screen::MobileActivation(page) => {
+                let response = answer(interactive, &catalog.text(MessageId::Response), || {
+                    println!(
+                        "  [soft token] scans the QR code, asks for the activation password, activates."
+                    );
+                    let scanned = SecureActivation::decode(&page.qr_uri, &page.password)
+                        .map_err(|e| e.to_string())?;
+                    let token = TokenActivation::new(
+                        scanned.serial(),
+                        scanned.activation_code().clone(),
+                        scanned.policy().cloned(),
+                    );
+                    Ok(register(&token, &mut person.token)?.to_string())
+                })?;
+                Submission::RegistrationCode(response)
+            }
+            Screen::Enrolled { .. } => {
+                answer(interactive, &catalog.text(MessageId::Continue), || {
+                    Ok(String::new())
+                })?;
+                Submission::Continue
+            }
+            Screen::EnterTokenCode { .. } => {
+                Submission::TokenCode(answer(interactive, "Code", || {
+                    let token = person.token.as_ref().ok_or("no token was enrolled")?;
+                    let code = token.generate(service.now()).map_err(|e| e.to_string())?;
+                    println!("  [soft token] shows {code}");
+                    Ok(code.to_string())
+                })?)
+            }
+            Screen::Authenticated { .. } => return Ok(view),
+            other => return Err(format!("unexpected screen {other:?}")),
+        };
+        view = service
+            .submit(&key, submission)
+            .map_err(|e| e.to_string())?;
+    }
+    Err("the login did not finish".into())
+}
+
+/// The app's side of the activation: a registration code, and the token it keeps.
+fn register(token: &TokenActivation, keep: &mut Option<Totp>) -> Result<RegistrationCode, String> {
+    let mut rng = tollgate::os_rng();
+    let (code, activated) = token.register(&mut rng);
+    println!("  [soft token] registration code: {code}");
+    *keep = Some(activated.totp());
+    Ok(code)
+}
+
+/// Prints a screen as the portal shows it.
+fn show(view: &View, catalog: &Catalog) {
+    let t = |id| catalog.text(id);
+    println!("\n┌──────────────────────────────────────────────────────────────");
+    if let Some(notice) = &view.notice {
+        println!("│ ! {}", catalog.render(notice));
+    }
+    match &view.screen {
+        Screen::EnterUserId => {
+            println!("│ {}", t(MessageId::Login));
+            println!(
+                "│ [{}]                                        [{}]",
+                t(MessageId::EnterUserId),
+                t(MessageId::Next)
+            );
+        }
+        Screen::EnterPassword { user } => {
+            println!("│ {user}");
+            println!("│ {}", t(MessageId::EnterPassword));
+            println!(
+                "│ {}            [{}] [{}]",
+                t(MessageId::PasswordLockedOrForgotten),
+                t(MessageId::Cancel),
+                t(MessageId::Next)
+            );
+        }
+        Screen::EnterPin {
+            user,
+            sent_to,
+            alternative,
+            ..
+        } => {
+            println!("│ {user}");
+            println!("│ {}", t(MessageId::EnterPin));
+            println!(
+                "│ {}",
+                catalog.render(
+                    &Message::new(MessageId::PinSentTo).with("destination", sent_to.clone())
+                )
+            );
+            println!("│ {}", t(MessageId::ResendBySms));
+            if *alternative {
+                println!("│ {}", t(MessageId::AlternativeAuthentication));
+            }
+        }
+        Screen::ChooseEnrollment { .. } => {
+            println!("│ {}", t(MessageId::SetUpAuthentication));
+            println!(
+                "│ 1. {}  ( ) {}  ( ) {}",
+                t(MessageId::MobileOrDesktop),
+                t(MessageId::Mobile),
+                t(MessageId::Desktop)
+            );
+        }
+        Screen::DesktopActivation(page) => {
+            println!("│ {}", t(MessageId::CopyActivationParameters));
+            println!("│   {:<16} {}", t(MessageId::Address), page.address);
+            println!("│   {:<16} {}", t(MessageId::SerialNumber), page.serial);
+            println!(
+                "│   {:<16} {}",
+                t(MessageId::ActivationCode),
+                page.activation_code.expose_grouped().as_str()
+            );
+            println!("│ {}", t(MessageId::EnterRegistrationCode));
+            println!("│   {} *", t(MessageId::Response));
+        }
+        Screen::MobileActivation(page) => {
+            println!("│ {}", t(MessageId::ScanQrCode));
+            if let Ok(qr) = render_terminal(
+                page.qr_uri.as_bytes(),
+                &QrOptions {
+                    quiet_zone: 2,
+                    ..QrOptions::default()
+                },
+                true,
+            ) {
+                for line in qr.lines() {
+                    println!("│ {line}");
+                }
+            }
+            println!(
+                "│ {}: {}",
+                t(MessageId::ActivationPassword),
+                page.password.expose_secret().as_str()
+            );
+            println!("│ ({})", page.qr_uri);
+        }
+        Screen::Enrolled { .. } => {
+            println!("│ {}", t(MessageId::Enrolled));
+            println!("│ [{}]", t(MessageId::Continue));
+        }
+        Screen::EnterTokenCode { user } => {
+            println!("│ {user}");
+            println!("│ {}", t(MessageId::EnterTokenCode));
+        }
+        Screen::Authenticated { user } => println!("│ {} ({user})", t(MessageId::LoggedIn)),
+        other => println!("│ {other:?}"),
+    }
+    println!("└──────────────────────────────────────────────────────────────");
+}
