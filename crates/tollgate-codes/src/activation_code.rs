@@ -71,12 +71,7 @@ impl FromStr for ActivationCode {
     type Err = CodeError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let digits = digits::parse::<16>(s, WHAT)?;
-        if luhn::is_valid(&digits) {
-            Ok(Self(digits))
-        } else {
-            Err(CodeError::CheckDigit { what: WHAT })
-        }
+        luhn::parse_checked::<16>(s, WHAT).map(Self)
     }
 }
 

@@ -26,6 +26,20 @@ pub(crate) fn check_digit(payload: &[u8]) -> u8 {
     ((10 - sum % 10) % 10).to_le_bytes()[0]
 }
 
+/// Reads exactly `N` digits (see [`crate::digits::parse`]) whose last is their Luhn check
+/// digit.
+pub(crate) fn parse_checked<const N: usize>(
+    input: &str,
+    what: &'static str,
+) -> Result<[u8; N], crate::error::CodeError> {
+    let digits = crate::digits::parse::<N>(input, what)?;
+    if is_valid(&digits) {
+        Ok(digits)
+    } else {
+        Err(crate::error::CodeError::CheckDigit { what })
+    }
+}
+
 /// Whether the last digit of `digits` is the check digit of the others.
 pub(crate) fn is_valid(digits: &[u8]) -> bool {
     match digits.split_last() {

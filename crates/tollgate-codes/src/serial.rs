@@ -70,12 +70,7 @@ impl FromStr for SerialNumber {
     type Err = CodeError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let digits = digits::parse::<10>(s, WHAT)?;
-        if luhn::is_valid(&digits) {
-            Ok(Self(digits))
-        } else {
-            Err(CodeError::CheckDigit { what: WHAT })
-        }
+        luhn::parse_checked::<10>(s, WHAT).map(Self)
     }
 }
 
