@@ -1,0 +1,107 @@
+//! What the user sees: the screen of each stage, and the next deadline.
+
+use rand_core::CryptoRng;
+
+use super::Ctx;
+use super::pin::{destination, email_of};
+use crate::account::EnrollmentKind;
+use crate::output::{Channel, DesktopActivation, Destination, MobileActivation, Screen};
+use crate::state::{LoginState, Stage};
+use crate::user::UserId;
+use tollgate_otp::UnixTime;
+use tollgate_provision::{OtpAuthUri, SecureActivation};
+
+/// The screen for a stage.
+pub(super) fn render<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: &Stage) -> Screen {
+    match stage {
+        Stage::ExpectUserId => Screen::EnterUserId,
+        Stage::ExpectPassword { user } => Screen::EnterPassword { user: user.clone() },
+        Stage::ExpectPin { user, pin } => {
+            let sent_to = match destination(ctx, user, pin.channel) {
+                Some(Destination::Sms(phone)) => phone.masked(),
+                Some(Destination::Email(email)) => email.masked(),
+                None => String::new(),
+            };
+            let interval = match pin.channel {
+                Channel::Sms => ctx.config.resend_sms,
+                Channel::Email => ctx.config.resend_email,
+            };
+            Screen::EnterPin {
+                user: user.clone(),
+                sent_to,
+                channel: pin.channel,
+                resend_at: UnixTime::from_secs(pin.sent_at.saturating_add(u64::from(interval))),
+                alternative: pin.channel == Channel::Sms && email_of(ctx, user).is_some(),
+            }
+        }
+        Stage::ExpectEnrollmentChoice { user } => Screen::ChooseEnrollment { user: user.clone() },
+        Stage::ExpectRegistration { user, kind } => activation_screen(ctx, user, *kind),
+        Stage::ExpectContinue { user } => Screen::Enrolled { user: user.clone() },
+        Stage::ExpectTokenCode { user } => Screen::EnterTokenCode { user: user.clone() },
+        Stage::Authenticated { user } => Screen::Authenticated { user: user.clone() },
+    }
+}
+
+pub(super) fn activation_screen<R: CryptoRng>(
+    ctx: &mut Ctx<'_, R>,
+    user: &UserId,
+    kind: EnrollmentKind,
+) -> Screen {
+    let Some(pending) = ctx.account.and_then(|a| a.state.pending.as_ref()) else {
+        return Screen::ChooseEnrollment { user: user.clone() };
+    };
+    let activation = &pending.activation;
+    match kind {
+        EnrollmentKind::Desktop => Screen::DesktopActivation(Box::new(DesktopActivation {
+            user: user.clone(),
+            address: ctx.config.registration_address.clone(),
+            serial: activation.serial(),
+            activation_code: activation.activation_code().clone(),
+            expires_at: activation.expires_at(),
+        })),
+        EnrollmentKind::Mobile => {
+            let qr_uri = SecureActivation::new(
+                activation.serial(),
+                activation.activation_code().clone(),
+                activation.policy().cloned(),
+                Some(ctx.config.registration_address.clone()),
+            )
+            .encode(activation.password(), ctx.rng);
+            let open_uri = ctx
+                .config
+                .offer_open_path
+                .then(|| {
+                    OtpAuthUri::open_alternative(Some(&ctx.config.issuer), user.as_str(), ctx.rng)
+                        .ok()
+                })
+                .flatten()
+                .map(|uri| uri.expose_uri());
+            Screen::MobileActivation(Box::new(MobileActivation {
+                user: user.clone(),
+                qr_uri,
+                password: activation.password().clone(),
+                open_uri,
+                expires_at: activation.expires_at(),
+            }))
+        }
+    }
+}
+
+/// The next deadline: the login's, or sooner a PIN's or an activation's expiry.
+pub(super) fn wake_at<R>(ctx: &Ctx<'_, R>, state: &LoginState) -> Option<UnixTime> {
+    if state.is_authenticated() {
+        return None;
+    }
+    let mut next = state.deadline;
+    if let Stage::ExpectPin { pin, .. } = &state.stage
+        && pin.expires > ctx.now.as_secs()
+    {
+        next = next.min(pin.expires);
+    }
+    if let Stage::ExpectRegistration { .. } = &state.stage
+        && let Some(pending) = ctx.account.and_then(|a| a.state.pending.as_ref())
+    {
+        next = next.min(pending.activation.expires_at().as_secs());
+    }
+    Some(UnixTime::from_secs(next))
+}
