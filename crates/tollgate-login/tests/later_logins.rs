@@ -1,0 +1,291 @@
+//! Scenario tests on the simulator for later logins, lockout, cancel and deadlines, language and
+//! stored logins (parts 4 to 7).
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
+
+mod sim;
+
+use sim::Sim;
+use tollgate_login::{
+    AuditEvent, Catalog, Config, EnrollmentKind, Input, LoginState, MessageId, Output,
+    PasswordCheck, Screen,
+};
+use tollgate_otp::UnixTime;
+
+const JOHN: &str = "john.smith@example.com";
+const PASSWORD: &str = "correct horse battery staple";
+
+fn sim() -> Sim {
+    let mut sim = Sim::new(Config::default());
+    sim.register(JOHN, PASSWORD, Some("+1 613 270 1234"), Some(JOHN));
+    sim
+}
+
+fn notice(output: &Output) -> Option<MessageId> {
+    output.notice.as_ref().map(|m| m.id)
+}
+
+// 4. Later logins.
+
+#[test]
+fn a_replayed_code_is_refused_and_logged() {
+    let mut sim = sim();
+    let token = sim.enroll_desktop(JOHN, PASSWORD);
+    let code = token.generate(sim.at()).unwrap().to_string();
+    let (mut first, _) = sim.log_in(JOHN, PASSWORD);
+    sim.step(&mut first, Input::TokenCode(code.clone()));
+    assert!(first.is_authenticated());
+    sim.advance(5);
+    let (mut second, _) = sim.log_in(JOHN, PASSWORD);
+    let output = sim.submit(&mut second, Input::TokenCode(code));
+    assert_eq!(notice(&output), Some(MessageId::WrongCode));
+    assert!(!second.is_authenticated());
+    assert!(
+        sim.audit
+            .iter()
+            .any(|e| matches!(e, AuditEvent::CodeReplayed { .. }))
+    );
+}
+
+#[test]
+fn drift_is_learned_and_applied() {
+    let mut sim = sim();
+    let token = sim.enroll_desktop(JOHN, PASSWORD);
+    let period = 30;
+    // The token's clock runs one step ahead: accepted at the window's edge, drift learned.
+    sim.advance(600);
+    let (mut state, _) = sim.log_in(JOHN, PASSWORD);
+    let ahead = |sim: &Sim, steps: u64| {
+        token
+            .generate(UnixTime::from_secs(sim.now + steps * period))
+            .unwrap()
+            .to_string()
+    };
+    sim.step(&mut state, Input::TokenCode(ahead(&sim, 1)));
+    assert!(state.is_authenticated());
+    assert_eq!(sim.account(JOHN).state.token.as_ref().unwrap().drift, 1);
+    // Later it runs two steps ahead: outside ±1 of the service's clock, inside ±1 of the
+    // learned drift.
+    sim.advance(600);
+    let (mut state, _) = sim.log_in(JOHN, PASSWORD);
+    sim.step(&mut state, Input::TokenCode(ahead(&sim, 2)));
+    assert!(state.is_authenticated());
+    assert_eq!(sim.account(JOHN).state.token.as_ref().unwrap().drift, 2);
+}
+
+#[test]
+fn two_logins_racing_with_one_code_cannot_both_succeed() {
+    let mut sim = sim();
+    let token = sim.enroll_desktop(JOHN, PASSWORD);
+    sim.advance(60);
+    let code = token.generate(sim.at()).unwrap().to_string();
+    let (mut a, _) = sim.log_in(JOHN, PASSWORD);
+    let (mut b, _) = sim.log_in(JOHN, PASSWORD);
+    // Both nodes load the account before either stores its update.
+    let stale = sim.account(JOHN).clone();
+    sim.step_with(&mut a, Input::TokenCode(code.clone()), Some(stale.clone()));
+    let conflicts = sim.conflicts;
+    sim.step_with(&mut b, Input::TokenCode(code), Some(stale));
+    assert!(a.is_authenticated());
+    assert!(!b.is_authenticated(), "one code, two logins");
+    assert_eq!(
+        sim.conflicts,
+        conflicts + 1,
+        "b's first attempt hit the compare-and-set"
+    );
+}
+
+// 5. Failures and lockout.
+
+#[test]
+fn five_wrong_passwords_lock_with_a_growing_cool_down() {
+    let mut sim = sim();
+    let (mut state, _) = sim.start();
+    sim.step(&mut state, Input::UserId(JOHN.into()));
+    for _ in 0..5 {
+        sim.step(&mut state, Input::Password(PasswordCheck::Incorrect));
+    }
+    let until = sim.account(JOHN).state.locked_until.unwrap();
+    assert_eq!(until.as_secs(), sim.now + 60);
+    // Locked: the right password gets the wrong-password answer.
+    let output = sim.submit(&mut state, Input::Password(PasswordCheck::Correct));
+    assert_eq!(notice(&output), Some(MessageId::WrongPassword));
+    assert!(matches!(output.screen, Screen::EnterPassword { .. }));
+    // After the cool-down, five more failures lock for twice as long.
+    sim.advance(60);
+    for _ in 0..5 {
+        sim.step(&mut state, Input::Password(PasswordCheck::Incorrect));
+    }
+    assert_eq!(
+        sim.account(JOHN).state.locked_until.unwrap().as_secs(),
+        sim.now + 120
+    );
+    sim.advance(120);
+    let output = sim.submit(&mut state, Input::Password(PasswordCheck::Correct));
+    assert!(matches!(output.screen, Screen::EnterPin { .. }));
+    assert_eq!(sim.account(JOHN).state.lockouts, 0);
+}
+
+#[test]
+fn lockout_counts_across_parallel_sessions() {
+    let mut sim = sim();
+    let mut sessions: Vec<LoginState> = (0..3)
+        .map(|_| {
+            let (mut s, _) = sim.start();
+            sim.step(&mut s, Input::UserId(JOHN.into()));
+            s
+        })
+        .collect();
+    // Two wrong passwords in each of two sessions, on stale snapshots: four counted.
+    let stale = sim.account(JOHN).clone();
+    for session in sessions.iter_mut().take(2) {
+        sim.step_with(
+            session,
+            Input::Password(PasswordCheck::Incorrect),
+            Some(stale.clone()),
+        );
+        sim.step(session, Input::Password(PasswordCheck::Incorrect));
+    }
+    assert_eq!(sim.account(JOHN).state.password_failures, 4);
+    assert!(sim.conflicts >= 1);
+    // The fifth, from a third session, locks.
+    sim.step(&mut sessions[2], Input::Password(PasswordCheck::Incorrect));
+    assert!(sim.account(JOHN).is_locked(sim.at()));
+}
+
+#[test]
+fn ten_wrong_codes_lock_the_account() {
+    let mut sim = sim();
+    sim.enroll_desktop(JOHN, PASSWORD);
+    let (mut state, _) = sim.log_in(JOHN, PASSWORD);
+    for _ in 0..10 {
+        let output = sim.submit(&mut state, Input::TokenCode("000000".into()));
+        assert_eq!(notice(&output), Some(MessageId::WrongCode));
+    }
+    assert!(sim.account(JOHN).is_locked(sim.at()));
+    let (_, output) = sim.log_in(JOHN, PASSWORD);
+    assert_eq!(notice(&output), Some(MessageId::WrongPassword));
+}
+
+// 6. Cancel and deadlines.
+
+#[test]
+fn cancel_at_every_step_returns_to_the_start() {
+    let mut sim = sim();
+    let inputs: [fn(&Sim) -> Input; 4] = [
+        |_| Input::UserId(JOHN.into()),
+        |_| Input::Password(PasswordCheck::Correct),
+        |sim| Input::Pin(sim.last_pin()),
+        |_| Input::ChooseEnrollment(EnrollmentKind::Desktop),
+    ];
+    for steps in 0..=inputs.len() {
+        let (mut state, _) = sim.start();
+        for input in &inputs[..steps] {
+            let input = input(&sim);
+            sim.step(&mut state, input);
+        }
+        let output = sim.submit(&mut state, Input::Cancel);
+        assert!(
+            matches!(output.screen, Screen::EnterUserId),
+            "after {steps} steps"
+        );
+        assert_eq!(state.user(), None);
+        assert_eq!(output.notice, None);
+    }
+}
+
+#[test]
+fn a_login_expires_after_fifteen_minutes() {
+    let mut sim = sim();
+    let (mut state, output) = sim.log_in(JOHN, PASSWORD);
+    assert!(output.wake_at.unwrap() <= state.deadline());
+    assert_eq!(state.deadline().as_secs(), sim.now + 900);
+    sim.advance(900);
+    let output = sim.submit(&mut state, Input::Tick);
+    assert_eq!(notice(&output), Some(MessageId::LoginExpired));
+    assert!(matches!(output.screen, Screen::EnterUserId));
+}
+
+// 7. Language.
+
+#[test]
+fn both_catalogues_have_every_message() {
+    let ids = [
+        MessageId::Login,
+        MessageId::EnterUserId,
+        MessageId::UserIdFormat,
+        MessageId::EnterPassword,
+        MessageId::PasswordLockedOrForgotten,
+        MessageId::WrongPassword,
+        MessageId::EnterPin,
+        MessageId::PinSentTo,
+        MessageId::ResendBySms,
+        MessageId::ResendByEmail,
+        MessageId::AlternativeAuthentication,
+        MessageId::WrongPin,
+        MessageId::PinExpired,
+        MessageId::ResendTooSoon,
+        MessageId::TooManySends,
+        MessageId::SetUpAuthentication,
+        MessageId::MobileOrDesktop,
+        MessageId::Mobile,
+        MessageId::Desktop,
+        MessageId::ScanQrCode,
+        MessageId::ActivationPassword,
+        MessageId::ScanOpenQrCode,
+        MessageId::CopyActivationParameters,
+        MessageId::Address,
+        MessageId::SerialNumber,
+        MessageId::ActivationCode,
+        MessageId::EnterRegistrationCode,
+        MessageId::Response,
+        MessageId::RegistrationMistyped,
+        MessageId::RegistrationNotForThisActivation,
+        MessageId::ActivationExpired,
+        MessageId::Enrolled,
+        MessageId::Continue,
+        MessageId::EnterTokenCode,
+        MessageId::WrongCode,
+        MessageId::LoggedIn,
+        MessageId::LoginExpired,
+        MessageId::PasswordHelp,
+        MessageId::Cancel,
+        MessageId::Next,
+    ];
+    let (en, fr) = (Catalog::english(), Catalog::french());
+    let mut differ = 0;
+    for id in ids {
+        assert!(!en.text(id).is_empty() && !fr.text(id).is_empty(), "{id:?}");
+        differ += usize::from(en.text(id) != fr.text(id));
+    }
+    assert!(
+        differ >= ids.len() - 2,
+        "only Mobile is the same word in both"
+    );
+    assert_eq!(
+        en.text(MessageId::EnterPin),
+        "Enter the one-time password that was just sent to you."
+    );
+    let custom = Catalog::custom("de", |id| (id == MessageId::Next).then_some("Weiter"));
+    assert_eq!(custom.text(MessageId::Next), "Weiter");
+    assert_eq!(custom.text(MessageId::Cancel), "Cancel");
+}
+
+#[test]
+fn stored_logins_are_small_and_versioned() {
+    let mut sim = sim();
+    let (state, _) = sim.log_in(JOHN, PASSWORD);
+    let json = state.to_json();
+    assert!(json.len() <= 512, "{} bytes", json.len());
+    assert!(!json.contains(&sim.last_pin()));
+    assert_eq!(LoginState::from_json(&json).unwrap(), state);
+    let future = json.replacen("\"v\":1", "\"v\":2", 1);
+    assert_eq!(
+        LoginState::from_json(&future).unwrap_err().to_string(),
+        "stored login has format version 2, this build reads version 1"
+    );
+    assert!(LoginState::from_json("{}").is_err());
+}
