@@ -157,19 +157,13 @@ fn bench(c: &mut Criterion) {
 }
 
 fn report() {
-    let Some(dir) = tollgate_dev::report::criterion_dir() else {
-        return;
-    };
     let groups: Vec<String> = cases().iter().map(Case::name).collect();
-    print!(
-        "{}",
-        tollgate_dev::report::table(
-            &dir,
-            &groups,
-            &["tollgate", "totp-rs", "totp-lite", "limit"],
-            "tollgate",
-            "limit",
-        )
+    let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
+    tollgate_dev::report::print(
+        &groups,
+        &["tollgate", "totp-rs", "totp-lite", "limit"],
+        "tollgate",
+        "limit",
     );
 }
 

@@ -107,27 +107,16 @@ criterion_group! {
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    let Some(dir) = tollgate_dev::report::criterion_dir() else {
-        return;
-    };
-    print!(
-        "{}",
-        tollgate_dev::report::table(
-            &dir,
-            &["secure_qr_decode".to_owned()],
-            &["tollgate", "pbkdf2", "limit"],
-            "tollgate",
-            "limit",
-        )
+    tollgate_dev::report::print(
+        &["secure_qr_decode"],
+        &["tollgate", "pbkdf2", "limit"],
+        "tollgate",
+        "limit",
     );
-    print!(
-        "{}",
-        tollgate_dev::report::table(
-            &dir,
-            &["qr_png_render".to_owned()],
-            &["tollgate", "qrcode-image"],
-            "tollgate",
-            "qrcode-image",
-        )
+    tollgate_dev::report::print(
+        &["qr_png_render"],
+        &["tollgate", "qrcode-image"],
+        "tollgate",
+        "qrcode-image",
     );
 }

@@ -83,3 +83,12 @@ pub fn table(
     }
     out
 }
+
+/// Prints [`table`] for groups named as text, reading criterion's directory of this run.
+pub fn print(groups: &[&str], functions: &[&str], baseline: &str, limit: &str) {
+    let Some(dir) = criterion_dir() else {
+        return;
+    };
+    let groups: Vec<String> = groups.iter().map(|g| (*g).to_owned()).collect();
+    print!("{}", table(&dir, &groups, functions, baseline, limit));
+}
