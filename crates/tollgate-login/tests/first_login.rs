@@ -8,7 +8,7 @@
 
 mod sim;
 
-use sim::Sim;
+use sim::{JOHN, PASSWORD, Sim, notice, sim};
 use tollgate_codes::{ActivationCode, SerialNumber, TokenActivation};
 use tollgate_login::{
     AuditEvent, Catalog, Channel, Config, Destination, EnrollmentKind, Input, LoginState,
@@ -16,19 +16,6 @@ use tollgate_login::{
 };
 use tollgate_otp::UnixTime;
 use tollgate_provision::SecureActivation;
-
-const JOHN: &str = "john.smith@example.com";
-const PASSWORD: &str = "correct horse battery staple";
-
-fn sim() -> Sim {
-    let mut sim = Sim::new(Config::default());
-    sim.register(JOHN, PASSWORD, Some("+1 613 270 1234"), Some(JOHN));
-    sim
-}
-
-fn notice(output: &Output) -> Option<MessageId> {
-    output.notice.as_ref().map(|m| m.id)
-}
 
 // 1. User ID → password; unknown users look the same.
 

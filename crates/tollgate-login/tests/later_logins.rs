@@ -8,25 +8,11 @@
 
 mod sim;
 
-use sim::Sim;
+use sim::{JOHN, PASSWORD, Sim, notice, sim};
 use tollgate_login::{
-    AuditEvent, Catalog, Config, EnrollmentKind, Input, LoginState, MessageId, Output,
-    PasswordCheck, Screen,
+    AuditEvent, Catalog, EnrollmentKind, Input, LoginState, MessageId, PasswordCheck, Screen,
 };
 use tollgate_otp::UnixTime;
-
-const JOHN: &str = "john.smith@example.com";
-const PASSWORD: &str = "correct horse battery staple";
-
-fn sim() -> Sim {
-    let mut sim = Sim::new(Config::default());
-    sim.register(JOHN, PASSWORD, Some("+1 613 270 1234"), Some(JOHN));
-    sim
-}
-
-fn notice(output: &Output) -> Option<MessageId> {
-    output.notice.as_ref().map(|m| m.id)
-}
 
 // 4. Later logins.
 

@@ -19,6 +19,21 @@ use tollgate_otp::{Totp, UnixTime};
 
 pub(crate) const T0: u64 = 1_700_000_000;
 
+pub(crate) const JOHN: &str = "john.smith@example.com";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
+
+/// A simulator with John registered: mobile number and e-mail on file.
+pub(crate) fn sim() -> Sim {
+    let mut sim = Sim::new(Config::default());
+    sim.register(JOHN, PASSWORD, Some("+1 613 270 1234"), Some(JOHN));
+    sim
+}
+
+/// The notice's message, if any.
+pub(crate) fn notice(output: &Output) -> Option<tollgate_login::MessageId> {
+    output.notice.as_ref().map(|m| m.id)
+}
+
 pub(crate) struct Stored {
     pub(crate) password: String,
     pub(crate) account: Account,
