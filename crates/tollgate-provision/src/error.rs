@@ -27,13 +27,21 @@ pub enum BuildError {
     /// A TOTP token whose T0 is not the epoch: key URIs cannot say so.
     #[error("key URIs cannot carry a T0 other than 0")]
     NonzeroT0,
+    /// Longer than a key URI may be, once written.
+    #[error("the key URI would be {len} bytes long, at most {max} are allowed")]
+    TooLong {
+        /// Its length.
+        len: usize,
+        /// The most allowed.
+        max: usize,
+    },
 }
 
 /// An `otpauth://` key URI that no app could use.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum UriError {
-    /// Longer than any key URI needs.
+    /// Longer than any key URI needs (as given, or once written canonically).
     #[error("key URI is {len} bytes long, at most {max} are accepted")]
     TooLong {
         /// Its length.

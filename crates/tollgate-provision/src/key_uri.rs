@@ -162,7 +162,7 @@ impl OtpAuthUri {
         if account.starts_with(char::is_whitespace) {
             return Err(BuildError::LeadingSpace);
         }
-        Ok(Self {
+        let uri = Self {
             kind,
             issuer: issuer.map(str::to_owned),
             account: account.to_owned(),
@@ -170,7 +170,20 @@ impl OtpAuthUri {
             algorithm,
             digits,
             extra: Vec::new(),
-        })
+        };
+        let len = uri.written_len();
+        if len > parse::MAX_LEN {
+            return Err(BuildError::TooLong {
+                len,
+                max: parse::MAX_LEN,
+            });
+        }
+        Ok(uri)
+    }
+
+    /// The length of [`OtpAuthUri::expose_uri`].
+    fn written_len(&self) -> usize {
+        self.expose_uri().len()
     }
 
     /// Parses a key URI as apps accept them, and says what it forgave.

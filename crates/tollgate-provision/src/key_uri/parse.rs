@@ -6,8 +6,12 @@ use super::{OtpAuthUri, OtpKind};
 use crate::error::UriError;
 use crate::percent;
 
-/// The longest key URI accepted: real ones are under 300 bytes; `image=` links can be longer.
-const MAX_LEN: usize = 4096;
+/// The longest key URI, written canonically: real ones are under 300 bytes; `image=` links can
+/// be longer. Building refuses longer ones too, so that whatever is built parses.
+pub(crate) const MAX_LEN: usize = 4096;
+/// The longest input read: canonical writing percent-encodes what the input may have left
+/// bare, so an input up to three times longer can still be within [`MAX_LEN`] once written.
+const MAX_INPUT: usize = 3 * MAX_LEN;
 
 /// A parsed key URI and what the parser had to forgive to read it.
 #[derive(Clone, Debug)]
@@ -65,7 +69,7 @@ struct Known {
 }
 
 pub(super) fn parse(uri: &str) -> Result<Parsed, UriError> {
-    if uri.len() > MAX_LEN {
+    if uri.len() > MAX_INPUT {
         return Err(UriError::TooLong {
             len: uri.len(),
             max: MAX_LEN,
@@ -182,18 +186,23 @@ pub(super) fn parse(uri: &str) -> Result<Parsed, UriError> {
         }
     };
 
-    Ok(Parsed {
-        uri: OtpAuthUri {
-            kind,
-            issuer,
-            account,
-            secret,
-            algorithm,
-            digits,
-            extra,
-        },
-        forgiven,
-    })
+    let uri = OtpAuthUri {
+        kind,
+        issuer,
+        account,
+        secret,
+        algorithm,
+        digits,
+        extra,
+    };
+    let written = uri.written_len();
+    if written > MAX_LEN {
+        return Err(UriError::TooLong {
+            len: written,
+            max: MAX_LEN,
+        });
+    }
+    Ok(Parsed { uri, forgiven })
 }
 
 /// Splits `issuer:account` at its last raw colon (issuers contain colons more often than
