@@ -6,7 +6,7 @@ use crate::code::Code;
 use crate::error::VerifyError;
 use crate::keyed::KeyedHmac;
 use crate::params::{Algorithm, Counter, Digits, LookAhead};
-use crate::search::{Candidate, search};
+use crate::search::Outcome;
 use crate::secret::Secret;
 
 /// An HOTP generator and verifier for one key, with the key's HMAC state computed once.
@@ -85,13 +85,10 @@ impl Hotp {
         if code.digits() != self.digits {
             return Err(VerifyError::Mismatch);
         }
-        let outcome = search(
-            &self.key,
-            self.digits,
-            code.value(),
-            window(next, look_ahead.get()),
-            usize::from(look_ahead.get()) + 1,
-        );
+        let mut outcome = Outcome::default();
+        for chunk in Chunks::new(next, look_ahead.get()) {
+            outcome.search(&self.key, self.digits, code.value(), chunk.as_slice(), None);
+        }
         match outcome.result() {
             Ok(counter) => Ok(HotpMatch {
                 counter: Counter::new(counter),
@@ -120,10 +117,12 @@ impl Hotp {
         let mut previous_matched = Choice::from(0);
         let mut found = Choice::from(0);
         let mut counter = 0u64;
-        for candidate in window(next, window_len.get().saturating_add(1)) {
-            let value = self.digits.reduce(self.key.truncated(candidate.factor));
+        for counter_value in Chunks::new(next, window_len.get().saturating_add(1))
+            .flat_map(|chunk| chunk.counters.into_iter().take(chunk.len))
+        {
+            let value = self.digits.reduce(self.key.truncated(counter_value));
             let take = previous_matched & value.ct_eq(&second.value()) & !found;
-            counter.conditional_assign(&candidate.factor, take);
+            counter.conditional_assign(&counter_value, take);
             found |= take;
             previous_matched = value.ct_eq(&first.value());
         }
@@ -137,15 +136,60 @@ impl Hotp {
     }
 }
 
-/// Counters `next ..= next + ahead`, stopping short of `u64::MAX` (whose successor could not be
-/// stored).
-fn window(next: Counter, ahead: u16) -> impl Iterator<Item = Candidate> {
-    let last = next
-        .get()
-        .saturating_add(u64::from(ahead))
-        .min(u64::MAX - 1);
-    (next.get()..=last).map(|factor| Candidate {
-        factor,
-        fresh: true,
-    })
+/// Counters `next ..= next + ahead` in chunks of 8, stopping short of `u64::MAX` (whose
+/// successor could not be stored).
+struct Chunks {
+    next: u64,
+    last: u64,
+    done: bool,
+}
+
+/// Up to 8 consecutive counters.
+struct Chunk {
+    counters: [u64; 8],
+    len: usize,
+}
+
+impl Chunk {
+    fn as_slice(&self) -> &[u64] {
+        &self.counters[..self.len]
+    }
+}
+
+impl Chunks {
+    fn new(next: Counter, ahead: u16) -> Self {
+        let last = next
+            .get()
+            .saturating_add(u64::from(ahead))
+            .min(u64::MAX - 1);
+        Self {
+            next: next.get(),
+            last,
+            done: next.get() > last,
+        }
+    }
+}
+
+impl Iterator for Chunks {
+    type Item = Chunk;
+
+    fn next(&mut self) -> Option<Chunk> {
+        if self.done {
+            return None;
+        }
+        let mut chunk = Chunk {
+            counters: [0; 8],
+            len: 0,
+        };
+        while chunk.len < 8 {
+            chunk.counters[chunk.len] = self.next;
+            chunk.len += 1;
+            if self.next == self.last {
+                self.done = true;
+                break;
+            }
+            self.next += 1;
+        }
+        Some(chunk)
+    }
 }

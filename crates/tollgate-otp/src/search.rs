@@ -15,16 +15,8 @@ use subtle::ConstantTimeEq;
 use crate::keyed::KeyedHmac;
 use crate::params::Digits;
 
-/// One moving factor to try, and whether a match there would be fresh (after the last accepted
-/// step). Freshness depends only on public values, never on the code.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Candidate {
-    pub(crate) factor: u64,
-    pub(crate) fresh: bool,
-}
-
 /// What the search found, decided only after the whole window was searched.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Outcome {
     /// 1 once a fresh match was recorded, else 0.
     fresh: u8,
@@ -46,86 +38,53 @@ impl Outcome {
             Err(None)
         }
     }
-}
 
-/// Searches `candidates` (in order of preference) for one whose code is `code`. `count` is
-/// how many there are at most: it picks the batch size (see `keyed::Pads::mac_batch`), so that
-/// a ±1 window does not pay for the buffers of a ±10 one.
-#[inline]
-pub(crate) fn search(
-    key: &KeyedHmac,
-    digits: Digits,
-    code: u32,
-    candidates: impl Iterator<Item = Candidate>,
-    count: usize,
-) -> Outcome {
-    if count <= 4 {
-        search_batched::<4>(key, digits, code, candidates)
-    } else {
-        search_batched::<8>(key, digits, code, candidates)
-    }
-}
-
-#[inline(always)]
-fn search_batched<const N: usize>(
-    key: &KeyedHmac,
-    digits: Digits,
-    code: u32,
-    candidates: impl Iterator<Item = Candidate>,
-) -> Outcome {
-    let mut outcome = Outcome {
-        fresh: 0,
-        fresh_factor: 0,
-        replayed: 0,
-        replayed_factor: 0,
-    };
-    let mut batch = [Candidate {
-        factor: 0,
-        fresh: false,
-    }; N];
-    let mut len = 0;
-    for candidate in candidates {
-        batch[len] = candidate;
-        len += 1;
-        if len == N {
-            outcome.absorb::<N>(key, digits, code, &batch);
-            len = 0;
-        }
-    }
-    if len > 0 {
-        outcome.absorb::<N>(key, digits, code, &batch[..len]);
-    }
-    outcome
-}
-
-impl Outcome {
-    /// Hashes `batch` and records its first fresh and first replayed match, unless earlier
-    /// batches already had one.
-    #[inline(always)]
-    fn absorb<const N: usize>(
+    /// Searches `factors` (in order of preference) for one whose code is `code`, hashing them
+    /// in batches, and records the first fresh and first replayed match unless earlier calls
+    /// already found one. A match at a factor at or below `last_accepted` is a replay: that
+    /// depends only on public values, never on the code.
+    ///
+    /// The batch size follows the number of factors, so that a ±1 window does not pay for the
+    /// buffers of a ±10 one (see `keyed::Pads::mac_batch`).
+    #[inline]
+    pub(crate) fn search(
         &mut self,
         key: &KeyedHmac,
         digits: Digits,
         code: u32,
-        batch: &[Candidate],
+        factors: &[u64],
+        last_accepted: Option<u64>,
     ) {
-        let mut factors = [0u64; N];
-        for (factor, candidate) in factors.iter_mut().zip(batch) {
-            *factor = candidate.factor;
+        if factors.len() <= 4 {
+            self.search_batched::<4>(key, digits, code, factors, last_accepted);
+        } else {
+            self.search_batched::<8>(key, digits, code, factors, last_accepted);
         }
-        let mut values = [0u32; N];
-        key.truncated_batch(&factors[..batch.len()], &mut values);
-        for (candidate, value) in batch.iter().zip(values) {
-            // 1 if this candidate's code is the typed one, else 0, opaque to the optimiser.
-            let matched = digits.reduce(value).ct_eq(&code).unwrap_u8();
-            // Freshness is public: it depends on the step, never on the code.
-            let fresh = u8::from(candidate.fresh);
-            let take_fresh = matched & fresh & (self.fresh ^ 1);
-            let take_replayed = matched & (fresh ^ 1) & (self.replayed ^ 1);
-            select(&mut self.fresh_factor, candidate.factor, take_fresh);
-            select(&mut self.replayed_factor, candidate.factor, take_replayed);
-            self.fresh |= take_fresh;
-            self.replayed |= take_replayed;
+    }
+
+    #[inline(always)]
+    fn search_batched<const N: usize>(
+        &mut self,
+        key: &KeyedHmac,
+        digits: Digits,
+        code: u32,
+        factors: &[u64],
+        last_accepted: Option<u64>,
+    ) {
+        for chunk in factors.chunks(N) {
+            let mut values = [0u32; N];
+            key.truncated_batch(chunk, &mut values);
+            for (&factor, value) in chunk.iter().zip(values) {
+                // 1 if this candidate's code is the typed one, else 0, opaque to the optimiser.
+                let matched = digits.reduce(value).ct_eq(&code).unwrap_u8();
+                let fresh = u8::from(last_accepted.is_none_or(|last| factor > last));
+                let take_fresh = matched & fresh & (self.fresh ^ 1);
+                let take_replayed = matched & (fresh ^ 1) & (self.replayed ^ 1);
+                select(&mut self.fresh_factor, factor, take_fresh);
+                select(&mut self.replayed_factor, factor, take_replayed);
+                self.fresh |= take_fresh;
+                self.replayed |= take_replayed;
+            }
         }
     }
 }

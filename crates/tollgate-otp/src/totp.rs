@@ -4,7 +4,7 @@ use crate::code::Code;
 use crate::error::{TimeError, VerifyError};
 use crate::keyed::KeyedHmac;
 use crate::params::{Algorithm, Digits, Period, Step, UnixTime, Window};
-use crate::search::{Candidate, search};
+use crate::search::Outcome;
 use crate::secret::Secret;
 
 /// What a TOTP token computes with, besides its secret.
@@ -208,17 +208,15 @@ impl Totp {
         if code.digits() != self.params.digits {
             return Err(VerifyError::Mismatch);
         }
-        let candidates = nearest_first(current, window).map(|factor| Candidate {
-            factor,
-            fresh: last_accepted.is_none_or(|last| factor > last.get()),
-        });
-        let count = usize::from(window.behind()) + usize::from(window.ahead()) + 1;
-        let outcome = search(
+        let mut steps = [0u64; 2 * Window::MAX_SIDE as usize + 1];
+        let len = nearest_first(current, window, &mut steps);
+        let mut outcome = Outcome::default();
+        outcome.search(
             &self.key,
             self.params.digits,
             code.value(),
-            candidates,
-            count,
+            &steps[..len],
+            last_accepted.map(Step::get),
         );
         match outcome.result() {
             Ok(step) => Ok(Verified {
@@ -233,19 +231,27 @@ impl Totp {
     }
 }
 
-/// Steps of the window around `current`, nearest first (`0, -1, +1, -2, +2, …`); steps that
-/// would fall below 0 or above `u64::MAX` do not exist and are skipped.
-fn nearest_first(current: u64, window: Window) -> impl Iterator<Item = u64> {
-    let widest = window.behind().max(window.ahead());
-    (0..=widest).flat_map(move |distance| {
-        let behind = (distance <= window.behind())
-            .then(|| current.checked_sub(u64::from(distance)))
-            .flatten();
-        let ahead = (distance > 0 && distance <= window.ahead())
-            .then(|| current.checked_add(u64::from(distance)))
-            .flatten();
-        behind.into_iter().chain(ahead)
-    })
+/// Writes the steps of the window around `current` into `out`, nearest first (`0, -1, +1, -2,
+/// +2, …`), and returns how many there are; steps that would fall below 0 or above `u64::MAX`
+/// do not exist and are skipped.
+fn nearest_first(current: u64, window: Window, out: &mut [u64; 21]) -> usize {
+    let mut len = 0;
+    let mut push = |step: Option<u64>| {
+        if let (Some(step), Some(slot)) = (step, out.get_mut(len)) {
+            *slot = step;
+            len += 1;
+        }
+    };
+    push(Some(current));
+    for distance in 1..=u64::from(window.behind().max(window.ahead())) {
+        if distance <= u64::from(window.behind()) {
+            push(current.checked_sub(distance));
+        }
+        if distance <= u64::from(window.ahead()) {
+            push(current.checked_add(distance));
+        }
+    }
+    len
 }
 
 /// `step - current`, which the window bounds to ±10.
