@@ -278,7 +278,8 @@ impl Service {
     /// # Errors
     /// As [`Service::submit`].
     pub fn view(&self, login: &str) -> Result<View, Error> {
-        self.run(login, Input::Tick)
+        let state = self.load(login)?;
+        self.run(login, state, Input::Tick)
     }
 
     /// Applies what the user submitted to their login.
@@ -288,10 +289,10 @@ impl Service {
     /// a new one; [`Error::Contended`] when the account changed under the request more often
     /// than it retries; [`Error::Store`].
     pub fn submit(&self, login: &str, submission: Submission) -> Result<View, Error> {
+        let state = self.load(login)?;
         let input = match submission {
             Submission::UserId(id) => Input::UserId(id),
             Submission::Password(password) => {
-                let state = self.load(login)?;
                 let user = match state.user() {
                     Some(id) => self.store.user(id)?,
                     None => None,
@@ -316,7 +317,7 @@ impl Service {
             Submission::TokenCode(code) => Input::TokenCode(code),
             Submission::Cancel => Input::Cancel,
         };
-        self.run(login, input)
+        self.run(login, state, input)
     }
 
     fn load(&self, login: &str) -> Result<LoginState, Error> {
@@ -328,8 +329,7 @@ impl Service {
     }
 
     /// Runs the machine until its account update is stored, then carries out its actions.
-    fn run(&self, login: &str, input: Input) -> Result<View, Error> {
-        let state = self.load(login)?;
+    fn run(&self, login: &str, state: LoginState, input: Input) -> Result<View, Error> {
         for _ in 0..MAX_RETRIES {
             let now = self.now();
             let account = match state.user() {

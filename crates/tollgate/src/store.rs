@@ -74,7 +74,12 @@ pub struct MemoryStore {
 struct Inner {
     users: HashMap<UserId, UserRecord>,
     logins: HashMap<String, (String, UnixTime)>,
+    loads: u64,
 }
+
+/// Expired logins are swept out once every this many loads, so that no request but one in a
+/// thousand pays for a walk over all of them.
+const SWEEP_EVERY: u64 = 1024;
 
 impl MemoryStore {
     /// An empty store.
@@ -127,9 +132,17 @@ impl Store for MemoryStore {
 
     fn load_login(&self, key: &str, now: UnixTime) -> Result<Option<String>, Error> {
         let mut inner = self.lock()?;
-        // Expired logins are dropped as they are met.
-        inner.logins.retain(|_, (_, expires)| *expires > now);
-        Ok(inner.logins.get(key).map(|(state, _)| state.clone()))
+        inner.loads += 1;
+        if inner.loads.is_multiple_of(SWEEP_EVERY) {
+            inner.logins.retain(|_, (_, expires)| *expires > now);
+        }
+        match inner.logins.get(key) {
+            Some((_, expires)) if *expires <= now => {
+                inner.logins.remove(key);
+                Ok(None)
+            }
+            found => Ok(found.map(|(state, _)| state.clone())),
+        }
     }
 
     fn remove_login(&self, key: &str) -> Result<(), Error> {
