@@ -27,27 +27,62 @@ fn every_target_has_a_corpus_and_every_corpus_a_target() {
     assert_eq!(on_disk, known);
 }
 
-#[test]
-fn replay_corpora() {
-    let mut replayed = 0;
-    for (name, check) in TARGETS {
-        let dir = corpus_root().join(name);
-        let mut files = 0;
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.expect("readable entry").path();
-            let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            if let Err(panic) = std::panic::catch_unwind(|| check(&data)) {
-                let message = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                    .unwrap_or_default();
-                panic!("{name}: {} fails: {message}", path.display());
-            }
-            files += 1;
+/// Replays one target's corpus.
+fn replay(name: &str) {
+    let (_, check) = TARGETS
+        .iter()
+        .find(|(target, _)| *target == name)
+        .unwrap_or_else(|| panic!("no target {name}"));
+    let dir = corpus_root().join(name);
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.expect("readable entry").path();
+        let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        if let Err(panic) = std::panic::catch_unwind(|| check(&data)) {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            panic!("{name}: {} fails: {message}", path.display());
         }
-        assert!(files > 0, "{name}: empty corpus");
-        replayed += files;
+        files += 1;
     }
-    println!("replayed {replayed} corpus files");
+    assert!(files > 0, "{name}: empty corpus");
+    println!("{name}: replayed {files} files");
 }
+
+/// One test per target, so that the harness runs them in parallel.
+macro_rules! replay_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                replay(stringify!($name));
+            }
+        )*
+
+        #[test]
+        fn every_target_is_replayed() {
+            let mut replayed = vec![$(stringify!($name)),*];
+            replayed.sort_unstable();
+            let mut known: Vec<&str> = TARGETS.iter().map(|(name, _)| *name).collect();
+            known.sort_unstable();
+            assert_eq!(replayed, known);
+        }
+    };
+}
+
+replay_tests!(
+    secret_base32,
+    otp_code,
+    serial_number,
+    activation_code,
+    registration_code,
+    activation_password,
+    token_policy,
+    key_uri,
+    migration,
+    secure_qr,
+    login_machine,
+);
