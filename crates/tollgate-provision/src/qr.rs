@@ -148,30 +148,46 @@ pub fn render_terminal(
     Ok(out)
 }
 
-/// The payload's QR code as PNG bytes (8-bit grayscale).
+/// The payload's QR code as PNG bytes: 1 bit per pixel, black on white.
+///
+/// Written with the `png` crate (the encoder behind the `image` crate) at one bit per pixel and
+/// its fast DEFLATE: an eighth of the pixel data of 8-bit grayscale, and several times faster
+/// to encode (`benches/provision.rs`).
 ///
 /// # Errors
 /// As [`render_svg`], and [`QrError::Png`] if the encoder fails.
 #[cfg(feature = "png")]
 pub fn render_png(payload: &[u8], options: &QrOptions) -> Result<Zeroizing<Vec<u8>>, QrError> {
-    use image::ImageEncoder as _;
-    use image::codecs::png::PngEncoder;
-
     let modules = Modules::new(payload, options)?;
     let scale = options.module_size as usize;
     let pixels = modules.size * scale;
-    let mut raw = Zeroizing::new(vec![0xffu8; pixels * pixels]);
-    for (y, row) in raw.chunks_exact_mut(pixels).enumerate() {
-        for (x, pixel) in row.iter_mut().enumerate() {
-            if modules.is_dark(x / scale, y / scale) {
-                *pixel = 0;
+    let stride = pixels.div_ceil(8);
+    // One packed row per module row (bit set = white), repeated `scale` times.
+    let mut raw = Zeroizing::new(Vec::with_capacity(stride * pixels));
+    let mut row = Zeroizing::new(vec![0u8; stride]);
+    for y in 0..modules.size {
+        row.fill(0);
+        for x in 0..pixels {
+            if !modules.is_dark(x / scale, y) {
+                row[x / 8] |= 0x80 >> (x % 8);
             }
+        }
+        for _ in 0..scale {
+            raw.extend_from_slice(&row);
         }
     }
     let side = u32::try_from(pixels).map_err(|_| QrError::Options)?;
     let mut png = Zeroizing::new(Vec::new());
-    PngEncoder::new(&mut *png)
-        .write_image(&raw, side, side, image::ExtendedColorType::L8)
+    let mut encoder = png::Encoder::new(&mut *png, side, side);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::One);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder
+        .write_header()
         .map_err(|e| QrError::Png(e.to_string()))?;
+    writer
+        .write_image_data(&raw)
+        .map_err(|e| QrError::Png(e.to_string()))?;
+    writer.finish().map_err(|e| QrError::Png(e.to_string()))?;
     Ok(png)
 }
