@@ -4,6 +4,7 @@ use tollgate_codes::{ActivationLifetime, RegistrationScheme};
 use tollgate_otp::{PinLength, Window};
 
 use crate::error::ConfigError;
+use crate::state::PinKey;
 
 /// NIST SP 800-63B §3.2.2 (rev. 4) caps consecutive failed attempts at 100.
 pub const NIST_MAX_FAILURES: u32 = 100;
@@ -27,6 +28,7 @@ pub struct Config {
     pub(crate) registration_address: String,
     pub(crate) issuer: String,
     pub(crate) offer_open_path: bool,
+    pub(crate) pin_key: PinKey,
 }
 
 impl Default for Config {
@@ -54,6 +56,8 @@ impl Default for Config {
             registration_address: "/api/mobile".to_owned(),
             issuer: "tollgate".to_owned(),
             offer_open_path: false,
+            // All zeros until the service sets one: the facade draws a random key.
+            pin_key: PinKey::default(),
         }
     }
 }
@@ -79,6 +83,15 @@ impl Config {
     #[must_use]
     pub fn with_open_path(mut self, offer: bool) -> Self {
         self.offer_open_path = offer;
+        self
+    }
+
+    /// The key stored logins hash their PINs under (see [`PinKey`]). The default is all zeros,
+    /// which makes a leaked stored login's PIN searchable; the `tollgate` facade draws a random
+    /// key when it is built.
+    #[must_use]
+    pub fn with_pin_key(mut self, key: PinKey) -> Self {
+        self.pin_key = key;
         self
     }
 

@@ -21,5 +21,5 @@ pub use output::{
     Action, AuditEvent, Channel, DesktopActivation, Destination, MobileActivation, Notification,
     Output, Screen,
 };
-pub use state::{FORMAT_VERSION, LoginState};
+pub use state::{FORMAT_VERSION, LoginState, PinKey};
 pub use user::{EmailAddress, PhoneNumber, UserId};

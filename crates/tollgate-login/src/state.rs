@@ -1,10 +1,12 @@
 //! A login in progress: a small, serialisable, versioned value without secrets, which the
 //! service keeps between HTTP requests.
 
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use tollgate_otp::UnixTime;
+use zeroize::Zeroizing;
 
 use crate::account::EnrollmentKind;
 use crate::error::StateError;
@@ -57,20 +59,22 @@ pub(crate) struct PinRecord {
 }
 
 impl PinRecord {
-    /// SHA-256 over the salt, the login's identifier and the PIN's digits.
-    pub(crate) fn hash(salt: &[u8; 16], login: &[u8; 16], pin: &str) -> [u8; 32] {
-        let mut hasher = Sha256::new();
-        hasher.update(b"tollgate login pin v1");
-        hasher.update(salt);
-        hasher.update(login);
-        hasher.update(pin.as_bytes());
-        hasher.finalize().into()
+    /// HMAC-SHA-256 under the service's PIN key over the salt, the login's identifier and
+    /// the PIN's digits. Without the key, a stored login does not give the PIN away even to
+    /// 10^6 guesses.
+    pub(crate) fn hash(key: &PinKey, salt: &[u8; 16], login: &[u8; 16], pin: &str) -> [u8; 32] {
+        let mut mac = key.mac();
+        mac.update(b"tollgate login pin v1");
+        mac.update(salt);
+        mac.update(login);
+        mac.update(pin.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// Whether `typed` (white space ignored) is the PIN, in constant time.
-    pub(crate) fn matches(&self, login: &[u8; 16], typed: &str) -> bool {
+    pub(crate) fn matches(&self, key: &PinKey, login: &[u8; 16], typed: &str) -> bool {
         let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
-        let hash = Self::hash(&self.salt.0, login, &digits);
+        let hash = Self::hash(key, &self.salt.0, login, &digits);
         bool::from(hash.ct_eq(&self.hash.0))
     }
 }
@@ -159,5 +163,39 @@ impl<'de, const N: usize> Deserialize<'de> for Hex<N> {
                 .map_err(|_| serde::de::Error::custom("not hex"))?;
         }
         Ok(Self(out))
+    }
+}
+
+/// The key under which stored logins hash their PINs. Keep it with the service, not with the
+/// stored logins: whoever has both can search a PIN's 10^6 values.
+#[derive(Clone, Default)]
+pub struct PinKey(Zeroizing<[u8; 32]>);
+
+impl PinKey {
+    /// A key from 32 secret bytes (e.g. drawn once from the OS RNG and kept with the service's
+    /// other secrets; every node of a cluster needs the same one).
+    #[must_use]
+    pub fn new(bytes: [u8; 32]) -> Self {
+        Self(Zeroizing::new(bytes))
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        // HMAC takes keys of any length.
+        <Hmac<Sha256> as KeyInit>::new_from_slice(&*self.0)
+            .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new(&Default::default()))
+    }
+}
+
+impl PartialEq for PinKey {
+    fn eq(&self, other: &Self) -> bool {
+        bool::from(self.0.ct_eq(&*other.0))
+    }
+}
+
+impl Eq for PinKey {}
+
+impl core::fmt::Debug for PinKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("PinKey(<redacted>)")
     }
 }

@@ -275,3 +275,26 @@ fn stored_logins_are_small_and_versioned() {
     );
     assert!(LoginState::from_json("{}").is_err());
 }
+
+/// A stored login's PIN hash is keyed: the same stored login under another service key does not
+/// accept the PIN it was sent.
+#[test]
+fn the_pin_hash_is_keyed_by_the_service() {
+    use tollgate_login::PinKey;
+
+    let config = tollgate_login::Config::default().with_pin_key(PinKey::new([7; 32]));
+    let mut sim = Sim::new(config);
+    sim.register(JOHN, PASSWORD, Some("+16132701234"), None);
+    let (state, _) = sim.log_in(JOHN, PASSWORD);
+    let pin = sim.last_pin();
+
+    let mut other = Sim::new(tollgate_login::Config::default().with_pin_key(PinKey::new([8; 32])));
+    other.register(JOHN, PASSWORD, Some("+16132701234"), None);
+    let mut stolen = state.clone();
+    let output = other.submit(&mut stolen, Input::Pin(pin.clone()));
+    assert_eq!(notice(&output), Some(MessageId::WrongPin));
+
+    let mut own = state;
+    let output = sim.submit(&mut own, Input::Pin(pin));
+    assert!(matches!(output.screen, Screen::ChooseEnrollment { .. }));
+}

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use rand_core::CryptoRng;
 use tollgate_login::{
     Account, AccountState, Action, Config, EnrollmentKind, Input, LoginMachine, LoginState,
-    Message, Output, PasswordCheck, Screen, UserId,
+    Message, Output, PasswordCheck, PinKey, Screen, UserId,
 };
 use tollgate_otp::UnixTime;
 use zeroize::Zeroizing;
@@ -104,6 +104,7 @@ impl core::fmt::Debug for Service {
 /// Builds a [`Service`]; every part has a default.
 pub struct ServiceBuilder {
     config: Config,
+    pin_key: Option<PinKey>,
     passwords: Option<Passwords>,
     store: Arc<dyn Store>,
     delivery: Arc<dyn Delivery>,
@@ -122,6 +123,7 @@ impl Default for ServiceBuilder {
     fn default() -> Self {
         Self {
             config: Config::default(),
+            pin_key: None,
             passwords: None,
             store: Arc::new(MemoryStore::new()),
             delivery: Arc::new(Outbox::new()),
@@ -137,6 +139,16 @@ impl ServiceBuilder {
     #[must_use]
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
+        self
+    }
+
+    /// The key stored logins hash their PINs under (default: drawn from the RNG when the
+    /// service is built, which suits a store that forgets logins on restart, like the
+    /// [`MemoryStore`]). Give a persistent one when logins outlive the process or are shared
+    /// between nodes. It replaces the key of the [`Config`].
+    #[must_use]
+    pub fn pin_key(mut self, key: PinKey) -> Self {
+        self.pin_key = Some(key);
         self
     }
 
@@ -191,8 +203,13 @@ impl ServiceBuilder {
             Some(p) => p,
             None => Passwords::new(&mut self.rng)?,
         };
+        let pin_key = self.pin_key.unwrap_or_else(|| {
+            let mut key = [0u8; 32];
+            self.rng.fill_bytes(&mut key);
+            PinKey::new(key)
+        });
         Ok(Service {
-            machine: LoginMachine::new(self.config),
+            machine: LoginMachine::new(self.config.with_pin_key(pin_key)),
             passwords,
             store: self.store,
             delivery: self.delivery,

@@ -88,7 +88,12 @@ pub(super) fn new_pin<R: CryptoRng>(
     ctx.rng.fill_bytes(&mut salt);
     let record = PinRecord {
         salt: Hex(salt),
-        hash: Hex(PinRecord::hash(&salt, &ctx.id, pin.expose_secret())),
+        hash: Hex(PinRecord::hash(
+            &ctx.config.pin_key,
+            &salt,
+            &ctx.id,
+            pin.expose_secret(),
+        )),
         expires: ctx
             .now
             .as_secs()
@@ -136,7 +141,7 @@ pub(super) fn check_pin<R: CryptoRng>(
         );
     }
     // A right PIN moves the login on, so the record (and the PIN) is gone: single use.
-    if pin.matches(&ctx.id, typed) {
+    if pin.matches(&ctx.config.pin_key, &ctx.id, typed) {
         state.code_failures = 0;
         let actions = vec![update(version, state)];
         return (Stage::ExpectEnrollmentChoice { user }, None, actions);
