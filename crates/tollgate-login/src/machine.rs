@@ -21,8 +21,8 @@ pub enum PasswordCheck {
     Incorrect,
 }
 
-/// What a user (or the clock) did.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a user (or the clock) did. Its `Debug` hides what was typed into the code fields.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Input {
     /// "Enter User ID", then "Next".
@@ -49,6 +49,25 @@ pub enum Input {
     Cancel,
     /// The time given by [`Output::wake_at`] has come.
     Tick,
+}
+
+impl core::fmt::Debug for Input {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::UserId(id) => f.debug_tuple("UserId").field(id).finish(),
+            Self::Password(check) => f.debug_tuple("Password").field(check).finish(),
+            Self::Pin(_) => f.write_str("Pin(<redacted>)"),
+            Self::RegistrationCode(_) => f.write_str("RegistrationCode(<redacted>)"),
+            Self::TokenCode(_) => f.write_str("TokenCode(<redacted>)"),
+            Self::ChooseEnrollment(kind) => f.debug_tuple("ChooseEnrollment").field(kind).finish(),
+            Self::ForgotPassword => f.write_str("ForgotPassword"),
+            Self::ResendPin => f.write_str("ResendPin"),
+            Self::AlternativeAuthentication => f.write_str("AlternativeAuthentication"),
+            Self::Continue => f.write_str("Continue"),
+            Self::Cancel => f.write_str("Cancel"),
+            Self::Tick => f.write_str("Tick"),
+        }
+    }
 }
 
 /// The login state machine: the rules, configured once, applied to each login's state.

@@ -23,8 +23,8 @@ pub trait AuditSink: Send + Sync {
     fn record(&self, event: AuditEvent);
 }
 
-/// A message the [`Outbox`] holds.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A message the [`Outbox`] holds. Its `Debug` hides the PIN's digits.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Delivered {
     /// A PIN: where it went and its digits.
     Pin {
@@ -45,6 +45,25 @@ pub enum Delivered {
         /// Who asked.
         user: UserId,
     },
+}
+
+impl core::fmt::Debug for Delivered {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Pin { to, .. } => f
+                .debug_struct("Pin")
+                .field("to", to)
+                .finish_non_exhaustive(),
+            Self::Notice { user, notification } => f
+                .debug_struct("Notice")
+                .field("user", user)
+                .field("notification", notification)
+                .finish(),
+            Self::PasswordHelp { user } => {
+                f.debug_struct("PasswordHelp").field("user", user).finish()
+            }
+        }
+    }
 }
 
 /// The default delivery: keeps every message in memory (and prints it, when asked), a stand-in

@@ -28,9 +28,9 @@ pub fn os_rng() -> SharedRng {
 /// How many compare-and-set conflicts in a row a request retries before giving up.
 const MAX_RETRIES: usize = 64;
 
-/// What a user submitted on a screen. The password is the only secret, and it is wiped after
-/// it has been checked.
-#[derive(Clone, Debug)]
+/// What a user submitted on a screen. The password is wiped after it has been checked; `Debug`
+/// hides it and every code.
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Submission {
     /// "Enter User ID".
@@ -55,6 +55,24 @@ pub enum Submission {
     TokenCode(String),
     /// "Cancel".
     Cancel,
+}
+
+impl core::fmt::Debug for Submission {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::UserId(id) => f.debug_tuple("UserId").field(id).finish(),
+            Self::Password(_) => f.write_str("Password(<redacted>)"),
+            Self::Pin(_) => f.write_str("Pin(<redacted>)"),
+            Self::RegistrationCode(_) => f.write_str("RegistrationCode(<redacted>)"),
+            Self::TokenCode(_) => f.write_str("TokenCode(<redacted>)"),
+            Self::ChooseEnrollment(kind) => f.debug_tuple("ChooseEnrollment").field(kind).finish(),
+            Self::ForgotPassword => f.write_str("ForgotPassword"),
+            Self::ResendPin => f.write_str("ResendPin"),
+            Self::AlternativeAuthentication => f.write_str("AlternativeAuthentication"),
+            Self::Continue => f.write_str("Continue"),
+            Self::Cancel => f.write_str("Cancel"),
+        }
+    }
 }
 
 /// What to render for a request.

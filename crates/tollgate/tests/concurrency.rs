@@ -261,3 +261,25 @@ fn parallel_code_guesses_stop_at_the_lockout() {
         .account;
     assert!(account.is_locked(world.service.now()));
 }
+
+/// Nothing typed into a code or password field shows in a `Debug` print.
+#[test]
+fn debug_prints_hide_what_was_typed() {
+    let shown = format!(
+        "{:?} {:?} {:?} {:?}",
+        Submission::Password("hunter2-secret".to_owned().into()),
+        Submission::Pin("123456".into()),
+        Submission::TokenCode("654321".into()),
+        Submission::RegistrationCode("12211-49352".into()),
+    );
+    for secret in ["hunter2-secret", "123456", "654321", "12211-49352"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+    let world = world(Config::default());
+    let _ = to_second_factor(&world.service);
+    let outbox = format!("{:?}", world.outbox.messages());
+    assert!(
+        !outbox.contains(&world.outbox.last_pin().unwrap()),
+        "{outbox}"
+    );
+}
