@@ -12,10 +12,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use tollgate::codes::{RegistrationCode, TokenActivation};
-use tollgate::login::{Catalog, Config, EnrollmentKind, Message, MessageId, Screen};
+use tollgate::login::{Catalog, Config, EnrollmentKind, Input, Message, MessageId, Screen};
 use tollgate::otp::Totp;
 use tollgate::provision::{QrOptions, SecureActivation, render_terminal};
-use tollgate::{Outbox, Service, Submission, View};
+use tollgate::{Outbox, Service, View};
 
 const USER: &str = "john.smith@example.com";
 const PASSWORD: &str = "correct horse battery staple";
@@ -140,12 +140,12 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
         show(&view, catalog);
         let submission = match &view.screen {
             Screen::EnterUserId => {
-                Submission::UserId(answer(interactive, "User ID", || Ok(USER.into()))?)
+                Input::UserId(answer(interactive, "User ID", || Ok(USER.into()))?)
             }
-            Screen::EnterPassword { .. } => Submission::Password(
-                answer(interactive, "Password", || Ok(PASSWORD.into()))?.into(),
-            ),
-            Screen::EnterPin { .. } => Submission::Pin(answer(interactive, "OTP", || {
+            Screen::EnterPassword { .. } => {
+                Input::Password(answer(interactive, "Password", || Ok(PASSWORD.into()))?.into())
+            }
+            Screen::EnterPin { .. } => Input::Pin(answer(interactive, "OTP", || {
                 person
                     .outbox
                     .last_pin()
@@ -155,7 +155,7 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
                 let choice = answer(interactive, "Mobile or Desktop (m/d)", || {
                     Ok(if person.options.mobile { "m" } else { "d" }.into())
                 })?;
-                Submission::ChooseEnrollment(if choice.starts_with(['m', 'M']) {
+                Input::ChooseEnrollment(if choice.starts_with(['m', 'M']) {
                     EnrollmentKind::Mobile
                 } else {
                     EnrollmentKind::Desktop
@@ -169,7 +169,7 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
                     );
                     Ok(register(&token, &mut person.token)?.to_string())
                 })?;
-                Submission::RegistrationCode(response)
+                Input::RegistrationCode(response)
             }
             Screen::MobileActivation(page) => {
                 let response = answer(interactive, &catalog.text(MessageId::Response), || {
@@ -185,22 +185,20 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
                     );
                     Ok(register(&token, &mut person.token)?.to_string())
                 })?;
-                Submission::RegistrationCode(response)
+                Input::RegistrationCode(response)
             }
             Screen::Enrolled { .. } => {
                 answer(interactive, &catalog.text(MessageId::Continue), || {
                     Ok(String::new())
                 })?;
-                Submission::Continue
+                Input::Continue
             }
-            Screen::EnterTokenCode { .. } => {
-                Submission::TokenCode(answer(interactive, "Code", || {
-                    let token = person.token.as_ref().ok_or("no token was enrolled")?;
-                    let code = token.generate(service.now()).map_err(|e| e.to_string())?;
-                    println!("  [soft token] shows {code}");
-                    Ok(code.to_string())
-                })?)
-            }
+            Screen::EnterTokenCode { .. } => Input::TokenCode(answer(interactive, "Code", || {
+                let token = person.token.as_ref().ok_or("no token was enrolled")?;
+                let code = token.generate(service.now()).map_err(|e| e.to_string())?;
+                println!("  [soft token] shows {code}");
+                Ok(code.to_string())
+            })?),
             Screen::Authenticated { .. } => return Ok(view),
             other => return Err(format!("unexpected screen {other:?}")),
         };

@@ -21,14 +21,20 @@ pub enum PasswordCheck {
     Incorrect,
 }
 
-/// What a user (or the clock) did. Its `Debug` hides what was typed into the code fields.
+/// What a user (or the clock) did. Its `Debug` hides the password and what was typed into the
+/// code fields.
+///
+/// `P` is what the password field carries: the machine takes the service's verdict
+/// ([`PasswordCheck`]); a service's request handler holds the typed password (the `tollgate`
+/// facade uses `Input<Zeroizing<String>>`) and turns it into a verdict with
+/// [`Input::map_password`].
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Input {
+pub enum Input<P = PasswordCheck> {
     /// "Enter User ID", then "Next".
     UserId(String),
-    /// "Enter your password", then "Next", as checked by the service.
-    Password(PasswordCheck),
+    /// "Enter your password", then "Next": the password, or the service's verdict on it.
+    Password(P),
     /// "Password locked or forgotten?"
     ForgotPassword,
     /// The one-time PIN, then "Login".
@@ -51,11 +57,32 @@ pub enum Input {
     Tick,
 }
 
-impl core::fmt::Debug for Input {
+impl<P> Input<P> {
+    /// The same input with the password field turned into something else, e.g. the typed
+    /// password into the verdict of checking it.
+    pub fn map_password<Q>(self, check: impl FnOnce(P) -> Q) -> Input<Q> {
+        match self {
+            Self::Password(password) => Input::Password(check(password)),
+            Self::UserId(id) => Input::UserId(id),
+            Self::ForgotPassword => Input::ForgotPassword,
+            Self::Pin(pin) => Input::Pin(pin),
+            Self::ResendPin => Input::ResendPin,
+            Self::AlternativeAuthentication => Input::AlternativeAuthentication,
+            Self::ChooseEnrollment(kind) => Input::ChooseEnrollment(kind),
+            Self::RegistrationCode(code) => Input::RegistrationCode(code),
+            Self::Continue => Input::Continue,
+            Self::TokenCode(code) => Input::TokenCode(code),
+            Self::Cancel => Input::Cancel,
+            Self::Tick => Input::Tick,
+        }
+    }
+}
+
+impl<P> core::fmt::Debug for Input<P> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::UserId(id) => f.debug_tuple("UserId").field(id).finish(),
-            Self::Password(check) => f.debug_tuple("Password").field(check).finish(),
+            Self::Password(_) => f.write_str("Password(<redacted>)"),
             Self::Pin(_) => f.write_str("Pin(<redacted>)"),
             Self::RegistrationCode(_) => f.write_str("RegistrationCode(<redacted>)"),
             Self::TokenCode(_) => f.write_str("TokenCode(<redacted>)"),

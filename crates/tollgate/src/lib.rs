@@ -17,5 +17,5 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use delivery::{AuditLog, AuditSink, Delivered, Delivery, Outbox};
 pub use error::Error;
 pub use password::{PasswordHash, Passwords, danger};
-pub use service::{Service, ServiceBuilder, SharedRng, Submission, View, os_rng};
+pub use service::{Service, ServiceBuilder, SharedRng, View, os_rng};
 pub use store::{MemoryStore, Store, UserRecord};

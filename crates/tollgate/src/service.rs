@@ -4,8 +4,8 @@ use std::sync::{Arc, Mutex};
 
 use rand_core::CryptoRng;
 use tollgate_login::{
-    Account, AccountState, Action, Config, EnrollmentKind, Input, LoginMachine, LoginState,
-    Message, Output, PasswordCheck, PinKey, Screen, UserId,
+    Account, AccountState, Action, Config, Input, LoginMachine, LoginState, Message, Output,
+    PasswordCheck, PinKey, Screen, UserId,
 };
 use tollgate_otp::UnixTime;
 use zeroize::Zeroizing;
@@ -27,53 +27,6 @@ pub fn os_rng() -> SharedRng {
 
 /// How many compare-and-set conflicts in a row a request retries before giving up.
 const MAX_RETRIES: usize = 64;
-
-/// What a user submitted on a screen. The password is wiped after it has been checked; `Debug`
-/// hides it and every code.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum Submission {
-    /// "Enter User ID".
-    UserId(String),
-    /// "Enter your password".
-    Password(Zeroizing<String>),
-    /// "Password locked or forgotten?"
-    ForgotPassword,
-    /// The one-time PIN.
-    Pin(String),
-    /// "Resend OTP".
-    ResendPin,
-    /// "Alternative Authentication".
-    AlternativeAuthentication,
-    /// Mobile or desktop.
-    ChooseEnrollment(EnrollmentKind),
-    /// The registration code ("Response").
-    RegistrationCode(String),
-    /// "Continue".
-    Continue,
-    /// The soft token's code.
-    TokenCode(String),
-    /// "Cancel".
-    Cancel,
-}
-
-impl core::fmt::Debug for Submission {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::UserId(id) => f.debug_tuple("UserId").field(id).finish(),
-            Self::Password(_) => f.write_str("Password(<redacted>)"),
-            Self::Pin(_) => f.write_str("Pin(<redacted>)"),
-            Self::RegistrationCode(_) => f.write_str("RegistrationCode(<redacted>)"),
-            Self::TokenCode(_) => f.write_str("TokenCode(<redacted>)"),
-            Self::ChooseEnrollment(kind) => f.debug_tuple("ChooseEnrollment").field(kind).finish(),
-            Self::ForgotPassword => f.write_str("ForgotPassword"),
-            Self::ResendPin => f.write_str("ResendPin"),
-            Self::AlternativeAuthentication => f.write_str("AlternativeAuthentication"),
-            Self::Continue => f.write_str("Continue"),
-            Self::Cancel => f.write_str("Cancel"),
-        }
-    }
-}
 
 /// What to render for a request.
 #[derive(Debug)]
@@ -317,41 +270,30 @@ impl Service {
         self.run(login, state, Input::Tick)
     }
 
-    /// Applies what the user submitted to their login.
+    /// Applies what the user submitted to their login: the typed password is checked here
+    /// (Argon2id; for an unknown user, against the dummy hash) and wiped.
     ///
     /// # Errors
     /// [`Error::UnknownLogin`] for a key that is not (or no longer) a login in progress: start
     /// a new one; [`Error::Contended`] when the account changed under the request more often
     /// than it retries; [`Error::Store`].
-    pub fn submit(&self, login: &str, submission: Submission) -> Result<View, Error> {
+    pub fn submit(&self, login: &str, input: Input<Zeroizing<String>>) -> Result<View, Error> {
         let state = self.load(login)?;
-        let input = match submission {
-            Submission::UserId(id) => Input::UserId(id),
-            Submission::Password(password) => {
-                let user = match state.user() {
-                    Some(id) => self.store.user(id)?,
-                    None => None,
-                };
-                // Unknown users cost the same: the dummy hash is checked instead.
-                let matched = self
-                    .passwords
-                    .verify(password.as_bytes(), user.as_ref().map(|u| &u.password));
-                Input::Password(if matched {
-                    PasswordCheck::Correct
-                } else {
-                    PasswordCheck::Incorrect
-                })
-            }
-            Submission::ForgotPassword => Input::ForgotPassword,
-            Submission::Pin(pin) => Input::Pin(pin),
-            Submission::ResendPin => Input::ResendPin,
-            Submission::AlternativeAuthentication => Input::AlternativeAuthentication,
-            Submission::ChooseEnrollment(kind) => Input::ChooseEnrollment(kind),
-            Submission::RegistrationCode(code) => Input::RegistrationCode(code),
-            Submission::Continue => Input::Continue,
-            Submission::TokenCode(code) => Input::TokenCode(code),
-            Submission::Cancel => Input::Cancel,
+        let user = match (&input, state.user()) {
+            (Input::Password(_), Some(id)) => self.store.user(id)?,
+            _ => None,
         };
+        let input = input.map_password(|password| {
+            // Unknown users cost the same: the dummy hash is checked instead.
+            if self
+                .passwords
+                .verify(password.as_bytes(), user.as_ref().map(|u| &u.password))
+            {
+                PasswordCheck::Correct
+            } else {
+                PasswordCheck::Incorrect
+            }
+        });
         self.run(login, state, input)
     }
 

@@ -11,11 +11,9 @@ use std::sync::{Arc, Barrier};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate::codes::TokenActivation;
-use tollgate::login::{AccountUpdate, Config, EnrollmentKind, Screen, UserId};
+use tollgate::login::{AccountUpdate, Config, EnrollmentKind, Input, Screen, UserId};
 use tollgate::otp::{Totp, UnixTime};
-use tollgate::{
-    Error, ManualClock, MemoryStore, Outbox, Service, Store, Submission, UserRecord, danger,
-};
+use tollgate::{Error, ManualClock, MemoryStore, Outbox, Service, Store, UserRecord, danger};
 
 const JOHN: &str = "john.smith@example.com";
 const PASSWORD: &str = "correct horse";
@@ -87,11 +85,9 @@ fn world(config: Config) -> World {
 /// User ID and password; returns the login key.
 fn to_second_factor(service: &Service) -> String {
     let login = service.start().unwrap().login;
+    service.submit(&login, Input::UserId(JOHN.into())).unwrap();
     service
-        .submit(&login, Submission::UserId(JOHN.into()))
-        .unwrap();
-    service
-        .submit(&login, Submission::Password(PASSWORD.to_owned().into()))
+        .submit(&login, Input::Password(PASSWORD.to_owned().into()))
         .unwrap();
     login
 }
@@ -100,13 +96,10 @@ fn enroll(world: &World) -> Totp {
     let service = &world.service;
     let login = to_second_factor(service);
     service
-        .submit(&login, Submission::Pin(world.outbox.last_pin().unwrap()))
+        .submit(&login, Input::Pin(world.outbox.last_pin().unwrap()))
         .unwrap();
     let view = service
-        .submit(
-            &login,
-            Submission::ChooseEnrollment(EnrollmentKind::Desktop),
-        )
+        .submit(&login, Input::ChooseEnrollment(EnrollmentKind::Desktop))
         .unwrap();
     let Screen::DesktopActivation(page) = view.screen else {
         panic!()
@@ -114,9 +107,9 @@ fn enroll(world: &World) -> Totp {
     let app = TokenActivation::new(page.serial, page.activation_code.clone(), None);
     let (code, token) = app.register(&mut ChaCha20Rng::seed_from_u64(3));
     service
-        .submit(&login, Submission::RegistrationCode(code.to_string()))
+        .submit(&login, Input::RegistrationCode(code.to_string()))
         .unwrap();
-    let view = service.submit(&login, Submission::Continue).unwrap();
+    let view = service.submit(&login, Input::Continue).unwrap();
     assert!(view.authenticated().is_some());
     token.totp()
 }
@@ -149,7 +142,7 @@ fn one_code_is_accepted_once_under_contention() {
                 scope.spawn(move || {
                     barrier.wait();
                     let view = service
-                        .submit(login, Submission::TokenCode(code.clone()))
+                        .submit(login, Input::TokenCode(code.clone()))
                         .unwrap();
                     if view.authenticated().is_some() {
                         accepted.fetch_add(1, Ordering::SeqCst);
@@ -181,7 +174,7 @@ fn parallel_password_guesses_stop_at_the_lockout() {
             let login = world.service.start().unwrap().login;
             world
                 .service
-                .submit(&login, Submission::UserId(JOHN.into()))
+                .submit(&login, Input::UserId(JOHN.into()))
                 .unwrap();
             login
         })
@@ -196,7 +189,7 @@ fn parallel_password_guesses_stop_at_the_lockout() {
                 for guess in 0..10 {
                     let password = format!("guess {guess}");
                     service
-                        .submit(login, Submission::Password(password.into()))
+                        .submit(login, Input::Password(password.into()))
                         .unwrap();
                 }
             });
@@ -246,7 +239,7 @@ fn parallel_code_guesses_stop_at_the_lockout() {
                 barrier.wait();
                 for guess in 0..5 {
                     let code = format!("{:06}", i * 10 + guess);
-                    service.submit(login, Submission::TokenCode(code)).unwrap();
+                    service.submit(login, Input::TokenCode(code)).unwrap();
                 }
             });
         }
@@ -267,10 +260,10 @@ fn parallel_code_guesses_stop_at_the_lockout() {
 fn debug_prints_hide_what_was_typed() {
     let shown = format!(
         "{:?} {:?} {:?} {:?}",
-        Submission::Password("hunter2-secret".to_owned().into()),
-        Submission::Pin("123456".into()),
-        Submission::TokenCode("654321".into()),
-        Submission::RegistrationCode("12211-49352".into()),
+        Input::<zeroize::Zeroizing<String>>::Password("hunter2-secret".to_owned().into()),
+        Input::<()>::Pin("123456".into()),
+        Input::<()>::TokenCode("654321".into()),
+        Input::<()>::RegistrationCode("12211-49352".into()),
     );
     for secret in ["hunter2-secret", "123456", "654321", "12211-49352"] {
         assert!(!shown.contains(secret), "{shown}");
