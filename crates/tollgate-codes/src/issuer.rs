@@ -7,7 +7,6 @@ use tollgate_otp::UnixTime;
 use crate::activation_code::ActivationCode;
 use crate::derive::{ActivatedToken, token_secret};
 use crate::error::CompletionError;
-use crate::password::ActivationPassword;
 use crate::policy::Policy;
 use crate::registration::{RegistrationCode, RegistrationScheme};
 use crate::serial::SerialNumber;
@@ -96,14 +95,17 @@ impl Default for ActivationLifetime {
 pub struct Activation {
     serial: SerialNumber,
     activation_code: ActivationCode,
-    password: ActivationPassword,
     policy: Option<Policy>,
     expires_at: UnixTime,
 }
 
 impl Activation {
     /// Issues activation data for the token `serial` (see [`SerialNumber::generate_unique`]):
-    /// a fresh activation code and activation password, valid for `lifetime` from `now`.
+    /// a fresh activation code, valid for `lifetime` from `now`.
+    ///
+    /// The mobile path's activation password is not part of the activation: it only encrypts
+    /// one rendering of the secure QR code ([`ActivationPassword::generate`](crate::ActivationPassword::generate) beside each
+    /// rendering), so an issuer has nothing to keep of it.
     pub fn issue(
         serial: SerialNumber,
         policy: Option<Policy>,
@@ -114,7 +116,6 @@ impl Activation {
         Self {
             serial,
             activation_code: ActivationCode::generate(rng),
-            password: ActivationPassword::generate(rng),
             policy,
             expires_at: now
                 .checked_add_secs(u64::from(lifetime.as_secs()))
@@ -127,14 +128,12 @@ impl Activation {
     pub fn from_parts(
         serial: SerialNumber,
         activation_code: ActivationCode,
-        password: ActivationPassword,
         policy: Option<Policy>,
         expires_at: UnixTime,
     ) -> Self {
         Self {
             serial,
             activation_code,
-            password,
             policy,
             expires_at,
         }
@@ -150,12 +149,6 @@ impl Activation {
     #[must_use]
     pub fn activation_code(&self) -> &ActivationCode {
         &self.activation_code
-    }
-
-    /// The activation password of the mobile path. A secret.
-    #[must_use]
-    pub fn password(&self) -> &ActivationPassword {
-        &self.password
     }
 
     /// The token policy, if any.

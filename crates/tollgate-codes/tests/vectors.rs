@@ -79,11 +79,9 @@ fn token(block: &Block) -> TokenActivation {
 }
 
 fn issued(block: &Block) -> Activation {
-    let password: ActivationPassword = "67709540".parse().unwrap();
     Activation::from_parts(
         block["Serial"].parse().unwrap(),
         block["ActivationCode"].parse().unwrap(),
-        password,
         block.get("Policy").map(|p| p.parse::<Policy>().unwrap()),
         UnixTime::from_secs(u64::MAX),
     )

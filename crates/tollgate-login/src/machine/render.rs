@@ -8,6 +8,7 @@ use crate::account::EnrollmentKind;
 use crate::output::{Channel, DesktopActivation, Destination, MobileActivation, Screen};
 use crate::state::{LoginState, Stage};
 use crate::user::UserId;
+use tollgate_codes::ActivationPassword;
 use tollgate_otp::UnixTime;
 use tollgate_provision::{OtpAuthUri, SecureActivation};
 
@@ -60,13 +61,16 @@ pub(super) fn activation_screen<R: CryptoRng>(
             expires_at: activation.expires_at(),
         })),
         EnrollmentKind::Mobile => {
+            // Each rendering draws its own activation password: it encrypts this QR code and
+            // nothing else, so no store ever holds one.
+            let password = ActivationPassword::generate(ctx.rng);
             let qr_uri = SecureActivation::new(
                 activation.serial(),
                 activation.activation_code().clone(),
                 activation.policy().cloned(),
                 Some(ctx.config.registration_address.clone()),
             )
-            .encode(activation.password(), ctx.rng);
+            .encode(&password, ctx.rng);
             let open_uri = ctx
                 .config
                 .offer_open_path
@@ -79,7 +83,7 @@ pub(super) fn activation_screen<R: CryptoRng>(
             Screen::MobileActivation(Box::new(MobileActivation {
                 user: user.clone(),
                 qr_uri,
-                password: activation.password().clone(),
+                password,
                 open_uri,
                 expires_at: activation.expires_at(),
             }))
