@@ -9,6 +9,11 @@ pub enum Error {
     /// The store failed.
     #[error("store: {0}")]
     Store(String),
+    /// A stored record is not what this service wrote: a sealed secret does not open under
+    /// the sealing key (wrong key, or the row was altered or moved), or a column holds what no
+    /// account can.
+    #[error("stored data refused: {0}")]
+    Integrity(String),
     /// A user with this ID is already registered.
     #[error("a user with this ID is already registered")]
     DuplicateUser,

@@ -6,7 +6,7 @@ mod delivery;
 mod error;
 mod password;
 mod service;
-mod store;
+pub mod store;
 
 pub use tollgate_codes as codes;
 pub use tollgate_login as login;
@@ -18,4 +18,4 @@ pub use delivery::{AuditLog, AuditSink, Delivered, Delivery, Outbox};
 pub use error::Error;
 pub use password::{PasswordHash, Passwords, danger};
 pub use service::{Service, ServiceBuilder, SharedRng, View, os_rng};
-pub use store::{MemoryStore, Store, UserRecord};
+pub use store::{MemoryStore, SealingKey, Store, UserRecord};

@@ -198,6 +198,12 @@ impl Service {
         ServiceBuilder::default()
     }
 
+    /// The store the service keeps its accounts and logins in.
+    #[must_use]
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
     /// Now, by the service's clock.
     #[must_use]
     pub fn now(&self) -> UnixTime {

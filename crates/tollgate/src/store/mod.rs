@@ -4,10 +4,17 @@
 //! applies it atomically or refuses it. That maps onto a database row with a version column
 //! (`UPDATE … WHERE version = $n`), onto a transaction, or, here, onto a mutex.
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod record;
+
+pub use record::{SealingKey, StoredAccount, StoredPending, StoredToken};
+
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use tollgate_login::{Account, AccountUpdate, UserId};
+use tollgate_codes::SerialNumber;
+use tollgate_login::{Account, AccountState, AccountUpdate, UserId};
 use tollgate_otp::UnixTime;
 
 use crate::error::Error;
@@ -40,6 +47,10 @@ pub trait Store: Send + Sync {
 
     /// Applies `update` if the account's version is still `update.expected_version`, bumping
     /// it; returns whether it did. Atomic with respect to every other call.
+    ///
+    /// It must also refuse (`Ok(false)`) an update that gives the account a token or activation
+    /// serial number that another account holds: the machine draws serial numbers at random
+    /// and relies on this refusal to draw again (the service reloads and retries).
     ///
     /// # Errors
     /// [`Error::Store`] when the store fails (a refused update is `Ok(false)`).
@@ -74,7 +85,16 @@ pub struct MemoryStore {
 struct Inner {
     users: HashMap<UserId, UserRecord>,
     logins: HashMap<String, (String, UnixTime)>,
+    /// Which account holds each token or activation serial number.
+    serials: HashMap<SerialNumber, UserId>,
     loads: u64,
+}
+
+/// The serial numbers an account state holds.
+fn serials(state: &AccountState) -> impl Iterator<Item = SerialNumber> + '_ {
+    let token = state.token.as_ref().map(|t| t.serial);
+    let pending = state.pending.as_ref().map(|p| p.activation.serial());
+    token.into_iter().chain(pending)
 }
 
 /// Expired logins are swept out once every this many loads, so that no request but one in a
@@ -111,11 +131,24 @@ impl Store for MemoryStore {
 
     fn update_account(&self, id: &UserId, update: &AccountUpdate) -> Result<bool, Error> {
         let mut inner = self.lock()?;
-        let Some(user) = inner.users.get_mut(id) else {
+        let Inner {
+            users,
+            serials: index,
+            ..
+        } = &mut *inner;
+        let Some(user) = users.get_mut(id) else {
             return Ok(false);
         };
-        if user.account.version != update.expected_version {
+        if user.account.version != update.expected_version
+            || serials(&update.state).any(|s| index.get(&s).is_some_and(|owner| owner != id))
+        {
             return Ok(false);
+        }
+        for serial in serials(&user.account.state) {
+            index.remove(&serial);
+        }
+        for serial in serials(&update.state) {
+            index.insert(serial, id.clone());
         }
         user.account.version += 1;
         user.account.state = update.state.clone();

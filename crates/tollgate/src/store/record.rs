@@ -1,0 +1,378 @@
+//! An account's state as a database row holds it: plain integers and strings, with the token
+//! secret and the activation code sealed (XChaCha20-Poly1305) under a key the service supplies.
+//!
+//! Both database stores map their rows through [`StoredAccount`], so the sealing, the range
+//! checks and the refusal of a tampered or misplaced secret are written once.
+
+use chacha20poly1305::aead::{Aead, Payload};
+use chacha20poly1305::{KeyInit, XChaCha20Poly1305};
+use rand_core::CryptoRng;
+use tollgate_codes::{Activation, ActivationCode, Policy, SerialNumber};
+use tollgate_login::{AccountState, EnrollmentKind, PendingActivation, TokenRecord, UserId};
+use tollgate_otp::{Algorithm, Digits, Period, Secret, Step, TotpParams, UnixTime};
+use zeroize::Zeroizing;
+
+use crate::error::Error;
+
+/// The key that seals token secrets and activation codes at rest. 256 random bits, kept
+/// outside the database (a secrets manager, a key file readable by the service alone).
+#[derive(Clone)]
+pub struct SealingKey(Zeroizing<[u8; 32]>);
+
+impl SealingKey {
+    /// A key from its 32 bytes.
+    #[must_use]
+    pub fn new(bytes: [u8; 32]) -> Self {
+        Self(Zeroizing::new(bytes))
+    }
+
+    /// A fresh random key.
+    pub fn generate(rng: &mut impl CryptoRng) -> Self {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(&mut *bytes);
+        Self(bytes)
+    }
+
+    /// The key's bytes, to keep in a key file or a secrets manager. A secret.
+    #[must_use]
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    fn cipher(&self) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new(&(*self.0).into())
+    }
+}
+
+impl core::fmt::Debug for SealingKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("SealingKey(<redacted>)")
+    }
+}
+
+/// The sealed format: this byte, a 24-byte random nonce, then ciphertext and tag.
+const SEALED_V1: u8 = 1;
+const NONCE_LEN: usize = 24;
+
+/// What a sealed field is, in its associated data: a token secret cannot be opened as an
+/// activation code, nor one user's secret as another's, nor one serial number's as another's.
+#[derive(Clone, Copy)]
+enum Field {
+    TokenSecret,
+    ActivationCode,
+}
+
+fn associated_data(field: Field, user: &UserId, serial: &str) -> Vec<u8> {
+    let label: &[u8] = match field {
+        Field::TokenSecret => b"tollgate sealed token secret v1",
+        Field::ActivationCode => b"tollgate sealed activation code v1",
+    };
+    let mut aad = Vec::with_capacity(label.len() + user.as_str().len() + serial.len() + 2);
+    aad.extend_from_slice(label);
+    aad.push(0);
+    aad.extend_from_slice(user.as_str().as_bytes());
+    aad.push(0);
+    aad.extend_from_slice(serial.as_bytes());
+    aad
+}
+
+fn seal(
+    key: &SealingKey,
+    field: Field,
+    user: &UserId,
+    serial: &str,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let mut nonce = [0u8; NONCE_LEN];
+    getrandom::fill(&mut nonce)
+        .map_err(|e| Error::Store(format!("no randomness for a nonce: {e}")))?;
+    let aad = associated_data(field, user, serial);
+    let sealed = key
+        .cipher()
+        .encrypt(
+            &nonce.into(),
+            Payload {
+                msg: plaintext,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| Error::Store("sealing failed".into()))?;
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
+    out.push(SEALED_V1);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&sealed);
+    Ok(out)
+}
+
+fn open(
+    key: &SealingKey,
+    field: Field,
+    user: &UserId,
+    serial: &str,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let what = match field {
+        Field::TokenSecret => "token secret",
+        Field::ActivationCode => "activation code",
+    };
+    let refused = || {
+        Error::Integrity(format!(
+            "the sealed {what} of {user} does not open under this key: wrong key, or the row \
+             was altered or moved"
+        ))
+    };
+    let Some((&SEALED_V1, rest)) = sealed.split_first() else {
+        return Err(Error::Integrity(format!(
+            "the sealed {what} of {user} is not in a format this version knows"
+        )));
+    };
+    if rest.len() < NONCE_LEN {
+        return Err(refused());
+    }
+    let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
+    let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| refused())?;
+    let aad = associated_data(field, user, serial);
+    key.cipher()
+        .decrypt(
+            &nonce.into(),
+            Payload {
+                msg: ciphertext,
+                aad: &aad,
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| refused())
+}
+
+/// An account's changing state as columns. Times and steps are `i64` because that is what
+/// SQLite and PostgreSQL integers hold; values beyond `i64::MAX` are refused with
+/// [`Error::Store`] rather than wrapped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAccount {
+    /// Consecutive wrong passwords.
+    pub password_failures: i64,
+    /// Consecutive wrong codes.
+    pub code_failures: i64,
+    /// Lockouts in a row.
+    pub lockouts: i64,
+    /// Until when the account is locked (Unix seconds).
+    pub locked_until: Option<i64>,
+    /// The enrolled token.
+    pub token: Option<StoredToken>,
+    /// The activation issued and not yet completed.
+    pub pending: Option<StoredPending>,
+}
+
+/// An enrolled token as columns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredToken {
+    /// The serial number, ten digits (unique across accounts).
+    pub serial: String,
+    /// The sealed secret.
+    pub sealed_secret: Vec<u8>,
+    /// `SHA1`, `SHA256` or `SHA512`.
+    pub algorithm: String,
+    /// 6, 7 or 8.
+    pub digits: i64,
+    /// The period in seconds.
+    pub period: i64,
+    /// The TOTP epoch T0 (Unix seconds).
+    pub t0: i64,
+    /// The last accepted step.
+    pub last_step: Option<i64>,
+    /// The learned clock drift, in steps.
+    pub drift: i64,
+}
+
+/// A pending activation as columns. Only what completing it needs: the activation password
+/// is never part of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredPending {
+    /// The serial number, ten digits (unique across accounts).
+    pub serial: String,
+    /// The sealed activation code.
+    pub sealed_activation_code: Vec<u8>,
+    /// The token policy, as issued (JSON).
+    pub policy: Option<String>,
+    /// When the activation expires (Unix seconds).
+    pub expires_at: i64,
+    /// `mobile` or `desktop`.
+    pub kind: String,
+}
+
+fn to_i64(value: u64, what: &str) -> Result<i64, Error> {
+    i64::try_from(value).map_err(|_| Error::Store(format!("{what} {value} is beyond i64")))
+}
+
+fn to_u64(value: i64, what: &str) -> Result<u64, Error> {
+    u64::try_from(value).map_err(|_| Error::Integrity(format!("stored {what} {value} is negative")))
+}
+
+fn to_u32(value: i64, what: &str) -> Result<u32, Error> {
+    u32::try_from(value)
+        .map_err(|_| Error::Integrity(format!("stored {what} {value} is out of range")))
+}
+
+fn bad(what: &str, user: &UserId) -> Error {
+    Error::Integrity(format!("the stored {what} of {user} is not valid"))
+}
+
+impl StoredAccount {
+    /// The columns of `state`, with its secrets sealed under `key` and bound to `user`.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when a time or step is beyond `i64`, or no randomness is available.
+    pub fn seal(state: &AccountState, user: &UserId, key: &SealingKey) -> Result<Self, Error> {
+        let token = state
+            .token
+            .as_ref()
+            .map(|token| -> Result<StoredToken, Error> {
+                let serial = token.serial.to_string();
+                Ok(StoredToken {
+                    sealed_secret: seal(
+                        key,
+                        Field::TokenSecret,
+                        user,
+                        &serial,
+                        token.secret.expose_secret(),
+                    )?,
+                    serial,
+                    algorithm: token.params.algorithm().as_str().to_owned(),
+                    digits: i64::from(token.params.digits().get()),
+                    period: i64::from(token.params.period().as_secs()),
+                    t0: to_i64(token.params.t0().as_secs(), "T0")?,
+                    last_step: token
+                        .last_step
+                        .map(|step| to_i64(step.get(), "step"))
+                        .transpose()?,
+                    drift: i64::from(token.drift),
+                })
+            })
+            .transpose()?;
+        let pending = state
+            .pending
+            .as_ref()
+            .map(|pending| -> Result<StoredPending, Error> {
+                let activation = &pending.activation;
+                let serial = activation.serial().to_string();
+                let code = activation.activation_code().expose_grouped();
+                Ok(StoredPending {
+                    sealed_activation_code: seal(
+                        key,
+                        Field::ActivationCode,
+                        user,
+                        &serial,
+                        code.as_bytes(),
+                    )?,
+                    serial,
+                    policy: activation.policy().map(|p| p.as_str().to_owned()),
+                    expires_at: to_i64(activation.expires_at().as_secs(), "expiry")?,
+                    kind: match pending.kind {
+                        EnrollmentKind::Mobile => "mobile",
+                        EnrollmentKind::Desktop => "desktop",
+                    }
+                    .to_owned(),
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            password_failures: i64::from(state.password_failures),
+            code_failures: i64::from(state.code_failures),
+            lockouts: i64::from(state.lockouts),
+            locked_until: state
+                .locked_until
+                .map(|t| to_i64(t.as_secs(), "lock time"))
+                .transpose()?,
+            token,
+            pending,
+        })
+    }
+
+    /// The state these columns hold, its secrets opened under `key` for `user`.
+    ///
+    /// # Errors
+    /// [`Error::Integrity`] when a sealed field does not open (wrong key, altered row, a
+    /// secret moved from another user's row) or a column holds what no account can.
+    pub fn open(&self, user: &UserId, key: &SealingKey) -> Result<AccountState, Error> {
+        let token = self
+            .token
+            .as_ref()
+            .map(|t| -> Result<TokenRecord, Error> {
+                let serial: SerialNumber =
+                    t.serial.parse().map_err(|_| bad("token serial", user))?;
+                let secret = open(key, Field::TokenSecret, user, &t.serial, &t.sealed_secret)?;
+                let secret = Secret::from_bytes(&secret).map_err(|_| bad("token secret", user))?;
+                let algorithm: Algorithm = t
+                    .algorithm
+                    .parse()
+                    .map_err(|_| bad("token algorithm", user))?;
+                let digits = u8::try_from(t.digits)
+                    .ok()
+                    .and_then(|d| Digits::try_from(d).ok())
+                    .ok_or_else(|| bad("token digits", user))?;
+                let period = Period::from_secs(to_u32(t.period, "period")?)
+                    .map_err(|_| bad("token period", user))?;
+                let params = TotpParams::new(algorithm, digits, period)
+                    .with_t0(UnixTime::from_secs(to_u64(t.t0, "T0")?));
+                Ok(TokenRecord {
+                    serial,
+                    secret,
+                    params,
+                    last_step: t
+                        .last_step
+                        .map(|s| to_u64(s, "step").map(Step::new))
+                        .transpose()?,
+                    drift: i8::try_from(t.drift).map_err(|_| bad("token drift", user))?,
+                })
+            })
+            .transpose()?;
+        let pending = self
+            .pending
+            .as_ref()
+            .map(|p| -> Result<PendingActivation, Error> {
+                let serial: SerialNumber = p
+                    .serial
+                    .parse()
+                    .map_err(|_| bad("activation serial", user))?;
+                let code = open(
+                    key,
+                    Field::ActivationCode,
+                    user,
+                    &p.serial,
+                    &p.sealed_activation_code,
+                )?;
+                let code: ActivationCode = core::str::from_utf8(&code)
+                    .ok()
+                    .and_then(|c| c.parse().ok())
+                    .ok_or_else(|| bad("activation code", user))?;
+                let policy = p
+                    .policy
+                    .as_deref()
+                    .map(str::parse::<Policy>)
+                    .transpose()
+                    .map_err(|_| bad("activation policy", user))?;
+                let kind = match p.kind.as_str() {
+                    "mobile" => EnrollmentKind::Mobile,
+                    "desktop" => EnrollmentKind::Desktop,
+                    _ => return Err(bad("activation kind", user)),
+                };
+                let expires_at = UnixTime::from_secs(to_u64(p.expires_at, "expiry")?);
+                Ok(PendingActivation {
+                    activation: Activation::from_parts(serial, code, policy, expires_at),
+                    kind,
+                })
+            })
+            .transpose()?;
+        Ok(AccountState {
+            password_failures: to_u32(self.password_failures, "password failures")?,
+            code_failures: to_u32(self.code_failures, "code failures")?,
+            lockouts: to_u32(self.lockouts, "lockouts")?,
+            locked_until: self
+                .locked_until
+                .map(|t| to_u64(t, "lock time").map(UnixTime::from_secs))
+                .transpose()?,
+            token,
+            pending,
+        })
+    }
+}
