@@ -71,6 +71,21 @@ impl Cluster {
     /// # Errors
     /// When a service cannot be built or the user cannot be registered.
     pub fn new(stores: Vec<Arc<dyn Store>>, config: &Config, seed: u64) -> Check<Self> {
+        let cluster = Self::unregistered(stores, config, seed)?;
+        cluster
+            .first()
+            .service
+            .register_user(USER, PASSWORD, Some("+16132701234"), Some(USER))
+            .map_err(err("registering the user"))?;
+        Ok(cluster)
+    }
+
+    /// As [`Cluster::new`], over a database where [`USER`] is already registered (the same
+    /// `seed` gives the same PIN key).
+    ///
+    /// # Errors
+    /// When a service cannot be built.
+    pub fn unregistered(stores: Vec<Arc<dyn Store>>, config: &Config, seed: u64) -> Check<Self> {
         let clock = ManualClock::new(UnixTime::from_secs(1_700_000_000));
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let passwords = danger::weak_passwords_for_tests(&mut rng).map_err(err("passwords"))?;
@@ -91,11 +106,10 @@ impl Cluster {
                 .map_err(err("building a service"))?;
             nodes.push(Node { service, outbox });
         }
-        let first = nodes.first().ok_or("a cluster needs a node")?;
-        let user = first
-            .service
-            .register_user(USER, PASSWORD, Some("+16132701234"), Some(USER))
-            .map_err(err("registering the user"))?;
+        if nodes.is_empty() {
+            return Err("a cluster needs a node".into());
+        }
+        let user = USER.parse().map_err(|e| format!("{e}"))?;
         Ok(Self { nodes, clock, user })
     }
 
@@ -118,15 +132,20 @@ impl Cluster {
     }
 }
 
-/// User ID and the right password on `node`: returns the login key, at the PIN or token code.
+/// User ID and the right password on `node` as [`USER`]: returns the login key, at the PIN or
+/// token code.
 ///
 /// # Errors
 /// When a submission fails.
 pub fn to_second_factor(node: &Node) -> Check<String> {
+    password_step(node, USER)
+}
+
+fn password_step(node: &Node, user: &str) -> Check<String> {
     let service = &node.service;
     let login = service.start().map_err(err("start"))?.login;
     service
-        .submit(&login, Input::UserId(USER.into()))
+        .submit(&login, Input::UserId(user.into()))
         .map_err(err("User ID"))?;
     service
         .submit(&login, Input::Password(PASSWORD.to_owned().into()))
@@ -134,13 +153,18 @@ pub fn to_second_factor(node: &Node) -> Check<String> {
     Ok(login)
 }
 
-/// A first login on `node` through to the enrolled desktop token, whose TOTP it returns.
+/// A first login on `node` as [`USER`] through to the enrolled desktop token, whose TOTP it
+/// returns.
 ///
 /// # Errors
 /// When a screen is not the one the flow expects.
 pub fn enroll(node: &Node, seed: u64) -> Check<Totp> {
+    enroll_as(node, USER, seed)
+}
+
+fn enroll_as(node: &Node, user: &str, seed: u64) -> Check<Totp> {
     let service = &node.service;
-    let login = to_second_factor(node)?;
+    let login = password_step(node, user)?;
     let pin = node.outbox.last_pin().ok_or("no PIN was sent")?;
     service
         .submit(&login, Input::Pin(pin))
@@ -168,12 +192,16 @@ pub fn enroll(node: &Node, seed: u64) -> Check<Totp> {
     Ok(token.totp())
 }
 
-/// A later login on `node` with the token's code at the clock's time.
+/// A later login on `node` as [`USER`] with the token's code at the clock's time.
 ///
 /// # Errors
 /// When it does not end authenticated.
 pub fn later_login(node: &Node, token: &Totp) -> Check {
-    let login = to_second_factor(node)?;
+    later_login_as(node, USER, token)
+}
+
+fn later_login_as(node: &Node, user: &str, token: &Totp) -> Check {
+    let login = password_step(node, user)?;
     let code = token
         .generate(node.service.now())
         .map_err(|e| e.to_string())?;
@@ -551,4 +579,166 @@ pub fn lockout_race(cluster: &Cluster, guesses: usize, codes: bool) -> Check<(u6
         account.version - before,
         account.is_locked(cluster.clock.now()),
     ))
+}
+
+/// An update a service acknowledged: once printed, it must survive a crash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ack {
+    /// The user was registered.
+    Registered {
+        /// The User ID.
+        user: String,
+    },
+    /// The user's token with this serial number was enrolled.
+    Enrolled {
+        /// The User ID.
+        user: String,
+        /// The token's serial number.
+        serial: String,
+    },
+    /// A login was authenticated, leaving the account at this version.
+    LoggedIn {
+        /// The User ID.
+        user: String,
+        /// The account's version after the login.
+        version: u64,
+    },
+}
+
+impl core::fmt::Display for Ack {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Registered { user } => write!(f, "ack registered {user}"),
+            Self::Enrolled { user, serial } => write!(f, "ack enrolled {user} {serial}"),
+            Self::LoggedIn { user, version } => write!(f, "ack login {user} {version}"),
+        }
+    }
+}
+
+impl Ack {
+    /// An ack from its [`Display`](core::fmt::Display) line; `None` for anything else.
+    #[must_use]
+    pub fn parse(line: &str) -> Option<Self> {
+        let mut words = line.split(' ');
+        if words.next()? != "ack" {
+            return None;
+        }
+        let kind = words.next()?;
+        let user = words.next()?.to_owned();
+        let ack = match kind {
+            "registered" => Self::Registered { user },
+            "enrolled" => Self::Enrolled {
+                user,
+                serial: words.next()?.to_owned(),
+            },
+            "login" => Self::LoggedIn {
+                user,
+                version: words.next()?.parse().ok()?,
+            },
+            _ => return None,
+        };
+        words.next().is_none().then_some(ack)
+    }
+}
+
+/// A stream of users, each registered, enrolled and logged in again, through one service over
+/// `store`, starting at user number `first`; `ack` hears of each update once the service has
+/// acknowledged it. Runs `users` users, or forever with `None` (until the process is killed).
+///
+/// # Errors
+/// When a step does not go as the flow expects.
+pub fn stream(
+    store: Arc<dyn Store>,
+    first: u64,
+    users: Option<u64>,
+    ack: &mut dyn FnMut(&Ack),
+) -> Check {
+    let clock = ManualClock::new(UnixTime::from_secs(1_700_000_000 + first * 1000));
+    let mut rng = ChaCha20Rng::seed_from_u64(first);
+    let outbox = Outbox::new();
+    let node = Node {
+        service: Service::builder()
+            .pin_key(PinKey::new([9; 32]))
+            .store(store)
+            .delivery(Arc::new(outbox.clone()))
+            .clock(Arc::new(clock.clone()))
+            .rng(Box::new(ChaCha20Rng::seed_from_u64(first + 1)))
+            .passwords(danger::weak_passwords_for_tests(&mut rng).map_err(err("passwords"))?)
+            .build()
+            .map_err(err("building the service"))?,
+        outbox,
+    };
+    let last = users.map_or(u64::MAX, |n| first + n);
+    for i in first..last {
+        let user = format!("user{i}@example.com");
+        let id: UserId = user.parse().map_err(|e| format!("{e}"))?;
+        node.service
+            .register_user(&user, PASSWORD, Some("+16132701234"), None)
+            .map_err(err("registering"))?;
+        ack(&Ack::Registered { user: user.clone() });
+        let token = enroll_as(&node, &user, i)?;
+        let account = node
+            .service
+            .store()
+            .user(&id)
+            .map_err(err("reload"))?
+            .ok_or("the user vanished")?
+            .account;
+        let serial = account
+            .state
+            .token
+            .map(|t| t.serial.to_string())
+            .ok_or("enrolled, but no token stored")?;
+        ack(&Ack::Enrolled {
+            user: user.clone(),
+            serial,
+        });
+        clock.advance(30);
+        later_login_as(&node, &user, &token)?;
+        let version = node
+            .service
+            .store()
+            .user(&id)
+            .map_err(err("reload"))?
+            .ok_or("the user vanished")?
+            .account
+            .version;
+        ack(&Ack::LoggedIn { user, version });
+        clock.advance(30);
+    }
+    Ok(())
+}
+
+/// Checks that `store` holds every acknowledged update; returns how many it checked.
+///
+/// # Errors
+/// The first acknowledged update that is not there.
+pub fn verify_acks(store: &dyn Store, acks: &[Ack]) -> Check<usize> {
+    for ack in acks {
+        let (Ack::Registered { user } | Ack::Enrolled { user, .. } | Ack::LoggedIn { user, .. }) =
+            ack;
+        let id: UserId = user.parse().map_err(|e| format!("{e}"))?;
+        let found = store
+            .user(&id)
+            .map_err(err("loading after the crash"))?
+            .ok_or_else(|| format!("lost after the crash: {ack}"))?;
+        match ack {
+            Ack::Registered { .. } => {}
+            Ack::Enrolled { serial, .. } => ensure(
+                found
+                    .account
+                    .state
+                    .token
+                    .is_some_and(|t| t.serial.to_string() == *serial),
+                || format!("lost after the crash: {ack}"),
+            )?,
+            Ack::LoggedIn { version, .. } => ensure(found.account.version >= *version, || {
+                format!(
+                    "lost after the crash: {ack} (version {} now)",
+                    found.account.version
+                )
+            })?,
+        }
+    }
+    Ok(acks.len())
 }
