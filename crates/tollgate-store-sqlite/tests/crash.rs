@@ -6,12 +6,12 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::io::Write;
+use std::process::Command;
 use std::sync::Arc;
 
 use tollgate::SealingKey;
-use tollgate::store::conformance::{self, Ack};
+use tollgate::store::conformance;
 use tollgate_store_sqlite::SqliteStore;
 
 const CHILD_DB: &str = "TOLLGATE_CRASH_CHILD_DB";
@@ -53,35 +53,12 @@ fn killed_mid_stream_loses_nothing_acknowledged() {
     // Three children, killed after 25, 40 and 61 acknowledgements: mid-enrollment,
     // mid-registration, mid-login.
     for (round, kill_after) in [(0_u64, 25), (1, 40), (2, 61)] {
-        let mut child = Command::new(std::env::current_exe().unwrap())
+        let mut child = Command::new(std::env::current_exe().unwrap());
+        child
             .args(["child_stream", "--exact", "--ignored", "--nocapture"])
             .env(CHILD_DB, &path)
-            .env(CHILD_FIRST, (round * 1_000_000).to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut seen = 0;
-        for line in BufReader::new(stdout).lines() {
-            let line = line.unwrap();
-            if let Some(ack) = Ack::parse(&line) {
-                acks.push(ack);
-                seen += 1;
-                if seen == kill_after {
-                    // std's kill is SIGKILL on Unix: no destructor, no flush, no rollback.
-                    child.kill().unwrap();
-                    break;
-                }
-            }
-        }
-        let status = child.wait().unwrap();
-        if seen < kill_after {
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-            panic!("the child ended by itself after {seen} acks ({status}): {stderr}");
-        }
-        assert!(!status.success(), "the child was killed");
+            .env(CHILD_FIRST, (round * 1_000_000).to_string());
+        acks.extend(conformance::kill_after(child, kill_after).unwrap());
     }
 
     let store = SqliteStore::open(&path, key()).unwrap();

@@ -742,3 +742,46 @@ pub fn verify_acks(store: &dyn Store, acks: &[Ack]) -> Check<usize> {
     }
     Ok(acks.len())
 }
+
+/// Runs `child` (a process that runs [`stream`] and prints each [`Ack`] on its own line),
+/// kills it with SIGKILL once it has acknowledged `kill_after` updates, and returns them.
+///
+/// # Errors
+/// When the child cannot start, or ends by itself before that many acknowledgements.
+pub fn kill_after(mut child: std::process::Command, kill_after: usize) -> Check<Vec<Ack>> {
+    use std::io::{BufRead as _, Read as _};
+    let mut child = child
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start the child: {e}"))?;
+    let stdout = child.stdout.take().ok_or("the child has no stdout")?;
+    let mut acks = Vec::with_capacity(kill_after);
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading the child: {e}"))?;
+        if let Some(ack) = Ack::parse(&line) {
+            acks.push(ack);
+            if acks.len() == kill_after {
+                // std's kill is SIGKILL on Unix: no destructor, no flush, no rollback.
+                child
+                    .kill()
+                    .map_err(|e| format!("cannot kill the child: {e}"))?;
+                break;
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for the child: {e}"))?;
+    if acks.len() < kill_after {
+        let mut stderr = String::new();
+        if let Some(mut pipe) = child.stderr.take() {
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        return Err(format!(
+            "the child ended by itself after {} acknowledgements ({status}): {stderr}",
+            acks.len()
+        ));
+    }
+    Ok(acks)
+}
