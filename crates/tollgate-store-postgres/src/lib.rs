@@ -1,0 +1,346 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod schema;
+
+use std::time::Duration;
+
+use postgres::error::SqlState;
+use postgres::{NoTls, Row, Transaction};
+use r2d2_postgres::PostgresConnectionManager;
+use sha2::{Digest, Sha256};
+use tollgate::login::{Account, AccountUpdate, UserId};
+use tollgate::otp::UnixTime;
+use tollgate::store::{SealingKey, StoredAccount, StoredPending, StoredToken};
+use tollgate::{Error, PasswordHash, Store, UserRecord};
+
+pub use schema::SCHEMA_VERSION;
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Client = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+
+/// How many connections a store keeps by default.
+pub const DEFAULT_POOL_SIZE: u32 = 16;
+
+/// Expired logins are deleted once every this many loads.
+const SWEEP_EVERY: u64 = 1024;
+
+/// A [`Store`] in PostgreSQL, for several service nodes over one database: users, their
+/// accounts (token secrets and activation codes sealed under a [`SealingKey`]), and logins in
+/// progress (under a SHA-256 of their key), through a pool of connections.
+pub struct PostgresStore {
+    pool: Pool,
+    key: SealingKey,
+    loads: std::sync::atomic::AtomicU64,
+}
+
+impl core::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("pool", &self.pool.state())
+            .finish_non_exhaustive()
+    }
+}
+
+fn store_error(context: &str) -> impl FnOnce(postgres::Error) -> Error + '_ {
+    move |e| Error::Store(format!("postgres: {context}: {e}"))
+}
+
+fn is_unique_violation(e: &postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user@host:port/db`, or the key=value form) with a pool of
+    /// [`DEFAULT_POOL_SIZE`] connections, and brings the schema up to [`SCHEMA_VERSION`].
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the URL is not valid, the server cannot be reached, or the
+    /// database holds a schema newer than this version of the crate knows.
+    pub fn connect(url: &str, key: SealingKey) -> Result<Self, Error> {
+        Self::connect_with(url, key, DEFAULT_POOL_SIZE)
+    }
+
+    /// As [`PostgresStore::connect`], with `pool_size` connections at most.
+    ///
+    /// # Errors
+    /// As [`PostgresStore::connect`].
+    pub fn connect_with(url: &str, key: SealingKey, pool_size: u32) -> Result<Self, Error> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| Error::Store(format!("postgres: not a connection URL: {e}")))?;
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(30))
+            .build(PostgresConnectionManager::new(config, NoTls))
+            .map_err(|e| Error::Store(format!("postgres: cannot connect: {e}")))?;
+        let store = Self {
+            pool,
+            key,
+            loads: std::sync::atomic::AtomicU64::new(0),
+        };
+        schema::migrate(&mut *store.client()?)?;
+        Ok(store)
+    }
+
+    /// The schema version the database is at.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the database fails.
+    pub fn schema_version(&self) -> Result<u32, Error> {
+        schema::version(&mut *self.client()?)
+    }
+
+    fn client(&self) -> Result<Client, Error> {
+        self.pool
+            .get()
+            .map_err(|e| Error::Store(format!("postgres: no connection: {e}")))
+    }
+}
+
+/// Logins in progress are stored under a hash of their key: the key is the session's bearer
+/// secret, and a copy of the table must not let anyone step into a login.
+fn login_id(key: &str) -> Vec<u8> {
+    Sha256::digest(key.as_bytes()).to_vec()
+}
+
+fn to_i64(value: u64) -> Result<i64, Error> {
+    i64::try_from(value).map_err(|_| Error::Store(format!("{value} is beyond PostgreSQL's bigint")))
+}
+
+const SELECT_USER: &str = "SELECT password_hash, mobile, email, version, \
+     password_failures, code_failures, lockouts, locked_until, \
+     token_serial, token_secret, token_algorithm, token_digits, token_period, token_t0, \
+     token_last_step, token_drift, \
+     pending_serial, pending_activation_code, pending_policy, pending_expires_at, pending_kind \
+     FROM tollgate_users WHERE id = $1";
+
+fn stored_account(row: &Row) -> Result<StoredAccount, postgres::Error> {
+    let token = match row.try_get::<_, Option<String>>(8)? {
+        Some(serial) => Some(StoredToken {
+            serial,
+            sealed_secret: row.try_get(9)?,
+            algorithm: row.try_get(10)?,
+            digits: row.try_get(11)?,
+            period: row.try_get(12)?,
+            t0: row.try_get(13)?,
+            last_step: row.try_get(14)?,
+            drift: row.try_get(15)?,
+        }),
+        None => None,
+    };
+    let pending = match row.try_get::<_, Option<String>>(16)? {
+        Some(serial) => Some(StoredPending {
+            serial,
+            sealed_activation_code: row.try_get(17)?,
+            policy: row.try_get(18)?,
+            expires_at: row.try_get(19)?,
+            kind: row.try_get(20)?,
+        }),
+        None => None,
+    };
+    Ok(StoredAccount {
+        password_failures: row.try_get(4)?,
+        code_failures: row.try_get(5)?,
+        lockouts: row.try_get(6)?,
+        locked_until: row.try_get(7)?,
+        token,
+        pending,
+    })
+}
+
+/// Writes `stored` as the new state of `id`, if its version is still `expected`. Under READ
+/// COMMITTED, a second writer waits for the first's row lock, then re-checks `version` against
+/// the committed row and matches nothing.
+fn write_state(
+    tx: &mut Transaction<'_>,
+    id: &UserId,
+    expected: i64,
+    stored: &StoredAccount,
+) -> Result<bool, postgres::Error> {
+    let token = stored.token.as_ref();
+    let pending = stored.pending.as_ref();
+    let changed = tx.execute(
+        "UPDATE tollgate_users SET version = version + 1, \
+           password_failures = $3, code_failures = $4, lockouts = $5, locked_until = $6, \
+           token_serial = $7, token_secret = $8, token_algorithm = $9, token_digits = $10, \
+           token_period = $11, token_t0 = $12, token_last_step = $13, token_drift = $14, \
+           pending_serial = $15, pending_activation_code = $16, pending_policy = $17, \
+           pending_expires_at = $18, pending_kind = $19 \
+         WHERE id = $1 AND version = $2",
+        &[
+            &id.as_str(),
+            &expected,
+            &stored.password_failures,
+            &stored.code_failures,
+            &stored.lockouts,
+            &stored.locked_until,
+            &token.map(|t| &t.serial),
+            &token.map(|t| &t.sealed_secret),
+            &token.map(|t| &t.algorithm),
+            &token.map(|t| t.digits),
+            &token.map(|t| t.period),
+            &token.map(|t| t.t0),
+            &token.and_then(|t| t.last_step),
+            &token.map(|t| t.drift),
+            &pending.map(|p| &p.serial),
+            &pending.map(|p| &p.sealed_activation_code),
+            &pending.and_then(|p| p.policy.as_ref()),
+            &pending.map(|p| p.expires_at),
+            &pending.map(|p| &p.kind),
+        ],
+    )?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    tx.execute(
+        "DELETE FROM tollgate_serials WHERE user_id = $1",
+        &[&id.as_str()],
+    )?;
+    let serials = token
+        .map(|t| &t.serial)
+        .into_iter()
+        .chain(pending.map(|p| &p.serial));
+    for serial in serials {
+        tx.execute(
+            "INSERT INTO tollgate_serials (serial, user_id) VALUES ($1, $2)",
+            &[serial, &id.as_str()],
+        )?;
+    }
+    Ok(true)
+}
+
+impl Store for PostgresStore {
+    fn insert_user(&self, user: UserRecord) -> Result<(), Error> {
+        let stored = StoredAccount::seal(&user.account.state, &user.id, &self.key)?;
+        let version = to_i64(user.account.version)?;
+        let mut client = self.client()?;
+        let mut tx = client.transaction().map_err(store_error("begin"))?;
+        let inserted = tx.execute(
+            "INSERT INTO tollgate_users (id, password_hash, mobile, email, version, \
+               password_failures, code_failures, lockouts) \
+             VALUES ($1, $2, $3, $4, $5, 0, 0, 0)",
+            &[
+                &user.id.as_str(),
+                &user.password.as_str(),
+                &user.account.mobile.as_ref().map(|m| m.as_str()),
+                &user.account.email.as_ref().map(|e| e.as_str()),
+                &version,
+            ],
+        );
+        match inserted {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => return Err(Error::DuplicateUser),
+            Err(e) => return Err(store_error("insert user")(e)),
+        }
+        // The state goes in through the same path as every update, then the version is put
+        // back to what the record says.
+        if !write_state(&mut tx, &user.id, version, &stored).map_err(store_error("insert user"))? {
+            return Err(Error::Store("postgres: the new user's row vanished".into()));
+        }
+        tx.execute(
+            "UPDATE tollgate_users SET version = $2 WHERE id = $1",
+            &[&user.id.as_str(), &version],
+        )
+        .map_err(store_error("insert user"))?;
+        tx.commit().map_err(store_error("commit"))
+    }
+
+    fn user(&self, id: &UserId) -> Result<Option<UserRecord>, Error> {
+        let row = self
+            .client()?
+            .query_opt(SELECT_USER, &[&id.as_str()])
+            .map_err(store_error("load user"))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let corrupt =
+            |what: &str| Error::Integrity(format!("the stored {what} of {id} is not valid"));
+        let stored = stored_account(&row).map_err(|_| corrupt("account"))?;
+        let password: String = row.try_get(0).map_err(|_| corrupt("password hash"))?;
+        let mobile: Option<String> = row.try_get(1).map_err(|_| corrupt("mobile number"))?;
+        let email: Option<String> = row.try_get(2).map_err(|_| corrupt("e-mail address"))?;
+        let version: i64 = row.try_get(3).map_err(|_| corrupt("version"))?;
+        Ok(Some(UserRecord {
+            id: id.clone(),
+            password: PasswordHash::from_phc(password),
+            account: Account {
+                version: u64::try_from(version).map_err(|_| corrupt("version"))?,
+                mobile: mobile
+                    .map(|m| m.parse())
+                    .transpose()
+                    .map_err(|_| corrupt("mobile number"))?,
+                email: email
+                    .map(|e| e.parse())
+                    .transpose()
+                    .map_err(|_| corrupt("e-mail address"))?,
+                state: stored.open(id, &self.key)?,
+            },
+        }))
+    }
+
+    fn update_account(&self, id: &UserId, update: &AccountUpdate) -> Result<bool, Error> {
+        let stored = StoredAccount::seal(&update.state, id, &self.key)?;
+        let expected = to_i64(update.expected_version)?;
+        let mut client = self.client()?;
+        let mut tx = client.transaction().map_err(store_error("begin"))?;
+        match write_state(&mut tx, id, expected, &stored) {
+            Ok(true) => {
+                tx.commit().map_err(store_error("commit"))?;
+                Ok(true)
+            }
+            // Dropping the transaction rolls it back.
+            Ok(false) => Ok(false),
+            Err(e) if is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(store_error("update account")(e)),
+        }
+    }
+
+    fn save_login(&self, key: &str, state: &str, expires: UnixTime) -> Result<(), Error> {
+        let expires = to_i64(expires.as_secs())?;
+        self.client()?
+            .execute(
+                "INSERT INTO tollgate_logins (id, state, expires_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, \
+                   expires_at = excluded.expires_at",
+                &[&login_id(key), &state, &expires],
+            )
+            .map(drop)
+            .map_err(store_error("save login"))
+    }
+
+    fn load_login(&self, key: &str, now: UnixTime) -> Result<Option<String>, Error> {
+        let now = to_i64(now.as_secs())?;
+        let mut client = self.client()?;
+        let loads = self
+            .loads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if loads % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            client
+                .execute(
+                    "DELETE FROM tollgate_logins WHERE expires_at <= $1",
+                    &[&now],
+                )
+                .map_err(store_error("sweep logins"))?;
+        }
+        client
+            .query_opt(
+                "SELECT state FROM tollgate_logins WHERE id = $1 AND expires_at > $2",
+                &[&login_id(key), &now],
+            )
+            .map_err(store_error("load login"))?
+            .map(|row| row.try_get(0).map_err(store_error("load login")))
+            .transpose()
+    }
+
+    fn remove_login(&self, key: &str) -> Result<(), Error> {
+        self.client()?
+            .execute(
+                "DELETE FROM tollgate_logins WHERE id = $1",
+                &[&login_id(key)],
+            )
+            .map(drop)
+            .map_err(store_error("remove login"))
+    }
+}
