@@ -6,6 +6,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
+use std::io::Write as _;
 use std::process::Command;
 use std::sync::Arc;
 
@@ -32,9 +33,11 @@ fn database(name: &str) -> Option<String> {
             std::env::var_os(REQUIRE).is_none(),
             "{REQUIRE} is set but {URL} is not: no PostgreSQL server to test against"
         );
-        eprintln!(
-            "\n\n*** SKIPPED {name}: no PostgreSQL server. Set {URL} \
-             (`source .ci/postgres.sh && pg_start` starts one). ***\n"
+        // Straight to stderr, past the test harness's capture, so that it shows.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** SKIPPED {name}: no PostgreSQL server. Set {URL} \
+             (`source .ci/postgres.sh && pg_start` starts one). ***"
         );
         return None;
     };
@@ -189,7 +192,6 @@ fn child_stream() {
     let store = Arc::new(PostgresStore::connect_with(&url, key(), 2).unwrap());
     let mut stdout = std::io::stdout().lock();
     conformance::stream(store, first, None, &mut |ack| {
-        use std::io::Write as _;
         writeln!(stdout, "{ack}").unwrap();
         stdout.flush().unwrap();
     })

@@ -5,9 +5,16 @@
 //! secure activation QR drawn in the terminal); `-- --interactive` lets a person type every
 //! answer, with `cargo run --example soft_token` in another terminal as the app.
 //!
+//! `-- --store sqlite:PATH` (or `-- --store postgres://USER@HOST:PORT/DB`) keeps the account in
+//! a database: run it twice, and the second run finds the enrolled account and logs in with the
+//! token's code straight away.
+//!
 //! It exits 0 only if the final login is authenticated.
 
+mod store;
+
 use std::io::{BufRead, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -19,7 +26,7 @@ use tollgate::{Outbox, Service, View};
 
 const USER: &str = "john.smith@example.com";
 const PASSWORD: &str = "correct horse battery staple";
-const USAGE: &str = "usage: first_login [--mobile] [--interactive] [--french]
+const USAGE: &str = "usage: first_login [--mobile] [--interactive] [--french] [--store STORE]
 
 Runs the portal's first login and a later login, printing each screen.
 
@@ -27,12 +34,15 @@ Runs the portal's first login and a later login, printing each screen.
   --interactive  type every answer yourself; run the soft-token app in another terminal:
                    cargo run --example soft_token -- --help
   --french       show the screens in French
+  --store STORE  where the account lives: memory (the default), sqlite:PATH, or
+                   postgres://USER@HOST:PORT/DB; run twice to see the account survive
   --help         show this text";
 
 struct Options {
     mobile: bool,
     interactive: bool,
     catalog: Catalog,
+    store: store::Choice,
 }
 
 fn main() -> ExitCode {
@@ -40,8 +50,24 @@ fn main() -> ExitCode {
         mobile: false,
         interactive: false,
         catalog: Catalog::english(),
+        store: store::Choice::Memory,
     };
-    for arg in std::env::args().skip(1) {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let store_arg = match arg.as_str() {
+            "--store" => Some(args.next().unwrap_or_default()),
+            other => other.strip_prefix("--store=").map(str::to_owned),
+        };
+        if let Some(value) = store_arg {
+            match store::Choice::parse(&value) {
+                Ok(choice) => options.store = choice,
+                Err(message) => {
+                    eprintln!("first_login: {message}\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            }
+            continue;
+        }
         match arg.as_str() {
             "--mobile" => options.mobile = true,
             "--interactive" => options.interactive = true,
@@ -70,6 +96,8 @@ struct Person<'a> {
     options: &'a Options,
     outbox: Outbox,
     token: Option<Totp>,
+    /// Where the app keeps its token between runs, with a database store.
+    app: Option<PathBuf>,
 }
 
 /// An answer: typed by the person in interactive mode, else given by the script.
@@ -99,25 +127,52 @@ fn run(options: &Options) -> Result<(), String> {
     let config = Config::default()
         .with_issuer("Remote Signing Service")
         .with_registration_address("https://rss.example/api/mobile");
-    let service = Service::builder()
+    let opened = store::open(&options.store)?;
+    println!("Store: {}.", opened.describe);
+    let mut builder = Service::builder()
         .config(config)
-        .delivery(Arc::new(outbox.clone()))
-        .build()
-        .map_err(|e| e.to_string())?;
-    service
-        .register_user(USER, PASSWORD, Some("+1 613 270 1234"), None)
-        .map_err(|e| e.to_string())?;
-    println!("Registered {USER} (password {PASSWORD:?}, mobile +1 613 270 1234).");
+        .store(opened.store)
+        .delivery(Arc::new(outbox.clone()));
+    if let Some(key) = opened.pin_key {
+        builder = builder.pin_key(key);
+    }
+    let service = builder.build().map_err(|e| e.to_string())?;
     let mut person = Person {
         options,
         outbox,
         token: None,
+        app: opened.app,
     };
-
-    println!("\n######## First login ########");
-    let view = login(&service, &mut person)?;
-    if view.authenticated().is_none() {
-        return Err("the first login did not end authenticated".into());
+    match service.register_user(USER, PASSWORD, Some("+1 613 270 1234"), None) {
+        Ok(_) => {
+            println!("Registered {USER} (password {PASSWORD:?}, mobile +1 613 270 1234).");
+            println!("\n######## First login ########");
+            let view = login(&service, &mut person)?;
+            if view.authenticated().is_none() {
+                return Err("the first login did not end authenticated".into());
+            }
+        }
+        Err(tollgate::Error::DuplicateUser) => {
+            let id = USER.parse().map_err(|e| format!("{e}"))?;
+            let account = service
+                .store()
+                .user(&id)
+                .map_err(|e| e.to_string())?
+                .ok_or("the user vanished")?
+                .account;
+            let serial = account.state.token.as_ref().map(|t| t.serial);
+            println!(
+                "The store already holds {USER}: account version {}, token {}.",
+                account.version,
+                serial.map_or_else(|| "not enrolled".to_owned(), |s| s.to_string())
+            );
+            if serial.is_some() && !options.interactive {
+                let app = person.app.as_deref().ok_or("no app file for this store")?;
+                person.token = Some(store::load_app(app)?);
+                println!("[soft token] opened its token from {}.", app.display());
+            }
+        }
+        Err(e) => return Err(e.to_string()),
     }
     println!("\n######## A later login ########");
     let view = login(&service, &mut person)?;
@@ -143,6 +198,10 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
                 Input::UserId(answer(interactive, "User ID", || Ok(USER.into()))?)
             }
             Screen::EnterPassword { .. } => {
+                if let (Some(notice), false) = (&view.notice, interactive) {
+                    // The script's password is right: a refusal is the account's lock.
+                    return Err(format!("the password was refused: {}", catalog.render(notice)));
+                }
                 Input::Password(answer(interactive, "Password", || Ok(PASSWORD.into()))?.into())
             }
             Screen::EnterPin { .. } => Input::Pin(answer(interactive, "OTP", || {
@@ -167,7 +226,7 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
                     println!(
                         "  [soft token] Address, Serial Number and Activation Code typed in; Save."
                     );
-                    Ok(register(&token, &mut person.token)?.to_string())
+                    Ok(register(&token, person)?.to_string())
                 })?;
                 Input::RegistrationCode(response)
             }
@@ -183,7 +242,7 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
                         scanned.activation_code().clone(),
                         scanned.policy().cloned(),
                     );
-                    Ok(register(&token, &mut person.token)?.to_string())
+                    Ok(register(&token, person)?.to_string())
                 })?;
                 Input::RegistrationCode(response)
             }
@@ -195,6 +254,16 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
             }
             Screen::EnterTokenCode { .. } => Input::TokenCode(answer(interactive, "Code", || {
                 let token = person.token.as_ref().ok_or("no token was enrolled")?;
+                if view.notice.is_some() {
+                    // Refused: most likely this step's code was spent already (a run a moment
+                    // ago). The app's next code comes with the next step.
+                    let wait = token
+                        .params()
+                        .seconds_until_next_step(service.now())
+                        .map_err(|e| e.to_string())?;
+                    println!("  [soft token] next code in {wait} s");
+                    std::thread::sleep(std::time::Duration::from_secs(wait));
+                }
                 let code = token.generate(service.now()).map_err(|e| e.to_string())?;
                 println!("  [soft token] shows {code}");
                 Ok(code.to_string())
@@ -210,11 +279,15 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
 }
 
 /// The app's side of the activation: a registration code, and the token it keeps.
-fn register(token: &TokenActivation, keep: &mut Option<Totp>) -> Result<RegistrationCode, String> {
+fn register(token: &TokenActivation, person: &mut Person<'_>) -> Result<RegistrationCode, String> {
     let mut rng = tollgate::os_rng();
     let (code, activated) = token.register(&mut rng);
     println!("  [soft token] registration code: {code}");
-    *keep = Some(activated.totp());
+    if let Some(app) = &person.app {
+        store::save_app(app, USER, &activated)?;
+        println!("  [soft token] keeps its token in {}", app.display());
+    }
+    person.token = Some(activated.totp());
     Ok(code)
 }
 
