@@ -28,13 +28,12 @@ fn later_logins(c: &mut Criterion, name: &str, store: Arc<dyn Store>) {
     let cluster = Cluster::new(vec![store], &Config::default(), 1).expect("a cluster");
     let node = &cluster.nodes[0];
     let token = conformance::enroll(node, 2).expect("an enrollment");
-    c.benchmark_group("later_login")
-        .bench_function(name, |b| {
-            b.iter(|| {
-                cluster.clock.advance(30);
-                conformance::later_login(node, &token).expect("a later login");
-            });
+    c.benchmark_group("later_login").bench_function(name, |b| {
+        b.iter(|| {
+            cluster.clock.advance(30);
+            conformance::later_login(node, &token).expect("a later login");
         });
+    });
 }
 
 fn bench(c: &mut Criterion) {
@@ -44,8 +43,12 @@ fn bench(c: &mut Criterion) {
     later_logins(c, "memory", Arc::new(MemoryStore::new()));
     let full = SqliteStore::open(dir.path().join("full.db"), key.clone()).expect("sqlite");
     later_logins(c, "sqlite", Arc::new(full));
-    let normal = SqliteStore::open_with(dir.path().join("normal.db"), key.clone(), Durability::Normal)
-        .expect("sqlite");
+    let normal = SqliteStore::open_with(
+        dir.path().join("normal.db"),
+        key.clone(),
+        Durability::Normal,
+    )
+    .expect("sqlite");
     later_logins(c, "sqlite-normal", Arc::new(normal));
     match std::env::var("TOLLGATE_POSTGRES_URL") {
         Ok(url) => {
@@ -55,8 +58,8 @@ fn bench(c: &mut Criterion) {
                 .and_then(|()| admin.batch_execute("CREATE DATABASE tollgate_bench"))
                 .expect("a bench database");
             let (base, _) = url.rsplit_once('/').expect("a URL with a database");
-            let store = PostgresStore::connect(&format!("{base}/tollgate_bench"), key)
-                .expect("postgres");
+            let store =
+                PostgresStore::connect(&format!("{base}/tollgate_bench"), key).expect("postgres");
             later_logins(c, "postgres", Arc::new(store));
         }
         Err(_) => println!("TOLLGATE_POSTGRES_URL is not set: PostgreSQL is not measured"),
@@ -84,6 +87,22 @@ fn bench(c: &mut Criterion) {
                 .expect("an update");
         });
     });
+    if let Ok(url) = std::env::var("TOLLGATE_POSTGRES_URL") {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("postgres");
+        client
+            .batch_execute(
+                "CREATE TEMPORARY TABLE t (id INTEGER PRIMARY KEY, v INTEGER); \
+                 INSERT INTO t VALUES (1, 0);",
+            )
+            .expect("a table");
+        group.bench_function("postgres-commit", |b| {
+            b.iter(|| {
+                client
+                    .execute("UPDATE t SET v = v + 1 WHERE id = 1", &[])
+                    .expect("an update");
+            });
+        });
+    }
     group.finish();
 
     let passwords = Passwords::new(&mut ChaCha20Rng::seed_from_u64(3)).expect("argon2");
@@ -116,7 +135,7 @@ fn main() {
     );
     tollgate_dev::report::print(
         &["durable_write"],
-        &["fsync", "sqlite-commit"],
+        &["fsync", "sqlite-commit", "postgres-commit"],
         "fsync",
         "fsync",
     );

@@ -200,7 +200,10 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
             Screen::EnterPassword { .. } => {
                 if let (Some(notice), false) = (&view.notice, interactive) {
                     // The script's password is right: a refusal is the account's lock.
-                    return Err(format!("the password was refused: {}", catalog.render(notice)));
+                    return Err(format!(
+                        "the password was refused: {}",
+                        catalog.render(notice)
+                    ));
                 }
                 Input::Password(answer(interactive, "Password", || Ok(PASSWORD.into()))?.into())
             }

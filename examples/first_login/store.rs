@@ -76,7 +76,9 @@ pub(crate) fn open(choice: &Choice) -> Result<Opened, String> {
     };
     let (sealing, pin) = keys(&with_suffix(&base, "keys"))?;
     let store: Arc<dyn Store> = match choice {
-        Choice::Sqlite(path) => Arc::new(SqliteStore::open(path, sealing).map_err(|e| e.to_string())?),
+        Choice::Sqlite(path) => {
+            Arc::new(SqliteStore::open(path, sealing).map_err(|e| e.to_string())?)
+        }
         Choice::Postgres(url) => {
             Arc::new(PostgresStore::connect(url, sealing).map_err(|e| e.to_string())?)
         }
@@ -114,7 +116,10 @@ fn keys(path: &Path) -> Result<(SealingKey, PinKey), String> {
                 .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
             let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
             writeln!(file, "{text}").map_err(|e| e.to_string())?;
-            println!("Made the keys in {} (keep it; the store is sealed with it).", path.display());
+            println!(
+                "Made the keys in {} (keep it; the store is sealed with it).",
+                path.display()
+            );
             bytes
         }
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
@@ -127,7 +132,7 @@ fn keys(path: &Path) -> Result<(SealingKey, PinKey), String> {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -138,8 +143,13 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 
 /// The app keeps its token.
 pub(crate) fn save_app(path: &Path, account: &str, token: &ActivatedToken) -> Result<(), String> {
-    let uri = OtpAuthUri::totp(Some("tollgate"), account, token.secret().clone(), token.params())
-        .map_err(|e| e.to_string())?;
+    let uri = OtpAuthUri::totp(
+        Some("tollgate"),
+        account,
+        token.secret().clone(),
+        token.params(),
+    )
+    .map_err(|e| e.to_string())?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)

@@ -73,6 +73,9 @@ impl PostgresStore {
             .max_size(pool_size)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(30))
+            // No round trip to test a connection at every checkout: a broken one fails its
+            // query (the request reports a store error), and r2d2 drops it on return.
+            .test_on_check_out(false)
             .build(PostgresConnectionManager::new(config, NoTls))
             .map_err(|e| Error::Store(format!("postgres: cannot connect: {e}")))?;
         let store = Self {
@@ -211,6 +214,49 @@ fn write_state(
     Ok(true)
 }
 
+fn write_login(
+    client: &mut impl postgres::GenericClient,
+    key: &str,
+    state: &str,
+    expires: i64,
+) -> Result<(), postgres::Error> {
+    client
+        .execute(
+            "INSERT INTO tollgate_logins (id, state, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state, \
+               expires_at = excluded.expires_at",
+            &[&login_id(key), &state, &expires],
+        )
+        .map(drop)
+}
+
+impl PostgresStore {
+    /// The compare-and-set, and the login saved with it, in one transaction.
+    fn update(
+        &self,
+        id: &UserId,
+        update: &AccountUpdate,
+        login: Option<(&str, &str, i64)>,
+    ) -> Result<bool, Error> {
+        let stored = StoredAccount::seal(&update.state, id, &self.key)?;
+        let expected = to_i64(update.expected_version)?;
+        let mut client = self.client()?;
+        let mut tx = client.transaction().map_err(store_error("begin"))?;
+        match write_state(&mut tx, id, expected, &stored) {
+            Ok(true) => {}
+            // Dropping the transaction rolls it back.
+            Ok(false) => return Ok(false),
+            Err(e) if is_unique_violation(&e) => return Ok(false),
+            Err(e) => return Err(store_error("update account")(e)),
+        }
+        if let Some((key, state, expires)) = login {
+            write_login(&mut tx, key, state, expires).map_err(store_error("save login"))?;
+        }
+        tx.commit().map_err(store_error("commit"))?;
+        Ok(true)
+    }
+}
+
 impl Store for PostgresStore {
     fn insert_user(&self, user: UserRecord) -> Result<(), Error> {
         let stored = StoredAccount::seal(&user.account.state, &user.id, &self.key)?;
@@ -281,33 +327,23 @@ impl Store for PostgresStore {
     }
 
     fn update_account(&self, id: &UserId, update: &AccountUpdate) -> Result<bool, Error> {
-        let stored = StoredAccount::seal(&update.state, id, &self.key)?;
-        let expected = to_i64(update.expected_version)?;
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(store_error("begin"))?;
-        match write_state(&mut tx, id, expected, &stored) {
-            Ok(true) => {
-                tx.commit().map_err(store_error("commit"))?;
-                Ok(true)
-            }
-            // Dropping the transaction rolls it back.
-            Ok(false) => Ok(false),
-            Err(e) if is_unique_violation(&e) => Ok(false),
-            Err(e) => Err(store_error("update account")(e)),
-        }
+        self.update(id, update, None)
+    }
+
+    fn update_account_and_save_login(
+        &self,
+        id: &UserId,
+        update: &AccountUpdate,
+        key: &str,
+        state: &str,
+        expires: UnixTime,
+    ) -> Result<bool, Error> {
+        self.update(id, update, Some((key, state, to_i64(expires.as_secs())?)))
     }
 
     fn save_login(&self, key: &str, state: &str, expires: UnixTime) -> Result<(), Error> {
         let expires = to_i64(expires.as_secs())?;
-        self.client()?
-            .execute(
-                "INSERT INTO tollgate_logins (id, state, expires_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, \
-                   expires_at = excluded.expires_at",
-                &[&login_id(key), &state, &expires],
-            )
-            .map(drop)
-            .map_err(store_error("save login"))
+        write_login(&mut *self.client()?, key, state, expires).map_err(store_error("save login"))
     }
 
     fn load_login(&self, key: &str, now: UnixTime) -> Result<Option<String>, Error> {

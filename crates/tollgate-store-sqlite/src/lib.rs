@@ -293,6 +293,45 @@ fn write_state(
     Ok(true)
 }
 
+fn write_login(c: &Connection, key: &str, state: &str, expires: i64) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO logins (id, state, expires_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at",
+    )?
+    .execute(params![login_id(key), state, expires])
+    .map(drop)
+}
+
+impl SqliteStore {
+    /// The compare-and-set, and the login saved with it, in one `BEGIN IMMEDIATE` transaction.
+    fn update(
+        &self,
+        id: &UserId,
+        update: &AccountUpdate,
+        login: Option<(&str, &str, i64)>,
+    ) -> Result<bool, Error> {
+        let stored = StoredAccount::seal(&update.state, id, &self.key)?;
+        let expected = to_i64(update.expected_version)?;
+        self.with(|c| {
+            let tx = c
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(store_error("begin"))?;
+            match write_state(&tx, id, expected, &stored) {
+                Ok(true) => {}
+                // Dropping the transaction rolls it back.
+                Ok(false) => return Ok(false),
+                Err(e) if is_unique_violation(&e) => return Ok(false),
+                Err(e) => return Err(store_error("update account")(e)),
+            }
+            if let Some((key, state, expires)) = login {
+                write_login(&tx, key, state, expires).map_err(store_error("save login"))?;
+            }
+            tx.commit().map_err(store_error("commit"))?;
+            Ok(true)
+        })
+    }
+}
+
 impl Store for SqliteStore {
     fn insert_user(&self, user: UserRecord) -> Result<(), Error> {
         let stored = StoredAccount::seal(&user.account.state, &user.id, &self.key)?;
@@ -371,37 +410,23 @@ impl Store for SqliteStore {
     }
 
     fn update_account(&self, id: &UserId, update: &AccountUpdate) -> Result<bool, Error> {
-        let stored = StoredAccount::seal(&update.state, id, &self.key)?;
-        let expected = to_i64(update.expected_version)?;
-        self.with(|c| {
-            let tx = c
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(store_error("begin"))?;
-            match write_state(&tx, id, expected, &stored) {
-                Ok(true) => {
-                    tx.commit().map_err(store_error("commit"))?;
-                    Ok(true)
-                }
-                // Dropping the transaction rolls it back.
-                Ok(false) => Ok(false),
-                Err(e) if is_unique_violation(&e) => Ok(false),
-                Err(e) => Err(store_error("update account")(e)),
-            }
-        })
+        self.update(id, update, None)
+    }
+
+    fn update_account_and_save_login(
+        &self,
+        id: &UserId,
+        update: &AccountUpdate,
+        key: &str,
+        state: &str,
+        expires: UnixTime,
+    ) -> Result<bool, Error> {
+        self.update(id, update, Some((key, state, to_i64(expires.as_secs())?)))
     }
 
     fn save_login(&self, key: &str, state: &str, expires: UnixTime) -> Result<(), Error> {
         let expires = to_i64(expires.as_secs())?;
-        self.with(|c| {
-            c.prepare_cached(
-                "INSERT INTO logins (id, state, expires_at) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, \
-                   expires_at = excluded.expires_at",
-            )
-            .and_then(|mut s| s.execute(params![login_id(key), state, expires]))
-            .map(drop)
-            .map_err(store_error("save login"))
-        })
+        self.with(|c| write_login(c, key, state, expires).map_err(store_error("save login")))
     }
 
     fn load_login(&self, key: &str, now: UnixTime) -> Result<Option<String>, Error> {

@@ -4,8 +4,8 @@ use std::sync::{Arc, Mutex};
 
 use rand_core::CryptoRng;
 use tollgate_login::{
-    Account, AccountState, Action, Config, Input, LoginMachine, LoginState, Message, Output,
-    PasswordCheck, PinKey, Screen, UserId,
+    Account, AccountState, AccountUpdate, Action, Config, Input, LoginMachine, LoginState, Message,
+    Output, PasswordCheck, PinKey, Screen, UserId,
 };
 use tollgate_otp::UnixTime;
 use zeroize::Zeroizing;
@@ -323,27 +323,44 @@ impl Service {
                 self.machine
                     .handle(state.clone(), input.clone(), account.as_ref(), now, rng)
             })?;
-            if !self.store_update(&next, &output)? {
+            let json = next.to_json();
+            let updates: Vec<&AccountUpdate> = output
+                .actions
+                .iter()
+                .filter_map(|action| match action {
+                    Action::UpdateAccount(update) => Some(&**update),
+                    _ => None,
+                })
+                .collect();
+            let stored = match (updates.as_slice(), next.user()) {
+                ([], _) | (_, None) => {
+                    self.store.save_login(login, &json, next.deadline())?;
+                    true
+                }
+                ([update], Some(user)) => self.store.update_account_and_save_login(
+                    user,
+                    update,
+                    login,
+                    &json,
+                    next.deadline(),
+                )?,
+                (more, Some(user)) => {
+                    let mut applied = true;
+                    for update in more {
+                        applied = applied && self.store.update_account(user, update)?;
+                    }
+                    if applied {
+                        self.store.save_login(login, &json, next.deadline())?;
+                    }
+                    applied
+                }
+            };
+            if !stored {
                 continue;
             }
-            self.store
-                .save_login(login, &next.to_json(), next.deadline())?;
             return Ok(self.carry_out(login, output));
         }
         Err(Error::Contended)
-    }
-
-    /// Applies the output's account update, if any; false on a compare-and-set conflict.
-    fn store_update(&self, state: &LoginState, output: &Output) -> Result<bool, Error> {
-        for action in &output.actions {
-            if let Action::UpdateAccount(update) = action
-                && let Some(user) = state.user()
-                && !self.store.update_account(user, update)?
-            {
-                return Ok(false);
-            }
-        }
-        Ok(true)
     }
 
     fn carry_out(&self, login: &str, output: Output) -> View {

@@ -360,8 +360,35 @@ pub fn basics(store: &dyn Store, passwords_seed: u64) -> Check {
         || "an update to an unknown user was applied".into(),
     )?;
 
-    // Logins in progress.
+    // An update with the login saved alongside: both or neither.
     let now = UnixTime::from_secs(1_700_000_000);
+    let later = UnixTime::from_secs(1_700_000_100);
+    ensure(
+        !store
+            .update_account_and_save_login(&alice.id, &update, "k0", "stale", later)
+            .map_err(err("stale update with login"))?,
+        || "a stale update with its login was applied".into(),
+    )?;
+    ensure(
+        store.load_login("k0", now).map_err(err("load"))?.is_none(),
+        || "the login of a refused update was saved".into(),
+    )?;
+    let next = AccountUpdate {
+        expected_version: 1,
+        state: state.clone(),
+    };
+    ensure(
+        store
+            .update_account_and_save_login(&alice.id, &next, "k0", "moved on", later)
+            .map_err(err("update with login"))?,
+        || "an update with its login at the stored version was refused".into(),
+    )?;
+    ensure(
+        store.load_login("k0", now).map_err(err("load"))? == Some("moved on".into()),
+        || "the login of an applied update was not saved".into(),
+    )?;
+
+    // Logins in progress.
     store
         .save_login("k1", "{\"a\":1}", UnixTime::from_secs(1_700_000_100))
         .map_err(err("save"))?;

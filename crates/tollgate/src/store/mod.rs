@@ -56,6 +56,29 @@ pub trait Store: Send + Sync {
     /// [`Error::Store`] when the store fails (a refused update is `Ok(false)`).
     fn update_account(&self, id: &UserId, update: &AccountUpdate) -> Result<bool, Error>;
 
+    /// [`Store::update_account`], then, only if it applied, [`Store::save_login`]: the step
+    /// that moves a login on and the account change it made (a code spent, a failure counted)
+    /// land together. A database store does both in one transaction, so a crash cannot leave
+    /// the code spent with the login not moved on, and a request costs one commit, not two.
+    /// The default calls the two in turn.
+    ///
+    /// # Errors
+    /// As the two calls.
+    fn update_account_and_save_login(
+        &self,
+        id: &UserId,
+        update: &AccountUpdate,
+        key: &str,
+        state: &str,
+        expires: UnixTime,
+    ) -> Result<bool, Error> {
+        if !self.update_account(id, update)? {
+            return Ok(false);
+        }
+        self.save_login(key, state, expires)?;
+        Ok(true)
+    }
+
     /// Stores a login in progress under its key until `expires`.
     ///
     /// # Errors
