@@ -91,14 +91,18 @@ fn bench(c: &mut Criterion) {
         let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("postgres");
         client
             .batch_execute(
-                "CREATE TEMPORARY TABLE t (id INTEGER PRIMARY KEY, v INTEGER); \
-                 INSERT INTO t VALUES (1, 0);",
+                "DROP TABLE IF EXISTS tollgate_bench_commit; \
+                 CREATE TABLE tollgate_bench_commit (id INTEGER PRIMARY KEY, v INTEGER); \
+                 INSERT INTO tollgate_bench_commit VALUES (1, 0);",
             )
             .expect("a table");
         group.bench_function("postgres-commit", |b| {
             b.iter(|| {
                 client
-                    .execute("UPDATE t SET v = v + 1 WHERE id = 1", &[])
+                    .execute(
+                        "UPDATE tollgate_bench_commit SET v = v + 1 WHERE id = 1",
+                        &[],
+                    )
                     .expect("an update");
             });
         });
