@@ -1,13 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod pool;
 mod schema;
 
 use std::time::Duration;
 
 use postgres::error::SqlState;
-use postgres::{NoTls, Row, Transaction};
-use r2d2_postgres::PostgresConnectionManager;
+use postgres::{Row, Statement, Transaction};
 use sha2::{Digest, Sha256};
 use tollgate::login::{Account, AccountUpdate, UserId};
 use tollgate::otp::UnixTime;
@@ -16,8 +16,8 @@ use tollgate::{Error, PasswordHash, Store, UserRecord};
 
 pub use schema::SCHEMA_VERSION;
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-type Client = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<pool::Manager>;
+type Client = r2d2::PooledConnection<pool::Manager>;
 
 /// How many connections a store keeps by default.
 pub const DEFAULT_POOL_SIZE: u32 = 16;
@@ -76,14 +76,14 @@ impl PostgresStore {
             // No round trip to test a connection at every checkout: a broken one fails its
             // query (the request reports a store error), and r2d2 drops it on return.
             .test_on_check_out(false)
-            .build(PostgresConnectionManager::new(config, NoTls))
+            .build(pool::Manager(config))
             .map_err(|e| Error::Store(format!("postgres: cannot connect: {e}")))?;
         let store = Self {
             pool,
             key,
             loads: std::sync::atomic::AtomicU64::new(0),
         };
-        schema::migrate(&mut *store.client()?)?;
+        schema::migrate(&mut store.client()?.client)?;
         Ok(store)
     }
 
@@ -92,7 +92,7 @@ impl PostgresStore {
     /// # Errors
     /// [`Error::Store`] when the database fails.
     pub fn schema_version(&self) -> Result<u32, Error> {
-        schema::version(&mut *self.client()?)
+        schema::version(&mut self.client()?.client)
     }
 
     fn client(&self) -> Result<Client, Error> {
@@ -158,6 +158,7 @@ fn stored_account(row: &Row) -> Result<StoredAccount, postgres::Error> {
 /// the committed row and matches nothing.
 fn write_state(
     tx: &mut Transaction<'_>,
+    sql: &WriteStatements,
     id: &UserId,
     expected: i64,
     stored: &StoredAccount,
@@ -165,13 +166,7 @@ fn write_state(
     let token = stored.token.as_ref();
     let pending = stored.pending.as_ref();
     let changed = tx.execute(
-        "UPDATE tollgate_users SET version = version + 1, \
-           password_failures = $3, code_failures = $4, lockouts = $5, locked_until = $6, \
-           token_serial = $7, token_secret = $8, token_algorithm = $9, token_digits = $10, \
-           token_period = $11, token_t0 = $12, token_last_step = $13, token_drift = $14, \
-           pending_serial = $15, pending_activation_code = $16, pending_policy = $17, \
-           pending_expires_at = $18, pending_kind = $19 \
-         WHERE id = $1 AND version = $2",
+        &sql.update,
         &[
             &id.as_str(),
             &expected,
@@ -197,37 +192,61 @@ fn write_state(
     if changed == 0 {
         return Ok(false);
     }
-    tx.execute(
-        "DELETE FROM tollgate_serials WHERE user_id = $1",
-        &[&id.as_str()],
-    )?;
+    tx.execute(&sql.delete_serials, &[&id.as_str()])?;
     let serials = token
         .map(|t| &t.serial)
         .into_iter()
         .chain(pending.map(|p| &p.serial));
     for serial in serials {
-        tx.execute(
-            "INSERT INTO tollgate_serials (serial, user_id) VALUES ($1, $2)",
-            &[serial, &id.as_str()],
-        )?;
+        tx.execute(&sql.insert_serial, &[serial, &id.as_str()])?;
     }
     Ok(true)
 }
 
 fn write_login(
     client: &mut impl postgres::GenericClient,
+    statement: &Statement,
     key: &str,
     state: &str,
     expires: i64,
 ) -> Result<(), postgres::Error> {
     client
-        .execute(
-            "INSERT INTO tollgate_logins (id, state, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET state = excluded.state, \
-               expires_at = excluded.expires_at",
-            &[&login_id(key), &state, &expires],
-        )
+        .execute(statement, &[&login_id(key), &state, &expires])
         .map(drop)
+}
+
+const UPDATE_STATE: &str = "UPDATE tollgate_users SET version = version + 1, \
+       password_failures = $3, code_failures = $4, lockouts = $5, locked_until = $6, \
+       token_serial = $7, token_secret = $8, token_algorithm = $9, token_digits = $10, \
+       token_period = $11, token_t0 = $12, token_last_step = $13, token_drift = $14, \
+       pending_serial = $15, pending_activation_code = $16, pending_policy = $17, \
+       pending_expires_at = $18, pending_kind = $19 \
+     WHERE id = $1 AND version = $2";
+const DELETE_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1";
+const INSERT_SERIAL: &str = "INSERT INTO tollgate_serials (serial, user_id) VALUES ($1, $2)";
+const WRITE_LOGIN: &str = "INSERT INTO tollgate_logins (id, state, expires_at) \
+     VALUES ($1, $2, $3) \
+     ON CONFLICT (id) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at";
+const SELECT_LOGIN: &str = "SELECT state FROM tollgate_logins WHERE id = $1 AND expires_at > $2";
+const DELETE_LOGIN: &str = "DELETE FROM tollgate_logins WHERE id = $1";
+
+/// The statements an account update runs, prepared on its connection.
+struct WriteStatements {
+    update: Statement,
+    delete_serials: Statement,
+    insert_serial: Statement,
+}
+
+impl WriteStatements {
+    fn on(connection: &mut pool::Connection) -> Result<Self, Error> {
+        let prepare =
+            |c: &mut pool::Connection, sql| c.prepared(sql).map_err(store_error("prepare"));
+        Ok(Self {
+            update: prepare(connection, UPDATE_STATE)?,
+            delete_serials: prepare(connection, DELETE_SERIALS)?,
+            insert_serial: prepare(connection, INSERT_SERIAL)?,
+        })
+    }
 }
 
 impl PostgresStore {
@@ -240,17 +259,29 @@ impl PostgresStore {
     ) -> Result<bool, Error> {
         let stored = StoredAccount::seal(&update.state, id, &self.key)?;
         let expected = to_i64(update.expected_version)?;
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(store_error("begin"))?;
-        match write_state(&mut tx, id, expected, &stored) {
+        let mut connection = self.client()?;
+        let sql = WriteStatements::on(&mut connection)?;
+        let save = match login {
+            Some(_) => Some(
+                connection
+                    .prepared(WRITE_LOGIN)
+                    .map_err(store_error("prepare"))?,
+            ),
+            None => None,
+        };
+        let mut tx = connection
+            .client
+            .transaction()
+            .map_err(store_error("begin"))?;
+        match write_state(&mut tx, &sql, id, expected, &stored) {
             Ok(true) => {}
             // Dropping the transaction rolls it back.
             Ok(false) => return Ok(false),
             Err(e) if is_unique_violation(&e) => return Ok(false),
             Err(e) => return Err(store_error("update account")(e)),
         }
-        if let Some((key, state, expires)) = login {
-            write_login(&mut tx, key, state, expires).map_err(store_error("save login"))?;
+        if let (Some((key, state, expires)), Some(save)) = (login, save) {
+            write_login(&mut tx, &save, key, state, expires).map_err(store_error("save login"))?;
         }
         tx.commit().map_err(store_error("commit"))?;
         Ok(true)
@@ -261,8 +292,12 @@ impl Store for PostgresStore {
     fn insert_user(&self, user: UserRecord) -> Result<(), Error> {
         let stored = StoredAccount::seal(&user.account.state, &user.id, &self.key)?;
         let version = to_i64(user.account.version)?;
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(store_error("begin"))?;
+        let mut connection = self.client()?;
+        let sql = WriteStatements::on(&mut connection)?;
+        let mut tx = connection
+            .client
+            .transaction()
+            .map_err(store_error("begin"))?;
         let inserted = tx.execute(
             "INSERT INTO tollgate_users (id, password_hash, mobile, email, version, \
                password_failures, code_failures, lockouts) \
@@ -282,7 +317,9 @@ impl Store for PostgresStore {
         }
         // The state goes in through the same path as every update, then the version is put
         // back to what the record says.
-        if !write_state(&mut tx, &user.id, version, &stored).map_err(store_error("insert user"))? {
+        if !write_state(&mut tx, &sql, &user.id, version, &stored)
+            .map_err(store_error("insert user"))?
+        {
             return Err(Error::Store("postgres: the new user's row vanished".into()));
         }
         tx.execute(
@@ -294,9 +331,13 @@ impl Store for PostgresStore {
     }
 
     fn user(&self, id: &UserId) -> Result<Option<UserRecord>, Error> {
-        let row = self
-            .client()?
-            .query_opt(SELECT_USER, &[&id.as_str()])
+        let mut connection = self.client()?;
+        let select = connection
+            .prepared(SELECT_USER)
+            .map_err(store_error("prepare"))?;
+        let row = connection
+            .client
+            .query_opt(&select, &[&id.as_str()])
             .map_err(store_error("load user"))?;
         let Some(row) = row else {
             return Ok(None);
@@ -343,39 +384,48 @@ impl Store for PostgresStore {
 
     fn save_login(&self, key: &str, state: &str, expires: UnixTime) -> Result<(), Error> {
         let expires = to_i64(expires.as_secs())?;
-        write_login(&mut *self.client()?, key, state, expires).map_err(store_error("save login"))
+        let mut connection = self.client()?;
+        let save = connection
+            .prepared(WRITE_LOGIN)
+            .map_err(store_error("prepare"))?;
+        write_login(&mut connection.client, &save, key, state, expires)
+            .map_err(store_error("save login"))
     }
 
     fn load_login(&self, key: &str, now: UnixTime) -> Result<Option<String>, Error> {
         let now = to_i64(now.as_secs())?;
-        let mut client = self.client()?;
+        let mut connection = self.client()?;
         let loads = self
             .loads
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if loads % SWEEP_EVERY == SWEEP_EVERY - 1 {
-            client
+            connection
+                .client
                 .execute(
                     "DELETE FROM tollgate_logins WHERE expires_at <= $1",
                     &[&now],
                 )
                 .map_err(store_error("sweep logins"))?;
         }
-        client
-            .query_opt(
-                "SELECT state FROM tollgate_logins WHERE id = $1 AND expires_at > $2",
-                &[&login_id(key), &now],
-            )
+        let select = connection
+            .prepared(SELECT_LOGIN)
+            .map_err(store_error("prepare"))?;
+        connection
+            .client
+            .query_opt(&select, &[&login_id(key), &now])
             .map_err(store_error("load login"))?
             .map(|row| row.try_get(0).map_err(store_error("load login")))
             .transpose()
     }
 
     fn remove_login(&self, key: &str) -> Result<(), Error> {
-        self.client()?
-            .execute(
-                "DELETE FROM tollgate_logins WHERE id = $1",
-                &[&login_id(key)],
-            )
+        let mut connection = self.client()?;
+        let delete = connection
+            .prepared(DELETE_LOGIN)
+            .map_err(store_error("prepare"))?;
+        connection
+            .client
+            .execute(&delete, &[&login_id(key)])
             .map(drop)
             .map_err(store_error("remove login"))
     }
