@@ -1,0 +1,390 @@
+//! The portal's first login as a web application: `cargo run --example web_login`, then open
+//! the address it prints. Server-rendered HTML on axum; the tollgate service behind it.
+//!
+//! Two users are registered at start: `john.smith@example.com` and `jane.doe@example.com`, both
+//! with the password `correct horse battery staple`. PINs go to `/outbox`, a development
+//! stand-in for SMS and e-mail. Run the token side with `cargo run --example soft_token`.
+//!
+//! Options: `--port N` (default 8080; 0 picks a free one), `--seed N` (a seeded RNG, for
+//! tests), `--virtual-clock UNIX_SECONDS` (a clock that stands still; `/dev/clock` moves it:
+//! for tests, never for production).
+
+mod extra;
+mod pages;
+mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use tollgate::login::{Config, EnrollmentKind, Input};
+use tollgate::otp::UnixTime;
+use tollgate::{Clock, Error, ManualClock, Outbox, Service, SystemClock, View};
+use zeroize::Zeroizing;
+
+use crate::pages::Page;
+use crate::session::{Lang, Sessions};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+pub(crate) struct App {
+    pub(crate) service: Service,
+    pub(crate) outbox: Outbox,
+    pub(crate) sessions: Sessions,
+    /// The virtual clock, when the example runs on one.
+    pub(crate) clock: Option<ManualClock>,
+    /// The CSRF token of the virtual clock's form.
+    pub(crate) clock_token: String,
+}
+
+pub(crate) type Shared = State<Arc<App>>;
+
+struct Options {
+    port: u16,
+    seed: Option<u64>,
+    virtual_clock: Option<u64>,
+}
+
+fn options() -> Result<Options, String> {
+    let mut options = Options {
+        port: 8080,
+        seed: None,
+        virtual_clock: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| -> Result<u64, String> {
+            args.next()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("{name} needs a number"))
+        };
+        match arg.as_str() {
+            "--port" => {
+                options.port = u16::try_from(value("--port")?).map_err(|_| "--port: 0 to 65535")?;
+            }
+            "--seed" => options.seed = Some(value("--seed")?),
+            "--virtual-clock" => options.virtual_clock = Some(value("--virtual-clock")?),
+            "--help" | "-h" => {
+                return Err(
+                    "usage: web_login [--port N] [--seed N] [--virtual-clock UNIX_SECONDS]".into(),
+                );
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(options)
+}
+
+fn main() -> std::process::ExitCode {
+    match options().and_then(run) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("web_login: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(options: Options) -> Result<(), String> {
+    let outbox = Outbox::new();
+    let manual = options
+        .virtual_clock
+        .map(|start| ManualClock::new(UnixTime::from_secs(start)));
+    let clock: Arc<dyn Clock> = match &manual {
+        Some(clock) => Arc::new(clock.clone()),
+        None => Arc::new(SystemClock),
+    };
+    let mut builder = Service::builder()
+        .config(
+            Config::default()
+                .with_issuer("Remote Signing Service")
+                .with_registration_address("https://rss.example/api/mobile"),
+        )
+        .delivery(Arc::new(outbox.clone()))
+        .clock(clock);
+    if let Some(seed) = options.seed {
+        builder = builder.rng(Box::new(ChaCha20Rng::seed_from_u64(seed)));
+    }
+    let service = builder.build().map_err(|e| e.to_string())?;
+    for user in ["john.smith@example.com", "jane.doe@example.com"] {
+        service
+            .register_user(user, PASSWORD, Some("+1 613 270 1234"), Some(user))
+            .map_err(|e| e.to_string())?;
+    }
+    let app = Arc::new(App {
+        service,
+        outbox,
+        sessions: Sessions::default(),
+        clock: manual,
+        clock_token: session::random_token(),
+    });
+    let router = Router::new()
+        .route("/", get(page))
+        .route("/submit", post(submit))
+        .route("/lang", post(language))
+        .route("/qr.png", get(extra::qr))
+        .route("/outbox", get(extra::outbox_page))
+        .route(
+            "/dev/clock",
+            get(extra::clock_page).post(extra::advance_clock),
+        )
+        .route(
+            "/style.css",
+            get(|| async { asset("text/css", pages::STYLE) }),
+        )
+        .route(
+            "/app.js",
+            get(|| async { asset("text/javascript", pages::SCRIPT) }),
+        )
+        .with_state(app);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+            .await
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        println!("listening on http://{address}/");
+        println!("users: john.smith@example.com, jane.doe@example.com; password {PASSWORD:?}");
+        axum::serve(listener, router)
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+fn asset(kind: &'static str, body: &'static str) -> Response {
+    ([(CONTENT_TYPE, kind)], body).into_response()
+}
+
+/// Headers on every page: no caching (pages show codes), no framing, no referrer, scripts and
+/// styles from this origin only.
+pub(crate) fn secure(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (CACHE_CONTROL, "no-store"),
+        (HeaderName::from_static("x-frame-options"), "DENY"),
+        (HeaderName::from_static("referrer-policy"), "no-referrer"),
+        (HeaderName::from_static("x-content-type-options"), "nosniff"),
+        (
+            HeaderName::from_static("content-security-policy"),
+            "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+fn redirect_home() -> Response {
+    secure((StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response())
+}
+
+pub(crate) fn failure(status: StatusCode, message: &str) -> Response {
+    secure(
+        (
+            status,
+            Html(format!(
+                "<p>{}</p><p><a href=\"/\">Back</a></p>",
+                pages::escape(message)
+            )),
+        )
+            .into_response(),
+    )
+}
+
+/// Runs blocking service work (the Argon2id check) off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Response> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| failure(StatusCode::INTERNAL_SERVER_ERROR, "the request failed"))
+}
+
+/// The session of this request and its login, starting both when missing or expired.
+async fn session(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+) -> Result<(String, Option<String>), Response> {
+    let now = app.service.now().as_secs();
+    if let Some(id) = session::cookie(headers)
+        && app.sessions.touch(&id, now)
+    {
+        return Ok((id, None));
+    }
+    let service_app = app.clone();
+    let view = blocking(move || service_app.service.start())
+        .await?
+        .map_err(|e| failure(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?;
+    let id = app.sessions.create(view.login, Lang::English, now);
+    let cookie = session::set_cookie(&id);
+    Ok((id, Some(cookie)))
+}
+
+async fn page(State(app): Shared, headers: HeaderMap) -> Response {
+    let (id, cookie) = match session(&app, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Some(login) = app.sessions.with(&id, |s| s.login.clone()) else {
+        return redirect_home();
+    };
+    let worker = app.clone();
+    let viewed = blocking(move || worker.service.view(&login)).await;
+    let view = match viewed {
+        Ok(Ok(view)) => view,
+        Ok(Err(Error::UnknownLogin)) => {
+            // The login expired or finished: start a new one in the same session.
+            let worker = app.clone();
+            match blocking(move || worker.service.start()).await {
+                Ok(Ok(view)) => {
+                    app.sessions.with(&id, |s| s.login.clone_from(&view.login));
+                    view
+                }
+                Ok(Err(e)) => return failure(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+                Err(response) => return response,
+            }
+        }
+        Ok(Err(e)) => return failure(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(response) => return response,
+    };
+    let html = app
+        .sessions
+        .with(&id, |s| {
+            s.qr_uri = match &view.screen {
+                tollgate::login::Screen::MobileActivation(page) => Some(page.qr_uri.clone()),
+                _ => None,
+            };
+            let flash = s.flash.take();
+            Page {
+                lang: s.lang,
+                csrf: &s.csrf,
+                flash: flash.as_ref(),
+            }
+            .render(&view)
+        })
+        .unwrap_or_default();
+    let mut response = secure(Html(html).into_response());
+    if let Some(cookie) = cookie
+        && let Ok(value) = HeaderValue::from_str(&cookie)
+    {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    response
+}
+
+#[derive(serde::Deserialize)]
+struct Submission {
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    value: String,
+}
+
+impl Drop for Submission {
+    /// The typed password or code does not outlive the request.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.value);
+    }
+}
+
+fn input(action: &str, value: Zeroizing<String>) -> Option<Input<Zeroizing<String>>> {
+    let text = || value.trim().to_owned();
+    Some(match action {
+        "user_id" => Input::UserId(text()),
+        "password" => Input::Password(value.clone()),
+        "forgot" => Input::ForgotPassword,
+        "pin" => Input::Pin(text()),
+        "resend" => Input::ResendPin,
+        "alternative" => Input::AlternativeAuthentication,
+        "mobile" => Input::ChooseEnrollment(EnrollmentKind::Mobile),
+        "desktop" => Input::ChooseEnrollment(EnrollmentKind::Desktop),
+        "registration" => Input::RegistrationCode(text()),
+        "continue" => Input::Continue,
+        "token" => Input::TokenCode(text()),
+        "cancel" => Input::Cancel,
+        _ => return None,
+    })
+}
+
+/// Every form of the login posts here; the answer is a redirect to `/` (post/redirect/get).
+async fn submit(
+    State(app): Shared,
+    headers: HeaderMap,
+    Form(mut form): Form<Submission>,
+) -> Response {
+    let Some(id) = session::cookie(&headers) else {
+        return failure(StatusCode::FORBIDDEN, "no session: reload the page");
+    };
+    if !app.sessions.csrf_ok(&id, &form.csrf) {
+        return failure(
+            StatusCode::FORBIDDEN,
+            "the form's token does not match this session",
+        );
+    }
+    let Some(login) = app.sessions.with(&id, |s| s.login.clone()) else {
+        return redirect_home();
+    };
+    let worker = app.clone();
+    let result: Result<View, Error> = if form.action == "logout" {
+        blocking(move || {
+            let _ = worker.service.store().remove_login(&login);
+            worker.service.start()
+        })
+        .await
+    } else {
+        let value = Zeroizing::new(std::mem::take(&mut form.value));
+        let Some(input) = input(&form.action, value) else {
+            return failure(StatusCode::BAD_REQUEST, "unknown action");
+        };
+        blocking(move || worker.service.submit(&login, input)).await
+    }
+    .unwrap_or_else(|_| Err(Error::Contended));
+    match result {
+        Ok(view) => {
+            app.sessions.with(&id, |s| {
+                s.login.clone_from(&view.login);
+                s.flash = view.notice;
+            });
+            redirect_home()
+        }
+        // An expired login: the next page starts a new one.
+        Err(Error::UnknownLogin) => redirect_home(),
+        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LanguageForm {
+    csrf: String,
+    lang: String,
+}
+
+async fn language(
+    State(app): Shared,
+    headers: HeaderMap,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    let Some(id) = session::cookie(&headers) else {
+        return redirect_home();
+    };
+    if !app.sessions.csrf_ok(&id, &form.csrf) {
+        return failure(
+            StatusCode::FORBIDDEN,
+            "the form's token does not match this session",
+        );
+    }
+    if let Some(lang) = Lang::parse(&form.lang) {
+        app.sessions.with(&id, |s| s.lang = lang);
+    }
+    redirect_home()
+}

@@ -1,0 +1,138 @@
+//! Server-side sessions: a random ID in an `HttpOnly`, `SameSite=Strict` cookie, and behind it
+//! the login in progress, the CSRF token every form carries, the language, and what the page
+//! last showed (the mobile QR code's URI, so that `/qr.png` serves the code whose activation
+//! password is on the page, and a notice to show once after a redirect).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::http::HeaderMap;
+use axum::http::header::COOKIE;
+use subtle::ConstantTimeEq as _;
+use tollgate::login::{Catalog, Message};
+
+/// The cookie's name.
+pub(crate) const COOKIE_NAME: &str = "tollgate_session";
+
+/// The screens' language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lang {
+    English,
+    French,
+}
+
+impl Lang {
+    pub(crate) fn catalog(self) -> Catalog {
+        match self {
+            Self::English => Catalog::english(),
+            Self::French => Catalog::french(),
+        }
+    }
+
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Self::English => "en",
+            Self::French => "fr",
+        }
+    }
+
+    pub(crate) fn parse(code: &str) -> Option<Self> {
+        match code {
+            "en" => Some(Self::English),
+            "fr" => Some(Self::French),
+            _ => None,
+        }
+    }
+}
+
+/// One browser's session.
+pub(crate) struct Session {
+    /// The service's key for the login in progress.
+    pub(crate) login: String,
+    /// The token every form must carry back.
+    pub(crate) csrf: String,
+    pub(crate) lang: Lang,
+    /// The secure activation URI of the QR code on the page last shown.
+    pub(crate) qr_uri: Option<String>,
+    /// A notice to show once, on the page after a form's redirect.
+    pub(crate) flash: Option<Message>,
+    /// When the session was last used (Unix seconds, by the service's clock).
+    seen: u64,
+}
+
+/// Sessions unused for this long are dropped when a new one is made.
+const IDLE_SECONDS: u64 = 3600;
+
+/// 32 random bytes from the operating system, as hex.
+pub(crate) fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's RNG");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The sessions, by cookie value.
+#[derive(Default)]
+pub(crate) struct Sessions(Mutex<HashMap<String, Session>>);
+
+impl Sessions {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A new session for the login `login` at `now`; returns its ID. Idle sessions go.
+    pub(crate) fn create(&self, login: String, lang: Lang, now: u64) -> String {
+        let id = random_token();
+        let mut sessions = self.lock();
+        sessions.retain(|_, s| s.seen.saturating_add(IDLE_SECONDS) > now);
+        sessions.insert(
+            id.clone(),
+            Session {
+                login,
+                csrf: random_token(),
+                lang,
+                qr_uri: None,
+                flash: None,
+                seen: now,
+            },
+        );
+        id
+    }
+
+    /// Marks the session `id` used at `now`; false when there is no such session.
+    pub(crate) fn touch(&self, id: &str, now: u64) -> bool {
+        self.with(id, |s| s.seen = now).is_some()
+    }
+
+    /// Runs `f` on the session `id`, if there is one.
+    pub(crate) fn with<T>(&self, id: &str, f: impl FnOnce(&mut Session) -> T) -> Option<T> {
+        self.lock().get_mut(id).map(f)
+    }
+
+    /// Whether `token` is the session's CSRF token (in constant time).
+    pub(crate) fn csrf_ok(&self, id: &str, token: &str) -> bool {
+        self.with(id, |s| {
+            bool::from(s.csrf.as_bytes().ct_eq(token.as_bytes()))
+        })
+        .unwrap_or(false)
+    }
+}
+
+/// The session cookie's value in a request, if any.
+pub(crate) fn cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The `Set-Cookie` value for a session: not readable by scripts, never sent by another site.
+/// (No `Secure` flag: the example serves plain HTTP on loopback; behind TLS, add it.)
+pub(crate) fn set_cookie(id: &str) -> String {
+    format!("{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Strict")
+}
