@@ -41,6 +41,8 @@ pub(crate) struct App {
     pub(crate) clock: Option<ManualClock>,
     /// The CSRF token of the virtual clock's form.
     pub(crate) clock_token: String,
+    /// Pages rendered so far.
+    renders: std::sync::atomic::AtomicU64,
 }
 
 pub(crate) type Shared = State<Arc<App>>;
@@ -123,6 +125,7 @@ fn run(options: Options) -> Result<(), String> {
         sessions: Sessions::default(),
         clock: manual,
         clock_token: session::random_token(),
+        renders: std::sync::atomic::AtomicU64::new(0),
     });
     let router = Router::new()
         .route("/", get(page))
@@ -189,16 +192,12 @@ fn redirect_home() -> Response {
 }
 
 pub(crate) fn failure(status: StatusCode, message: &str) -> Response {
-    secure(
-        (
-            status,
-            Html(format!(
-                "<p>{}</p><p><a href=\"/\">Back</a></p>",
-                pages::escape(message)
-            )),
-        )
-            .into_response(),
-    )
+    let html = format!(
+        r#"<!doctype html><html><head><title>Refused</title><link rel="stylesheet" href="/style.css"></head>
+<body><main data-screen="refused"><p id="refused">{}</p><p><a href="/">Back</a></p></main></body></html>"#,
+        pages::escape(message)
+    );
+    secure((status, Html(html)).into_response())
 }
 
 /// Runs blocking service work (the Argon2id check) off the async threads.
@@ -257,6 +256,9 @@ async fn page(State(app): Shared, headers: HeaderMap) -> Response {
         Ok(Err(e)) => return failure(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         Err(response) => return response,
     };
+    let render = app
+        .renders
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let html = app
         .sessions
         .with(&id, |s| {
@@ -269,6 +271,7 @@ async fn page(State(app): Shared, headers: HeaderMap) -> Response {
                 lang: s.lang,
                 csrf: &s.csrf,
                 flash: flash.as_ref(),
+                render,
             }
             .render(&view)
         })

@@ -49,6 +49,9 @@ pub(crate) struct Page<'a> {
     pub(crate) csrf: &'a str,
     /// A notice carried over a redirect, shown if the view has none.
     pub(crate) flash: Option<&'a Message>,
+    /// This rendering's number, in `data-render`: a browser test tells a new page from the
+    /// one it replaced, even when both show the same screen.
+    pub(crate) render: u64,
 }
 
 impl Page<'_> {
@@ -261,11 +264,12 @@ impl Page<'_> {
 <form method="post" action="/lang" class="lang"><input type="hidden" name="csrf" value="{csrf}">
 <label for="lang">{language}</label><select id="lang" name="lang">{en}{fr}</select>
 <button type="submit" id="set_lang">OK</button></form></header>
-<main data-screen="{screen}">{main}</main>
+<main data-screen="{screen}" data-render="{render}">{main}</main>
 <footer><form method="post" action="/submit"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="action" value="logout"><button type="submit" class="link" id="logout">{logout}</button></form>
 <a href="/outbox" target="_blank">{outbox}</a></footer></body></html>
 "#,
             code = lang.code(),
+            render = self.render,
             title = ui(lang, "title"),
             csrf = escape(self.csrf),
             language = ui(lang, "language"),
