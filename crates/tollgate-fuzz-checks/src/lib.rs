@@ -12,6 +12,7 @@ mod codes;
 mod login;
 mod otp;
 mod provision;
+mod store;
 
 pub use codes::{
     activation_code, activation_password, registration_code, serial_number, token_policy,
@@ -19,6 +20,7 @@ pub use codes::{
 pub use login::login_machine;
 pub use otp::{otp_code, secret_base32};
 pub use provision::{key_uri, migration, secure_qr};
+pub use store::stored_account;
 
 /// A target: its directory name under `fuzz/corpus/` and the property it checks.
 pub type Target = (&'static str, fn(&[u8]));
@@ -36,6 +38,7 @@ pub const TARGETS: &[Target] = &[
     ("migration", migration),
     ("secure_qr", secure_qr),
     ("login_machine", login_machine),
+    ("stored_account", stored_account),
 ];
 
 /// The fuzzer's bytes as text, or `None` for bytes that are not UTF-8 (no parser takes them).

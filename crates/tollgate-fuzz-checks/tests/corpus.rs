@@ -85,4 +85,5 @@ replay_tests!(
     migration,
     secure_qr,
     login_machine,
+    stored_account,
 );
