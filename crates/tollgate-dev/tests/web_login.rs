@@ -279,6 +279,25 @@ fn chromium() -> Option<(PathBuf, PathBuf)> {
     }
 }
 
+/// The `Set-Cookie` header of a plain `GET /`.
+fn raw_get(base: &str) -> String {
+    use std::io::Read as _;
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
 fn decode_qr(png: &[u8]) -> String {
     let image = image::load_from_memory(png).unwrap().to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(image);
@@ -324,6 +343,13 @@ async fn a_person_logs_in_through_the_browser() {
         now: START,
         seen: std::cell::Cell::default(),
     };
+
+    // The session cookie's flags, as the server sends them.
+    let set_cookie = raw_get(&b.base);
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"),
+        "{set_cookie}"
+    );
 
     // ---- First login, desktop path.
     b.open("/").await;
@@ -403,6 +429,13 @@ async fn a_person_logs_in_through_the_browser() {
     // ---- Jane's first login, mobile path: the QR image on the page, decoded.
     b.start_over().await;
     b.sign_in(JANE, "enter-pin").await;
+    // "Alternative authentication": the PIN again, by e-mail.
+    b.click("alternative").await;
+    let page = b.expect("enter-pin").await;
+    assert!(
+        page.contains("@example.com"),
+        "the masked e-mail address: {page}"
+    );
     let pin = b.pins().await.remove(0);
     b.expect("enter-pin").await;
     b.answer("pin", &pin).await;
