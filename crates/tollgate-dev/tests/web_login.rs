@@ -160,17 +160,30 @@ impl Browser {
     async fn expect(&self, screen: &str) -> String {
         let seen = self.seen.take();
         let css = format!("main[data-screen='{screen}']:not([data-render='{seen}'])");
-        let found = self.client.wait().for_element(Locator::Css(&css)).await;
-        let main = match found {
-            Ok(main) => main,
-            Err(e) => {
-                let source = self.client.source().await.unwrap_or_default();
-                panic!("expected the {screen} screen ({e}); the page is:\n{source}")
-            }
-        };
-        self.seen
-            .set(main.attr("data-render").await.unwrap().unwrap_or_default());
-        main.text().await.unwrap()
+        // A page found while the browser is still navigating can go stale under our hands:
+        // find it again.
+        for _ in 0..20 {
+            let main = match self.client.wait().for_element(Locator::Css(&css)).await {
+                Ok(main) => main,
+                Err(e) => {
+                    let source = self.client.source().await.unwrap_or_default();
+                    panic!("expected the {screen} screen ({e}); the page is:\n{source}")
+                }
+            };
+            let (Ok(render), Ok(text)) = (main.attr("data-render").await, main.text().await) else {
+                continue;
+            };
+            self.seen.set(render.unwrap_or_default());
+            return text;
+        }
+        panic!("the {screen} screen kept going stale")
+    }
+
+    /// Checks that the page shown now is `screen`.
+    async fn on(&self, screen: &str) {
+        let main = self.client.find(Locator::Css("main")).await.unwrap();
+        let shown = main.attr("data-screen").await.unwrap().unwrap_or_default();
+        assert_eq!(shown, screen, "the screen shown");
     }
 
     async fn fill(&self, id: &str, text: &str) {
@@ -220,7 +233,6 @@ impl Browser {
     /// The PINs in the development outbox, newest first; back to the login afterwards.
     async fn pins(&self) -> Vec<String> {
         self.open("/outbox").await;
-        self.expect("outbox").await;
         let mut pins = Vec::new();
         for cell in self
             .client
@@ -237,13 +249,19 @@ impl Browser {
     /// Moves the server's virtual clock on; back to the login afterwards.
     async fn advance(&mut self, seconds: u64) {
         self.open("/dev/clock").await;
-        self.expect("clock").await;
         self.fill("advance", &seconds.to_string()).await;
         self.click("advance_clock").await;
         self.now += seconds;
-        self.open("/dev/clock").await;
-        let shown = self.text("now").await;
-        assert_eq!(shown, self.now.to_string(), "the server's clock");
+        // The form's answer is the clock page again, showing the new time: wait for it (a new
+        // navigation before it would cancel the form's).
+        let moved = format!("//span[@id='now' and text()='{}']", self.now);
+        if let Err(e) = self.client.wait().for_element(Locator::XPath(&moved)).await {
+            let source = self.client.source().await.unwrap_or_default();
+            panic!(
+                "the server's clock did not move to {} ({e}):\n{source}",
+                self.now
+            );
+        }
         self.open("/").await;
     }
 
@@ -353,7 +371,7 @@ async fn a_person_logs_in_through_the_browser() {
 
     // ---- First login, desktop path.
     b.open("/").await;
-    b.expect("enter-user-id").await;
+    b.on("enter-user-id").await;
     b.shot("01-user-id").await;
     // The session cookie is HttpOnly: scripts cannot read it.
     let cookies = b
@@ -384,7 +402,7 @@ async fn a_person_logs_in_through_the_browser() {
     b.expect("enter-pin").await;
     let pins = b.pins().await;
     assert_eq!(pins.len(), 2, "the first PIN and the resent one");
-    b.expect("enter-pin").await;
+    b.on("enter-pin").await;
     b.answer("pin", &pins[0]).await;
     b.expect("choose-enrollment").await;
     b.shot("04-choose-enrollment").await;
@@ -437,7 +455,7 @@ async fn a_person_logs_in_through_the_browser() {
         "the masked e-mail address: {page}"
     );
     let pin = b.pins().await.remove(0);
-    b.expect("enter-pin").await;
+    b.on("enter-pin").await;
     b.answer("pin", &pin).await;
     b.expect("choose-enrollment").await;
     b.click("mobile").await;
