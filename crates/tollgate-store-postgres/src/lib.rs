@@ -9,10 +9,10 @@ use std::time::Duration;
 use postgres::error::SqlState;
 use postgres::{Row, Statement, Transaction};
 use sha2::{Digest, Sha256};
-use tollgate::login::{Account, AccountUpdate, UserId};
+use tollgate::login::{AccountUpdate, UserId};
 use tollgate::otp::UnixTime;
-use tollgate::store::{SealingKey, StoredAccount, StoredPending, StoredToken};
-use tollgate::{Error, PasswordHash, Store, UserRecord};
+use tollgate::store::{SealingKey, StoredAccount, StoredPending, StoredToken, StoredUser};
+use tollgate::{Error, Store, UserRecord};
 
 pub use schema::SCHEMA_VERSION;
 
@@ -119,7 +119,7 @@ const SELECT_USER: &str = "SELECT password_hash, mobile, email, version, \
      pending_serial, pending_activation_code, pending_policy, pending_expires_at, pending_kind \
      FROM tollgate_users WHERE id = $1";
 
-fn stored_account(row: &Row) -> Result<StoredAccount, postgres::Error> {
+fn stored_user(row: &Row) -> Result<StoredUser, postgres::Error> {
     let token = match row.try_get::<_, Option<String>>(8)? {
         Some(serial) => Some(StoredToken {
             serial,
@@ -143,13 +143,19 @@ fn stored_account(row: &Row) -> Result<StoredAccount, postgres::Error> {
         }),
         None => None,
     };
-    Ok(StoredAccount {
-        password_failures: row.try_get(4)?,
-        code_failures: row.try_get(5)?,
-        lockouts: row.try_get(6)?,
-        locked_until: row.try_get(7)?,
-        token,
-        pending,
+    Ok(StoredUser {
+        password_hash: row.try_get(0)?,
+        mobile: row.try_get(1)?,
+        email: row.try_get(2)?,
+        version: row.try_get(3)?,
+        account: StoredAccount {
+            password_failures: row.try_get(4)?,
+            code_failures: row.try_get(5)?,
+            lockouts: row.try_get(6)?,
+            locked_until: row.try_get(7)?,
+            token,
+            pending,
+        },
     })
 }
 
@@ -342,29 +348,12 @@ impl Store for PostgresStore {
         let Some(row) = row else {
             return Ok(None);
         };
-        let corrupt =
-            |what: &str| Error::Integrity(format!("the stored {what} of {id} is not valid"));
-        let stored = stored_account(&row).map_err(|_| corrupt("account"))?;
-        let password: String = row.try_get(0).map_err(|_| corrupt("password hash"))?;
-        let mobile: Option<String> = row.try_get(1).map_err(|_| corrupt("mobile number"))?;
-        let email: Option<String> = row.try_get(2).map_err(|_| corrupt("e-mail address"))?;
-        let version: i64 = row.try_get(3).map_err(|_| corrupt("version"))?;
-        Ok(Some(UserRecord {
-            id: id.clone(),
-            password: PasswordHash::from_phc(password),
-            account: Account {
-                version: u64::try_from(version).map_err(|_| corrupt("version"))?,
-                mobile: mobile
-                    .map(|m| m.parse())
-                    .transpose()
-                    .map_err(|_| corrupt("mobile number"))?,
-                email: email
-                    .map(|e| e.parse())
-                    .transpose()
-                    .map_err(|_| corrupt("e-mail address"))?,
-                state: stored.open(id, &self.key)?,
-            },
-        }))
+        let stored = stored_user(&row).map_err(|_| {
+            Error::Integrity(format!(
+                "the stored row of {id} does not have the schema's types"
+            ))
+        })?;
+        stored.open(id, &self.key).map(Some)
     }
 
     fn update_account(&self, id: &UserId, update: &AccountUpdate) -> Result<bool, Error> {

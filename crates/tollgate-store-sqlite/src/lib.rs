@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
-use tollgate::login::{Account, AccountUpdate, UserId};
+use tollgate::login::{AccountUpdate, UserId};
 use tollgate::otp::UnixTime;
-use tollgate::store::{SealingKey, StoredAccount, StoredPending, StoredToken};
-use tollgate::{Error, PasswordHash, Store, UserRecord};
+use tollgate::store::{SealingKey, StoredAccount, StoredPending, StoredToken, StoredUser};
+use tollgate::{Error, Store, UserRecord};
 
 pub use schema::SCHEMA_VERSION;
 
@@ -181,23 +181,15 @@ fn to_i64(value: u64) -> Result<i64, Error> {
     i64::try_from(value).map_err(|_| Error::Store(format!("{value} is beyond SQLite's integers")))
 }
 
-const USER_COLUMNS: &str = "id, password_hash, mobile, email, version, \
+const SELECT_USER: &str = "SELECT id, password_hash, mobile, email, version, \
      password_failures, code_failures, lockouts, locked_until, \
      token_serial, token_secret, token_algorithm, token_digits, token_period, token_t0, \
      token_last_step, token_drift, \
-     pending_serial, pending_activation_code, pending_policy, pending_expires_at, pending_kind";
+     pending_serial, pending_activation_code, pending_policy, pending_expires_at, pending_kind \
+     FROM users WHERE id = ?1";
 
-/// A `users` row as it is stored.
-struct UserRow {
-    password: String,
-    mobile: Option<String>,
-    email: Option<String>,
-    version: i64,
-    stored: StoredAccount,
-}
-
-/// A `users` row, selected with [`USER_COLUMNS`].
-fn stored_row(row: &Row<'_>) -> rusqlite::Result<UserRow> {
+/// A `users` row, selected with [`SELECT_USER`].
+fn stored_row(row: &Row<'_>) -> rusqlite::Result<StoredUser> {
     let token = match row.get::<_, Option<String>>(9)? {
         Some(serial) => Some(StoredToken {
             serial,
@@ -221,12 +213,12 @@ fn stored_row(row: &Row<'_>) -> rusqlite::Result<UserRow> {
         }),
         None => None,
     };
-    Ok(UserRow {
-        password: row.get(1)?,
+    Ok(StoredUser {
+        password_hash: row.get(1)?,
         mobile: row.get(2)?,
         email: row.get(3)?,
         version: row.get(4)?,
-        stored: StoredAccount {
+        account: StoredAccount {
             password_failures: row.get(5)?,
             code_failures: row.get(6)?,
             lockouts: row.get(7)?,
@@ -373,40 +365,13 @@ impl Store for SqliteStore {
 
     fn user(&self, id: &UserId) -> Result<Option<UserRecord>, Error> {
         let row = self.with(|c| {
-            c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))
+            c.prepare_cached(SELECT_USER)
                 .map_err(store_error("load user"))?
                 .query_row([id.as_str()], stored_row)
                 .optional()
                 .map_err(store_error("load user"))
         })?;
-        let Some(UserRow {
-            password,
-            mobile,
-            email,
-            version,
-            stored,
-        }) = row
-        else {
-            return Ok(None);
-        };
-        let corrupt =
-            |what: &str| Error::Integrity(format!("the stored {what} of {id} is not valid"));
-        Ok(Some(UserRecord {
-            id: id.clone(),
-            password: PasswordHash::from_phc(password),
-            account: Account {
-                version: u64::try_from(version).map_err(|_| corrupt("version"))?,
-                mobile: mobile
-                    .map(|m| m.parse())
-                    .transpose()
-                    .map_err(|_| corrupt("mobile number"))?,
-                email: email
-                    .map(|e| e.parse())
-                    .transpose()
-                    .map_err(|_| corrupt("e-mail address"))?,
-                state: stored.open(id, &self.key)?,
-            },
-        }))
+        row.map(|stored| stored.open(id, &self.key)).transpose()
     }
 
     fn update_account(&self, id: &UserId, update: &AccountUpdate) -> Result<bool, Error> {

@@ -8,7 +8,7 @@
 pub mod conformance;
 mod record;
 
-pub use record::{SealingKey, StoredAccount, StoredPending, StoredToken};
+pub use record::{SealingKey, StoredAccount, StoredPending, StoredToken, StoredUser};
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};

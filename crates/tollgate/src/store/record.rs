@@ -8,11 +8,15 @@ use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305};
 use rand_core::CryptoRng;
 use tollgate_codes::{Activation, ActivationCode, Policy, SerialNumber};
-use tollgate_login::{AccountState, EnrollmentKind, PendingActivation, TokenRecord, UserId};
+use tollgate_login::{
+    Account, AccountState, EnrollmentKind, PendingActivation, TokenRecord, UserId,
+};
 use tollgate_otp::{Algorithm, Digits, Period, Secret, Step, TotpParams, UnixTime};
 use zeroize::Zeroizing;
 
+use super::UserRecord;
 use crate::error::Error;
+use crate::password::PasswordHash;
 
 /// The key that seals token secrets and activation codes at rest. 256 random bits, kept
 /// outside the database (a secrets manager, a key file readable by the service alone).
@@ -142,6 +146,51 @@ fn open(
         )
         .map(Zeroizing::new)
         .map_err(|_| refused())
+}
+
+/// A user's row as columns: what never changes in a login beside the account's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredUser {
+    /// The password's PHC string.
+    pub password_hash: String,
+    /// The mobile number on file.
+    pub mobile: Option<String>,
+    /// The e-mail address on file.
+    pub email: Option<String>,
+    /// The account's compare-and-set version.
+    pub version: i64,
+    /// The account's state.
+    pub account: StoredAccount,
+}
+
+impl StoredUser {
+    /// The user these columns hold, their secrets opened under `key`.
+    ///
+    /// # Errors
+    /// [`Error::Integrity`] as [`StoredAccount::open`], or for a negative version or a mobile
+    /// number or e-mail address that no longer parses.
+    pub fn open(self, id: &UserId, key: &SealingKey) -> Result<UserRecord, Error> {
+        let corrupt =
+            |what: &str| Error::Integrity(format!("the stored {what} of {id} is not valid"));
+        Ok(UserRecord {
+            id: id.clone(),
+            password: PasswordHash::from_phc(self.password_hash),
+            account: Account {
+                version: u64::try_from(self.version).map_err(|_| corrupt("version"))?,
+                mobile: self
+                    .mobile
+                    .map(|m| m.parse())
+                    .transpose()
+                    .map_err(|_| corrupt("mobile number"))?,
+                email: self
+                    .email
+                    .map(|e| e.parse())
+                    .transpose()
+                    .map_err(|_| corrupt("e-mail address"))?,
+                state: self.account.open(id, key)?,
+            },
+        })
+    }
 }
 
 /// An account's changing state as columns. Times and steps are `i64` because that is what
