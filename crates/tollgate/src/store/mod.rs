@@ -8,7 +8,7 @@
 pub mod conformance;
 mod record;
 
-pub use record::{SealingKey, StoredAccount, StoredPending, StoredToken, StoredUser};
+pub use record::{SealingKey, StoredAccount, StoredPending, StoredToken, StoredUser, login_digest};
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};

@@ -7,6 +7,7 @@
 use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305};
 use rand_core::CryptoRng;
+use sha2::{Digest, Sha256};
 use tollgate_codes::{Activation, ActivationCode, Policy, SerialNumber};
 use tollgate_login::{
     Account, AccountState, EnrollmentKind, PendingActivation, TokenRecord, UserId,
@@ -146,6 +147,14 @@ fn open(
         )
         .map(Zeroizing::new)
         .map_err(|_| refused())
+}
+
+/// The key under which a database store keeps a login in progress: a SHA-256 of the login's
+/// key, because that key is the session's bearer secret, and a copy of the table must not let
+/// anyone step into a login.
+#[must_use]
+pub fn login_digest(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
 }
 
 /// A user's row as columns: what never changes in a login beside the account's state.
