@@ -204,15 +204,15 @@ fn a_killed_client_loses_nothing_acknowledged() {
     let Some(url) = database("tollgate_crash") else {
         return;
     };
-    let mut acks = Vec::new();
-    for (round, kill_after) in [(0_u64, 25), (1, 40), (2, 61)] {
+    let acks = conformance::kill_in_rounds(|first| {
         let mut child = Command::new(std::env::current_exe().unwrap());
         child
             .args(["child_stream", "--exact", "--ignored", "--nocapture"])
             .env(CHILD_URL, &url)
-            .env(CHILD_FIRST, (round * 1_000_000).to_string());
-        acks.extend(conformance::kill_after(child, kill_after).unwrap());
-    }
+            .env(CHILD_FIRST, first.to_string());
+        child
+    })
+    .unwrap();
     let store = PostgresStore::connect(&url, key()).unwrap();
     let checked = conformance::verify_acks(&store, &acks).unwrap();
     println!("3 killed clients: {checked} acknowledged updates all present");

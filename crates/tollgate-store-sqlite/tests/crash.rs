@@ -49,17 +49,15 @@ fn child_stream() {
 fn killed_mid_stream_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crash.db");
-    let mut acks = Vec::new();
-    // Three children, killed after 25, 40 and 61 acknowledgements: mid-enrollment,
-    // mid-registration, mid-login.
-    for (round, kill_after) in [(0_u64, 25), (1, 40), (2, 61)] {
+    let acks = conformance::kill_in_rounds(|first| {
         let mut child = Command::new(std::env::current_exe().unwrap());
         child
             .args(["child_stream", "--exact", "--ignored", "--nocapture"])
             .env(CHILD_DB, &path)
-            .env(CHILD_FIRST, (round * 1_000_000).to_string());
-        acks.extend(conformance::kill_after(child, kill_after).unwrap());
-    }
+            .env(CHILD_FIRST, first.to_string());
+        child
+    })
+    .unwrap();
 
     let store = SqliteStore::open(&path, key()).unwrap();
     store.integrity_check().unwrap();
