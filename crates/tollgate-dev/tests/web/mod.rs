@@ -1,0 +1,359 @@
+//! The browser test's machinery: the example and ChromeDriver as child processes, and a
+//! `Browser` that reads and fills the portal's pages the way a person would.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// The example's demo users' password.
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
+
+/// A child process killed when the test ends, however it ends.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn target_dir() -> PathBuf {
+    // <target>/debug/deps/web_login-<hash>
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors().nth(3).unwrap().to_owned()
+}
+
+fn found(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|dir| Path::new(dir).join(name))
+        .find(|path| path.is_file())
+}
+
+/// Everything a child printed so far.
+type Output = std::sync::Arc<std::sync::Mutex<String>>;
+
+/// Collects `child`'s stdout and stderr into one log, and waits for a line with `marker`.
+fn watch(child: &mut Child, marker: &str) -> (String, Output) {
+    let log = Output::default();
+    let (found_tx, found_rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&format!("{line}\n"));
+        }
+    });
+    let stdout = child.stdout.take().unwrap();
+    let sink = log.clone();
+    let marker = marker.to_owned();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&format!("{line}\n"));
+            if line.contains(&marker) {
+                let _ = found_tx.send(line);
+            }
+        }
+    });
+    let line = found_rx
+        .recv()
+        .unwrap_or_else(|_| panic!("the process ended; it said:\n{}", log.lock().unwrap()));
+    (line.trim().to_owned(), log)
+}
+
+fn start_server(start: u64) -> (Killed, String, Output) {
+    let exe = target_dir()
+        .join("debug")
+        .join("examples")
+        .join("web_login");
+    let exe = if exe.is_file() {
+        exe
+    } else {
+        // Built by `cargo test` into the profile's own examples directory.
+        std::env::current_exe()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .join("examples")
+            .join("web_login")
+    };
+    let mut child = Command::new(&exe)
+        .args([
+            "--port",
+            "0",
+            "--seed",
+            "7",
+            "--virtual-clock",
+            &start.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+    let (line, log) = watch(&mut child, "listening on ");
+    let url = line
+        .trim_start_matches("listening on ")
+        .trim_end_matches('/')
+        .to_owned();
+    (Killed(child), url, log)
+}
+
+fn start_driver(driver: &Path) -> (Killed, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    watch(&mut child, "started successfully");
+    (Killed(child), format!("http://127.0.0.1:{port}"))
+}
+
+pub(crate) struct Browser {
+    pub(crate) client: Client,
+    pub(crate) base: String,
+    shots: PathBuf,
+    /// The server's virtual clock, as the test has moved it.
+    pub(crate) now: u64,
+    /// The `data-render` number of the login page last seen: the next one must differ.
+    seen: std::cell::Cell<String>,
+    /// What the server printed.
+    pub(crate) server_log: Output,
+    _server: Killed,
+    _driver: Killed,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// The example on a free port with its virtual clock at `start`, ChromeDriver, and a
+    /// headless Chromium with a fresh profile; `None` (said loudly) without Chromium.
+    pub(crate) async fn launch(start: u64) -> Option<Self> {
+        let (chromium, driver) = chromium()?;
+        let shots = target_dir().join("web_login");
+        std::fs::create_dir_all(&shots).unwrap();
+        let (server, base, server_log) = start_server(start);
+        let (driver, driver_url) = start_driver(&driver);
+        let profile = tempfile::tempdir().unwrap();
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--window-size=900,1000",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&driver_url)
+            .await
+            .unwrap();
+        Some(Self {
+            client,
+            base,
+            shots,
+            now: start,
+            seen: std::cell::Cell::default(),
+            server_log,
+            _server: server,
+            _driver: driver,
+            _profile: profile,
+        })
+    }
+
+    pub(crate) async fn open(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    /// Waits for a new page (not the one seen last) of `screen`, and returns its text.
+    pub(crate) async fn expect(&self, screen: &str) -> String {
+        let seen = self.seen.take();
+        let css = format!("main[data-screen='{screen}']:not([data-render='{seen}'])");
+        // A page found while the browser is still navigating can go stale under our hands:
+        // find it again.
+        for _ in 0..20 {
+            let main = match self.client.wait().for_element(Locator::Css(&css)).await {
+                Ok(main) => main,
+                Err(e) => {
+                    let source = self.client.source().await.unwrap_or_default();
+                    panic!("expected the {screen} screen ({e}); the page is:\n{source}")
+                }
+            };
+            let (Ok(render), Ok(text)) = (main.attr("data-render").await, main.text().await) else {
+                continue;
+            };
+            self.seen.set(render.unwrap_or_default());
+            return text;
+        }
+        panic!("the {screen} screen kept going stale")
+    }
+
+    /// Checks that the page shown now is `screen`.
+    pub(crate) async fn on(&self, screen: &str) {
+        let main = self.client.find(Locator::Css("main")).await.unwrap();
+        let shown = main.attr("data-screen").await.unwrap().unwrap_or_default();
+        assert_eq!(shown, screen, "the screen shown");
+    }
+
+    pub(crate) async fn fill(&self, id: &str, text: &str) {
+        let field = self.client.find(Locator::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    pub(crate) async fn click(&self, id: &str) {
+        self.client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Types `text` into the field `action` and presses its "Next".
+    pub(crate) async fn answer(&self, action: &str, text: &str) {
+        self.fill(action, text).await;
+        self.click(&format!("{action}_next")).await;
+    }
+
+    pub(crate) async fn text(&self, id: &str) -> String {
+        self.client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    pub(crate) async fn notice(&self) -> Option<String> {
+        match self.client.find(Locator::Id("notice")).await {
+            Ok(notice) => Some(notice.text().await.unwrap()),
+            Err(_) => None,
+        }
+    }
+
+    pub(crate) async fn shot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// The PINs in the development outbox, newest first; back to the login afterwards.
+    pub(crate) async fn pins(&self) -> Vec<String> {
+        self.open("/outbox").await;
+        let mut pins = Vec::new();
+        for cell in self
+            .client
+            .find_all(Locator::Css("code.pin"))
+            .await
+            .unwrap()
+        {
+            pins.push(cell.text().await.unwrap());
+        }
+        self.open("/").await;
+        pins
+    }
+
+    /// Moves the server's virtual clock on; back to the login afterwards.
+    pub(crate) async fn advance(&mut self, seconds: u64) {
+        self.open("/dev/clock").await;
+        self.fill("advance", &seconds.to_string()).await;
+        self.click("advance_clock").await;
+        self.now += seconds;
+        // The form's answer is the clock page again, showing the new time: wait for it (a new
+        // navigation before it would cancel the form's).
+        let moved = format!("//span[@id='now' and text()='{}']", self.now);
+        if let Err(e) = self.client.wait().for_element(Locator::XPath(&moved)).await {
+            let source = self.client.source().await.unwrap_or_default();
+            panic!(
+                "the server's clock did not move to {} ({e}):\n{source}",
+                self.now
+            );
+        }
+        self.open("/").await;
+    }
+
+    pub(crate) async fn start_over(&self) {
+        self.click("logout").await;
+        self.expect("enter-user-id").await;
+    }
+
+    /// User ID and password; returns the text of the screen that follows.
+    pub(crate) async fn sign_in(&self, user: &str, next: &str) -> String {
+        self.answer("user_id", user).await;
+        self.expect("enter-password").await;
+        self.answer("password", PASSWORD).await;
+        self.expect(next).await
+    }
+}
+
+fn chromium() -> Option<(PathBuf, PathBuf)> {
+    match (found("chromium"), found("chromedriver")) {
+        (Some(browser), Some(driver)) => Some((browser, driver)),
+        _ => {
+            assert!(
+                std::env::var_os("TOLLGATE_REQUIRE_CHROMIUM").is_none(),
+                "TOLLGATE_REQUIRE_CHROMIUM is set but chromium or chromedriver is missing"
+            );
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n*** SKIPPED the browser test: chromium and chromedriver are not installed \
+                 (Debian: apt-get install chromium chromium-driver). ***"
+            );
+            None
+        }
+    }
+}
+
+/// The `Set-Cookie` header of a plain `GET /`.
+pub(crate) fn raw_get(base: &str) -> String {
+    use std::io::Read as _;
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+pub(crate) fn decode_qr(png: &[u8]) -> String {
+    let image = image::load_from_memory(png).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image the page shows");
+    grids[0].decode().unwrap().1
+}
