@@ -7,8 +7,10 @@
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod record;
+mod sealing;
 
-pub use record::{SealingKey, StoredAccount, StoredPending, StoredToken, StoredUser, login_digest};
+pub use record::{StoredAccount, StoredPending, StoredToken, StoredUser, login_digest};
+pub use sealing::SealingKey;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
