@@ -190,12 +190,7 @@ fn child_stream() {
     let url = std::env::var(CHILD_URL).expect("run by the crash test, which sets the URL");
     let first = std::env::var(CHILD_FIRST).unwrap().parse().unwrap();
     let store = Arc::new(PostgresStore::connect_with(&url, key(), 2).unwrap());
-    let mut stdout = std::io::stdout().lock();
-    conformance::stream(store, first, None, &mut |ack| {
-        writeln!(stdout, "{ack}").unwrap();
-        stdout.flush().unwrap();
-    })
-    .unwrap();
+    conformance::stream_to_stdout(store, first).unwrap();
 }
 
 /// A client killed (SIGKILL) mid-stream: every update it had acknowledged is in the database.

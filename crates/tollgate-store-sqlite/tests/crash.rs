@@ -6,7 +6,6 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-use std::io::Write;
 use std::process::Command;
 use std::sync::Arc;
 
@@ -37,12 +36,7 @@ fn child_stream() {
     };
     let first = std::env::var(CHILD_FIRST).unwrap().parse().unwrap();
     let store = Arc::new(SqliteStore::open(path, key()).unwrap());
-    let mut stdout = std::io::stdout().lock();
-    conformance::stream(store, first, None, &mut |ack| {
-        writeln!(stdout, "{ack}").unwrap();
-        stdout.flush().unwrap();
-    })
-    .unwrap();
+    conformance::stream_to_stdout(store, first).unwrap();
 }
 
 #[test]

@@ -233,3 +233,20 @@ pub fn kill_in_rounds(child: impl Fn(u64) -> std::process::Command) -> Check<Vec
     }
     Ok(acks)
 }
+
+/// The crash test's child: [`stream`] over `store` from user number `first`, forever, printing
+/// each [`Ack`] on its own line of standard output (flushed) for [`kill_after`] to read.
+///
+/// # Errors
+/// As [`stream`], or when standard output fails.
+pub fn stream_to_stdout(store: Arc<dyn Store>, first: u64) -> Check {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let mut failed = None;
+    stream(store, first, None, &mut |ack| {
+        if let Err(e) = writeln!(stdout, "{ack}").and_then(|()| stdout.flush()) {
+            failed.get_or_insert_with(|| format!("standard output: {e}"));
+        }
+    })?;
+    failed.map_or(Ok(()), Err)
+}

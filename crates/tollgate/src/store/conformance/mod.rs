@@ -22,7 +22,7 @@ mod crash;
 mod races;
 
 pub use basics::basics;
-pub use crash::{Ack, kill_after, kill_in_rounds, stream, verify_acks};
+pub use crash::{Ack, kill_after, kill_in_rounds, stream, stream_to_stdout, verify_acks};
 pub use races::{RaceReport, lockout_race, replay_race};
 
 use super::Store;
