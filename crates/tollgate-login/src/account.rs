@@ -1,9 +1,10 @@
 //! What the machine knows of an account: a snapshot the service loads for each request, and
 //! the whole new state it asks the service to store, atomically, in return.
 
-use tollgate_codes::{Activation, SerialNumber};
+use tollgate_codes::{Activation, ActivationPassword, SerialNumber};
 use tollgate_otp::{Secret, Step, TotpParams, UnixTime};
 
+use crate::state::LoginId;
 use crate::user::{EmailAddress, PhoneNumber};
 
 /// An account as the store holds it, loaded for one request.
@@ -23,15 +24,23 @@ pub struct Account {
 /// The part of an account that logins change. Every change is a whole new value, stored with
 /// compare-and-set, so that two logins (on two nodes) cannot both spend one code or lose a
 /// failure.
+///
+/// The two factors are counted apart (NIST SP 800-63B-4 §3.2.2 counts consecutive failures
+/// per authenticator, across sessions): a right password does not forgive wrong codes, nor a
+/// right code wrong passwords. Every counter saturates.
 #[derive(Clone, Debug, Default)]
 pub struct AccountState {
-    /// Consecutive wrong passwords.
+    /// Consecutive wrong passwords; a right password resets it.
     pub password_failures: u32,
-    /// Consecutive wrong codes: PINs, registration codes, token codes.
-    pub code_failures: u32,
-    /// Lockouts in a row, for the growing cool-down.
+    /// Consecutive wrong second-factor codes (PINs, registration codes, token codes), in every
+    /// login; only a right second-factor code resets it. At the configured hard limit (100 by
+    /// default, NIST's cap) the second factor is locked until the account is recovered or an
+    /// administrator resets this count.
+    pub second_factor_failures: u32,
+    /// Cool-downs since the last whole successful login: each one lasts twice as long as the
+    /// one before. Only a login that ends authenticated resets it.
     pub lockouts: u32,
-    /// Until when the account refuses every password.
+    /// Until when the account refuses every password and code (a cool-down).
     pub locked_until: Option<UnixTime>,
     /// The enrolled soft token.
     pub token: Option<TokenRecord>,
@@ -58,24 +67,61 @@ pub struct TokenRecord {
 /// How a token is being enrolled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum EnrollmentKind {
-    /// A phone app: secure activation QR and activation password.
+    /// A phone app: secure activation QR and activation password (and, where the service
+    /// offers it, the open path's `otpauth://` QR beside it).
     Mobile,
     /// A desktop app: serial number and activation code typed in, registration code typed back.
     Desktop,
 }
 
-/// Activation data issued to the user and not yet used.
+/// Activation data issued to one login and not yet used.
+///
+/// Everything random that the activation screen shows is drawn when the activation is issued
+/// and kept here (the store seals it), so that every rendering of the screen shows the same QR
+/// codes and the same activation password until the activation is replaced or expires.
 #[derive(Clone, Debug)]
 pub struct PendingActivation {
     /// The activation data.
     pub activation: Activation,
     /// Mobile or desktop.
     pub kind: EnrollmentKind,
+    /// The login that asked for it: another login of the same user sees the choice again.
+    pub login: LoginId,
+    /// The mobile path's QR code and the password that opens it.
+    pub mobile: Option<MobileQr>,
+    /// The open path's secret, when the service offers it on the mobile screen.
+    pub open: Option<OpenToken>,
+}
+
+/// The secure activation QR of a pending mobile activation, as drawn at issue.
+#[derive(Clone)]
+pub struct MobileQr {
+    /// The `igmobileotp://` URI the QR code carries (the activation data, encrypted under the
+    /// password).
+    pub uri: String,
+    /// The 8-digit activation password shown beside it.
+    pub password: ActivationPassword,
+}
+
+impl core::fmt::Debug for MobileQr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("MobileQr(<redacted>)")
+    }
+}
+
+/// The open path's token, drawn at issue: any authenticator app scans its `otpauth://` QR, and
+/// the first right code typed back enrolls it.
+#[derive(Clone, Debug)]
+pub struct OpenToken {
+    /// The random secret (160 bits for SHA-1, 256 for SHA-256).
+    pub secret: Secret,
+    /// Its TOTP parameters (6 digits, 30 s).
+    pub params: TotpParams,
 }
 
 /// An atomic change to an account: store `state` if and only if the stored version is still
 /// `expected_version`, and bump the version. When it is not, the store must refuse, and the
-/// service must reload the account and hand the same input to the machine again.
+/// driver reloads the account and hands the same input to the machine again.
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct AccountUpdate {
@@ -86,9 +132,19 @@ pub struct AccountUpdate {
 }
 
 impl Account {
-    /// Whether the account refuses logins at `now`.
+    /// Whether the account is in a cool-down at `now`.
     #[must_use]
     pub fn is_locked(&self, now: UnixTime) -> bool {
         self.state.locked_until.is_some_and(|until| now < until)
+    }
+}
+
+impl AccountState {
+    /// The serial numbers this state holds (its token's, its pending activation's): a store
+    /// keeps each unique across accounts.
+    pub fn serials(&self) -> impl Iterator<Item = SerialNumber> + '_ {
+        let token = self.token.as_ref().map(|t| t.serial);
+        let pending = self.pending.as_ref().map(|p| p.activation.serial());
+        token.into_iter().chain(pending)
     }
 }

@@ -1,7 +1,7 @@
 //! The rules of a login, with the defaults the standards give.
 
 use tollgate_codes::{ActivationLifetime, RegistrationScheme};
-use tollgate_otp::{PinLength, Window};
+use tollgate_otp::{Algorithm, PinLength, Window};
 
 use crate::error::ConfigError;
 use crate::state::PinKey;
@@ -20,6 +20,7 @@ pub struct Config {
     pub(crate) max_sends: u8,
     pub(crate) password_lockout: u32,
     pub(crate) code_lockout: u32,
+    pub(crate) second_factor_limit: u32,
     pub(crate) lockout_base: u32,
     pub(crate) login_lifetime: u32,
     pub(crate) activation_lifetime: ActivationLifetime,
@@ -27,7 +28,7 @@ pub struct Config {
     pub(crate) registration_scheme: RegistrationScheme,
     pub(crate) registration_address: String,
     pub(crate) issuer: String,
-    pub(crate) offer_open_path: bool,
+    pub(crate) open_path: Option<Algorithm>,
     pub(crate) pin_key: PinKey,
 }
 
@@ -45,6 +46,8 @@ impl Default for Config {
             // Well under NIST's 100 (SP 800-63B §3.2.2); RFC 4226 §7.3 throttling.
             password_lockout: 5,
             code_lockout: 10,
+            // NIST SP 800-63B-4 §3.2.2: no more than 100 consecutive failures, across sessions.
+            second_factor_limit: NIST_MAX_FAILURES,
             // The first lock lasts a minute; each further one doubles, up to a day.
             lockout_base: 60,
             login_lifetime: 15 * 60,
@@ -55,7 +58,7 @@ impl Default for Config {
             registration_scheme: RegistrationScheme::Tollgate,
             registration_address: "/api/mobile".to_owned(),
             issuer: "tollgate".to_owned(),
-            offer_open_path: false,
+            open_path: None,
             // All zeros until the service sets one: the facade draws a random key.
             pin_key: PinKey::default(),
         }
@@ -78,11 +81,14 @@ impl Config {
         self
     }
 
-    /// Also show an `otpauth://` QR (a random 256-bit secret, SHA-256) on the mobile screen:
-    /// the open path, without the Entrust formats' weaknesses.
+    /// Also offer the open path on the mobile screen: an `otpauth://` QR code (and its key as
+    /// text) that any authenticator app can scan, with a random secret of the algorithm's
+    /// length (160 bits for SHA-1, which every app reads; 256 for SHA-256), confirmed by the
+    /// first right code typed back, as Keycloak and Authelia do. The Entrust formats'
+    /// weaknesses (a 26-bit activation password, 8 PBKDF2 rounds) do not apply to it.
     #[must_use]
-    pub fn with_open_path(mut self, offer: bool) -> Self {
-        self.offer_open_path = offer;
+    pub fn with_open_path(mut self, algorithm: Algorithm) -> Self {
+        self.open_path = Some(algorithm);
         self
     }
 
@@ -129,8 +135,9 @@ impl Config {
         self
     }
 
-    /// Consecutive failures before the account locks: for the password, and for codes (PINs,
-    /// registration codes, token codes). Each 1 to 100.
+    /// Consecutive failures between two cool-downs: for the password, and for second-factor
+    /// codes (PINs, registration codes, token codes). Each 1 to 100. Every further such run of
+    /// failures starts a cool-down twice as long as the last, up to a day.
     ///
     /// # Errors
     /// [`ConfigError::Lockout`] outside that range.
@@ -143,6 +150,33 @@ impl Config {
         self.password_lockout = password;
         self.code_lockout = codes;
         Ok(self)
+    }
+
+    /// The hard limit of consecutive second-factor failures, in all logins together, after
+    /// which the second factor is locked until the account is recovered or an administrator
+    /// unlocks it: 1 to 100 (NIST SP 800-63B-4 §3.2.2), 100 by default.
+    ///
+    /// # Errors
+    /// [`ConfigError::Lockout`] outside that range.
+    pub fn with_second_factor_limit(mut self, limit: u32) -> Result<Self, ConfigError> {
+        if limit == 0 || limit > NIST_MAX_FAILURES {
+            return Err(ConfigError::Lockout { limit });
+        }
+        self.second_factor_limit = limit;
+        Ok(self)
+    }
+
+    /// The hard limit of consecutive second-factor failures.
+    #[must_use]
+    pub fn second_factor_limit(&self) -> u32 {
+        self.second_factor_limit
+    }
+
+    /// Whether the account's second factor is locked for good (until recovery or an
+    /// administrator's unlock): it failed the hard limit of times in a row.
+    #[must_use]
+    pub fn second_factor_locked(&self, state: &crate::AccountState) -> bool {
+        state.second_factor_failures >= self.second_factor_limit
     }
 
     /// Resend throttling: seconds between two sends by SMS and by e-mail, and sends per login.

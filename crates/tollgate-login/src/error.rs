@@ -1,5 +1,6 @@
 //! The crate's errors: what a person typed that is not usable ([`InputError`]), a policy out
-//! of bounds ([`ConfigError`]), and a stored login that cannot be loaded ([`StateError`]).
+//! of bounds ([`ConfigError`]), a stored login that cannot be loaded ([`StateError`]) or is
+//! refused ([`Refusal`]), and what stops the [`Driver`](crate::Driver) ([`DriveError`]).
 
 use thiserror::Error;
 
@@ -19,6 +20,9 @@ pub enum InputError {
     /// Not a mobile number in international form.
     #[error("not a mobile number: expected + and 8 to 15 digits")]
     NotAPhoneNumber,
+    /// Not the text of a login key.
+    #[error("not a login key")]
+    NotALoginKey,
 }
 
 /// A policy setting outside what the standards allow.
@@ -63,4 +67,56 @@ pub enum StateError {
         /// The version this build reads.
         supported: u64,
     },
+}
+
+/// Why a stored login was refused. The login is removed, and the client starts over; nothing
+/// it did before is counted again.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The row does not verify under the service's key: forged, altered, copied from another
+    /// login's row, or written before stored logins were authenticated.
+    #[error(
+        "the stored login does not verify under the service's key: forged, altered, or copied \
+         from another login"
+    )]
+    Unverified,
+    /// The row is older than the key that came back: an earlier copy of the login was put
+    /// back into the store.
+    #[error(
+        "the stored login is generation {stored}, older than the key's {presented}: rolled back"
+    )]
+    RolledBack {
+        /// The generation the store holds.
+        stored: u64,
+        /// The generation the client's key has seen.
+        presented: u64,
+    },
+    /// The row verifies but holds a state this build does not read.
+    #[error(transparent)]
+    Unreadable(StateError),
+}
+
+/// What stops the [`Driver`](crate::Driver) from carrying out an input.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum DriveError<E> {
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[source] E),
+    /// No login is filed under this key: it expired, ended, was never issued, or its key was
+    /// replaced (every rise in assurance replaces it). Start a new login.
+    #[error("no such login in progress")]
+    UnknownLogin,
+    /// Another request on the same login moved it on first (a double submit, a second tab):
+    /// this input was not applied and nothing was counted. Show the login as it is now.
+    #[error("another request moved this login on first")]
+    Superseded,
+    /// The stored login was refused, and removed: start a new login.
+    #[error("stored login refused: {0}")]
+    Refused(#[source] Refusal),
+    /// The account kept changing under this request: more compare-and-set conflicts in a row
+    /// than the driver retries.
+    #[error("the account is too busy; try again")]
+    Contended,
 }

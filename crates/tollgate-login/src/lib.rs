@@ -3,23 +3,29 @@
 
 mod account;
 mod config;
+mod driver;
 mod error;
+mod hex;
 mod machine;
 mod message;
 mod output;
+mod sealed;
 mod state;
 mod user;
 
 pub use account::{
-    Account, AccountState, AccountUpdate, EnrollmentKind, PendingActivation, TokenRecord,
+    Account, AccountState, AccountUpdate, EnrollmentKind, MobileQr, OpenToken, PendingActivation,
+    TokenRecord,
 };
 pub use config::{Config, NIST_MAX_FAILURES};
-pub use error::{ConfigError, InputError, StateError};
+pub use driver::{Commit, Driven, Driver, Loaded, LoginStore, MemoryLoginStore, Poisoned};
+pub use error::{ConfigError, DriveError, InputError, Refusal, StateError};
 pub use machine::{Input, LoginMachine, PasswordCheck};
 pub use message::{Catalog, Message, MessageId};
 pub use output::{
-    Action, AuditEvent, Channel, DesktopActivation, Destination, MobileActivation, Notification,
-    Output, Screen,
+    AuditEvent, Channel, DesktopActivation, Destination, Effect, MobileActivation, Notification,
+    OpenPath, Output, Screen, Transition,
 };
-pub use state::{FORMAT_VERSION, LoginState, PinKey};
+pub use sealed::{LoginDigest, LoginKey, SealedLogin, StateKey};
+pub use state::{FORMAT_VERSION, LoginId, LoginState, PinKey};
 pub use user::{EmailAddress, PhoneNumber, UserId};

@@ -6,8 +6,8 @@ use tollgate_otp::UnixTime;
 use crate::account::{Account, AccountState, AccountUpdate, EnrollmentKind};
 use crate::config::Config;
 use crate::message::{Message, MessageId};
-use crate::output::{Action, AuditEvent, Channel, Output, Screen};
-use crate::state::{FORMAT_VERSION, Hex, LoginState, Stage};
+use crate::output::{AuditEvent, Channel, Effect, Output, Screen, Transition};
+use crate::state::{FORMAT_VERSION, LoginId, LoginState, Stage};
 use crate::user::UserId;
 
 /// The result of checking a password, which the service computes (Argon2id in the facade) so
@@ -49,6 +49,8 @@ pub enum Input<P = PasswordCheck> {
     RegistrationCode(String),
     /// "Continue" after enrollment.
     Continue,
+    /// The first code of the authenticator app that scanned the open path's QR code.
+    OpenPathCode(String),
     /// The soft token's code.
     TokenCode(String),
     /// "Cancel", at any step: back to the start.
@@ -72,6 +74,7 @@ impl<P> Input<P> {
             Self::RegistrationCode(code) => Input::RegistrationCode(code),
             Self::Continue => Input::Continue,
             Self::TokenCode(code) => Input::TokenCode(code),
+            Self::OpenPathCode(code) => Input::OpenPathCode(code),
             Self::Cancel => Input::Cancel,
             Self::Tick => Input::Tick,
         }
@@ -86,6 +89,7 @@ impl<P> core::fmt::Debug for Input<P> {
             Self::Pin(_) => f.write_str("Pin(<redacted>)"),
             Self::RegistrationCode(_) => f.write_str("RegistrationCode(<redacted>)"),
             Self::TokenCode(_) => f.write_str("TokenCode(<redacted>)"),
+            Self::OpenPathCode(_) => f.write_str("OpenPathCode(<redacted>)"),
             Self::ChooseEnrollment(kind) => f.debug_tuple("ChooseEnrollment").field(kind).finish(),
             Self::ForgotPassword => f.write_str("ForgotPassword"),
             Self::ResendPin => f.write_str("ResendPin"),
@@ -100,11 +104,12 @@ impl<P> core::fmt::Debug for Input<P> {
 /// The login state machine: the rules, configured once, applied to each login's state.
 ///
 /// Sans-IO: it reads no clock, no OS randomness, no store. Each call gets the time and an RNG,
-/// and the account as the store holds it now; it returns the next state and an [`Output`]: the
-/// screen, and the actions for the service. Account facts come in as a snapshot (rather than
-/// through a store trait the machine would call) so that the machine stays a pure function of
-/// its arguments: deterministic under a virtual clock and a seeded RNG, replayable after a
-/// compare-and-set conflict, and testable without a store.
+/// and the account as the store holds it now; it returns a [`Transition`]: the next state, at
+/// most one account change, what to show, and the effects. Account facts come in as a snapshot
+/// (rather than through a store trait the machine would call) so that the machine stays a pure
+/// function of its arguments: deterministic under a virtual clock and a seeded RNG, replayable
+/// after a compare-and-set conflict, and testable without a store. [`Driver`](crate::Driver)
+/// runs it against a store.
 #[derive(Clone, Debug, Default)]
 pub struct LoginMachine {
     config: Config,
@@ -121,7 +126,7 @@ struct Ctx<'a, R> {
     now: UnixTime,
     rng: &'a mut R,
     account: Option<&'a Account>,
-    id: [u8; 16],
+    id: LoginId,
 }
 
 impl LoginMachine {
@@ -138,35 +143,34 @@ impl LoginMachine {
     }
 
     /// A new login: the "Enter User ID" screen.
-    pub fn start(&self, now: UnixTime, rng: &mut impl CryptoRng) -> (LoginState, Output) {
-        let state = self.fresh(now, rng);
-        let output = Output {
-            screen: Screen::EnterUserId,
-            notice: None,
-            actions: Vec::new(),
-            wake_at: Some(state.deadline()),
-        };
-        (state, output)
-    }
-
-    fn fresh(&self, now: UnixTime, rng: &mut impl CryptoRng) -> LoginState {
-        let mut id = [0u8; 16];
-        rng.fill_bytes(&mut id);
-        LoginState {
+    pub fn start(&self, now: UnixTime, rng: &mut impl CryptoRng) -> Transition {
+        let next = LoginState {
             v: FORMAT_VERSION,
-            id: Hex(id),
+            id: LoginId::generate(rng),
             deadline: now
                 .as_secs()
                 .saturating_add(u64::from(self.config.login_lifetime)),
             stage: Stage::ExpectUserId,
+        };
+        let output = Output {
+            screen: Screen::EnterUserId,
+            notice: None,
+            wake_at: Some(next.deadline()),
+        };
+        Transition {
+            next,
+            update: None,
+            rekey: false,
+            output,
+            effects: Vec::new(),
         }
     }
 
     /// Applies `input` to `state`.
     ///
     /// `account` is the account of [`LoginState::user`] as the store holds it now (`None`
-    /// before the User ID is known, and for an unknown user). When the output's
-    /// [`Action::UpdateAccount`] is refused by the store, call again with the same `state` and
+    /// before the User ID is known, and for an unknown user). When the transition's
+    /// [`Transition::update`] is refused by the store, call again with the same `state` and
     /// `input` and the reloaded account.
     pub fn handle(
         &self,
@@ -175,20 +179,21 @@ impl LoginMachine {
         account: Option<&Account>,
         now: UnixTime,
         rng: &mut impl CryptoRng,
-    ) -> (LoginState, Output) {
+    ) -> Transition {
         if input == Input::Cancel || (now.as_secs() >= state.deadline && !state.is_authenticated())
         {
             let expired = input != Input::Cancel;
-            let (state, mut output) = self.start(now, rng);
-            output.notice = expired.then(|| MessageId::LoginExpired.into());
-            return (state, output);
+            let mut started = self.start(now, rng);
+            started.output.notice = expired.then(|| MessageId::LoginExpired.into());
+            return started;
         }
+        let assurance = state.stage.assurance();
         let mut ctx = Ctx {
             config: &self.config,
             now,
             rng,
             account,
-            id: state.id.0,
+            id: state.id,
         };
         let LoginState {
             v,
@@ -196,59 +201,114 @@ impl LoginMachine {
             deadline,
             stage,
         } = state;
-        let (stage, notice, actions) = transition(&mut ctx, stage, input);
-        let state = LoginState {
+        let Step {
+            stage,
+            notice,
+            update,
+            effects,
+        } = transition(&mut ctx, stage, input);
+        let next = LoginState {
             v,
             id,
             deadline,
             stage,
         };
         // The screen shows the account as it will be once the update is stored.
-        let updated = actions.iter().find_map(|action| match action {
-            Action::UpdateAccount(update) => account.map(|a| Account {
-                state: update.state.clone(),
-                ..a.clone()
-            }),
-            _ => None,
+        let update = update.zip(account).map(|(state, account)| AccountUpdate {
+            expected_version: account.version,
+            state,
         });
+        let updated = update
+            .as_ref()
+            .zip(account)
+            .map(|(update, account)| Account {
+                state: update.state.clone(),
+                ..account.clone()
+            });
         if let Some(updated) = &updated {
             ctx.account = Some(updated);
         }
-        let screen = render::render(&mut ctx, &state.stage);
-        let wake_at = render::wake_at(&ctx, &state);
-        (
-            state,
-            Output {
-                screen,
-                notice,
-                actions,
-                wake_at,
-            },
-        )
+        let output = Output {
+            screen: render::render(&ctx, &next.stage),
+            notice,
+            wake_at: render::wake_at(&ctx, &next),
+        };
+        Transition {
+            rekey: next.stage.assurance() > assurance,
+            next,
+            update,
+            output,
+            effects,
+        }
     }
 }
 
-/// The next stage, a notice, and the actions.
-type Step = (Stage, Option<Message>, Vec<Action>);
+/// What a transition decided: the next stage, a notice, the account's new state (stored with
+/// compare-and-set against the version it was loaded at), and the effects.
+struct Step {
+    stage: Stage,
+    notice: Option<Message>,
+    update: Option<AccountState>,
+    effects: Vec<Effect>,
+}
+
+impl Step {
+    fn to(stage: Stage) -> Self {
+        Self {
+            stage,
+            notice: None,
+            update: None,
+            effects: Vec::new(),
+        }
+    }
+
+    fn notice(mut self, notice: impl Into<Message>) -> Self {
+        self.notice = Some(notice.into());
+        self
+    }
+
+    fn update(mut self, state: AccountState) -> Self {
+        self.update = Some(state);
+        self
+    }
+
+    fn effect(mut self, effect: Effect) -> Self {
+        self.effects.push(effect);
+        self
+    }
+
+    fn effects(mut self, effects: impl IntoIterator<Item = Effect>) -> Self {
+        self.effects.extend(effects);
+        self
+    }
+
+    fn audit(self, event: AuditEvent) -> Self {
+        self.effect(Effect::Audit(event))
+    }
+}
 
 fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) -> Step {
+    // A first login that another login has overtaken: once the account has a token, the PIN
+    // is no longer a second factor for it, and no other token may be enrolled over it.
+    if let Stage::ExpectPin { user, .. }
+    | Stage::ExpectEnrollmentChoice { user }
+    | Stage::ExpectRegistration { user, .. } = &stage
+        && ctx.account.is_some_and(|a| a.state.token.is_some())
+    {
+        return Step::to(Stage::ExpectTokenCode { user: user.clone() })
+            .notice(MessageId::AlreadyEnrolled);
+    }
     match (stage, input) {
         (Stage::ExpectUserId, Input::UserId(text)) => match text.parse::<UserId>() {
-            Ok(user) => (Stage::ExpectPassword { user }, None, Vec::new()),
-            Err(_) => (
-                Stage::ExpectUserId,
-                Some(MessageId::UserIdFormat.into()),
-                Vec::new(),
-            ),
+            Ok(user) => Step::to(Stage::ExpectPassword { user }),
+            Err(_) => Step::to(Stage::ExpectUserId).notice(MessageId::UserIdFormat),
         },
         (Stage::ExpectPassword { user }, Input::Password(check)) => pin::password(ctx, user, check),
         (Stage::ExpectPassword { user }, Input::ForgotPassword) => {
-            let actions = vec![Action::PasswordHelp { user: user.clone() }];
-            (
-                Stage::ExpectPassword { user },
-                Some(MessageId::PasswordHelp.into()),
-                actions,
-            )
+            let help = Effect::PasswordHelp { user: user.clone() };
+            Step::to(Stage::ExpectPassword { user })
+                .notice(MessageId::PasswordHelp)
+                .effect(help)
         }
         (Stage::ExpectPin { user, pin }, Input::Pin(typed)) => {
             pin::check_pin(ctx, user, pin, &typed)
@@ -267,48 +327,97 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
         (Stage::ExpectRegistration { user, kind }, Input::RegistrationCode(typed)) => {
             enroll::register(ctx, user, kind, &typed)
         }
-        (Stage::ExpectContinue { user }, Input::Continue) => {
-            let actions = vec![Action::Audit(AuditEvent::Authenticated {
-                user: user.clone(),
-            })];
-            (Stage::Authenticated { user }, None, actions)
+        (Stage::ExpectRegistration { user, kind }, Input::OpenPathCode(typed)) => {
+            enroll::confirm_open(ctx, user, kind, &typed)
         }
+        (Stage::ExpectContinue { user }, Input::Continue) => match account_state(ctx) {
+            Some(state) => authenticated(user, state),
+            None => Step::to(Stage::ExpectContinue { user }),
+        },
         (Stage::ExpectTokenCode { user }, Input::TokenCode(typed)) => {
             token::token_code(ctx, user, &typed)
         }
         // Anything else (a Tick, a repeated or out-of-place request) leaves the login as it is.
-        (stage, _) => (stage, None, Vec::new()),
+        (stage, _) => Step::to(stage),
     }
 }
 
-/// The account, for stages that exist only with one.
-fn account_state<R>(ctx: &Ctx<'_, R>) -> Option<(u64, AccountState)> {
-    ctx.account.map(|a| (a.version, a.state.clone()))
+/// The account's state, for stages that exist only with one.
+fn account_state<R>(ctx: &Ctx<'_, R>) -> Option<AccountState> {
+    ctx.account.map(|a| a.state.clone())
 }
 
-fn update(version: u64, state: AccountState) -> Action {
-    Action::UpdateAccount(Box::new(AccountUpdate {
-        expected_version: version,
-        state,
-    }))
+/// Whether the account refuses codes now: a cool-down, or a second factor locked for good.
+fn refuses_codes<R>(ctx: &Ctx<'_, R>) -> Option<Refusing> {
+    let account = ctx.account?;
+    if ctx.config.second_factor_locked(&account.state) {
+        Some(Refusing::Locked)
+    } else if account.is_locked(ctx.now) {
+        Some(Refusing::CoolingDown)
+    } else {
+        None
+    }
 }
 
-/// Counts a failure of `password` or code kind; locks at the limit. Returns the events.
+/// Why the account refuses a code without looking at it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Refusing {
+    /// A cool-down: the answer is the same as for a wrong code, and nothing is counted.
+    CoolingDown,
+    /// The hard limit was reached: the locked screen.
+    Locked,
+}
+
+fn second_factor_locked(user: UserId) -> Step {
+    Step::to(Stage::SecondFactorLocked { user }).notice(MessageId::SecondFactorLocked)
+}
+
+/// The login ends in success: the escalating cool-down starts again from a minute.
+fn authenticated(user: UserId, mut state: AccountState) -> Step {
+    let step = Step::to(Stage::Authenticated { user: user.clone() })
+        .audit(AuditEvent::Authenticated { user });
+    if state.lockouts == 0 {
+        return step;
+    }
+    state.lockouts = 0;
+    step.update(state)
+}
+
+/// Which factor failed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Factor {
+    Password,
+    SecondFactor,
+}
+
+/// Counts a failure of `factor`: a cool-down at every run of the configured length (twice as
+/// long as the last), and the second factor locked for good at the hard limit. Returns the
+/// audit events.
 fn fail<R>(
     ctx: &Ctx<'_, R>,
     user: &UserId,
     state: &mut AccountState,
-    password: bool,
-) -> Vec<Action> {
-    let (failures, limit) = if password {
-        state.password_failures += 1;
-        (state.password_failures, ctx.config.password_lockout)
-    } else {
-        state.code_failures += 1;
-        (state.code_failures, ctx.config.code_lockout)
+    factor: Factor,
+) -> Vec<Effect> {
+    let (failures, every) = match factor {
+        Factor::Password => {
+            state.password_failures = state.password_failures.saturating_add(1);
+            (state.password_failures, ctx.config.password_lockout)
+        }
+        Factor::SecondFactor => {
+            state.second_factor_failures = state.second_factor_failures.saturating_add(1);
+            (state.second_factor_failures, ctx.config.code_lockout)
+        }
     };
     let mut events = Vec::new();
-    if failures >= limit {
+    if factor == Factor::SecondFactor && failures >= ctx.config.second_factor_limit {
+        events.push(Effect::Audit(AuditEvent::SecondFactorLocked {
+            user: user.clone(),
+            failures,
+        }));
+        return events;
+    }
+    if failures.is_multiple_of(every) {
         let until = UnixTime::from_secs(
             ctx.now
                 .as_secs()
@@ -316,9 +425,7 @@ fn fail<R>(
         );
         state.locked_until = Some(until);
         state.lockouts = state.lockouts.saturating_add(1);
-        state.password_failures = 0;
-        state.code_failures = 0;
-        events.push(Action::Audit(AuditEvent::Locked {
+        events.push(Effect::Audit(AuditEvent::Locked {
             user: user.clone(),
             until,
         }));

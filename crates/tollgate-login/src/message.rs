@@ -56,6 +56,10 @@ pub enum MessageId {
     ActivationPassword,
     /// The open path: any authenticator app can scan this QR code.
     ScanOpenQrCode,
+    /// The open path's key as text, for an app that cannot scan: "Key".
+    OpenPathKey,
+    /// The open path: type the code the authenticator app shows.
+    EnterOpenPathCode,
     /// "Copy the activation parameters into the Entrust Soft Token application."
     CopyActivationParameters,
     /// "Address".
@@ -74,6 +78,11 @@ pub enum MessageId {
     RegistrationNotForThisActivation,
     /// The activation data expired; choose again for new ones.
     ActivationExpired,
+    /// Another login of the same user asked for new activation data: choose again.
+    ActivationReplaced,
+    /// The account already has a token (enrolled meanwhile, in another login): its code is
+    /// needed now.
+    AlreadyEnrolled,
     /// "Congratulations, you have successfully enrolled for Entrust Identity."
     Enrolled,
     /// "Continue".
@@ -82,6 +91,11 @@ pub enum MessageId {
     EnterTokenCode,
     /// A wrong token code (also for a replayed one and a locked account).
     WrongCode,
+    /// Too many wrong codes in a row: the second factor is locked until the account is
+    /// recovered or an administrator unlocks it.
+    SecondFactorLocked,
+    /// The stored login could not be trusted (or another request moved it on): log in again.
+    LoginRefused,
     /// Logged in.
     LoggedIn,
     /// The login took too long; start again.
@@ -218,6 +232,8 @@ fn english(id: MessageId) -> &'static str {
         }
         M::ActivationPassword => "Activation Password",
         M::ScanOpenQrCode => "Or scan this QR code with any authenticator app.",
+        M::OpenPathKey => "Key",
+        M::EnterOpenPathCode => "Then enter the code your authenticator app shows.",
         M::CopyActivationParameters => {
             "Copy the activation parameters into the Entrust Soft Token application."
         }
@@ -233,10 +249,20 @@ fn english(id: MessageId) -> &'static str {
         M::ActivationExpired => {
             "The activation has expired. Choose mobile or desktop again for new activation data."
         }
+        M::ActivationReplaced => {
+            "New activation data were requested in another window. Choose mobile or desktop again."
+        }
+        M::AlreadyEnrolled => {
+            "A token is already enrolled for this account. Enter the code your Entrust Identity app shows."
+        }
         M::Enrolled => "Congratulations, you have successfully enrolled for Entrust Identity.",
         M::Continue => "Continue",
         M::EnterTokenCode => "Enter the code your Entrust Identity app shows.",
         M::WrongCode => "The code is incorrect.",
+        M::SecondFactorLocked => {
+            "Too many incorrect codes: your second factor is locked. Ask your administrator to unlock it or recover your account."
+        }
+        M::LoginRefused => "For your security, please log in again.",
         M::LoggedIn => "You are logged in.",
         M::LoginExpired => "The login took too long. Please start again.",
         M::PasswordHelp => "If the account exists, your administrator has been asked to help you.",
@@ -280,6 +306,10 @@ fn french(id: MessageId) -> &'static str {
         M::ScanOpenQrCode => {
             "Ou scannez ce code QR avec n’importe quelle application d’authentification."
         }
+        M::OpenPathKey => "Clé",
+        M::EnterOpenPathCode => {
+            "Saisissez ensuite le code affiché par votre application d’authentification."
+        }
         M::CopyActivationParameters => {
             "Copiez les paramètres d’activation dans l’application Entrust Soft Token."
         }
@@ -299,10 +329,20 @@ fn french(id: MessageId) -> &'static str {
         M::ActivationExpired => {
             "L’activation a expiré. Choisissez à nouveau mobile ou ordinateur pour de nouvelles données d’activation."
         }
+        M::ActivationReplaced => {
+            "De nouvelles données d’activation ont été demandées dans une autre fenêtre. Choisissez à nouveau mobile ou ordinateur."
+        }
+        M::AlreadyEnrolled => {
+            "Un jeton est déjà enregistré pour ce compte. Saisissez le code affiché par votre application Entrust Identity."
+        }
         M::Enrolled => "Félicitations, votre inscription à Entrust Identity est terminée.",
         M::Continue => "Continuer",
         M::EnterTokenCode => "Saisissez le code affiché par votre application Entrust Identity.",
         M::WrongCode => "Le code est incorrect.",
+        M::SecondFactorLocked => {
+            "Trop de codes incorrects : votre second facteur est verrouillé. Demandez à votre administrateur de le déverrouiller ou récupérez votre compte."
+        }
+        M::LoginRefused => "Par sécurité, veuillez vous reconnecter.",
         M::LoggedIn => "Vous êtes connecté.",
         M::LoginExpired => "La connexion a pris trop de temps. Veuillez recommencer.",
         M::PasswordHelp => "Si le compte existe, votre administrateur a été prié de vous aider.",

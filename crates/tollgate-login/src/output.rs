@@ -6,9 +6,69 @@ use zeroize::Zeroizing;
 
 use crate::account::{AccountUpdate, EnrollmentKind};
 use crate::message::Message;
+use crate::state::LoginState;
 use crate::user::{EmailAddress, PhoneNumber, UserId};
 
-/// The result of one input.
+/// What one input did, as the machine hands it back: the contract of a transition is in its
+/// type, after quinn-proto's typed outputs.
+///
+/// - at most one account change, [`Transition::update`], to be stored with compare-and-set;
+/// - the login's next state, [`Transition::next`], to be stored in the same atomic step (with
+///   a new key when [`Transition::rekey`] says the login's assurance rose);
+/// - what to show, [`Transition::output`];
+/// - the effects (PINs to send, audit events, notifications), which exist only once both are
+///   stored: [`Transition::into_effects`] consumes the transition.
+///
+/// [`Driver`](crate::Driver) is the one loop that does this (load, handle, store atomically,
+/// retry on a conflict, then hand back the effects); use it rather than writing another.
+#[derive(Debug)]
+#[must_use]
+pub struct Transition {
+    pub(crate) next: LoginState,
+    pub(crate) update: Option<AccountUpdate>,
+    pub(crate) rekey: bool,
+    pub(crate) output: Output,
+    pub(crate) effects: Vec<Effect>,
+}
+
+impl Transition {
+    /// The login's next state.
+    pub fn next(&self) -> &LoginState {
+        &self.next
+    }
+
+    /// The account change to store with compare-and-set, if any. When the store refuses it
+    /// (the account changed meanwhile), drop this transition, reload the account and hand the
+    /// same state and input to the machine again.
+    pub fn update(&self) -> Option<&AccountUpdate> {
+        self.update.as_ref()
+    }
+
+    /// Whether the login rose in assurance (past the password, past the second factor, to
+    /// authenticated): store it under a new key, and let the old one die in the same step.
+    pub fn rekey(&self) -> bool {
+        self.rekey
+    }
+
+    /// What to show.
+    pub fn output(&self) -> &Output {
+        &self.output
+    }
+
+    /// After the update and the next state are stored: what to show, and the effects to carry
+    /// out, in order.
+    pub fn into_effects(self) -> (Output, Vec<Effect>) {
+        (self.output, self.effects)
+    }
+
+    /// Whether storing this transition would change nothing: no account change, the same
+    /// state, no new key (a page viewed again).
+    pub fn is_unchanged(&self, state: &LoginState) -> bool {
+        self.update.is_none() && !self.rekey && self.next == *state
+    }
+}
+
+/// What to show after one input.
 #[derive(Debug)]
 #[must_use]
 pub struct Output {
@@ -16,12 +76,8 @@ pub struct Output {
     pub screen: Screen,
     /// A notice above it (a wrong password, a PIN sent, …), if any.
     pub notice: Option<Message>,
-    /// What the service must do, in order. An [`Action::UpdateAccount`] comes first: when the
-    /// store refuses it (the account changed meanwhile), the service must not carry out the
-    /// others, reload the account, and hand the same input to the machine again.
-    pub actions: Vec<Action>,
     /// When the service should hand the machine [`crate::Input::Tick`], if nothing else
-    /// happens first: the next deadline (PIN expiry, login expiry).
+    /// happens first: the next deadline (PIN expiry, activation expiry, login expiry).
     pub wake_at: Option<UnixTime>,
 }
 
@@ -69,6 +125,12 @@ pub enum Screen {
         /// Who is logging in.
         user: UserId,
     },
+    /// The second factor failed the hard limit of times in a row (in all logins together):
+    /// it is locked until the account is recovered or an administrator unlocks it.
+    SecondFactorLocked {
+        /// Whose.
+        user: UserId,
+    },
     /// Logged in: the service opens the user's session.
     Authenticated {
         /// Who.
@@ -84,11 +146,26 @@ pub struct MobileActivation {
     pub qr_uri: String,
     /// The activation password to show beside it.
     pub password: ActivationPassword,
-    /// The open path, when the deployment offers it: an `otpauth://` URI to draw as a second
-    /// QR code (it carries a secret: never log it).
-    pub open_uri: Option<Zeroizing<String>>,
+    /// The open path, when the deployment offers it: an `otpauth://` QR code for any
+    /// authenticator app, and its key as text. Its first right code, typed back
+    /// ([`crate::Input::OpenPathCode`]), enrolls it.
+    pub open: Option<OpenPath>,
     /// When the activation data expire.
     pub expires_at: UnixTime,
+}
+
+/// The open path on the mobile screen. Both fields carry the token's secret: never log them.
+pub struct OpenPath {
+    /// The `otpauth://` URI to draw as a QR code.
+    pub uri: Zeroizing<String>,
+    /// The secret in base32, for typing into an app that cannot scan.
+    pub key: Zeroizing<String>,
+}
+
+impl core::fmt::Debug for OpenPath {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("OpenPath(<redacted>)")
+    }
 }
 
 /// What the desktop activation screen shows. Its `Debug` hides the activation code.
@@ -143,13 +220,10 @@ pub enum Destination {
     Email(EmailAddress),
 }
 
-/// What the service must do.
+/// What the service must do once a transition is stored.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum Action {
-    /// Store this account change atomically (compare-and-set on the version), before anything
-    /// else.
-    UpdateAccount(Box<AccountUpdate>),
+pub enum Effect {
     /// Send this PIN. The PIN is in the clear here and nowhere else; send it and drop it.
     SendPin {
         /// Where.
@@ -211,6 +285,14 @@ pub enum AuditEvent {
     CodeRefused {
         /// Whose.
         user: UserId,
+    },
+    /// The second factor reached the hard limit of consecutive failures and is locked until
+    /// the account is recovered or an administrator unlocks it.
+    SecondFactorLocked {
+        /// Whose.
+        user: UserId,
+        /// The consecutive failures counted.
+        failures: u32,
     },
     /// A token code was right but already used: a replay, or a code seen over a shoulder.
     CodeReplayed {

@@ -13,20 +13,23 @@ use crate::error::StateError;
 use crate::output::Channel;
 use crate::user::UserId;
 
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u64 = 1;
+/// The format version this build writes and reads. Version 1 (before stored logins were
+/// authenticated) is not read: such a login starts over.
+pub const FORMAT_VERSION: u64 = 2;
 
 /// A login in progress.
 ///
 /// It holds no password and no PIN (only a salted hash of the PIN, bound to this login), so
-/// a stolen stored login reveals neither. Store it with [`LoginState::to_json`], load it with
-/// [`LoginState::from_json`]; a login written by another format version is refused clearly.
+/// a stolen stored login reveals neither. The [`Driver`](crate::Driver) keeps it in a store
+/// authenticated under the service's [`StateKey`](crate::StateKey) ([`SealedLogin`](crate::SealedLogin));
+/// [`LoginState::to_json`] and [`LoginState::from_json`] are the plain form inside.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginState {
     /// The format version.
     pub(crate) v: u64,
-    /// This login's random identifier (hex), which binds its PIN to it.
-    pub(crate) id: Hex<16>,
+    /// This login's random identifier, which binds its PIN and its activation to it. It stays
+    /// the same when the login's key is replaced.
+    pub(crate) id: LoginId,
     /// When the login must be finished by.
     pub(crate) deadline: u64,
     /// What the login waits for.
@@ -38,13 +41,52 @@ pub struct LoginState {
 #[serde(tag = "s", rename_all = "snake_case")]
 pub(crate) enum Stage {
     ExpectUserId,
-    ExpectPassword { user: UserId },
-    ExpectPin { user: UserId, pin: PinRecord },
-    ExpectEnrollmentChoice { user: UserId },
-    ExpectRegistration { user: UserId, kind: EnrollmentKind },
-    ExpectContinue { user: UserId },
-    ExpectTokenCode { user: UserId },
-    Authenticated { user: UserId },
+    ExpectPassword {
+        user: UserId,
+    },
+    ExpectPin {
+        user: UserId,
+        pin: PinRecord,
+    },
+    ExpectEnrollmentChoice {
+        user: UserId,
+    },
+    ExpectRegistration {
+        user: UserId,
+        kind: EnrollmentKind,
+    },
+    ExpectContinue {
+        user: UserId,
+    },
+    ExpectTokenCode {
+        user: UserId,
+    },
+    /// The password was right, but the second factor has failed the hard limit of times in a
+    /// row: nothing more until the account is recovered or an administrator unlocks it.
+    SecondFactorLocked {
+        user: UserId,
+    },
+    Authenticated {
+        user: UserId,
+    },
+}
+
+impl Stage {
+    /// How much of the login has been proven: nothing, the password, the password and a PIN
+    /// (enough to enroll a first token), the whole login. The login's key is replaced each
+    /// time this rises (OWASP Session Management: a new session ID at every privilege change).
+    pub(crate) fn assurance(&self) -> u8 {
+        match self {
+            Self::ExpectUserId | Self::ExpectPassword { .. } => 0,
+            Self::ExpectPin { .. }
+            | Self::ExpectTokenCode { .. }
+            | Self::SecondFactorLocked { .. } => 1,
+            Self::ExpectEnrollmentChoice { .. }
+            | Self::ExpectRegistration { .. }
+            | Self::ExpectContinue { .. } => 2,
+            Self::Authenticated { .. } => 3,
+        }
+    }
 }
 
 /// The PIN as the login remembers it: a salted hash, its expiry, and the sends so far.
@@ -91,6 +133,7 @@ impl LoginState {
             | Stage::ExpectRegistration { user, .. }
             | Stage::ExpectContinue { user }
             | Stage::ExpectTokenCode { user }
+            | Stage::SecondFactorLocked { user }
             | Stage::Authenticated { user } => Some(user),
         }
     }
@@ -107,13 +150,20 @@ impl LoginState {
         UnixTime::from_secs(self.deadline)
     }
 
-    /// The stored form.
+    /// The login's identifier.
+    #[must_use]
+    pub fn id(&self) -> LoginId {
+        self.id
+    }
+
+    /// The plain form, as sealed into a [`SealedLogin`](crate::SealedLogin).
     #[must_use]
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Loads a stored login.
+    /// The plain form read back. Only a [`SealedLogin`](crate::SealedLogin) that verified
+    /// under the service's key should be trusted with it.
     ///
     /// # Errors
     /// [`StateError::Version`] for another format version; [`StateError::Malformed`] for
@@ -134,8 +184,43 @@ impl LoginState {
     }
 }
 
+/// A login's random identifier: 128 bits drawn when the login starts. Not a secret (the
+/// login's key is); it binds a PIN's hash and an activation to the login that asked for them.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LoginId(Hex<16>);
+
+impl LoginId {
+    /// An identifier from its bytes (as a store keeps it).
+    #[must_use]
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(Hex(bytes))
+    }
+
+    /// Its bytes.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0.0
+    }
+
+    pub(crate) fn generate(rng: &mut impl rand_core::CryptoRng) -> Self {
+        let mut id = [0u8; 16];
+        rng.fill_bytes(&mut id);
+        Self::from_bytes(id)
+    }
+}
+
+impl core::fmt::Debug for LoginId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "LoginId(")?;
+        for b in self.as_bytes() {
+            write!(f, "{b:02x}")?;
+        }
+        write!(f, ")")
+    }
+}
+
 /// Bytes stored as lower-case hex.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Hex<const N: usize>(pub(crate) [u8; N]);
 
 impl<const N: usize> core::fmt::Debug for Hex<N> {
@@ -146,7 +231,8 @@ impl<const N: usize> core::fmt::Debug for Hex<N> {
 
 impl<const N: usize> Serialize for Hex<N> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let text: String = self.0.iter().map(|b| format!("{b:02x}")).collect();
+        let mut text = String::with_capacity(2 * N);
+        crate::hex::encode_into(&self.0, &mut text);
         serializer.serialize_str(&text)
     }
 }
@@ -154,15 +240,9 @@ impl<const N: usize> Serialize for Hex<N> {
 impl<'de, const N: usize> Deserialize<'de> for Hex<N> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        let mut out = [0u8; N];
-        if text.len() != 2 * N || !text.is_ascii() {
-            return Err(serde::de::Error::custom("wrong hex length"));
-        }
-        for (i, byte) in out.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16)
-                .map_err(|_| serde::de::Error::custom("not hex"))?;
-        }
-        Ok(Self(out))
+        crate::hex::decode(&text)
+            .map(Self)
+            .ok_or_else(|| serde::de::Error::custom("expected hex of the right length"))
     }
 }
 

@@ -8,13 +8,13 @@
 
 mod sim;
 
-use sim::{JOHN, PASSWORD, Sim, notice, sim};
+use sim::{JOHN, Login, PASSWORD, Sim, notice, sim};
 use tollgate_codes::{ActivationCode, SerialNumber, TokenActivation};
 use tollgate_login::{
-    AuditEvent, Catalog, Channel, Config, Destination, EnrollmentKind, Input, LoginState,
-    MessageId, Notification, Output, PasswordCheck, Screen,
+    AuditEvent, Catalog, Channel, Config, Destination, EnrollmentKind, Input, MessageId,
+    Notification, Output, PasswordCheck, Screen,
 };
-use tollgate_otp::UnixTime;
+use tollgate_otp::{Algorithm, UnixTime};
 use tollgate_provision::SecureActivation;
 
 // 1. User ID → password; unknown users look the same.
@@ -38,11 +38,15 @@ fn user_id_is_trimmed_and_case_insensitive() {
     assert!(matches!(output.screen, Screen::EnterUserId));
 }
 
-/// What the user can observe: the screen, the notice, the next deadline.
-fn observable(output: &Output) -> String {
+/// What the user can observe: the screen, the notice, the next deadline, and the generation
+/// of the key their cookie holds.
+fn observable(output: &Output, login: &Login) -> String {
     format!(
-        "{:?} {:?} {:?}",
-        output.screen, output.notice, output.wake_at
+        "{:?} {:?} {:?} {}",
+        output.screen,
+        output.notice,
+        output.wake_at,
+        login.key.generation()
     )
     .replace("ghost", "john.smith")
 }
@@ -54,16 +58,16 @@ fn an_unknown_user_is_indistinguishable() {
     let (mut ghost, _) = sim.start();
     let a = sim.submit(&mut known, Input::UserId(JOHN.into()));
     let b = sim.submit(&mut ghost, Input::UserId("ghost@example.com".into()));
-    assert_eq!(observable(&a), observable(&b));
+    assert_eq!(observable(&a, &known), observable(&b, &ghost));
     for _ in 0..7 {
         let a = sim.submit(&mut known, Input::Password(PasswordCheck::Incorrect));
         let b = sim.submit(&mut ghost, Input::Password(PasswordCheck::Incorrect));
-        assert_eq!(observable(&a), observable(&b));
+        assert_eq!(observable(&a, &known), observable(&b, &ghost));
         assert_eq!(notice(&a), Some(MessageId::WrongPassword));
     }
     let a = sim.submit(&mut known, Input::ForgotPassword);
     let b = sim.submit(&mut ghost, Input::ForgotPassword);
-    assert_eq!(observable(&a), observable(&b));
+    assert_eq!(observable(&a, &known), observable(&b, &ghost));
     assert_eq!(sim.password_help.len(), 2);
     // The log alone knows.
     assert!(sim.audit.contains(&AuditEvent::PasswordRefused {
@@ -153,7 +157,7 @@ fn resend_is_throttled_replaces_the_pin_and_keeps_the_failures() {
     };
     sim.step(&mut state, Input::Pin(wrong.into()));
     sim.step(&mut state, Input::Pin(wrong.into()));
-    assert_eq!(sim.account(JOHN).state.code_failures, 2);
+    assert_eq!(sim.account(JOHN).state.second_factor_failures, 2);
 
     sim.advance(10);
     let output = sim.submit(&mut state, Input::ResendPin);
@@ -170,11 +174,11 @@ fn resend_is_throttled_replaces_the_pin_and_keeps_the_failures() {
     assert_eq!(sim.outbox.len(), 2);
     let second = sim.last_pin();
     // The failures survive the resend; the old PIN is void.
-    assert_eq!(sim.account(JOHN).state.code_failures, 2);
+    assert_eq!(sim.account(JOHN).state.second_factor_failures, 2);
     if first != second {
         let output = sim.submit(&mut state, Input::Pin(first));
         assert_eq!(notice(&output), Some(MessageId::WrongPin));
-        assert_eq!(sim.account(JOHN).state.code_failures, 3);
+        assert_eq!(sim.account(JOHN).state.second_factor_failures, 3);
     }
     // At most five sends per login.
     for _ in 0..5 {
@@ -187,7 +191,7 @@ fn resend_is_throttled_replaces_the_pin_and_keeps_the_failures() {
     assert_eq!(notice(&output), Some(MessageId::TooManySends));
     let output = sim.submit(&mut state, Input::Pin(sim.last_pin()));
     assert!(matches!(output.screen, Screen::ChooseEnrollment { .. }));
-    assert_eq!(sim.account(JOHN).state.code_failures, 0);
+    assert_eq!(sim.account(JOHN).state.second_factor_failures, 0);
 }
 
 #[test]
@@ -230,7 +234,7 @@ fn desktop_enrollment_then_a_later_login() {
 
 #[test]
 fn mobile_enrollment_through_the_secure_qr() {
-    let mut sim = Sim::new(Config::default().with_open_path(true));
+    let mut sim = Sim::new(Config::default().with_open_path(Algorithm::Sha1));
     sim.register(JOHN, PASSWORD, Some("+16132701234"), None);
     let (mut state, _) = sim.log_in(JOHN, PASSWORD);
     sim.step(&mut state, Input::Pin(sim.last_pin()));
@@ -240,9 +244,10 @@ fn mobile_enrollment_through_the_secure_qr() {
     };
     assert!(
         screen
-            .open_uri
+            .open
             .as_ref()
             .unwrap()
+            .uri
             .starts_with("otpauth://totp/tollgate:john.smith@example.com?")
     );
     assert!(!format!("{screen:?}").contains(screen.password.expose_secret().as_str()));
@@ -262,7 +267,7 @@ fn mobile_enrollment_through_the_secure_qr() {
     assert!(state.is_authenticated());
 }
 
-fn to_registration(sim: &mut Sim) -> (LoginState, SerialNumber, ActivationCode) {
+fn to_registration(sim: &mut Sim) -> (Login, SerialNumber, ActivationCode) {
     let (mut state, _) = sim.log_in(JOHN, PASSWORD);
     sim.step(&mut state, Input::Pin(sim.last_pin()));
     let output = sim.submit(&mut state, Input::ChooseEnrollment(EnrollmentKind::Desktop));
@@ -307,7 +312,7 @@ fn a_registration_code_for_another_token_or_activation_is_refused() {
     // A mistyped one.
     let output = sim.submit(&mut state, Input::RegistrationCode("12345-67890".into()));
     assert_eq!(notice(&output), Some(MessageId::RegistrationMistyped));
-    assert_eq!(sim.account(JOHN).state.code_failures, 2);
+    assert_eq!(sim.account(JOHN).state.second_factor_failures, 2);
     // A new activation replaces the old: the old token's code is then refused.
     let (old_code, _) = TokenActivation::new(serial, code, None).register(&mut sim.rng);
     let output = sim.submit(&mut state, Input::ChooseEnrollment(EnrollmentKind::Desktop));

@@ -11,7 +11,9 @@ mod sim;
 use proptest::prelude::*;
 use sim::Sim;
 use tollgate_codes::TokenActivation;
-use tollgate_login::{Config, EnrollmentKind, Input, LoginState, PasswordCheck, Screen};
+use tollgate_login::{
+    Config, DriveError, EnrollmentKind, Input, LoginState, PasswordCheck, Screen,
+};
 use tollgate_otp::Totp;
 
 const JOHN: &str = "john.smith@example.com";
@@ -162,6 +164,7 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
             };
             let typed = input.clone();
             let was_authenticated = state.is_authenticated();
+            let old_key = state.key.clone();
             let output = sim.submit(&mut state, input);
 
             // A new login: the proof starts over.
@@ -216,12 +219,17 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
                     proof.password && proof.second_factor,
                     "authenticated without both factors"
                 );
+                // The key that got here is dead: a planted one is worth nothing.
+                let old = sim.driver.load(&sim.store, &old_key, sim.at());
+                prop_assert!(matches!(old, Err(DriveError::UnknownLogin)));
                 authenticated += 1;
             }
             // Every stored login round-trips and stays small.
-            let json = state.to_json();
+            let json = state.state.to_json();
             prop_assert!(json.len() <= 512, "{} bytes", json.len());
-            prop_assert_eq!(LoginState::from_json(&json).unwrap(), state.clone());
+            prop_assert_eq!(LoginState::from_json(&json).unwrap(), state.state.clone());
+            let row = sim.row(&state);
+            prop_assert!(row.text.len() <= 512, "{} bytes sealed", row.text.len());
         }
     }
     Ok(authenticated)

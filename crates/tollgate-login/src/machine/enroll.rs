@@ -1,25 +1,41 @@
-//! Enrollment: issuing activation data, and completing them with the registration code.
+//! Enrollment: issuing activation data, and completing them with the registration code (or,
+//! on the open path, with the authenticator app's first code).
+//!
+//! Only an account without a token enrolls here: the guard in `transition` sends a login
+//! whose account gained a token meanwhile to the token code, and each path below checks again.
 
 use rand_core::CryptoRng;
 
-use super::{Ctx, Step, account_state, fail, update};
-use crate::account::{AccountState, EnrollmentKind, PendingActivation, TokenRecord};
+use super::token::{learned_drift, verify};
+use super::{
+    Ctx, Factor, Refusing, Step, account_state, fail, refuses_codes, second_factor_locked,
+};
+use crate::account::{
+    AccountState, EnrollmentKind, MobileQr, OpenToken, PendingActivation, TokenRecord,
+};
 use crate::message::MessageId;
-use crate::output::{Action, AuditEvent, Notification};
+use crate::output::{AuditEvent, Effect, Notification};
 use crate::state::Stage;
 use crate::user::UserId;
-use tollgate_codes::{Activation, RegistrationCode, SerialNumber};
+use tollgate_codes::{Activation, ActivationPassword, RegistrationCode, SerialNumber};
+use tollgate_otp::{Digits, Period, Secret, TotpParams};
+use tollgate_provision::SecureActivation;
 
+/// Issues activation data for `kind`, replacing any earlier ones. Everything random the
+/// screen will show is drawn here, once.
 pub(super) fn issue<R: CryptoRng>(
     ctx: &mut Ctx<'_, R>,
     user: UserId,
     kind: EnrollmentKind,
 ) -> Step {
-    let Some((version, mut state)) = account_state(ctx) else {
-        return (Stage::ExpectEnrollmentChoice { user }, None, Vec::new());
+    let Some(mut state) = account_state(ctx) else {
+        return Step::to(Stage::ExpectEnrollmentChoice { user });
     };
-    // A new activation replaces any earlier one. Serial numbers are drawn from 10^9; the
-    // store's uniqueness constraint refuses the rare repeat, and the retry draws again.
+    if let Some(refused) = refused(ctx, &state, &user) {
+        return refused;
+    }
+    // Serial numbers are drawn from 10^9; the store's uniqueness constraint refuses the rare
+    // repeat, and the driver's retry draws again.
     let serial = SerialNumber::generate(ctx.rng);
     let activation = Activation::issue(
         serial,
@@ -28,16 +44,118 @@ pub(super) fn issue<R: CryptoRng>(
         ctx.config.activation_lifetime,
         ctx.rng,
     );
-    state.pending = Some(PendingActivation { activation, kind });
-    let actions = vec![
-        update(version, state),
-        Action::Audit(AuditEvent::ActivationIssued {
+    let mut pending = PendingActivation {
+        login: ctx.id,
+        kind,
+        mobile: None,
+        open: None,
+        activation,
+    };
+    if kind == EnrollmentKind::Mobile {
+        let password = ActivationPassword::generate(ctx.rng);
+        let uri = SecureActivation::new(
+            serial,
+            pending.activation.activation_code().clone(),
+            pending.activation.policy().cloned(),
+            Some(ctx.config.registration_address.clone()),
+        )
+        .encode(&password, ctx.rng);
+        pending.mobile = Some(MobileQr { uri, password });
+        pending.open = ctx.config.open_path.map(|algorithm| OpenToken {
+            secret: Secret::generate(algorithm, ctx.rng),
+            params: TotpParams::new(algorithm, Digits::SIX, Period::default()),
+        });
+    }
+    state.pending = Some(pending);
+    Step::to(Stage::ExpectRegistration {
+        user: user.clone(),
+        kind,
+    })
+    .update(state)
+    .audit(AuditEvent::ActivationIssued { user, serial, kind })
+}
+
+/// Refuses enrollment where it may not go on: the account has a token, or codes are refused.
+fn refused<R>(ctx: &Ctx<'_, R>, state: &AccountState, user: &UserId) -> Option<Step> {
+    if state.token.is_some() {
+        return Some(
+            Step::to(Stage::ExpectTokenCode { user: user.clone() })
+                .notice(MessageId::AlreadyEnrolled),
+        );
+    }
+    (refuses_codes(ctx) == Some(Refusing::Locked)).then(|| second_factor_locked(user.clone()))
+}
+
+/// The pending activation this login may complete, or the step that says why there is none.
+fn pending_of<R>(
+    ctx: &Ctx<'_, R>,
+    state: &AccountState,
+    user: &UserId,
+    kind: EnrollmentKind,
+) -> Result<PendingActivation, Box<Step>> {
+    if let Some(refused) = refused(ctx, state, user) {
+        return Err(Box::new(refused));
+    }
+    let choose = || Step::to(Stage::ExpectEnrollmentChoice { user: user.clone() });
+    let Some(pending) = state.pending.clone() else {
+        return Err(Box::new(choose()));
+    };
+    if pending.login != ctx.id {
+        return Err(Box::new(choose().notice(MessageId::ActivationReplaced)));
+    }
+    if refuses_codes(ctx) == Some(Refusing::CoolingDown) {
+        let stage = Stage::ExpectRegistration {
+            user: user.clone(),
+            kind,
+        };
+        let step = Step::to(stage).notice(MessageId::RegistrationNotForThisActivation);
+        return Err(Box::new(step));
+    }
+    if ctx.now >= pending.activation.expires_at() {
+        let mut state = state.clone();
+        state.pending = None;
+        return Err(Box::new(
+            choose().notice(MessageId::ActivationExpired).update(state),
+        ));
+    }
+    Ok(pending)
+}
+
+/// A refused code: counted as a second-factor failure.
+fn wrong<R>(
+    ctx: &Ctx<'_, R>,
+    mut state: AccountState,
+    user: UserId,
+    kind: EnrollmentKind,
+    id: MessageId,
+) -> Step {
+    let events = fail(ctx, &user, &mut state, Factor::SecondFactor);
+    let refused = AuditEvent::CodeRefused { user: user.clone() };
+    let step = if ctx.config.second_factor_locked(&state) {
+        second_factor_locked(user)
+    } else {
+        Step::to(Stage::ExpectRegistration { user, kind }).notice(id)
+    };
+    step.update(state).audit(refused).effects(events)
+}
+
+/// The token is in: stored, audited, and the user told (NIST SP 800-63B-4 §4.1.2.1).
+fn enrolled(mut state: AccountState, user: UserId, token: TokenRecord) -> Step {
+    let serial = token.serial;
+    state.token = Some(token);
+    state.pending = None;
+    state.second_factor_failures = 0;
+    Step::to(Stage::ExpectContinue { user: user.clone() })
+        .notice(MessageId::Enrolled)
+        .update(state)
+        .audit(AuditEvent::TokenEnrolled {
             user: user.clone(),
             serial,
-            kind,
-        }),
-    ];
-    (Stage::ExpectRegistration { user, kind }, None, actions)
+        })
+        .effect(Effect::Notify {
+            user,
+            notification: Notification::AuthenticatorAdded,
+        })
 }
 
 pub(super) fn register<R: CryptoRng>(
@@ -46,76 +164,70 @@ pub(super) fn register<R: CryptoRng>(
     kind: EnrollmentKind,
     typed: &str,
 ) -> Step {
-    let Some((version, mut state)) = account_state(ctx) else {
-        return (Stage::ExpectEnrollmentChoice { user }, None, Vec::new());
+    let Some(state) = account_state(ctx) else {
+        return Step::to(Stage::ExpectEnrollmentChoice { user });
     };
-    let Some(pending) = state.pending.clone() else {
-        return (Stage::ExpectEnrollmentChoice { user }, None, Vec::new());
-    };
-    if ctx.account.is_some_and(|a| a.is_locked(ctx.now)) {
-        let notice = Some(MessageId::RegistrationNotForThisActivation.into());
-        return (Stage::ExpectRegistration { user, kind }, notice, Vec::new());
-    }
-    let refused = |ctx: &Ctx<'_, R>, mut state: AccountState, user: UserId, id: MessageId| {
-        let events = fail(ctx, &user, &mut state, false);
-        let mut actions = vec![
-            update(version, state),
-            Action::Audit(AuditEvent::CodeRefused { user: user.clone() }),
-        ];
-        actions.extend(events);
-        (
-            Stage::ExpectRegistration { user, kind },
-            Some(id.into()),
-            actions,
-        )
+    let pending = match pending_of(ctx, &state, &user, kind) {
+        Ok(pending) => pending,
+        Err(step) => return *step,
     };
     let Ok(code) = typed.parse::<RegistrationCode>() else {
-        return refused(ctx, state, user, MessageId::RegistrationMistyped);
+        return wrong(ctx, state, user, kind, MessageId::RegistrationMistyped);
     };
     match pending
         .activation
         .complete(&code, ctx.config.registration_scheme, ctx.now)
     {
         Ok(token) => {
-            let serial = pending.activation.serial();
             let (secret, params) = token.into_parts();
-            state.token = Some(TokenRecord {
-                serial,
+            let token = TokenRecord {
+                serial: pending.activation.serial(),
                 secret,
                 params,
                 last_step: None,
                 drift: 0,
-            });
-            state.pending = None;
-            state.code_failures = 0;
-            let actions = vec![
-                update(version, state),
-                Action::Audit(AuditEvent::TokenEnrolled {
-                    user: user.clone(),
-                    serial,
-                }),
-                Action::Notify {
-                    user: user.clone(),
-                    notification: Notification::AuthenticatorAdded,
-                },
-            ];
-            (
-                Stage::ExpectContinue { user },
-                Some(MessageId::Enrolled.into()),
-                actions,
-            )
+            };
+            enrolled(state, user, token)
         }
-        Err(tollgate_codes::CompletionError::Expired) => {
-            state.pending = None;
-            let actions = vec![update(version, state)];
-            let notice = Some(MessageId::ActivationExpired.into());
-            (Stage::ExpectEnrollmentChoice { user }, notice, actions)
-        }
-        Err(_) => refused(
+        Err(_) => wrong(
             ctx,
             state,
             user,
+            kind,
             MessageId::RegistrationNotForThisActivation,
         ),
+    }
+}
+
+/// The open path: the first right code of the app that scanned the `otpauth://` QR code
+/// enrolls its secret (and that code is spent).
+pub(super) fn confirm_open<R: CryptoRng>(
+    ctx: &mut Ctx<'_, R>,
+    user: UserId,
+    kind: EnrollmentKind,
+    typed: &str,
+) -> Step {
+    let Some(state) = account_state(ctx) else {
+        return Step::to(Stage::ExpectEnrollmentChoice { user });
+    };
+    let pending = match pending_of(ctx, &state, &user, kind) {
+        Ok(pending) => pending,
+        Err(step) => return *step,
+    };
+    let Some(open) = pending.open else {
+        return Step::to(Stage::ExpectRegistration { user, kind });
+    };
+    match verify(&open.secret, open.params, 0, None, ctx, typed) {
+        Ok(verified) => {
+            let token = TokenRecord {
+                serial: pending.activation.serial(),
+                secret: open.secret,
+                params: open.params,
+                last_step: Some(verified.step()),
+                drift: learned_drift(0, &verified),
+            };
+            enrolled(state, user, token)
+        }
+        Err(_) => wrong(ctx, state, user, kind, MessageId::WrongCode),
     }
 }

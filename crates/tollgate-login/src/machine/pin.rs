@@ -2,9 +2,12 @@
 
 use rand_core::CryptoRng;
 
-use super::{Ctx, PasswordCheck, Step, account_state, fail, update};
+use super::{
+    Ctx, Factor, PasswordCheck, Refusing, Step, account_state, fail, refuses_codes,
+    second_factor_locked,
+};
 use crate::message::{Message, MessageId};
-use crate::output::{Action, AuditEvent, Channel, Destination};
+use crate::output::{AuditEvent, Channel, Destination, Effect};
 use crate::state::{Hex, PinRecord, Stage};
 use crate::user::{EmailAddress, UserId};
 use tollgate_otp::Pin;
@@ -14,45 +17,50 @@ pub(super) fn password<R: CryptoRng>(
     user: UserId,
     check: PasswordCheck,
 ) -> Step {
-    let refused = |user: &UserId, known: bool| {
-        Action::Audit(AuditEvent::PasswordRefused {
-            user: user.clone(),
-            known,
-        })
+    let refused = |user: &UserId, known: bool| AuditEvent::PasswordRefused {
+        user: user.clone(),
+        known,
     };
-    let wrong = Some(Message::new(MessageId::WrongPassword));
-    let Some((version, mut state)) = account_state(ctx) else {
-        let actions = vec![refused(&user, false)];
-        return (Stage::ExpectPassword { user }, wrong, actions);
+    let Some(mut state) = account_state(ctx) else {
+        let event = refused(&user, false);
+        return Step::to(Stage::ExpectPassword { user })
+            .notice(MessageId::WrongPassword)
+            .audit(event);
     };
-    let locked = ctx.account.is_some_and(|a| a.is_locked(ctx.now));
-    if locked {
-        let actions = vec![refused(&user, true)];
-        return (Stage::ExpectPassword { user }, wrong, actions);
+    if ctx.account.is_some_and(|a| a.is_locked(ctx.now)) {
+        let event = refused(&user, true);
+        return Step::to(Stage::ExpectPassword { user })
+            .notice(MessageId::WrongPassword)
+            .audit(event);
     }
     if check == PasswordCheck::Incorrect {
-        let events = fail(ctx, &user, &mut state, true);
-        let mut actions = vec![update(version, state), refused(&user, true)];
-        actions.extend(events);
-        return (Stage::ExpectPassword { user }, wrong, actions);
+        let events = fail(ctx, &user, &mut state, Factor::Password);
+        let event = refused(&user, true);
+        return Step::to(Stage::ExpectPassword { user })
+            .notice(MessageId::WrongPassword)
+            .update(state)
+            .audit(event)
+            .effects(events);
     }
+    // A right password forgives wrong passwords, and nothing else: not wrong codes, not the
+    // cool-downs (only a whole login does).
+    let forgiven = state.password_failures != 0;
     state.password_failures = 0;
-    state.lockouts = 0;
-    state.locked_until = None;
-    if state.token.is_some() {
-        let actions = vec![update(version, state)];
-        return (Stage::ExpectTokenCode { user }, None, actions);
-    }
-    // First login: the one-time PIN, by SMS, or by e-mail when no mobile number is on file.
-    let channel = if ctx.account.is_some_and(|a| a.mobile.is_some()) {
-        Channel::Sms
+    let step = if ctx.config.second_factor_locked(&state) {
+        second_factor_locked(user)
+    } else if state.token.is_some() {
+        Step::to(Stage::ExpectTokenCode { user })
     } else {
-        Channel::Email
+        // First login: the one-time PIN, by SMS, or by e-mail when no mobile number is on file.
+        let channel = if ctx.account.is_some_and(|a| a.mobile.is_some()) {
+            Channel::Sms
+        } else {
+            Channel::Email
+        };
+        let (pin, send) = new_pin(ctx, &user, channel, 1);
+        Step::to(Stage::ExpectPin { user, pin }).effects(send)
     };
-    let (pin, send) = new_pin(ctx, &user, channel, 1);
-    let mut actions = vec![update(version, state)];
-    actions.extend(send);
-    (Stage::ExpectPin { user, pin }, None, actions)
+    if forgiven { step.update(state) } else { step }
 }
 
 /// The e-mail address a PIN goes to: the one on file, else the User ID itself.
@@ -82,7 +90,7 @@ pub(super) fn new_pin<R: CryptoRng>(
     user: &UserId,
     channel: Channel,
     sends: u8,
-) -> (PinRecord, Vec<Action>) {
+) -> (PinRecord, Vec<Effect>) {
     let pin = Pin::generate(ctx.config.pin_length, ctx.rng);
     let mut salt = [0u8; 16];
     ctx.rng.fill_bytes(&mut salt);
@@ -91,7 +99,7 @@ pub(super) fn new_pin<R: CryptoRng>(
         hash: Hex(PinRecord::hash(
             &ctx.config.pin_key,
             &salt,
-            &ctx.id,
+            ctx.id.as_bytes(),
             pin.expose_secret(),
         )),
         expires: ctx
@@ -102,15 +110,15 @@ pub(super) fn new_pin<R: CryptoRng>(
         sent_at: ctx.now.as_secs(),
         sends,
     };
-    let mut actions = Vec::new();
+    let mut effects = Vec::new();
     if let Some(to) = destination(ctx, user, channel) {
-        actions.push(Action::SendPin { to, pin });
-        actions.push(Action::Audit(AuditEvent::PinSent {
+        effects.push(Effect::SendPin { to, pin });
+        effects.push(Effect::Audit(AuditEvent::PinSent {
             user: user.clone(),
             channel,
         }));
     }
-    (record, actions)
+    (record, effects)
 }
 
 pub(super) fn check_pin<R: CryptoRng>(
@@ -119,44 +127,36 @@ pub(super) fn check_pin<R: CryptoRng>(
     pin: PinRecord,
     typed: &str,
 ) -> Step {
-    let Some((version, mut state)) = account_state(ctx) else {
-        return (
-            Stage::ExpectPin { user, pin },
-            Some(MessageId::WrongPin.into()),
-            Vec::new(),
-        );
+    let Some(mut state) = account_state(ctx) else {
+        return Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::WrongPin);
     };
-    if ctx.account.is_some_and(|a| a.is_locked(ctx.now)) {
-        return (
-            Stage::ExpectPin { user, pin },
-            Some(MessageId::WrongPin.into()),
-            Vec::new(),
-        );
+    match refuses_codes(ctx) {
+        Some(Refusing::Locked) => return second_factor_locked(user),
+        Some(Refusing::CoolingDown) => {
+            return Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::WrongPin);
+        }
+        None => {}
     }
     if ctx.now.as_secs() >= pin.expires {
-        return (
-            Stage::ExpectPin { user, pin },
-            Some(MessageId::PinExpired.into()),
-            Vec::new(),
-        );
+        return Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::PinExpired);
     }
     // A right PIN moves the login on, so the record (and the PIN) is gone: single use.
-    if pin.matches(&ctx.config.pin_key, &ctx.id, typed) {
-        state.code_failures = 0;
-        let actions = vec![update(version, state)];
-        return (Stage::ExpectEnrollmentChoice { user }, None, actions);
+    if pin.matches(&ctx.config.pin_key, ctx.id.as_bytes(), typed) {
+        let step = Step::to(Stage::ExpectEnrollmentChoice { user });
+        if state.second_factor_failures == 0 {
+            return step;
+        }
+        state.second_factor_failures = 0;
+        return step.update(state);
     }
-    let events = fail(ctx, &user, &mut state, false);
-    let mut actions = vec![
-        update(version, state),
-        Action::Audit(AuditEvent::CodeRefused { user: user.clone() }),
-    ];
-    actions.extend(events);
-    (
-        Stage::ExpectPin { user, pin },
-        Some(MessageId::WrongPin.into()),
-        actions,
-    )
+    let events = fail(ctx, &user, &mut state, Factor::SecondFactor);
+    let refused = AuditEvent::CodeRefused { user: user.clone() };
+    let step = if ctx.config.second_factor_locked(&state) {
+        second_factor_locked(user)
+    } else {
+        Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::WrongPin)
+    };
+    step.update(state).audit(refused).effects(events)
 }
 
 pub(super) fn resend<R: CryptoRng>(
@@ -165,12 +165,11 @@ pub(super) fn resend<R: CryptoRng>(
     pin: PinRecord,
     channel: Channel,
 ) -> Step {
+    if refuses_codes(ctx) == Some(Refusing::Locked) {
+        return second_factor_locked(user);
+    }
     if pin.sends >= ctx.config.max_sends {
-        return (
-            Stage::ExpectPin { user, pin },
-            Some(MessageId::TooManySends.into()),
-            Vec::new(),
-        );
+        return Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::TooManySends);
     }
     // Throttled per channel: a switch to e-mail is not held back by the last SMS.
     if channel == pin.channel {
@@ -182,13 +181,13 @@ pub(super) fn resend<R: CryptoRng>(
         if ctx.now.as_secs() < ready {
             let wait = ready - ctx.now.as_secs();
             let notice = Message::new(MessageId::ResendTooSoon).with("seconds", wait.to_string());
-            return (Stage::ExpectPin { user, pin }, Some(notice), Vec::new());
+            return Step::to(Stage::ExpectPin { user, pin }).notice(notice);
         }
     }
     if destination(ctx, &user, channel).is_none() {
-        return (Stage::ExpectPin { user, pin }, None, Vec::new());
+        return Step::to(Stage::ExpectPin { user, pin });
     }
     // A new PIN replaces the old one; failures stay counted in the account.
-    let (pin, actions) = new_pin(ctx, &user, channel, pin.sends.saturating_add(1));
-    (Stage::ExpectPin { user, pin }, None, actions)
+    let (pin, send) = new_pin(ctx, &user, channel, pin.sends.saturating_add(1));
+    Step::to(Stage::ExpectPin { user, pin }).effects(send)
 }

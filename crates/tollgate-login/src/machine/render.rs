@@ -1,19 +1,17 @@
 //! What the user sees: the screen of each stage, and the next deadline.
 
-use rand_core::CryptoRng;
-
 use super::Ctx;
 use super::pin::{destination, email_of};
 use crate::account::EnrollmentKind;
-use crate::output::{Channel, DesktopActivation, Destination, MobileActivation, Screen};
+use crate::output::{Channel, DesktopActivation, Destination, MobileActivation, OpenPath, Screen};
 use crate::state::{LoginState, Stage};
 use crate::user::UserId;
-use tollgate_codes::ActivationPassword;
 use tollgate_otp::UnixTime;
-use tollgate_provision::{OtpAuthUri, SecureActivation};
+use tollgate_provision::OtpAuthUri;
 
-/// The screen for a stage.
-pub(super) fn render<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: &Stage) -> Screen {
+/// The screen for a stage. Pure: the same stage and account render the same screen (what is
+/// random on it was drawn when the activation was issued).
+pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
     match stage {
         Stage::ExpectUserId => Screen::EnterUserId,
         Stage::ExpectPassword { user } => Screen::EnterPassword { user: user.clone() },
@@ -39,20 +37,50 @@ pub(super) fn render<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: &Stage) -> Scree
         Stage::ExpectRegistration { user, kind } => activation_screen(ctx, user, *kind),
         Stage::ExpectContinue { user } => Screen::Enrolled { user: user.clone() },
         Stage::ExpectTokenCode { user } => Screen::EnterTokenCode { user: user.clone() },
+        Stage::SecondFactorLocked { user } => Screen::SecondFactorLocked { user: user.clone() },
         Stage::Authenticated { user } => Screen::Authenticated { user: user.clone() },
     }
 }
 
-pub(super) fn activation_screen<R: CryptoRng>(
-    ctx: &mut Ctx<'_, R>,
+pub(super) fn activation_screen<R>(
+    ctx: &Ctx<'_, R>,
     user: &UserId,
     kind: EnrollmentKind,
 ) -> Screen {
-    let Some(pending) = ctx.account.and_then(|a| a.state.pending.as_ref()) else {
+    let pending = ctx
+        .account
+        .and_then(|a| a.state.pending.as_ref())
+        .filter(|p| p.login == ctx.id && p.kind == kind);
+    let Some(pending) = pending else {
         return Screen::ChooseEnrollment { user: user.clone() };
     };
     let activation = &pending.activation;
     match kind {
+        EnrollmentKind::Mobile => {
+            let Some(qr) = &pending.mobile else {
+                return Screen::ChooseEnrollment { user: user.clone() };
+            };
+            let open = pending.open.as_ref().and_then(|open| {
+                let uri = OtpAuthUri::totp(
+                    Some(&ctx.config.issuer),
+                    user.as_str(),
+                    open.secret.clone(),
+                    open.params,
+                )
+                .ok()?;
+                Some(OpenPath {
+                    uri: uri.expose_uri(),
+                    key: open.secret.expose_base32(),
+                })
+            });
+            Screen::MobileActivation(Box::new(MobileActivation {
+                user: user.clone(),
+                qr_uri: qr.uri.clone(),
+                password: qr.password.clone(),
+                open,
+                expires_at: activation.expires_at(),
+            }))
+        }
         EnrollmentKind::Desktop => Screen::DesktopActivation(Box::new(DesktopActivation {
             user: user.clone(),
             address: ctx.config.registration_address.clone(),
@@ -60,34 +88,6 @@ pub(super) fn activation_screen<R: CryptoRng>(
             activation_code: activation.activation_code().clone(),
             expires_at: activation.expires_at(),
         })),
-        EnrollmentKind::Mobile => {
-            // Each rendering draws its own activation password: it encrypts this QR code and
-            // nothing else, so no store ever holds one.
-            let password = ActivationPassword::generate(ctx.rng);
-            let qr_uri = SecureActivation::new(
-                activation.serial(),
-                activation.activation_code().clone(),
-                activation.policy().cloned(),
-                Some(ctx.config.registration_address.clone()),
-            )
-            .encode(&password, ctx.rng);
-            let open_uri = ctx
-                .config
-                .offer_open_path
-                .then(|| {
-                    OtpAuthUri::open_alternative(Some(&ctx.config.issuer), user.as_str(), ctx.rng)
-                        .ok()
-                })
-                .flatten()
-                .map(|uri| uri.expose_uri());
-            Screen::MobileActivation(Box::new(MobileActivation {
-                user: user.clone(),
-                qr_uri,
-                password,
-                open_uri,
-                expires_at: activation.expires_at(),
-            }))
-        }
     }
 }
 

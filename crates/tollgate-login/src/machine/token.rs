@@ -2,57 +2,56 @@
 
 use rand_core::CryptoRng;
 
-use super::{Ctx, Step, account_state, fail, update};
+use super::{
+    Ctx, Factor, Refusing, Step, account_state, authenticated, fail, refuses_codes,
+    second_factor_locked,
+};
 use crate::account::TokenRecord;
-use crate::message::{Message, MessageId};
-use crate::output::{Action, AuditEvent};
+use crate::message::MessageId;
+use crate::output::AuditEvent;
 use crate::state::Stage;
 use crate::user::UserId;
-use tollgate_otp::{Code, UnixTime, VerifyError};
+use tollgate_otp::{Code, TotpParams, UnixTime, Verified, VerifyError, Window};
+use tollgate_otp::{Secret, Step as TotpStep};
 
 pub(super) fn token_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Step {
-    let wrong = Some(Message::new(MessageId::WrongCode));
-    let Some((version, mut state)) = account_state(ctx) else {
-        return (Stage::ExpectTokenCode { user }, wrong, Vec::new());
+    let wrong =
+        || Step::to(Stage::ExpectTokenCode { user: user.clone() }).notice(MessageId::WrongCode);
+    let Some(mut state) = account_state(ctx) else {
+        return wrong();
     };
     let Some(token) = state.token.clone() else {
-        return (Stage::ExpectTokenCode { user }, wrong, Vec::new());
+        return wrong();
     };
-    if ctx.account.is_some_and(|a| a.is_locked(ctx.now)) {
-        return (Stage::ExpectTokenCode { user }, wrong, Vec::new());
+    match refuses_codes(ctx) {
+        Some(Refusing::Locked) => return second_factor_locked(user),
+        Some(Refusing::CoolingDown) => return wrong(),
+        None => {}
     }
-    let totp = tollgate_otp::Totp::new(&token.secret, token.params);
-    // The token's learned drift moves the window's centre.
-    let period = i64::from(token.params.period().as_secs());
-    let shift = i64::from(token.drift) * period;
-    let at = ctx
-        .now
-        .as_secs()
-        .checked_add_signed(shift)
-        .map(UnixTime::from_secs);
-    let result = match (Code::parse(typed, token.params.digits()), at) {
-        (Ok(code), Some(at)) => totp.verify(&code, at, ctx.config.window, token.last_step),
-        _ => Err(VerifyError::Mismatch),
-    };
-    match result {
+    match verify(
+        &token.secret,
+        token.params,
+        token.drift,
+        token.last_step,
+        ctx,
+        typed,
+    ) {
         Ok(verified) => {
-            let drift = i16::from(token.drift) + i16::from(verified.drift());
-            let limit = i16::from(tollgate_otp::Window::MAX_SIDE);
-            let drift = i8::try_from(drift.clamp(-limit, limit)).unwrap_or(0);
             state.token = Some(TokenRecord {
                 last_step: Some(verified.step()),
-                drift,
+                drift: learned_drift(token.drift, &verified),
                 ..token
             });
-            state.code_failures = 0;
-            let actions = vec![
-                update(version, state),
-                Action::Audit(AuditEvent::Authenticated { user: user.clone() }),
-            ];
-            (Stage::Authenticated { user }, None, actions)
+            state.second_factor_failures = 0;
+            let mut step = authenticated(user, state.clone());
+            // The token's step and drift changed: the update is always there.
+            if step.update.is_none() {
+                step = step.update(state);
+            }
+            step
         }
         Err(error) => {
-            let events = fail(ctx, &user, &mut state, false);
+            let events = fail(ctx, &user, &mut state, Factor::SecondFactor);
             let audit = match error {
                 VerifyError::Replayed { step } => AuditEvent::CodeReplayed {
                     user: user.clone(),
@@ -60,9 +59,44 @@ pub(super) fn token_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed
                 },
                 _ => AuditEvent::CodeRefused { user: user.clone() },
             };
-            let mut actions = vec![update(version, state), Action::Audit(audit)];
-            actions.extend(events);
-            (Stage::ExpectTokenCode { user }, wrong, actions)
+            let step = if ctx.config.second_factor_locked(&state) {
+                second_factor_locked(user)
+            } else {
+                wrong()
+            };
+            step.update(state).audit(audit).effects(events)
         }
     }
+}
+
+/// Checks `typed` against a TOTP token whose clock runs `drift` steps off, refusing the step
+/// `last` and older ones.
+pub(super) fn verify<R>(
+    secret: &Secret,
+    params: TotpParams,
+    drift: i8,
+    last: Option<TotpStep>,
+    ctx: &Ctx<'_, R>,
+    typed: &str,
+) -> Result<Verified, VerifyError> {
+    let totp = tollgate_otp::Totp::new(secret, params);
+    // The token's learned drift moves the window's centre.
+    let period = i64::from(params.period().as_secs());
+    let at = ctx
+        .now
+        .as_secs()
+        .checked_add_signed(i64::from(drift) * period)
+        .map(UnixTime::from_secs);
+    match (Code::parse(typed, params.digits()), at) {
+        (Ok(code), Some(at)) => totp.verify(&code, at, ctx.config.window, last),
+        _ => Err(VerifyError::Mismatch),
+    }
+}
+
+/// The drift to apply next time: what the window centre was, moved by where the code matched,
+/// within the widest window.
+pub(super) fn learned_drift(drift: i8, verified: &Verified) -> i8 {
+    let learned = i16::from(drift) + i16::from(verified.drift());
+    let limit = i16::from(Window::MAX_SIDE);
+    i8::try_from(learned.clamp(-limit, limit)).unwrap_or(0)
 }

@@ -1,19 +1,21 @@
-//! A deterministic simulator: the machine, a virtual clock, a seeded RNG, an in-memory account
-//! store with compare-and-set, and an outbox. No sleeps, no wall clock.
+//! A deterministic simulator: the machine run by the crate's one [`Driver`] over a
+//! [`MemoryLoginStore`], a virtual clock, a seeded RNG and an outbox. No sleeps, no wall clock.
 
 #![allow(
     dead_code,
     reason = "each scenario file uses a different part of the simulator"
 )]
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate_codes::{ActivationCode, SerialNumber, TokenActivation};
 use tollgate_login::{
-    Account, AccountState, Action, AuditEvent, Config, Destination, Input, LoginMachine,
-    LoginState, Notification, Output, PasswordCheck, Screen, UserId,
+    Account, AccountState, AuditEvent, Commit, Config, Destination, DriveError, Driven, Driver,
+    Effect, Input, LoginDigest, LoginKey, LoginMachine, LoginState, LoginStore, MemoryLoginStore,
+    Notification, Output, PasswordCheck, Poisoned, Screen, SealedLogin, StateKey, UserId,
 };
 use tollgate_otp::{Totp, UnixTime};
 
@@ -34,36 +36,48 @@ pub(crate) fn notice(output: &Output) -> Option<tollgate_login::MessageId> {
     output.notice.as_ref().map(|m| m.id)
 }
 
-pub(crate) struct Stored {
-    pub(crate) password: String,
-    pub(crate) account: Account,
+/// A login as its client holds it: the key, and the state last shown.
+#[derive(Clone, Debug)]
+pub(crate) struct Login {
+    pub(crate) key: LoginKey,
+    pub(crate) state: LoginState,
+}
+
+impl Login {
+    pub(crate) fn is_authenticated(&self) -> bool {
+        self.state.is_authenticated()
+    }
+
+    pub(crate) fn user(&self) -> Option<&UserId> {
+        self.state.user()
+    }
 }
 
 pub(crate) struct Sim {
-    pub(crate) machine: LoginMachine,
+    pub(crate) driver: Driver,
+    pub(crate) store: MemoryLoginStore,
+    pub(crate) passwords: HashMap<UserId, String>,
     pub(crate) now: u64,
     pub(crate) rng: ChaCha20Rng,
-    pub(crate) accounts: HashMap<UserId, Stored>,
     /// Every PIN sent: where, and its digits.
     pub(crate) outbox: Vec<(Destination, String)>,
     pub(crate) audit: Vec<AuditEvent>,
     pub(crate) notifications: Vec<(UserId, Notification)>,
     pub(crate) password_help: Vec<UserId>,
-    pub(crate) conflicts: usize,
 }
 
 impl Sim {
     pub(crate) fn new(config: Config) -> Self {
         Self {
-            machine: LoginMachine::new(config),
+            driver: Driver::new(LoginMachine::new(config), StateKey::new([0x42; 32])),
+            store: MemoryLoginStore::new(),
+            passwords: HashMap::new(),
             now: T0,
             rng: ChaCha20Rng::seed_from_u64(7),
-            accounts: HashMap::new(),
             outbox: Vec::new(),
             audit: Vec::new(),
             notifications: Vec::new(),
             password_help: Vec::new(),
-            conflicts: 0,
         }
     }
 
@@ -83,142 +97,145 @@ impl Sim {
         email: Option<&str>,
     ) {
         let id: UserId = user.parse().unwrap();
-        self.accounts.insert(
-            id,
-            Stored {
-                password: password.to_owned(),
-                account: Account {
-                    version: 0,
-                    mobile: mobile.map(|m| m.parse().unwrap()),
-                    email: email.map(|e| e.parse().unwrap()),
-                    state: AccountState::default(),
-                },
-            },
-        );
+        let account = Account {
+            version: 0,
+            mobile: mobile.map(|m| m.parse().unwrap()),
+            email: email.map(|e| e.parse().unwrap()),
+            state: AccountState::default(),
+        };
+        assert!(self.store.insert_account(id.clone(), account).unwrap());
+        self.passwords.insert(id, password.to_owned());
     }
 
-    pub(crate) fn account(&self, user: &str) -> &Account {
-        &self.accounts[&user.parse::<UserId>().unwrap()].account
+    pub(crate) fn account(&self, user: &str) -> Account {
+        self.store
+            .account(&user.parse::<UserId>().unwrap())
+            .unwrap()
+            .unwrap()
     }
 
-    pub(crate) fn start(&mut self) -> (LoginState, Output) {
-        self.machine.start(self.at(), &mut self.rng)
+    pub(crate) fn start(&mut self) -> (Login, Output) {
+        let driven = self
+            .driver
+            .start(&self.store, self.at(), &mut self.rng)
+            .unwrap();
+        self.carried_out(driven)
     }
 
     /// The service's password check (the facade runs Argon2id; here, plain comparison).
-    pub(crate) fn check(&self, state: &LoginState, typed: &str) -> PasswordCheck {
-        match state.user().and_then(|u| self.accounts.get(u)) {
-            Some(stored) if stored.password == typed => PasswordCheck::Correct,
+    pub(crate) fn check(&self, login: &Login, typed: &str) -> PasswordCheck {
+        match login.user().and_then(|u| self.passwords.get(u)) {
+            Some(password) if password == typed => PasswordCheck::Correct,
             _ => PasswordCheck::Incorrect,
         }
     }
 
-    /// One request: load the account, run the machine, apply the actions; on a
-    /// compare-and-set conflict, reload and run again.
-    pub(crate) fn submit(&mut self, state: &mut LoginState, input: Input) -> Output {
-        let snapshot = state
-            .user()
-            .and_then(|u| self.accounts.get(u))
-            .map(|s| s.account.clone());
-        self.submit_with(state, input, snapshot)
-    }
-
-    /// [`Sim::submit`], when the test looks only at the state and the store.
-    pub(crate) fn step(&mut self, state: &mut LoginState, input: Input) {
-        let _ = self.submit(state, input);
-    }
-
-    /// [`Sim::submit_with`], when the test looks only at the state and the store.
-    pub(crate) fn step_with(
+    /// One request through the driver: on success the client holds the key it returns.
+    pub(crate) fn try_submit(
         &mut self,
-        state: &mut LoginState,
+        login: &mut Login,
         input: Input,
-        snapshot: Option<Account>,
-    ) {
-        let _ = self.submit_with(state, input, snapshot);
+    ) -> Result<Output, DriveError<Poisoned>> {
+        let driven =
+            self.driver
+                .submit(&self.store, &login.key, input, self.at(), &mut self.rng)?;
+        let (next, output) = self.carried_out(driven);
+        *login = next;
+        Ok(output)
     }
 
-    /// As [`Sim::submit`], but with an account snapshot loaded earlier (possibly stale), as a
-    /// concurrent request on another node would have.
-    pub(crate) fn submit_with(
+    /// [`Sim::try_submit`], which must go through.
+    pub(crate) fn submit(&mut self, login: &mut Login, input: Input) -> Output {
+        self.try_submit(login, input)
+            .unwrap_or_else(|e| panic!("the request failed: {e}"))
+    }
+
+    /// [`Sim::submit`], when the test looks only at the login and the store.
+    pub(crate) fn step(&mut self, login: &mut Login, input: Input) {
+        let _ = self.submit(login, input);
+    }
+
+    /// As [`Sim::submit`], but the request's first read of the account returns `stale` (as a
+    /// request on another node that loaded it earlier would see); returns the output and how
+    /// many commits the store refused.
+    pub(crate) fn submit_stale(
         &mut self,
-        state: &mut LoginState,
+        login: &mut Login,
         input: Input,
-        mut snapshot: Option<Account>,
-    ) -> Output {
-        loop {
-            let (next, output) = self.machine.handle(
-                state.clone(),
-                input.clone(),
-                snapshot.as_ref(),
-                self.at(),
-                &mut self.rng,
-            );
-            if self.apply_update(state, &output) {
-                *state = next;
-                return self.carry_out(output);
-            }
-            self.conflicts += 1;
-            snapshot = state
-                .user()
-                .and_then(|u| self.accounts.get(u))
-                .map(|s| s.account.clone());
-        }
+        stale: Account,
+    ) -> (Output, usize) {
+        let store = StaleFirstRead {
+            inner: &self.store,
+            stale: RefCell::new(Some(stale)),
+            refused: Cell::new(0),
+        };
+        let driven = self
+            .driver
+            .submit(&store, &login.key, input, self.at(), &mut self.rng)
+            .unwrap();
+        let refused = store.refused.get();
+        let (next, output) = self.carried_out(driven);
+        *login = next;
+        (output, refused)
     }
 
-    /// Applies the output's account update with compare-and-set; false on a conflict.
-    fn apply_update(&mut self, state: &LoginState, output: &Output) -> bool {
-        for action in &output.actions {
-            if let Action::UpdateAccount(update) = action {
-                let user = state.user().unwrap();
-                let stored = self.accounts.get_mut(user).unwrap();
-                if stored.account.version != update.expected_version {
-                    return false;
-                }
-                stored.account.version += 1;
-                stored.account.state = update.state.clone();
-            }
-        }
-        true
-    }
-
-    fn carry_out(&mut self, mut output: Output) -> Output {
-        for action in output.actions.drain(..) {
-            match action {
-                Action::SendPin { to, pin } => {
+    fn carried_out(&mut self, driven: Driven) -> (Login, Output) {
+        for effect in driven.effects {
+            match effect {
+                Effect::SendPin { to, pin } => {
                     self.outbox.push((to, pin.expose_secret().to_owned()))
                 }
-                Action::Audit(event) => self.audit.push(event),
-                Action::Notify { user, notification } => {
+                Effect::Audit(event) => self.audit.push(event),
+                Effect::Notify { user, notification } => {
                     self.notifications.push((user, notification))
                 }
-                Action::PasswordHelp { user } => self.password_help.push(user),
+                Effect::PasswordHelp { user } => self.password_help.push(user),
                 _ => {}
             }
         }
-        output
+        let login = Login {
+            key: driven.key,
+            state: driven.state,
+        };
+        (login, driven.output)
     }
 
     pub(crate) fn last_pin(&self) -> String {
         self.outbox.last().unwrap().1.clone()
     }
 
+    /// The stored login of `login`, as a database writer sees it.
+    pub(crate) fn row(&self, login: &Login) -> SealedLogin {
+        self.store.raw_login(&login.key.digest()).unwrap().unwrap()
+    }
+
+    /// Files `row` under `digest`, as a database writer would.
+    pub(crate) fn put_row(&self, digest: LoginDigest, row: SealedLogin) {
+        self.store.put_raw_login(digest, row).unwrap();
+    }
+
     /// User ID and password: the login then waits for the PIN or the token code.
-    pub(crate) fn log_in(&mut self, user: &str, password: &str) -> (LoginState, Output) {
-        let (mut state, _) = self.start();
-        self.step(&mut state, Input::UserId(user.into()));
-        let check = self.check(&state, password);
-        let output = self.submit(&mut state, Input::Password(check));
-        (state, output)
+    pub(crate) fn log_in(&mut self, user: &str, password: &str) -> (Login, Output) {
+        let (mut login, _) = self.start();
+        self.step(&mut login, Input::UserId(user.into()));
+        let check = self.check(&login, password);
+        let output = self.submit(&mut login, Input::Password(check));
+        (login, output)
+    }
+
+    /// A login through the password and the PIN: it waits for the enrollment choice.
+    pub(crate) fn past_the_pin(&mut self, user: &str, password: &str) -> Login {
+        let (mut login, _) = self.log_in(user, password);
+        let pin = self.last_pin();
+        self.step(&mut login, Input::Pin(pin));
+        login
     }
 
     /// A whole first login through the desktop path; returns the token the "app" holds.
     pub(crate) fn enroll_desktop(&mut self, user: &str, password: &str) -> Totp {
-        let (mut state, _) = self.log_in(user, password);
-        let pin = self.last_pin();
-        self.step(&mut state, Input::Pin(pin));
+        let mut login = self.past_the_pin(user, password);
         let output = self.submit(
-            &mut state,
+            &mut login,
             Input::ChooseEnrollment(tollgate_login::EnrollmentKind::Desktop),
         );
         let Screen::DesktopActivation(screen) = output.screen else {
@@ -237,15 +254,59 @@ impl Sim {
             None,
         );
         let (code, token) = app.register(&mut self.rng);
-        let output = self.submit(&mut state, Input::RegistrationCode(code.to_string()));
+        let output = self.submit(&mut login, Input::RegistrationCode(code.to_string()));
         assert!(
             matches!(output.screen, Screen::Enrolled { .. }),
             "{:?}",
             output.screen
         );
-        let output = self.submit(&mut state, Input::Continue);
+        let output = self.submit(&mut login, Input::Continue);
         assert!(matches!(output.screen, Screen::Authenticated { .. }));
-        assert!(state.is_authenticated());
+        assert!(login.is_authenticated());
         token.totp()
+    }
+
+    /// How many second-factor codes the service checked and refused, for `user`.
+    pub(crate) fn codes_refused(&self, user: &str) -> usize {
+        let user: UserId = user.parse().unwrap();
+        self.audit
+            .iter()
+            .filter(|e| match e {
+                AuditEvent::CodeRefused { user: u } | AuditEvent::CodeReplayed { user: u, .. } => {
+                    *u == user
+                }
+                _ => false,
+            })
+            .count()
+    }
+}
+
+/// A store whose first account read is stale: a request racing another on a second node.
+struct StaleFirstRead<'a> {
+    inner: &'a MemoryLoginStore,
+    stale: RefCell<Option<Account>>,
+    refused: Cell<usize>,
+}
+
+impl LoginStore for StaleFirstRead<'_> {
+    type Error = Poisoned;
+
+    fn account(&self, user: &UserId) -> Result<Option<Account>, Poisoned> {
+        match self.stale.borrow_mut().take() {
+            Some(stale) => Ok(Some(stale)),
+            None => self.inner.account(user),
+        }
+    }
+
+    fn login(&self, digest: &LoginDigest, now: UnixTime) -> Result<Option<SealedLogin>, Poisoned> {
+        self.inner.login(digest, now)
+    }
+
+    fn commit(&self, commit: &Commit<'_>) -> Result<bool, Poisoned> {
+        let applied = self.inner.commit(commit)?;
+        if !applied {
+            self.refused.set(self.refused.get() + 1);
+        }
+        Ok(applied)
     }
 }

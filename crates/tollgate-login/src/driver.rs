@@ -1,0 +1,332 @@
+//! The one loop that runs the machine against a store: load the login and its account, handle
+//! the input, store the account change and the next state in one atomic step, retry on a
+//! conflict, and only then hand back the effects.
+
+use rand_core::CryptoRng;
+use tollgate_otp::UnixTime;
+
+use crate::account::{Account, AccountUpdate};
+use crate::error::{DriveError, Refusal};
+use crate::machine::{Input, LoginMachine};
+use crate::output::{Effect, Output};
+use crate::sealed::{LoginDigest, LoginKey, SealedLogin, StateKey};
+use crate::state::LoginState;
+use crate::user::UserId;
+
+mod memory;
+
+pub use memory::{MemoryLoginStore, Poisoned};
+
+/// How many compare-and-set conflicts in a row one input retries before giving up.
+const MAX_RETRIES: usize = 64;
+
+/// What the [`Driver`] needs of a store: accounts by User ID, stored logins by digest, and one
+/// atomic commit of both.
+pub trait LoginStore {
+    /// What goes wrong in the store.
+    type Error;
+
+    /// The account of `user` as stored now (`None` for an unknown user).
+    ///
+    /// # Errors
+    /// When the store fails.
+    fn account(&self, user: &UserId) -> Result<Option<Account>, Self::Error>;
+
+    /// The login filed under `digest`, unless it is missing or expired at `now`.
+    ///
+    /// # Errors
+    /// When the store fails.
+    fn login(
+        &self,
+        digest: &LoginDigest,
+        now: UnixTime,
+    ) -> Result<Option<SealedLogin>, Self::Error>;
+
+    /// Applies `commit` whole, or nothing of it: `Ok(false)` when one of its conditions does
+    /// not hold (see [`Commit`]).
+    ///
+    /// # Errors
+    /// When the store fails (a condition that does not hold is `Ok(false)`, not an error).
+    fn commit(&self, commit: &Commit<'_>) -> Result<bool, Self::Error>;
+}
+
+/// One atomic step of a login: an account change and a stored login, each conditional.
+///
+/// A store applies all of it or none of it, and refuses (`Ok(false)` from
+/// [`LoginStore::commit`]) when
+/// - `account` is given and the account's version is no longer `expected_version`, or the new
+///   state holds a serial number that another account holds (the machine draws serial numbers
+///   at random, and draws again on the retry);
+/// - `replaces` is given and no login is filed under that digest at that version (another
+///   request moved it on);
+/// - `login` is given, `replaces` is not, and a login is already filed under that digest.
+///
+/// Applied, it replaces the account's state (bumping its version), removes the login of
+/// `replaces`, and files `login` (which may be under the same digest, or under a new one when
+/// the key was replaced).
+#[derive(Clone, Copy, Debug)]
+pub struct Commit<'a> {
+    /// The account change, for that user.
+    pub account: Option<(&'a UserId, &'a AccountUpdate)>,
+    /// The stored login this step replaces, at the version it was loaded at.
+    pub replaces: Option<(&'a LoginDigest, u64)>,
+    /// The login to file, and under which digest.
+    pub login: Option<(&'a LoginDigest, &'a SealedLogin)>,
+}
+
+/// What one input came to, once stored.
+#[derive(Debug)]
+#[must_use]
+pub struct Driven {
+    /// The login's key from now on: give it back to the client (it is a new one when the
+    /// login's assurance rose, and its generation moves at every stored change).
+    pub key: LoginKey,
+    /// The login's state as stored.
+    pub state: LoginState,
+    /// What to show.
+    pub output: Output,
+    /// What to carry out now, in order: the PINs to send, the audit events, the notifications.
+    pub effects: Vec<Effect>,
+}
+
+/// A login loaded and verified, waiting for its input ([`Driver::submit_loaded`]): a service
+/// that must look at the login first (whose password to check) loads it once.
+#[derive(Debug)]
+pub struct Loaded {
+    key: LoginKey,
+    digest: LoginDigest,
+    version: u64,
+    state: LoginState,
+}
+
+impl Loaded {
+    /// The login as stored.
+    #[must_use]
+    pub fn state(&self) -> &LoginState {
+        &self.state
+    }
+}
+
+/// The machine and the key stored logins are authenticated under: runs inputs against a
+/// [`LoginStore`].
+#[derive(Clone, Debug)]
+pub struct Driver {
+    machine: LoginMachine,
+    key: StateKey,
+}
+
+impl Driver {
+    /// A driver for `machine`, sealing stored logins under `key` (every node of a service must
+    /// use the same one).
+    #[must_use]
+    pub fn new(machine: LoginMachine, key: StateKey) -> Self {
+        Self { machine, key }
+    }
+
+    /// The machine.
+    #[must_use]
+    pub fn machine(&self) -> &LoginMachine {
+        &self.machine
+    }
+
+    /// Starts a login: files it under a new key, and shows "Enter User ID".
+    ///
+    /// # Errors
+    /// [`DriveError::Store`]; [`DriveError::Contended`] if new keys keep colliding (they are
+    /// 128 random bits: only a broken RNG does that).
+    pub fn start<S: LoginStore + ?Sized>(
+        &self,
+        store: &S,
+        now: UnixTime,
+        rng: &mut impl CryptoRng,
+    ) -> Result<Driven, DriveError<S::Error>> {
+        for _ in 0..MAX_RETRIES {
+            let transition = self.machine.start(now, rng);
+            let key = LoginKey::generate(rng, 0);
+            let digest = key.digest();
+            let sealed = SealedLogin::seal(transition.next(), &self.key, &digest, 0);
+            let commit = Commit {
+                account: None,
+                replaces: None,
+                login: Some((&digest, &sealed)),
+            };
+            if store.commit(&commit).map_err(DriveError::Store)? {
+                let state = transition.next().clone();
+                let (output, effects) = transition.into_effects();
+                return Ok(Driven {
+                    key,
+                    state,
+                    output,
+                    effects,
+                });
+            }
+        }
+        Err(DriveError::Contended)
+    }
+
+    /// Loads the login filed under `key` and checks it.
+    ///
+    /// # Errors
+    /// [`DriveError::UnknownLogin`] when nothing is filed under it; [`DriveError::Refused`]
+    /// (and the row is removed) when it does not verify or is older than the key;
+    /// [`DriveError::Store`].
+    pub fn load<S: LoginStore + ?Sized>(
+        &self,
+        store: &S,
+        key: &LoginKey,
+        now: UnixTime,
+    ) -> Result<Loaded, DriveError<S::Error>> {
+        let digest = key.digest();
+        let sealed = store
+            .login(&digest, now)
+            .map_err(DriveError::Store)?
+            .ok_or(DriveError::UnknownLogin)?;
+        let refusal = match sealed.open(&self.key, &digest) {
+            Ok(_) if sealed.version < key.generation() => Refusal::RolledBack {
+                stored: sealed.version,
+                presented: key.generation(),
+            },
+            Ok(state) => {
+                return Ok(Loaded {
+                    key: key.clone(),
+                    digest,
+                    version: sealed.version,
+                    state,
+                });
+            }
+            Err(refusal) => refusal,
+        };
+        // Nothing of a refused row is trusted, or kept.
+        let remove = Commit {
+            account: None,
+            replaces: Some((&digest, sealed.version)),
+            login: None,
+        };
+        store.commit(&remove).map_err(DriveError::Store)?;
+        Err(DriveError::Refused(refusal))
+    }
+
+    /// Applies `input` to the login filed under `key`.
+    ///
+    /// # Errors
+    /// As [`Driver::load`] and [`Driver::submit_loaded`].
+    pub fn submit<S: LoginStore + ?Sized>(
+        &self,
+        store: &S,
+        key: &LoginKey,
+        input: Input,
+        now: UnixTime,
+        rng: &mut impl CryptoRng,
+    ) -> Result<Driven, DriveError<S::Error>> {
+        let loaded = self.load(store, key, now)?;
+        self.submit_loaded(store, loaded, input, now, rng)
+    }
+
+    /// Applies `input` to a login [`Driver::load`] returned: handles it against the account as
+    /// stored, commits the account change and the next state together, and on a conflict
+    /// reloads and handles it again. [`Input::Tick`] from a key an older generation than the
+    /// stored login (a page shown again while another request went through) shows the login as
+    /// it is; any other input from such a key is [`DriveError::Superseded`], and counts
+    /// nothing.
+    ///
+    /// # Errors
+    /// [`DriveError::Superseded`] when another request moved the login on first (this input
+    /// was not applied); [`DriveError::Contended`] after too many conflicts on the account;
+    /// [`DriveError::Store`].
+    pub fn submit_loaded<S: LoginStore + ?Sized>(
+        &self,
+        store: &S,
+        loaded: Loaded,
+        input: Input,
+        now: UnixTime,
+        rng: &mut impl CryptoRng,
+    ) -> Result<Driven, DriveError<S::Error>> {
+        let Loaded {
+            key,
+            digest,
+            version,
+            state,
+        } = loaded;
+        if key.generation() < version && input != Input::Tick {
+            return Err(DriveError::Superseded);
+        }
+        for _ in 0..MAX_RETRIES {
+            let account = match state.user() {
+                Some(user) => store.account(user).map_err(DriveError::Store)?,
+                None => None,
+            };
+            let transition =
+                self.machine
+                    .handle(state.clone(), input.clone(), account.as_ref(), now, rng);
+            // A page shown again stores nothing; every other input is stored, changed or not,
+            // so that a key's generation moves alike for every user (an unknown User ID
+            // included).
+            if input == Input::Tick && transition.is_unchanged(&state) {
+                let (output, effects) = transition.into_effects();
+                return Ok(Driven {
+                    key: key.at_generation(version),
+                    state,
+                    output,
+                    effects,
+                });
+            }
+            let next_version = version.saturating_add(1);
+            let next_key = if transition.rekey() {
+                LoginKey::generate(rng, next_version)
+            } else {
+                key.at_generation(next_version)
+            };
+            let next_digest = next_key.digest();
+            let sealed =
+                SealedLogin::seal(transition.next(), &self.key, &next_digest, next_version);
+            let commit = Commit {
+                account: transition
+                    .update()
+                    .zip(state.user())
+                    .map(|(u, user)| (user, u)),
+                replaces: Some((&digest, version)),
+                login: Some((&next_digest, &sealed)),
+            };
+            if store.commit(&commit).map_err(DriveError::Store)? {
+                let state = transition.next().clone();
+                let (output, effects) = transition.into_effects();
+                return Ok(Driven {
+                    key: next_key,
+                    state,
+                    output,
+                    effects,
+                });
+            }
+            // The account changed, or the login did: only the first is retried.
+            let current = store.login(&digest, now).map_err(DriveError::Store)?;
+            if current.is_none_or(|row| row.version != version) {
+                return Err(DriveError::Superseded);
+            }
+        }
+        Err(DriveError::Contended)
+    }
+
+    /// Ends the login filed under `key` (a logout): its key is dead from now on.
+    ///
+    /// # Errors
+    /// [`DriveError::Superseded`] when another request moved it on first;
+    /// [`DriveError::Store`].
+    pub fn end<S: LoginStore + ?Sized>(
+        &self,
+        store: &S,
+        key: &LoginKey,
+        now: UnixTime,
+    ) -> Result<(), DriveError<S::Error>> {
+        let loaded = self.load(store, key, now)?;
+        let commit = Commit {
+            account: None,
+            replaces: Some((&loaded.digest, loaded.version)),
+            login: None,
+        };
+        if store.commit(&commit).map_err(DriveError::Store)? {
+            Ok(())
+        } else {
+            Err(DriveError::Superseded)
+        }
+    }
+}
