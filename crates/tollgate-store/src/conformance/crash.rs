@@ -3,17 +3,11 @@
 
 use std::sync::Arc;
 
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-use tollgate_login::{PinKey, UserId};
+use tollgate_login::{Config, PinKey, StateKey, UserId};
 use tollgate_otp::UnixTime;
 
-use super::{Check, Node, PASSWORD, enroll_as, ensure, err, later_login_as};
-use crate::clock::ManualClock;
-use crate::delivery::Outbox;
-use crate::password::danger;
-use crate::service::Service;
-use crate::store::Store;
+use super::{Check, Node, VirtualClock, enroll_as, ensure, err, later_login_as, register};
+use crate::Store;
 
 /// An update a service acknowledged: once printed, it must survive a crash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,38 +81,25 @@ pub fn stream(
     users: Option<u64>,
     ack: &mut dyn FnMut(&Ack),
 ) -> Check {
-    let clock = ManualClock::new(UnixTime::from_secs(1_700_000_000 + first * 1000));
-    let mut rng = ChaCha20Rng::seed_from_u64(first);
-    let outbox = Outbox::new();
-    let node = Node {
-        service: Service::builder()
-            .pin_key(PinKey::new([9; 32]))
-            .store(store)
-            .delivery(Arc::new(outbox.clone()))
-            .clock(Arc::new(clock.clone()))
-            .rng(Box::new(ChaCha20Rng::seed_from_u64(first + 1)))
-            .passwords(danger::weak_passwords_for_tests(&mut rng).map_err(err("passwords"))?)
-            .build()
-            .map_err(err("building the service"))?,
-        outbox,
-    };
+    let clock = VirtualClock::new(UnixTime::from_secs(1_700_000_000 + first * 1000));
+    let keys = (&StateKey::new([8; 32]), &PinKey::new([9; 32]));
+    let node = Node::new(store, &Config::default(), keys, clock.clone(), first + 1);
     let last = users.map_or(u64::MAX, |n| first + n);
     for i in first..last {
         let user = format!("user{i}@example.com");
-        let id: UserId = user.parse().map_err(|e| format!("{e}"))?;
-        node.service
-            .register_user(&user, PASSWORD, Some("+16132701234"), None)
-            .map_err(err("registering"))?;
+        let id: UserId = user.parse().map_err(err("User ID"))?;
+        register(&*node.store, &user)?;
         ack(&Ack::Registered { user: user.clone() });
         let token = enroll_as(&node, &user, i)?;
-        let account = node
-            .service
-            .store()
-            .user(&id)
-            .map_err(err("reload"))?
-            .ok_or("the user vanished")?
-            .account;
-        let serial = account
+        let version_of = || -> Check<tollgate_login::Account> {
+            Ok(node
+                .store
+                .user(&id)
+                .map_err(err("reload"))?
+                .ok_or("the user vanished")?
+                .account)
+        };
+        let serial = version_of()?
             .state
             .token
             .map(|t| t.serial.to_string())
@@ -129,14 +110,7 @@ pub fn stream(
         });
         clock.advance(30);
         later_login_as(&node, &user, &token)?;
-        let version = node
-            .service
-            .store()
-            .user(&id)
-            .map_err(err("reload"))?
-            .ok_or("the user vanished")?
-            .account
-            .version;
+        let version = version_of()?.version;
         ack(&Ack::LoggedIn { user, version });
         clock.advance(30);
     }
@@ -151,7 +125,7 @@ pub fn verify_acks(store: &dyn Store, acks: &[Ack]) -> Check<usize> {
     for ack in acks {
         let (Ack::Registered { user } | Ack::Enrolled { user, .. } | Ack::LoggedIn { user, .. }) =
             ack;
-        let id: UserId = user.parse().map_err(|e| format!("{e}"))?;
+        let id: UserId = user.parse().map_err(err("User ID"))?;
         let found = store
             .user(&id)
             .map_err(err("loading after the crash"))?

@@ -1,0 +1,433 @@
+//! The plain promises of a store, one call at a time.
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use tollgate_codes::{Activation, ActivationLifetime, ActivationPassword, SerialNumber};
+use tollgate_login::{
+    Account, AccountState, AccountUpdate, Commit, EnrollmentKind, LoginDigest, LoginId, MobileQr,
+    OpenToken, PendingActivation, SealedLogin, TokenRecord, UserId,
+};
+use tollgate_otp::{Algorithm, Secret, Step, TotpParams, UnixTime};
+
+use super::{Check, ensure, err, stand_in_hash};
+use crate::{Store, StoreError, UserRecord};
+
+/// The plain promises: users are unique, account updates are compare-and-set and bump the
+/// version, a state (with every secret of a token and a pending activation) round-trips,
+/// serial numbers are unique across accounts, stored logins are compare-and-set too and expire,
+/// and a [`Commit`] applies whole or not at all.
+///
+/// # Errors
+/// The first promise broken.
+pub fn basics(store: &dyn Store, seed: u64) -> Check {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let record = |id: &str| -> Check<UserRecord> {
+        Ok(UserRecord {
+            id: id.parse().map_err(err("User ID"))?,
+            password: stand_in_hash(),
+            account: Account {
+                version: 0,
+                mobile: Some("+16132701234".parse().map_err(err("mobile"))?),
+                email: None,
+                state: AccountState::default(),
+            },
+        })
+    };
+    let alice = record("alice@example.com")?;
+    let bob = record("bob@example.com")?;
+    store
+        .insert_user(alice.clone())
+        .map_err(err("insert alice"))?;
+    store.insert_user(bob.clone()).map_err(err("insert bob"))?;
+    ensure(
+        matches!(
+            store.insert_user(alice.clone()),
+            Err(StoreError::DuplicateUser)
+        ),
+        || "a second user with the same ID was not refused as DuplicateUser".into(),
+    )?;
+    let loaded = store
+        .user(&alice.id)
+        .map_err(err("load alice"))?
+        .ok_or("alice is not there")?;
+    ensure(loaded.password == alice.password, || {
+        "the password hash changed".into()
+    })?;
+    ensure(
+        loaded.account.mobile.as_ref().map(|m| m.as_str()) == Some("+16132701234"),
+        || "the mobile number changed".into(),
+    )?;
+    let nobody: UserId = "nobody@example.com".parse().map_err(err("User ID"))?;
+    ensure(
+        store.user(&nobody).map_err(err("load nobody"))?.is_none(),
+        || "an unknown user was found".into(),
+    )?;
+
+    let state = full_state(&mut rng)?;
+    accounts(store, &alice.id, &bob.id, &nobody, &state)?;
+    logins(store)?;
+    all_or_nothing(store, &alice.id, &state)
+}
+
+/// A state with every field set: counters, a lock, a token, and a pending mobile activation
+/// with its QR, password and open-path secret.
+fn full_state(rng: &mut ChaCha20Rng) -> Check<AccountState> {
+    let serial = SerialNumber::generate(rng);
+    let activation = Activation::issue(
+        SerialNumber::generate(rng),
+        None,
+        UnixTime::from_secs(1_700_000_000),
+        ActivationLifetime::TEN_MINUTES,
+        rng,
+    );
+    Ok(AccountState {
+        password_failures: 2,
+        second_factor_failures: 3,
+        lockouts: 1,
+        locked_until: Some(UnixTime::from_secs(1_700_000_600)),
+        token: Some(TokenRecord {
+            serial,
+            secret: Secret::from_array([7u8; 32]),
+            params: TotpParams::default(),
+            last_step: Some(Step::new(56_666_666)),
+            drift: -2,
+        }),
+        pending: Some(PendingActivation {
+            activation,
+            kind: EnrollmentKind::Mobile,
+            login: LoginId::from_bytes([9; 16]),
+            mobile: Some(MobileQr {
+                uri: "igmobileotp://?action=secactivate&enc=AAAA&v=1&mac=BBBB".into(),
+                password: ActivationPassword::generate(rng),
+            }),
+            open: Some(OpenToken {
+                secret: Secret::generate(Algorithm::Sha1, rng),
+                params: TotpParams::new(
+                    Algorithm::Sha1,
+                    tollgate_otp::Digits::SIX,
+                    tollgate_otp::Period::default(),
+                ),
+            }),
+        }),
+    })
+}
+
+fn update(store: &dyn Store, user: &UserId, update: &AccountUpdate) -> Check<bool> {
+    store
+        .commit(&Commit {
+            account: Some((user, update)),
+            replaces: None,
+            login: None,
+        })
+        .map_err(err("update"))
+}
+
+fn accounts(
+    store: &dyn Store,
+    alice: &UserId,
+    bob: &UserId,
+    nobody: &UserId,
+    state: &AccountState,
+) -> Check {
+    let change = AccountUpdate {
+        expected_version: 0,
+        state: state.clone(),
+    };
+    ensure(update(store, alice, &change)?, || {
+        "an update at the stored version was refused".into()
+    })?;
+    ensure(!update(store, alice, &change)?, || {
+        "an update at a stale version was applied".into()
+    })?;
+    let loaded = store
+        .user(alice)
+        .map_err(err("reload"))?
+        .ok_or("alice is gone")?
+        .account;
+    ensure(loaded.version == 1, || {
+        format!("version is {} after one update", loaded.version)
+    })?;
+    same_state(&loaded.state, state)?;
+
+    // Bob cannot take alice's token serial number, nor her pending one.
+    for taken in [
+        AccountState {
+            token: state.token.clone(),
+            ..AccountState::default()
+        },
+        AccountState {
+            pending: state.pending.clone(),
+            ..AccountState::default()
+        },
+    ] {
+        let change = AccountUpdate {
+            expected_version: 0,
+            state: taken,
+        };
+        ensure(!update(store, bob, &change)?, || {
+            "a second account was given a serial number already in use".into()
+        })?;
+    }
+    let change = AccountUpdate {
+        expected_version: 0,
+        state: AccountState::default(),
+    };
+    ensure(!update(store, nobody, &change)?, || {
+        "an update to an unknown user was applied".into()
+    })?;
+    // Once alice lets her serial numbers go, bob may have them.
+    let released = AccountUpdate {
+        expected_version: 1,
+        state: AccountState::default(),
+    };
+    ensure(update(store, alice, &released)?, || {
+        "alice's release was refused".into()
+    })?;
+    let taken = AccountUpdate {
+        expected_version: 0,
+        state: AccountState {
+            token: state.token.clone(),
+            ..AccountState::default()
+        },
+    };
+    ensure(update(store, bob, &taken)?, || {
+        "a serial number that was let go could not be taken".into()
+    })?;
+    let back = AccountUpdate {
+        expected_version: 2,
+        state: state.clone(),
+    };
+    ensure(!update(store, alice, &back)?, || {
+        "alice took back a serial number bob holds now".into()
+    })?;
+    let released = AccountUpdate {
+        expected_version: 1,
+        state: AccountState::default(),
+    };
+    ensure(update(store, bob, &released)?, || {
+        "bob's release was refused".into()
+    })
+}
+
+fn row(version: u64, text: &str, expires: u64) -> SealedLogin {
+    SealedLogin {
+        version,
+        expires: UnixTime::from_secs(expires),
+        text: text.into(),
+    }
+}
+
+fn file(
+    store: &dyn Store,
+    replaces: Option<(&LoginDigest, u64)>,
+    to: Option<(&LoginDigest, &SealedLogin)>,
+) -> Check<bool> {
+    store
+        .commit(&Commit {
+            account: None,
+            replaces,
+            login: to,
+        })
+        .map_err(err("commit a login"))
+}
+
+fn text_at(store: &dyn Store, digest: &LoginDigest, now: u64) -> Check<Option<(u64, String)>> {
+    Ok(store
+        .login(digest, UnixTime::from_secs(now))
+        .map_err(err("load a login"))?
+        .map(|r| (r.version, r.text)))
+}
+
+fn logins(store: &dyn Store) -> Check {
+    let (a, b) = (
+        LoginDigest::from_bytes([1; 32]),
+        LoginDigest::from_bytes([2; 32]),
+    );
+    let now = 1_700_000_000;
+    let later = 1_700_000_100;
+    ensure(
+        file(store, None, Some((&a, &row(0, "first", later))))?,
+        || "a new login was refused".into(),
+    )?;
+    ensure(
+        !file(store, None, Some((&a, &row(0, "again", later))))?,
+        || "a second new login under a digest in use was filed".into(),
+    )?;
+    ensure(
+        text_at(store, &a, now)? == Some((0, "first".into())),
+        || "a filed login did not come back as filed".into(),
+    )?;
+    ensure(
+        file(store, Some((&a, 0)), Some((&a, &row(1, "second", later))))?,
+        || "a login replaced at its version was refused".into(),
+    )?;
+    ensure(
+        !file(store, Some((&a, 0)), Some((&a, &row(1, "stale", later))))?,
+        || "a login replaced at a stale version was applied".into(),
+    )?;
+    ensure(
+        text_at(store, &a, now)? == Some((1, "second".into())),
+        || "a refused replacement changed the login".into(),
+    )?;
+    // A new key: the login moves from one digest to another, and the old one is gone.
+    ensure(
+        file(store, Some((&a, 1)), Some((&b, &row(2, "moved", later))))?,
+        || "a login moved to a new digest was refused".into(),
+    )?;
+    ensure(text_at(store, &a, now)?.is_none(), || {
+        "a moved login stayed under its old digest".into()
+    })?;
+    ensure(
+        text_at(store, &b, now)? == Some((2, "moved".into())),
+        || "a moved login is not under its new digest".into(),
+    )?;
+    ensure(
+        !file(store, Some((&a, 1)), Some((&b, &row(2, "again", later))))?,
+        || "a login moved from a digest with nothing there".into(),
+    )?;
+    ensure(text_at(store, &b, later)?.is_none(), || {
+        "a login was loaded at its expiry".into()
+    })?;
+    ensure(!file(store, Some((&b, 1)), None)?, || {
+        "a login was removed at a stale version".into()
+    })?;
+    ensure(file(store, Some((&b, 2)), None)?, || {
+        "a login was not removed at its version".into()
+    })?;
+    ensure(text_at(store, &b, now)?.is_none(), || {
+        "a removed login was loaded".into()
+    })?;
+    let never = LoginDigest::from_bytes([3; 32]);
+    ensure(text_at(store, &never, now)?.is_none(), || {
+        "an unknown login was loaded".into()
+    })
+}
+
+/// A commit whose account part fails files no login, and one whose login part fails changes no
+/// account.
+fn all_or_nothing(store: &dyn Store, user: &UserId, state: &AccountState) -> Check {
+    let version = store
+        .user(user)
+        .map_err(err("reload"))?
+        .ok_or("the user is gone")?
+        .account
+        .version;
+    let digest = LoginDigest::from_bytes([4; 32]);
+    let login = row(0, "with an update", 1_700_000_100);
+    let stale = AccountUpdate {
+        expected_version: version + 7,
+        state: state.clone(),
+    };
+    let applied = store
+        .commit(&Commit {
+            account: Some((user, &stale)),
+            replaces: None,
+            login: Some((&digest, &login)),
+        })
+        .map_err(err("commit"))?;
+    ensure(!applied, || {
+        "a commit with a stale account update was applied".into()
+    })?;
+    ensure(text_at(store, &digest, 1_700_000_000)?.is_none(), || {
+        "the login of a refused account update was filed".into()
+    })?;
+    let fresh = AccountUpdate {
+        expected_version: version,
+        state: state.clone(),
+    };
+    let missing = LoginDigest::from_bytes([5; 32]);
+    let applied = store
+        .commit(&Commit {
+            account: Some((user, &fresh)),
+            replaces: Some((&missing, 0)),
+            login: Some((&digest, &login)),
+        })
+        .map_err(err("commit"))?;
+    ensure(!applied, || {
+        "a commit replacing a login that is not there was applied".into()
+    })?;
+    let after = store
+        .user(user)
+        .map_err(err("reload"))?
+        .ok_or("the user is gone")?
+        .account
+        .version;
+    ensure(after == version, || {
+        "the account changed in a commit whose login part failed".into()
+    })?;
+    let applied = store
+        .commit(&Commit {
+            account: Some((user, &fresh)),
+            replaces: None,
+            login: Some((&digest, &login)),
+        })
+        .map_err(err("commit"))?;
+    ensure(applied, || "a whole good commit was refused".into())?;
+    let after = store
+        .user(user)
+        .map_err(err("reload"))?
+        .ok_or("the user is gone")?;
+    ensure(after.account.version == version + 1, || {
+        "the good commit did not bump the version".into()
+    })?;
+    same_state(&after.account.state, state)?;
+    ensure(text_at(store, &digest, 1_700_000_000)?.is_some(), || {
+        "the good commit did not file its login".into()
+    })
+}
+
+/// Two states are the same, secrets included.
+pub(crate) fn same_state(got: &AccountState, want: &AccountState) -> Check {
+    let plain = |s: &AccountState| {
+        (
+            s.password_failures,
+            s.second_factor_failures,
+            s.lockouts,
+            s.locked_until,
+        )
+    };
+    ensure(plain(got) == plain(want), || {
+        "counters or the lock changed".into()
+    })?;
+    match (&got.token, &want.token) {
+        (None, None) => {}
+        (Some(g), Some(w)) => ensure(
+            g.serial == w.serial
+                && g.secret.expose_secret() == w.secret.expose_secret()
+                && g.params == w.params
+                && g.last_step == w.last_step
+                && g.drift == w.drift,
+            || "the token changed in the store".into(),
+        )?,
+        _ => return Err("the token appeared or vanished".into()),
+    }
+    match (&got.pending, &want.pending) {
+        (None, None) => Ok(()),
+        (Some(g), Some(w)) => {
+            let mobile = |p: &PendingActivation| {
+                p.mobile
+                    .as_ref()
+                    .map(|m| (m.uri.clone(), m.password.expose_secret().to_string()))
+            };
+            let open = |p: &PendingActivation| {
+                p.open
+                    .as_ref()
+                    .map(|o| (o.secret.expose_secret().to_vec(), o.params))
+            };
+            ensure(
+                g.kind == w.kind
+                    && g.login == w.login
+                    && g.activation.serial() == w.activation.serial()
+                    && g.activation.activation_code().expose_grouped()
+                        == w.activation.activation_code().expose_grouped()
+                    && g.activation.expires_at() == w.activation.expires_at()
+                    && g.activation.policy().map(|p| p.as_str())
+                        == w.activation.policy().map(|p| p.as_str())
+                    && mobile(g) == mobile(w)
+                    && open(g) == open(w),
+                || "the pending activation changed in the store".into(),
+            )
+        }
+        _ => Err("the pending activation appeared or vanished".into()),
+    }
+}

@@ -1,0 +1,88 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod error;
+pub mod legacy;
+mod memory;
+mod row;
+mod sealing;
+pub mod sql;
+
+pub use error::{Source, StoreError};
+pub use memory::MemoryStore;
+pub use row::AccountRow;
+pub use sealing::SealingKey;
+pub use sql::SqlStore;
+
+// What a store implements, re-exported for `forward_store!` and the store crates.
+pub use tollgate_login::{Account, Commit, LoginDigest, LoginStore, SealedLogin, UserId};
+pub use tollgate_otp::UnixTime;
+
+/// A random number generator a store (or a service) can share between threads: where the
+/// sealing nonces come from.
+pub type SharedRng = Box<dyn rand_core::CryptoRng + Send>;
+
+/// The operating system's RNG.
+#[must_use]
+pub fn os_rng() -> SharedRng {
+    Box::new(rand_core::UnwrapErr(getrandom::SysRng))
+}
+
+/// A password hash in PHC string format (`$argon2id$v=19$m=19456,t=2,p=1$…`), as a store
+/// keeps it. Its `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    /// The PHC string, to store.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A stored PHC string.
+    #[must_use]
+    pub fn from_phc(phc: String) -> Self {
+        Self(phc)
+    }
+}
+
+impl core::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("PasswordHash(<redacted>)")
+    }
+}
+
+/// A registered user: the stand-in for the portal's "personal validation".
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    /// The User ID.
+    pub id: UserId,
+    /// The password's hash.
+    pub password: PasswordHash,
+    /// The account, with its version.
+    pub account: Account,
+}
+
+/// Storage for users, their accounts, and logins in progress: what the login
+/// [`Driver`](tollgate_login::Driver) needs ([`LoginStore`]), and the users' registration and
+/// password hashes.
+///
+/// Every store passes the checks of [`conformance`] (feature `conformance`).
+pub trait Store: LoginStore<Error = StoreError> + Send + Sync {
+    /// Registers a user.
+    ///
+    /// # Errors
+    /// [`StoreError::DuplicateUser`] when the ID is taken; [`StoreError::SerialTaken`] when
+    /// the state holds another account's serial number; [`StoreError::Backend`].
+    fn insert_user(&self, user: UserRecord) -> Result<(), StoreError>;
+
+    /// A user and their account as stored now.
+    ///
+    /// # Errors
+    /// [`StoreError::Integrity`] for a row this service did not write;
+    /// [`StoreError::Backend`].
+    fn user(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError>;
+}

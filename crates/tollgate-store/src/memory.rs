@@ -1,0 +1,85 @@
+//! The default store: everything in memory. Lost on restart.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tollgate_login::{
+    Account, Commit, LoginDigest, LoginStore, MemoryLoginStore, Poisoned, SealedLogin, UserId,
+};
+use tollgate_otp::UnixTime;
+
+use crate::{PasswordHash, Store, StoreError, UserRecord};
+
+/// A [`Store`] in memory: the login crate's [`MemoryLoginStore`] for accounts and logins, and
+/// the password hashes beside it. Nothing is sealed: nothing leaves the process.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    logins: MemoryLoginStore,
+    passwords: Mutex<HashMap<UserId, PasswordHash>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The accounts and logins, for tests that play a database writer
+    /// ([`MemoryLoginStore::put_raw_login`]).
+    #[must_use]
+    pub fn logins(&self) -> &MemoryLoginStore {
+        &self.logins
+    }
+}
+
+impl LoginStore for MemoryStore {
+    type Error = StoreError;
+
+    fn account(&self, user: &UserId) -> Result<Option<Account>, StoreError> {
+        Ok(self.logins.account(user)?)
+    }
+
+    fn login(
+        &self,
+        digest: &LoginDigest,
+        now: UnixTime,
+    ) -> Result<Option<SealedLogin>, StoreError> {
+        Ok(self.logins.login(digest, now)?)
+    }
+
+    fn commit(&self, commit: &Commit<'_>) -> Result<bool, StoreError> {
+        Ok(self.logins.commit(commit)?)
+    }
+}
+
+impl Store for MemoryStore {
+    fn insert_user(&self, user: UserRecord) -> Result<(), StoreError> {
+        let mut passwords = self.passwords.lock().map_err(|_| Poisoned)?;
+        if passwords.contains_key(&user.id) {
+            return Err(StoreError::DuplicateUser);
+        }
+        if !self.logins.insert_account(user.id.clone(), user.account)? {
+            return Err(StoreError::SerialTaken);
+        }
+        passwords.insert(user.id, user.password);
+        Ok(())
+    }
+
+    fn user(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
+        let Some(password) = self
+            .passwords
+            .lock()
+            .map_err(|_| Poisoned)?
+            .get(id)
+            .cloned()
+        else {
+            return Ok(None);
+        };
+        Ok(self.logins.account(id)?.map(|account| UserRecord {
+            id: id.clone(),
+            password,
+            account,
+        }))
+    }
+}

@@ -1,0 +1,249 @@
+//! An account's state as a database row holds it: one value sealed under the service's
+//! [`SealingKey`] (counters, lock, token, pending activation, all of it), bound to its user and
+//! its version, beside the serial numbers it holds in the clear (for their uniqueness).
+//!
+//! Because the whole state is sealed, a database writer can neither read a secret nor reset a
+//! failure count, spend a code again by editing a step, or move one user's state to another:
+//! any of those is refused as [`StoreError::Integrity`].
+
+use serde::{Deserialize, Serialize};
+use tollgate_codes::{Activation, ActivationCode, ActivationPassword, Policy, SerialNumber};
+use tollgate_login::{
+    AccountState, EnrollmentKind, LoginId, MobileQr, OpenToken, PendingActivation, TokenRecord,
+    UserId,
+};
+use tollgate_otp::{Algorithm, Digits, Period, Secret, Step, TotpParams, UnixTime};
+use zeroize::Zeroizing;
+
+use crate::error::StoreError;
+use crate::sealing::{SealingKey, Unsealed, open, seal};
+
+/// The sealed format of an account's state: this byte, a 24-byte nonce, then the ciphertext
+/// and tag of the state as JSON.
+const STATE_V2: u8 = 2;
+
+/// An account's state, sealed, with the serial numbers it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountRow {
+    /// The sealed state.
+    pub sealed: Vec<u8>,
+    /// The serial numbers of its token and pending activation, which the store keeps unique
+    /// across accounts.
+    pub serials: Vec<String>,
+}
+
+fn associated_data(user: &UserId, version: u64) -> Vec<u8> {
+    let label = b"tollgate account state v2\0";
+    let mut aad = Vec::with_capacity(label.len() + user.as_str().len() + 9);
+    aad.extend_from_slice(label);
+    aad.extend_from_slice(user.as_str().as_bytes());
+    aad.push(0);
+    aad.extend_from_slice(&version.to_be_bytes());
+    aad
+}
+
+impl AccountRow {
+    /// `state`, sealed under `key` for `user` at `version` (the version the row will have once
+    /// written), with a nonce from `rng`.
+    pub fn seal(
+        state: &AccountState,
+        user: &UserId,
+        version: u64,
+        key: &SealingKey,
+        rng: &mut (impl rand_core::CryptoRng + ?Sized),
+    ) -> Self {
+        let plain = Zeroizing::new(serde_json::to_vec(&Plain::of(state)).unwrap_or_default());
+        Self {
+            sealed: seal(key, STATE_V2, &associated_data(user, version), &plain, rng),
+            serials: state.serials().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// The state `sealed` holds, if it was sealed under `key` for `user` at `version`.
+    ///
+    /// # Errors
+    /// [`StoreError::Integrity`] when it does not open (wrong key, altered, another user's,
+    /// another version's) or holds what no account can.
+    pub fn open(
+        sealed: &[u8],
+        user: &UserId,
+        version: u64,
+        key: &SealingKey,
+    ) -> Result<AccountState, StoreError> {
+        let plain = open(key, STATE_V2, &associated_data(user, version), sealed).map_err(|e| {
+            StoreError::Integrity(match e {
+                Unsealed::Format => {
+                    format!("the sealed state of {user} is not in a format this version knows")
+                }
+                Unsealed::Refused => format!(
+                    "the sealed state of {user} at version {version} does not open under this \
+                     key: wrong key, or the row was altered, moved or put back at another version"
+                ),
+            })
+        })?;
+        let plain: Plain = serde_json::from_slice(&plain).map_err(|_| {
+            StoreError::Integrity(format!("the sealed state of {user} is not valid"))
+        })?;
+        plain.state().ok_or_else(|| {
+            StoreError::Integrity(format!("the sealed state of {user} is not valid"))
+        })
+    }
+}
+
+/// The state as plain JSON inside the seal; secrets wiped on drop.
+#[derive(Serialize, Deserialize)]
+struct Plain {
+    password_failures: u32,
+    second_factor_failures: u32,
+    lockouts: u32,
+    locked_until: Option<u64>,
+    token: Option<PlainToken>,
+    pending: Option<PlainPending>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PlainToken {
+    serial: String,
+    secret: Zeroizing<String>,
+    params: PlainParams,
+    last_step: Option<u64>,
+    drift: i8,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PlainParams {
+    algorithm: String,
+    digits: u8,
+    period: u32,
+    t0: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PlainPending {
+    serial: String,
+    activation_code: Zeroizing<String>,
+    policy: Option<String>,
+    expires_at: u64,
+    kind: EnrollmentKind,
+    login: LoginId,
+    mobile: Option<PlainMobile>,
+    open: Option<PlainOpen>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PlainMobile {
+    uri: Zeroizing<String>,
+    password: Zeroizing<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PlainOpen {
+    secret: Zeroizing<String>,
+    params: PlainParams,
+}
+
+impl PlainParams {
+    fn of(params: &TotpParams) -> Self {
+        Self {
+            algorithm: params.algorithm().as_str().to_owned(),
+            digits: params.digits().get(),
+            period: params.period().as_secs(),
+            t0: params.t0().as_secs(),
+        }
+    }
+
+    fn params(&self) -> Option<TotpParams> {
+        let algorithm: Algorithm = self.algorithm.parse().ok()?;
+        let digits = Digits::try_from(self.digits).ok()?;
+        let period = Period::from_secs(self.period).ok()?;
+        Some(TotpParams::new(algorithm, digits, period).with_t0(UnixTime::from_secs(self.t0)))
+    }
+}
+
+impl Plain {
+    fn of(state: &AccountState) -> Self {
+        Self {
+            password_failures: state.password_failures,
+            second_factor_failures: state.second_factor_failures,
+            lockouts: state.lockouts,
+            locked_until: state.locked_until.map(UnixTime::as_secs),
+            token: state.token.as_ref().map(|t| PlainToken {
+                serial: t.serial.to_string(),
+                secret: t.secret.expose_base32(),
+                params: PlainParams::of(&t.params),
+                last_step: t.last_step.map(Step::get),
+                drift: t.drift,
+            }),
+            pending: state.pending.as_ref().map(|p| PlainPending {
+                serial: p.activation.serial().to_string(),
+                activation_code: Zeroizing::new(
+                    p.activation.activation_code().expose_grouped().to_string(),
+                ),
+                policy: p.activation.policy().map(|p| p.as_str().to_owned()),
+                expires_at: p.activation.expires_at().as_secs(),
+                kind: p.kind,
+                login: p.login,
+                mobile: p.mobile.as_ref().map(|m| PlainMobile {
+                    uri: Zeroizing::new(m.uri.clone()),
+                    password: m.password.expose_secret(),
+                }),
+                open: p.open.as_ref().map(|o| PlainOpen {
+                    secret: o.secret.expose_base32(),
+                    params: PlainParams::of(&o.params),
+                }),
+            }),
+        }
+    }
+
+    fn state(&self) -> Option<AccountState> {
+        let token = match &self.token {
+            Some(t) => Some(TokenRecord {
+                serial: t.serial.parse::<SerialNumber>().ok()?,
+                secret: Secret::from_base32_strict(&t.secret).ok()?,
+                params: t.params.params()?,
+                last_step: t.last_step.map(Step::new),
+                drift: t.drift,
+            }),
+            None => None,
+        };
+        let pending = match &self.pending {
+            Some(p) => Some(PendingActivation {
+                activation: Activation::from_parts(
+                    p.serial.parse().ok()?,
+                    p.activation_code.parse::<ActivationCode>().ok()?,
+                    p.policy
+                        .as_deref()
+                        .map(str::parse::<Policy>)
+                        .transpose()
+                        .ok()?,
+                    UnixTime::from_secs(p.expires_at),
+                ),
+                kind: p.kind,
+                login: p.login,
+                mobile: match &p.mobile {
+                    Some(m) => Some(MobileQr {
+                        uri: m.uri.to_string(),
+                        password: m.password.parse::<ActivationPassword>().ok()?,
+                    }),
+                    None => None,
+                },
+                open: match &p.open {
+                    Some(o) => Some(OpenToken {
+                        secret: Secret::from_base32_strict(&o.secret).ok()?,
+                        params: o.params.params()?,
+                    }),
+                    None => None,
+                },
+            }),
+            None => None,
+        };
+        Some(AccountState {
+            password_failures: self.password_failures,
+            second_factor_failures: self.second_factor_failures,
+            lockouts: self.lockouts,
+            locked_until: self.locked_until.map(UnixTime::from_secs),
+            token,
+            pending,
+        })
+    }
+}
