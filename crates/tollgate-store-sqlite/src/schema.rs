@@ -1,13 +1,33 @@
 //! The schema and its migrations, applied on open in one `BEGIN IMMEDIATE` transaction and
 //! recorded in `PRAGMA user_version`.
 
+use rand_core::CryptoRng;
 use rusqlite::{Connection, TransactionBehavior};
-use tollgate::Error;
+use tollgate_store::legacy::{Migration, migrate_v1};
+use tollgate_store::{SealingKey, StoreError};
+
+use crate::backend::{Statements, sqlite_error};
+
+/// What a migration needs besides the transaction: the sealing key and a source of nonces,
+/// for the steps that re-seal rows.
+pub(crate) struct Sealing<'a> {
+    pub(crate) key: &'a SealingKey,
+    pub(crate) rng: &'a mut dyn CryptoRng,
+}
+
+/// One step of the schema's history.
+enum Step {
+    /// Statements alone.
+    Sql(&'static str),
+    /// Statements, and rows the code must rewrite.
+    Code(fn(&rusqlite::Transaction<'_>, &mut Sealing<'_>) -> Result<(), StoreError>),
+}
 
 /// Each migration takes the schema from its index to its index + 1. Append; never edit.
-const MIGRATIONS: &[&str] = &[
-    // 0 → 1: users with their account columns, the serial numbers they hold, logins.
-    "CREATE TABLE users (
+const MIGRATIONS: &[Step] = &[
+    Step::Sql(
+        // 0 → 1: users with their account columns, the serial numbers they hold, logins.
+        "CREATE TABLE users (
         id TEXT PRIMARY KEY NOT NULL,
         password_hash TEXT NOT NULL,
         mobile TEXT,
@@ -48,7 +68,57 @@ const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX logins_by_expiry ON logins (expires_at);",
+    ),
+    // 1 → 2: an account's whole state sealed as one value; logins with a version, under
+    // authenticated states. Logins in progress are dropped (they were not authenticated), and
+    // so are activations in progress (they belonged to those logins).
+    Step::Code(to_v2),
 ];
+
+const V2_TABLES: &str = "CREATE TABLE tollgate_users (
+        id TEXT PRIMARY KEY NOT NULL,
+        password_hash TEXT NOT NULL,
+        mobile TEXT,
+        email TEXT,
+        version INTEGER NOT NULL CHECK (version >= 0),
+        -- The account's whole state (counters, lock, token, pending activation), sealed
+        -- (XChaCha20-Poly1305) by the service's key and bound to the user and the version.
+        state BLOB NOT NULL
+    ) STRICT;
+    -- A serial number belongs to one account, whether as its token or its pending activation.
+    CREATE TABLE tollgate_serials (
+        serial TEXT PRIMARY KEY NOT NULL,
+        user_id TEXT NOT NULL REFERENCES tollgate_users (id) ON DELETE CASCADE
+    ) STRICT;
+    CREATE INDEX tollgate_serials_by_user ON tollgate_serials (user_id);
+    -- Logins in progress, under a SHA-256 of their key, authenticated by the state key.
+    CREATE TABLE tollgate_logins (
+        id BLOB PRIMARY KEY NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 0),
+        state TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX tollgate_logins_by_expiry ON tollgate_logins (expires_at);
+    INSERT INTO tollgate_users (id, password_hash, mobile, email, version, state)
+        SELECT id, password_hash, mobile, email, version, x'' FROM users;";
+
+fn to_v2(tx: &rusqlite::Transaction<'_>, sealing: &mut Sealing<'_>) -> Result<(), StoreError> {
+    tx.execute_batch(V2_TABLES)
+        .map_err(sqlite_error("sqlite: migrating to version 2"))?;
+    let migration = Migration {
+        from: "users",
+        to: "tollgate_users",
+        serials: "tollgate_serials",
+    };
+    migrate_v1(
+        &mut Statements(tx),
+        migration,
+        sealing.key,
+        &mut *sealing.rng,
+    )?;
+    tx.execute_batch("DROP TABLE logins; DROP TABLE serials; DROP TABLE users;")
+        .map_err(sqlite_error("sqlite: migrating to version 2"))
+}
 
 /// The schema version this crate writes and reads.
 #[expect(
@@ -57,30 +127,53 @@ const MIGRATIONS: &[&str] = &[
 )]
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-pub(crate) fn version(connection: &Connection) -> Result<u32, Error> {
+pub(crate) fn version(connection: &Connection) -> Result<u32, StoreError> {
     connection
         .query_row("PRAGMA user_version", [], |row| row.get(0))
-        .map_err(|e| Error::Store(format!("sqlite: reading the schema version: {e}")))
+        .map_err(sqlite_error("sqlite: reading the schema version"))
 }
 
-/// Brings the schema up to [`SCHEMA_VERSION`]; refuses a newer one.
-pub(crate) fn migrate(connection: &mut Connection) -> Result<(), Error> {
-    let failed = |e: rusqlite::Error| Error::Store(format!("sqlite: migrating the schema: {e}"));
+/// Brings the schema up to [`SCHEMA_VERSION`]; refuses a newer one, untouched. Foreign keys are
+/// off while the tables are rebuilt (SQLite's way of changing a table: a new one, the rows
+/// copied, the old one dropped), and checked before the commit.
+pub(crate) fn migrate(
+    connection: &mut Connection,
+    mut sealing: Sealing<'_>,
+) -> Result<(), StoreError> {
+    let failed = sqlite_error("sqlite: migrating the schema");
+    connection
+        .execute_batch("PRAGMA foreign_keys = OFF")
+        .map_err(sqlite_error("sqlite: migrating the schema"))?;
     let tx = connection
         .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(failed)?;
+        .map_err(sqlite_error("sqlite: migrating the schema"))?;
     let found = version(&tx)?;
     if found > SCHEMA_VERSION {
-        return Err(Error::Store(format!(
-            "sqlite: the database's schema is version {found}, and this tollgate-store-sqlite \
-             knows versions up to {SCHEMA_VERSION}: upgrade tollgate-store-sqlite (nothing was \
-             changed)"
+        return Err(StoreError::SchemaTooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (from, step) in (found..).zip(MIGRATIONS.iter().skip(found as usize)) {
+        match step {
+            Step::Sql(sql) => tx
+                .execute_batch(sql)
+                .map_err(sqlite_error("sqlite: migrating the schema"))?,
+            Step::Code(run) => run(&tx, &mut sealing)?,
+        }
+        tx.pragma_update(None, "user_version", from + 1)
+            .map_err(sqlite_error("sqlite: migrating the schema"))?;
+    }
+    let broken: Option<String> = tx
+        .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+        .ok();
+    if let Some(table) = broken {
+        return Err(StoreError::Integrity(format!(
+            "sqlite: the migration left a row of {table} pointing nowhere (nothing was changed)"
         )));
     }
-    for (from, migration) in (found..).zip(MIGRATIONS.iter().skip(found as usize)) {
-        tx.execute_batch(migration).map_err(failed)?;
-        tx.pragma_update(None, "user_version", from + 1)
-            .map_err(failed)?;
-    }
-    tx.commit().map_err(failed)
+    tx.commit().map_err(failed)?;
+    connection
+        .execute_batch("PRAGMA foreign_keys = ON")
+        .map_err(sqlite_error("sqlite: migrating the schema"))
 }

@@ -9,8 +9,8 @@
 use std::process::Command;
 use std::sync::Arc;
 
-use tollgate::SealingKey;
-use tollgate::store::conformance;
+use tollgate_store::SealingKey;
+use tollgate_store::conformance;
 use tollgate_store_sqlite::SqliteStore;
 
 const CHILD_DB: &str = "TOLLGATE_CRASH_CHILD_DB";

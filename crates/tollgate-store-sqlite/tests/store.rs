@@ -1,5 +1,5 @@
-//! The SQLite store against the conformance checks, racing connections, and what lies in the
-//! file.
+//! The SQLite store against the conformance checks, racing connections, a database writer,
+//! and what lies in the file.
 
 #![allow(
     clippy::unwrap_used,
@@ -9,20 +9,29 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use tollgate::login::{Config, UserId};
-use tollgate::store::conformance::{self, Cluster};
-use tollgate::{Clock as _, Error, SealingKey, Store};
-use tollgate_store_sqlite::{Durability, SCHEMA_VERSION, SqliteStore};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use tollgate_login::{Config, EnrollmentKind, Input, LoginDigest, Screen, SealedLogin, UserId};
+use tollgate_store::conformance::{self, Check, Cluster, RawAccounts, RawRows, RawState};
+use tollgate_store::{SealingKey, Store, StoreError};
+use tollgate_store_sqlite::{Durability, Options, SCHEMA_VERSION, SqliteStore};
 
 fn key() -> SealingKey {
     SealingKey::new([0x5a; 32])
 }
 
+fn options(seed: u64) -> Options {
+    Options {
+        durability: Durability::Normal,
+        rng: Box::new(ChaCha20Rng::seed_from_u64(seed)),
+    }
+}
+
 /// `n` handles on one file, each with its own connections: `n` service nodes.
 fn nodes(path: &Path, n: usize) -> Vec<Arc<dyn Store>> {
     (0..n)
-        .map(|_| {
-            let store = SqliteStore::open_with(path, key(), Durability::Normal).unwrap();
+        .map(|i| {
+            let store = SqliteStore::open_with(path, key(), options(i as u64)).unwrap();
             Arc::new(store) as Arc<dyn Store>
         })
         .collect()
@@ -49,6 +58,18 @@ fn one_code_is_accepted_once_across_connections() {
     assert_eq!(report.never_accepted, 0);
 }
 
+/// Racer (THREATS.md; RFC 6238 §5.2): 64 posts of one code on one login, over 8 connections.
+#[test]
+fn sixty_four_posts_of_one_code_authenticate_once_and_count_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::new(nodes(&dir.path().join("b.db"), 8), &Config::default(), 8).unwrap();
+    let report = conformance::burst_race(&cluster, 64).unwrap();
+    println!("sqlite, 8 connections: {report:?}");
+    assert_eq!((report.double_accepts, report.never_accepted), (0, 0));
+    assert_eq!(report.superseded, 63);
+    assert_eq!((report.failures_counted, report.refusals_logged), (0, 0));
+}
+
 #[test]
 fn parallel_guesses_across_connections_stop_at_the_lockout() {
     let dir = tempfile::tempdir().unwrap();
@@ -61,6 +82,89 @@ fn parallel_guesses_across_connections_stop_at_the_lockout() {
     let (counted, locked) = conformance::lockout_race(&cluster, 5, true).unwrap();
     println!("sqlite: 40 wrong codes in parallel, {counted} counted");
     assert_eq!((counted, locked), (10, true));
+}
+
+/// A database writer's access to the file: rows written with SQL, as they are.
+struct Writer(rusqlite::Connection);
+
+impl Writer {
+    fn open(path: &Path) -> Self {
+        Self(rusqlite::Connection::open(path).unwrap())
+    }
+
+    fn put_login(&self, digest: &LoginDigest, row: &SealedLogin) -> Check {
+        self.0
+            .execute(
+                "INSERT OR REPLACE INTO tollgate_logins (id, version, state, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![
+                    digest.as_bytes().as_slice(),
+                    i64::try_from(row.version).unwrap(),
+                    row.text,
+                    i64::try_from(row.expires.as_secs()).unwrap()
+                ],
+            )
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    fn get(&self, user: &UserId) -> Check<RawState> {
+        self.0
+            .query_row(
+                "SELECT version, state FROM tollgate_users WHERE id = ?1",
+                [user.as_str()],
+                |row| {
+                    Ok(RawState {
+                        version: u64::try_from(row.get::<_, i64>(0)?).unwrap(),
+                        sealed: row.get(1)?,
+                    })
+                },
+            )
+            .map_err(|e| e.to_string())
+    }
+
+    fn put(&self, user: &UserId, state: &RawState) -> Check {
+        self.0
+            .execute(
+                "UPDATE tollgate_users SET version = ?2, state = ?3 WHERE id = ?1",
+                rusqlite::params![
+                    user.as_str(),
+                    i64::try_from(state.version).unwrap(),
+                    state.sealed
+                ],
+            )
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Database writer (THREATS.md; ASVS 5.0 V14): forged, altered, swapped and rolled-back stored
+/// logins are refused and removed; a sealed state copied from another user, altered, or put
+/// back at another version is refused.
+#[test]
+fn a_database_writer_s_rows_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let cluster = Cluster::new(nodes(&path, 1), &Config::default(), 9).unwrap();
+    let writer = Writer::open(&path);
+    let report = conformance::refused_rows(
+        &cluster,
+        &RawRows {
+            put_login: &|d, r| writer.put_login(d, r),
+            accounts: Some(RawAccounts {
+                get: &|u| writer.get(u),
+                put: &|u, s| writer.put(u, s),
+            }),
+        },
+    )
+    .unwrap();
+    println!("sqlite: {report:?}");
+    assert_eq!((report.logins_tried, report.logins_refused), (4, 4));
+    assert_eq!((report.accounts_tried, report.accounts_refused), (3, 3));
+    SqliteStore::open(&path, key())
+        .unwrap()
+        .integrity_check()
+        .unwrap();
 }
 
 #[test]
@@ -91,8 +195,11 @@ fn a_newer_schema_is_refused_untouched() {
     raw.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
         .unwrap();
     drop(raw);
-    let refused = SqliteStore::open(&path, key()).unwrap_err().to_string();
-    assert!(refused.contains("schema is version 2"), "{refused}");
+    let refused = SqliteStore::open(&path, key()).unwrap_err();
+    assert!(
+        matches!(refused, StoreError::SchemaTooNew { found, .. } if found == SCHEMA_VERSION + 1),
+        "{refused}"
+    );
     let raw = rusqlite::Connection::open(&path).unwrap();
     let version: u32 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -110,7 +217,12 @@ fn a_file_that_is_not_a_database_is_refused() {
     )
     .unwrap();
     let refused = SqliteStore::open(&path, key()).unwrap_err();
-    assert!(matches!(refused, Error::Store(_)), "{refused}");
+    assert!(matches!(refused, StoreError::Backend { .. }), "{refused}");
+    let cause = std::error::Error::source(&refused).unwrap().to_string();
+    assert!(
+        cause.contains("not a database"),
+        "the cause is kept: {cause}"
+    );
 }
 
 /// Bytes of the file and its write-ahead log.
@@ -127,58 +239,59 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// After an enrollment, neither the token secret, nor the activation code, nor the PIN, nor
-/// the login key is anywhere in the file or its log.
+/// During and after a mobile enrollment, neither the token secret, nor the activation code, the
+/// activation password, the PIN, nor the login's key is anywhere in the file or its log.
 #[test]
 fn no_secret_lies_in_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
     let cluster = Cluster::new(nodes(&path, 1), &Config::default(), 6).unwrap();
     let node = &cluster.nodes[0];
-    let login = conformance::to_second_factor(node).unwrap();
-    let pin = node.outbox.last_pin().unwrap();
-    let view = node
-        .service
-        .submit(&login, tollgate::login::Input::Pin(pin.clone()))
-        .unwrap();
+    let key = conformance::to_second_factor(node).unwrap();
+    let pin = node.last_pin().unwrap();
+    let driven = node.submit(&key, Input::Pin(pin.clone())).unwrap();
     assert!(matches!(
-        view.screen,
-        tollgate::login::Screen::ChooseEnrollment { .. }
+        driven.output.screen,
+        Screen::ChooseEnrollment { .. }
     ));
-    let view = node
-        .service
-        .submit(
-            &login,
-            tollgate::login::Input::ChooseEnrollment(tollgate::login::EnrollmentKind::Desktop),
-        )
+    let driven = node
+        .submit(&driven.key, Input::ChooseEnrollment(EnrollmentKind::Mobile))
         .unwrap();
-    let tollgate::login::Screen::DesktopActivation(page) = view.screen else {
-        panic!("{:?}", view.screen)
+    let Screen::MobileActivation(page) = &driven.output.screen else {
+        panic!("{:?}", driven.output.screen)
     };
-    let code = page.activation_code.expose_grouped();
+    let scanned = tollgate_provision_decode(&page.qr_uri, &page.password);
+    let code = scanned.activation_code().expose_grouped();
     let digits: String = code.chars().filter(char::is_ascii_digit).collect();
+    let password = page.password.expose_secret();
+    let login_key = driven.key.expose_secret();
     let bytes = file_bytes(&path);
     for (what, needle) in [
         ("activation code", code.as_bytes()),
         ("activation code digits", digits.as_bytes()),
-        ("login key", login.as_bytes()),
+        ("activation password", password.as_bytes()),
+        ("login key", login_key.as_bytes()),
+        ("PIN", pin.as_bytes()),
     ] {
         assert!(!contains(&bytes, needle), "the {what} is in the file");
     }
 
     // Finish the enrollment, then look for the token secret.
-    let app =
-        tollgate::codes::TokenActivation::new(page.serial, page.activation_code.clone(), None);
-    let (registration, _) =
-        app.register(&mut <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(1));
-    node.service
+    let app = tollgate_codes::TokenActivation::new(
+        scanned.serial(),
+        scanned.activation_code().clone(),
+        None,
+    );
+    let (registration, _) = app.register(&mut ChaCha20Rng::seed_from_u64(1));
+    let enrolled = node
         .submit(
-            &login,
-            tollgate::login::Input::RegistrationCode(registration.to_string()),
+            &driven.key,
+            Input::RegistrationCode(registration.to_string()),
         )
         .unwrap();
+    assert!(matches!(enrolled.output.screen, Screen::Enrolled { .. }));
     let id: UserId = conformance::USER.parse().unwrap();
-    let account = node.service.store().user(&id).unwrap().unwrap().account;
+    let account = node.store.user(&id).unwrap().unwrap().account;
     let secret = account.state.token.unwrap().secret;
     let bytes = file_bytes(&path);
     assert!(
@@ -191,38 +304,22 @@ fn no_secret_lies_in_the_file() {
     );
 }
 
-/// A sealed secret opens only under its key, in its own row.
+fn tollgate_provision_decode(
+    uri: &str,
+    password: &tollgate_codes::ActivationPassword,
+) -> tollgate_provision::SecureActivation {
+    tollgate_provision::SecureActivation::decode(uri, password).unwrap()
+}
+
+/// A sealed state opens only under its key.
 #[test]
-fn sealed_secrets_open_only_under_their_key_and_in_their_row() {
+fn a_sealed_state_opens_only_under_its_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
     let cluster = Cluster::new(nodes(&path, 1), &Config::default(), 7).unwrap();
     conformance::enroll(&cluster.nodes[0], 1).unwrap();
     let id: UserId = conformance::USER.parse().unwrap();
-
     let other_key = SqliteStore::open(&path, SealingKey::new([1; 32])).unwrap();
     let refused = other_key.user(&id).unwrap_err();
-    assert!(matches!(refused, Error::Integrity(_)), "{refused}");
-
-    // Copy the sealed secret into another user's row: it does not open there.
-    cluster.nodes[0]
-        .service
-        .register_user("eve@example.com", "pw", None, Some("eve@example.com"))
-        .unwrap();
-    let raw = rusqlite::Connection::open(&path).unwrap();
-    raw.execute_batch(
-        "UPDATE users SET (token_serial, token_secret, token_algorithm, token_digits,            token_period, token_t0, token_drift) =            (SELECT token_serial, token_secret, token_algorithm, token_digits, token_period,              token_t0, token_drift FROM users WHERE id = 'john.smith@example.com')          WHERE id = 'eve@example.com'",
-    )
-    .unwrap();
-    let store = SqliteStore::open(&path, key()).unwrap();
-    let refused = store.user(&"eve@example.com".parse().unwrap()).unwrap_err();
-    assert!(matches!(refused, Error::Integrity(_)), "{refused}");
-
-    // Flip one bit of the sealed secret: refused.
-    raw.execute_batch(
-        "UPDATE users SET token_secret = CAST(substr(token_secret, 1, 30) || x'ff' || substr(token_secret, 32) AS BLOB) WHERE id = 'john.smith@example.com'",
-    )
-    .unwrap();
-    let refused = store.user(&id).unwrap_err();
-    assert!(matches!(refused, Error::Integrity(_)), "{refused}");
+    assert!(matches!(refused, StoreError::Integrity(_)), "{refused}");
 }

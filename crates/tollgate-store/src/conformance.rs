@@ -324,7 +324,11 @@ pub fn enroll(node: &Node, seed: u64) -> Check<Totp> {
     enroll_as(node, USER, seed)
 }
 
-pub(crate) fn enroll_as(node: &Node, user: &str, seed: u64) -> Check<Totp> {
+/// As [`enroll`], for `user`.
+///
+/// # Errors
+/// As [`enroll`].
+pub fn enroll_as(node: &Node, user: &str, seed: u64) -> Check<Totp> {
     let key = password_step(node, user)?;
     let pin = node.last_pin().ok_or("no PIN was sent")?;
     let driven = node.submit(&key, Input::Pin(pin)).map_err(err("PIN"))?;
@@ -365,7 +369,11 @@ pub fn later_login(node: &Node, token: &Totp) -> Check {
     later_login_as(node, USER, token)
 }
 
-pub(crate) fn later_login_as(node: &Node, user: &str, token: &Totp) -> Check {
+/// As [`later_login`], for `user`.
+///
+/// # Errors
+/// As [`later_login`].
+pub fn later_login_as(node: &Node, user: &str, token: &Totp) -> Check {
     let key = password_step(node, user)?;
     let code = token
         .generate(node.clock.now())
