@@ -3,24 +3,26 @@
 
 use std::collections::HashMap;
 
-use postgres::{NoTls, Statement};
+use postgres::{GenericClient, NoTls, Statement};
 
 /// A connection and the statements prepared on it.
 pub(crate) struct Connection {
     pub(crate) client: postgres::Client,
-    statements: HashMap<&'static str, Statement>,
+    pub(crate) statements: HashMap<String, Statement>,
 }
 
-impl Connection {
-    /// `sql`, prepared on this connection once.
-    pub(crate) fn prepared(&mut self, sql: &'static str) -> Result<Statement, postgres::Error> {
-        if let Some(statement) = self.statements.get(sql) {
-            return Ok(statement.clone());
-        }
-        let statement = self.client.prepare(sql)?;
-        self.statements.insert(sql, statement.clone());
-        Ok(statement)
+/// `sql`, prepared on this connection once.
+pub(crate) fn prepared(
+    client: &mut impl GenericClient,
+    statements: &mut HashMap<String, Statement>,
+    sql: &str,
+) -> Result<Statement, postgres::Error> {
+    if let Some(statement) = statements.get(sql) {
+        return Ok(statement.clone());
     }
+    let statement = client.prepare(sql)?;
+    statements.insert(sql.to_owned(), statement.clone());
+    Ok(statement)
 }
 
 /// Makes [`Connection`]s for r2d2.

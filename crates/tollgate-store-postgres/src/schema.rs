@@ -2,13 +2,34 @@
 //! applied on connect in one transaction under an advisory lock (so that nodes starting
 //! together migrate once) and recorded in `tollgate_schema`.
 
-use postgres::GenericClient;
-use tollgate::Error;
+use std::collections::HashMap;
+
+use rand_core::CryptoRng;
+use tollgate_store::legacy::{Migration, migrate_v1};
+use tollgate_store::{SealingKey, StoreError};
+
+use crate::backend::{Statements, postgres_error};
+
+/// What a migration needs besides the transaction: the sealing key and a source of nonces,
+/// for the steps that re-seal rows.
+pub(crate) struct Sealing<'a> {
+    pub(crate) key: &'a SealingKey,
+    pub(crate) rng: &'a mut dyn CryptoRng,
+}
+
+/// One step of the schema's history.
+enum Step {
+    /// Statements alone.
+    Sql(&'static str),
+    /// Statements, and rows the code must rewrite.
+    Code(fn(&mut postgres::Transaction<'_>, &mut Sealing<'_>) -> Result<(), StoreError>),
+}
 
 /// Each migration takes the schema from its index to its index + 1. Append; never edit.
-const MIGRATIONS: &[&str] = &[
-    // 0 → 1: users with their account columns, the serial numbers they hold, logins.
-    "CREATE TABLE tollgate_users (
+const MIGRATIONS: &[Step] = &[
+    Step::Sql(
+        // 0 → 1: users with their account columns, the serial numbers they hold, logins.
+        "CREATE TABLE tollgate_users (
         id TEXT PRIMARY KEY,
         password_hash TEXT NOT NULL,
         mobile TEXT,
@@ -49,7 +70,51 @@ const MIGRATIONS: &[&str] = &[
         expires_at BIGINT NOT NULL
     );
     CREATE INDEX tollgate_logins_by_expiry ON tollgate_logins (expires_at);",
+    ),
+    // 1 → 2: an account's whole state sealed as one value; logins with a version, under
+    // authenticated states. Logins in progress are dropped (they were not authenticated), and
+    // so are activations in progress (they belonged to those logins).
+    Step::Code(to_v2),
 ];
+
+fn to_v2(tx: &mut postgres::Transaction<'_>, sealing: &mut Sealing<'_>) -> Result<(), StoreError> {
+    let failed = || postgres_error("postgres: migrating to version 2");
+    tx.batch_execute("ALTER TABLE tollgate_users ADD COLUMN state BYTEA")
+        .map_err(failed())?;
+    let migration = Migration {
+        from: "tollgate_users",
+        to: "tollgate_users",
+        serials: "tollgate_serials",
+    };
+    let mut cache = HashMap::new();
+    let mut statements = Statements {
+        client: tx,
+        cache: &mut cache,
+    };
+    migrate_v1(&mut statements, migration, sealing.key, &mut *sealing.rng)?;
+    tx.batch_execute(
+        "ALTER TABLE tollgate_users ALTER COLUMN state SET NOT NULL,
+            DROP COLUMN password_failures, DROP COLUMN code_failures, DROP COLUMN lockouts,
+            DROP COLUMN locked_until, DROP COLUMN token_serial, DROP COLUMN token_secret,
+            DROP COLUMN token_algorithm, DROP COLUMN token_digits, DROP COLUMN token_period,
+            DROP COLUMN token_t0, DROP COLUMN token_last_step, DROP COLUMN token_drift,
+            DROP COLUMN pending_serial, DROP COLUMN pending_activation_code,
+            DROP COLUMN pending_policy, DROP COLUMN pending_expires_at, DROP COLUMN pending_kind;
+        COMMENT ON COLUMN tollgate_users.state IS 'The account''s whole state (counters, lock, \
+            token, pending activation), sealed (XChaCha20-Poly1305) by the service''s key and \
+            bound to the user and the version.';
+        DROP TABLE tollgate_logins;
+        -- Logins in progress, under a SHA-256 of their key, authenticated by the state key.
+        CREATE TABLE tollgate_logins (
+            id BYTEA PRIMARY KEY,
+            version BIGINT NOT NULL CHECK (version >= 0),
+            state TEXT NOT NULL,
+            expires_at BIGINT NOT NULL
+        );
+        CREATE INDEX tollgate_logins_by_expiry ON tollgate_logins (expires_at);",
+    )
+    .map_err(failed())
+}
 
 /// The schema version this crate writes and reads.
 #[expect(
@@ -61,21 +126,25 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// Any value; the same on every node.
 const MIGRATION_LOCK: i64 = 0x746f_6c6c_6761_7465; // "tollgate"
 
-fn failed(e: postgres::Error) -> Error {
-    Error::Store(format!("postgres: migrating the schema: {e}"))
+fn failed(e: postgres::Error) -> StoreError {
+    postgres_error("postgres: migrating the schema")(e)
 }
 
-pub(crate) fn version(client: &mut impl GenericClient) -> Result<u32, Error> {
+pub(crate) fn version(client: &mut impl postgres::GenericClient) -> Result<u32, StoreError> {
     let row = client
         .query_opt("SELECT version FROM tollgate_schema", &[])
         .map_err(failed)?;
     let Some(row) = row else { return Ok(0) };
     let version: i32 = row.try_get(0).map_err(failed)?;
-    u32::try_from(version).map_err(|_| Error::Store(format!("postgres: schema version {version}")))
+    u32::try_from(version)
+        .map_err(|_| StoreError::Integrity(format!("postgres: schema version {version}")))
 }
 
-/// Brings the schema up to [`SCHEMA_VERSION`]; refuses a newer one.
-pub(crate) fn migrate(client: &mut postgres::Client) -> Result<(), Error> {
+/// Brings the schema up to [`SCHEMA_VERSION`]; refuses a newer one, untouched.
+pub(crate) fn migrate(
+    client: &mut postgres::Client,
+    mut sealing: Sealing<'_>,
+) -> Result<(), StoreError> {
     let mut tx = client.transaction().map_err(failed)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .map_err(failed)?;
@@ -88,15 +157,18 @@ pub(crate) fn migrate(client: &mut postgres::Client) -> Result<(), Error> {
     .map_err(failed)?;
     let found = version(&mut tx)?;
     if found > SCHEMA_VERSION {
-        return Err(Error::Store(format!(
-            "postgres: the database's schema is version {found}, and this \
-             tollgate-store-postgres knows versions up to {SCHEMA_VERSION}: upgrade \
-             tollgate-store-postgres (nothing was changed)"
-        )));
+        return Err(StoreError::SchemaTooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
     }
-    for (from, migration) in (found..).zip(MIGRATIONS.iter().skip(found as usize)) {
-        tx.batch_execute(migration).map_err(failed)?;
-        let to = i32::try_from(from + 1).map_err(|_| Error::Store("schema version".into()))?;
+    for (from, step) in (found..).zip(MIGRATIONS.iter().skip(found as usize)) {
+        match step {
+            Step::Sql(sql) => tx.batch_execute(sql).map_err(failed)?,
+            Step::Code(run) => run(&mut tx, &mut sealing)?,
+        }
+        let to = i32::try_from(from + 1)
+            .map_err(|_| StoreError::Integrity("schema version beyond i32".into()))?;
         tx.execute(
             "INSERT INTO tollgate_schema (version) VALUES ($1) \
              ON CONFLICT (one) DO UPDATE SET version = excluded.version",

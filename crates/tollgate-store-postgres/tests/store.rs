@@ -6,18 +6,19 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-use std::io::Write as _;
+mod server;
+
 use std::process::Command;
 use std::sync::Arc;
 
 use postgres::NoTls;
-use tollgate::login::{Config, UserId};
-use tollgate::store::conformance::{self, Cluster};
-use tollgate::{Clock as _, Error, SealingKey, Store};
-use tollgate_store_postgres::{PostgresStore, SCHEMA_VERSION};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use tollgate_login::{Config, LoginDigest, SealedLogin, UserId};
+use tollgate_store::conformance::{self, Check, Cluster, RawAccounts, RawRows, RawState};
+use tollgate_store::{SealingKey, Store, StoreError};
+use tollgate_store_postgres::{Options, PostgresStore, SCHEMA_VERSION};
 
-const URL: &str = "TOLLGATE_POSTGRES_URL";
-const REQUIRE: &str = "TOLLGATE_REQUIRE_POSTGRES";
 const CHILD_URL: &str = "TOLLGATE_CRASH_CHILD_URL";
 const CHILD_FIRST: &str = "TOLLGATE_CRASH_CHILD_FIRST";
 
@@ -25,46 +26,24 @@ fn key() -> SealingKey {
     SealingKey::new([0x5a; 32])
 }
 
-/// A fresh, empty database named `name` on the test server, and its URL; `None` (said loudly)
-/// when there is no server, unless one is required.
-fn database(name: &str) -> Option<String> {
-    let Ok(admin) = std::env::var(URL) else {
-        assert!(
-            std::env::var_os(REQUIRE).is_none(),
-            "{REQUIRE} is set but {URL} is not: no PostgreSQL server to test against"
-        );
-        // Straight to stderr, past the test harness's capture, so that it shows.
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n*** SKIPPED {name}: no PostgreSQL server. Set {URL} \
-             (`source .ci/postgres.sh && pg_start` starts one). ***"
-        );
-        return None;
-    };
-    let mut client = postgres::Client::connect(&admin, NoTls).unwrap();
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .unwrap();
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    Some(format!("{base}/{name}"))
-}
-
 /// `n` stores on one database, each with its own pool: `n` service nodes.
 fn nodes(url: &str, n: usize) -> Vec<Arc<dyn Store>> {
     (0..n)
-        .map(|_| {
-            let store = PostgresStore::connect_with(url, key(), 4).unwrap();
-            Arc::new(store) as Arc<dyn Store>
-        })
+        .map(|i| Arc::new(store_with(url, 4, i as u64)) as Arc<dyn Store>)
         .collect()
+}
+
+fn store_with(url: &str, pool_size: u32, seed: u64) -> PostgresStore {
+    let options = Options {
+        pool_size,
+        rng: Box::new(ChaCha20Rng::seed_from_u64(seed)),
+    };
+    PostgresStore::connect_with(url, key(), options).unwrap()
 }
 
 #[test]
 fn keeps_the_store_promises() {
-    let Some(url) = database("tollgate_basics") else {
+    let Some(url) = server::database("tollgate_basics") else {
         return;
     };
     let store = PostgresStore::connect(&url, key()).unwrap();
@@ -75,7 +54,7 @@ fn keeps_the_store_promises() {
 /// 8 nodes submit the same valid code for one account at once, 1250 times.
 #[test]
 fn one_code_is_accepted_once_across_nodes() {
-    let Some(url) = database("tollgate_replay") else {
+    let Some(url) = server::database("tollgate_replay") else {
         return;
     };
     let config = Config::default().with_lockouts(5, 100).unwrap();
@@ -87,9 +66,112 @@ fn one_code_is_accepted_once_across_nodes() {
     assert_eq!(report.never_accepted, 0);
 }
 
+/// Racer (THREATS.md; RFC 6238 §5.2): 64 posts of one code on one login, over 8 nodes.
+#[test]
+fn sixty_four_posts_of_one_code_authenticate_once_and_count_nothing() {
+    let Some(url) = server::database("tollgate_burst") else {
+        return;
+    };
+    let cluster = Cluster::new(nodes(&url, 8), &Config::default(), 8).unwrap();
+    let report = conformance::burst_race(&cluster, 64).unwrap();
+    println!("postgres, 8 nodes: {report:?}");
+    assert_eq!((report.double_accepts, report.never_accepted), (0, 0));
+    assert_eq!(report.superseded, 63);
+    assert_eq!((report.failures_counted, report.refusals_logged), (0, 0));
+}
+
+/// A database writer's access: rows written with SQL, as they are.
+struct Writer(std::sync::Mutex<postgres::Client>);
+
+impl Writer {
+    fn connect(url: &str) -> Self {
+        Self(std::sync::Mutex::new(
+            postgres::Client::connect(url, NoTls).unwrap(),
+        ))
+    }
+
+    fn put_login(&self, digest: &LoginDigest, row: &SealedLogin) -> Check {
+        self.0
+            .lock()
+            .unwrap()
+            .execute(
+                "INSERT INTO tollgate_logins (id, version, state, expires_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET \
+                 version = excluded.version, state = excluded.state, \
+                 expires_at = excluded.expires_at",
+                &[
+                    &digest.as_bytes().as_slice(),
+                    &i64::try_from(row.version).unwrap(),
+                    &row.text,
+                    &i64::try_from(row.expires.as_secs()).unwrap(),
+                ],
+            )
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    fn get(&self, user: &UserId) -> Check<RawState> {
+        let row = self
+            .0
+            .lock()
+            .unwrap()
+            .query_one(
+                "SELECT version, state FROM tollgate_users WHERE id = $1",
+                &[&user.as_str()],
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(RawState {
+            version: u64::try_from(row.get::<_, i64>(0)).unwrap(),
+            sealed: row.get(1),
+        })
+    }
+
+    fn put(&self, user: &UserId, state: &RawState) -> Check {
+        self.0
+            .lock()
+            .unwrap()
+            .execute(
+                "UPDATE tollgate_users SET version = $2, state = $3 WHERE id = $1",
+                &[
+                    &user.as_str(),
+                    &i64::try_from(state.version).unwrap(),
+                    &state.sealed,
+                ],
+            )
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Database writer (THREATS.md; ASVS 5.0 V14), or whoever sits between a node and the server:
+/// forged, altered, swapped and rolled-back stored logins are refused and removed; a sealed
+/// state copied from another user, altered, or put back at another version is refused.
+#[test]
+fn a_database_writer_s_rows_are_refused() {
+    let Some(url) = server::database("tollgate_writer") else {
+        return;
+    };
+    let cluster = Cluster::new(nodes(&url, 1), &Config::default(), 9).unwrap();
+    let writer = Writer::connect(&url);
+    let report = conformance::refused_rows(
+        &cluster,
+        &RawRows {
+            put_login: &|d, r| writer.put_login(d, r),
+            accounts: Some(RawAccounts {
+                get: &|u| writer.get(u),
+                put: &|u, s| writer.put(u, s),
+            }),
+        },
+    )
+    .unwrap();
+    println!("postgres: {report:?}");
+    assert_eq!((report.logins_tried, report.logins_refused), (4, 4));
+    assert_eq!((report.accounts_tried, report.accounts_refused), (3, 3));
+}
+
 #[test]
 fn parallel_guesses_across_nodes_stop_at_the_lockout() {
-    let Some(url) = database("tollgate_lockout_passwords") else {
+    let Some(url) = server::database("tollgate_lockout_passwords") else {
         return;
     };
     let cluster = Cluster::new(nodes(&url, 8), &Config::default(), 2).unwrap();
@@ -97,7 +179,7 @@ fn parallel_guesses_across_nodes_stop_at_the_lockout() {
     println!("postgres: 80 wrong passwords in parallel, {counted} counted");
     assert_eq!((counted, locked), (5, true));
 
-    let url = database("tollgate_lockout_codes").unwrap();
+    let url = server::database("tollgate_lockout_codes").unwrap();
     let cluster = Cluster::new(nodes(&url, 8), &Config::default(), 3).unwrap();
     let (counted, locked) = conformance::lockout_race(&cluster, 5, true).unwrap();
     println!("postgres: 40 wrong codes in parallel, {counted} counted");
@@ -106,7 +188,7 @@ fn parallel_guesses_across_nodes_stop_at_the_lockout() {
 
 #[test]
 fn the_account_survives_reconnecting_and_a_newer_schema_is_refused() {
-    let Some(url) = database("tollgate_reconnect") else {
+    let Some(url) = server::database("tollgate_reconnect") else {
         return;
     };
     let cluster = Cluster::new(nodes(&url, 1), &Config::default(), 4).unwrap();
@@ -126,30 +208,30 @@ fn the_account_survives_reconnecting_and_a_newer_schema_is_refused() {
         &[&i32::try_from(SCHEMA_VERSION + 1).unwrap()],
     )
     .unwrap();
-    let refused = PostgresStore::connect(&url, key()).unwrap_err().to_string();
-    assert!(refused.contains("schema is version 2"), "{refused}");
+    let refused = PostgresStore::connect(&url, key()).unwrap_err();
+    assert!(
+        matches!(refused, StoreError::SchemaTooNew { found, .. } if found == SCHEMA_VERSION + 1),
+        "{refused}"
+    );
 }
 
 #[test]
-fn no_secret_lies_in_the_tables_and_sealed_secrets_stay_in_their_row() {
-    let Some(url) = database("tollgate_sealed") else {
+fn no_secret_lies_in_the_tables_and_a_state_opens_only_under_its_key() {
+    let Some(url) = server::database("tollgate_sealed") else {
         return;
     };
     let cluster = Cluster::new(nodes(&url, 1), &Config::default(), 7).unwrap();
     conformance::enroll(&cluster.nodes[0], 1).unwrap();
     let id: UserId = conformance::USER.parse().unwrap();
-    let account = cluster.nodes[0]
-        .service
-        .store()
-        .user(&id)
-        .unwrap()
-        .unwrap()
-        .account;
+    let account = cluster.nodes[0].store.user(&id).unwrap().unwrap().account;
     let secret = account.state.token.unwrap().secret;
 
     let mut raw = postgres::Client::connect(&url, NoTls).unwrap();
     let dump: Vec<u8> = raw
-        .query("SELECT t::text FROM tollgate_users t", &[])
+        .query(
+            "SELECT t::text FROM tollgate_users t UNION ALL SELECT l::text FROM tollgate_logins l",
+            &[],
+        )
         .unwrap()
         .iter()
         .flat_map(|row| row.get::<_, String>(0).into_bytes())
@@ -164,23 +246,7 @@ fn no_secret_lies_in_the_tables_and_sealed_secrets_stay_in_their_row() {
     assert!(!dump.windows(base32.len()).any(|w| w == base32.as_bytes()));
 
     let other_key = PostgresStore::connect(&url, SealingKey::new([1; 32])).unwrap();
-    assert!(matches!(other_key.user(&id), Err(Error::Integrity(_))));
-
-    cluster.nodes[0]
-        .service
-        .register_user("eve@example.com", "pw", None, Some("eve@example.com"))
-        .unwrap();
-    raw.batch_execute(
-        "UPDATE tollgate_users SET (token_serial, token_secret, token_algorithm, token_digits, \
-           token_period, token_t0, token_drift) = \
-           (SELECT token_serial, token_secret, token_algorithm, token_digits, token_period, \
-             token_t0, token_drift FROM tollgate_users WHERE id = 'john.smith@example.com') \
-         WHERE id = 'eve@example.com'",
-    )
-    .unwrap();
-    let store = PostgresStore::connect(&url, key()).unwrap();
-    let refused = store.user(&"eve@example.com".parse().unwrap()).unwrap_err();
-    assert!(matches!(refused, Error::Integrity(_)), "{refused}");
+    assert!(matches!(other_key.user(&id), Err(StoreError::Integrity(_))));
 }
 
 /// The killed client's child: streams users into the database named by `CHILD_URL`.
@@ -189,14 +255,14 @@ fn no_secret_lies_in_the_tables_and_sealed_secrets_stay_in_their_row() {
 fn child_stream() {
     let url = std::env::var(CHILD_URL).expect("run by the crash test, which sets the URL");
     let first = std::env::var(CHILD_FIRST).unwrap().parse().unwrap();
-    let store = Arc::new(PostgresStore::connect_with(&url, key(), 2).unwrap());
+    let store = Arc::new(store_with(&url, 2, first));
     conformance::stream_to_stdout(store, first).unwrap();
 }
 
 /// A client killed (SIGKILL) mid-stream: every update it had acknowledged is in the database.
 #[test]
 fn a_killed_client_loses_nothing_acknowledged() {
-    let Some(url) = database("tollgate_crash") else {
+    let Some(url) = server::database("tollgate_crash") else {
         return;
     };
     let acks = conformance::kill_in_rounds(|first| {
