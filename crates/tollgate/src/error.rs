@@ -6,20 +6,23 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The store failed.
-    #[error("store: {0}")]
-    Store(String),
-    /// A stored record is not what this service wrote: a sealed secret does not open under
-    /// the sealing key (wrong key, or the row was altered or moved), or a column holds what no
-    /// account can.
-    #[error("stored data refused: {0}")]
-    Integrity(String),
+    /// The store failed, or refused what it holds; its cause is the source.
+    #[error(transparent)]
+    Store(#[from] tollgate_store::StoreError),
     /// A user with this ID is already registered.
     #[error("a user with this ID is already registered")]
     DuplicateUser,
-    /// The login key is not known (expired, finished, or never issued).
+    /// The login key is not known (expired, finished, replaced, or never issued).
     #[error("no such login in progress")]
     UnknownLogin,
+    /// Another request on the same login went first (a double submit, a second tab): this one
+    /// was not applied, and nothing was counted. Show the page again.
+    #[error("another request moved this login on first")]
+    Superseded,
+    /// The stored login is not what the service wrote (forged, altered, copied from another
+    /// login, or rolled back): it was removed; start a new login.
+    #[error("stored login refused: {0}")]
+    LoginRefused(#[source] tollgate_login::Refusal),
     /// The account kept changing under this login: more compare-and-set conflicts in a row
     /// than the service retries.
     #[error("the account is too busy; try again")]
@@ -27,9 +30,9 @@ pub enum Error {
     /// Password hashing failed.
     #[error("password hashing: {0}")]
     Password(String),
-    /// A stored login could not be loaded.
-    #[error(transparent)]
-    State(#[from] tollgate_login::StateError),
+    /// A thread panicked while holding the service's RNG.
+    #[error("a thread panicked while holding the service's RNG")]
+    Poisoned,
     /// A User ID, phone number or e-mail address is not valid.
     #[error(transparent)]
     Input(#[from] tollgate_login::InputError),

@@ -6,16 +6,19 @@ mod delivery;
 mod error;
 mod password;
 mod service;
-pub mod store;
 
 pub use tollgate_codes as codes;
 pub use tollgate_login as login;
 pub use tollgate_otp as otp;
 pub use tollgate_provision as provision;
+pub use tollgate_store as store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use delivery::{AuditLog, AuditSink, Delivered, Delivery, Outbox};
 pub use error::Error;
-pub use password::{PasswordHash, Passwords, danger};
-pub use service::{Service, ServiceBuilder, SharedRng, View, os_rng};
-pub use store::{MemoryStore, SealingKey, Store, UserRecord};
+pub use password::{Passwords, danger};
+pub use service::{Service, ServiceBuilder, View};
+pub use tollgate_login::{LoginKey, StateKey};
+pub use tollgate_store::{
+    MemoryStore, PasswordHash, SealingKey, SharedRng, Store, StoreError, UserRecord, os_rng,
+};

@@ -6,31 +6,9 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
+use tollgate_store::PasswordHash;
+
 use crate::error::Error;
-
-/// A password hash in PHC string format (`$argon2id$v=19$m=19456,t=2,p=1$…`).
-#[derive(Clone, PartialEq, Eq)]
-pub struct PasswordHash(String);
-
-impl PasswordHash {
-    /// The PHC string, to store.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// A stored PHC string.
-    #[must_use]
-    pub fn from_phc(phc: String) -> Self {
-        Self(phc)
-    }
-}
-
-impl core::fmt::Debug for PasswordHash {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("PasswordHash(<redacted>)")
-    }
-}
 
 /// Hashes and checks passwords with Argon2id, m = 19 MiB, t = 2, p = 1 (OWASP Password Storage
 /// Cheat Sheet).
@@ -57,7 +35,7 @@ impl Passwords {
             params,
             dummy: String::new(),
         };
-        this.dummy = this.hash(&random[..], rng)?.0;
+        this.dummy = this.hash(&random[..], rng)?.as_str().to_owned();
         Ok(this)
     }
 
@@ -76,14 +54,14 @@ impl Passwords {
             .argon2()
             .hash_password_with_salt(password, &salt)
             .map_err(|e| Error::Password(e.to_string()))?;
-        Ok(PasswordHash(hash.to_string()))
+        Ok(PasswordHash::from_phc(hash.to_string()))
     }
 
     /// Whether `password` matches `hash`; with no hash (an unknown user), checks against the
     /// dummy hash and answers no, having done the same work.
     #[must_use]
     pub fn verify(&self, password: &[u8], hash: Option<&PasswordHash>) -> bool {
-        let target = hash.map_or(self.dummy.as_str(), |h| h.0.as_str());
+        let target = hash.map_or(self.dummy.as_str(), PasswordHash::as_str);
         let matched = self.argon2().verify_password(password, target).is_ok();
         matched && hash.is_some()
     }

@@ -2,37 +2,27 @@
 
 use std::sync::{Arc, Mutex};
 
-use rand_core::CryptoRng;
+use rand_chacha::ChaCha20Rng;
+use rand_core::{CryptoRng, SeedableRng};
 use tollgate_login::{
-    Account, AccountState, AccountUpdate, Action, Config, Input, LoginMachine, LoginState, Message,
-    Output, PasswordCheck, PinKey, Screen, UserId,
+    Account, AccountState, Config, DriveError, Driven, Driver, Effect, Input, LoginKey,
+    LoginMachine, Message, PasswordCheck, PinKey, Screen, StateKey, UserId,
 };
 use tollgate_otp::UnixTime;
+use tollgate_store::{MemoryStore, SharedRng, Store, StoreError, UserRecord, os_rng};
 use zeroize::Zeroizing;
 
 use crate::clock::{Clock, SystemClock};
 use crate::delivery::{AuditLog, AuditSink, Delivery, Outbox};
 use crate::error::Error;
 use crate::password::Passwords;
-use crate::store::{MemoryStore, Store, UserRecord};
-
-/// A random number generator the service can share between threads.
-pub type SharedRng = Box<dyn CryptoRng + Send>;
-
-/// The operating system's RNG.
-#[must_use]
-pub fn os_rng() -> SharedRng {
-    Box::new(rand_core::UnwrapErr(getrandom::SysRng))
-}
-
-/// How many compare-and-set conflicts in a row a request retries before giving up.
-const MAX_RETRIES: usize = 64;
 
 /// What to render for a request.
 #[derive(Debug)]
 pub struct View {
-    /// The login's key: put it in the session cookie.
-    pub login: String,
+    /// The login's key from now on: keep it in the session (a new one replaces the old at
+    /// every rise in the login's assurance, and the old one is dead).
+    pub login: LoginKey,
     /// The screen.
     pub screen: Screen,
     /// A notice above it.
@@ -52,10 +42,10 @@ impl View {
     }
 }
 
-/// The embeddable service: the login machine with a store, a delivery channel, an audit sink,
+/// The embeddable service: the login driver with a store, a delivery channel, an audit sink,
 /// a clock, an RNG and the password hasher.
 pub struct Service {
-    machine: LoginMachine,
+    driver: Driver,
     passwords: Passwords,
     store: Arc<dyn Store>,
     delivery: Arc<dyn Delivery>,
@@ -67,7 +57,7 @@ pub struct Service {
 impl core::fmt::Debug for Service {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Service")
-            .field("config", self.machine.config())
+            .field("config", self.driver.machine().config())
             .finish_non_exhaustive()
     }
 }
@@ -76,6 +66,7 @@ impl core::fmt::Debug for Service {
 pub struct ServiceBuilder {
     config: Config,
     pin_key: Option<PinKey>,
+    state_key: Option<StateKey>,
     passwords: Option<Passwords>,
     store: Arc<dyn Store>,
     delivery: Arc<dyn Delivery>,
@@ -95,6 +86,7 @@ impl Default for ServiceBuilder {
         Self {
             config: Config::default(),
             pin_key: None,
+            state_key: None,
             passwords: None,
             store: Arc::new(MemoryStore::new()),
             delivery: Arc::new(Outbox::new()),
@@ -120,6 +112,16 @@ impl ServiceBuilder {
     #[must_use]
     pub fn pin_key(mut self, key: PinKey) -> Self {
         self.pin_key = Some(key);
+        self
+    }
+
+    /// The key stored logins are authenticated under (default: drawn from the RNG when the
+    /// service is built, as for [`ServiceBuilder::pin_key`]). Every node of a service needs
+    /// the same one, kept outside the database: with it, whoever writes the database could
+    /// forge a login.
+    #[must_use]
+    pub fn state_key(mut self, key: StateKey) -> Self {
+        self.state_key = Some(key);
         self
     }
 
@@ -179,8 +181,12 @@ impl ServiceBuilder {
             self.rng.fill_bytes(&mut key);
             PinKey::new(key)
         });
+        let state_key = self
+            .state_key
+            .unwrap_or_else(|| StateKey::generate(&mut self.rng));
+        let machine = LoginMachine::new(self.config.with_pin_key(pin_key));
         Ok(Service {
-            machine: LoginMachine::new(self.config.with_pin_key(pin_key)),
+            driver: Driver::new(machine, state_key),
             passwords,
             store: self.store,
             delivery: self.delivery,
@@ -204,18 +210,27 @@ impl Service {
         &self.store
     }
 
+    /// The login policy.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        self.driver.machine().config()
+    }
+
     /// Now, by the service's clock.
     #[must_use]
     pub fn now(&self) -> UnixTime {
         self.clock.now()
     }
 
-    fn with_rng<T>(&self, f: impl FnOnce(&mut SharedRng) -> T) -> Result<T, Error> {
-        let mut rng = self
-            .rng
+    /// A generator for one request, seeded from the service's RNG: the shared RNG's lock is
+    /// held for 32 bytes, not across a password hash or a database round trip.
+    fn request_rng(&self) -> Result<impl CryptoRng, Error> {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        self.rng
             .lock()
-            .map_err(|_| Error::Store("a thread panicked while holding the RNG".into()))?;
-        Ok(f(&mut rng))
+            .map_err(|_| Error::Poisoned)?
+            .fill_bytes(&mut *seed);
+        Ok(ChaCha20Rng::from_seed(*seed))
     }
 
     /// Registers a user: the stand-in for the portal's "personal validation".
@@ -231,49 +246,51 @@ impl Service {
         email: Option<&str>,
     ) -> Result<UserId, Error> {
         let id: UserId = id.parse()?;
-        let hash = self.with_rng(|rng| self.passwords.hash(password.as_bytes(), rng))??;
-        self.store.insert_user(UserRecord {
+        let account = Account {
+            version: 0,
+            mobile: mobile.map(str::parse).transpose()?,
+            email: email.map(str::parse).transpose()?,
+            state: AccountState::default(),
+        };
+        let hash = self
+            .passwords
+            .hash(password.as_bytes(), &mut self.request_rng()?)?;
+        let record = UserRecord {
             id: id.clone(),
             password: hash,
-            account: Account {
-                version: 0,
-                mobile: mobile.map(str::parse).transpose()?,
-                email: email.map(str::parse).transpose()?,
-                state: AccountState::default(),
-            },
-        })?;
-        Ok(id)
+            account,
+        };
+        match self.store.insert_user(record) {
+            Ok(()) => Ok(id),
+            Err(StoreError::DuplicateUser) => Err(Error::DuplicateUser),
+            Err(e) => Err(Error::Store(e)),
+        }
     }
 
-    /// Starts a login: the "Enter User ID" screen, and the key to put in the session cookie.
+    /// Starts a login: the "Enter User ID" screen, and the key to keep in the session.
     ///
     /// # Errors
     /// [`Error::Store`].
     pub fn start(&self) -> Result<View, Error> {
-        let now = self.now();
-        let (key, (state, output)) = self.with_rng(|rng| {
-            let mut key = [0u8; 16];
-            rng.fill_bytes(&mut key);
-            let key: String = key.iter().map(|b| format!("{b:02x}")).collect();
-            (key, self.machine.start(now, rng))
-        })?;
-        self.store
-            .save_login(&key, &state.to_json(), state.deadline())?;
-        Ok(View {
-            login: key,
-            screen: output.screen,
-            notice: output.notice,
-            wake_at: output.wake_at,
-        })
+        let driven = self
+            .driver
+            .start(&*self.store, self.now(), &mut self.request_rng()?)?;
+        Ok(self.carry_out(driven))
     }
 
     /// What the login shows now (and what its deadlines did meanwhile).
     ///
     /// # Errors
     /// As [`Service::submit`].
-    pub fn view(&self, login: &str) -> Result<View, Error> {
-        let state = self.load(login)?;
-        self.run(login, state, Input::Tick)
+    pub fn view(&self, login: &LoginKey) -> Result<View, Error> {
+        let driven = self.driver.submit(
+            &*self.store,
+            login,
+            Input::Tick,
+            self.now(),
+            &mut self.request_rng()?,
+        )?;
+        Ok(self.carry_out(driven))
     }
 
     /// Applies what the user submitted to their login: the typed password is checked here
@@ -281,11 +298,14 @@ impl Service {
     ///
     /// # Errors
     /// [`Error::UnknownLogin`] for a key that is not (or no longer) a login in progress: start
-    /// a new one; [`Error::Contended`] when the account changed under the request more often
-    /// than it retries; [`Error::Store`].
-    pub fn submit(&self, login: &str, input: Input<Zeroizing<String>>) -> Result<View, Error> {
-        let state = self.load(login)?;
-        let user = match (&input, state.user()) {
+    /// a new one; [`Error::Superseded`] when another request on the same login went first
+    /// (show the page again); [`Error::LoginRefused`] when the stored login is not what the
+    /// service wrote (it is removed: start a new one); [`Error::Contended`] when the account
+    /// changed under the request more often than the driver retries; [`Error::Store`].
+    pub fn submit(&self, login: &LoginKey, input: Input<Zeroizing<String>>) -> Result<View, Error> {
+        let now = self.now();
+        let loaded = self.driver.load(&*self.store, login, now)?;
+        let user = match (&input, loaded.state().user()) {
             (Input::Password(_), Some(id)) => self.store.user(id)?,
             _ => None,
         };
@@ -300,84 +320,52 @@ impl Service {
                 PasswordCheck::Incorrect
             }
         });
-        self.run(login, state, input)
+        let driven = self.driver.submit_loaded(
+            &*self.store,
+            loaded,
+            input,
+            now,
+            &mut self.request_rng()?,
+        )?;
+        Ok(self.carry_out(driven))
     }
 
-    fn load(&self, login: &str) -> Result<LoginState, Error> {
-        let text = self
-            .store
-            .load_login(login, self.now())?
-            .ok_or(Error::UnknownLogin)?;
-        Ok(LoginState::from_json(&text)?)
+    /// Ends a login (a logout, or "start over"): its key is dead from now on.
+    ///
+    /// # Errors
+    /// As [`Service::submit`].
+    pub fn end(&self, login: &LoginKey) -> Result<(), Error> {
+        Ok(self.driver.end(&*self.store, login, self.now())?)
     }
 
-    /// Runs the machine until its account update is stored, then carries out its actions.
-    fn run(&self, login: &str, state: LoginState, input: Input) -> Result<View, Error> {
-        for _ in 0..MAX_RETRIES {
-            let now = self.now();
-            let account = match state.user() {
-                Some(id) => self.store.user(id)?.map(|u| u.account),
-                None => None,
-            };
-            let (next, output) = self.with_rng(|rng| {
-                self.machine
-                    .handle(state.clone(), input.clone(), account.as_ref(), now, rng)
-            })?;
-            let json = next.to_json();
-            let updates: Vec<&AccountUpdate> = output
-                .actions
-                .iter()
-                .filter_map(|action| match action {
-                    Action::UpdateAccount(update) => Some(&**update),
-                    _ => None,
-                })
-                .collect();
-            let stored = match (updates.as_slice(), next.user()) {
-                ([], _) | (_, None) => {
-                    self.store.save_login(login, &json, next.deadline())?;
-                    true
-                }
-                ([update], Some(user)) => self.store.update_account_and_save_login(
-                    user,
-                    update,
-                    login,
-                    &json,
-                    next.deadline(),
-                )?,
-                (more, Some(user)) => {
-                    let mut applied = true;
-                    for update in more {
-                        applied = applied && self.store.update_account(user, update)?;
-                    }
-                    if applied {
-                        self.store.save_login(login, &json, next.deadline())?;
-                    }
-                    applied
-                }
-            };
-            if !stored {
-                continue;
-            }
-            return Ok(self.carry_out(login, output));
-        }
-        Err(Error::Contended)
-    }
-
-    fn carry_out(&self, login: &str, output: Output) -> View {
-        for action in output.actions {
-            match action {
-                Action::SendPin { to, pin } => self.delivery.send_pin(&to, &pin),
-                Action::Audit(event) => self.audit.record(event),
-                Action::Notify { user, notification } => self.delivery.notify(&user, notification),
-                Action::PasswordHelp { user } => self.delivery.password_help(&user),
+    /// Carries out a stored transition's effects, in order, and makes the view.
+    fn carry_out(&self, driven: Driven) -> View {
+        for effect in driven.effects {
+            match effect {
+                Effect::SendPin { to, pin } => self.delivery.send_pin(&to, &pin),
+                Effect::Audit(event) => self.audit.record(event),
+                Effect::Notify { user, notification } => self.delivery.notify(&user, notification),
+                Effect::PasswordHelp { user } => self.delivery.password_help(&user),
                 _ => {}
             }
         }
         View {
-            login: login.to_owned(),
-            screen: output.screen,
-            notice: output.notice,
-            wake_at: output.wake_at,
+            login: driven.key,
+            screen: driven.output.screen,
+            notice: driven.output.notice,
+            wake_at: driven.output.wake_at,
+        }
+    }
+}
+
+impl From<DriveError<StoreError>> for Error {
+    fn from(e: DriveError<StoreError>) -> Self {
+        match e {
+            DriveError::Store(e) => Self::Store(e),
+            DriveError::UnknownLogin => Self::UnknownLogin,
+            DriveError::Superseded => Self::Superseded,
+            DriveError::Refused(refusal) => Self::LoginRefused(refusal),
+            _ => Self::Contended,
         }
     }
 }

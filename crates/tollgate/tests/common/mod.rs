@@ -1,0 +1,235 @@
+//! The real stores a facade test runs on, each with a database writer's access to its stored
+//! logins, and a service over them on a virtual clock.
+
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of the harness"
+)]
+
+use std::io::Write as _;
+use std::sync::{Arc, Mutex};
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use tollgate::codes::TokenActivation;
+use tollgate::login::{
+    AuditEvent, Config, EnrollmentKind, Input, LoginDigest, Screen, SealedLogin,
+};
+use tollgate::otp::{Totp, UnixTime};
+use tollgate::{AuditLog, ManualClock, MemoryStore, Outbox, SealingKey, Service, Store, danger};
+use tollgate_store_postgres::PostgresStore;
+use tollgate_store_sqlite::{Durability, SqliteStore};
+
+pub(crate) const JOHN: &str = "john.smith@example.com";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
+
+/// How a database writer files a row in one kind of store.
+pub(crate) enum Writer {
+    Memory(Arc<MemoryStore>),
+    Sqlite(Mutex<rusqlite::Connection>),
+    Postgres(Mutex<postgres::Client>),
+}
+
+impl Writer {
+    /// Files `row` under `digest`, whatever is there.
+    pub(crate) fn put_login(&self, digest: &LoginDigest, row: &SealedLogin) {
+        let (id, version, text, expires) = (
+            digest.as_bytes().to_vec(),
+            i64::try_from(row.version).unwrap(),
+            row.text.clone(),
+            i64::try_from(row.expires.as_secs()).unwrap(),
+        );
+        match self {
+            Self::Memory(store) => store.logins().put_raw_login(*digest, row.clone()).unwrap(),
+            Self::Sqlite(c) => {
+                c.lock()
+                    .unwrap()
+                    .execute(
+                        "INSERT OR REPLACE INTO tollgate_logins (id, version, state, expires_at) \
+                         VALUES (?1, ?2, ?3, ?4)",
+                        rusqlite::params![id, version, text, expires],
+                    )
+                    .unwrap();
+            }
+            Self::Postgres(c) => {
+                c.lock()
+                    .unwrap()
+                    .execute(
+                        "INSERT INTO tollgate_logins (id, version, state, expires_at) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET \
+                         version = excluded.version, state = excluded.state, \
+                         expires_at = excluded.expires_at",
+                        &[&id, &version, &text, &expires],
+                    )
+                    .unwrap();
+            }
+        }
+    }
+}
+
+/// A store under test: its name, a handle, and its writer. The temporary directory lives as
+/// long as the store.
+pub(crate) struct Backing {
+    pub(crate) name: &'static str,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) writer: Writer,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The memory store, a SQLite file, and (when a server is there) a PostgreSQL database named
+/// `pg_name`.
+pub(crate) fn backings(pg_name: &str) -> Vec<Backing> {
+    let mut all = Vec::new();
+    let memory = Arc::new(MemoryStore::new());
+    all.push(Backing {
+        name: "memory",
+        store: memory.clone(),
+        writer: Writer::Memory(memory),
+        _dir: None,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let options = tollgate_store_sqlite::Options {
+        durability: Durability::Normal,
+        rng: Box::new(ChaCha20Rng::seed_from_u64(1)),
+    };
+    let sqlite = SqliteStore::open_with(&path, key(), options).unwrap();
+    all.push(Backing {
+        name: "sqlite",
+        store: Arc::new(sqlite),
+        writer: Writer::Sqlite(Mutex::new(rusqlite::Connection::open(&path).unwrap())),
+        _dir: Some(dir),
+    });
+    if let Some(url) = postgres_database(pg_name) {
+        let store = PostgresStore::connect(&url, key()).unwrap();
+        let client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        all.push(Backing {
+            name: "postgres",
+            store: Arc::new(store),
+            writer: Writer::Postgres(Mutex::new(client)),
+            _dir: None,
+        });
+    }
+    all
+}
+
+fn key() -> SealingKey {
+    SealingKey::new([0x5a; 32])
+}
+
+/// A fresh database on the test server (`TOLLGATE_POSTGRES_URL`), or a loud skip.
+fn postgres_database(name: &str) -> Option<String> {
+    let Ok(admin) = std::env::var("TOLLGATE_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("TOLLGATE_REQUIRE_POSTGRES").is_none(),
+            "TOLLGATE_REQUIRE_POSTGRES is set but TOLLGATE_POSTGRES_URL is not"
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** SKIPPED the PostgreSQL part of {name}: no server. Set TOLLGATE_POSTGRES_URL \
+             (`source .ci/postgres.sh && pg_start` starts one). ***"
+        );
+        return None;
+    };
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .unwrap();
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    Some(format!("{base}/{name}"))
+}
+
+/// A service over `store`, on a virtual clock, with fast (weak) password hashing and John
+/// registered.
+pub(crate) struct World {
+    pub(crate) service: Service,
+    pub(crate) outbox: Outbox,
+    pub(crate) audit: AuditLog,
+    pub(crate) clock: ManualClock,
+}
+
+pub(crate) fn world(store: Arc<dyn Store>, config: Config, seed: u64) -> World {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let outbox = Outbox::new();
+    let audit = AuditLog::default();
+    let clock = ManualClock::new(UnixTime::from_secs(1_700_000_000));
+    let service = Service::builder()
+        .config(config)
+        .store(store)
+        .delivery(Arc::new(outbox.clone()))
+        .audit(Arc::new(audit.clone()))
+        .clock(Arc::new(clock.clone()))
+        .passwords(danger::weak_passwords_for_tests(&mut rng).unwrap())
+        .rng(Box::new(rng))
+        .build()
+        .unwrap();
+    service
+        .register_user(JOHN, PASSWORD, Some("+1 613 270 1234"), Some(JOHN))
+        .unwrap();
+    World {
+        service,
+        outbox,
+        audit,
+        clock,
+    }
+}
+
+impl World {
+    /// User ID and the right password: the login's key, at the PIN or the token code.
+    pub(crate) fn past_the_password(&self) -> tollgate::LoginKey {
+        let view = self.service.start().unwrap();
+        let view = self
+            .service
+            .submit(&view.login, Input::UserId(JOHN.into()))
+            .unwrap();
+        self.service
+            .submit(&view.login, Input::Password(PASSWORD.to_owned().into()))
+            .unwrap()
+            .login
+    }
+
+    /// A first login through the desktop path; the token the app holds.
+    pub(crate) fn enroll(&self) -> Totp {
+        let key = self.past_the_password();
+        let view = self
+            .service
+            .submit(&key, Input::Pin(self.outbox.last_pin().unwrap()))
+            .unwrap();
+        let view = self
+            .service
+            .submit(
+                &view.login,
+                Input::ChooseEnrollment(EnrollmentKind::Desktop),
+            )
+            .unwrap();
+        let Screen::DesktopActivation(page) = &view.screen else {
+            panic!("{:?}", view.screen)
+        };
+        let app = TokenActivation::new(page.serial, page.activation_code.clone(), None);
+        let (code, token) = app.register(&mut ChaCha20Rng::seed_from_u64(3));
+        let view = self
+            .service
+            .submit(&view.login, Input::RegistrationCode(code.to_string()))
+            .unwrap();
+        let view = self.service.submit(&view.login, Input::Continue).unwrap();
+        assert!(view.authenticated().is_some());
+        token.totp()
+    }
+
+    /// How many second-factor codes the service checked and refused.
+    pub(crate) fn codes_refused(&self) -> usize {
+        self.audit
+            .events()
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    AuditEvent::CodeRefused { .. } | AuditEvent::CodeReplayed { .. }
+                )
+            })
+            .count()
+    }
+}
