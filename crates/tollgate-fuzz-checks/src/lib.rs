@@ -20,7 +20,7 @@ pub use codes::{
 pub use login::login_machine;
 pub use otp::{otp_code, secret_base32};
 pub use provision::{key_uri, migration, secure_qr};
-pub use store::stored_account;
+pub use store::{login_key, sealed_login, sealed_state, stored_account};
 
 /// A target: its directory name under `fuzz/corpus/` and the property it checks.
 pub type Target = (&'static str, fn(&[u8]));
@@ -39,6 +39,9 @@ pub const TARGETS: &[Target] = &[
     ("secure_qr", secure_qr),
     ("login_machine", login_machine),
     ("stored_account", stored_account),
+    ("sealed_state", sealed_state),
+    ("login_key", login_key),
+    ("sealed_login", sealed_login),
 ];
 
 /// The fuzzer's bytes as text, or `None` for bytes that are not UTF-8 (no parser takes them).

@@ -1,7 +1,12 @@
-//! A stored account row, as a hostile database would hand it back.
+//! Stored rows, as a hostile database would hand them back: a schema 1 account (what the
+//! migrations read), a sealed state, a stored login.
 
-use tollgate::login::UserId;
-use tollgate::store::{SealingKey, StoredAccount, StoredPending, StoredToken};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use tollgate_login::{LoginDigest, LoginKey, SealedLogin, StateKey, UserId};
+use tollgate_otp::UnixTime;
+use tollgate_store::legacy::{StoredAccount, StoredPending, StoredToken};
+use tollgate_store::{AccountRow, SealingKey};
 
 /// The fuzzer's bytes, read field by field; zeros and empty strings once they run out.
 struct Cursor<'a>(&'a [u8]);
@@ -37,8 +42,8 @@ impl Cursor<'_> {
     }
 }
 
-/// The key and user the corpus's genuine rows were sealed for (`tests/data/sealed_v1.txt` of
-/// the facade).
+/// The key and user the corpus's genuine rows were sealed for (`tests/data/sealed_v1.txt` and
+/// `sealed_v2.txt` of `tollgate-store`).
 fn key() -> SealingKey {
     let mut key = [0u8; 32];
     for (i, b) in (0u8..).zip(key.iter_mut()) {
@@ -47,7 +52,8 @@ fn key() -> SealingKey {
     SealingKey::new(key)
 }
 
-/// Opening a stored row never panics; a row that opens seals back to one that opens.
+/// Opening a schema 1 row (as the migration to schema 2 does) never panics; a row that opens
+/// seals, as schema 2, to a state that opens the same.
 ///
 /// # Panics
 /// When that property is broken.
@@ -87,11 +93,112 @@ pub fn stored_account(data: &[u8]) {
         return;
     };
     let opened = row.open(&user, &key());
-    if let Ok(state) = opened {
-        let resealed = StoredAccount::seal(&state, &user, &key()).expect("sealing an opened row");
-        assert!(
-            resealed.open(&user, &key()).is_ok(),
-            "a resealed row does not open"
+    if let Ok((state, _)) = opened {
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let resealed = AccountRow::seal(&state, &user, 1, &key(), &mut rng);
+        let again = AccountRow::open(&resealed.sealed, &user, 1, &key())
+            .unwrap_or_else(|e| panic!("a resealed row does not open: {e}"));
+        assert_eq!(again.password_failures, state.password_failures);
+        assert_eq!(again.second_factor_failures, state.second_factor_failures);
+        assert_eq!(
+            again.token.map(|t| t.secret.expose_secret().to_vec()),
+            state.token.map(|t| t.secret.expose_secret().to_vec())
         );
+    }
+}
+
+/// Schema 2's sealed format, written from its description (`tollgate-store`'s
+/// `tests/data/sealed_v2.txt`), not with the code under test.
+fn seal_v2(key: &SealingKey, user: &UserId, version: u64, plaintext: &[u8]) -> Vec<u8> {
+    use chacha20poly1305::aead::{Aead, Payload};
+    use chacha20poly1305::{KeyInit, XChaCha20Poly1305};
+    let mut aad = b"tollgate account state v2\0".to_vec();
+    aad.extend_from_slice(user.as_str().as_bytes());
+    aad.push(0);
+    aad.extend_from_slice(&version.to_be_bytes());
+    let nonce = [0x24u8; 24];
+    let cipher = XChaCha20Poly1305::new(&(*key.expose_bytes()).into());
+    let mut out = vec![2];
+    out.extend_from_slice(&nonce);
+    if let Ok(sealed) = cipher.encrypt(&nonce.into(), Payload { msg: plaintext, aad: &aad }) {
+        out.extend(sealed);
+    }
+    out
+}
+
+/// A sealed state whose plaintext is the fuzzer's bytes (sealed under the right key, so that
+/// what is inside is what is attacked): opening is a state or an integrity error, never a
+/// panic; a state that opens seals back to one that opens; and the same seal read for another
+/// user or at another version is refused.
+///
+/// # Panics
+/// When that property is broken.
+pub fn sealed_state(data: &[u8]) {
+    let Ok(user) = "john.smith@example.com".parse::<UserId>() else {
+        return;
+    };
+    let sealed = seal_v2(&key(), &user, 7, data);
+    let Ok(state) = AccountRow::open(&sealed, &user, 7, &key()) else {
+        return;
+    };
+    assert!(AccountRow::open(&sealed, &user, 8, &key()).is_err(), "another version opens it");
+    let Ok(eve) = "eve@example.com".parse::<UserId>() else {
+        return;
+    };
+    assert!(AccountRow::open(&sealed, &eve, 7, &key()).is_err(), "another user opens it");
+    let mut rng = ChaCha20Rng::seed_from_u64(2);
+    let resealed = AccountRow::seal(&state, &user, 7, &key(), &mut rng);
+    assert!(
+        AccountRow::open(&resealed.sealed, &user, 7, &key()).is_ok(),
+        "a resealed state does not open"
+    );
+}
+
+/// A login key as a cookie brings it: parsed or refused, never a panic; what parses prints back
+/// to the same key.
+///
+/// # Panics
+/// When that property is broken.
+pub fn login_key(data: &[u8]) {
+    let Some(text) = crate::text(data) else {
+        return;
+    };
+    if let Ok(key) = text.parse::<LoginKey>() {
+        let again: LoginKey = key
+            .expose_secret()
+            .parse()
+            .unwrap_or_else(|e| panic!("a printed key does not parse: {e}"));
+        assert!(again.matches(&key));
+        assert!(!format!("{key:?}").contains(&*key.expose_secret()));
+    }
+}
+
+/// A stored login row as a hostile database hands it back: refused or opened, never a panic;
+/// one that opens is refused under another digest or at another version.
+///
+/// # Panics
+/// When that property is broken.
+pub fn sealed_login(data: &[u8]) {
+    let (version, text) = match data.split_first() {
+        Some((v, rest)) => (u64::from(*v), String::from_utf8_lossy(rest).into_owned()),
+        None => (0, String::new()),
+    };
+    let key = StateKey::new([3; 32]);
+    let digest = LoginDigest::from_bytes([7; 32]);
+    let row = SealedLogin {
+        version,
+        expires: UnixTime::from_secs(1_700_000_900),
+        text,
+    };
+    if let Ok(state) = row.open(&key, &digest) {
+        let other = LoginDigest::from_bytes([8; 32]);
+        assert!(row.open(&key, &other).is_err(), "another digest opens it");
+        let moved = SealedLogin {
+            version: version + 1,
+            ..row.clone()
+        };
+        assert!(moved.open(&key, &digest).is_err(), "another version opens it");
+        let again = SealedLogin::seal(&state, &key, &digest, version);
+        assert_eq!(again.open(&key, &digest).ok(), Some(state));
     }
 }

@@ -86,4 +86,7 @@ replay_tests!(
     secure_qr,
     login_machine,
     stored_account,
+    sealed_state,
+    login_key,
+    sealed_login,
 );
