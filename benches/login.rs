@@ -1,5 +1,7 @@
-//! The login state machine: the cost of one transition (no password hash: the service computes
-//! that, and the machine only receives its result), and the stored size of each state.
+//! The login state machine: the cost of one transition alone (no password hash: the service
+//! computes that, and the machine only receives its result), the same input through the driver
+//! over the memory store (load and verify the stored login, handle, seal and commit), the
+//! stored login's tag on its own, and the stored size of each state.
 //!
 //! Run: `cargo bench -p tollgate-dev --bench login`.
 
@@ -15,120 +17,143 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate_codes::TokenActivation;
 use tollgate_login::{
-    Account, AccountState, Action, Config, EnrollmentKind, Input, LoginMachine, LoginState,
-    PasswordCheck, Screen,
+    Account, AccountState, Config, Driven, Driver, Effect, EnrollmentKind, Input, LoginKey,
+    LoginMachine, LoginState, LoginStore, MemoryLoginStore, PasswordCheck, Screen, SealedLogin,
+    StateKey, UserId,
 };
 use tollgate_otp::UnixTime;
 
 const NOW: u64 = 1_700_000_000;
+const JOHN: &str = "john@example.com";
 
 struct World {
-    machine: LoginMachine,
-    account: Account,
+    driver: Driver,
+    store: MemoryLoginStore,
     rng: ChaCha20Rng,
 }
 
 impl World {
     fn new() -> Self {
+        let store = MemoryLoginStore::new();
+        let account = Account {
+            version: 0,
+            mobile: "+16132701234".parse().ok(),
+            email: None,
+            state: AccountState::default(),
+        };
+        let user: UserId = JOHN.parse().expect("a User ID");
+        assert!(store.insert_account(user, account).expect("the store"));
         Self {
-            machine: LoginMachine::new(Config::default()),
-            account: Account {
-                version: 0,
-                mobile: "+16132701234".parse().ok(),
-                email: None,
-                state: AccountState::default(),
-            },
+            driver: Driver::new(LoginMachine::new(Config::default()), StateKey::new([1; 32])),
+            store,
             rng: ChaCha20Rng::seed_from_u64(1),
         }
     }
 
-    fn step(&mut self, state: &LoginState, input: Input) -> (LoginState, Vec<Action>, Screen) {
-        let (next, output) = self.machine.handle(
-            state.clone(),
-            input,
-            Some(&self.account),
-            UnixTime::from_secs(NOW),
-            &mut self.rng,
-        );
-        let mut rest = Vec::new();
-        for action in output.actions {
-            match action {
-                Action::UpdateAccount(update) => {
-                    self.account.version += 1;
-                    self.account.state = update.state;
-                }
-                other => rest.push(other),
-            }
-        }
-        (next, rest, output.screen)
+    fn start(&mut self) -> Driven {
+        self.driver
+            .start(&self.store, UnixTime::from_secs(NOW), &mut self.rng)
+            .expect("a new login")
+    }
+
+    fn step(&mut self, key: &LoginKey, input: Input) -> Driven {
+        self.driver
+            .submit(
+                &self.store,
+                key,
+                input,
+                UnixTime::from_secs(NOW),
+                &mut self.rng,
+            )
+            .expect("a step")
+    }
+
+    fn account(&self) -> Account {
+        self.store
+            .account(&JOHN.parse().expect("a User ID"))
+            .expect("the store")
+            .expect("John")
     }
 }
 
-fn pin_of(actions: &[Action]) -> String {
-    actions
+fn pin_of(driven: &Driven) -> String {
+    driven
+        .effects
         .iter()
-        .find_map(|a| match a {
-            Action::SendPin { pin, .. } => Some(pin.expose_secret().to_owned()),
+        .find_map(|e| match e {
+            Effect::SendPin { pin, .. } => Some(pin.expose_secret().to_owned()),
             _ => None,
         })
         .expect("a PIN was sent")
 }
 
-fn bench(c: &mut Criterion) {
-    let mut world = World::new();
-    let (start, _) = world
-        .machine
-        .start(UnixTime::from_secs(NOW), &mut world.rng);
-    let (expect_password, _, _) = world.step(&start, Input::UserId("john@example.com".into()));
-    let (expect_pin, actions, _) =
-        world.step(&expect_password, Input::Password(PasswordCheck::Correct));
-    let pin = pin_of(&actions);
-    let (expect_choice, _, _) = world.step(&expect_pin, Input::Pin(pin.clone()));
-    let (expect_registration, _, screen) = world.step(
-        &expect_choice,
+/// Every state of a first login and a later one, through the driver: (name, state, key).
+fn walk(world: &mut World) -> (Vec<(&'static str, Driven)>, String, String) {
+    let mut states = Vec::new();
+    let start = world.start();
+    let password = world.step(&start.key, Input::UserId(JOHN.into()));
+    let pin = world.step(&password.key, Input::Password(PasswordCheck::Correct));
+    let pin_digits = pin_of(&pin);
+    let choice = world.step(&pin.key, Input::Pin(pin_digits.clone()));
+    let registration = world.step(
+        &choice.key,
         Input::ChooseEnrollment(EnrollmentKind::Desktop),
     );
-    let Screen::DesktopActivation(screen) = screen else {
+    let Screen::DesktopActivation(screen) = &registration.output.screen else {
         panic!("desktop screen expected")
     };
     let app = TokenActivation::new(screen.serial, screen.activation_code.clone(), None);
-    let (registration, token) = app.register(&mut world.rng);
-    let (expect_continue, _, _) = world.step(
-        &expect_registration,
-        Input::RegistrationCode(registration.to_string()),
-    );
-    let (authenticated, _, _) = world.step(&expect_continue, Input::Continue);
-    let (start2, _) = world
-        .machine
-        .start(UnixTime::from_secs(NOW), &mut world.rng);
-    let (p2, _, _) = world.step(&start2, Input::UserId("john@example.com".into()));
-    let (expect_code, _, _) = world.step(&p2, Input::Password(PasswordCheck::Correct));
-    let enrolled = world.account.clone();
-    let code = token
-        .totp()
-        .generate(UnixTime::from_secs(NOW))
+    let (code, token) = app.register(&mut world.rng);
+    let enrolled = world.step(&registration.key, Input::RegistrationCode(code.to_string()));
+    let authenticated = world.step(&enrolled.key, Input::Continue);
+    let later = world.start();
+    let later = world.step(&later.key, Input::UserId(JOHN.into()));
+    let token_code = world.step(&later.key, Input::Password(PasswordCheck::Correct));
+    let totp = token.totp();
+    let right = totp
+        .generate(UnixTime::from_secs(NOW + 30))
         .expect("after T0")
         .to_string();
+    states.extend([
+        ("expect_user_id", start),
+        ("expect_password", password),
+        ("expect_pin", pin),
+        ("expect_enrollment_choice", choice),
+        ("expect_registration", registration),
+        ("expect_continue", enrolled),
+        ("authenticated", authenticated),
+        ("expect_token_code", token_code),
+    ]);
+    (states, pin_digits, right)
+}
 
-    println!("\nstored size of each state (JSON bytes, User ID john@example.com):");
-    for (name, state) in [
-        ("expect_user_id", &start),
-        ("expect_password", &expect_password),
-        ("expect_pin", &expect_pin),
-        ("expect_enrollment_choice", &expect_choice),
-        ("expect_registration", &expect_registration),
-        ("expect_continue", &expect_continue),
-        ("expect_token_code", &expect_code),
-        ("authenticated", &authenticated),
-    ] {
-        println!("  {name:<26}{:>4}", state.to_json().len());
+fn bench(c: &mut Criterion) {
+    let mut world = World::new();
+    let (states, pin, code) = walk(&mut world);
+    let state = |name: &str| -> LoginState {
+        states
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, d)| d.state.clone())
+            .expect("a state")
+    };
+
+    println!("\nstored size of each state (bytes, User ID john@example.com): JSON, and sealed");
+    for (name, driven) in &states {
+        let sealed = world
+            .store
+            .raw_login(&driven.key.digest())
+            .expect("the store")
+            .map_or(0, |row| row.text.len());
+        println!("  {name:<26}{:>4}{sealed:>6}", driven.state.to_json().len());
     }
 
     let machine = LoginMachine::new(Config::default());
     let mut rng = ChaCha20Rng::seed_from_u64(2);
+    let fresh = World::new().account();
+    let enrolled = world.account();
     let mut group = c.benchmark_group("login_transition");
-    let fresh = World::new().account;
-    let mut case = |name: &str, state: &LoginState, input: Input, account: &Account| {
+    let mut case = |name: &str, state: LoginState, input: Input, account: &Account| {
         group.bench_function(name, |b| {
             b.iter_batched(
                 || (state.clone(), input.clone()),
@@ -137,7 +162,7 @@ fn bench(c: &mut Criterion) {
                         state,
                         input,
                         Some(black_box(account)),
-                        UnixTime::from_secs(NOW),
+                        UnixTime::from_secs(NOW + 30),
                         &mut rng,
                     )
                 },
@@ -147,29 +172,66 @@ fn bench(c: &mut Criterion) {
     };
     case(
         "user_id",
-        &start,
-        Input::UserId("john@example.com".into()),
+        state("expect_user_id"),
+        Input::UserId(JOHN.into()),
         &fresh,
     );
     case(
         "password_sends_pin",
-        &expect_password,
+        state("expect_password"),
         Input::Password(PasswordCheck::Correct),
         &fresh,
     );
-    case("pin", &expect_pin, Input::Pin(pin), &fresh);
+    case("pin", state("expect_pin"), Input::Pin(pin), &fresh);
     case(
         "token_code",
-        &expect_code,
-        Input::TokenCode(code),
+        state("expect_token_code"),
+        Input::TokenCode(code.clone()),
         &enrolled,
     );
     case(
         "wrong_token_code",
-        &expect_code,
+        state("expect_token_code"),
         Input::TokenCode("000000".into()),
         &enrolled,
     );
+    group.finish();
+
+    // The stored login's tag alone: sealing the largest state, and opening it.
+    let key = StateKey::new([1; 32]);
+    let largest = state("expect_pin");
+    let digest = "000102030405060708090a0b0c0d0e0f.3"
+        .parse::<LoginKey>()
+        .expect("a key")
+        .digest();
+    let sealed = SealedLogin::seal(&largest, &key, &digest, 3);
+    let mut group = c.benchmark_group("stored_login");
+    group.bench_function("seal", |b| {
+        b.iter(|| SealedLogin::seal(black_box(&largest), &key, &digest, 3));
+    });
+    group.bench_function("open", |b| {
+        b.iter(|| black_box(&sealed).open(&key, &digest).expect("it opens"));
+    });
+    group.finish();
+
+    // One wrong token code through the whole driver: load, verify, handle, seal, commit.
+    let mut group = c.benchmark_group("login_driver");
+    group.bench_function("wrong_token_code", |b| {
+        b.iter_batched(
+            || {
+                let mut world = World::new();
+                let (states, _, _) = walk(&mut world);
+                let key = states
+                    .into_iter()
+                    .find(|(n, _)| *n == "expect_token_code")
+                    .map(|(_, d)| d.key)
+                    .expect("a key");
+                (world, key)
+            },
+            |(mut world, key)| world.step(&key, Input::TokenCode("000000".into())),
+            BatchSize::LargeInput,
+        );
+    });
     group.finish();
 }
 
@@ -184,4 +246,25 @@ criterion_group! {
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
+    // The machine alone, and the tag that stored logins carry beside it; the driver's whole
+    // step over the memory store.
+    tollgate_dev::report::print(
+        &["login_transition"],
+        &[
+            "user_id",
+            "password_sends_pin",
+            "pin",
+            "token_code",
+            "wrong_token_code",
+        ],
+        "token_code",
+        "token_code",
+    );
+    tollgate_dev::report::print(&["stored_login"], &["seal", "open"], "seal", "seal");
+    tollgate_dev::report::print(
+        &["login_driver"],
+        &["wrong_token_code"],
+        "wrong_token_code",
+        "wrong_token_code",
+    );
 }

@@ -1,7 +1,8 @@
-//! A full later login (User ID, password, token code: four requests, each loading and saving
-//! the login, the last one spending the code with a compare-and-set) against each store, the
-//! in-memory one beside them; the password hash is the test-strength one here, and the real
-//! Argon2id check is measured on its own. The limit for a durable store is its disk's sync:
+//! A full later login (start, User ID, password, token code: four requests through the login
+//! driver, each loading the stored login and verifying its tag, then committing the next state
+//! with a compare-and-set, a new key past the password and another at authentication, the last
+//! one spending the code) against each store, the in-memory one beside them; the password is
+//! given as a verdict here, and the real Argon2id check is measured on its own. The limit for a durable store is its disk's sync:
 //! `fsync` is a 4 KiB write and `fdatasync` of a file, `sqlite-commit` one committed update.
 //!
 //! Run: `cargo bench -p tollgate-dev --bench store` (set `TOLLGATE_POSTGRES_URL` to include
@@ -22,7 +23,7 @@ use tollgate::login::Config;
 use tollgate::store::conformance::{self, Cluster};
 use tollgate::{MemoryStore, Passwords, SealingKey, Store};
 use tollgate_store_postgres::PostgresStore;
-use tollgate_store_sqlite::{Durability, SqliteStore};
+use tollgate_store_sqlite::{Durability, Options, SqliteStore};
 
 fn later_logins(c: &mut Criterion, name: &str, store: Arc<dyn Store>) {
     let cluster = Cluster::new(vec![store], &Config::default(), 1).expect("a cluster");
@@ -43,12 +44,12 @@ fn bench(c: &mut Criterion) {
     later_logins(c, "memory", Arc::new(MemoryStore::new()));
     let full = SqliteStore::open(dir.path().join("full.db"), key.clone()).expect("sqlite");
     later_logins(c, "sqlite", Arc::new(full));
-    let normal = SqliteStore::open_with(
-        dir.path().join("normal.db"),
-        key.clone(),
-        Durability::Normal,
-    )
-    .expect("sqlite");
+    let options = Options {
+        durability: Durability::Normal,
+        ..Options::default()
+    };
+    let normal =
+        SqliteStore::open_with(dir.path().join("normal.db"), key.clone(), options).expect("sqlite");
     later_logins(c, "sqlite-normal", Arc::new(normal));
     match std::env::var("TOLLGATE_POSTGRES_URL") {
         Ok(url) => {

@@ -2,8 +2,10 @@
 //! enrollment of a soft token → "Continue" → a later login with the token's code.
 //!
 //! `cargo run --example first_login` takes the desktop path; `-- --mobile` the mobile path (the
-//! secure activation QR drawn in the terminal); `-- --interactive` lets a person type every
-//! answer, with `cargo run --example soft_token` in another terminal as the app.
+//! secure activation QR drawn in the terminal); `-- --open-path` the open path (an `otpauth://`
+//! QR any authenticator app scans, confirmed by its first code); `-- --interactive` lets a
+//! person type every answer, with `cargo run --example soft_token` in another terminal as the
+//! app (or, on the open path, the authenticator app of their phone).
 //!
 //! `-- --store sqlite:PATH` (or `-- --store postgres://USER@HOST:PORT/DB`) keeps the account in
 //! a database: run it twice, and the second run finds the enrolled account and logs in with the
@@ -20,17 +22,20 @@ use std::sync::Arc;
 
 use tollgate::codes::{RegistrationCode, TokenActivation};
 use tollgate::login::{Catalog, Config, EnrollmentKind, Input, Message, MessageId, Screen};
-use tollgate::otp::Totp;
-use tollgate::provision::{QrOptions, SecureActivation, render_terminal};
+use tollgate::otp::{Algorithm, Totp};
+use tollgate::provision::{OtpAuthUri, QrOptions, SecureActivation, render_terminal};
 use tollgate::{Outbox, Service, View};
 
 const USER: &str = "john.smith@example.com";
 const PASSWORD: &str = "correct horse battery staple";
-const USAGE: &str = "usage: first_login [--mobile] [--interactive] [--french] [--store STORE]
+const USAGE: &str =
+    "usage: first_login [--mobile | --open-path] [--interactive] [--french] [--store STORE]
 
 Runs the portal's first login and a later login, printing each screen.
 
   --mobile       enroll by the mobile path (secure activation QR) instead of the desktop path
+  --open-path    enroll by the open path: an otpauth:// QR any authenticator app scans, and its
+                   first code typed back
   --interactive  type every answer yourself; run the soft-token app in another terminal:
                    cargo run --example soft_token -- --help
   --french       show the screens in French
@@ -40,6 +45,7 @@ Runs the portal's first login and a later login, printing each screen.
 
 struct Options {
     mobile: bool,
+    open_path: bool,
     interactive: bool,
     catalog: Catalog,
     store: store::Choice,
@@ -48,6 +54,7 @@ struct Options {
 fn main() -> ExitCode {
     let mut options = Options {
         mobile: false,
+        open_path: false,
         interactive: false,
         catalog: Catalog::english(),
         store: store::Choice::Memory,
@@ -70,6 +77,10 @@ fn main() -> ExitCode {
         }
         match arg.as_str() {
             "--mobile" => options.mobile = true,
+            "--open-path" => {
+                options.mobile = true;
+                options.open_path = true;
+            }
             "--interactive" => options.interactive = true,
             "--french" => options.catalog = Catalog::french(),
             "--help" | "-h" => {
@@ -124,17 +135,20 @@ fn answer(
 
 fn run(options: &Options) -> Result<(), String> {
     let outbox = Outbox::printing();
-    let config = Config::default()
+    let mut config = Config::default()
         .with_issuer("Remote Signing Service")
         .with_registration_address("https://rss.example/api/mobile");
+    if options.open_path {
+        config = config.with_open_path(Algorithm::Sha1);
+    }
     let opened = store::open(&options.store)?;
     println!("Store: {}.", opened.describe);
     let mut builder = Service::builder()
         .config(config)
         .store(opened.store)
         .delivery(Arc::new(outbox.clone()));
-    if let Some(key) = opened.pin_key {
-        builder = builder.pin_key(key);
+    if let Some((pin_key, state_key)) = opened.keys {
+        builder = builder.pin_key(pin_key).state_key(state_key);
     }
     let service = builder.build().map_err(|e| e.to_string())?;
     let mut person = Person {
@@ -190,7 +204,6 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
     let catalog = &person.options.catalog;
     let interactive = person.options.interactive;
     let mut view = service.start().map_err(|e| e.to_string())?;
-    let key = view.login.clone();
     for _ in 0..32 {
         show(&view, catalog);
         let submission = match &view.screen {
@@ -232,6 +245,29 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
                     Ok(register(&token, person)?.to_string())
                 })?;
                 Input::RegistrationCode(response)
+            }
+            Screen::MobileActivation(page) if person.options.open_path => {
+                let open = page
+                    .open
+                    .as_ref()
+                    .ok_or("the service offers no open path")?;
+                let code = answer(interactive, "Code", || {
+                    println!("  [authenticator app] scans the otpauth:// QR code, shows a code.");
+                    let app = OtpAuthUri::parse(&open.uri).map_err(|e| e.to_string())?.uri;
+                    let params = app.totp_params().ok_or("not a TOTP key URI")?;
+                    let totp = Totp::new(app.secret(), params);
+                    let code = totp.generate(service.now()).map_err(|e| e.to_string())?;
+                    if let Some(file) = &person.app {
+                        store::save_key_uri(file, &app)?;
+                        println!(
+                            "  [authenticator app] keeps its token in {}",
+                            file.display()
+                        );
+                    }
+                    person.token = Some(totp);
+                    Ok(code.to_string())
+                })?;
+                Input::OpenPathCode(code)
             }
             Screen::MobileActivation(page) => {
                 let response = answer(interactive, &catalog.text(MessageId::Response), || {
@@ -275,7 +311,7 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
             other => return Err(format!("unexpected screen {other:?}")),
         };
         view = service
-            .submit(&key, submission)
+            .submit(&view.login, submission)
             .map_err(|e| e.to_string())?;
     }
     Err("the login did not finish".into())
@@ -380,6 +416,23 @@ fn show(view: &View, catalog: &Catalog) {
                 page.password.expose_secret().as_str()
             );
             println!("│ ({})", page.qr_uri);
+            if let Some(open) = &page.open {
+                println!("│ {}", t(MessageId::ScanOpenQrCode));
+                if let Ok(qr) = render_terminal(
+                    open.uri.as_bytes(),
+                    &QrOptions {
+                        quiet_zone: 2,
+                        ..QrOptions::default()
+                    },
+                    true,
+                ) {
+                    for line in qr.lines() {
+                        println!("│ {line}");
+                    }
+                }
+                println!("│ {}: {}", t(MessageId::OpenPathKey), open.key.as_str());
+                println!("│ {}", t(MessageId::EnterOpenPathCode));
+            }
         }
         Screen::Enrolled { .. } => {
             println!("│ {}", t(MessageId::Enrolled));
@@ -388,6 +441,10 @@ fn show(view: &View, catalog: &Catalog) {
         Screen::EnterTokenCode { user } => {
             println!("│ {user}");
             println!("│ {}", t(MessageId::EnterTokenCode));
+        }
+        Screen::SecondFactorLocked { user } => {
+            println!("│ {user}");
+            println!("│ {}", t(MessageId::SecondFactorLocked));
         }
         Screen::Authenticated { user } => println!("│ {} ({user})", t(MessageId::LoggedIn)),
         other => println!("│ {other:?}"),

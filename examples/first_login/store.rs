@@ -1,10 +1,11 @@
 //! `--store`: where the example keeps its account, so that a second run finds it.
 //!
-//! A database store needs two keys that outlive the process (the sealing key for token secrets
-//! and the PIN key for logins in progress): the example keeps them in a key file beside the
-//! database (`PATH.keys`, or `first_login.keys` in the working directory for PostgreSQL),
-//! created on the first run, readable by its owner alone. A real service takes them from a
-//! secrets manager.
+//! A database store needs three keys that outlive the process (the sealing key for accounts'
+//! states, the PIN key and the state key for logins in progress): the example keeps them in a
+//! key file beside the database (`PATH.keys`, or `first_login.keys` in the working directory
+//! for PostgreSQL), created on the first run, readable by its owner alone. A real service takes
+//! them from a secrets manager. A key file of an earlier version (two keys) gets a state key
+//! added.
 //!
 //! The example also plays the soft-token app, whose token must survive too: it keeps it as a
 //! key URI in `PATH.app` (or `first_login.app`). That file holds the secret in the clear, as a
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tollgate::codes::ActivatedToken;
-use tollgate::login::PinKey;
+use tollgate::login::{PinKey, StateKey};
 use tollgate::otp::Totp;
 use tollgate::provision::OtpAuthUri;
 use tollgate::{MemoryStore, SealingKey, Store};
@@ -55,7 +56,8 @@ impl Choice {
 /// An opened store, with the keys and the app file that go with it.
 pub(crate) struct Opened {
     pub(crate) store: Arc<dyn Store>,
-    pub(crate) pin_key: Option<PinKey>,
+    /// The PIN key and the state key, for a store that outlives the process.
+    pub(crate) keys: Option<(PinKey, StateKey)>,
     /// Where the app keeps its token, for a store that outlives the process.
     pub(crate) app: Option<PathBuf>,
     pub(crate) describe: String,
@@ -66,7 +68,7 @@ pub(crate) fn open(choice: &Choice) -> Result<Opened, String> {
         Choice::Memory => {
             return Ok(Opened {
                 store: Arc::new(MemoryStore::new()),
-                pin_key: None,
+                keys: None,
                 app: None,
                 describe: "memory (forgotten at exit)".into(),
             });
@@ -74,7 +76,7 @@ pub(crate) fn open(choice: &Choice) -> Result<Opened, String> {
         Choice::Sqlite(path) => (path.clone(), format!("SQLite file {}", path.display())),
         Choice::Postgres(_) => (PathBuf::from("first_login"), "PostgreSQL".to_owned()),
     };
-    let (sealing, pin) = keys(&with_suffix(&base, "keys"))?;
+    let (sealing, pin, state) = keys(&with_suffix(&base, "keys"))?;
     let store: Arc<dyn Store> = match choice {
         Choice::Sqlite(path) => {
             Arc::new(SqliteStore::open(path, sealing).map_err(|e| e.to_string())?)
@@ -86,7 +88,7 @@ pub(crate) fn open(choice: &Choice) -> Result<Opened, String> {
     };
     Ok(Opened {
         store,
-        pin_key: Some(pin),
+        keys: Some((pin, state)),
         app: Some(with_suffix(&base, "app")),
         describe,
     })
@@ -100,22 +102,26 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 }
 
 /// The key file: read it, or make it (owner-only) on the first run.
-fn keys(path: &Path) -> Result<(SealingKey, PinKey), String> {
+fn keys(path: &Path) -> Result<(SealingKey, PinKey, StateKey), String> {
     let bytes = match std::fs::read_to_string(path) {
-        Ok(text) => unhex(text.trim())
-            .filter(|b| b.len() == 64)
-            .ok_or_else(|| format!("{} is not a first_login key file", path.display()))?,
+        Ok(text) => {
+            let mut bytes = unhex(text.trim())
+                .filter(|b| b.len() == 64 || b.len() == 96)
+                .ok_or_else(|| format!("{} is not a first_login key file", path.display()))?;
+            if bytes.len() == 64 {
+                // Written before stored logins were authenticated: add the state key.
+                let mut state = [0u8; 32];
+                getrandom::fill(&mut state).map_err(|e| e.to_string())?;
+                bytes.extend_from_slice(&state);
+                write_keys(path, &bytes, false)?;
+                println!("Added a state key to {}.", path.display());
+            }
+            bytes
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut bytes = vec![0u8; 64];
+            let mut bytes = vec![0u8; 96];
             getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(path)
-                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-            let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            writeln!(file, "{text}").map_err(|e| e.to_string())?;
+            write_keys(path, &bytes, true)?;
             println!(
                 "Made the keys in {} (keep it; the store is sealed with it).",
                 path.display()
@@ -124,11 +130,28 @@ fn keys(path: &Path) -> Result<(SealingKey, PinKey), String> {
         }
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
-    let mut sealing = [0u8; 32];
-    let mut pin = [0u8; 32];
-    sealing.copy_from_slice(&bytes[..32]);
-    pin.copy_from_slice(&bytes[32..]);
-    Ok((SealingKey::new(sealing), PinKey::new(pin)))
+    let key = |i: usize| -> [u8; 32] {
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&bytes[32 * i..32 * (i + 1)]);
+        key
+    };
+    Ok((
+        SealingKey::new(key(0)),
+        PinKey::new(key(1)),
+        StateKey::new(key(2)),
+    ))
+}
+
+fn write_keys(path: &Path, bytes: &[u8], new: bool) -> Result<(), String> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(new)
+        .truncate(!new)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    writeln!(file, "{text}").map_err(|e| e.to_string())
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
@@ -150,6 +173,11 @@ pub(crate) fn save_app(path: &Path, account: &str, token: &ActivatedToken) -> Re
         token.params(),
     )
     .map_err(|e| e.to_string())?;
+    save_key_uri(path, &uri)
+}
+
+/// The app keeps a token it scanned.
+pub(crate) fn save_key_uri(path: &Path, uri: &OtpAuthUri) -> Result<(), String> {
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)

@@ -9,10 +9,22 @@ use tollgate::provision::{QrOptions, render_png};
 
 use crate::{Shared, failure, pages, secure, session};
 
-/// The QR code of the page this session was last shown.
+/// The secure activation QR code of the page this session was last shown.
 pub(crate) async fn qr(State(app): Shared, headers: HeaderMap) -> Response {
     let uri = session::cookie(&headers)
         .and_then(|id| app.sessions.with(&id, |s| s.qr_uri.clone()).flatten());
+    png(uri.as_deref())
+}
+
+/// The open path's QR code of that page (it carries the token's secret: served to this
+/// session alone, never cached).
+pub(crate) async fn open_qr(State(app): Shared, headers: HeaderMap) -> Response {
+    let uri = session::cookie(&headers)
+        .and_then(|id| app.sessions.with(&id, |s| s.open_uri.clone()).flatten());
+    png(uri.as_deref().map(String::as_str))
+}
+
+fn png(uri: Option<&str>) -> Response {
     let Some(uri) = uri else {
         return failure(StatusCode::NOT_FOUND, "no QR code on this session's page");
     };

@@ -1,18 +1,20 @@
 //! The portal's first login as a web application: `cargo run --example web_login`, then open
 //! the address it prints. Server-rendered HTML on axum; the tollgate service behind it.
 //!
-//! Two users are registered at start: `john.smith@example.com` and `jane.doe@example.com`, both
-//! with the password `correct horse battery staple`. PINs go to `/outbox`, a development
-//! stand-in for SMS and e-mail. Run the token side with `cargo run --example soft_token`.
+//! Three users are registered at start: `john.smith@example.com`, `jane.doe@example.com` and
+//! `joe.bloggs@example.com`, all with the password `correct horse battery staple`. PINs go to
+//! `/outbox`, a development stand-in for SMS and e-mail. Run the token side with
+//! `cargo run --example soft_token`.
 //!
 //! Why axum: it is the Tokio project's own web framework, the most used one in Rust, with no
 //! macros between a handler and the function you read, and the `tower` middleware ecosystem
 //! behind it. The tollgate service is synchronous, so handlers call it through
 //! `spawn_blocking` (the Argon2id check takes ~14 ms).
 //!
-//! Options: `--port N` (default 8080; 0 picks a free one), `--seed N` (a seeded RNG, for
-//! tests), `--virtual-clock UNIX_SECONDS` (a clock that stands still; `/dev/clock` moves it:
-//! for tests, never for production).
+//! Options: `--port N` (default 8080; 0 picks a free one), `--open-path` (the mobile screen
+//! also offers an `otpauth://` QR code for any authenticator app), `--seed N` (a seeded RNG,
+//! for tests), `--virtual-clock UNIX_SECONDS` (a clock that stands still; `/dev/clock` moves
+//! it: for tests, never for production).
 
 mod extra;
 mod pages;
@@ -28,8 +30,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tollgate::login::{Config, EnrollmentKind, Input};
-use tollgate::otp::UnixTime;
+use tollgate::login::{Config, EnrollmentKind, Input, Screen};
+use tollgate::otp::{Algorithm, UnixTime};
 use tollgate::{Clock, Error, ManualClock, Outbox, Service, SystemClock, View};
 use zeroize::Zeroizing;
 
@@ -37,6 +39,11 @@ use crate::pages::Page;
 use crate::session::{Lang, Sessions};
 
 const PASSWORD: &str = "correct horse battery staple";
+const USERS: [&str; 3] = [
+    "john.smith@example.com",
+    "jane.doe@example.com",
+    "joe.bloggs@example.com",
+];
 
 pub(crate) struct App {
     pub(crate) service: Service,
@@ -54,6 +61,7 @@ pub(crate) type Shared = State<Arc<App>>;
 
 struct Options {
     port: u16,
+    open_path: bool,
     seed: Option<u64>,
     virtual_clock: Option<u64>,
 }
@@ -61,6 +69,7 @@ struct Options {
 fn options() -> Result<Options, String> {
     let mut options = Options {
         port: 8080,
+        open_path: false,
         seed: None,
         virtual_clock: None,
     };
@@ -75,11 +84,13 @@ fn options() -> Result<Options, String> {
             "--port" => {
                 options.port = u16::try_from(value("--port")?).map_err(|_| "--port: 0 to 65535")?;
             }
+            "--open-path" => options.open_path = true,
             "--seed" => options.seed = Some(value("--seed")?),
             "--virtual-clock" => options.virtual_clock = Some(value("--virtual-clock")?),
             "--help" | "-h" => {
                 return Err(
-                    "usage: web_login [--port N] [--seed N] [--virtual-clock UNIX_SECONDS]".into(),
+                    "usage: web_login [--port N] [--open-path] [--seed N] [--virtual-clock UNIX_SECONDS]"
+                        .into(),
                 );
             }
             other => return Err(format!("unknown argument {other:?}")),
@@ -107,19 +118,21 @@ fn run(options: Options) -> Result<(), String> {
         Some(clock) => Arc::new(clock.clone()),
         None => Arc::new(SystemClock),
     };
+    let mut config = Config::default()
+        .with_issuer("Remote Signing Service")
+        .with_registration_address("https://rss.example/api/mobile");
+    if options.open_path {
+        config = config.with_open_path(Algorithm::Sha1);
+    }
     let mut builder = Service::builder()
-        .config(
-            Config::default()
-                .with_issuer("Remote Signing Service")
-                .with_registration_address("https://rss.example/api/mobile"),
-        )
+        .config(config)
         .delivery(Arc::new(outbox.clone()))
         .clock(clock);
     if let Some(seed) = options.seed {
         builder = builder.rng(Box::new(ChaCha20Rng::seed_from_u64(seed)));
     }
     let service = builder.build().map_err(|e| e.to_string())?;
-    for user in ["john.smith@example.com", "jane.doe@example.com"] {
+    for user in USERS {
         service
             .register_user(user, PASSWORD, Some("+1 613 270 1234"), Some(user))
             .map_err(|e| e.to_string())?;
@@ -137,6 +150,7 @@ fn run(options: Options) -> Result<(), String> {
         .route("/submit", post(submit))
         .route("/lang", post(language))
         .route("/qr.png", get(extra::qr))
+        .route("/open-qr.png", get(extra::open_qr))
         .route("/outbox", get(extra::outbox_page))
         .route(
             "/dev/clock",
@@ -162,7 +176,7 @@ fn run(options: Options) -> Result<(), String> {
             .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         println!("listening on http://{address}/");
-        println!("users: john.smith@example.com, jane.doe@example.com; password {PASSWORD:?}");
+        println!("users: {}; password {PASSWORD:?}", USERS.join(", "));
         axum::serve(listener, router)
             .await
             .map_err(|e| e.to_string())
@@ -194,6 +208,22 @@ pub(crate) fn secure(mut response: Response) -> Response {
 
 fn redirect_home() -> Response {
     secure((StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response())
+}
+
+/// A failure of the service itself: the user sees that it failed, the log sees why (the store's
+/// error and its causes are not for the user's eyes).
+fn service_failure(e: &Error) -> Response {
+    let mut cause = String::new();
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(e) = source {
+        cause.push_str(&format!(": {e}"));
+        source = e.source();
+    }
+    eprintln!("web_login: the service failed{cause}");
+    failure(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the service failed; try again in a moment",
+    )
 }
 
 pub(crate) fn failure(status: StatusCode, message: &str) -> Response {
@@ -228,7 +258,7 @@ async fn session(
     let service_app = app.clone();
     let view = blocking(move || service_app.service.start())
         .await?
-        .map_err(|e| failure(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?;
+        .map_err(|e| service_failure(&e))?;
     let id = app.sessions.create(view.login, Lang::English, now);
     let cookie = session::set_cookie(&id);
     Ok((id, Some(cookie)))
@@ -243,22 +273,27 @@ async fn page(State(app): Shared, headers: HeaderMap) -> Response {
         return redirect_home();
     };
     let worker = app.clone();
-    let viewed = blocking(move || worker.service.view(&login)).await;
+    let key = login.clone();
+    let viewed = blocking(move || worker.service.view(&key)).await;
     let view = match viewed {
-        Ok(Ok(view)) => view,
-        Ok(Err(Error::UnknownLogin)) => {
-            // The login expired or finished: start a new one in the same session.
+        Ok(Ok(view)) => {
+            // A page shown again moves no key, but the generation may have moved on.
+            app.sessions.advance(&id, &login, view.login.clone(), None);
+            view
+        }
+        Ok(Err(Error::UnknownLogin | Error::LoginRefused(_))) => {
+            // The login expired, finished, or could not be trusted: a new one, same session.
             let worker = app.clone();
             match blocking(move || worker.service.start()).await {
                 Ok(Ok(view)) => {
-                    app.sessions.with(&id, |s| s.login.clone_from(&view.login));
+                    app.sessions.with(&id, |s| s.login = view.login.clone());
                     view
                 }
-                Ok(Err(e)) => return failure(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+                Ok(Err(e)) => return service_failure(&e),
                 Err(response) => return response,
             }
         }
-        Ok(Err(e)) => return failure(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Ok(Err(e)) => return service_failure(&e),
         Err(response) => return response,
     };
     let render = app
@@ -267,9 +302,12 @@ async fn page(State(app): Shared, headers: HeaderMap) -> Response {
     let html = app
         .sessions
         .with(&id, |s| {
-            s.qr_uri = match &view.screen {
-                tollgate::login::Screen::MobileActivation(page) => Some(page.qr_uri.clone()),
-                _ => None,
+            (s.qr_uri, s.open_uri) = match &view.screen {
+                Screen::MobileActivation(page) => (
+                    Some(page.qr_uri.clone()),
+                    page.open.as_ref().map(|o| o.uri.clone()),
+                ),
+                _ => (None, None),
             };
             let flash = s.flash.take();
             Page {
@@ -317,6 +355,7 @@ fn input(action: &str, value: Zeroizing<String>) -> Option<Input<Zeroizing<Strin
         "mobile" => Input::ChooseEnrollment(EnrollmentKind::Mobile),
         "desktop" => Input::ChooseEnrollment(EnrollmentKind::Desktop),
         "registration" => Input::RegistrationCode(text()),
+        "open_code" => Input::OpenPathCode(text()),
         "continue" => Input::Continue,
         "token" => Input::TokenCode(text()),
         "cancel" => Input::Cancel,
@@ -343,9 +382,11 @@ async fn submit(
         return redirect_home();
     };
     let worker = app.clone();
+    let key = login.clone();
     let result: Result<View, Error> = if form.action == "logout" {
         blocking(move || {
-            let _ = worker.service.store().remove_login(&login);
+            // The old login's key dies; a fresh one takes its place.
+            let _ = worker.service.end(&key);
             worker.service.start()
         })
         .await
@@ -354,20 +395,25 @@ async fn submit(
         let Some(input) = input(&form.action, value) else {
             return failure(StatusCode::BAD_REQUEST, "unknown action");
         };
-        blocking(move || worker.service.submit(&login, input)).await
+        blocking(move || worker.service.submit(&key, input)).await
     }
     .unwrap_or_else(|_| Err(Error::Contended));
     match result {
         Ok(view) => {
-            app.sessions.with(&id, |s| {
-                s.login.clone_from(&view.login);
-                s.flash = view.notice;
-            });
-            redirect_home()
+            let moved = app.sessions.advance(&id, &login, view.login, view.notice);
+            let mut response = redirect_home();
+            // A new key: a new session ID (and CSRF token) with it.
+            if let Some(new_id) = moved
+                && let Ok(value) = HeaderValue::from_str(&session::set_cookie(&new_id))
+            {
+                response.headers_mut().insert(SET_COOKIE, value);
+            }
+            response
         }
-        // An expired login: the next page starts a new one.
-        Err(Error::UnknownLogin) => redirect_home(),
-        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        // Another request on this login went first (a double submit): show it as it is now.
+        // An expired, finished or refused login: the next page starts a new one.
+        Err(Error::Superseded | Error::UnknownLogin | Error::LoginRefused(_)) => redirect_home(),
+        Err(e) => service_failure(&e),
     }
 }
 

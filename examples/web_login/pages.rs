@@ -39,6 +39,8 @@ fn ui(lang: Lang, key: &str) -> &'static str {
         (Lang::French, "logout") => "Recommencer",
         (Lang::English, "qr") => "QR code for the mobile app",
         (Lang::French, "qr") => "Code QR pour l'application mobile",
+        (Lang::English, "open_qr") => "QR code for any authenticator app",
+        (Lang::French, "open_qr") => "Code QR pour toute application d'authentification",
         _ => "",
     }
 }
@@ -188,6 +190,23 @@ impl Page<'_> {
                     &page.password.expose_secret(),
                 );
                 self.registration(&mut main);
+                if let Some(open) = &page.open {
+                    let _ = write!(
+                        main,
+                        r#"<section id="open_path"><p>{}</p><img id="open_qr" src="/open-qr.png" alt="{}" width="296" height="296">"#,
+                        t(MessageId::ScanOpenQrCode),
+                        ui(self.lang, "open_qr")
+                    );
+                    self.copyable(&mut main, "open_key", MessageId::OpenPathKey, &open.key);
+                    self.field(
+                        &mut main,
+                        "open_code",
+                        MessageId::EnterOpenPathCode,
+                        "text",
+                        r#"inputmode="numeric""#,
+                    );
+                    main.push_str("</section>");
+                }
                 "mobile-activation"
             }
             Screen::DesktopActivation(page) => {
@@ -225,6 +244,16 @@ impl Page<'_> {
                 );
                 self.link_button(&mut main, "cancel", MessageId::Cancel);
                 "enter-token-code"
+            }
+            Screen::SecondFactorLocked { user } => {
+                let _ = write!(
+                    main,
+                    r#"<p class="user">{}</p><p id="locked">{}</p>"#,
+                    escape(user.as_str()),
+                    t(MessageId::SecondFactorLocked)
+                );
+                self.link_button(&mut main, "cancel", MessageId::Cancel);
+                "second-factor-locked"
             }
             Screen::Authenticated { user } => {
                 let _ = write!(

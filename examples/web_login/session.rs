@@ -1,7 +1,11 @@
 //! Server-side sessions: a random ID in an `HttpOnly`, `SameSite=Strict` cookie, and behind it
 //! the login in progress, the CSRF token every form carries, the language, and what the page
-//! last showed (the mobile QR code's URI, so that `/qr.png` serves the code whose activation
-//! password is on the page, and a notice to show once after a redirect).
+//! last showed (the mobile QR codes' URIs, so that `/qr.png` and `/open-qr.png` serve the codes
+//! on the page, and a notice to show once after a redirect).
+//!
+//! When the login's key is replaced (at every rise in its assurance), the session's ID and CSRF
+//! token are replaced with it: an ID or a token seen before the password is worth nothing
+//! after it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -9,7 +13,9 @@ use std::sync::Mutex;
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use subtle::ConstantTimeEq as _;
+use tollgate::LoginKey;
 use tollgate::login::{Catalog, Message};
+use zeroize::Zeroizing;
 
 /// The cookie's name.
 pub(crate) const COOKIE_NAME: &str = "tollgate_session";
@@ -48,12 +54,14 @@ impl Lang {
 /// One browser's session.
 pub(crate) struct Session {
     /// The service's key for the login in progress.
-    pub(crate) login: String,
+    pub(crate) login: LoginKey,
     /// The token every form must carry back.
     pub(crate) csrf: String,
     pub(crate) lang: Lang,
     /// The secure activation URI of the QR code on the page last shown.
     pub(crate) qr_uri: Option<String>,
+    /// The open path's `otpauth://` URI on that page (it carries the token's secret).
+    pub(crate) open_uri: Option<Zeroizing<String>>,
     /// A notice to show once, on the page after a form's redirect.
     pub(crate) flash: Option<Message>,
     /// When the session was last used (Unix seconds, by the service's clock).
@@ -82,7 +90,7 @@ impl Sessions {
     }
 
     /// A new session for the login `login` at `now`; returns its ID. Idle sessions go.
-    pub(crate) fn create(&self, login: String, lang: Lang, now: u64) -> String {
+    pub(crate) fn create(&self, login: LoginKey, lang: Lang, now: u64) -> String {
         let id = random_token();
         let mut sessions = self.lock();
         sessions.retain(|_, s| s.seen.saturating_add(IDLE_SECONDS) > now);
@@ -93,11 +101,43 @@ impl Sessions {
                 csrf: random_token(),
                 lang,
                 qr_uri: None,
+                open_uri: None,
                 flash: None,
                 seen: now,
             },
         );
         id
+    }
+
+    /// What a form's answer did to the session `id`: its login moves from `from` to `to`, with
+    /// a notice to show once (if any). When `to` is a new key (not the same one at a later
+    /// generation), the session gets a new ID and a new CSRF token: returns the new ID. When
+    /// the session no longer holds `from` (another request moved it on first), nothing changes.
+    pub(crate) fn advance(
+        &self,
+        id: &str,
+        from: &LoginKey,
+        to: LoginKey,
+        flash: Option<Message>,
+    ) -> Option<String> {
+        let mut sessions = self.lock();
+        let session = sessions.get_mut(id)?;
+        if !session.login.matches(from) {
+            return None;
+        }
+        let rekeyed = to.digest() != from.digest();
+        session.login = to;
+        if flash.is_some() {
+            session.flash = flash;
+        }
+        if !rekeyed {
+            return None;
+        }
+        let mut session = sessions.remove(id)?;
+        session.csrf = random_token();
+        let new_id = random_token();
+        sessions.insert(new_id.clone(), session);
+        Some(new_id)
     }
 
     /// Marks the session `id` used at `now`; false when there is no such session.

@@ -1,8 +1,10 @@
 //! The `web_login` example in a real browser: headless Chromium, driven through ChromeDriver,
 //! takes the desktop path (the soft-token library computes the Response), the mobile path (the
-//! QR image the page shows is decoded), a later login with the token's code, a wrong code, a
-//! resend, a lockout, the French catalogue and a forged form. Screenshots of the main screens
-//! go to `target/web_login/`.
+//! QR image the page shows is decoded), the open path (its `otpauth://` QR image decoded, its
+//! first code typed back), a later login with the token's code, a wrong code, a resend, a
+//! lockout, the French catalogue and a forged form, and sees the session cookie and the CSRF
+//! token replaced past the password. Screenshots of the main screens go to
+//! `target/web_login/`.
 //!
 //! Needs `chromium` and `chromedriver` (Debian's `chromium` and `chromium-driver`); without them
 //! the test says loudly that it was skipped, unless `TOLLGATE_REQUIRE_CHROMIUM` is set (CI).
@@ -19,12 +21,13 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate::codes::{ActivationPassword, TokenActivation};
 use tollgate::otp::{Totp, UnixTime};
-use tollgate::provision::SecureActivation;
+use tollgate::provision::{OtpAuthUri, SecureActivation};
 use web::{PASSWORD, decode_qr, raw_get};
 
 const START: u64 = 1_700_000_000;
 const JOHN: &str = "john.smith@example.com";
 const JANE: &str = "jane.doe@example.com";
+const JOE: &str = "joe.bloggs@example.com";
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_person_logs_in_through_the_browser() {
@@ -57,9 +60,21 @@ async fn a_person_logs_in_through_the_browser() {
     b.answer("user_id", JOHN).await;
     b.expect("enter-password").await;
     b.shot("02-password").await;
+    // Planter (OWASP Session Management): the session ID and the CSRF token seen before the
+    // password are replaced after it.
+    let (cookie, csrf) = b.session().await;
     b.answer("password", PASSWORD).await;
     let page = b.expect("enter-pin").await;
     assert!(page.contains("1234"), "the masked mobile number: {page}");
+    let (cookie_after, csrf_after) = b.session().await;
+    assert_ne!(
+        cookie, cookie_after,
+        "the session ID was not replaced past the password"
+    );
+    assert_ne!(
+        csrf, csrf_after,
+        "the CSRF token was not replaced past the password"
+    );
     b.shot("03-pin").await;
 
     // A resend at once is refused; a minute later it goes out.
@@ -156,6 +171,46 @@ async fn a_person_logs_in_through_the_browser() {
     b.answer("token", &code.to_string()).await;
     b.expect("authenticated").await;
 
+    // ---- Joe's first login, the open path: any authenticator app scans the second QR code.
+    b.start_over().await;
+    b.sign_in(JOE, "enter-pin").await;
+    let pin = b.pins().await.remove(0);
+    b.on("enter-pin").await;
+    b.answer("pin", &pin).await;
+    b.expect("choose-enrollment").await;
+    b.click("mobile").await;
+    b.expect("mobile-activation").await;
+    b.shot("12-open-path").await;
+    // Below the first QR code: scrolled into view, as a person would, before the camera sees it.
+    b.client
+        .execute(
+            "document.getElementById('open_qr').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let open_qr = b.client.find(Locator::Id("open_qr")).await.unwrap();
+    let scanned = decode_qr(&open_qr.screenshot().await.unwrap());
+    let app = OtpAuthUri::parse(&scanned).unwrap().uri;
+    assert_eq!(app.account(), JOE);
+    assert_eq!(*app.secret().expose_base32(), b.text("open_key").await);
+    let joe = Totp::new(app.secret(), app.totp_params().unwrap());
+    let first = joe
+        .generate(UnixTime::from_secs(b.now))
+        .unwrap()
+        .to_string();
+    b.answer("open_code", &first).await;
+    b.expect("enrolled").await;
+    b.click("continue").await;
+    let page = b.expect("authenticated").await;
+    assert!(page.contains(JOE), "{page}");
+    b.start_over().await;
+    b.advance(30).await;
+    b.sign_in(JOE, "enter-token-code").await;
+    let code = joe.generate(UnixTime::from_secs(b.now)).unwrap();
+    b.answer("token", &code.to_string()).await;
+    b.expect("authenticated").await;
+
     // ---- Lockout: five wrong passwords, then even the right one is refused.
     b.start_over().await;
     b.answer("user_id", JOHN).await;
@@ -205,6 +260,8 @@ async fn a_person_logs_in_through_the_browser() {
         pin.as_str(),
         &registration.to_string(),
         &uri,
+        &scanned,
+        &first,
     ] {
         assert!(
             !log.contains(secret),

@@ -56,27 +56,29 @@ fn input(run: &mut Run, byte: u8, data: &[u8]) -> Option<Input> {
     let variant = byte >> 4;
     let now = UnixTime::from_secs(run.now);
     Some(match byte & 0x0f {
-        0 => Input::UserId(if variant % 4 == 0 {
+        0 => Input::UserId(if variant.is_multiple_of(4) {
             "x".into()
         } else {
             "john@example.com".into()
         }),
-        1 => Input::Password(if variant % 3 == 0 {
+        1 => Input::Password(if variant.is_multiple_of(3) {
             PasswordCheck::Incorrect
         } else {
             PasswordCheck::Correct
         }),
         2 => Input::Pin(run.pins.last().cloned().unwrap_or_default()),
         3 => Input::Pin(format!("{:06}", u32::from(byte) * 3)),
-        4 if variant % 2 == 0 => Input::ResendPin,
+        4 if variant.is_multiple_of(2) => Input::ResendPin,
         4 => Input::AlternativeAuthentication,
         5 => match &run.open {
-            Some(open) if variant % 2 == 0 => {
-                Input::OpenPathCode(open.generate(now).map(|c| c.to_string()).unwrap_or_default())
-            }
+            Some(open) if variant.is_multiple_of(2) => Input::OpenPathCode(
+                open.generate(now)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+            ),
             _ => Input::OpenPathCode(format!("{:06}", u32::from(byte) * 7)),
         },
-        6 => Input::ChooseEnrollment(if variant % 2 == 0 {
+        6 => Input::ChooseEnrollment(if variant.is_multiple_of(2) {
             EnrollmentKind::Desktop
         } else {
             EnrollmentKind::Mobile
@@ -130,7 +132,10 @@ pub fn login_machine(data: &[u8]) {
         email: None,
         state: AccountState::default(),
     };
-    assert!(matches!(store.insert_account(user.clone(), account), Ok(true)));
+    assert!(matches!(
+        store.insert_account(user.clone(), account),
+        Ok(true)
+    ));
     let driver = Driver::new(LoginMachine::new(config), StateKey::new([3; 32]));
     let now = 1_700_000_000;
     let key = driver
@@ -185,7 +190,10 @@ pub fn login_machine(data: &[u8]) {
         assert_eq!(*loaded.state(), driven.state);
         if old.digest() != run.key.digest() {
             assert!(
-                matches!(run.driver.load(&run.store, &old, now), Err(DriveError::UnknownLogin)),
+                matches!(
+                    run.driver.load(&run.store, &old, now),
+                    Err(DriveError::UnknownLogin)
+                ),
                 "an old key still loads after a new one was handed out"
             );
         }
@@ -200,7 +208,11 @@ pub fn login_machine(data: &[u8]) {
                 run.password_at = Some(run.pins.len());
             }
             Screen::DesktopActivation(s) => {
-                run.app = Some(TokenActivation::new(s.serial, s.activation_code.clone(), None));
+                run.app = Some(TokenActivation::new(
+                    s.serial,
+                    s.activation_code.clone(),
+                    None,
+                ));
             }
             Screen::MobileActivation(s) => {
                 if let Some(pending) = run.account().and_then(|a| a.state.pending) {

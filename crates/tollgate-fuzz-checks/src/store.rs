@@ -120,7 +120,13 @@ fn seal_v2(key: &SealingKey, user: &UserId, version: u64, plaintext: &[u8]) -> V
     let cipher = XChaCha20Poly1305::new(&(*key.expose_bytes()).into());
     let mut out = vec![2];
     out.extend_from_slice(&nonce);
-    if let Ok(sealed) = cipher.encrypt(&nonce.into(), Payload { msg: plaintext, aad: &aad }) {
+    if let Ok(sealed) = cipher.encrypt(
+        &nonce.into(),
+        Payload {
+            msg: plaintext,
+            aad: &aad,
+        },
+    ) {
         out.extend(sealed);
     }
     out
@@ -141,11 +147,17 @@ pub fn sealed_state(data: &[u8]) {
     let Ok(state) = AccountRow::open(&sealed, &user, 7, &key()) else {
         return;
     };
-    assert!(AccountRow::open(&sealed, &user, 8, &key()).is_err(), "another version opens it");
+    assert!(
+        AccountRow::open(&sealed, &user, 8, &key()).is_err(),
+        "another version opens it"
+    );
     let Ok(eve) = "eve@example.com".parse::<UserId>() else {
         return;
     };
-    assert!(AccountRow::open(&sealed, &eve, 7, &key()).is_err(), "another user opens it");
+    assert!(
+        AccountRow::open(&sealed, &eve, 7, &key()).is_err(),
+        "another user opens it"
+    );
     let mut rng = ChaCha20Rng::seed_from_u64(2);
     let resealed = AccountRow::seal(&state, &user, 7, &key(), &mut rng);
     assert!(
@@ -197,7 +209,10 @@ pub fn sealed_login(data: &[u8]) {
             version: version + 1,
             ..row.clone()
         };
-        assert!(moved.open(&key, &digest).is_err(), "another version opens it");
+        assert!(
+            moved.open(&key, &digest).is_err(),
+            "another version opens it"
+        );
         let again = SealedLogin::seal(&state, &key, &digest, version);
         assert_eq!(again.open(&key, &digest).ok(), Some(state));
     }

@@ -92,6 +92,7 @@ fn start_server(start: u64) -> (Killed, String, Output) {
         .args([
             "--port",
             "0",
+            "--open-path",
             "--seed",
             "7",
             "--virtual-clock",
@@ -227,6 +228,13 @@ impl Browser {
     }
 
     pub(crate) async fn click(&self, id: &str) {
+        // The page the click leaves: the next `expect` waits for another one, even if the
+        // browser loaded this screen again meanwhile.
+        if let Ok(main) = self.client.find(Locator::Css("main")).await
+            && let Ok(Some(render)) = main.attr("data-render").await
+        {
+            self.seen.set(render);
+        }
         self.client
             .find(Locator::Id(id))
             .await
@@ -297,6 +305,27 @@ impl Browser {
             );
         }
         self.open("/").await;
+    }
+
+    /// The session cookie's value and the CSRF token of the page shown.
+    pub(crate) async fn session(&self) -> (String, String) {
+        let cookie = self
+            .client
+            .get_named_cookie("tollgate_session")
+            .await
+            .unwrap()
+            .value()
+            .to_owned();
+        let csrf = self
+            .client
+            .find(Locator::Css("input[name=csrf]"))
+            .await
+            .unwrap()
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        (cookie, csrf)
     }
 
     pub(crate) async fn start_over(&self) {
