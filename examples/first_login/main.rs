@@ -330,6 +330,19 @@ fn register(token: &TokenActivation, person: &mut Person<'_>) -> Result<Registra
     Ok(code)
 }
 
+/// Draws a QR code in the terminal, inside the screen's frame.
+fn print_qr(uri: &str) {
+    let options = QrOptions {
+        quiet_zone: 2,
+        ..QrOptions::default()
+    };
+    if let Ok(qr) = render_terminal(uri.as_bytes(), &options, true) {
+        for line in qr.lines() {
+            println!("│ {line}");
+        }
+    }
+}
+
 /// Prints a screen as the portal shows it.
 fn show(view: &View, catalog: &Catalog) {
     let t = |id| catalog.text(id);
@@ -398,18 +411,7 @@ fn show(view: &View, catalog: &Catalog) {
         }
         Screen::MobileActivation(page) => {
             println!("│ {}", t(MessageId::ScanQrCode));
-            if let Ok(qr) = render_terminal(
-                page.qr_uri.as_bytes(),
-                &QrOptions {
-                    quiet_zone: 2,
-                    ..QrOptions::default()
-                },
-                true,
-            ) {
-                for line in qr.lines() {
-                    println!("│ {line}");
-                }
-            }
+            print_qr(&page.qr_uri);
             println!(
                 "│ {}: {}",
                 t(MessageId::ActivationPassword),
@@ -418,18 +420,7 @@ fn show(view: &View, catalog: &Catalog) {
             println!("│ ({})", page.qr_uri);
             if let Some(open) = &page.open {
                 println!("│ {}", t(MessageId::ScanOpenQrCode));
-                if let Ok(qr) = render_terminal(
-                    open.uri.as_bytes(),
-                    &QrOptions {
-                        quiet_zone: 2,
-                        ..QrOptions::default()
-                    },
-                    true,
-                ) {
-                    for line in qr.lines() {
-                        println!("│ {line}");
-                    }
-                }
+                print_qr(&open.uri);
                 println!("│ {}: {}", t(MessageId::OpenPathKey), open.key.as_str());
                 println!("│ {}", t(MessageId::EnterOpenPathCode));
             }

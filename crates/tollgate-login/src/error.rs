@@ -97,6 +97,18 @@ pub enum Refusal {
     Unreadable(StateError),
 }
 
+impl Refusal {
+    /// A word for the log: `unverified`, `rolled back` or `unreadable`.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Unverified => "unverified",
+            Self::RolledBack { .. } => "rolled back",
+            Self::Unreadable(_) => "unreadable",
+        }
+    }
+}
+
 /// What stops the [`Driver`](crate::Driver) from carrying out an input.
 #[derive(Debug, Error)]
 #[non_exhaustive]

@@ -322,4 +322,11 @@ pub enum AuditEvent {
         /// Who.
         user: UserId,
     },
+    /// A stored login was refused and removed: not what the service wrote (forged, altered,
+    /// copied from another login) or an earlier copy put back. Nobody's, since nothing in it
+    /// can be trusted: a sign that someone writes the database.
+    StoredLoginRefused {
+        /// [`Refusal::kind`](crate::Refusal::kind).
+        reason: &'static str,
+    },
 }

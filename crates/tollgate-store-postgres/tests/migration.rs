@@ -13,9 +13,8 @@ mod server;
 use std::sync::Arc;
 
 use postgres::NoTls;
-use tollgate_login::{Config, DriveError, LoginKey, UserId};
-use tollgate_otp::{Secret, Totp, UnixTime};
-use tollgate_store::conformance::{self, Cluster};
+use tollgate_login::UserId;
+use tollgate_store::conformance;
 use tollgate_store::{SealingKey, Store, StoreError};
 use tollgate_store_postgres::{PostgresStore, SCHEMA_VERSION};
 
@@ -60,44 +59,11 @@ fn a_version_1_database_migrates_and_keeps_its_accounts() {
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(SCHEMA_VERSION, 2);
 
-    let john: UserId = "john.smith@example.com".parse().unwrap();
-    let account = store.user(&john).unwrap().unwrap().account;
-    assert_eq!(account.version, 5);
-    let token = account.state.token.as_ref().unwrap();
-    assert_eq!(token.serial.to_string(), "07106-22051");
-    assert_eq!(&*token.secret.expose_base32(), "65HHK3QSHJ5COXRMXWMYLR7SKE");
-    let jane = store
-        .user(&"jane.doe@example.com".parse().unwrap())
-        .unwrap()
-        .unwrap();
-    assert!(
-        jane.account.state.pending.is_none(),
-        "the activation in progress is dropped"
-    );
-    let bob = store
-        .user(&"bob@example.com".parse().unwrap())
-        .unwrap()
-        .unwrap();
-    assert_eq!(bob.account.state.password_failures, 3);
-
     let store: Arc<dyn Store> = Arc::new(store);
-    let cluster = Cluster::unregistered(vec![store.clone()], &Config::default(), 1).unwrap();
-    let old: LoginKey = "332d37df106678332c34c90d6362e538.0".parse().unwrap();
-    assert!(matches!(
-        cluster
-            .first()
-            .driver
-            .load(&*store, &old, cluster.clock.now()),
-        Err(DriveError::UnknownLogin)
-    ));
-    cluster.clock.set(UnixTime::from_secs(1_700_000_090));
-    let secret = Secret::from_base32("65HHK3QSHJ5COXRMXWMYLR7SKE").unwrap();
-    conformance::later_login(cluster.first(), &Totp::new(&secret, token.params)).unwrap();
-    let jane_token = conformance::enroll_as(cluster.first(), "jane.doe@example.com", 3);
-    assert!(jane_token.is_ok(), "{jane_token:?}");
+    conformance::version_1_fixture(store.clone()).unwrap();
 
-    drop(cluster);
     drop(store);
     let again = PostgresStore::connect(&url, SealingKey::new([0x11; 32])).unwrap();
+    let john: UserId = "john.smith@example.com".parse().unwrap();
     assert_eq!(again.user(&john).unwrap().unwrap().account.version, 6);
 }

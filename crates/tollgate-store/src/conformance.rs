@@ -25,11 +25,13 @@ use tollgate_otp::{Totp, UnixTime};
 
 mod basics;
 mod crash;
+mod migration;
 mod races;
 mod rows;
 
 pub use basics::basics;
 pub use crash::{Ack, kill_after, kill_in_rounds, stream, stream_to_stdout, verify_acks};
+pub use migration::version_1_fixture;
 pub use races::{RaceReport, burst_race, lockout_race, replay_race};
 pub use rows::{RawAccounts, RawRows, RawState, RefusedRows, refused_rows};
 

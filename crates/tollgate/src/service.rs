@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
 use tollgate_login::{
-    Account, AccountState, Config, DriveError, Driven, Driver, Effect, Input, LoginKey,
+    Account, AccountState, AuditEvent, Config, DriveError, Driven, Driver, Effect, Input, LoginKey,
     LoginMachine, Message, PasswordCheck, PinKey, Screen, StateKey, UserId,
 };
 use tollgate_otp::UnixTime;
@@ -283,14 +283,21 @@ impl Service {
     /// # Errors
     /// As [`Service::submit`].
     pub fn view(&self, login: &LoginKey) -> Result<View, Error> {
-        let driven = self.driver.submit(
-            &*self.store,
-            login,
-            Input::Tick,
-            self.now(),
-            &mut self.request_rng()?,
-        )?;
-        Ok(self.carry_out(driven))
+        let mut rng = self.request_rng()?;
+        let driven = self
+            .driver
+            .submit(&*self.store, login, Input::Tick, self.now(), &mut rng);
+        Ok(self.carry_out(self.audited(driven)?))
+    }
+
+    /// A refused stored login is audited: someone wrote the database.
+    fn audited<T>(&self, result: Result<T, DriveError<StoreError>>) -> Result<T, Error> {
+        if let Err(DriveError::Refused(refusal)) = &result {
+            self.audit.record(AuditEvent::StoredLoginRefused {
+                reason: refusal.kind(),
+            });
+        }
+        Ok(result?)
     }
 
     /// Applies what the user submitted to their login: the typed password is checked here
@@ -304,7 +311,7 @@ impl Service {
     /// changed under the request more often than the driver retries; [`Error::Store`].
     pub fn submit(&self, login: &LoginKey, input: Input<Zeroizing<String>>) -> Result<View, Error> {
         let now = self.now();
-        let loaded = self.driver.load(&*self.store, login, now)?;
+        let loaded = self.audited(self.driver.load(&*self.store, login, now))?;
         let user = match (&input, loaded.state().user()) {
             (Input::Password(_), Some(id)) => self.store.user(id)?,
             _ => None,

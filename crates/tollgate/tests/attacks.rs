@@ -16,7 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{Backing, JOHN, PASSWORD, World, backings, world};
 use tollgate::login::{
-    Config, EnrollmentKind, Input, MessageId, NIST_MAX_FAILURES, Refusal, Screen, SealedLogin,
+    AuditEvent, Config, EnrollmentKind, Input, MessageId, NIST_MAX_FAILURES, Refusal, Screen,
+    SealedLogin,
 };
 use tollgate::otp::UnixTime;
 use tollgate::{Error, LoginKey};
@@ -33,13 +34,7 @@ fn thirty_days_of_token_guesses_get_at_most_the_hard_limit_on_every_store() {
         let mut guess = 7u32;
         let mut won = 0;
         while world.service.now().as_secs() < end {
-            let account = world
-                .service
-                .store()
-                .user(&JOHN.parse().unwrap())
-                .unwrap()
-                .unwrap();
-            if let Some(until) = account.account.state.locked_until
+            if let Some(until) = world.account().state.locked_until
                 && until > world.service.now()
             {
                 world.clock.set(until);
@@ -62,14 +57,7 @@ fn thirty_days_of_token_guesses_get_at_most_the_hard_limit_on_every_store() {
                     break;
                 }
                 if view.notice.as_ref().map(|n| n.id) != Some(MessageId::WrongCode)
-                    || world
-                        .service
-                        .store()
-                        .user(&JOHN.parse().unwrap())
-                        .unwrap()
-                        .unwrap()
-                        .account
-                        .is_locked(world.service.now())
+                    || world.account().is_locked(world.service.now())
                 {
                     break;
                 }
@@ -109,6 +97,13 @@ fn forged_tampered_swapped_and_rolled_back_logins_are_refused_on_every_store() {
         let refused = plays(&backing, &world);
         println!("{}: {refused} of 4 rows refused", backing.name);
         assert_eq!(refused, 4, "{}", backing.name);
+        let audited = world
+            .audit
+            .events()
+            .iter()
+            .filter(|e| matches!(e, AuditEvent::StoredLoginRefused { .. }))
+            .count();
+        assert_eq!(audited, 4, "every refusal is audited");
     }
 }
 
@@ -252,12 +247,7 @@ fn sixty_four_posts_of_one_code_authenticate_once_on_every_store() {
                 });
             }
         });
-        let account = world
-            .service
-            .store()
-            .user(&JOHN.parse().unwrap())
-            .unwrap()
-            .unwrap();
+        let account = world.account();
         println!(
             "{}: {} authenticated, {} overtaken",
             backing.name,
@@ -266,7 +256,7 @@ fn sixty_four_posts_of_one_code_authenticate_once_on_every_store() {
         );
         assert_eq!(accepted.load(Ordering::SeqCst), 1, "{}", backing.name);
         assert_eq!(overtaken.load(Ordering::SeqCst), 63);
-        assert_eq!(account.account.state.second_factor_failures, 0);
+        assert_eq!(account.state.second_factor_failures, 0);
         assert_eq!(world.codes_refused(), refused_before);
     }
 }

@@ -86,17 +86,20 @@ fn refused<R>(ctx: &Ctx<'_, R>, state: &AccountState, user: &UserId) -> Option<S
     (refuses_codes(ctx) == Some(Refusing::Locked)).then(|| second_factor_locked(user.clone()))
 }
 
-/// The pending activation this login may complete, or the step that says why there is none.
+/// The account's state and the pending activation this login may complete, or the step that
+/// says why there is none.
 fn pending_of<R>(
     ctx: &Ctx<'_, R>,
-    state: &AccountState,
     user: &UserId,
     kind: EnrollmentKind,
-) -> Result<PendingActivation, Box<Step>> {
-    if let Some(refused) = refused(ctx, state, user) {
+) -> Result<(AccountState, PendingActivation), Box<Step>> {
+    let choose = || Step::to(Stage::ExpectEnrollmentChoice { user: user.clone() });
+    let Some(state) = account_state(ctx) else {
+        return Err(Box::new(choose()));
+    };
+    if let Some(refused) = refused(ctx, &state, user) {
         return Err(Box::new(refused));
     }
-    let choose = || Step::to(Stage::ExpectEnrollmentChoice { user: user.clone() });
     let Some(pending) = state.pending.clone() else {
         return Err(Box::new(choose()));
     };
@@ -112,13 +115,13 @@ fn pending_of<R>(
         return Err(Box::new(step));
     }
     if ctx.now >= pending.activation.expires_at() {
-        let mut state = state.clone();
+        let mut state = state;
         state.pending = None;
         return Err(Box::new(
             choose().notice(MessageId::ActivationExpired).update(state),
         ));
     }
-    Ok(pending)
+    Ok((state, pending))
 }
 
 /// A refused code: counted as a second-factor failure.
@@ -164,11 +167,8 @@ pub(super) fn register<R: CryptoRng>(
     kind: EnrollmentKind,
     typed: &str,
 ) -> Step {
-    let Some(state) = account_state(ctx) else {
-        return Step::to(Stage::ExpectEnrollmentChoice { user });
-    };
-    let pending = match pending_of(ctx, &state, &user, kind) {
-        Ok(pending) => pending,
+    let (state, pending) = match pending_of(ctx, &user, kind) {
+        Ok(found) => found,
         Err(step) => return *step,
     };
     let Ok(code) = typed.parse::<RegistrationCode>() else {
@@ -207,11 +207,8 @@ pub(super) fn confirm_open<R: CryptoRng>(
     kind: EnrollmentKind,
     typed: &str,
 ) -> Step {
-    let Some(state) = account_state(ctx) else {
-        return Step::to(Stage::ExpectEnrollmentChoice { user });
-    };
-    let pending = match pending_of(ctx, &state, &user, kind) {
-        Ok(pending) => pending,
+    let (state, pending) = match pending_of(ctx, &user, kind) {
+        Ok(found) => found,
         Err(step) => return *step,
     };
     let Some(open) = pending.open else {

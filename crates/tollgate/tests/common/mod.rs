@@ -219,6 +219,12 @@ impl World {
         token.totp()
     }
 
+    /// John's account as stored now.
+    pub(crate) fn account(&self) -> tollgate::login::Account {
+        let john = JOHN.parse().unwrap();
+        self.service.store().user(&john).unwrap().unwrap().account
+    }
+
     /// How many second-factor codes the service checked and refused.
     pub(crate) fn codes_refused(&self) -> usize {
         self.audit
