@@ -20,6 +20,8 @@ struct Run {
     /// Every PIN sent, and (once this login passed the password) the first that belongs to it.
     pins: Vec<String>,
     password_at: Option<usize>,
+    /// Whether the login was authenticated after the last input.
+    authenticated: bool,
     /// The app's token, once registered or scanned.
     app: Option<TokenActivation>,
     token: Option<Totp>,
@@ -47,6 +49,7 @@ impl Run {
             .unwrap_or_else(|e| panic!("start: {e}"));
         self.key = driven.key;
         self.password_at = None;
+        self.authenticated = false;
     }
 }
 
@@ -151,6 +154,7 @@ pub fn login_machine(data: &[u8]) {
         key,
         pins: Vec::new(),
         password_at: None,
+        authenticated: false,
         app: None,
         token: None,
         open: None,
@@ -163,10 +167,7 @@ pub fn login_machine(data: &[u8]) {
         let is_password_ok = input == Input::Password(PasswordCheck::Correct);
         let old = run.key.clone();
         let now = UnixTime::from_secs(run.now);
-        let was_authenticated = run
-            .driver
-            .load(&run.store, &old, now)
-            .is_ok_and(|l| l.state().is_authenticated());
+        let was_authenticated = run.authenticated;
         let driven = match run
             .driver
             .submit(&run.store, &old, input, now, &mut run.rng)
@@ -181,6 +182,7 @@ pub fn login_machine(data: &[u8]) {
         };
         run.carry_out(&driven);
         run.key = driven.key.clone();
+        run.authenticated = driven.state.is_authenticated();
 
         // The stored row is the state the driver returned, and verifies.
         let loaded = run
