@@ -28,6 +28,8 @@ use crate::state::LoginState;
 pub struct LoginKey {
     secret: Zeroizing<[u8; 16]>,
     generation: u64,
+    /// The digest of the random part, computed once.
+    digest: LoginDigest,
 }
 
 /// The longest text a [`LoginKey`] has: 32 hex digits, a dot and a 20-digit generation.
@@ -37,13 +39,25 @@ impl LoginKey {
     pub(crate) fn generate(rng: &mut impl CryptoRng, generation: u64) -> Self {
         let mut secret = Zeroizing::new([0u8; 16]);
         rng.fill_bytes(&mut *secret);
-        Self { secret, generation }
+        Self::new(secret, generation)
+    }
+
+    fn new(secret: Zeroizing<[u8; 16]>, generation: u64) -> Self {
+        let mut hash = Sha256::new();
+        hash.update(b"tollgate login key v2\0");
+        hash.update(*secret);
+        let digest = LoginDigest(hash.finalize().into());
+        Self {
+            secret,
+            generation,
+            digest,
+        }
     }
 
     pub(crate) fn at_generation(&self, generation: u64) -> Self {
         Self {
-            secret: self.secret.clone(),
             generation,
+            ..self.clone()
         }
     }
 
@@ -51,10 +65,7 @@ impl LoginKey {
     /// table does not let anyone step into a login.
     #[must_use]
     pub fn digest(&self) -> LoginDigest {
-        let mut hash = Sha256::new();
-        hash.update(b"tollgate login key v2\0");
-        hash.update(*self.secret);
-        LoginDigest(hash.finalize().into())
+        self.digest
     }
 
     /// The generation of the stored login this key last saw.
@@ -100,7 +111,7 @@ impl FromStr for LoginKey {
         }
         let generation = generation.parse().map_err(|_| InputError::NotALoginKey)?;
         let secret = Zeroizing::new(hex::decode::<16>(hex).ok_or(InputError::NotALoginKey)?);
-        Ok(Self { secret, generation })
+        Ok(Self::new(secret, generation))
     }
 }
 
