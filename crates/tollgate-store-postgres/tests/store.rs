@@ -51,7 +51,8 @@ fn keeps_the_store_promises() {
     conformance::basics(&store, 1).unwrap();
 }
 
-/// 8 nodes submit the same valid code for one account at once, 1250 times.
+/// 8 nodes submit the same valid code for one account at once, 400 times (the memory and
+/// SQLite stores run 1250 rounds; every round here is 32 round trips to the server).
 #[test]
 fn one_code_is_accepted_once_across_nodes() {
     let Some(url) = server::database("tollgate_replay") else {
@@ -59,9 +60,9 @@ fn one_code_is_accepted_once_across_nodes() {
     };
     let config = Config::default().with_lockouts(5, 100).unwrap();
     let cluster = Cluster::new(nodes(&url, 8), &config, 1).unwrap();
-    let report = conformance::replay_race(&cluster, 1250).unwrap();
+    let report = conformance::replay_race(&cluster, 400).unwrap();
     println!("postgres, 8 nodes: {report:?}");
-    assert_eq!(report.tries, 10_000);
+    assert_eq!(report.tries, 3_200);
     assert_eq!(report.double_accepts, 0);
     assert_eq!(report.never_accepted, 0);
 }
