@@ -13,6 +13,7 @@
 //!
 //! It exits 0 only if the final login is authenticated.
 
+mod screens;
 mod store;
 
 use std::io::{BufRead, Write};
@@ -21,9 +22,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use tollgate::codes::{RegistrationCode, TokenActivation};
-use tollgate::login::{Catalog, Config, EnrollmentKind, Input, Message, MessageId, Screen};
+use tollgate::login::{Catalog, Config, EnrollmentKind, Input, MessageId, Screen};
 use tollgate::otp::{Algorithm, Totp};
-use tollgate::provision::{OtpAuthUri, QrOptions, SecureActivation, render_terminal};
+use tollgate::provision::{OtpAuthUri, SecureActivation};
 use tollgate::{Outbox, Service, View};
 
 const USER: &str = "john.smith@example.com";
@@ -205,7 +206,7 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
     let interactive = person.options.interactive;
     let mut view = service.start().map_err(|e| e.to_string())?;
     for _ in 0..32 {
-        show(&view, catalog);
+        screens::show(&view, catalog);
         let submission = match &view.screen {
             Screen::EnterUserId => {
                 Input::UserId(answer(interactive, "User ID", || Ok(USER.into()))?)
@@ -328,117 +329,4 @@ fn register(token: &TokenActivation, person: &mut Person<'_>) -> Result<Registra
     }
     person.token = Some(activated.totp());
     Ok(code)
-}
-
-/// Draws a QR code in the terminal, inside the screen's frame.
-fn print_qr(uri: &str) {
-    let options = QrOptions {
-        quiet_zone: 2,
-        ..QrOptions::default()
-    };
-    if let Ok(qr) = render_terminal(uri.as_bytes(), &options, true) {
-        for line in qr.lines() {
-            println!("│ {line}");
-        }
-    }
-}
-
-/// Prints a screen as the portal shows it.
-fn show(view: &View, catalog: &Catalog) {
-    let t = |id| catalog.text(id);
-    println!("\n┌──────────────────────────────────────────────────────────────");
-    if let Some(notice) = &view.notice {
-        println!("│ ! {}", catalog.render(notice));
-    }
-    match &view.screen {
-        Screen::EnterUserId => {
-            println!("│ {}", t(MessageId::Login));
-            println!(
-                "│ [{}]                                        [{}]",
-                t(MessageId::EnterUserId),
-                t(MessageId::Next)
-            );
-        }
-        Screen::EnterPassword { user } => {
-            println!("│ {user}");
-            println!("│ {}", t(MessageId::EnterPassword));
-            println!(
-                "│ {}            [{}] [{}]",
-                t(MessageId::PasswordLockedOrForgotten),
-                t(MessageId::Cancel),
-                t(MessageId::Next)
-            );
-        }
-        Screen::EnterPin {
-            user,
-            sent_to,
-            alternative,
-            ..
-        } => {
-            println!("│ {user}");
-            println!("│ {}", t(MessageId::EnterPin));
-            println!(
-                "│ {}",
-                catalog.render(
-                    &Message::new(MessageId::PinSentTo).with("destination", sent_to.clone())
-                )
-            );
-            println!("│ {}", t(MessageId::ResendBySms));
-            if *alternative {
-                println!("│ {}", t(MessageId::AlternativeAuthentication));
-            }
-        }
-        Screen::ChooseEnrollment { .. } => {
-            println!("│ {}", t(MessageId::SetUpAuthentication));
-            println!(
-                "│ 1. {}  ( ) {}  ( ) {}",
-                t(MessageId::MobileOrDesktop),
-                t(MessageId::Mobile),
-                t(MessageId::Desktop)
-            );
-        }
-        Screen::DesktopActivation(page) => {
-            println!("│ {}", t(MessageId::CopyActivationParameters));
-            println!("│   {:<16} {}", t(MessageId::Address), page.address);
-            println!("│   {:<16} {}", t(MessageId::SerialNumber), page.serial);
-            println!(
-                "│   {:<16} {}",
-                t(MessageId::ActivationCode),
-                page.activation_code.expose_grouped().as_str()
-            );
-            println!("│ {}", t(MessageId::EnterRegistrationCode));
-            println!("│   {} *", t(MessageId::Response));
-        }
-        Screen::MobileActivation(page) => {
-            println!("│ {}", t(MessageId::ScanQrCode));
-            print_qr(&page.qr_uri);
-            println!(
-                "│ {}: {}",
-                t(MessageId::ActivationPassword),
-                page.password.expose_secret().as_str()
-            );
-            println!("│ ({})", page.qr_uri);
-            if let Some(open) = &page.open {
-                println!("│ {}", t(MessageId::ScanOpenQrCode));
-                print_qr(&open.uri);
-                println!("│ {}: {}", t(MessageId::OpenPathKey), open.key.as_str());
-                println!("│ {}", t(MessageId::EnterOpenPathCode));
-            }
-        }
-        Screen::Enrolled { .. } => {
-            println!("│ {}", t(MessageId::Enrolled));
-            println!("│ [{}]", t(MessageId::Continue));
-        }
-        Screen::EnterTokenCode { user } => {
-            println!("│ {user}");
-            println!("│ {}", t(MessageId::EnterTokenCode));
-        }
-        Screen::SecondFactorLocked { user } => {
-            println!("│ {user}");
-            println!("│ {}", t(MessageId::SecondFactorLocked));
-        }
-        Screen::Authenticated { user } => println!("│ {} ({user})", t(MessageId::LoggedIn)),
-        other => println!("│ {other:?}"),
-    }
-    println!("└──────────────────────────────────────────────────────────────");
 }

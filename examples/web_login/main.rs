@@ -17,23 +17,23 @@
 //! it: for tests, never for production).
 
 mod extra;
+mod forms;
 mod pages;
 mod session;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tollgate::login::{Config, EnrollmentKind, Input, Screen};
+use tollgate::login::{Config, Screen};
 use tollgate::otp::{Algorithm, UnixTime};
-use tollgate::{Clock, Error, ManualClock, Outbox, Service, SystemClock, View};
-use zeroize::Zeroizing;
+use tollgate::{Clock, Error, ManualClock, Outbox, Service, SystemClock};
 
 use crate::pages::Page;
 use crate::session::{Lang, Sessions};
@@ -147,8 +147,8 @@ fn run(options: Options) -> Result<(), String> {
     });
     let router = Router::new()
         .route("/", get(page))
-        .route("/submit", post(submit))
-        .route("/lang", post(language))
+        .route("/submit", post(forms::submit))
+        .route("/lang", post(forms::language))
         .route("/qr.png", get(extra::qr))
         .route("/open-qr.png", get(extra::open_qr))
         .route("/outbox", get(extra::outbox_page))
@@ -206,13 +206,13 @@ pub(crate) fn secure(mut response: Response) -> Response {
     response
 }
 
-fn redirect_home() -> Response {
+pub(crate) fn redirect_home() -> Response {
     secure((StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response())
 }
 
 /// A failure of the service itself: the user sees that it failed, the log sees why (the store's
 /// error and its causes are not for the user's eyes).
-fn service_failure(e: &Error) -> Response {
+pub(crate) fn service_failure(e: &Error) -> Response {
     let mut cause = String::new();
     let mut source: Option<&dyn std::error::Error> = Some(e);
     while let Some(e) = source {
@@ -236,7 +236,7 @@ pub(crate) fn failure(status: StatusCode, message: &str) -> Response {
 }
 
 /// Runs blocking service work (the Argon2id check) off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Response> {
     tokio::task::spawn_blocking(f)
@@ -326,119 +326,4 @@ async fn page(State(app): Shared, headers: HeaderMap) -> Response {
         response.headers_mut().insert(SET_COOKIE, value);
     }
     response
-}
-
-#[derive(serde::Deserialize)]
-struct Submission {
-    csrf: String,
-    action: String,
-    #[serde(default)]
-    value: String,
-}
-
-impl Drop for Submission {
-    /// The typed password or code does not outlive the request.
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.value);
-    }
-}
-
-fn input(action: &str, value: Zeroizing<String>) -> Option<Input<Zeroizing<String>>> {
-    let text = || value.trim().to_owned();
-    Some(match action {
-        "user_id" => Input::UserId(text()),
-        "password" => Input::Password(value.clone()),
-        "forgot" => Input::ForgotPassword,
-        "pin" => Input::Pin(text()),
-        "resend" => Input::ResendPin,
-        "alternative" => Input::AlternativeAuthentication,
-        "mobile" => Input::ChooseEnrollment(EnrollmentKind::Mobile),
-        "desktop" => Input::ChooseEnrollment(EnrollmentKind::Desktop),
-        "registration" => Input::RegistrationCode(text()),
-        "open_code" => Input::OpenPathCode(text()),
-        "continue" => Input::Continue,
-        "token" => Input::TokenCode(text()),
-        "cancel" => Input::Cancel,
-        _ => return None,
-    })
-}
-
-/// Every form of the login posts here; the answer is a redirect to `/` (post/redirect/get).
-async fn submit(
-    State(app): Shared,
-    headers: HeaderMap,
-    Form(mut form): Form<Submission>,
-) -> Response {
-    let Some(id) = session::cookie(&headers) else {
-        return failure(StatusCode::FORBIDDEN, "no session: reload the page");
-    };
-    if !app.sessions.csrf_ok(&id, &form.csrf) {
-        return failure(
-            StatusCode::FORBIDDEN,
-            "the form's token does not match this session",
-        );
-    }
-    let Some(login) = app.sessions.with(&id, |s| s.login.clone()) else {
-        return redirect_home();
-    };
-    let worker = app.clone();
-    let key = login.clone();
-    let result: Result<View, Error> = if form.action == "logout" {
-        blocking(move || {
-            // The old login's key dies; a fresh one takes its place.
-            let _ = worker.service.end(&key);
-            worker.service.start()
-        })
-        .await
-    } else {
-        let value = Zeroizing::new(std::mem::take(&mut form.value));
-        let Some(input) = input(&form.action, value) else {
-            return failure(StatusCode::BAD_REQUEST, "unknown action");
-        };
-        blocking(move || worker.service.submit(&key, input)).await
-    }
-    .unwrap_or_else(|_| Err(Error::Contended));
-    match result {
-        Ok(view) => {
-            let moved = app.sessions.advance(&id, &login, view.login, view.notice);
-            let mut response = redirect_home();
-            // A new key: a new session ID (and CSRF token) with it.
-            if let Some(new_id) = moved
-                && let Ok(value) = HeaderValue::from_str(&session::set_cookie(&new_id))
-            {
-                response.headers_mut().insert(SET_COOKIE, value);
-            }
-            response
-        }
-        // Another request on this login went first (a double submit): show it as it is now.
-        // An expired, finished or refused login: the next page starts a new one.
-        Err(Error::Superseded | Error::UnknownLogin | Error::LoginRefused(_)) => redirect_home(),
-        Err(e) => service_failure(&e),
-    }
-}
-
-#[derive(serde::Deserialize)]
-struct LanguageForm {
-    csrf: String,
-    lang: String,
-}
-
-async fn language(
-    State(app): Shared,
-    headers: HeaderMap,
-    Form(form): Form<LanguageForm>,
-) -> Response {
-    let Some(id) = session::cookie(&headers) else {
-        return redirect_home();
-    };
-    if !app.sessions.csrf_ok(&id, &form.csrf) {
-        return failure(
-            StatusCode::FORBIDDEN,
-            "the form's token does not match this session",
-        );
-    }
-    if let Some(lang) = Lang::parse(&form.lang) {
-        app.sessions.with(&id, |s| s.lang = lang);
-    }
-    redirect_home()
 }

@@ -25,6 +25,7 @@ use tollgate_otp::{Totp, UnixTime};
 
 mod basics;
 mod crash;
+mod logins;
 mod migration;
 mod races;
 mod rows;

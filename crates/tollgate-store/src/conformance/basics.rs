@@ -5,10 +5,11 @@ use rand_core::SeedableRng;
 use tollgate_codes::{Activation, ActivationLifetime, ActivationPassword, SerialNumber};
 use tollgate_login::{
     Account, AccountState, AccountUpdate, Commit, EnrollmentKind, LoginDigest, LoginId, MobileQr,
-    OpenToken, PendingActivation, SealedLogin, TokenRecord, UserId,
+    OpenToken, PendingActivation, TokenRecord, UserId,
 };
 use tollgate_otp::{Algorithm, Secret, Step, TotpParams, UnixTime};
 
+use super::logins::{row, text_at};
 use super::{Check, ensure, err, stand_in_hash};
 use crate::{Store, StoreError, UserRecord};
 
@@ -65,7 +66,7 @@ pub fn basics(store: &dyn Store, seed: u64) -> Check {
 
     let state = full_state(&mut rng)?;
     accounts(store, &alice.id, &bob.id, &nobody, &state)?;
-    logins(store)?;
+    super::logins::logins(store)?;
     all_or_nothing(store, &alice.id, &state)
 }
 
@@ -206,100 +207,6 @@ fn accounts(
     };
     ensure(update(store, bob, &released)?, || {
         "bob's release was refused".into()
-    })
-}
-
-fn row(version: u64, text: &str, expires: u64) -> SealedLogin {
-    SealedLogin {
-        version,
-        expires: UnixTime::from_secs(expires),
-        text: text.into(),
-    }
-}
-
-fn file(
-    store: &dyn Store,
-    replaces: Option<(&LoginDigest, u64)>,
-    to: Option<(&LoginDigest, &SealedLogin)>,
-) -> Check<bool> {
-    store
-        .commit(&Commit {
-            account: None,
-            replaces,
-            login: to,
-        })
-        .map_err(err("commit a login"))
-}
-
-fn text_at(store: &dyn Store, digest: &LoginDigest, now: u64) -> Check<Option<(u64, String)>> {
-    Ok(store
-        .login(digest, UnixTime::from_secs(now))
-        .map_err(err("load a login"))?
-        .map(|r| (r.version, r.text)))
-}
-
-fn logins(store: &dyn Store) -> Check {
-    let (a, b) = (
-        LoginDigest::from_bytes([1; 32]),
-        LoginDigest::from_bytes([2; 32]),
-    );
-    let now = 1_700_000_000;
-    let later = 1_700_000_100;
-    ensure(
-        file(store, None, Some((&a, &row(0, "first", later))))?,
-        || "a new login was refused".into(),
-    )?;
-    ensure(
-        !file(store, None, Some((&a, &row(0, "again", later))))?,
-        || "a second new login under a digest in use was filed".into(),
-    )?;
-    ensure(
-        text_at(store, &a, now)? == Some((0, "first".into())),
-        || "a filed login did not come back as filed".into(),
-    )?;
-    ensure(
-        file(store, Some((&a, 0)), Some((&a, &row(1, "second", later))))?,
-        || "a login replaced at its version was refused".into(),
-    )?;
-    ensure(
-        !file(store, Some((&a, 0)), Some((&a, &row(1, "stale", later))))?,
-        || "a login replaced at a stale version was applied".into(),
-    )?;
-    ensure(
-        text_at(store, &a, now)? == Some((1, "second".into())),
-        || "a refused replacement changed the login".into(),
-    )?;
-    // A new key: the login moves from one digest to another, and the old one is gone.
-    ensure(
-        file(store, Some((&a, 1)), Some((&b, &row(2, "moved", later))))?,
-        || "a login moved to a new digest was refused".into(),
-    )?;
-    ensure(text_at(store, &a, now)?.is_none(), || {
-        "a moved login stayed under its old digest".into()
-    })?;
-    ensure(
-        text_at(store, &b, now)? == Some((2, "moved".into())),
-        || "a moved login is not under its new digest".into(),
-    )?;
-    ensure(
-        !file(store, Some((&a, 1)), Some((&b, &row(2, "again", later))))?,
-        || "a login moved from a digest with nothing there".into(),
-    )?;
-    ensure(text_at(store, &b, later)?.is_none(), || {
-        "a login was loaded at its expiry".into()
-    })?;
-    ensure(!file(store, Some((&b, 1)), None)?, || {
-        "a login was removed at a stale version".into()
-    })?;
-    ensure(file(store, Some((&b, 2)), None)?, || {
-        "a login was not removed at its version".into()
-    })?;
-    ensure(text_at(store, &b, now)?.is_none(), || {
-        "a removed login was loaded".into()
-    })?;
-    let never = LoginDigest::from_bytes([3; 32]);
-    ensure(text_at(store, &never, now)?.is_none(), || {
-        "an unknown login was loaded".into()
     })
 }
 

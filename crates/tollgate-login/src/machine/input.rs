@@ -1,0 +1,94 @@
+//! What a user (or the clock) does, as the machine takes it.
+
+use crate::account::EnrollmentKind;
+
+/// The result of checking a password, which the service computes (Argon2id in the facade) so
+/// that the machine never sees the password. For an unknown user the service checks against a
+/// dummy hash, so that both take the same time, and passes [`PasswordCheck::Incorrect`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordCheck {
+    /// The password matches the account's hash.
+    Correct,
+    /// It does not, or there is no account.
+    Incorrect,
+}
+
+/// What a user (or the clock) did. Its `Debug` hides the password and what was typed into the
+/// code fields.
+///
+/// `P` is what the password field carries: the machine takes the service's verdict
+/// ([`PasswordCheck`]); a service's request handler holds the typed password (the `tollgate`
+/// facade uses `Input<Zeroizing<String>>`) and turns it into a verdict with
+/// [`Input::map_password`].
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Input<P = PasswordCheck> {
+    /// "Enter User ID", then "Next".
+    UserId(String),
+    /// "Enter your password", then "Next": the password, or the service's verdict on it.
+    Password(P),
+    /// "Password locked or forgotten?"
+    ForgotPassword,
+    /// The one-time PIN, then "Login".
+    Pin(String),
+    /// "Resend OTP".
+    ResendPin,
+    /// "Alternative Authentication": the PIN by e-mail.
+    AlternativeAuthentication,
+    /// Mobile or desktop.
+    ChooseEnrollment(EnrollmentKind),
+    /// The registration code, typed into "Response" or reported by the app.
+    RegistrationCode(String),
+    /// "Continue" after enrollment.
+    Continue,
+    /// The first code of the authenticator app that scanned the open path's QR code.
+    OpenPathCode(String),
+    /// The soft token's code.
+    TokenCode(String),
+    /// "Cancel", at any step: back to the start.
+    Cancel,
+    /// The time given by [`Output::wake_at`] has come.
+    Tick,
+}
+
+impl<P> Input<P> {
+    /// The same input with the password field turned into something else, e.g. the typed
+    /// password into the verdict of checking it.
+    pub fn map_password<Q>(self, check: impl FnOnce(P) -> Q) -> Input<Q> {
+        match self {
+            Self::Password(password) => Input::Password(check(password)),
+            Self::UserId(id) => Input::UserId(id),
+            Self::ForgotPassword => Input::ForgotPassword,
+            Self::Pin(pin) => Input::Pin(pin),
+            Self::ResendPin => Input::ResendPin,
+            Self::AlternativeAuthentication => Input::AlternativeAuthentication,
+            Self::ChooseEnrollment(kind) => Input::ChooseEnrollment(kind),
+            Self::RegistrationCode(code) => Input::RegistrationCode(code),
+            Self::Continue => Input::Continue,
+            Self::TokenCode(code) => Input::TokenCode(code),
+            Self::OpenPathCode(code) => Input::OpenPathCode(code),
+            Self::Cancel => Input::Cancel,
+            Self::Tick => Input::Tick,
+        }
+    }
+}
+
+impl<P> core::fmt::Debug for Input<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::UserId(id) => f.debug_tuple("UserId").field(id).finish(),
+            Self::Password(_) => f.write_str("Password(<redacted>)"),
+            Self::Pin(_) => f.write_str("Pin(<redacted>)"),
+            Self::RegistrationCode(_) => f.write_str("RegistrationCode(<redacted>)"),
+            Self::TokenCode(_) => f.write_str("TokenCode(<redacted>)"),
+            Self::OpenPathCode(_) => f.write_str("OpenPathCode(<redacted>)"),
+            Self::ChooseEnrollment(kind) => f.debug_tuple("ChooseEnrollment").field(kind).finish(),
+            Self::ForgotPassword => f.write_str("ForgotPassword"),
+            Self::ResendPin => f.write_str("ResendPin"),
+            Self::AlternativeAuthentication => f.write_str("AlternativeAuthentication"),
+            Self::Continue => f.write_str("Continue"),
+            Self::Cancel => f.write_str("Cancel"),
+            Self::Tick => f.write_str("Tick"),
+        }
+    }
+}

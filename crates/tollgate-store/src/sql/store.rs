@@ -1,0 +1,358 @@
+//! The statements and every rule of reading and writing them, over a [`Backend`].
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tollgate_login::{Account, Commit, LoginDigest, LoginStore, SealedLogin, UserId};
+use tollgate_otp::UnixTime;
+
+use super::{Backend, Connection, Finish, SqlError, Value, failed, to_i64};
+use crate::error::StoreError;
+use crate::row::AccountRow;
+use crate::sealing::SealingKey;
+use crate::{PasswordHash, SharedRng, Store, UserRecord};
+
+const SELECT_USER: &str =
+    "SELECT password_hash, mobile, email, version, state FROM tollgate_users WHERE id = $1";
+const INSERT_USER: &str = "INSERT INTO tollgate_users (id, password_hash, mobile, email, version, \
+     state) VALUES ($1, $2, $3, $4, $5, $6)";
+const UPDATE_ACCOUNT: &str =
+    "UPDATE tollgate_users SET version = $3, state = $4 WHERE id = $1 AND version = $2";
+const DELETE_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1";
+const INSERT_SERIAL: &str = "INSERT INTO tollgate_serials (serial, user_id) VALUES ($1, $2)";
+const SELECT_LOGIN: &str =
+    "SELECT version, state, expires_at FROM tollgate_logins WHERE id = $1 AND expires_at > $2";
+const INSERT_LOGIN: &str =
+    "INSERT INTO tollgate_logins (id, version, state, expires_at) VALUES ($1, $2, $3, $4)";
+const UPDATE_LOGIN: &str = "UPDATE tollgate_logins SET version = $3, state = $4, expires_at = $5 \
+     WHERE id = $1 AND version = $2";
+const DELETE_LOGIN: &str = "DELETE FROM tollgate_logins WHERE id = $1 AND version = $2";
+const SWEEP_LOGINS: &str = "DELETE FROM tollgate_logins WHERE expires_at <= $1";
+
+/// Expired logins are deleted once every this many loads.
+const SWEEP_EVERY: u64 = 1024;
+
+/// A [`Store`] on a SQL [`Backend`]: users with their sealed states, the serial numbers they
+/// hold, and stored logins under their digests. Every rule of the database stores is here;
+/// a backend only runs statements.
+pub struct SqlStore<B> {
+    backend: B,
+    key: SealingKey,
+    rng: Mutex<SharedRng>,
+    loads: AtomicU64,
+}
+
+impl<B> core::fmt::Debug for SqlStore<B> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SqlStore").finish_non_exhaustive()
+    }
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// A store on `backend` (whose schema is at version 2), sealing under `key` with nonces
+    /// from `rng`.
+    pub fn new(backend: B, key: SealingKey, rng: SharedRng) -> Self {
+        Self {
+            backend,
+            key,
+            rng: Mutex::new(rng),
+            loads: AtomicU64::new(0),
+        }
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    fn seal(
+        &self,
+        state: &tollgate_login::AccountState,
+        user: &UserId,
+        version: u64,
+    ) -> Result<AccountRow, StoreError> {
+        let mut rng = self.rng.lock().map_err(|_| tollgate_login::Poisoned)?;
+        Ok(AccountRow::seal(
+            state, user, version, &self.key, &mut **rng,
+        ))
+    }
+}
+
+/// A user's row, opened.
+fn user_of(row: &[Value], id: &UserId, key: &SealingKey) -> Result<UserRecord, StoreError> {
+    let corrupt =
+        |what: &str| StoreError::Integrity(format!("the stored {what} of {id} is not valid"));
+    let [password, mobile, email, version, state] = row else {
+        return Err(corrupt("row"));
+    };
+    let (Value::Text(password), Some(mobile), Some(email), Value::Int(version), Value::Blob(state)) = (
+        password,
+        mobile.as_opt_text(),
+        email.as_opt_text(),
+        version,
+        state,
+    ) else {
+        return Err(corrupt("row"));
+    };
+    let version = u64::try_from(*version).map_err(|_| corrupt("version"))?;
+    Ok(UserRecord {
+        id: id.clone(),
+        password: PasswordHash::from_phc(password.clone()),
+        account: Account {
+            version,
+            mobile: mobile
+                .map(|m| m.parse())
+                .transpose()
+                .map_err(|_| corrupt("mobile number"))?,
+            email: email
+                .map(|e| e.parse())
+                .transpose()
+                .map_err(|_| corrupt("e-mail address"))?,
+            state: AccountRow::open(state, id, version, key)?,
+        },
+    })
+}
+
+/// Writes the account's new row and its serial numbers; `Ok(false)` when the version moved or
+/// a serial number is another account's.
+fn write_account(
+    c: &mut dyn Connection,
+    user: &UserId,
+    expected: u64,
+    row: &AccountRow,
+) -> Result<bool, StoreError> {
+    let params = [
+        user.as_str().into(),
+        Value::Int(to_i64(expected, "version")?),
+        Value::Int(to_i64(expected.saturating_add(1), "version")?),
+        Value::Blob(row.sealed.clone()),
+    ];
+    if c.execute(UPDATE_ACCOUNT, &params)
+        .map_err(failed("update account"))?
+        == 0
+    {
+        return Ok(false);
+    }
+    c.execute(DELETE_SERIALS, &[user.as_str().into()])
+        .map_err(failed("update serials"))?;
+    insert_serials(c, user, row)
+}
+
+fn insert_serials(
+    c: &mut dyn Connection,
+    user: &UserId,
+    row: &AccountRow,
+) -> Result<bool, StoreError> {
+    for serial in &row.serials {
+        match c.execute(
+            INSERT_SERIAL,
+            &[serial.as_str().into(), user.as_str().into()],
+        ) {
+            Ok(_) => {}
+            Err(SqlError::UniqueViolation) => return Ok(false),
+            Err(e) => return Err(failed("insert serial")(e)),
+        }
+    }
+    Ok(true)
+}
+
+fn login_params(digest: &LoginDigest, row: &SealedLogin) -> Result<[Value; 4], StoreError> {
+    Ok([
+        Value::Blob(digest.as_bytes().to_vec()),
+        Value::Int(to_i64(row.version, "login version")?),
+        Value::Text(row.text.clone()),
+        Value::Int(to_i64(row.expires.as_secs(), "login expiry")?),
+    ])
+}
+
+/// Removes or replaces the stored login, then files the new one; `Ok(false)` when a condition
+/// of [`Commit`] does not hold.
+fn write_login(c: &mut dyn Connection, commit: &Commit<'_>) -> Result<bool, StoreError> {
+    match (commit.replaces, commit.login) {
+        (Some((from, version)), Some((to, row))) if from == to => {
+            let [id, new_version, state, expires] = login_params(to, row)?;
+            let params = [
+                id,
+                Value::Int(to_i64(version, "login version")?),
+                new_version,
+                state,
+                expires,
+            ];
+            Ok(c.execute(UPDATE_LOGIN, &params)
+                .map_err(failed("update login"))?
+                == 1)
+        }
+        (replaces, login) => {
+            if let Some((from, version)) = replaces {
+                let params = [
+                    Value::Blob(from.as_bytes().to_vec()),
+                    Value::Int(to_i64(version, "login version")?),
+                ];
+                if c.execute(DELETE_LOGIN, &params)
+                    .map_err(failed("remove login"))?
+                    == 0
+                {
+                    return Ok(false);
+                }
+            }
+            if let Some((to, row)) = login {
+                match c.execute(INSERT_LOGIN, &login_params(to, row)?) {
+                    Ok(_) => {}
+                    Err(SqlError::UniqueViolation) => return Ok(false),
+                    Err(e) => return Err(failed("save login")(e)),
+                }
+            }
+            Ok(true)
+        }
+    }
+}
+
+impl<B: Backend> LoginStore for SqlStore<B> {
+    type Error = StoreError;
+
+    fn account(&self, user: &UserId) -> Result<Option<Account>, StoreError> {
+        Ok(self.user(user)?.map(|u| u.account))
+    }
+
+    fn login(
+        &self,
+        digest: &LoginDigest,
+        now: UnixTime,
+    ) -> Result<Option<SealedLogin>, StoreError> {
+        let now = to_i64(now.as_secs(), "time")?;
+        let sweep = self.loads.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1;
+        if sweep {
+            self.backend.write(|c| {
+                c.execute(SWEEP_LOGINS, &[Value::Int(now)])
+                    .map_err(failed("sweep logins"))?;
+                Ok(Finish::Commit(()))
+            })?;
+        }
+        let rows = self.backend.read(|c| {
+            c.query(
+                SELECT_LOGIN,
+                &[Value::Blob(digest.as_bytes().to_vec()), Value::Int(now)],
+            )
+            .map_err(failed("load login"))
+        })?;
+        let Some(row) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        match row.as_slice() {
+            [Value::Int(version), Value::Text(text), Value::Int(expires)] => {
+                Ok(Some(SealedLogin {
+                    version: u64::try_from(*version).map_err(|_| {
+                        StoreError::Integrity("a stored login's version is negative".into())
+                    })?,
+                    expires: UnixTime::from_secs(u64::try_from(*expires).unwrap_or(0)),
+                    text: text.clone(),
+                }))
+            }
+            _ => Err(StoreError::Integrity(
+                "a stored login's row has the wrong types".into(),
+            )),
+        }
+    }
+
+    fn commit(&self, commit: &Commit<'_>) -> Result<bool, StoreError> {
+        // Sealed before the transaction, so that no lock is held for it.
+        let account = commit
+            .account
+            .map(|(user, update)| {
+                let version = update.expected_version.saturating_add(1);
+                self.seal(&update.state, user, version)
+                    .map(|row| (user, update.expected_version, row))
+            })
+            .transpose()?;
+        self.backend.write(|c| {
+            if let Some((user, expected, row)) = &account
+                && !write_account(c, user, *expected, row)?
+            {
+                return Ok(Finish::Rollback(false));
+            }
+            if !write_login(c, commit)? {
+                return Ok(Finish::Rollback(false));
+            }
+            Ok(Finish::Commit(true))
+        })
+    }
+}
+
+impl<B: Backend> Store for SqlStore<B> {
+    fn insert_user(&self, user: UserRecord) -> Result<(), StoreError> {
+        let row = self.seal(&user.account.state, &user.id, user.account.version)?;
+        let params = [
+            user.id.as_str().into(),
+            user.password.as_str().into(),
+            user.account.mobile.as_ref().map(|m| m.as_str()).into(),
+            user.account.email.as_ref().map(|e| e.as_str()).into(),
+            Value::Int(to_i64(user.account.version, "version")?),
+            Value::Blob(row.sealed.clone()),
+        ];
+        self.backend.write(|c| {
+            match c.execute(INSERT_USER, &params) {
+                Ok(_) => {}
+                Err(SqlError::UniqueViolation) => return Err(StoreError::DuplicateUser),
+                Err(e) => return Err(failed("insert user")(e)),
+            }
+            if insert_serials(c, &user.id, &row)? {
+                Ok(Finish::Commit(()))
+            } else {
+                Err(StoreError::SerialTaken)
+            }
+        })
+    }
+
+    fn user(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
+        let rows = self.backend.read(|c| {
+            c.query(SELECT_USER, &[id.as_str().into()])
+                .map_err(failed("load user"))
+        })?;
+        rows.first()
+            .map(|row| user_of(row, id, &self.key))
+            .transpose()
+    }
+}
+
+/// The [`Store`] and [`LoginStore`] of a newtype over [`SqlStore`], forwarded to its field:
+/// `tollgate_store::forward_store!(SqliteStore, inner);`.
+#[macro_export]
+macro_rules! forward_store {
+    ($outer:ty, $field:ident) => {
+        impl $crate::LoginStore for $outer {
+            type Error = $crate::StoreError;
+
+            fn account(
+                &self,
+                user: &$crate::UserId,
+            ) -> Result<Option<$crate::Account>, $crate::StoreError> {
+                self.$field.account(user)
+            }
+
+            fn login(
+                &self,
+                digest: &$crate::LoginDigest,
+                now: $crate::UnixTime,
+            ) -> Result<Option<$crate::SealedLogin>, $crate::StoreError> {
+                self.$field.login(digest, now)
+            }
+
+            fn commit(&self, commit: &$crate::Commit<'_>) -> Result<bool, $crate::StoreError> {
+                self.$field.commit(commit)
+            }
+        }
+
+        impl $crate::Store for $outer {
+            fn insert_user(&self, user: $crate::UserRecord) -> Result<(), $crate::StoreError> {
+                self.$field.insert_user(user)
+            }
+
+            fn user(
+                &self,
+                id: &$crate::UserId,
+            ) -> Result<Option<$crate::UserRecord>, $crate::StoreError> {
+                self.$field.user(id)
+            }
+        }
+    };
+}

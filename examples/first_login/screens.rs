@@ -1,0 +1,118 @@
+//! The screens, printed as the portal shows them.
+
+use tollgate::View;
+use tollgate::login::{Catalog, Message, MessageId, Screen};
+use tollgate::provision::{QrOptions, render_terminal};
+
+/// Draws a QR code in the terminal, inside the screen's frame.
+fn print_qr(uri: &str) {
+    let options = QrOptions {
+        quiet_zone: 2,
+        ..QrOptions::default()
+    };
+    if let Ok(qr) = render_terminal(uri.as_bytes(), &options, true) {
+        for line in qr.lines() {
+            println!("│ {line}");
+        }
+    }
+}
+
+/// Prints a screen as the portal shows it.
+pub(crate) fn show(view: &View, catalog: &Catalog) {
+    let t = |id| catalog.text(id);
+    println!("\n┌──────────────────────────────────────────────────────────────");
+    if let Some(notice) = &view.notice {
+        println!("│ ! {}", catalog.render(notice));
+    }
+    match &view.screen {
+        Screen::EnterUserId => {
+            println!("│ {}", t(MessageId::Login));
+            println!(
+                "│ [{}]                                        [{}]",
+                t(MessageId::EnterUserId),
+                t(MessageId::Next)
+            );
+        }
+        Screen::EnterPassword { user } => {
+            println!("│ {user}");
+            println!("│ {}", t(MessageId::EnterPassword));
+            println!(
+                "│ {}            [{}] [{}]",
+                t(MessageId::PasswordLockedOrForgotten),
+                t(MessageId::Cancel),
+                t(MessageId::Next)
+            );
+        }
+        Screen::EnterPin {
+            user,
+            sent_to,
+            alternative,
+            ..
+        } => {
+            println!("│ {user}");
+            println!("│ {}", t(MessageId::EnterPin));
+            println!(
+                "│ {}",
+                catalog.render(
+                    &Message::new(MessageId::PinSentTo).with("destination", sent_to.clone())
+                )
+            );
+            println!("│ {}", t(MessageId::ResendBySms));
+            if *alternative {
+                println!("│ {}", t(MessageId::AlternativeAuthentication));
+            }
+        }
+        Screen::ChooseEnrollment { .. } => {
+            println!("│ {}", t(MessageId::SetUpAuthentication));
+            println!(
+                "│ 1. {}  ( ) {}  ( ) {}",
+                t(MessageId::MobileOrDesktop),
+                t(MessageId::Mobile),
+                t(MessageId::Desktop)
+            );
+        }
+        Screen::DesktopActivation(page) => {
+            println!("│ {}", t(MessageId::CopyActivationParameters));
+            println!("│   {:<16} {}", t(MessageId::Address), page.address);
+            println!("│   {:<16} {}", t(MessageId::SerialNumber), page.serial);
+            println!(
+                "│   {:<16} {}",
+                t(MessageId::ActivationCode),
+                page.activation_code.expose_grouped().as_str()
+            );
+            println!("│ {}", t(MessageId::EnterRegistrationCode));
+            println!("│   {} *", t(MessageId::Response));
+        }
+        Screen::MobileActivation(page) => {
+            println!("│ {}", t(MessageId::ScanQrCode));
+            print_qr(&page.qr_uri);
+            println!(
+                "│ {}: {}",
+                t(MessageId::ActivationPassword),
+                page.password.expose_secret().as_str()
+            );
+            println!("│ ({})", page.qr_uri);
+            if let Some(open) = &page.open {
+                println!("│ {}", t(MessageId::ScanOpenQrCode));
+                print_qr(&open.uri);
+                println!("│ {}: {}", t(MessageId::OpenPathKey), open.key.as_str());
+                println!("│ {}", t(MessageId::EnterOpenPathCode));
+            }
+        }
+        Screen::Enrolled { .. } => {
+            println!("│ {}", t(MessageId::Enrolled));
+            println!("│ [{}]", t(MessageId::Continue));
+        }
+        Screen::EnterTokenCode { user } => {
+            println!("│ {user}");
+            println!("│ {}", t(MessageId::EnterTokenCode));
+        }
+        Screen::SecondFactorLocked { user } => {
+            println!("│ {user}");
+            println!("│ {}", t(MessageId::SecondFactorLocked));
+        }
+        Screen::Authenticated { user } => println!("│ {} ({user})", t(MessageId::LoggedIn)),
+        other => println!("│ {other:?}"),
+    }
+    println!("└──────────────────────────────────────────────────────────────");
+}
