@@ -18,8 +18,8 @@ use rand_core::SeedableRng;
 use tollgate_codes::TokenActivation;
 use tollgate_login::{
     Account, AccountState, Config, Driven, Driver, Effect, EnrollmentKind, Input, LoginKey,
-    LoginMachine, LoginState, LoginStore, MemoryLoginStore, PasswordCheck, Screen, SealedLogin,
-    StateKey, UserId,
+    LoginMachine, LoginState, LoginStore, MemoryLoginStore, PasswordCheck, PinKey, Screen,
+    SealedLogin, StateKey, UserId,
 };
 use tollgate_otp::UnixTime;
 
@@ -44,7 +44,10 @@ impl World {
         let user: UserId = JOHN.parse().expect("a User ID");
         assert!(store.insert_account(user, account).expect("the store"));
         Self {
-            driver: Driver::new(LoginMachine::new(Config::default()), StateKey::new([1; 32])),
+            driver: Driver::new(
+                LoginMachine::new(Config::default(), PinKey::new([2; 32])),
+                StateKey::new([1; 32]),
+            ),
             store,
             rng: ChaCha20Rng::seed_from_u64(1),
         }
@@ -150,7 +153,7 @@ fn bench(c: &mut Criterion) {
         );
     }
 
-    let machine = LoginMachine::new(Config::default());
+    let machine = LoginMachine::new(Config::default(), PinKey::new([2; 32]));
     let mut rng = ChaCha20Rng::seed_from_u64(2);
     let fresh = World::new().account();
     let enrolled = world.account();

@@ -5,7 +5,8 @@ use rand_core::SeedableRng;
 use tollgate_codes::TokenActivation;
 use tollgate_login::{
     Account, AccountState, Config, DriveError, Driven, Driver, Effect, EnrollmentKind, Input,
-    LoginKey, LoginMachine, LoginStore, MemoryLoginStore, PasswordCheck, Screen, StateKey, UserId,
+    LoginKey, LoginMachine, LoginStore, MemoryLoginStore, PasswordCheck, PinKey, Screen, StateKey,
+    UserId,
 };
 use tollgate_otp::{Algorithm, Secret, Totp, TotpParams, UnixTime};
 
@@ -152,7 +153,10 @@ pub fn login_machine(data: &[u8]) {
         store.insert_account(user.clone(), account),
         Ok(true)
     ));
-    let driver = Driver::new(LoginMachine::new(config), StateKey::new([3; 32]));
+    let driver = Driver::new(
+        LoginMachine::new(config, PinKey::new([4; 32])),
+        StateKey::new([3; 32]),
+    );
     let now = 1_700_000_000;
     let key = driver
         .start(&store, UnixTime::from_secs(now), &mut rng)

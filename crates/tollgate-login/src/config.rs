@@ -4,7 +4,6 @@ use tollgate_codes::{ActivationLifetime, RegistrationScheme};
 use tollgate_otp::{Algorithm, PinLength, Window};
 
 use crate::error::ConfigError;
-use crate::state::PinKey;
 
 /// NIST SP 800-63B §3.2.2 (rev. 4) caps consecutive failed attempts at 100.
 pub const NIST_MAX_FAILURES: u32 = 100;
@@ -29,7 +28,6 @@ pub struct Config {
     pub(crate) registration_address: String,
     pub(crate) issuer: String,
     pub(crate) open_path: Option<Algorithm>,
-    pub(crate) pin_key: PinKey,
 }
 
 impl Default for Config {
@@ -59,8 +57,6 @@ impl Default for Config {
             registration_address: "/api/mobile".to_owned(),
             issuer: "tollgate".to_owned(),
             open_path: None,
-            // All zeros until the service sets one: the facade draws a random key.
-            pin_key: PinKey::default(),
         }
     }
 }
@@ -89,15 +85,6 @@ impl Config {
     #[must_use]
     pub fn with_open_path(mut self, algorithm: Algorithm) -> Self {
         self.open_path = Some(algorithm);
-        self
-    }
-
-    /// The key stored logins hash their PINs under (see [`PinKey`]). The default is all zeros,
-    /// which makes a leaked stored login's PIN searchable; the `tollgate` facade draws a random
-    /// key when it is built.
-    #[must_use]
-    pub fn with_pin_key(mut self, key: PinKey) -> Self {
-        self.pin_key = key;
         self
     }
 

@@ -7,7 +7,7 @@ use crate::account::{Account, AccountState, AccountUpdate};
 use crate::config::Config;
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Channel, Effect, Output, Screen, Transition};
-use crate::state::{FORMAT_VERSION, LoginId, LoginState, Stage};
+use crate::state::{FORMAT_VERSION, LoginId, LoginState, PinKey, Stage};
 use crate::user::UserId;
 
 mod input;
@@ -23,9 +23,10 @@ pub use input::{Input, PasswordCheck};
 /// function of its arguments: deterministic under a virtual clock and a seeded RNG, replayable
 /// after a compare-and-set conflict, and testable without a store. [`Driver`](crate::Driver)
 /// runs it against a store.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct LoginMachine {
     config: Config,
+    pin_key: PinKey,
 }
 
 mod enroll;
@@ -36,6 +37,7 @@ mod token;
 /// What one transition needs besides the state and the input.
 struct Ctx<'a, R> {
     config: &'a Config,
+    pin_key: &'a PinKey,
     now: UnixTime,
     rng: &'a mut R,
     account: Option<&'a Account>,
@@ -43,10 +45,14 @@ struct Ctx<'a, R> {
 }
 
 impl LoginMachine {
-    /// A machine with this policy.
+    /// A machine with this policy, hashing the PINs of stored logins under `pin_key`.
+    ///
+    /// There is no default key: every node that shares a store needs the same one (a PIN sent
+    /// by one node is checked by whichever node takes the next request), kept outside the
+    /// database with the service's other secrets.
     #[must_use]
-    pub fn new(config: Config) -> Self {
-        Self { config }
+    pub fn new(config: Config, pin_key: PinKey) -> Self {
+        Self { config, pin_key }
     }
 
     /// The policy.
@@ -103,6 +109,7 @@ impl LoginMachine {
         let assurance = state.stage.assurance();
         let mut ctx = Ctx {
             config: &self.config,
+            pin_key: &self.pin_key,
             now,
             rng,
             account,

@@ -247,8 +247,9 @@ impl<'de, const N: usize> Deserialize<'de> for Hex<N> {
 }
 
 /// The key under which stored logins hash their PINs. Keep it with the service, not with the
-/// stored logins: whoever has both can search a PIN's 10^6 values.
-#[derive(Clone, Default)]
+/// stored logins: whoever has both can search a PIN's 10^6 values. It has no default (an
+/// all-zero key would make every leaked PIN searchable).
+#[derive(Clone)]
 pub struct PinKey(Zeroizing<[u8; 32]>);
 
 impl PinKey {
@@ -257,6 +258,14 @@ impl PinKey {
     #[must_use]
     pub fn new(bytes: [u8; 32]) -> Self {
         Self(Zeroizing::new(bytes))
+    }
+
+    /// A random key (for a single process whose logins do not outlive it).
+    #[must_use]
+    pub fn generate(rng: &mut impl rand_core::CryptoRng) -> Self {
+        let mut key = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(&mut *key);
+        Self(key)
     }
 
     fn mac(&self) -> Hmac<Sha256> {

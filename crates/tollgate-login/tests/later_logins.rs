@@ -294,14 +294,13 @@ fn stored_logins_are_small_and_versioned() {
 fn the_pin_hash_is_keyed_by_the_service() {
     use tollgate_login::PinKey;
 
-    let config = tollgate_login::Config::default().with_pin_key(PinKey::new([7; 32]));
-    let mut sim = Sim::new(config);
+    let mut sim = Sim::keyed(tollgate_login::Config::default(), PinKey::new([7; 32]));
     sim.register(JOHN, PASSWORD, Some("+16132701234"), None);
     let (state, _) = sim.log_in(JOHN, PASSWORD);
     let pin = sim.last_pin();
 
     // The same stored login (under the same state key) on a service with another PIN key.
-    let mut other = Sim::new(tollgate_login::Config::default().with_pin_key(PinKey::new([8; 32])));
+    let mut other = Sim::keyed(tollgate_login::Config::default(), PinKey::new([8; 32]));
     other.register(JOHN, PASSWORD, Some("+16132701234"), None);
     other.put_row(state.key.digest(), sim.row(&state));
     let mut stolen = state.clone();

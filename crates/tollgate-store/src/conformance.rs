@@ -115,7 +115,7 @@ impl Node {
         clock: VirtualClock,
         seed: u64,
     ) -> Self {
-        let machine = LoginMachine::new(config.clone().with_pin_key(keys.1.clone()));
+        let machine = LoginMachine::new(config.clone(), keys.1.clone());
         Self {
             driver: Driver::new(machine, keys.0.clone()),
             store,

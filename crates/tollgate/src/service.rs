@@ -108,7 +108,8 @@ impl ServiceBuilder {
     /// The key stored logins hash their PINs under (default: drawn from the RNG when the
     /// service is built, which suits a store that forgets logins on restart, like the
     /// [`MemoryStore`]). Give a persistent one when logins outlive the process or are shared
-    /// between nodes. It replaces the key of the [`Config`].
+    /// between nodes: every node of a service needs the same one, or a PIN sent by one node is
+    /// refused by the next.
     #[must_use]
     pub fn pin_key(mut self, key: PinKey) -> Self {
         self.pin_key = Some(key);
@@ -176,15 +177,13 @@ impl ServiceBuilder {
             Some(p) => p,
             None => Passwords::new(&mut self.rng)?,
         };
-        let pin_key = self.pin_key.unwrap_or_else(|| {
-            let mut key = [0u8; 32];
-            self.rng.fill_bytes(&mut key);
-            PinKey::new(key)
-        });
+        let pin_key = self
+            .pin_key
+            .unwrap_or_else(|| PinKey::generate(&mut self.rng));
         let state_key = self
             .state_key
             .unwrap_or_else(|| StateKey::generate(&mut self.rng));
-        let machine = LoginMachine::new(self.config.with_pin_key(pin_key));
+        let machine = LoginMachine::new(self.config, pin_key);
         Ok(Service {
             driver: Driver::new(machine, state_key),
             passwords,

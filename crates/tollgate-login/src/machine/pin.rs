@@ -97,7 +97,7 @@ pub(super) fn new_pin<R: CryptoRng>(
     let record = PinRecord {
         salt: Hex(salt),
         hash: Hex(PinRecord::hash(
-            &ctx.config.pin_key,
+            ctx.pin_key,
             &salt,
             ctx.id.as_bytes(),
             pin.expose_secret(),
@@ -141,7 +141,7 @@ pub(super) fn check_pin<R: CryptoRng>(
         return Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::PinExpired);
     }
     // A right PIN moves the login on, so the record (and the PIN) is gone: single use.
-    if pin.matches(&ctx.config.pin_key, ctx.id.as_bytes(), typed) {
+    if pin.matches(ctx.pin_key, ctx.id.as_bytes(), typed) {
         let step = Step::to(Stage::ExpectEnrollmentChoice { user });
         if state.second_factor_failures == 0 {
             return step;

@@ -15,7 +15,7 @@ use tollgate_codes::{ActivationCode, SerialNumber, TokenActivation};
 use tollgate_login::{
     Account, AccountState, AuditEvent, Commit, Config, Destination, DriveError, Driven, Driver,
     Effect, Input, LoginDigest, LoginKey, LoginMachine, LoginState, LoginStore, MemoryLoginStore,
-    Notification, Output, PasswordCheck, Poisoned, Screen, SealedLogin, StateKey, UserId,
+    Notification, Output, PasswordCheck, PinKey, Poisoned, Screen, SealedLogin, StateKey, UserId,
 };
 use tollgate_otp::{Totp, UnixTime};
 
@@ -68,8 +68,16 @@ pub(crate) struct Sim {
 
 impl Sim {
     pub(crate) fn new(config: Config) -> Self {
+        Self::keyed(config, PinKey::new([0x24; 32]))
+    }
+
+    /// A simulator whose machine hashes PINs under `pin_key`.
+    pub(crate) fn keyed(config: Config, pin_key: PinKey) -> Self {
         Self {
-            driver: Driver::new(LoginMachine::new(config), StateKey::new([0x42; 32])),
+            driver: Driver::new(
+                LoginMachine::new(config, pin_key),
+                StateKey::new([0x42; 32]),
+            ),
             store: MemoryLoginStore::new(),
             passwords: HashMap::new(),
             now: T0,

@@ -13,7 +13,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate::codes::TokenActivation;
 use tollgate::login::{
-    AuditEvent, Config, EnrollmentKind, Input, LoginDigest, Screen, SealedLogin,
+    AuditEvent, Config, EnrollmentKind, Input, LoginDigest, PinKey, Screen, SealedLogin, StateKey,
 };
 use tollgate::otp::{Totp, UnixTime};
 use tollgate::{AuditLog, ManualClock, MemoryStore, Outbox, SealingKey, Service, Store, danger};
@@ -152,23 +152,37 @@ pub(crate) struct World {
 }
 
 pub(crate) fn world(store: Arc<dyn Store>, config: Config, seed: u64) -> World {
+    let world = node(store, config, seed, None);
+    world
+        .service
+        .register_user(JOHN, PASSWORD, Some("+1 613 270 1234"), Some(JOHN))
+        .unwrap();
+    world
+}
+
+/// A service over `store` as [`world`] makes it, with nobody registered: one more node of a
+/// service, with the service's keys when `keys` are given (else its own, drawn at build).
+pub(crate) fn node(
+    store: Arc<dyn Store>,
+    config: Config,
+    seed: u64,
+    keys: Option<(PinKey, StateKey)>,
+) -> World {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let outbox = Outbox::new();
     let audit = AuditLog::default();
     let clock = ManualClock::new(UnixTime::from_secs(1_700_000_000));
-    let service = Service::builder()
+    let mut builder = Service::builder()
         .config(config)
         .store(store)
         .delivery(Arc::new(outbox.clone()))
         .audit(Arc::new(audit.clone()))
         .clock(Arc::new(clock.clone()))
-        .passwords(danger::weak_passwords_for_tests(&mut rng).unwrap())
-        .rng(Box::new(rng))
-        .build()
-        .unwrap();
-    service
-        .register_user(JOHN, PASSWORD, Some("+1 613 270 1234"), Some(JOHN))
-        .unwrap();
+        .passwords(danger::weak_passwords_for_tests(&mut rng).unwrap());
+    if let Some((pin_key, state_key)) = keys {
+        builder = builder.pin_key(pin_key).state_key(state_key);
+    }
+    let service = builder.rng(Box::new(rng)).build().unwrap();
     World {
         service,
         outbox,
