@@ -2,7 +2,7 @@
 //! each answer is a redirect to `/` (post/redirect/get).
 
 use axum::extract::{Form, State};
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use tollgate::login::{EnrollmentKind, Input};
@@ -97,6 +97,20 @@ pub(crate) async fn submit(
         // Another request on this login went first (a double submit): show it as it is now.
         // An expired, finished or refused login: the next page starts a new one.
         Err(Error::Superseded | Error::UnknownLogin | Error::LoginRefused(_)) => redirect_home(),
+        Err(Error::Busy) => {
+            let mut response = failure(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the service is busy; try again in a moment",
+            );
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("2"));
+            response
+        }
+        Err(e @ Error::PasswordTooLong { .. }) => failure(
+            StatusCode::BAD_REQUEST,
+            &format!("{e}: nothing was checked"),
+        ),
         Err(e) => service_failure(&e),
     }
 }

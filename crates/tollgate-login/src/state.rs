@@ -138,6 +138,13 @@ impl LoginState {
         }
     }
 
+    /// Whether the login is at the password step: the only one where a service need check a
+    /// password (anywhere else the machine ignores it, so the hash would be work for nothing).
+    #[must_use]
+    pub fn expects_password(&self) -> bool {
+        matches!(self.stage, Stage::ExpectPassword { .. })
+    }
+
     /// Whether the login has ended in success.
     #[must_use]
     pub fn is_authenticated(&self) -> bool {

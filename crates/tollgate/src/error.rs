@@ -27,6 +27,17 @@ pub enum Error {
     /// than the service retries.
     #[error("the account is too busy; try again")]
     Contended,
+    /// Every password check is taken and the queue is full, or the wait for a turn ran out:
+    /// answer "busy, try again in a moment" (HTTP 503 with `Retry-After`).
+    #[error("the service is busy checking passwords; try again in a moment")]
+    Busy,
+    /// A password over the limit ([`PasswordLimits::max_len`](crate::PasswordLimits)), refused
+    /// before any work was done.
+    #[error("a password is at most {max} bytes")]
+    PasswordTooLong {
+        /// The limit, in bytes.
+        max: usize,
+    },
     /// Password hashing failed.
     #[error("password hashing: {0}")]
     Password(String),

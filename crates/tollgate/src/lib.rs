@@ -16,7 +16,7 @@ pub use tollgate_store as store;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use delivery::{AuditLog, AuditSink, Delivered, Delivery, Outbox};
 pub use error::Error;
-pub use password::{Passwords, danger};
+pub use password::{MAX_PASSWORD_BYTES, PasswordLimits, Passwords, danger};
 pub use service::{Service, ServiceBuilder, View};
 pub use tollgate_login::{LoginKey, StateKey};
 pub use tollgate_store::{

@@ -161,7 +161,8 @@ impl ServiceBuilder {
         self
     }
 
-    /// The password hasher (default: Argon2id with OWASP's parameters).
+    /// The password hasher (default: Argon2id with OWASP's parameters, one check per core at
+    /// once: [`PasswordLimits`](crate::PasswordLimits)).
     #[must_use]
     pub fn passwords(mut self, passwords: Passwords) -> Self {
         self.passwords = Some(passwords);
@@ -236,6 +237,7 @@ impl Service {
     ///
     /// # Errors
     /// [`Error::Input`] for an invalid User ID, mobile number or e-mail address;
+    /// [`Error::PasswordTooLong`]; [`Error::Busy`] when the password work is saturated;
     /// [`Error::DuplicateUser`]; [`Error::Store`].
     pub fn register_user(
         &self,
@@ -300,32 +302,41 @@ impl Service {
     }
 
     /// Applies what the user submitted to their login: the typed password is checked here
-    /// (Argon2id; for an unknown user, against the dummy hash) and wiped.
+    /// (Argon2id; for an unknown user, against the dummy hash; only at the password step) and
+    /// wiped. The check waits for a turn of the [`Passwords`]' bounded work.
     ///
     /// # Errors
     /// [`Error::UnknownLogin`] for a key that is not (or no longer) a login in progress: start
     /// a new one; [`Error::Superseded`] when another request on the same login went first
     /// (show the page again); [`Error::LoginRefused`] when the stored login is not what the
     /// service wrote (it is removed: start a new one); [`Error::Contended`] when the account
-    /// changed under the request more often than the driver retries; [`Error::Store`].
+    /// changed under the request more often than the driver retries; [`Error::PasswordTooLong`]
+    /// (refused before any work); [`Error::Busy`] when every password check is taken and the
+    /// queue is full or its wait ran out (answer "busy, try again"); [`Error::Store`].
     pub fn submit(&self, login: &LoginKey, input: Input<Zeroizing<String>>) -> Result<View, Error> {
         let now = self.now();
         let loaded = self.audited(self.driver.load(&*self.store, login, now))?;
         let user = match (&input, loaded.state().user()) {
-            (Input::Password(_), Some(id)) => self.store.user(id)?,
+            (Input::Password(password), Some(id)) if loaded.state().expects_password() => {
+                self.passwords.check_length(password.as_bytes())?;
+                self.store.user(id)?
+            }
             _ => None,
         };
-        let input = input.map_password(|password| {
+        let verdict = match &input {
             // Unknown users cost the same: the dummy hash is checked instead.
-            if self
-                .passwords
-                .verify(password.as_bytes(), user.as_ref().map(|u| &u.password))
-            {
-                PasswordCheck::Correct
-            } else {
-                PasswordCheck::Incorrect
+            Input::Password(password) if loaded.state().expects_password() => {
+                let hash = user.as_ref().map(|u| &u.password);
+                if self.passwords.verify(password.as_bytes(), hash)? {
+                    PasswordCheck::Correct
+                } else {
+                    PasswordCheck::Incorrect
+                }
             }
-        });
+            // Anywhere else the machine ignores a password: no work is done for it.
+            _ => PasswordCheck::Incorrect,
+        };
+        let input = input.map_password(|_| verdict);
         let driven = self.driver.submit_loaded(
             &*self.store,
             loaded,

@@ -23,7 +23,12 @@ fn a_pin_sent_by_one_node_is_accepted_by_another_with_the_same_pin_key_on_every_
         let first = node(store.clone(), Config::default(), 1, keys.clone());
         first
             .service
-            .register_user(common::JOHN, common::PASSWORD, Some("+1 613 270 1234"), None)
+            .register_user(
+                common::JOHN,
+                common::PASSWORD,
+                Some("+1 613 270 1234"),
+                None,
+            )
             .unwrap();
         let second = node(store.clone(), Config::default(), 2, keys);
         let own_key = node(
