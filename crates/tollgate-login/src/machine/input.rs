@@ -47,7 +47,7 @@ pub enum Input<P = PasswordCheck> {
     TokenCode(String),
     /// "Cancel", at any step: back to the start.
     Cancel,
-    /// The time given by [`Output::wake_at`] has come.
+    /// The time given by [`Output::wake_at`](crate::Output::wake_at) has come.
     Tick,
 }
 
