@@ -38,8 +38,15 @@ fn png(uri: Option<&str>) -> Response {
     }
 }
 
-pub(crate) async fn outbox_page(State(app): Shared) -> Response {
-    secure(Html(pages::outbox(&app.outbox.messages())).into_response())
+/// The development outbox (only routed with `--dev-outbox`): this session's messages.
+pub(crate) async fn outbox_page(State(app): Shared, headers: HeaderMap) -> Response {
+    let mailbox =
+        session::cookie(&headers).and_then(|id| app.sessions.with(&id, |s| s.mailbox.clone()));
+    let messages = match (app.outbox.dev(), mailbox) {
+        (Some(outbox), Some(mailbox)) => outbox.messages(&mailbox),
+        _ => Vec::new(),
+    };
+    secure(Html(pages::outbox(&messages)).into_response())
 }
 
 /// The virtual clock's page: its time, and a form to move it on (only with `--virtual-clock`).

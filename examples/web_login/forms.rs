@@ -9,6 +9,7 @@ use tollgate::login::{EnrollmentKind, Input};
 use tollgate::{Error, View};
 use zeroize::Zeroizing;
 
+use crate::outbox::on_behalf_of;
 use crate::session::{self, Lang};
 use crate::{Shared, blocking, failure, redirect_home, service_failure};
 
@@ -62,7 +63,10 @@ pub(crate) async fn submit(
             "the form's token does not match this session",
         );
     }
-    let Some(login) = app.sessions.with(&id, |s| s.login.clone()) else {
+    let Some((login, mailbox)) = app
+        .sessions
+        .with(&id, |s| (s.login.clone(), s.mailbox.clone()))
+    else {
         return redirect_home();
     };
     let worker = app.clone();
@@ -79,7 +83,7 @@ pub(crate) async fn submit(
         let Some(input) = input(&form.action, value) else {
             return failure(StatusCode::BAD_REQUEST, "unknown action");
         };
-        blocking(move || worker.service.submit(&key, input)).await
+        blocking(move || on_behalf_of(&mailbox, || worker.service.submit(&key, input))).await
     }
     .unwrap_or_else(|_| Err(Error::Contended));
     match result {

@@ -3,8 +3,9 @@
 //!
 //! Three users are registered at start: `john.smith@example.com`, `jane.doe@example.com` and
 //! `joe.bloggs@example.com`, all with the password `correct horse battery staple`. PINs go to
-//! `/outbox`, a development stand-in for SMS and e-mail. Run the token side with
-//! `cargo run --example soft_token`.
+//! the server's console, a stand-in for SMS and e-mail; with `--dev-outbox` each browser session
+//! also sees its own at `/outbox` (a development switch: every page says it is on). Run the token
+//! side with `cargo run --example soft_token`.
 //!
 //! Why axum: it is the Tokio project's own web framework, the most used one in Rust, with no
 //! macros between a handler and the function you read, and the `tower` middleware ecosystem
@@ -14,10 +15,11 @@
 //! Options: `--port N` (default 8080; 0 picks a free one), `--open-path` (the mobile screen
 //! also offers an `otpauth://` QR code for any authenticator app), `--seed N` (a seeded RNG,
 //! for tests), `--virtual-clock UNIX_SECONDS` (a clock that stands still; `/dev/clock` moves
-//! it: for tests, never for production).
+//! it: for tests, never for production), `--dev-outbox` (as above: never for production).
 
 mod extra;
 mod forms;
+mod outbox;
 mod pages;
 mod session;
 
@@ -35,6 +37,8 @@ use tollgate::login::{Config, Screen};
 use tollgate::otp::{Algorithm, UnixTime};
 use tollgate::{Clock, Error, ManualClock, Outbox, Service, SystemClock};
 
+use crate::outbox::{DevOutbox, Sink};
+
 use crate::pages::Page;
 use crate::session::{Lang, Sessions};
 
@@ -47,7 +51,8 @@ const USERS: [&str; 3] = [
 
 pub(crate) struct App {
     pub(crate) service: Service,
-    pub(crate) outbox: Outbox,
+    /// Where messages go; the development outbox only with `--dev-outbox`.
+    pub(crate) outbox: Sink,
     pub(crate) sessions: Sessions,
     /// The virtual clock, when the example runs on one.
     pub(crate) clock: Option<ManualClock>,
@@ -62,6 +67,7 @@ pub(crate) type Shared = State<Arc<App>>;
 struct Options {
     port: u16,
     open_path: bool,
+    dev_outbox: bool,
     seed: Option<u64>,
     virtual_clock: Option<u64>,
 }
@@ -70,6 +76,7 @@ fn options() -> Result<Options, String> {
     let mut options = Options {
         port: 8080,
         open_path: false,
+        dev_outbox: false,
         seed: None,
         virtual_clock: None,
     };
@@ -85,11 +92,13 @@ fn options() -> Result<Options, String> {
                 options.port = u16::try_from(value("--port")?).map_err(|_| "--port: 0 to 65535")?;
             }
             "--open-path" => options.open_path = true,
+            "--dev-outbox" => options.dev_outbox = true,
             "--seed" => options.seed = Some(value("--seed")?),
             "--virtual-clock" => options.virtual_clock = Some(value("--virtual-clock")?),
             "--help" | "-h" => {
                 return Err(
-                    "usage: web_login [--port N] [--open-path] [--seed N] [--virtual-clock UNIX_SECONDS]"
+                    "usage: web_login [--port N] [--open-path] [--dev-outbox] [--seed N] \
+                     [--virtual-clock UNIX_SECONDS]"
                         .into(),
                 );
             }
@@ -110,7 +119,11 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(options: Options) -> Result<(), String> {
-    let outbox = Outbox::new();
+    let outbox = if options.dev_outbox {
+        Sink::Dev(DevOutbox::default())
+    } else {
+        Sink::Console(Outbox::printing())
+    };
     let manual = options
         .virtual_clock
         .map(|start| ManualClock::new(UnixTime::from_secs(start)));
@@ -126,7 +139,7 @@ fn run(options: Options) -> Result<(), String> {
     }
     let mut builder = Service::builder()
         .config(config)
-        .delivery(Arc::new(outbox.clone()))
+        .delivery(outbox.delivery())
         .clock(clock);
     if let Some(seed) = options.seed {
         builder = builder.rng(Box::new(ChaCha20Rng::seed_from_u64(seed)));
@@ -151,7 +164,6 @@ fn run(options: Options) -> Result<(), String> {
         .route("/lang", post(forms::language))
         .route("/qr.png", get(extra::qr))
         .route("/open-qr.png", get(extra::open_qr))
-        .route("/outbox", get(extra::outbox_page))
         .route(
             "/dev/clock",
             get(extra::clock_page).post(extra::advance_clock),
@@ -163,8 +175,14 @@ fn run(options: Options) -> Result<(), String> {
         .route(
             "/app.js",
             get(|| async { asset("text/javascript", pages::SCRIPT) }),
-        )
-        .with_state(app);
+        );
+    let router = if options.dev_outbox {
+        println!("the development outbox is on: never in production");
+        router.route("/outbox", get(extra::outbox_page))
+    } else {
+        router
+    }
+    .with_state(app);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -315,6 +333,7 @@ async fn page(State(app): Shared, headers: HeaderMap) -> Response {
                 csrf: &s.csrf,
                 flash: flash.as_ref(),
                 render,
+                dev_outbox: app.outbox.dev().is_some(),
             }
             .render(&view)
         })

@@ -35,6 +35,13 @@ fn ui(lang: Lang, key: &str) -> &'static str {
         (Lang::French, "copy") => "Copier",
         (Lang::English, "outbox") => "Outbox (development)",
         (Lang::French, "outbox") => "Boîte d'envoi (développement)",
+        (Lang::English, "dev_outbox") => {
+            "Development outbox on: this browser's PINs are shown at /outbox. Never in production."
+        }
+        (Lang::French, "dev_outbox") => {
+            "Boîte d'envoi de développement active : les codes PIN de ce navigateur sont affichés \
+             sur /outbox. Jamais en production."
+        }
         (Lang::English, "logout") => "Start over",
         (Lang::French, "logout") => "Recommencer",
         (Lang::English, "qr") => "QR code for the mobile app",
@@ -54,6 +61,8 @@ pub(crate) struct Page<'a> {
     /// This rendering's number, in `data-render`: a browser test tells a new page from the
     /// one it replaced, even when both show the same screen.
     pub(crate) render: u64,
+    /// Whether the development outbox is on: a banner says so on every page.
+    pub(crate) dev_outbox: bool,
 }
 
 impl Page<'_> {
@@ -289,15 +298,23 @@ impl Page<'_> {
             r#"<!doctype html>
 <html lang="{code}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>{title}</title><link rel="stylesheet" href="/style.css"><script src="/app.js" defer></script></head>
-<body><header><span class="brand">{title}</span>
+<body>{banner}<header><span class="brand">{title}</span>
 <form method="post" action="/lang" class="lang"><input type="hidden" name="csrf" value="{csrf}">
 <label for="lang">{language}</label><select id="lang" name="lang">{en}{fr}</select>
 <button type="submit" id="set_lang">OK</button></form></header>
 <main data-screen="{screen}" data-render="{render}">{main}</main>
 <footer><form method="post" action="/submit"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="action" value="logout"><button type="submit" class="link" id="logout">{logout}</button></form>
-<a href="/outbox" target="_blank">{outbox}</a></footer></body></html>
+{outbox}</footer></body></html>
 "#,
             code = lang.code(),
+            banner = if self.dev_outbox {
+                format!(
+                    r#"<p class="dev-banner" id="dev_banner">{}</p>"#,
+                    ui(lang, "dev_outbox")
+                )
+            } else {
+                String::new()
+            },
             render = self.render,
             title = ui(lang, "title"),
             csrf = escape(self.csrf),
@@ -305,7 +322,14 @@ impl Page<'_> {
             en = option(Lang::English, "English"),
             fr = option(Lang::French, "Français"),
             logout = ui(lang, "logout"),
-            outbox = ui(lang, "outbox"),
+            outbox = if self.dev_outbox {
+                format!(
+                    r#"<a href="/outbox" target="_blank">{}</a>"#,
+                    ui(lang, "outbox")
+                )
+            } else {
+                String::new()
+            },
         )
     }
 }
@@ -350,7 +374,7 @@ button.primary{background:#0b3d6b;color:#fff;border:0;border-radius:4px}
 button.link{background:none;border:0;color:#0b3d6b;text-decoration:underline;padding:0}
 .row{display:flex;gap:.6rem;align-items:center;margin:.4rem 0}.label{min-width:9rem}
 code{font-size:1.05rem;background:#eef;padding:.15rem .4rem}
-.notice{background:#fff3cd;border:1px solid #e0c36c;padding:.6rem}.user{color:#555}
+.notice{background:#fff3cd;border:1px solid #e0c36c;padding:.6rem}.dev-banner{background:#b00020;color:#fff;margin:0;padding:.4rem;text-align:center}.user{color:#555}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem}
 ";
 

@@ -64,6 +64,9 @@ pub(crate) struct Session {
     pub(crate) open_uri: Option<Zeroizing<String>>,
     /// A notice to show once, on the page after a form's redirect.
     pub(crate) flash: Option<Message>,
+    /// Where the development outbox files what this session's requests send: random, and kept
+    /// when the session's ID is replaced.
+    pub(crate) mailbox: String,
     /// When the session was last used (Unix seconds, by the service's clock).
     seen: u64,
 }
@@ -103,6 +106,7 @@ impl Sessions {
                 qr_uri: None,
                 open_uri: None,
                 flash: None,
+                mailbox: random_token(),
                 seen: now,
             },
         );

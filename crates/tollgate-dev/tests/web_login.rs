@@ -22,7 +22,7 @@ use rand_core::SeedableRng;
 use tollgate::codes::{ActivationPassword, TokenActivation};
 use tollgate::otp::{Totp, UnixTime};
 use tollgate::provision::{OtpAuthUri, SecureActivation};
-use web::{PASSWORD, decode_qr, raw_get};
+use web::{PASSWORD, decode_qr, raw_get, raw_response};
 
 const START: u64 = 1_700_000_000;
 const JOHN: &str = "john.smith@example.com";
@@ -87,6 +87,16 @@ async fn a_person_logs_in_through_the_browser() {
     b.expect("enter-pin").await;
     let pins = b.pins().await;
     assert_eq!(pins.len(), 2, "the first PIN and the resent one");
+    // The development outbox (on in this run, and every page says so) shows a session only
+    // what its own requests sent: a stranger's request sees neither PIN.
+    let page = b.client.source().await.unwrap();
+    assert!(page.contains("dev_banner"), "no development banner: {page}");
+    let stranger = raw_response(&b.base, "/outbox");
+    assert!(stranger.starts_with("HTTP/1.1 200"), "{stranger}");
+    assert!(
+        !pins.iter().any(|pin| stranger.contains(pin.as_str())),
+        "another session read this one's PINs: {stranger}"
+    );
     b.on("enter-pin").await;
     b.answer("pin", &pins[0]).await;
     b.expect("choose-enrollment").await;
@@ -268,4 +278,19 @@ async fn a_person_logs_in_through_the_browser() {
             "a secret in the server's output: {log}"
         );
     }
+}
+
+/// Without `--dev-outbox` (the default) there is no outbox to read PINs from, nor a link to
+/// one: they go to the server's console, as they would to an SMS gateway. (No browser needed.)
+#[test]
+fn the_development_outbox_is_off_by_default() {
+    let (_server, base, _log) = web::start_server(&["--seed", "7"]);
+    let outbox = raw_response(&base, "/outbox");
+    assert!(outbox.starts_with("HTTP/1.1 404"), "{outbox}");
+    let home = raw_response(&base, "/");
+    assert!(home.starts_with("HTTP/1.1 200"), "{home}");
+    assert!(
+        !home.contains("/outbox") && !home.contains("dev_banner"),
+        "{home}"
+    );
 }

@@ -16,7 +16,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 /// A child process killed when the test ends, however it ends.
-struct Killed(Child);
+pub(crate) struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -40,7 +40,7 @@ fn found(name: &str) -> Option<PathBuf> {
 }
 
 /// Everything a child printed so far.
-type Output = std::sync::Arc<std::sync::Mutex<String>>;
+pub(crate) type Output = std::sync::Arc<std::sync::Mutex<String>>;
 
 /// Collects `child`'s stdout and stderr into one log, and waits for a line with `marker`.
 fn watch(child: &mut Child, marker: &str) -> (String, Output) {
@@ -70,7 +70,8 @@ fn watch(child: &mut Child, marker: &str) -> (String, Output) {
     (line.trim().to_owned(), log)
 }
 
-fn start_server(start: u64) -> (Killed, String, Output) {
+/// The example on a free port, with `args` besides.
+pub(crate) fn start_server(args: &[&str]) -> (Killed, String, Output) {
     let exe = target_dir()
         .join("debug")
         .join("examples")
@@ -89,15 +90,8 @@ fn start_server(start: u64) -> (Killed, String, Output) {
             .join("web_login")
     };
     let mut child = Command::new(&exe)
-        .args([
-            "--port",
-            "0",
-            "--open-path",
-            "--seed",
-            "7",
-            "--virtual-clock",
-            &start.to_string(),
-        ])
+        .args(["--port", "0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -148,7 +142,16 @@ impl Browser {
         let (chromium, driver) = chromium()?;
         let shots = target_dir().join("web_login");
         std::fs::create_dir_all(&shots).unwrap();
-        let (server, base, server_log) = start_server(start);
+        let start_text = start.to_string();
+        let args = [
+            "--open-path",
+            "--dev-outbox",
+            "--seed",
+            "7",
+            "--virtual-clock",
+            &start_text,
+        ];
+        let (server, base, server_log) = start_server(&args);
         let (driver, driver_url) = start_driver(&driver);
         let profile = tempfile::tempdir().unwrap();
         let mut capabilities = serde_json::Map::new();
@@ -362,21 +365,26 @@ fn chromium() -> Option<(PathBuf, PathBuf)> {
 
 /// The `Set-Cookie` header of a plain `GET /`.
 pub(crate) fn raw_get(base: &str) -> String {
+    raw_response(base, "/")
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The whole response to a GET of `path` without any cookie: what a stranger's browser sees.
+pub(crate) fn raw_response(base: &str, path: &str) -> String {
     use std::io::Read as _;
     let address = base.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     write!(
         stream,
-        "GET / HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response
-        .lines()
-        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
-        .unwrap_or_default()
-        .to_owned()
 }
 
 pub(crate) fn decode_qr(png: &[u8]) -> String {
