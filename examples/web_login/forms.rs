@@ -83,18 +83,27 @@ pub(crate) async fn submit(
         let Some(input) = input(&form.action, value) else {
             return failure(StatusCode::BAD_REQUEST, "unknown action");
         };
-        blocking(move || on_behalf_of(&mailbox, || worker.service.submit(&key, input))).await
+        let device = session::device_cookie(&headers);
+        blocking(move || on_behalf_of(&mailbox, || worker.service.submit_on(&key, input, device)))
+            .await
     }
     .unwrap_or_else(|_| Err(Error::Contended));
     match result {
         Ok(view) => {
+            let device = view.device;
             let moved = app.sessions.advance(&id, &login, view.login, view.notice);
             let mut response = redirect_home();
+            // A whole login from a browser the account did not know: remember the browser.
+            if let Some(device) = device
+                && let Ok(value) = HeaderValue::from_str(&session::set_device_cookie(&device))
+            {
+                response.headers_mut().append(SET_COOKIE, value);
+            }
             // A new key: a new session ID (and CSRF token) with it.
             if let Some(new_id) = moved
                 && let Ok(value) = HeaderValue::from_str(&session::set_cookie(&new_id))
             {
-                response.headers_mut().insert(SET_COOKIE, value);
+                response.headers_mut().append(SET_COOKIE, value);
             }
             response
         }

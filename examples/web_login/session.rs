@@ -14,7 +14,7 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use subtle::ConstantTimeEq as _;
 use tollgate::LoginKey;
-use tollgate::login::{Catalog, Message};
+use tollgate::login::{Catalog, DeviceId, Message};
 use zeroize::Zeroizing;
 
 /// The cookie's name.
@@ -165,14 +165,35 @@ impl Sessions {
 
 /// The session cookie's value in a request, if any.
 pub(crate) fn cookie(headers: &HeaderMap) -> Option<String> {
+    named_cookie(headers, COOKIE_NAME)
+}
+
+fn named_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.to_owned())
+}
+
+/// The device cookie's name.
+pub(crate) const DEVICE_COOKIE: &str = "tollgate_device";
+
+/// The device cookie a request carries, if it parses (one that does not counts as none).
+pub(crate) fn device_cookie(headers: &HeaderMap) -> Option<DeviceId> {
+    named_cookie(headers, DEVICE_COOKIE).and_then(|v| DeviceId::parse(&v).ok())
+}
+
+/// The `Set-Cookie` value for a device cookie: a year, not readable by scripts, never sent by
+/// another site.
+pub(crate) fn set_device_cookie(device: &DeviceId) -> String {
+    format!(
+        "{DEVICE_COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Strict",
+        device.to_text()
+    )
 }
 
 /// The `Set-Cookie` value for a session: not readable by scripts, never sent by another site.

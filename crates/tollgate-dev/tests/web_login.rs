@@ -117,6 +117,11 @@ async fn a_person_logs_in_through_the_browser() {
     let page = b.expect("authenticated").await;
     assert!(page.contains(JOHN), "{page}");
     b.shot("07-authenticated").await;
+    // The whole login left a device cookie, for a year, out of scripts' reach: the passwords
+    // typed in this browser are counted on their own from now on.
+    let device = b.client.get_named_cookie("tollgate_device").await.unwrap();
+    assert!(device.value().starts_with("d1."), "{}", device.value());
+    assert_eq!(device.http_only(), Some(true));
 
     // ---- A later login: a wrong code, then the token's code.
     let john: Totp = john_token.totp();

@@ -4,6 +4,7 @@
 use tollgate_codes::{Activation, ActivationPassword, SerialNumber};
 use tollgate_otp::{Secret, Step, TotpParams, UnixTime};
 
+use crate::device::KnownDevice;
 use crate::state::LoginId;
 use crate::user::{EmailAddress, PhoneNumber};
 
@@ -30,17 +31,29 @@ pub struct Account {
 /// right code wrong passwords. Every counter saturates.
 #[derive(Clone, Debug, Default)]
 pub struct AccountState {
-    /// Consecutive wrong passwords; a right password resets it.
+    /// Consecutive wrong passwords from browsers the account does not know (no device cookie
+    /// of its own); a right password from one of them resets it.
     pub password_failures: u32,
+    /// Cool-downs those wrong passwords started, each twice as long as the last, up to a day;
+    /// forgotten after a day with none.
+    pub password_lockouts: u32,
+    /// Until when passwords from unknown browsers are refused. Devices the account knows are
+    /// not held by it ([`AccountState::devices`]), so that a stranger who knows the User ID
+    /// cannot keep the owner out.
+    pub password_locked_until: Option<UnixTime>,
+    /// The devices that have logged in before, each with its own count of wrong passwords (at
+    /// most [`MAX_DEVICES`](crate::MAX_DEVICES)).
+    pub devices: Vec<KnownDevice>,
     /// Consecutive wrong second-factor codes (PINs, registration codes, token codes), in every
     /// login; only a right second-factor code resets it. At the configured hard limit (100 by
     /// default, NIST's cap) the second factor is locked until the account is recovered or an
     /// administrator resets this count.
     pub second_factor_failures: u32,
-    /// Cool-downs since the last whole successful login: each one lasts twice as long as the
-    /// one before. Only a login that ends authenticated resets it.
+    /// Second-factor cool-downs since the last whole successful login: each one lasts twice as
+    /// long as the one before. Only a login that ends authenticated resets it.
     pub lockouts: u32,
-    /// Until when the account refuses every password and code (a cool-down).
+    /// Until when the account refuses every code, and every password (a second-factor
+    /// cool-down: whoever caused it had the password).
     pub locked_until: Option<UnixTime>,
     /// The enrolled soft token.
     pub token: Option<TokenRecord>,

@@ -23,6 +23,9 @@ pub enum InputError {
     /// Not the text of a login key.
     #[error("not a login key")]
     NotALoginKey,
+    /// Not the text of a device cookie.
+    #[error("not a device cookie")]
+    Device,
 }
 
 /// A policy setting outside what the standards allow.

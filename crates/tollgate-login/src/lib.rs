@@ -3,6 +3,7 @@
 
 mod account;
 mod config;
+mod device;
 mod driver;
 mod error;
 mod hex;
@@ -18,6 +19,7 @@ pub use account::{
     TokenRecord,
 };
 pub use config::{Config, NIST_MAX_FAILURES};
+pub use device::{DeviceId, KnownDevice, MAX_DEVICES};
 pub use driver::{Commit, Driven, Driver, Loaded, LoginStore, MemoryLoginStore, Poisoned};
 pub use error::{ConfigError, DriveError, InputError, Refusal, StateError};
 pub use machine::{Input, LoginMachine, PasswordCheck};

@@ -5,6 +5,7 @@ use tollgate_otp::UnixTime;
 
 use crate::account::{Account, AccountState, AccountUpdate};
 use crate::config::Config;
+use crate::device::{DeviceId, KnownDevice, MAX_DEVICES};
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Channel, Effect, Output, Screen, Transition};
 use crate::state::{FORMAT_VERSION, LoginId, LoginState, PinKey, Stage};
@@ -42,6 +43,8 @@ struct Ctx<'a, R> {
     rng: &'a mut R,
     account: Option<&'a Account>,
     id: LoginId,
+    /// Whether this login's password was typed on a device the account knows.
+    on_device: bool,
 }
 
 impl LoginMachine {
@@ -70,6 +73,7 @@ impl LoginMachine {
                 .as_secs()
                 .saturating_add(u64::from(self.config.login_lifetime)),
             stage: Stage::ExpectUserId,
+            on_device: false,
         };
         let output = Output {
             screen: Screen::EnterUserId,
@@ -114,12 +118,14 @@ impl LoginMachine {
             rng,
             account,
             id: state.id,
+            on_device: state.on_device,
         };
         let LoginState {
             v,
             id,
             deadline,
             stage,
+            on_device: _,
         } = state;
         let Step {
             stage,
@@ -132,6 +138,7 @@ impl LoginMachine {
             id,
             deadline,
             stage,
+            on_device: ctx.on_device,
         };
         // The screen shows the account as it will be once the update is stored.
         let update = update.zip(account).map(|(state, account)| AccountUpdate {
@@ -251,7 +258,7 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
             enroll::confirm_open(ctx, user, kind, &typed)
         }
         (Stage::ExpectContinue { user }, Input::Continue) => match account_state(ctx) {
-            Some(state) => authenticated(user, state),
+            Some(state) => authenticated(ctx, user, state),
             None => Step::to(Stage::ExpectContinue { user }),
         },
         (Stage::ExpectTokenCode { user }, Input::TokenCode(typed)) => {
@@ -292,15 +299,41 @@ fn second_factor_locked(user: UserId) -> Step {
     Step::to(Stage::SecondFactorLocked { user }).notice(MessageId::SecondFactorLocked)
 }
 
-/// The login ends in success: the escalating cool-down starts again from a minute.
-fn authenticated(user: UserId, mut state: AccountState) -> Step {
-    let step = Step::to(Stage::Authenticated { user: user.clone() })
-        .audit(AuditEvent::Authenticated { user });
-    if state.lockouts == 0 {
-        return step;
-    }
+/// The login ends in success: the escalating second-factor cool-down starts again from a
+/// minute, and a browser the account did not know is remembered as one of its devices (the one
+/// unused longest makes room for it).
+fn authenticated<R: CryptoRng>(
+    ctx: &mut Ctx<'_, R>,
+    user: UserId,
+    mut state: AccountState,
+) -> Step {
+    let mut step = Step::to(Stage::Authenticated { user: user.clone() })
+        .audit(AuditEvent::Authenticated { user: user.clone() });
+    let mut changed = state.lockouts != 0;
     state.lockouts = 0;
-    step.update(state)
+    if !ctx.on_device {
+        let device = DeviceId::generate(ctx.rng);
+        if state.devices.len() >= MAX_DEVICES
+            && let Some(oldest) = state
+                .devices
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, d)| d.last_login)
+                .map(|(i, _)| i)
+        {
+            state.devices.remove(oldest);
+        }
+        state.devices.push(KnownDevice {
+            digest: device.digest(),
+            last_login: ctx.now,
+            failures: 0,
+            locked_until: None,
+        });
+        ctx.on_device = true;
+        changed = true;
+        step = step.effect(Effect::RememberDevice { user, device });
+    }
+    if changed { step.update(state) } else { step }
 }
 
 /// Which factor failed.
@@ -319,36 +352,57 @@ fn fail<R>(
     state: &mut AccountState,
     factor: Factor,
 ) -> Vec<Effect> {
-    let (failures, every) = match factor {
+    match factor {
         Factor::Password => {
+            // A quiet day forgets the escalation.
+            if state
+                .password_locked_until
+                .is_some_and(|until| ctx.now.as_secs() > until.as_secs().saturating_add(86_400))
+            {
+                state.password_lockouts = 0;
+            }
             state.password_failures = state.password_failures.saturating_add(1);
-            (state.password_failures, ctx.config.password_lockout)
+            if !state
+                .password_failures
+                .is_multiple_of(ctx.config.password_lockout)
+            {
+                return Vec::new();
+            }
+            let (until, event) = cool_down(ctx, user, state.password_lockouts);
+            state.password_locked_until = Some(until);
+            state.password_lockouts = state.password_lockouts.saturating_add(1);
+            vec![event]
         }
         Factor::SecondFactor => {
             state.second_factor_failures = state.second_factor_failures.saturating_add(1);
-            (state.second_factor_failures, ctx.config.code_lockout)
+            let failures = state.second_factor_failures;
+            if failures >= ctx.config.second_factor_limit {
+                return vec![Effect::Audit(AuditEvent::SecondFactorLocked {
+                    user: user.clone(),
+                    failures,
+                })];
+            }
+            if !failures.is_multiple_of(ctx.config.code_lockout) {
+                return Vec::new();
+            }
+            let (until, event) = cool_down(ctx, user, state.lockouts);
+            state.locked_until = Some(until);
+            state.lockouts = state.lockouts.saturating_add(1);
+            vec![event]
         }
-    };
-    let mut events = Vec::new();
-    if factor == Factor::SecondFactor && failures >= ctx.config.second_factor_limit {
-        events.push(Effect::Audit(AuditEvent::SecondFactorLocked {
-            user: user.clone(),
-            failures,
-        }));
-        return events;
     }
-    if failures.is_multiple_of(every) {
-        let until = UnixTime::from_secs(
-            ctx.now
-                .as_secs()
-                .saturating_add(ctx.config.cooldown(state.lockouts)),
-        );
-        state.locked_until = Some(until);
-        state.lockouts = state.lockouts.saturating_add(1);
-        events.push(Effect::Audit(AuditEvent::Locked {
-            user: user.clone(),
-            until,
-        }));
-    }
-    events
+}
+
+/// The end of the cool-down that follows `lockouts` earlier ones, from now, and its audit.
+fn cool_down<R>(ctx: &Ctx<'_, R>, user: &UserId, lockouts: u32) -> (UnixTime, Effect) {
+    let until = UnixTime::from_secs(
+        ctx.now
+            .as_secs()
+            .saturating_add(ctx.config.cooldown(lockouts)),
+    );
+    let event = Effect::Audit(AuditEvent::Locked {
+        user: user.clone(),
+        until,
+    });
+    (until, event)
 }

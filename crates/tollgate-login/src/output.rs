@@ -5,6 +5,7 @@ use tollgate_otp::{Pin, Step, UnixTime};
 use zeroize::Zeroizing;
 
 use crate::account::{AccountUpdate, EnrollmentKind};
+use crate::device::DeviceId;
 use crate::message::Message;
 use crate::state::LoginState;
 use crate::user::{EmailAddress, PhoneNumber, UserId};
@@ -245,6 +246,14 @@ pub enum Effect {
     PasswordHelp {
         /// Who asked.
         user: UserId,
+    },
+    /// A whole login from a browser the account did not know: give it this device cookie
+    /// (long-lived, `HttpOnly`), and send it back with the passwords typed there.
+    RememberDevice {
+        /// Whose device it is.
+        user: UserId,
+        /// The cookie's value ([`DeviceId::to_text`]).
+        device: DeviceId,
     },
 }
 

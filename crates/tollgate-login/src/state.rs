@@ -34,6 +34,10 @@ pub struct LoginState {
     pub(crate) deadline: u64,
     /// What the login waits for.
     pub(crate) stage: Stage,
+    /// Whether the password was typed on a device the account knows (no new device cookie is
+    /// drawn when such a login ends).
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub(crate) on_device: bool,
 }
 
 /// What a login waits for, named as rustls names its states.

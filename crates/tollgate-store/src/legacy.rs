@@ -271,6 +271,7 @@ impl StoredAccount {
                 .transpose()?,
             token,
             pending: None,
+            ..AccountState::default()
         };
         Ok((state, pending))
     }

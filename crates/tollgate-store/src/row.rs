@@ -9,8 +9,8 @@
 use serde::{Deserialize, Serialize};
 use tollgate_codes::{Activation, ActivationCode, ActivationPassword, Policy, SerialNumber};
 use tollgate_login::{
-    AccountState, EnrollmentKind, LoginId, MobileQr, OpenToken, PendingActivation, TokenRecord,
-    UserId,
+    AccountState, EnrollmentKind, KnownDevice, LoginId, MobileQr, OpenToken, PendingActivation,
+    TokenRecord, UserId,
 };
 use tollgate_otp::{Algorithm, Digits, Period, Secret, Step, TotpParams, UnixTime};
 use zeroize::Zeroizing;
@@ -99,6 +99,48 @@ struct Plain {
     locked_until: Option<u64>,
     token: Option<PlainToken>,
     pending: Option<PlainPending>,
+    // Since the known devices (rows written before have none of these: read as none).
+    #[serde(default)]
+    password_lockouts: u32,
+    #[serde(default)]
+    password_locked_until: Option<u64>,
+    #[serde(default)]
+    devices: Vec<PlainDevice>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PlainDevice {
+    digest: String,
+    last_login: u64,
+    failures: u32,
+    locked_until: Option<u64>,
+}
+
+impl PlainDevice {
+    fn of(device: &KnownDevice) -> Self {
+        Self {
+            digest: device.digest.iter().map(|b| format!("{b:02x}")).collect(),
+            last_login: device.last_login.as_secs(),
+            failures: device.failures,
+            locked_until: device.locked_until.map(UnixTime::as_secs),
+        }
+    }
+
+    fn device(&self) -> Option<KnownDevice> {
+        if self.digest.len() != 64 || !self.digest.is_ascii() {
+            return None;
+        }
+        let mut digest = [0u8; 32];
+        for (i, byte) in digest.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(self.digest.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(KnownDevice {
+            digest,
+            last_login: UnixTime::from_secs(self.last_login),
+            failures: self.failures,
+            locked_until: self.locked_until.map(UnixTime::from_secs),
+        })
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -167,6 +209,9 @@ impl Plain {
             second_factor_failures: state.second_factor_failures,
             lockouts: state.lockouts,
             locked_until: state.locked_until.map(UnixTime::as_secs),
+            password_lockouts: state.password_lockouts,
+            password_locked_until: state.password_locked_until.map(UnixTime::as_secs),
+            devices: state.devices.iter().map(PlainDevice::of).collect(),
             token: state.token.as_ref().map(|t| PlainToken {
                 serial: t.serial.to_string(),
                 secret: t.secret.expose_base32(),
@@ -242,6 +287,13 @@ impl Plain {
             second_factor_failures: self.second_factor_failures,
             lockouts: self.lockouts,
             locked_until: self.locked_until.map(UnixTime::from_secs),
+            password_lockouts: self.password_lockouts,
+            password_locked_until: self.password_locked_until.map(UnixTime::from_secs),
+            devices: self
+                .devices
+                .iter()
+                .map(PlainDevice::device)
+                .collect::<Option<_>>()?,
             token,
             pending,
         })

@@ -182,6 +182,24 @@ fn the_independent_format_2_vector_opens() {
     let open = pending.open.as_ref().unwrap();
     assert_eq!(open.secret.expose_secret(), b"12345678901234567890");
     assert_eq!(open.params.algorithm(), tollgate_otp::Algorithm::Sha1);
+    // Written before known devices and the strangers' own cool-down: read as none of either,
+    // and written back with them at the next change.
+    assert!(state.devices.is_empty());
+    assert_eq!(state.password_lockouts, 0);
+    assert!(state.password_locked_until.is_none());
+    let mut next = state.clone();
+    next.password_lockouts = 2;
+    next.devices.push(tollgate_login::KnownDevice {
+        digest: [7; 32],
+        last_login: tollgate_otp::UnixTime::from_secs(1_700_000_000),
+        failures: 1,
+        locked_until: None,
+    });
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let sealed = AccountRow::seal(&next, &user, version + 1, &key(&v), &mut rng);
+    let reread = AccountRow::open(&sealed.sealed, &user, version + 1, &key(&v)).unwrap();
+    assert_eq!(reread.devices, next.devices);
+    assert_eq!(reread.password_lockouts, 2);
 }
 
 /// Every byte of the format 2 vector changed, every cut, another user, another version (an

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
 use tollgate_login::{
-    Account, AccountState, AuditEvent, Config, DriveError, Driven, Driver, Effect, Input, LoginKey,
-    LoginMachine, Message, PasswordCheck, PinKey, Screen, StateKey, UserId,
+    Account, AccountState, AuditEvent, Config, DeviceId, DriveError, Driven, Driver, Effect, Input,
+    LoginKey, LoginMachine, Message, PasswordCheck, PinKey, Screen, StateKey, UserId,
 };
 use tollgate_otp::UnixTime;
 use tollgate_store::{MemoryStore, SharedRng, Store, StoreError, UserRecord, os_rng};
@@ -29,6 +29,11 @@ pub struct View {
     pub notice: Option<Message>,
     /// When the login next needs the service's attention.
     pub wake_at: Option<UnixTime>,
+    /// A whole login from a browser the account did not know: give the browser this device
+    /// cookie (long-lived, `HttpOnly`, `SameSite=Strict`; its value is [`DeviceId::to_text`])
+    /// and pass it back with [`Service::submit_on`]. Passwords typed there are then counted on
+    /// their own, so that strangers' wrong passwords cannot keep the owner out.
+    pub device: Option<DeviceId>,
 }
 
 impl View {
@@ -314,6 +319,22 @@ impl Service {
     /// (refused before any work); [`Error::Busy`] when every password check is taken and the
     /// queue is full or its wait ran out (answer "busy, try again"); [`Error::Store`].
     pub fn submit(&self, login: &LoginKey, input: Input<Zeroizing<String>>) -> Result<View, Error> {
+        self.submit_on(login, input, None)
+    }
+
+    /// [`Service::submit`] from a browser that presented a device cookie ([`View::device`] of
+    /// an earlier login; parse it with [`DeviceId::parse`], and treat one that does not parse
+    /// as none). A password typed there is counted against that device alone if it is one of
+    /// the account's; any other cookie counts as none.
+    ///
+    /// # Errors
+    /// As [`Service::submit`].
+    pub fn submit_on(
+        &self,
+        login: &LoginKey,
+        input: Input<Zeroizing<String>>,
+        device: Option<DeviceId>,
+    ) -> Result<View, Error> {
         let now = self.now();
         let loaded = self.audited(self.driver.load(&*self.store, login, now))?;
         let user = match (&input, loaded.state().user()) {
@@ -327,11 +348,7 @@ impl Service {
             // Unknown users cost the same: the dummy hash is checked instead.
             Input::Password(password) if loaded.state().expects_password() => {
                 let hash = user.as_ref().map(|u| &u.password);
-                if self.passwords.verify(password.as_bytes(), hash)? {
-                    PasswordCheck::Correct
-                } else {
-                    PasswordCheck::Incorrect
-                }
+                PasswordCheck::of(self.passwords.verify(password.as_bytes(), hash)?, device)
             }
             // Anywhere else the machine ignores a password: no work is done for it.
             _ => PasswordCheck::Incorrect,
@@ -357,12 +374,14 @@ impl Service {
 
     /// Carries out a stored transition's effects, in order, and makes the view.
     fn carry_out(&self, driven: Driven) -> View {
+        let mut device = None;
         for effect in driven.effects {
             match effect {
                 Effect::SendPin { to, pin } => self.delivery.send_pin(&to, &pin),
                 Effect::Audit(event) => self.audit.record(event),
                 Effect::Notify { user, notification } => self.delivery.notify(&user, notification),
                 Effect::PasswordHelp { user } => self.delivery.password_help(&user),
+                Effect::RememberDevice { device: new, .. } => device = Some(new),
                 _ => {}
             }
         }
@@ -371,6 +390,7 @@ impl Service {
             screen: driven.output.screen,
             notice: driven.output.notice,
             wake_at: driven.output.wake_at,
+            device,
         }
     }
 }

@@ -57,3 +57,82 @@ fn a_pin_sent_by_one_node_is_accepted_by_another_with_the_same_pin_key_on_every_
         );
     }
 }
+
+/// Stranger who knows a User ID (NIST SP 800-63B-4 §3.2.2; OWASP device cookies): wrong
+/// passwords from browsers the account does not know cool those browsers down, and the owner's
+/// browser, which logged in before and kept its device cookie, still gets in. Before, the
+/// cool-down held everyone: the owner's right password got "wrong password" until it ran out.
+#[test]
+fn a_strangers_wrong_passwords_do_not_keep_the_owner_out_of_a_known_browser_on_every_store() {
+    for Backing { name, store, .. } in backings("tollgate_abuse_devices") {
+        let world = common::world(store, Config::default(), 4);
+        let token = world.enroll_desktop_on_device();
+        let (totp, device) = (token.0, token.1.unwrap());
+
+        // The stranger: twenty wrong passwords from new browsers, four cool-downs' worth.
+        let mut refused_without_check = 0;
+        for _ in 0..20 {
+            let view = world.service.start().unwrap();
+            let view = world
+                .service
+                .submit(&view.login, Input::UserId(common::JOHN.into()))
+                .unwrap();
+            let before = world.account().state.password_failures;
+            world
+                .service
+                .submit(&view.login, Input::Password("wrong".to_owned().into()))
+                .unwrap();
+            refused_without_check += u32::from(world.account().state.password_failures == before);
+        }
+        assert_eq!(world.account().state.password_failures, 5, "{name}");
+        assert_eq!(
+            refused_without_check, 15,
+            "{name}: checked only until the cool-down"
+        );
+
+        // The owner on a new browser waits like everyone else...
+        let view = world.service.start().unwrap();
+        let view = world
+            .service
+            .submit(&view.login, Input::UserId(common::JOHN.into()))
+            .unwrap();
+        let view = world
+            .service
+            .submit(
+                &view.login,
+                Input::Password(common::PASSWORD.to_owned().into()),
+            )
+            .unwrap();
+        assert_eq!(
+            view.notice.as_ref().map(|m| m.id),
+            Some(MessageId::WrongPassword),
+            "{name}"
+        );
+        // ...and on the browser that logged in before, logs in.
+        let view = world.service.start().unwrap();
+        let view = world
+            .service
+            .submit(&view.login, Input::UserId(common::JOHN.into()))
+            .unwrap();
+        let password = Input::Password(common::PASSWORD.to_owned().into());
+        let view = world
+            .service
+            .submit_on(&view.login, password, Some(device))
+            .unwrap();
+        assert!(
+            matches!(view.screen, Screen::EnterTokenCode { .. }),
+            "{name}: {:?}",
+            view.screen
+        );
+        let code = totp.generate(world.service.now()).unwrap().to_string();
+        let view = world
+            .service
+            .submit(&view.login, Input::TokenCode(code))
+            .unwrap();
+        assert!(view.authenticated().is_some(), "{name}");
+        assert!(
+            view.device.is_none(),
+            "{name}: a known device is not given a new cookie"
+        );
+    }
+}

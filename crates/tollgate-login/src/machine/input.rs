@@ -1,6 +1,7 @@
 //! What a user (or the clock) does, as the machine takes it.
 
 use crate::account::EnrollmentKind;
+use crate::device::DeviceId;
 
 /// The result of checking a password, which the service computes (Argon2id in the facade) so
 /// that the machine never sees the password. For an unknown user the service checks against a
@@ -11,6 +12,38 @@ pub enum PasswordCheck {
     Correct,
     /// It does not, or there is no account.
     Incorrect,
+    /// [`PasswordCheck::Correct`], typed in a browser that presented this device cookie.
+    CorrectOn(DeviceId),
+    /// [`PasswordCheck::Incorrect`], typed in a browser that presented this device cookie.
+    IncorrectOn(DeviceId),
+}
+
+impl PasswordCheck {
+    /// The verdict, for the device cookie the request carried (if any).
+    #[must_use]
+    pub fn of(correct: bool, device: Option<DeviceId>) -> Self {
+        match (correct, device) {
+            (true, None) => Self::Correct,
+            (false, None) => Self::Incorrect,
+            (true, Some(d)) => Self::CorrectOn(d),
+            (false, Some(d)) => Self::IncorrectOn(d),
+        }
+    }
+
+    /// Whether the password was right.
+    #[must_use]
+    pub fn is_correct(self) -> bool {
+        matches!(self, Self::Correct | Self::CorrectOn(_))
+    }
+
+    /// The device cookie it came with.
+    #[must_use]
+    pub fn device(self) -> Option<DeviceId> {
+        match self {
+            Self::Correct | Self::Incorrect => None,
+            Self::CorrectOn(d) | Self::IncorrectOn(d) => Some(d),
+        }
+    }
 }
 
 /// What a user (or the clock) did. Its `Debug` hides the password and what was typed into the

@@ -3,9 +3,10 @@
 use rand_core::CryptoRng;
 
 use super::{
-    Ctx, Factor, PasswordCheck, Refusing, Step, account_state, fail, refuses_codes,
+    Ctx, Factor, PasswordCheck, Refusing, Step, account_state, cool_down, fail, refuses_codes,
     second_factor_locked,
 };
+use crate::device::KnownDevice;
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Channel, Destination, Effect};
 use crate::state::{Hex, PinRecord, Stage};
@@ -27,14 +28,27 @@ pub(super) fn password<R: CryptoRng>(
             .notice(MessageId::WrongPassword)
             .audit(event);
     };
-    if ctx.account.is_some_and(|a| a.is_locked(ctx.now)) {
+    // A device the account knows is counted on its own; anyone else, together.
+    let device = check
+        .device()
+        .and_then(|d| state.devices.iter().position(|known| known.is(&d)));
+    let now = ctx.now;
+    let cooling = match device {
+        Some(i) => state.devices[i].locked_until,
+        None => state.password_locked_until,
+    }
+    .is_some_and(|until| now < until);
+    if cooling || ctx.account.is_some_and(|a| a.is_locked(now)) {
         let event = refused(&user, true);
         return Step::to(Stage::ExpectPassword { user })
             .notice(MessageId::WrongPassword)
             .audit(event);
     }
-    if check == PasswordCheck::Incorrect {
-        let events = fail(ctx, &user, &mut state, Factor::Password);
+    if !check.is_correct() {
+        let events = match device {
+            Some(i) => device_failure(ctx, &user, &mut state.devices[i]),
+            None => fail(ctx, &user, &mut state, Factor::Password),
+        };
         let event = refused(&user, true);
         return Step::to(Stage::ExpectPassword { user })
             .notice(MessageId::WrongPassword)
@@ -42,10 +56,22 @@ pub(super) fn password<R: CryptoRng>(
             .audit(event)
             .effects(events);
     }
-    // A right password forgives wrong passwords, and nothing else: not wrong codes, not the
-    // cool-downs (only a whole login does).
-    let forgiven = state.password_failures != 0;
-    state.password_failures = 0;
+    // A right password forgives the wrong passwords of where it was typed, and nothing else:
+    // not wrong codes, not the cool-downs (only a whole login does).
+    let forgiven = match device {
+        Some(i) => {
+            let known = &mut state.devices[i];
+            known.failures = 0;
+            known.last_login = now;
+            ctx.on_device = true;
+            true
+        }
+        None => {
+            let forgiven = state.password_failures != 0;
+            state.password_failures = 0;
+            forgiven
+        }
+    };
     let step = if ctx.config.second_factor_locked(&state) {
         second_factor_locked(user)
     } else if state.token.is_some() {
@@ -61,6 +87,19 @@ pub(super) fn password<R: CryptoRng>(
         Step::to(Stage::ExpectPin { user, pin }).effects(send)
     };
     if forgiven { step.update(state) } else { step }
+}
+
+/// A wrong password on a known device: a cool-down for that device alone at every run of the
+/// configured length, twice as long each time, up to a day.
+fn device_failure<R>(ctx: &Ctx<'_, R>, user: &UserId, device: &mut KnownDevice) -> Vec<Effect> {
+    device.failures = device.failures.saturating_add(1);
+    let every = ctx.config.password_lockout;
+    if !device.failures.is_multiple_of(every) {
+        return Vec::new();
+    }
+    let (until, event) = cool_down(ctx, user, device.failures / every - 1);
+    device.locked_until = Some(until);
+    vec![event]
 }
 
 /// The e-mail address a PIN goes to: the one on file, else the User ID itself.

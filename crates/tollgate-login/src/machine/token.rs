@@ -43,7 +43,7 @@ pub(super) fn token_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed
                 ..token
             });
             state.second_factor_failures = 0;
-            let mut step = authenticated(user, state.clone());
+            let mut step = authenticated(ctx, user, state.clone());
             // The token's step and drift changed: the update is always there.
             if step.update.is_none() {
                 step = step.update(state);

@@ -13,9 +13,10 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate_codes::{ActivationCode, SerialNumber, TokenActivation};
 use tollgate_login::{
-    Account, AccountState, AuditEvent, Commit, Config, Destination, DriveError, Driven, Driver,
-    Effect, Input, LoginDigest, LoginKey, LoginMachine, LoginState, LoginStore, MemoryLoginStore,
-    Notification, Output, PasswordCheck, PinKey, Poisoned, Screen, SealedLogin, StateKey, UserId,
+    Account, AccountState, AuditEvent, Commit, Config, Destination, DeviceId, DriveError, Driven,
+    Driver, Effect, Input, LoginDigest, LoginKey, LoginMachine, LoginState, LoginStore,
+    MemoryLoginStore, Notification, Output, PasswordCheck, PinKey, Poisoned, Screen, SealedLogin,
+    StateKey, UserId,
 };
 use tollgate_otp::{Totp, UnixTime};
 
@@ -64,6 +65,8 @@ pub(crate) struct Sim {
     pub(crate) audit: Vec<AuditEvent>,
     pub(crate) notifications: Vec<(UserId, Notification)>,
     pub(crate) password_help: Vec<UserId>,
+    /// Every device cookie handed out.
+    pub(crate) devices: Vec<(UserId, DeviceId)>,
 }
 
 impl Sim {
@@ -86,6 +89,7 @@ impl Sim {
             audit: Vec::new(),
             notifications: Vec::new(),
             password_help: Vec::new(),
+            devices: Vec::new(),
         }
     }
 
@@ -198,6 +202,7 @@ impl Sim {
                     self.notifications.push((user, notification))
                 }
                 Effect::PasswordHelp { user } => self.password_help.push(user),
+                Effect::RememberDevice { user, device } => self.devices.push((user, device)),
                 _ => {}
             }
         }

@@ -4,8 +4,8 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate_codes::{Activation, ActivationLifetime, ActivationPassword, SerialNumber};
 use tollgate_login::{
-    Account, AccountState, AccountUpdate, Commit, EnrollmentKind, LoginDigest, LoginId, MobileQr,
-    OpenToken, PendingActivation, TokenRecord, UserId,
+    Account, AccountState, AccountUpdate, Commit, EnrollmentKind, KnownDevice, LoginDigest,
+    LoginId, MobileQr, OpenToken, PendingActivation, TokenRecord, UserId,
 };
 use tollgate_otp::{Algorithm, Secret, Step, TotpParams, UnixTime};
 
@@ -86,6 +86,22 @@ fn full_state(rng: &mut ChaCha20Rng) -> Check<AccountState> {
         second_factor_failures: 3,
         lockouts: 1,
         locked_until: Some(UnixTime::from_secs(1_700_000_600)),
+        password_lockouts: 4,
+        password_locked_until: Some(UnixTime::from_secs(1_700_000_900)),
+        devices: vec![
+            KnownDevice {
+                digest: [0xd1; 32],
+                last_login: UnixTime::from_secs(1_699_000_000),
+                failures: 3,
+                locked_until: Some(UnixTime::from_secs(1_700_000_060)),
+            },
+            KnownDevice {
+                digest: [0xd2; 32],
+                last_login: UnixTime::from_secs(1_699_500_000),
+                failures: 0,
+                locked_until: None,
+            },
+        ],
         token: Some(TokenRecord {
             serial,
             secret: Secret::from_array([7u8; 32]),
@@ -291,6 +307,9 @@ pub(crate) fn same_state(got: &AccountState, want: &AccountState) -> Check {
             s.second_factor_failures,
             s.lockouts,
             s.locked_until,
+            s.password_lockouts,
+            s.password_locked_until,
+            s.devices.clone(),
         )
     };
     ensure(plain(got) == plain(want), || {

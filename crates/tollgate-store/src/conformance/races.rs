@@ -157,7 +157,8 @@ pub fn burst_race(cluster: &Cluster, posts: usize) -> Check<RaceReport> {
 
 /// Every node guesses `guesses` wrong values at once, each in its own login: passwords (at the
 /// password screen) or, with `codes`, token codes (after an enrollment). Returns how many
-/// failures the account counted (its version's growth) and whether it ended locked.
+/// failures the account counted (its version's growth) and whether it ended locked (for
+/// passwords: whether unknown browsers are cooling down).
 ///
 /// # Errors
 /// When a submission fails.
@@ -194,8 +195,15 @@ pub fn lockout_race(cluster: &Cluster, guesses: usize, codes: bool) -> Check<(u6
         Ok(())
     })?;
     let account = cluster.account()?;
-    Ok((
-        account.version - before,
-        account.is_locked(cluster.clock.now()),
-    ))
+    let now = cluster.clock.now();
+    // Codes lock the account; passwords from unknown browsers lock those browsers out.
+    let locked = if codes {
+        account.is_locked(now)
+    } else {
+        account
+            .state
+            .password_locked_until
+            .is_some_and(|until| now < until)
+    };
+    Ok((account.version - before, locked))
 }

@@ -207,6 +207,11 @@ impl World {
 
     /// A first login through the desktop path; the token the app holds.
     pub(crate) fn enroll(&self) -> Totp {
+        self.enroll_desktop_on_device().0
+    }
+
+    /// [`World::enroll`], with the device cookie the browser was given at its end.
+    pub(crate) fn enroll_desktop_on_device(&self) -> (Totp, Option<tollgate::login::DeviceId>) {
         let key = self.past_the_password();
         let view = self
             .service
@@ -230,7 +235,7 @@ impl World {
             .unwrap();
         let view = self.service.submit(&view.login, Input::Continue).unwrap();
         assert!(view.authenticated().is_some());
-        token.totp()
+        (token.totp(), view.device)
     }
 
     /// John's account as stored now.
