@@ -59,6 +59,11 @@ pub struct AccountState {
     pub token: Option<TokenRecord>,
     /// Activation data issued and not yet used.
     pub pending: Option<PendingActivation>,
+    /// When PINs went out by SMS in the last hour, for the account's send budget
+    /// ([`Config::with_send_budget`](crate::Config::with_send_budget)).
+    pub sms_sent: Vec<UnixTime>,
+    /// When PINs went out by e-mail in the last hour.
+    pub email_sent: Vec<UnixTime>,
 }
 
 /// An enrolled soft token.

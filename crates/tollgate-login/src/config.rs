@@ -17,6 +17,8 @@ pub struct Config {
     pub(crate) resend_sms: u32,
     pub(crate) resend_email: u32,
     pub(crate) max_sends: u8,
+    pub(crate) sms_per_hour: u32,
+    pub(crate) email_per_hour: u32,
     pub(crate) password_lockout: u32,
     pub(crate) code_lockout: u32,
     pub(crate) second_factor_limit: u32,
@@ -41,6 +43,13 @@ impl Default for Config {
             resend_sms: 30,
             resend_email: 60,
             max_sends: 5,
+            // Per account and hour, shared by all its logins: one login's worth of SMS, and
+            // twice that by e-mail (which costs nothing to send but can bury a mailbox). Well
+            // under Twilio Verify's ceiling (50 an hour) and ServiceNow's hardening advice for
+            // reset codes (10 SMS a day); sends cost the service money, and a flood of SMS is
+            // the harassment SP 800-63B-4 §3.1.3.1's throttling is for.
+            sms_per_hour: 5,
+            email_per_hour: 10,
             // Well under NIST's 100 (SP 800-63B §3.2.2); RFC 4226 §7.3 throttling.
             password_lockout: 5,
             code_lockout: 10,
@@ -179,6 +188,20 @@ impl Config {
         self.resend_sms = sms;
         self.resend_email = email;
         self.max_sends = max_sends;
+        Ok(self)
+    }
+
+    /// Sends per account and hour, by SMS and by e-mail, for all its logins together: 1 to 50
+    /// each (Twilio Verify's ceiling).
+    ///
+    /// # Errors
+    /// [`ConfigError::Resend`] outside that range.
+    pub fn with_send_budget(mut self, sms: u32, email: u32) -> Result<Self, ConfigError> {
+        if !(1..=50).contains(&sms) || !(1..=50).contains(&email) {
+            return Err(ConfigError::Resend);
+        }
+        self.sms_per_hour = sms;
+        self.email_per_hour = email;
         Ok(self)
     }
 

@@ -42,6 +42,10 @@ pub enum MessageId {
     ResendTooSoon,
     /// No more sends in this login.
     TooManySends,
+    /// The account's hourly budget of sends by this channel is spent.
+    SendBudget,
+    /// The account is cooling down after wrong codes: `{seconds}`.
+    TryLater,
     /// "Your organization requires you to set up authentication methods."
     SetUpAuthentication,
     /// "Are you activating the token on your desktop or mobile app?"
@@ -221,6 +225,11 @@ fn english(id: MessageId) -> &'static str {
         M::TooManySends => {
             "No more one-time passwords can be sent for this login. Start again later."
         }
+        M::SendBudget => {
+            "Too many one-time passwords were sent to you this hour. Try again later, or use \
+             the alternative."
+        }
+        M::TryLater => "Too many attempts. Try again in {seconds} seconds.",
         M::SetUpAuthentication => {
             "Your organization requires you to set up authentication methods."
         }
@@ -293,6 +302,11 @@ fn french(id: MessageId) -> &'static str {
         M::TooManySends => {
             "Plus aucun code ne peut être envoyé pour cette connexion. Recommencez plus tard."
         }
+        M::SendBudget => {
+            "Trop de codes vous ont été envoyés cette heure-ci. Réessayez plus tard, ou \
+             utilisez l’autre moyen."
+        }
+        M::TryLater => "Trop de tentatives. Réessayez dans {seconds} secondes.",
         M::SetUpAuthentication => {
             "Votre organisation vous demande de configurer vos méthodes d’authentification."
         }

@@ -106,6 +106,11 @@ struct Plain {
     password_locked_until: Option<u64>,
     #[serde(default)]
     devices: Vec<PlainDevice>,
+    // Since the send budgets.
+    #[serde(default)]
+    sms_sent: Vec<u64>,
+    #[serde(default)]
+    email_sent: Vec<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -212,6 +217,8 @@ impl Plain {
             password_lockouts: state.password_lockouts,
             password_locked_until: state.password_locked_until.map(UnixTime::as_secs),
             devices: state.devices.iter().map(PlainDevice::of).collect(),
+            sms_sent: state.sms_sent.iter().map(|t| t.as_secs()).collect(),
+            email_sent: state.email_sent.iter().map(|t| t.as_secs()).collect(),
             token: state.token.as_ref().map(|t| PlainToken {
                 serial: t.serial.to_string(),
                 secret: t.secret.expose_base32(),
@@ -294,6 +301,18 @@ impl Plain {
                 .iter()
                 .map(PlainDevice::device)
                 .collect::<Option<_>>()?,
+            sms_sent: self
+                .sms_sent
+                .iter()
+                .copied()
+                .map(UnixTime::from_secs)
+                .collect(),
+            email_sent: self
+                .email_sent
+                .iter()
+                .copied()
+                .map(UnixTime::from_secs)
+                .collect(),
             token,
             pending,
         })

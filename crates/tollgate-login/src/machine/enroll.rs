@@ -34,6 +34,10 @@ pub(super) fn issue<R: CryptoRng>(
     if let Some(refused) = refused(ctx, &state, &user) {
         return refused;
     }
+    // No new activation data while wrong codes cool the account down.
+    if refuses_codes(ctx) == Some(Refusing::CoolingDown) {
+        return Step::to(Stage::ExpectEnrollmentChoice { user }).notice(super::pin::try_later(ctx));
+    }
     // Serial numbers are drawn from 10^9; the store's uniqueness constraint refuses the rare
     // repeat, and the driver's retry draws again.
     let serial = SerialNumber::generate(ctx.rng);

@@ -6,6 +6,7 @@ use super::{
     Ctx, Factor, PasswordCheck, Refusing, Step, account_state, cool_down, fail, refuses_codes,
     second_factor_locked,
 };
+use crate::account::AccountState;
 use crate::device::KnownDevice;
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Channel, Destination, Effect};
@@ -84,7 +85,12 @@ pub(super) fn password<R: CryptoRng>(
             Channel::Email
         };
         let (pin, send) = new_pin(ctx, &user, channel, 1);
-        Step::to(Stage::ExpectPin { user, pin }).effects(send)
+        if spend_send(ctx, &mut state, channel) {
+            return Step::to(Stage::ExpectPin { user, pin })
+                .effects(send)
+                .update(state);
+        }
+        Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::SendBudget)
     };
     if forgiven { step.update(state) } else { step }
 }
@@ -204,8 +210,16 @@ pub(super) fn resend<R: CryptoRng>(
     pin: PinRecord,
     channel: Channel,
 ) -> Step {
-    if refuses_codes(ctx) == Some(Refusing::Locked) {
-        return second_factor_locked(user);
+    let Some(mut state) = account_state(ctx) else {
+        return Step::to(Stage::ExpectPin { user, pin });
+    };
+    match refuses_codes(ctx) {
+        Some(Refusing::Locked) => return second_factor_locked(user),
+        // No new PIN while wrong ones cool the account down.
+        Some(Refusing::CoolingDown) => {
+            return Step::to(Stage::ExpectPin { user, pin }).notice(try_later(ctx));
+        }
+        None => {}
     }
     if pin.sends >= ctx.config.max_sends {
         return Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::TooManySends);
@@ -226,7 +240,37 @@ pub(super) fn resend<R: CryptoRng>(
     if destination(ctx, &user, channel).is_none() {
         return Step::to(Stage::ExpectPin { user, pin });
     }
+    if !spend_send(ctx, &mut state, channel) {
+        return Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::SendBudget);
+    }
     // A new PIN replaces the old one; failures stay counted in the account.
     let (pin, send) = new_pin(ctx, &user, channel, pin.sends.saturating_add(1));
-    Step::to(Stage::ExpectPin { user, pin }).effects(send)
+    Step::to(Stage::ExpectPin { user, pin })
+        .effects(send)
+        .update(state)
+}
+
+/// Takes one send by `channel` from the account's hourly budget; false when it is spent.
+fn spend_send<R>(ctx: &Ctx<'_, R>, state: &mut AccountState, channel: Channel) -> bool {
+    let (sent, budget) = match channel {
+        Channel::Sms => (&mut state.sms_sent, ctx.config.sms_per_hour),
+        Channel::Email => (&mut state.email_sent, ctx.config.email_per_hour),
+    };
+    let hour_ago = ctx.now.as_secs().saturating_sub(3600);
+    sent.retain(|at| at.as_secs() > hour_ago);
+    if sent.len() >= usize::try_from(budget).unwrap_or(usize::MAX) {
+        return false;
+    }
+    sent.push(ctx.now);
+    true
+}
+
+/// "Try again in {seconds} seconds": until the account's cool-down ends.
+pub(super) fn try_later<R>(ctx: &Ctx<'_, R>) -> Message {
+    let until = ctx
+        .account
+        .and_then(|a| a.state.locked_until)
+        .map_or(0, |until| until.as_secs());
+    let seconds = until.saturating_sub(ctx.now.as_secs());
+    Message::new(MessageId::TryLater).with("seconds", seconds.to_string())
 }

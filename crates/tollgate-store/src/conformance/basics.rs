@@ -87,6 +87,11 @@ fn full_state(rng: &mut ChaCha20Rng) -> Check<AccountState> {
         lockouts: 1,
         locked_until: Some(UnixTime::from_secs(1_700_000_600)),
         password_lockouts: 4,
+        sms_sent: vec![UnixTime::from_secs(1_699_999_000)],
+        email_sent: vec![
+            UnixTime::from_secs(1_699_999_100),
+            UnixTime::from_secs(1_699_999_200),
+        ],
         password_locked_until: Some(UnixTime::from_secs(1_700_000_900)),
         devices: vec![
             KnownDevice {
@@ -310,6 +315,8 @@ pub(crate) fn same_state(got: &AccountState, want: &AccountState) -> Check {
             s.password_lockouts,
             s.password_locked_until,
             s.devices.clone(),
+            s.sms_sent.clone(),
+            s.email_sent.clone(),
         )
     };
     ensure(plain(got) == plain(want), || {
