@@ -22,7 +22,12 @@ const HOUR: u64 = 3600;
 fn worst_hour(times: &[u64]) -> usize {
     times
         .iter()
-        .map(|start| times.iter().filter(|t| (*start..start + HOUR).contains(t)).count())
+        .map(|start| {
+            times
+                .iter()
+                .filter(|t| (*start..start + HOUR).contains(t))
+                .count()
+        })
         .max()
         .unwrap_or(0)
 }
@@ -92,7 +97,11 @@ fn no_pin_is_sent_while_the_account_cools_down() {
         output.notice.as_ref().map(|m| m.id),
         Some(MessageId::TryLater)
     );
-    assert_eq!(sim.outbox.len(), sent, "a PIN went out during the cool-down");
+    assert_eq!(
+        sim.outbox.len(),
+        sent,
+        "a PIN went out during the cool-down"
+    );
     sim.advance(60);
     sim.step(&mut login, Input::ResendPin);
     assert_eq!(sim.outbox.len(), sent + 1);

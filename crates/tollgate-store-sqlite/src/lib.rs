@@ -87,6 +87,7 @@ impl SqliteStore {
         key: SealingKey,
         mut options: Options,
     ) -> Result<Self, StoreError> {
+        owner_only(path.as_ref())?;
         let backend = Sqlite::new(path.as_ref().to_owned(), options.durability);
         let mut connection = backend.connect()?;
         let sealing = schema::Sealing {
@@ -131,4 +132,46 @@ impl SqliteStore {
             Err(StoreError::Integrity(lines.join("; ")))
         }
     }
+}
+
+/// A new database file is created readable and writable by its owner alone (SQLite gives its
+/// `-wal` and `-shm` files the database file's mode); an existing one, or one of those, that
+/// anyone else may read or write is refused with the fix in the message.
+fn owner_only(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        let mut files = vec![path.to_owned()];
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            files.push(name.into());
+        }
+        for file in &files {
+            match std::fs::metadata(file) {
+                Ok(meta) if meta.is_file() && meta.permissions().mode() & 0o077 != 0 => {
+                    return Err(StoreError::Exposed {
+                        path: file.display().to_string(),
+                        mode: meta.permissions().mode() & 0o7777,
+                    });
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && file == path => {
+                    std::fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .mode(0o600)
+                        .open(path)
+                        .map_err(|e| StoreError::Backend {
+                            context: "sqlite: create the database file",
+                            source: Box::new(e),
+                        })?;
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }

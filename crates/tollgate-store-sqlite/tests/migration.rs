@@ -23,6 +23,10 @@ fn fixture() -> (tempfile::TempDir, std::path::PathBuf) {
         &path,
     )
     .unwrap();
+    // A copy takes the checked-out file's mode; the store opens only files their owner alone
+    // can read.
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     (dir, path)
 }
 

@@ -216,6 +216,8 @@ fn a_file_that_is_not_a_database_is_refused() {
         b"this is not a database, just some text that is long enough",
     )
     .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     let refused = SqliteStore::open(&path, key()).unwrap_err();
     assert!(matches!(refused, StoreError::Backend { .. }), "{refused}");
     let cause = std::error::Error::source(&refused).unwrap().to_string();
@@ -322,4 +324,40 @@ fn a_sealed_state_opens_only_under_its_key() {
     let other_key = SqliteStore::open(&path, SealingKey::new([1; 32])).unwrap();
     let refused = other_key.user(&id).unwrap_err();
     assert!(matches!(refused, StoreError::Integrity(_)), "{refused}");
+}
+
+/// Another user of the machine (`THREATS.md`: a local reader): the database holds password
+/// hashes, sealed secrets and logins, so a new file, its write-ahead log and its shared memory
+/// are created for their owner alone, and an existing file others may read is refused, with the
+/// fix in the message, and left as it was. Before, the file was created 0644.
+#[test]
+fn the_files_are_the_owners_alone_and_an_exposed_one_is_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("owner.db");
+    let store = SqliteStore::open_with(&path, key(), options(3)).unwrap();
+    let cluster = Cluster::new(vec![Arc::new(store)], &Config::default(), 3).unwrap();
+    conformance::enroll(cluster.first(), 4).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for suffix in ["", "-wal", "-shm"] {
+        let file = dir.path().join(format!("owner.db{suffix}"));
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+    drop(cluster);
+
+    let exposed = dir.path().join("exposed.db");
+    std::fs::write(&exposed, b"").unwrap();
+    std::fs::set_permissions(&exposed, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let refused = SqliteStore::open(&exposed, key()).unwrap_err();
+    assert!(
+        matches!(refused, StoreError::Exposed { mode: 0o644, .. }),
+        "{refused}"
+    );
+    assert!(refused.to_string().contains("chmod 600"), "{refused}");
+    assert_eq!(
+        std::fs::read(&exposed).unwrap(),
+        b"",
+        "the refused file was changed"
+    );
+    assert_eq!(mode(&exposed), 0o644);
 }

@@ -52,6 +52,18 @@ pub enum StoreError {
     /// A thread panicked while it held the store's lock.
     #[error(transparent)]
     Poisoned(#[from] tollgate_login::Poisoned),
+    /// A database file that other users of the machine may read or write (it holds password
+    /// hashes, sealed secrets and logins): nothing was opened. The message says the fix.
+    #[error(
+        "{path} may be read or written by other users (mode {mode:04o}): nothing was opened; \
+         run `chmod 600 {path}` (and on its -wal and -shm files) and start again"
+    )]
+    Exposed {
+        /// The file.
+        path: String,
+        /// Its permission bits.
+        mode: u32,
+    },
 }
 
 impl StoreError {
