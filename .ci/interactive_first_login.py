@@ -37,9 +37,10 @@ def answer(text):
     login.stdin.flush()
 
 
-def soft_token(*args):
-    env = dict(os.environ, SOFT_TOKEN_PIN="246810")
-    done = subprocess.run([f"{BIN}/soft_token", *args], env=env, capture_output=True,
+def soft_token(*args, **secrets):
+    env = dict(os.environ, SOFT_TOKEN_PIN="246810", **secrets)
+    done = subprocess.run([f"{BIN}/soft_token", "--secrets-from-env", *args], env=env,
+                          capture_output=True,
                           text=True, check=True)
     return done.stdout
 
@@ -53,8 +54,8 @@ wait_for(r"\(m/d\): $"); answer("d")
 serial = wait_for(r"Serial Number\s+(\d{5}-\d{5})").group(1)
 code = wait_for(r"Activation Code\s+(\d{4}-\d{4}-\d{4}-\d{4})").group(1)
 registration = re.search(r"Registration code: (\d{5}-\d{5})",
-                         soft_token("activate", "--serial", serial, "--activation-code", code,
-                                    "--store", store)).group(1)
+                         soft_token("activate", "--serial", serial, "--store", store,
+                                    SOFT_TOKEN_ACTIVATION_CODE=code)).group(1)
 wait_for(r"Response: $"); answer(registration)
 wait_for(r"Continue: $"); answer("")
 wait_for(r"User ID: $"); answer(USER)

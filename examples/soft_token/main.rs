@@ -1,14 +1,17 @@
 //! A command-line stand-in for the desktop soft-token app: the token side of the activation.
 //!
 //! ```text
-//! soft_token activate --serial S --activation-code A [--registration-code R] [--policy JSON] --store FILE
-//! soft_token scan --uri URI [--password P] --store FILE
+//! soft_token activate --serial S [--registration-code R] [--policy JSON] --store FILE
+//! soft_token scan --uri URI --store FILE
 //! soft_token code --store FILE [--at UNIX_SECONDS]
 //! ```
 //!
 //! The token is saved sealed under the app PIN: a key from the PIN with Argon2id, the token
-//! sealed with ChaCha20-Poly1305. Ten wrong PINs in a row wipe the file. The PIN is read from
-//! the terminal, or from `SOFT_TOKEN_PIN` when it is set (for scripts).
+//! sealed with ChaCha20-Poly1305, once per try left. Ten wrong PINs in a row wipe the file.
+//! The file is written whole (a temporary file renamed over it) and for its owner alone. The
+//! PIN, the activation code and the activation password are read from the terminal, never from
+//! the command line; with `--secrets-from-env` (for scripts) from `SOFT_TOKEN_PIN`,
+//! `SOFT_TOKEN_ACTIVATION_CODE` and `SOFT_TOKEN_ACTIVATION_PASSWORD`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,27 +24,35 @@ use tollgate::provision::{OtpAuthUri, SecureActivation};
 use tollgate::{Clock, SystemClock};
 
 const USAGE: &str = "usage:
-  soft_token activate --serial S --activation-code A [--registration-code R] [--policy JSON] --store FILE
-      Activates a token from the Serial Number and Activation Code the enrollment page shows,
-      prints the registration code to type into the page's Response field, and saves the token.
-      With --registration-code, restores a token activated earlier with that code instead.
-  soft_token scan --uri URI [--password P] --store FILE
+  soft_token activate --serial S [--registration-code R] [--policy JSON] --store FILE
+      Activates a token from the Serial Number and Activation Code the enrollment page shows
+      (the code is asked for), prints the registration code to type into the page's Response
+      field, and saves the token. With --registration-code, restores a token activated earlier
+      with that code instead.
+  soft_token scan --uri URI --store FILE
       Reads a QR code's text: a secure activation URI (igmobileotp://; asks for the activation
-      password unless --password is given) or an otpauth:// key URI, and saves the token.
+      password) or an otpauth:// key URI, and saves the token.
   soft_token code --store FILE [--at UNIX_SECONDS]
       Prints the token's current code (or its code at a given time).
 
-The saved token is protected by an app PIN of 6 to 12 digits, read from the terminal or from
-the environment variable SOFT_TOKEN_PIN. Ten wrong PINs in a row wipe the token.
+The saved token is protected by an app PIN of 6 to 12 digits. Ten wrong PINs in a row wipe
+the token. Secrets (the PIN, the activation code, the activation password) are read from the
+terminal, never from the command line, which other users see in ps.
 
-  --help   show this text";
+  --secrets-from-env   read them from SOFT_TOKEN_PIN, SOFT_TOKEN_ACTIVATION_CODE and
+                       SOFT_TOKEN_ACTIVATION_PASSWORD instead (for scripts)
+  --help               show this text";
 
 mod sealed;
 
-use sealed::{Saved, open, read_secret, refuse_existing, save};
+use sealed::{Saved, allow_secrets_from_env, open, refuse_existing, save, secret};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(at) = args.iter().position(|a| a == "--secrets-from-env") {
+        args.remove(at);
+        allow_secrets_from_env();
+    }
     if args.is_empty() || args.iter().any(|a| a == "--help" || a == "-h") {
         println!("{USAGE}");
         return if args.is_empty() {
@@ -104,19 +115,10 @@ impl Args {
 fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("activate") => {
-            let args = Args::parse(
-                args,
-                &[
-                    "serial",
-                    "activation-code",
-                    "registration-code",
-                    "policy",
-                    "store",
-                ],
-            )?;
+            let args = Args::parse(args, &["serial", "registration-code", "policy", "store"])?;
             activate(&args)
         }
-        Some("scan") => scan(&Args::parse(args, &["uri", "password", "store"])?),
+        Some("scan") => scan(&Args::parse(args, &["uri", "store"])?),
         Some("code") => code(&Args::parse(args, &["store", "at"])?),
         Some(other) => Err(format!(
             "unknown command {other:?}: activate, scan or code (see --help)"
@@ -130,10 +132,10 @@ fn activate(args: &Args) -> Result<(), String> {
         .need("serial")?
         .parse()
         .map_err(|e| format!("--serial: {e}"))?;
-    let activation_code: ActivationCode = args
-        .need("activation-code")?
-        .parse()
-        .map_err(|e| format!("--activation-code: {e}"))?;
+    let activation_code: ActivationCode =
+        secret("SOFT_TOKEN_ACTIVATION_CODE", "Activation Code: ")?
+            .parse()
+            .map_err(|e| format!("activation code: {e}"))?;
     let policy: Option<Policy> = args
         .get("policy")
         .map(str::parse)
@@ -170,11 +172,10 @@ fn scan(args: &Args) -> Result<(), String> {
     let store = PathBuf::from(args.need("store")?);
     refuse_existing(&store)?;
     if uri.trim_start().starts_with("igmobileotp:") {
-        let password: ActivationPassword = match args.get("password") {
-            Some(p) => p.parse(),
-            None => read_secret("Activation password: ")?.parse(),
-        }
-        .map_err(|e| format!("activation password: {e}"))?;
+        let password: ActivationPassword =
+            secret("SOFT_TOKEN_ACTIVATION_PASSWORD", "Activation password: ")?
+                .parse()
+                .map_err(|e| format!("activation password: {e}"))?;
         let scanned = SecureActivation::decode(uri, &password).map_err(|e| e.to_string())?;
         let activation = TokenActivation::new(
             scanned.serial(),

@@ -1,5 +1,5 @@
-//! The token file: the token sealed under the app PIN (Argon2id → ChaCha20-Poly1305), a
-//! header bound to it as associated data, and a wrong-PIN counter that wipes the file at ten.
+//! The token file: the token sealed under the app PIN (Argon2id → ChaCha20-Poly1305), ten
+//! copies each bound to its try, one spent per wrong PIN; written whole, for its owner alone.
 
 use std::path::Path;
 
@@ -50,10 +50,11 @@ impl Drop for Saved {
     }
 }
 
-/// The file: a header in the clear (bound to the ciphertext as associated data) and the
-/// sealed token.
+/// Version 1 of the file (written before this version; read for the upgrade): a header in
+/// the clear, bound to the sealed token as associated data, and a wrong-PIN counter outside it,
+/// which anyone who could write the file could set back to 0.
 #[derive(Serialize, Deserialize)]
-pub(crate) struct File {
+pub(crate) struct FileV1 {
     format: String,
     version: u32,
     argon2: [u32; 3],
@@ -63,12 +64,79 @@ pub(crate) struct File {
     sealed: String,
 }
 
-impl File {
+impl FileV1 {
     fn associated_data(&self) -> String {
         format!(
             "{}|{}|{:?}|{}|{}",
             self.format, self.version, self.argon2, self.salt, self.nonce
         )
+    }
+}
+
+/// Version 2: the header, and the token sealed ten times under the PIN's key, each copy bound
+/// to its place (`try`, 0 to 9) as associated data. Each wrong PIN removes the first copy left,
+/// so the number of tries left is the number of copies: there is no counter to set back (short
+/// of putting back a whole earlier copy of the file, which no file alone can stop), and copies
+/// cannot be made without the PIN. A right PIN seals all ten again.
+#[derive(Serialize, Deserialize)]
+struct File {
+    format: String,
+    version: u32,
+    argon2: [u32; 3],
+    salt: String,
+    copies: Vec<Copy>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct Copy {
+    /// Its place: the copies left have increasing places.
+    r#try: u32,
+    nonce: String,
+    sealed: String,
+}
+
+impl File {
+    fn associated_data(&self, place: u32) -> String {
+        format!(
+            "{}|{}|{:?}|{}|try {place} of {MAX_TRIES}",
+            self.format, self.version, self.argon2, self.salt
+        )
+    }
+
+    /// The copies' places are 0 to 9 and increasing, or the file was damaged.
+    fn well_formed(&self) -> bool {
+        self.format == FORMAT
+            && self.version == 2
+            && self.copies.windows(2).all(|w| w[0].r#try < w[1].r#try)
+            && self.copies.iter().all(|c| c.r#try < MAX_TRIES)
+    }
+
+    /// Ten copies of `plaintext` under `key`.
+    fn seal_all(&mut self, key: &[u8; 32], plaintext: &[u8]) -> Result<(), String> {
+        let mut rng = tollgate::os_rng();
+        let cipher = ChaCha20Poly1305::new(&(*key).into());
+        self.copies = (0..MAX_TRIES)
+            .map(|place| {
+                let mut nonce = [0u8; 12];
+                rng.fill_bytes(&mut nonce);
+                let aad = self.associated_data(place);
+                let sealed = cipher
+                    .encrypt(
+                        &nonce.into(),
+                        Payload {
+                            msg: plaintext,
+                            aad: aad.as_bytes(),
+                        },
+                    )
+                    .map_err(|_| "sealing failed")?;
+                Ok(Copy {
+                    r#try: place,
+                    nonce: hex(&nonce),
+                    sealed: hex(&sealed),
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(())
     }
 }
 
@@ -100,17 +168,35 @@ pub(crate) fn key(pin: &str, salt: &[u8], argon2: [u32; 3]) -> Result<Zeroizing<
     Ok(key)
 }
 
-pub(crate) fn read_secret(prompt: &str) -> Result<Zeroizing<String>, String> {
+/// Whether secrets may come from the environment (`--secrets-from-env`), for scripts.
+static FROM_ENV: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Lets [`secret`] read the environment.
+pub(crate) fn allow_secrets_from_env() {
+    FROM_ENV.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A secret from the terminal (not echoed; never from the command line, which other users see
+/// in `ps` and the shell keeps in its history), or from the environment variable `var` when
+/// the command line said `--secrets-from-env`.
+pub(crate) fn secret(var: &str, prompt: &str) -> Result<Zeroizing<String>, String> {
+    if FROM_ENV.load(std::sync::atomic::Ordering::Relaxed) {
+        return std::env::var(var)
+            .map(Zeroizing::new)
+            .map_err(|_| format!("--secrets-from-env is given but {var} is not set"));
+    }
     rpassword::prompt_password(prompt)
         .map(Zeroizing::new)
-        .map_err(|e| format!("cannot read from the terminal ({e}); set SOFT_TOKEN_PIN"))
+        .map_err(|e| {
+            format!(
+                "cannot read from the terminal ({e}); for a script, give --secrets-from-env \
+                 and set {var}"
+            )
+        })
 }
 
 pub(crate) fn pin(prompt: &str) -> Result<Zeroizing<String>, String> {
-    match std::env::var("SOFT_TOKEN_PIN") {
-        Ok(pin) => Ok(Zeroizing::new(pin)),
-        Err(_) => read_secret(prompt),
-    }
+    secret("SOFT_TOKEN_PIN", prompt)
 }
 
 pub(crate) fn new_pin() -> Result<Zeroizing<String>, String> {
@@ -118,8 +204,8 @@ pub(crate) fn new_pin() -> Result<Zeroizing<String>, String> {
     if !(6..=12).contains(&first.len()) || !first.bytes().all(|b| b.is_ascii_digit()) {
         return Err("the app PIN must be 6 to 12 digits".into());
     }
-    if std::env::var_os("SOFT_TOKEN_PIN").is_none() {
-        let again = read_secret("Enter the PIN again: ")?;
+    if !FROM_ENV.load(std::sync::atomic::Ordering::Relaxed) {
+        let again = pin("Enter the PIN again: ")?;
         if *again != *first {
             return Err("the two PINs differ; nothing was saved".into());
         }
@@ -139,69 +225,156 @@ pub(crate) fn refuse_existing(store: &Path) -> Result<(), String> {
 
 pub(crate) fn save(store: &Path, token: &Saved) -> Result<(), String> {
     let pin = new_pin()?;
-    let mut rng = tollgate::os_rng();
+    let plaintext = Zeroizing::new(serde_json::to_vec(token).map_err(|e| e.to_string())?);
+    seal_and_write(store, &pin, &plaintext)
+}
+
+fn seal_and_write(store: &Path, pin: &str, plaintext: &[u8]) -> Result<(), String> {
     let mut salt = [0u8; 16];
-    let mut nonce = [0u8; 12];
-    rng.fill_bytes(&mut salt);
-    rng.fill_bytes(&mut nonce);
+    tollgate::os_rng().fill_bytes(&mut salt);
     let mut file = File {
         format: FORMAT.into(),
-        version: 1,
+        version: 2,
         argon2: [
             Params::DEFAULT_M_COST,
             Params::DEFAULT_T_COST,
             Params::DEFAULT_P_COST,
         ],
         salt: hex(&salt),
-        nonce: hex(&nonce),
-        failures: 0,
-        sealed: String::new(),
+        copies: Vec::new(),
     };
-    let key = key(&pin, &salt, file.argon2)?;
-    let plaintext = Zeroizing::new(serde_json::to_vec(token).map_err(|e| e.to_string())?);
-    let aad = file.associated_data();
-    let sealed = ChaCha20Poly1305::new(&(*key).into())
-        .encrypt(
-            &nonce.into(),
-            Payload {
-                msg: &plaintext,
-                aad: aad.as_bytes(),
-            },
-        )
-        .map_err(|_| "sealing failed")?;
-    file.sealed = hex(&sealed);
+    let key = key(pin, &salt, file.argon2)?;
+    file.seal_all(&key, plaintext)?;
     write(store, &file)
 }
 
-pub(crate) fn write(store: &Path, file: &File) -> Result<(), String> {
+/// Writes the file whole or not at all: a temporary file beside it, for its owner alone,
+/// synced, then renamed over it.
+fn write(store: &Path, file: &impl Serialize) -> Result<(), String> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
     let text = serde_json::to_string_pretty(file).map_err(|e| e.to_string())?;
-    std::fs::write(store, text).map_err(|e| format!("cannot write {}: {e}", store.display()))
+    let mut name = store.as_os_str().to_owned();
+    name.push(format!(".{}.tmp", std::process::id()));
+    let temporary = std::path::PathBuf::from(name);
+    let failed = |e: std::io::Error| format!("cannot write {}: {e}", store.display());
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temporary)
+        .map_err(failed)?;
+    let written = out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.sync_all())
+        .and_then(|()| std::fs::rename(&temporary, store));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(failed(e));
+    }
+    Ok(())
 }
 
+/// The token, with the app PIN: the first copy left is tried; a wrong PIN removes it, and the
+/// last one wipes the file. A version 1 file is upgraded at its first right PIN.
 pub(crate) fn open(store: &Path) -> Result<Saved, String> {
-    let text = std::fs::read_to_string(store).map_err(|e| match e.kind() {
+    let text = read_owned(store)?;
+    let corrupted = || {
+        format!(
+            "{} is not a soft-token file, or it is damaged (nothing was changed)",
+            store.display()
+        )
+    };
+    let header: serde_json::Value = serde_json::from_str(&text).map_err(|_| corrupted())?;
+    if header.get("version").and_then(serde_json::Value::as_u64) == Some(1) {
+        let file: FileV1 = serde_json::from_str(&text).map_err(|_| corrupted())?;
+        return open_v1(store, file);
+    }
+    let mut file: File = serde_json::from_str(&text).map_err(|_| corrupted())?;
+    if !file.well_formed() {
+        return Err(corrupted());
+    }
+    let Some(first) = file.copies.first().cloned() else {
+        return Err(wiped(store));
+    };
+    let salt = unhex(&file.salt)?;
+    let nonce: [u8; 12] = unhex(&first.nonce)?
+        .try_into()
+        .map_err(|_| "the token file is damaged (nonce)")?;
+    let pin = pin("App PIN: ")?;
+    let key = key(&pin, &salt, file.argon2)?;
+    let aad = file.associated_data(first.r#try);
+    let opened = ChaCha20Poly1305::new(&(*key).into()).decrypt(
+        &nonce.into(),
+        Payload {
+            msg: &unhex(&first.sealed)?,
+            aad: aad.as_bytes(),
+        },
+    );
+    match opened {
+        Ok(plaintext) => {
+            let plaintext = Zeroizing::new(plaintext);
+            if file.copies.len() < MAX_TRIES as usize {
+                file.seal_all(&key, &plaintext)?;
+                write(store, &file)?;
+            }
+            serde_json::from_slice(&plaintext).map_err(|_| corrupted())
+        }
+        Err(_) => {
+            // A wrong PIN and a damaged copy look the same to the AEAD; both cost a try.
+            file.copies.remove(0);
+            if file.copies.is_empty() {
+                let _ = std::fs::remove_file(store);
+                return Err(wiped(store));
+            }
+            write(store, &file)?;
+            Err(format!(
+                "wrong PIN (or a damaged file); {} tries left before the token is wiped",
+                file.copies.len()
+            ))
+        }
+    }
+}
+
+fn wiped(store: &Path) -> String {
+    format!(
+        "wrong PIN {MAX_TRIES} times: the token in {} has been wiped; activate it again",
+        store.display()
+    )
+}
+
+/// The file's text, if only its owner may read or write it.
+fn read_owned(store: &Path) -> Result<String, String> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let meta = std::fs::metadata(store).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => format!(
             "{} does not exist: activate or scan a token first",
             store.display()
         ),
         _ => format!("cannot read {}: {e}", store.display()),
     })?;
-    let mut file: File = serde_json::from_str(&text).map_err(|_| {
-        format!(
-            "{} is not a soft-token file, or it is corrupted",
-            store.display()
-        )
-    })?;
-    if file.format != FORMAT || file.version != 1 {
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
         return Err(format!(
-            "{} is not a version-1 soft-token file",
+            "{} may be read or written by other users (mode {mode:04o}): run `chmod 600 {}` \
+             and try again",
+            store.display(),
             store.display()
         ));
+    }
+    std::fs::read_to_string(store).map_err(|e| format!("cannot read {}: {e}", store.display()))
+}
+
+/// A version 1 file: its counter as it was; at the right PIN, the token is sealed again as
+/// version 2 under the same PIN.
+fn open_v1(store: &Path, mut file: FileV1) -> Result<Saved, String> {
+    if file.format != FORMAT {
+        return Err(format!("{} is not a soft-token file", store.display()));
     }
     let salt = unhex(&file.salt)?;
     let nonce: [u8; 12] = unhex(&file.nonce)?
         .try_into()
-        .map_err(|_| "the token file is corrupted (nonce)")?;
+        .map_err(|_| "the token file is damaged (nonce)")?;
     let sealed = unhex(&file.sealed)?;
     let pin = pin("App PIN: ")?;
     let key = key(&pin, &salt, file.argon2)?;
@@ -215,25 +388,17 @@ pub(crate) fn open(store: &Path) -> Result<Saved, String> {
     ) {
         Ok(plaintext) => {
             let plaintext = Zeroizing::new(plaintext);
-            if file.failures > 0 {
-                file.failures = 0;
-                write(store, &file)?;
-            }
-            serde_json::from_slice(&plaintext).map_err(|_| "the token file is corrupted".into())
+            let saved: Saved = serde_json::from_slice(&plaintext)
+                .map_err(|_| "the token file is damaged".to_owned())?;
+            seal_and_write(store, &pin, &plaintext)?;
+            eprintln!("(the token file was upgraded to version 2)");
+            Ok(saved)
         }
         Err(_) => {
-            // A wrong PIN and a corrupted file look the same to the AEAD; both count.
             file.failures += 1;
             if file.failures >= MAX_TRIES {
-                let wiped = File {
-                    sealed: "0".repeat(file.sealed.len()),
-                    ..file
-                };
-                let _ = write(store, &wiped);
                 let _ = std::fs::remove_file(store);
-                return Err(format!(
-                    "wrong PIN {MAX_TRIES} times: the token has been wiped; activate it again"
-                ));
+                return Err(wiped(store));
             }
             write(store, &file)?;
             Err(format!(
