@@ -53,14 +53,13 @@ fn bench(c: &mut Criterion) {
     later_logins(c, "sqlite-normal", Arc::new(normal));
     match std::env::var("TOLLGATE_POSTGRES_URL") {
         Ok(url) => {
-            let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("postgres");
+            let mut admin = tollgate_store_postgres::client(&url).expect("postgres");
             admin
                 .batch_execute("DROP DATABASE IF EXISTS tollgate_bench WITH (FORCE)")
                 .and_then(|()| admin.batch_execute("CREATE DATABASE tollgate_bench"))
                 .expect("a bench database");
-            let (base, _) = url.rsplit_once('/').expect("a URL with a database");
-            let store =
-                PostgresStore::connect(&format!("{base}/tollgate_bench"), key).expect("postgres");
+            let bench = tollgate_store_postgres::url_for_database(&url, "tollgate_bench");
+            let store = PostgresStore::connect(&bench, key).expect("postgres");
             later_logins(c, "postgres", Arc::new(store));
         }
         Err(_) => println!("TOLLGATE_POSTGRES_URL is not set: PostgreSQL is not measured"),
@@ -89,7 +88,7 @@ fn bench(c: &mut Criterion) {
         });
     });
     if let Ok(url) = std::env::var("TOLLGATE_POSTGRES_URL") {
-        let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("postgres");
+        let mut client = tollgate_store_postgres::client(&url).expect("postgres");
         client
             .batch_execute(
                 "DROP TABLE IF EXISTS tollgate_bench_commit; \

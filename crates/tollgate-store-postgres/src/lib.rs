@@ -4,6 +4,7 @@
 mod backend;
 mod pool;
 mod schema;
+mod tls;
 
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use tollgate_store::{SealingKey, SharedRng, StoreError, os_rng};
 
 pub use backend::Postgres;
 pub use schema::SCHEMA_VERSION;
+pub use tls::{SslMode, url_for_database};
 
 /// How many connections a store keeps by default.
 pub const DEFAULT_POOL_SIZE: u32 = 16;
@@ -53,7 +55,9 @@ pub struct PostgresStore {
 tollgate_store::forward_store!(PostgresStore, inner);
 
 impl PostgresStore {
-    /// Connects to `url` (`postgres://user@host:port/db`, or the key=value form) with a pool of
+    /// Connects to `url` (`postgres://user@host:port/db`, or the key=value form; `sslmode` and
+    /// `sslrootcert` as libpq takes them, see [`SslMode`]: `verify-full` is the default for a
+    /// server on another machine) with a pool of
     /// [`DEFAULT_POOL_SIZE`] connections, and brings the schema up to [`SCHEMA_VERSION`] (a
     /// database of version 1 is re-sealed under `key` on the way).
     ///
@@ -74,8 +78,11 @@ impl PostgresStore {
         key: SealingKey,
         mut options: Options,
     ) -> Result<Self, StoreError> {
-        let config: postgres::Config = url.parse().map_err(|e| StoreError::Backend {
-            context: "postgres: not a connection URL",
+        let manager = pool::Manager(tls::target(url)?);
+        // One connection first, for its own error (a refused certificate says why here; the
+        // pool would only time out).
+        r2d2::ManageConnection::connect(&manager).map_err(|e| StoreError::Backend {
+            context: "postgres: cannot connect",
             source: Box::new(e),
         })?;
         let pool = r2d2::Pool::builder()
@@ -85,7 +92,7 @@ impl PostgresStore {
             // No round trip to test a connection at every checkout: a broken one fails its
             // query (the request reports a store error), and r2d2 drops it on return.
             .test_on_check_out(false)
-            .build(pool::Manager(config))
+            .build(manager)
             .map_err(|e| StoreError::Backend {
                 context: "postgres: cannot connect",
                 source: Box::new(e),
@@ -108,4 +115,21 @@ impl PostgresStore {
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         schema::version(&mut self.inner.backend().connection()?.client)
     }
+}
+
+/// A plain driver client for `url`, with the same TLS rules as the store (for administration
+/// beside it: creating a database, a dump, a check).
+///
+/// # Errors
+/// [`StoreError::Backend`] as for [`PostgresStore::connect`].
+pub fn client(url: &str) -> Result<postgres::Client, StoreError> {
+    let target = tls::target(url)?;
+    let connected = match &target.tls {
+        Some(tls) => target.config.connect(tls.clone()),
+        None => target.config.connect(postgres::NoTls),
+    };
+    connected.map_err(|e| StoreError::Backend {
+        context: "postgres: cannot connect",
+        source: Box::new(e),
+    })
 }

@@ -25,16 +25,20 @@ pub(crate) fn prepared(
     Ok(statement)
 }
 
-/// Makes [`Connection`]s for r2d2.
-pub(crate) struct Manager(pub(crate) postgres::Config);
+/// Makes [`Connection`]s for r2d2, with the TLS the URL asked for.
+pub(crate) struct Manager(pub(crate) crate::tls::Target);
 
 impl r2d2::ManageConnection for Manager {
     type Connection = Connection;
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<Connection, postgres::Error> {
+        let client = match &self.0.tls {
+            Some(tls) => self.0.config.connect(tls.clone())?,
+            None => self.0.config.connect(NoTls)?,
+        };
         Ok(Connection {
-            client: self.0.connect(NoTls)?,
+            client,
             statements: HashMap::new(),
         })
     }

@@ -12,7 +12,6 @@ mod server;
 
 use std::sync::Arc;
 
-use postgres::NoTls;
 use tollgate_login::UserId;
 use tollgate_store::conformance;
 use tollgate_store::{SealingKey, Store, StoreError};
@@ -24,7 +23,7 @@ fn version_1_database(name: &str) -> Option<String> {
 }
 
 fn schema_version(url: &str) -> i32 {
-    postgres::Client::connect(url, NoTls)
+    tollgate_store_postgres::client(url)
         .unwrap()
         .query_one("SELECT version FROM tollgate_schema", &[])
         .unwrap()
@@ -39,7 +38,7 @@ fn a_version_1_database_is_refused_untouched_under_another_key() {
     let refused = PostgresStore::connect(&url, SealingKey::new([0x22; 32])).unwrap_err();
     assert!(matches!(refused, StoreError::Integrity(_)), "{refused}");
     assert_eq!(schema_version(&url), 1);
-    let columns: i64 = postgres::Client::connect(&url, NoTls)
+    let columns: i64 = tollgate_store_postgres::client(&url)
         .unwrap()
         .query_one(
             "SELECT count(*) FROM information_schema.columns WHERE table_name = 'tollgate_users'",

@@ -11,7 +11,6 @@ mod server;
 use std::process::Command;
 use std::sync::Arc;
 
-use postgres::NoTls;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate_login::{Config, LoginDigest, SealedLogin, UserId};
@@ -87,7 +86,7 @@ struct Writer(std::sync::Mutex<postgres::Client>);
 impl Writer {
     fn connect(url: &str) -> Self {
         Self(std::sync::Mutex::new(
-            postgres::Client::connect(url, NoTls).unwrap(),
+            tollgate_store_postgres::client(url).unwrap(),
         ))
     }
 
@@ -203,7 +202,7 @@ fn the_account_survives_reconnecting_and_a_newer_schema_is_refused() {
     conformance::later_login(&cluster.nodes[0], &token).unwrap();
     drop(cluster);
 
-    let mut raw = postgres::Client::connect(&url, NoTls).unwrap();
+    let mut raw = tollgate_store_postgres::client(&url).unwrap();
     raw.execute(
         "UPDATE tollgate_schema SET version = $1",
         &[&i32::try_from(SCHEMA_VERSION + 1).unwrap()],
@@ -227,7 +226,7 @@ fn no_secret_lies_in_the_tables_and_a_state_opens_only_under_its_key() {
     let account = cluster.nodes[0].store.user(&id).unwrap().unwrap().account;
     let secret = account.state.token.unwrap().secret;
 
-    let mut raw = postgres::Client::connect(&url, NoTls).unwrap();
+    let mut raw = tollgate_store_postgres::client(&url).unwrap();
     let dump: Vec<u8> = raw
         .query(
             "SELECT t::text FROM tollgate_users t UNION ALL SELECT l::text FROM tollgate_logins l",

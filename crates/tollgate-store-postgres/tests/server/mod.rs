@@ -2,8 +2,6 @@
 
 use std::io::Write as _;
 
-use postgres::NoTls;
-
 const URL: &str = "TOLLGATE_POSTGRES_URL";
 const REQUIRE: &str = "TOLLGATE_REQUIRE_POSTGRES";
 
@@ -23,22 +21,21 @@ pub(crate) fn database(name: &str) -> Option<String> {
         );
         return None;
     };
-    let mut client = postgres::Client::connect(&admin, NoTls).unwrap();
+    let mut client = tollgate_store_postgres::client(&admin).unwrap();
     client
         .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .unwrap();
     client
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .unwrap();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    Some(format!("{base}/{name}"))
+    Some(tollgate_store_postgres::url_for_database(&admin, name))
 }
 
 /// As [`database`], holding what `sql` writes.
 #[allow(dead_code, reason = "not every test file loads a dump")]
 pub(crate) fn database_with(name: &str, sql: &str) -> Option<String> {
     let url = database(name)?;
-    postgres::Client::connect(&url, NoTls)
+    tollgate_store_postgres::client(&url)
         .unwrap()
         .batch_execute(sql)
         .unwrap();

@@ -102,7 +102,7 @@ pub(crate) fn backings(pg_name: &str) -> Vec<Backing> {
     });
     if let Some(url) = postgres_database(pg_name) {
         let store = PostgresStore::connect(&url, key()).unwrap();
-        let client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let client = tollgate_store_postgres::client(&url).unwrap();
         all.push(Backing {
             name: "postgres",
             store: Arc::new(store),
@@ -131,15 +131,14 @@ fn postgres_database(name: &str) -> Option<String> {
         );
         return None;
     };
-    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    let mut client = tollgate_store_postgres::client(&admin).unwrap();
     client
         .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .unwrap();
     client
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .unwrap();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    Some(format!("{base}/{name}"))
+    Some(tollgate_store_postgres::url_for_database(&admin, name))
 }
 
 /// A service over `store`, on a virtual clock, with fast (weak) password hashing and John
