@@ -1,7 +1,7 @@
 //! The forms: every step of the login posts to `/submit`, the language selector to `/lang`;
 //! each answer is a redirect to `/` (post/redirect/get).
 
-use axum::extract::{Form, State};
+use axum::extract::{ConnectInfo, Form, State};
 use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -51,6 +51,7 @@ fn input(action: &str, value: Zeroizing<String>) -> Option<Input<Zeroizing<Strin
 /// Every form of the login posts here; the answer is a redirect to `/` (post/redirect/get).
 pub(crate) async fn submit(
     State(app): Shared,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     Form(mut form): Form<Submission>,
 ) -> Response {
@@ -83,8 +84,11 @@ pub(crate) async fn submit(
         let Some(input) = input(&form.action, value) else {
             return failure(StatusCode::BAD_REQUEST, "unknown action");
         };
-        let device = session::device_cookie(&headers);
-        blocking(move || on_behalf_of(&mailbox, || worker.service.submit_on(&key, input, device)))
+        let client = tollgate::Client {
+            address: Some(peer.ip()),
+            device: session::device_cookie(&headers),
+        };
+        blocking(move || on_behalf_of(&mailbox, || worker.service.submit_from(&key, input, client)))
             .await
     }
     .unwrap_or_else(|_| Err(Error::Contended));

@@ -195,7 +195,8 @@ fn run(options: Options) -> Result<(), String> {
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         println!("listening on http://{address}/");
         println!("users: {}; password {PASSWORD:?}", USERS.join(", "));
-        axum::serve(listener, router)
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service)
             .await
             .map_err(|e| e.to_string())
     })

@@ -79,7 +79,9 @@ pub struct KnownDevice {
 }
 
 impl KnownDevice {
-    pub(crate) fn is(&self, device: &DeviceId) -> bool {
+    /// Whether this is `device` (in constant time).
+    #[must_use]
+    pub fn is(&self, device: &DeviceId) -> bool {
         bool::from(self.digest.ct_eq(&device.digest()))
     }
 }

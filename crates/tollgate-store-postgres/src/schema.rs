@@ -75,6 +75,15 @@ const MIGRATIONS: &[Step] = &[
     // authenticated states. Logins in progress are dropped (they were not authenticated), and
     // so are activations in progress (they belonged to those logins).
     Step::Code(to_v2),
+    Step::Sql(
+        // 2 → 3: wrong passwords by client (a digest of its network), in fixed windows.
+        "CREATE TABLE tollgate_throttle (
+            client BYTEA PRIMARY KEY,
+            window_start BIGINT NOT NULL,
+            failures BIGINT NOT NULL CHECK (failures >= 0)
+        );
+        CREATE INDEX tollgate_throttle_by_window ON tollgate_throttle (window_start);",
+    ),
 ];
 
 fn to_v2(tx: &mut postgres::Transaction<'_>, sealing: &mut Sealing<'_>) -> Result<(), StoreError> {

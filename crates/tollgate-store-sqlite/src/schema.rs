@@ -73,6 +73,15 @@ const MIGRATIONS: &[Step] = &[
     // authenticated states. Logins in progress are dropped (they were not authenticated), and
     // so are activations in progress (they belonged to those logins).
     Step::Code(to_v2),
+    Step::Sql(
+        // 2 → 3: wrong passwords by client (a digest of its network), in fixed windows.
+        "CREATE TABLE tollgate_throttle (
+            client BLOB PRIMARY KEY,
+            window_start INTEGER NOT NULL,
+            failures INTEGER NOT NULL CHECK (failures >= 0)
+        ) STRICT;
+        CREATE INDEX tollgate_throttle_by_window ON tollgate_throttle (window_start);",
+    ),
 ];
 
 const V2_TABLES: &str = "CREATE TABLE tollgate_users (

@@ -61,7 +61,7 @@ fn a_version_1_file_migrates_and_keeps_its_accounts() {
     let (_dir, path) = fixture();
     let store = SqliteStore::open(&path, SealingKey::new([0x11; 32])).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
     store.integrity_check().unwrap();
 
     let store: Arc<dyn Store> = Arc::new(store);

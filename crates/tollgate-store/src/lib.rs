@@ -85,4 +85,56 @@ pub trait Store: LoginStore<Error = StoreError> + Send + Sync {
     /// [`StoreError::Integrity`] for a row this service did not write;
     /// [`StoreError::Backend`].
     fn user(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError>;
+
+    /// Counts a wrong password from `client` at `now`, in fixed windows of `window` seconds (a
+    /// window that has ended starts again at `now`). Shared by every node of the service.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn count_client_failure(
+        &self,
+        client: &ClientKey,
+        now: UnixTime,
+        window: u64,
+    ) -> Result<(), StoreError>;
+
+    /// The wrong passwords counted from `client` in its current window of `window` seconds.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn client_failures(
+        &self,
+        client: &ClientKey,
+        now: UnixTime,
+        window: u64,
+    ) -> Result<u64, StoreError>;
+}
+
+/// Whom the service throttles by: a SHA-256 of the client's network (its IPv4 address, or its
+/// IPv6 /64, which one subscriber gets whole), so that the store keeps no address.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientKey(pub [u8; 32]);
+
+impl ClientKey {
+    /// The key of `address`.
+    #[must_use]
+    pub fn of(address: std::net::IpAddr) -> Self {
+        use sha2::Digest as _;
+        let mut hash = sha2::Sha256::new();
+        hash.update(b"tollgate client v1\0");
+        match address {
+            std::net::IpAddr::V4(v4) => hash.update(v4.octets()),
+            std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => hash.update(v4.octets()),
+                None => hash.update(&v6.octets()[..8]),
+            },
+        }
+        Self(hash.finalize().into())
+    }
+}
+
+impl core::fmt::Debug for ClientKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ClientKey(..)")
+    }
 }

@@ -16,6 +16,8 @@ use crate::{PasswordHash, Store, StoreError, UserRecord};
 pub struct MemoryStore {
     logins: MemoryLoginStore,
     passwords: Mutex<HashMap<UserId, PasswordHash>>,
+    /// Wrong passwords by client: the window's start and the count.
+    clients: Mutex<HashMap<crate::ClientKey, (u64, u64)>>,
 }
 
 impl MemoryStore {
@@ -81,5 +83,32 @@ impl Store for MemoryStore {
             password,
             account,
         }))
+    }
+
+    fn count_client_failure(
+        &self,
+        client: &crate::ClientKey,
+        now: UnixTime,
+        window: u64,
+    ) -> Result<(), StoreError> {
+        let mut clients = self.clients.lock().map_err(|_| Poisoned)?;
+        // Ended windows go, so that the map holds only the last window's clients.
+        clients.retain(|_, (start, _)| start.saturating_add(window) > now.as_secs());
+        let entry = clients.entry(*client).or_insert((now.as_secs(), 0));
+        entry.1 = entry.1.saturating_add(1);
+        Ok(())
+    }
+
+    fn client_failures(
+        &self,
+        client: &crate::ClientKey,
+        now: UnixTime,
+        window: u64,
+    ) -> Result<u64, StoreError> {
+        let clients = self.clients.lock().map_err(|_| Poisoned)?;
+        Ok(clients
+            .get(client)
+            .filter(|(start, _)| start.saturating_add(window) > now.as_secs())
+            .map_or(0, |(_, failures)| *failures))
     }
 }

@@ -38,6 +38,13 @@ pub enum Error {
         /// The limit, in bytes.
         max: usize,
     },
+    /// Too many wrong passwords from this client's network lately: this one was not checked.
+    /// Answer HTTP 429 with `Retry-After`.
+    #[error("too many wrong passwords from this network; try again later")]
+    Throttled {
+        /// Seconds to wait at most (the limit's window).
+        retry_after: u64,
+    },
     /// Password hashing failed.
     #[error("password hashing: {0}")]
     Password(String),

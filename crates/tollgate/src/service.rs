@@ -31,7 +31,7 @@ pub struct View {
     pub wake_at: Option<UnixTime>,
     /// A whole login from a browser the account did not know: give the browser this device
     /// cookie (long-lived, `HttpOnly`, `SameSite=Strict`; its value is [`DeviceId::to_text`])
-    /// and pass it back with [`Service::submit_on`]. Passwords typed there are then counted on
+    /// and pass it back with [`Service::submit_from`]. Passwords typed there are then counted on
     /// their own, so that strangers' wrong passwords cannot keep the owner out.
     pub device: Option<DeviceId>,
 }
@@ -47,6 +47,39 @@ impl View {
     }
 }
 
+/// Who is asking, as the web layer knows it: the client's address (from the connection, or a
+/// trusted proxy's header) and the device cookie it presented ([`View::device`] of an earlier
+/// login; one that does not parse counts as none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Client {
+    /// The client's address.
+    pub address: Option<std::net::IpAddr>,
+    /// Its device cookie.
+    pub device: Option<DeviceId>,
+}
+
+/// How many wrong passwords a client (an IPv4 address, an IPv6 /64) may make in a window,
+/// across all accounts, before its passwords are refused unchecked ([`Error::Throttled`]).
+/// Devices an account knows are not held by it (the owner behind the same NAT as a guesser).
+/// NIST SP 800-63B-4 §3.2.2 lists limiting by network address among the ways to throttle; the
+/// default, 50 an hour, leaves an office behind one address room for its typos.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientLimit {
+    /// Wrong passwords per window.
+    pub failures: u64,
+    /// The window, in seconds.
+    pub window: u64,
+}
+
+impl Default for ClientLimit {
+    fn default() -> Self {
+        Self {
+            failures: 50,
+            window: 3600,
+        }
+    }
+}
+
 /// The embeddable service: the login driver with a store, a delivery channel, an audit sink,
 /// a clock, an RNG and the password hasher.
 pub struct Service {
@@ -57,6 +90,7 @@ pub struct Service {
     audit: Arc<dyn AuditSink>,
     clock: Arc<dyn Clock>,
     rng: Mutex<SharedRng>,
+    client_limit: ClientLimit,
 }
 
 impl core::fmt::Debug for Service {
@@ -78,6 +112,7 @@ pub struct ServiceBuilder {
     audit: Arc<dyn AuditSink>,
     clock: Arc<dyn Clock>,
     rng: SharedRng,
+    client_limit: ClientLimit,
 }
 
 impl core::fmt::Debug for ServiceBuilder {
@@ -98,6 +133,7 @@ impl Default for ServiceBuilder {
             audit: Arc::new(AuditLog::default()),
             clock: Arc::new(SystemClock),
             rng: os_rng(),
+            client_limit: ClientLimit::default(),
         }
     }
 }
@@ -166,6 +202,13 @@ impl ServiceBuilder {
         self
     }
 
+    /// Wrong passwords per client and window (default: [`ClientLimit::default`]).
+    #[must_use]
+    pub fn client_limit(mut self, limit: ClientLimit) -> Self {
+        self.client_limit = limit;
+        self
+    }
+
     /// The password hasher (default: Argon2id with OWASP's parameters, one check per core at
     /// once: [`PasswordLimits`](crate::PasswordLimits)).
     #[must_use]
@@ -198,6 +241,7 @@ impl ServiceBuilder {
             audit: self.audit,
             clock: self.clock,
             rng: Mutex::new(self.rng),
+            client_limit: self.client_limit,
         })
     }
 }
@@ -319,22 +363,23 @@ impl Service {
     /// (refused before any work); [`Error::Busy`] when every password check is taken and the
     /// queue is full or its wait ran out (answer "busy, try again"); [`Error::Store`].
     pub fn submit(&self, login: &LoginKey, input: Input<Zeroizing<String>>) -> Result<View, Error> {
-        self.submit_on(login, input, None)
+        self.submit_from(login, input, Client::default())
     }
 
-    /// [`Service::submit`] from a browser that presented a device cookie ([`View::device`] of
-    /// an earlier login; parse it with [`DeviceId::parse`], and treat one that does not parse
-    /// as none). A password typed there is counted against that device alone if it is one of
-    /// the account's; any other cookie counts as none.
+    /// [`Service::submit`] from `client`. A password typed on a device the account knows is
+    /// counted against that device alone; from anywhere else it also counts against the
+    /// client's network, and past [`ClientLimit`] that network's passwords are refused before
+    /// any work.
     ///
     /// # Errors
-    /// As [`Service::submit`].
-    pub fn submit_on(
+    /// As [`Service::submit`], and [`Error::Throttled`].
+    pub fn submit_from(
         &self,
         login: &LoginKey,
         input: Input<Zeroizing<String>>,
-        device: Option<DeviceId>,
+        client: Client,
     ) -> Result<View, Error> {
+        let device = client.device;
         let now = self.now();
         let loaded = self.audited(self.driver.load(&*self.store, login, now))?;
         let user = match (&input, loaded.state().user()) {
@@ -347,8 +392,28 @@ impl Service {
         let verdict = match &input {
             // Unknown users cost the same: the dummy hash is checked instead.
             Input::Password(password) if loaded.state().expects_password() => {
+                let known = device.zip(user.as_ref()).is_some_and(|(device, user)| {
+                    user.account.state.devices.iter().any(|d| d.is(&device))
+                });
+                let network = client
+                    .address
+                    .filter(|_| !known)
+                    .map(tollgate_store::ClientKey::of);
+                let limit = self.client_limit;
+                if let Some(network) = &network
+                    && self.store.client_failures(network, now, limit.window)? >= limit.failures
+                {
+                    return Err(Error::Throttled {
+                        retry_after: limit.window,
+                    });
+                }
                 let hash = user.as_ref().map(|u| &u.password);
-                PasswordCheck::of(self.passwords.verify(password.as_bytes(), hash)?, device)
+                let correct = self.passwords.verify(password.as_bytes(), hash)?;
+                if !correct && let Some(network) = &network {
+                    self.store
+                        .count_client_failure(network, now, limit.window)?;
+                }
+                PasswordCheck::of(correct, device)
             }
             // Anywhere else the machine ignores a password: no work is done for it.
             _ => PasswordCheck::Incorrect,

@@ -10,6 +10,7 @@ mod common;
 
 use common::{Backing, backings, node};
 use tollgate::login::{Config, Input, MessageId, PinKey, Screen, StateKey};
+use tollgate::{Client, Error};
 
 /// Operator of a cluster: a PIN sent by one node is checked by whichever node takes the next
 /// request. With the service's one PIN key on every node it is accepted there; a node that drew
@@ -117,7 +118,14 @@ fn a_strangers_wrong_passwords_do_not_keep_the_owner_out_of_a_known_browser_on_e
         let password = Input::Password(common::PASSWORD.to_owned().into());
         let view = world
             .service
-            .submit_on(&view.login, password, Some(device))
+            .submit_from(
+                &view.login,
+                password,
+                Client {
+                    address: None,
+                    device: Some(device),
+                },
+            )
             .unwrap();
         assert!(
             matches!(view.screen, Screen::EnterTokenCode { .. }),
@@ -134,5 +142,68 @@ fn a_strangers_wrong_passwords_do_not_keep_the_owner_out_of_a_known_browser_on_e
             view.device.is_none(),
             "{name}: a known device is not given a new cookie"
         );
+    }
+}
+
+/// Credential sprayer (`THREATS.md`; NIST SP 800-63B-4 §3.2.2, limiting by network address):
+/// one network guessing passwords across many User IDs, on two nodes of one store. Past the
+/// limit its passwords are refused unchecked, on both nodes; another network is not held, and
+/// neither is the owner's known device behind the same address. Before, the only limit was per
+/// account: one address could try five passwords on every User ID it knew, cool-down after
+/// cool-down.
+#[test]
+fn a_network_past_its_limit_is_refused_unchecked_on_every_node_of_every_store() {
+    for Backing { name, store, .. } in backings("tollgate_abuse_clients") {
+        let keys = Some((PinKey::new([1; 32]), StateKey::new([2; 32])));
+        let first = common::world(store.clone(), Config::default(), 5);
+        let second = node(store.clone(), Config::default(), 6, keys);
+        let (_, device) = first.enroll_desktop_on_device();
+        let sprayer = Client {
+            address: Some("203.0.113.7".parse().unwrap()),
+            device: None,
+        };
+        let guess = |world: &common::World, user: &str, client: Client, password: &str| {
+            let view = world.service.start().unwrap();
+            let view = world
+                .service
+                .submit(&view.login, Input::UserId(user.into()))
+                .unwrap();
+            world.service.submit_from(
+                &view.login,
+                Input::Password(password.to_owned().into()),
+                client,
+            )
+        };
+        // 50 wrong passwords, on 50 User IDs, half on each node: all checked.
+        for i in 0..50 {
+            let world = if i % 2 == 0 { &first } else { &second };
+            guess(world, &format!("user{i}@example.com"), sprayer, "wrong").unwrap();
+        }
+        // The 51st is refused unchecked, on either node.
+        for world in [&first, &second] {
+            let refused = guess(world, "user99@example.com", sprayer, "wrong").unwrap_err();
+            assert!(
+                matches!(refused, Error::Throttled { .. }),
+                "{name}: {refused}"
+            );
+        }
+        // Another network is not held.
+        let elsewhere = Client {
+            address: Some("198.51.100.1".parse().unwrap()),
+            device: None,
+        };
+        guess(&first, "user1@example.com", elsewhere, "wrong").unwrap();
+        // The owner, behind the sprayer's address, on the device that logged in before.
+        let owner = Client { device, ..sprayer };
+        let view = guess(&first, common::JOHN, owner, common::PASSWORD).unwrap();
+        assert!(
+            matches!(view.screen, Screen::EnterTokenCode { .. }),
+            "{name}: {:?}",
+            view.screen
+        );
+        // An hour later the network may try again.
+        first.clock.advance(3600);
+        second.clock.advance(3600);
+        guess(&second, "user98@example.com", sprayer, "wrong").unwrap();
     }
 }

@@ -28,6 +28,16 @@ const UPDATE_LOGIN: &str = "UPDATE tollgate_logins SET version = $3, state = $4,
      WHERE id = $1 AND version = $2";
 const DELETE_LOGIN: &str = "DELETE FROM tollgate_logins WHERE id = $1 AND version = $2";
 const SWEEP_LOGINS: &str = "DELETE FROM tollgate_logins WHERE expires_at <= $1";
+// $2 is now, $3 the window: an ended window starts again at now with one failure.
+const COUNT_CLIENT: &str = "INSERT INTO tollgate_throttle (client, window_start, failures) \
+     VALUES ($1, $2, 1) ON CONFLICT (client) DO UPDATE SET \
+     failures = CASE WHEN tollgate_throttle.window_start + $3 <= $2 THEN 1 \
+     ELSE tollgate_throttle.failures + 1 END, \
+     window_start = CASE WHEN tollgate_throttle.window_start + $3 <= $2 THEN $2 \
+     ELSE tollgate_throttle.window_start END";
+const CLIENT_FAILURES: &str =
+    "SELECT failures FROM tollgate_throttle WHERE client = $1 AND window_start + $3 > $2";
+const SWEEP_CLIENTS: &str = "DELETE FROM tollgate_throttle WHERE window_start + $2 <= $1";
 
 /// Expired logins are deleted once every this many loads.
 const SWEEP_EVERY: u64 = 1024;
@@ -49,7 +59,7 @@ impl<B> core::fmt::Debug for SqlStore<B> {
 }
 
 impl<B: Backend> SqlStore<B> {
-    /// A store on `backend` (whose schema is at version 2), sealing under `key` with nonces
+    /// A store on `backend` (whose schema is at version 3), sealing under `key` with nonces
     /// from `rng`.
     pub fn new(backend: B, key: SealingKey, rng: SharedRng) -> Self {
         Self {
@@ -312,6 +322,53 @@ impl<B: Backend> Store for SqlStore<B> {
             .map(|row| user_of(row, id, &self.key))
             .transpose()
     }
+
+    fn count_client_failure(
+        &self,
+        client: &crate::ClientKey,
+        now: UnixTime,
+        window: u64,
+    ) -> Result<(), StoreError> {
+        let params = [
+            Value::Blob(client.0.to_vec()),
+            Value::Int(to_i64(now.as_secs(), "time")?),
+            Value::Int(to_i64(window, "window")?),
+        ];
+        let sweep = self
+            .loads
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(SWEEP_EVERY);
+        self.backend.write(|c| {
+            if sweep {
+                c.execute(SWEEP_CLIENTS, &params[1..])
+                    .map_err(failed("sweep the client counts"))?;
+            }
+            c.execute(COUNT_CLIENT, &params)
+                .map_err(failed("count a client's failure"))?;
+            Ok(Finish::Commit(()))
+        })
+    }
+
+    fn client_failures(
+        &self,
+        client: &crate::ClientKey,
+        now: UnixTime,
+        window: u64,
+    ) -> Result<u64, StoreError> {
+        let params = [
+            Value::Blob(client.0.to_vec()),
+            Value::Int(to_i64(now.as_secs(), "time")?),
+            Value::Int(to_i64(window, "window")?),
+        ];
+        let rows = self.backend.read(|c| {
+            c.query(CLIENT_FAILURES, &params)
+                .map_err(failed("load a client's failures"))
+        })?;
+        Ok(match rows.first().and_then(|r| r.first()) {
+            Some(Value::Int(n)) => u64::try_from(*n).unwrap_or(0),
+            _ => 0,
+        })
+    }
 }
 
 /// The [`Store`] and [`LoginStore`] of a newtype over [`SqlStore`], forwarded to its field:
@@ -352,6 +409,24 @@ macro_rules! forward_store {
                 id: &$crate::UserId,
             ) -> Result<Option<$crate::UserRecord>, $crate::StoreError> {
                 self.$field.user(id)
+            }
+
+            fn count_client_failure(
+                &self,
+                client: &$crate::ClientKey,
+                now: $crate::UnixTime,
+                window: u64,
+            ) -> Result<(), $crate::StoreError> {
+                self.$field.count_client_failure(client, now, window)
+            }
+
+            fn client_failures(
+                &self,
+                client: &$crate::ClientKey,
+                now: $crate::UnixTime,
+                window: u64,
+            ) -> Result<u64, $crate::StoreError> {
+                self.$field.client_failures(client, now, window)
             }
         }
     };
