@@ -73,6 +73,8 @@ pub(crate) struct Session {
 
 /// Sessions unused for this long are dropped when a new one is made.
 const IDLE_SECONDS: u64 = 3600;
+/// The most sessions kept: past it, the one unused longest makes room.
+const MAX_SESSIONS: usize = 100_000;
 
 /// 32 random bytes from the operating system, as hex.
 pub(crate) fn random_token() -> String {
@@ -81,12 +83,65 @@ pub(crate) fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The sessions, by cookie value.
+/// The sessions, by cookie value, and the order they were last seen in (as far as the sweep
+/// knows: an entry seen since it was queued is queued again when the sweep reaches it), so that
+/// a new session costs a few steps of sweep, not a walk over every session.
 #[derive(Default)]
-pub(crate) struct Sessions(Mutex<HashMap<String, Session>>);
+pub(crate) struct Sessions(Mutex<Table>);
+
+#[derive(Default)]
+pub(crate) struct Table {
+    by_id: HashMap<String, Session>,
+    queue: std::collections::VecDeque<(u64, String)>,
+}
+
+impl std::ops::Deref for Table {
+    type Target = HashMap<String, Session>;
+    fn deref(&self) -> &Self::Target {
+        &self.by_id
+    }
+}
+
+impl std::ops::DerefMut for Table {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.by_id
+    }
+}
+
+impl Table {
+    /// Drops idle sessions from the front of the queue, and the one unused longest while the
+    /// table is full. A few steps per call, amortised.
+    fn sweep(&mut self, now: u64) {
+        while let Some((queued, id)) = self.queue.pop_front() {
+            let seen = self.by_id.get(&id).map(|s| s.seen);
+            match seen {
+                // Gone already (replaced by a new ID, or dropped).
+                None => continue,
+                // Seen since it was queued: queue it again, as of then.
+                Some(seen) if seen > queued => self.queue.push_back((seen, id)),
+                Some(seen)
+                    if seen.saturating_add(IDLE_SECONDS) <= now
+                        || self.by_id.len() >= MAX_SESSIONS =>
+                {
+                    self.by_id.remove(&id);
+                    continue;
+                }
+                Some(seen) => {
+                    self.queue.push_front((seen, id));
+                    break;
+                }
+            }
+        }
+    }
+
+    fn insert(&mut self, id: String, session: Session) {
+        self.queue.push_back((session.seen, id.clone()));
+        self.by_id.insert(id, session);
+    }
+}
 
 impl Sessions {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Table> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -96,7 +151,7 @@ impl Sessions {
     pub(crate) fn create(&self, login: LoginKey, lang: Lang, now: u64) -> String {
         let id = random_token();
         let mut sessions = self.lock();
-        sessions.retain(|_, s| s.seen.saturating_add(IDLE_SECONDS) > now);
+        sessions.sweep(now);
         sessions.insert(
             id.clone(),
             Session {
