@@ -4,9 +4,9 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate_codes::TokenActivation;
 use tollgate_login::{
-    Account, AccountState, Config, DriveError, Driven, Driver, Effect, EnrollmentKind, Input,
-    LoginKey, LoginMachine, LoginStore, MemoryLoginStore, PasswordCheck, PinKey, Screen, StateKey,
-    UserId,
+    Account, AccountState, Config, DeviceId, DriveError, Driven, Driver, Effect, EnrollmentKind,
+    Input, LoginKey, LoginMachine, LoginStore, MemoryLoginStore, PasswordCheck, PinKey, Screen,
+    StateKey, UserId,
 };
 use tollgate_otp::{Algorithm, Secret, Totp, TotpParams, UnixTime};
 
@@ -31,13 +31,17 @@ struct Run {
     app: Option<TokenActivation>,
     token: Option<Totp>,
     open: Option<Totp>,
+    /// The device cookie of the last whole login.
+    device: Option<DeviceId>,
 }
 
 impl Run {
     fn carry_out(&mut self, driven: &Driven) {
         for effect in &driven.effects {
-            if let Effect::SendPin { pin, .. } = effect {
-                self.pins.push(pin.expose_secret().to_owned());
+            match effect {
+                Effect::SendPin { pin, .. } => self.pins.push(pin.expose_secret().to_owned()),
+                Effect::RememberDevice { device, .. } => self.device = Some(*device),
+                _ => {}
             }
         }
     }
@@ -73,11 +77,16 @@ fn input(run: &mut Run, byte: u8, data: &[u8]) -> Option<Input> {
         } else {
             "john@example.com".into()
         }),
-        1 => Input::Password(if variant.is_multiple_of(3) {
-            PasswordCheck::Incorrect
-        } else {
-            PasswordCheck::Correct
-        }),
+        // Right or wrong; from a new browser, the device of the last whole login, or a
+        // made-up cookie.
+        1 => {
+            let device = match variant % 3 {
+                0 => None,
+                1 => run.device,
+                _ => DeviceId::parse(&format!("d1.{:032x}", u128::from(byte))).ok(),
+            };
+            Input::Password(PasswordCheck::of(!(variant / 3).is_multiple_of(3), device))
+        }
         2 => Input::Pin(run.pins.last().cloned().unwrap_or_default()),
         3 => Input::Pin(format!("{:06}", u32::from(byte) * 3)),
         4 if variant.is_multiple_of(2) => Input::ResendPin,
@@ -177,13 +186,14 @@ pub fn login_machine(data: &[u8]) {
         app: None,
         token: None,
         open: None,
+        device: None,
     };
 
     for &byte in data.iter().take(MAX_STEPS) {
         let Some(input) = input(&mut run, byte, data) else {
             continue;
         };
-        let is_password_ok = input == Input::Password(PasswordCheck::Correct);
+        let is_password_ok = matches!(&input, Input::Password(check) if check.is_correct());
         let old = run.key.clone();
         let now = UnixTime::from_secs(run.now);
         let was_authenticated = run.authenticated;

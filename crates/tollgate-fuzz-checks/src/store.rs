@@ -185,6 +185,25 @@ pub fn login_key(data: &[u8]) {
     }
 }
 
+/// A device cookie as a browser brings it: parsed or refused, never a panic; what parses prints
+/// back to the same device, and its `Debug` shows none of it.
+///
+/// # Panics
+/// When that property is broken.
+pub fn device_id(data: &[u8]) {
+    let Some(text) = crate::text(data) else {
+        return;
+    };
+    if let Ok(device) = tollgate_login::DeviceId::parse(text) {
+        let printed = device.to_text();
+        let again = tollgate_login::DeviceId::parse(&printed)
+            .unwrap_or_else(|e| panic!("a printed device cookie does not parse: {e}"));
+        assert_eq!(again, device);
+        assert_eq!(printed.to_ascii_lowercase(), text.to_ascii_lowercase());
+        assert!(!format!("{device:?}").contains(&printed[3..]));
+    }
+}
+
 /// A stored login row as a hostile database hands it back: refused or opened, never a panic;
 /// one that opens is refused under another digest or at another version.
 ///

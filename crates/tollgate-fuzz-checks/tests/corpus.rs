@@ -89,4 +89,5 @@ replay_tests!(
     sealed_state,
     login_key,
     sealed_login,
+    device_id,
 );
