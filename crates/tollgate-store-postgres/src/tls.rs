@@ -288,6 +288,46 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Hostile text: the splitter never panics, and what it keeps is what it was given
+        /// less the two TLS parameters.
+        #[test]
+        fn any_text_splits_without_panic(url in "\\PC{0,80}") {
+            let (rest, mode, root) = split(&url);
+            proptest::prop_assert!(rest.len() <= url.len());
+            for value in [mode, root].into_iter().flatten() {
+                proptest::prop_assert!(url.contains(&value));
+            }
+        }
+
+        /// A URL with the TLS parameters among others, in any order: both are taken out, and
+        /// every other parameter stays, in its order.
+        #[test]
+        fn tls_parameters_come_out_and_the_rest_stays(
+            others in proptest::collection::vec("[a-z_]{1,8}=[a-z0-9]{0,8}", 0..4),
+            at in 0usize..5,
+            root_at in 0usize..5,
+        ) {
+            let others: Vec<String> = others
+                .into_iter()
+                .filter(|p| !p.starts_with("sslmode=") && !p.starts_with("sslrootcert="))
+                .collect();
+            let mut params = others.clone();
+            params.insert(at.min(params.len()), "sslmode=verify-full".to_owned());
+            params.insert(root_at.min(params.len()), "sslrootcert=/ca.pem".to_owned());
+            let url = format!("postgres://u@db.example:5432/x?{}", params.join("&"));
+            let (rest, mode, root) = split(&url);
+            proptest::prop_assert_eq!(mode.as_deref(), Some("verify-full"));
+            proptest::prop_assert_eq!(root.as_deref(), Some("/ca.pem"));
+            let expected = if others.is_empty() {
+                "postgres://u@db.example:5432/x".to_owned()
+            } else {
+                format!("postgres://u@db.example:5432/x?{}", others.join("&"))
+            };
+            proptest::prop_assert_eq!(rest, expected);
+        }
+    }
+
     trait SourceText {
         fn source_text(&self) -> String;
     }
