@@ -43,6 +43,7 @@ terminal, never from the command line, which other users see in ps.
                        SOFT_TOKEN_ACTIVATION_PASSWORD instead (for scripts)
   --help               show this text";
 
+mod legacy;
 mod sealed;
 
 use sealed::{Saved, allow_secrets_from_env, open, refuse_existing, save, secret};

@@ -12,8 +12,8 @@ use tollgate::codes::{RegistrationCode, SerialNumber};
 use tollgate::otp::{Secret, TotpParams};
 use zeroize::Zeroizing;
 
-const FORMAT: &str = "tollgate-soft-token";
-const MAX_TRIES: u32 = 10;
+pub(crate) const FORMAT: &str = "tollgate-soft-token";
+pub(crate) const MAX_TRIES: u32 = 10;
 
 /// The token, as sealed inside the file.
 #[derive(Serialize, Deserialize)]
@@ -47,29 +47,6 @@ impl Saved {
 impl Drop for Saved {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.secret);
-    }
-}
-
-/// Version 1 of the file (written before this version; read for the upgrade): a header in
-/// the clear, bound to the sealed token as associated data, and a wrong-PIN counter outside it,
-/// which anyone who could write the file could set back to 0.
-#[derive(Serialize, Deserialize)]
-pub(crate) struct FileV1 {
-    format: String,
-    version: u32,
-    argon2: [u32; 3],
-    salt: String,
-    nonce: String,
-    failures: u32,
-    sealed: String,
-}
-
-impl FileV1 {
-    fn associated_data(&self) -> String {
-        format!(
-            "{}|{}|{:?}|{}|{}",
-            self.format, self.version, self.argon2, self.salt, self.nonce
-        )
     }
 }
 
@@ -229,7 +206,7 @@ pub(crate) fn save(store: &Path, token: &Saved) -> Result<(), String> {
     seal_and_write(store, &pin, &plaintext)
 }
 
-fn seal_and_write(store: &Path, pin: &str, plaintext: &[u8]) -> Result<(), String> {
+pub(crate) fn seal_and_write(store: &Path, pin: &str, plaintext: &[u8]) -> Result<(), String> {
     let mut salt = [0u8; 16];
     tollgate::os_rng().fill_bytes(&mut salt);
     let mut file = File {
@@ -250,7 +227,7 @@ fn seal_and_write(store: &Path, pin: &str, plaintext: &[u8]) -> Result<(), Strin
 
 /// Writes the file whole or not at all: a temporary file beside it, for its owner alone,
 /// synced, then renamed over it.
-fn write(store: &Path, file: &impl Serialize) -> Result<(), String> {
+pub(crate) fn write(store: &Path, file: &impl Serialize) -> Result<(), String> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
     let text = serde_json::to_string_pretty(file).map_err(|e| e.to_string())?;
@@ -287,8 +264,8 @@ pub(crate) fn open(store: &Path) -> Result<Saved, String> {
     };
     let header: serde_json::Value = serde_json::from_str(&text).map_err(|_| corrupted())?;
     if header.get("version").and_then(serde_json::Value::as_u64) == Some(1) {
-        let file: FileV1 = serde_json::from_str(&text).map_err(|_| corrupted())?;
-        return open_v1(store, file);
+        let file: super::legacy::FileV1 = serde_json::from_str(&text).map_err(|_| corrupted())?;
+        return super::legacy::open_v1(store, file);
     }
     let mut file: File = serde_json::from_str(&text).map_err(|_| corrupted())?;
     if !file.well_formed() {
@@ -336,7 +313,7 @@ pub(crate) fn open(store: &Path) -> Result<Saved, String> {
     }
 }
 
-fn wiped(store: &Path) -> String {
+pub(crate) fn wiped(store: &Path) -> String {
     format!(
         "wrong PIN {MAX_TRIES} times: the token in {} has been wiped; activate it again",
         store.display()
@@ -363,48 +340,4 @@ fn read_owned(store: &Path) -> Result<String, String> {
         ));
     }
     std::fs::read_to_string(store).map_err(|e| format!("cannot read {}: {e}", store.display()))
-}
-
-/// A version 1 file: its counter as it was; at the right PIN, the token is sealed again as
-/// version 2 under the same PIN.
-fn open_v1(store: &Path, mut file: FileV1) -> Result<Saved, String> {
-    if file.format != FORMAT {
-        return Err(format!("{} is not a soft-token file", store.display()));
-    }
-    let salt = unhex(&file.salt)?;
-    let nonce: [u8; 12] = unhex(&file.nonce)?
-        .try_into()
-        .map_err(|_| "the token file is damaged (nonce)")?;
-    let sealed = unhex(&file.sealed)?;
-    let pin = pin("App PIN: ")?;
-    let key = key(&pin, &salt, file.argon2)?;
-    let aad = file.associated_data();
-    match ChaCha20Poly1305::new(&(*key).into()).decrypt(
-        &nonce.into(),
-        Payload {
-            msg: &sealed,
-            aad: aad.as_bytes(),
-        },
-    ) {
-        Ok(plaintext) => {
-            let plaintext = Zeroizing::new(plaintext);
-            let saved: Saved = serde_json::from_slice(&plaintext)
-                .map_err(|_| "the token file is damaged".to_owned())?;
-            seal_and_write(store, &pin, &plaintext)?;
-            eprintln!("(the token file was upgraded to version 2)");
-            Ok(saved)
-        }
-        Err(_) => {
-            file.failures += 1;
-            if file.failures >= MAX_TRIES {
-                let _ = std::fs::remove_file(store);
-                return Err(wiped(store));
-            }
-            write(store, &file)?;
-            Err(format!(
-                "wrong PIN (or a damaged file); {} tries left before the token is wiped",
-                MAX_TRIES - file.failures
-            ))
-        }
-    }
 }

@@ -31,9 +31,12 @@ pub struct LoginMachine {
 }
 
 mod enroll;
+mod failures;
 mod pin;
 mod render;
 mod token;
+
+use failures::{Factor, cool_down, fail};
 
 /// What one transition needs besides the state and the input.
 struct Ctx<'a, R> {
@@ -334,75 +337,4 @@ fn authenticated<R: CryptoRng>(
         step = step.effect(Effect::RememberDevice { user, device });
     }
     if changed { step.update(state) } else { step }
-}
-
-/// Which factor failed.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Factor {
-    Password,
-    SecondFactor,
-}
-
-/// Counts a failure of `factor`: a cool-down at every run of the configured length (twice as
-/// long as the last), and the second factor locked for good at the hard limit. Returns the
-/// audit events.
-fn fail<R>(
-    ctx: &Ctx<'_, R>,
-    user: &UserId,
-    state: &mut AccountState,
-    factor: Factor,
-) -> Vec<Effect> {
-    match factor {
-        Factor::Password => {
-            // A quiet day forgets the escalation.
-            if state
-                .password_locked_until
-                .is_some_and(|until| ctx.now.as_secs() > until.as_secs().saturating_add(86_400))
-            {
-                state.password_lockouts = 0;
-            }
-            state.password_failures = state.password_failures.saturating_add(1);
-            if !state
-                .password_failures
-                .is_multiple_of(ctx.config.password_lockout)
-            {
-                return Vec::new();
-            }
-            let (until, event) = cool_down(ctx, user, state.password_lockouts);
-            state.password_locked_until = Some(until);
-            state.password_lockouts = state.password_lockouts.saturating_add(1);
-            vec![event]
-        }
-        Factor::SecondFactor => {
-            state.second_factor_failures = state.second_factor_failures.saturating_add(1);
-            let failures = state.second_factor_failures;
-            if failures >= ctx.config.second_factor_limit {
-                return vec![Effect::Audit(AuditEvent::SecondFactorLocked {
-                    user: user.clone(),
-                    failures,
-                })];
-            }
-            if !failures.is_multiple_of(ctx.config.code_lockout) {
-                return Vec::new();
-            }
-            let (until, event) = cool_down(ctx, user, state.lockouts);
-            state.locked_until = Some(until);
-            state.lockouts = state.lockouts.saturating_add(1);
-            vec![event]
-        }
-    }
-}
-
-/// The end of the cool-down that follows `lockouts` earlier ones, from now, and its audit.
-fn cool_down<R>(ctx: &Ctx<'_, R>, user: &UserId, lockouts: u32) -> (UnixTime, Effect) {
-    let until = UnixTime::from_secs(
-        ctx.now
-            .as_secs()
-            .saturating_add(ctx.config.cooldown(lockouts)),
-    );
-    let event = Effect::Audit(AuditEvent::Locked {
-        user: user.clone(),
-        until,
-    });
-    (until, event)
 }

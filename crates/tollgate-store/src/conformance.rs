@@ -24,6 +24,7 @@ use tollgate_login::{
 use tollgate_otp::{Totp, UnixTime};
 
 mod basics;
+mod clients;
 mod crash;
 mod logins;
 mod migration;

@@ -6,6 +6,7 @@
 //! reads them as `?1`, `?2`, …) and the tables `tollgate_users`, `tollgate_serials` and
 //! `tollgate_logins` (schema version 2 of both stores).
 
+mod forward;
 mod store;
 
 pub use store::SqlStore;

@@ -88,6 +88,19 @@ impl<B: Backend> SqlStore<B> {
     }
 }
 
+/// A client's key, now and the window, as the throttle's statements take them.
+fn throttle_params(
+    client: &crate::ClientKey,
+    now: UnixTime,
+    window: u64,
+) -> Result<[Value; 3], StoreError> {
+    Ok([
+        Value::Blob(client.0.to_vec()),
+        Value::Int(to_i64(now.as_secs(), "time")?),
+        Value::Int(to_i64(window, "window")?),
+    ])
+}
+
 /// A user's row, opened.
 fn user_of(row: &[Value], id: &UserId, key: &SealingKey) -> Result<UserRecord, StoreError> {
     let corrupt =
@@ -329,11 +342,7 @@ impl<B: Backend> Store for SqlStore<B> {
         now: UnixTime,
         window: u64,
     ) -> Result<(), StoreError> {
-        let params = [
-            Value::Blob(client.0.to_vec()),
-            Value::Int(to_i64(now.as_secs(), "time")?),
-            Value::Int(to_i64(window, "window")?),
-        ];
+        let params = throttle_params(client, now, window)?;
         let sweep = self
             .loads
             .fetch_add(1, Ordering::Relaxed)
@@ -355,11 +364,7 @@ impl<B: Backend> Store for SqlStore<B> {
         now: UnixTime,
         window: u64,
     ) -> Result<u64, StoreError> {
-        let params = [
-            Value::Blob(client.0.to_vec()),
-            Value::Int(to_i64(now.as_secs(), "time")?),
-            Value::Int(to_i64(window, "window")?),
-        ];
+        let params = throttle_params(client, now, window)?;
         let rows = self.backend.read(|c| {
             c.query(CLIENT_FAILURES, &params)
                 .map_err(failed("load a client's failures"))
@@ -369,65 +374,4 @@ impl<B: Backend> Store for SqlStore<B> {
             _ => 0,
         })
     }
-}
-
-/// The [`Store`] and [`LoginStore`] of a newtype over [`SqlStore`], forwarded to its field:
-/// `tollgate_store::forward_store!(SqliteStore, inner);`.
-#[macro_export]
-macro_rules! forward_store {
-    ($outer:ty, $field:ident) => {
-        impl $crate::LoginStore for $outer {
-            type Error = $crate::StoreError;
-
-            fn account(
-                &self,
-                user: &$crate::UserId,
-            ) -> Result<Option<$crate::Account>, $crate::StoreError> {
-                self.$field.account(user)
-            }
-
-            fn login(
-                &self,
-                digest: &$crate::LoginDigest,
-                now: $crate::UnixTime,
-            ) -> Result<Option<$crate::SealedLogin>, $crate::StoreError> {
-                self.$field.login(digest, now)
-            }
-
-            fn commit(&self, commit: &$crate::Commit<'_>) -> Result<bool, $crate::StoreError> {
-                self.$field.commit(commit)
-            }
-        }
-
-        impl $crate::Store for $outer {
-            fn insert_user(&self, user: $crate::UserRecord) -> Result<(), $crate::StoreError> {
-                self.$field.insert_user(user)
-            }
-
-            fn user(
-                &self,
-                id: &$crate::UserId,
-            ) -> Result<Option<$crate::UserRecord>, $crate::StoreError> {
-                self.$field.user(id)
-            }
-
-            fn count_client_failure(
-                &self,
-                client: &$crate::ClientKey,
-                now: $crate::UnixTime,
-                window: u64,
-            ) -> Result<(), $crate::StoreError> {
-                self.$field.count_client_failure(client, now, window)
-            }
-
-            fn client_failures(
-                &self,
-                client: &$crate::ClientKey,
-                now: $crate::UnixTime,
-                window: u64,
-            ) -> Result<u64, $crate::StoreError> {
-                self.$field.client_failures(client, now, window)
-            }
-        }
-    };
 }

@@ -1,0 +1,62 @@
+//! Forwarding a newtype's store traits to its [`SqlStore`](super::SqlStore).
+
+/// The [`Store`](crate::Store) and [`LoginStore`](crate::LoginStore) of a newtype over [`SqlStore`](super::SqlStore), forwarded to its field:
+/// `tollgate_store::forward_store!(SqliteStore, inner);`.
+#[macro_export]
+macro_rules! forward_store {
+    ($outer:ty, $field:ident) => {
+        impl $crate::LoginStore for $outer {
+            type Error = $crate::StoreError;
+
+            fn account(
+                &self,
+                user: &$crate::UserId,
+            ) -> Result<Option<$crate::Account>, $crate::StoreError> {
+                self.$field.account(user)
+            }
+
+            fn login(
+                &self,
+                digest: &$crate::LoginDigest,
+                now: $crate::UnixTime,
+            ) -> Result<Option<$crate::SealedLogin>, $crate::StoreError> {
+                self.$field.login(digest, now)
+            }
+
+            fn commit(&self, commit: &$crate::Commit<'_>) -> Result<bool, $crate::StoreError> {
+                self.$field.commit(commit)
+            }
+        }
+
+        impl $crate::Store for $outer {
+            fn insert_user(&self, user: $crate::UserRecord) -> Result<(), $crate::StoreError> {
+                self.$field.insert_user(user)
+            }
+
+            fn user(
+                &self,
+                id: &$crate::UserId,
+            ) -> Result<Option<$crate::UserRecord>, $crate::StoreError> {
+                self.$field.user(id)
+            }
+
+            fn count_client_failure(
+                &self,
+                client: &$crate::ClientKey,
+                now: $crate::UnixTime,
+                window: u64,
+            ) -> Result<(), $crate::StoreError> {
+                self.$field.count_client_failure(client, now, window)
+            }
+
+            fn client_failures(
+                &self,
+                client: &$crate::ClientKey,
+                now: $crate::UnixTime,
+                window: u64,
+            ) -> Result<u64, $crate::StoreError> {
+                self.$field.client_failures(client, now, window)
+            }
+        }
+    };
+}

@@ -1,0 +1,157 @@
+//! The [`Service`]'s builder: every part with a default.
+
+use std::sync::{Arc, Mutex};
+
+use tollgate_login::{Config, Driver, LoginMachine, PinKey, StateKey};
+use tollgate_store::{MemoryStore, SharedRng, Store, os_rng};
+
+use super::{ClientLimit, Service};
+use crate::clock::{Clock, SystemClock};
+use crate::delivery::{AuditLog, AuditSink, Delivery, Outbox};
+use crate::error::Error;
+use crate::password::Passwords;
+
+/// Builds a [`Service`]; every part has a default.
+pub struct ServiceBuilder {
+    config: Config,
+    pin_key: Option<PinKey>,
+    state_key: Option<StateKey>,
+    passwords: Option<Passwords>,
+    store: Arc<dyn Store>,
+    delivery: Arc<dyn Delivery>,
+    audit: Arc<dyn AuditSink>,
+    clock: Arc<dyn Clock>,
+    rng: SharedRng,
+    client_limit: ClientLimit,
+}
+
+impl core::fmt::Debug for ServiceBuilder {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ServiceBuilder").finish_non_exhaustive()
+    }
+}
+
+impl Default for ServiceBuilder {
+    fn default() -> Self {
+        Self {
+            config: Config::default(),
+            pin_key: None,
+            state_key: None,
+            passwords: None,
+            store: Arc::new(MemoryStore::new()),
+            delivery: Arc::new(Outbox::new()),
+            audit: Arc::new(AuditLog::default()),
+            clock: Arc::new(SystemClock),
+            rng: os_rng(),
+            client_limit: ClientLimit::default(),
+        }
+    }
+}
+
+impl ServiceBuilder {
+    /// The login policy (default: [`Config::default`]).
+    #[must_use]
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The key stored logins hash their PINs under (default: drawn from the RNG when the
+    /// service is built, which suits a store that forgets logins on restart, like the
+    /// [`MemoryStore`]). Give a persistent one when logins outlive the process or are shared
+    /// between nodes: every node of a service needs the same one, or a PIN sent by one node is
+    /// refused by the next.
+    #[must_use]
+    pub fn pin_key(mut self, key: PinKey) -> Self {
+        self.pin_key = Some(key);
+        self
+    }
+
+    /// The key stored logins are authenticated under (default: drawn from the RNG when the
+    /// service is built, as for [`ServiceBuilder::pin_key`]). Every node of a service needs
+    /// the same one, kept outside the database: with it, whoever writes the database could
+    /// forge a login.
+    #[must_use]
+    pub fn state_key(mut self, key: StateKey) -> Self {
+        self.state_key = Some(key);
+        self
+    }
+
+    /// The store (default: a [`MemoryStore`]).
+    #[must_use]
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// The delivery channel (default: an [`Outbox`] that keeps messages in memory).
+    #[must_use]
+    pub fn delivery(mut self, delivery: Arc<dyn Delivery>) -> Self {
+        self.delivery = delivery;
+        self
+    }
+
+    /// The audit sink (default: an in-memory [`AuditLog`]).
+    #[must_use]
+    pub fn audit(mut self, audit: Arc<dyn AuditSink>) -> Self {
+        self.audit = audit;
+        self
+    }
+
+    /// The clock (default: the [`SystemClock`]).
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The RNG (default: the operating system's, [`os_rng`]).
+    #[must_use]
+    pub fn rng(mut self, rng: SharedRng) -> Self {
+        self.rng = rng;
+        self
+    }
+
+    /// Wrong passwords per client and window (default: [`ClientLimit::default`]).
+    #[must_use]
+    pub fn client_limit(mut self, limit: ClientLimit) -> Self {
+        self.client_limit = limit;
+        self
+    }
+
+    /// The password hasher (default: Argon2id with OWASP's parameters, one check per core at
+    /// once: [`PasswordLimits`](crate::PasswordLimits)).
+    #[must_use]
+    pub fn passwords(mut self, passwords: Passwords) -> Self {
+        self.passwords = Some(passwords);
+        self
+    }
+
+    /// The service.
+    ///
+    /// # Errors
+    /// [`Error::Password`] if the password hasher cannot be set up.
+    pub fn build(mut self) -> Result<Service, Error> {
+        let passwords = match self.passwords {
+            Some(p) => p,
+            None => Passwords::new(&mut self.rng)?,
+        };
+        let pin_key = self
+            .pin_key
+            .unwrap_or_else(|| PinKey::generate(&mut self.rng));
+        let state_key = self
+            .state_key
+            .unwrap_or_else(|| StateKey::generate(&mut self.rng));
+        let machine = LoginMachine::new(self.config, pin_key);
+        Ok(Service {
+            driver: Driver::new(machine, state_key),
+            passwords,
+            store: self.store,
+            delivery: self.delivery,
+            audit: self.audit,
+            clock: self.clock,
+            rng: Mutex::new(self.rng),
+            client_limit: self.client_limit,
+        })
+    }
+}
