@@ -79,9 +79,13 @@ pub struct KnownDevice {
 }
 
 impl KnownDevice {
-    /// Whether this is `device` (in constant time).
+    /// Where `device` is among `devices`, if it is one of them (its digest computed once, each
+    /// compared in constant time).
     #[must_use]
-    pub fn is(&self, device: &DeviceId) -> bool {
-        bool::from(self.digest.ct_eq(&device.digest()))
+    pub fn find(devices: &[Self], device: &DeviceId) -> Option<usize> {
+        let digest = device.digest();
+        devices
+            .iter()
+            .position(|known| bool::from(known.digest.ct_eq(&digest)))
     }
 }

@@ -6,7 +6,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
 use tollgate_login::{
     Account, AccountState, AuditEvent, Config, DeviceId, DriveError, Driven, Driver, Effect, Input,
-    LoginKey, Message, PasswordCheck, Screen, UserId,
+    KnownDevice, LoginKey, Message, PasswordCheck, Screen, UserId,
 };
 use tollgate_otp::UnixTime;
 use tollgate_store::{SharedRng, Store, StoreError, UserRecord};
@@ -252,7 +252,7 @@ impl Service {
             // Unknown users cost the same: the dummy hash is checked instead.
             Input::Password(password) if loaded.state().expects_password() => {
                 let known = device.zip(user.as_ref()).is_some_and(|(device, user)| {
-                    user.account.state.devices.iter().any(|d| d.is(&device))
+                    KnownDevice::find(&user.account.state.devices, &device).is_some()
                 });
                 let network = client
                     .address

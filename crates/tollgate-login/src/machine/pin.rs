@@ -32,7 +32,7 @@ pub(super) fn password<R: CryptoRng>(
     // A device the account knows is counted on its own; anyone else, together.
     let device = check
         .device()
-        .and_then(|d| state.devices.iter().position(|known| known.is(&d)));
+        .and_then(|d| KnownDevice::find(&state.devices, &d));
     let now = ctx.now;
     let cooling = match device {
         Some(i) => state.devices[i].locked_until,
