@@ -3,7 +3,7 @@
 //! over the memory store (load and verify the stored login, handle, seal and commit), the
 //! stored login's tag on its own, and the stored size of each state.
 //!
-//! Run: `cargo bench -p tollgate-dev --bench login`.
+//! Run: `cargo bench -p tollgate-bench --bench login`.
 
 #![allow(
     missing_docs,
@@ -19,7 +19,7 @@ use tollgate_codes::TokenActivation;
 use tollgate_login::{
     Account, AccountState, Config, Driven, Driver, Effect, EnrollmentKind, Input, LoginKey,
     LoginMachine, LoginState, LoginStore, MemoryLoginStore, PasswordCheck, PinKey, Screen,
-    SealedLogin, StateKey, UserId,
+    SealedLogin, StateKey, StateKeys, UserId,
 };
 use tollgate_otp::UnixTime;
 
@@ -142,7 +142,7 @@ fn bench(c: &mut Criterion) {
     };
 
     println!("\nstored size of each state (bytes, User ID john@example.com): JSON, and sealed");
-    let state_key = StateKey::new([1; 32]);
+    let state_key = StateKeys::new(StateKey::new([1; 32]));
     for (name, driven) in &states {
         let digest = driven.key.digest();
         let sealed = SealedLogin::seal(&driven.state, &state_key, &digest, driven.key.generation());
@@ -253,7 +253,7 @@ fn main() {
     Criterion::default().configure_from_args().final_summary();
     // The machine alone, and the tag that stored logins carry beside it; the driver's whole
     // step over the memory store.
-    tollgate_dev::report::print(
+    tollgate_bench::report::print(
         &["login_transition"],
         &[
             "user_id",
@@ -265,8 +265,8 @@ fn main() {
         "token_code",
         "token_code",
     );
-    tollgate_dev::report::print(&["stored_login"], &["seal", "open"], "seal", "seal");
-    tollgate_dev::report::print(
+    tollgate_bench::report::print(&["stored_login"], &["seal", "open"], "seal", "seal");
+    tollgate_bench::report::print(
         &["login_driver"],
         &["wrong_token_code"],
         "wrong_token_code",

@@ -8,7 +8,7 @@
 //! - `limit`: the bare hash-block compressions the window needs, two per step, on precomputed
 //!   chaining states and blocks (`sha1::block_api::compress`, `sha2::block_api::compress256`).
 //!
-//! Run: `cargo bench -p tollgate-dev --bench otp_verify`. A table of medians and ratios is
+//! Run: `cargo bench -p tollgate-bench --bench otp_verify`. A table of medians and ratios is
 //! printed at the end.
 
 #![allow(
@@ -159,7 +159,7 @@ fn bench(c: &mut Criterion) {
 fn report() {
     let groups: Vec<String> = cases().iter().map(Case::name).collect();
     let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
-    tollgate_dev::report::print(
+    tollgate_bench::report::print(
         &groups,
         &["tollgate", "totp-rs", "totp-lite", "limit"],
         "tollgate",

@@ -7,7 +7,7 @@
 //! - `qr_png_render`: `tollgate` is `render_png` of a typical key URI; `qrcode-image` is the
 //!   `qrcode` crate's own image renderer with the same PNG encoder.
 //!
-//! Run: `cargo bench -p tollgate-dev --bench provision`.
+//! Run: `cargo bench -p tollgate-bench --bench provision`.
 
 #![allow(
     missing_docs,
@@ -107,13 +107,13 @@ criterion_group! {
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    tollgate_dev::report::print(
+    tollgate_bench::report::print(
         &["secure_qr_decode"],
         &["tollgate", "pbkdf2", "limit"],
         "tollgate",
         "limit",
     );
-    tollgate_dev::report::print(
+    tollgate_bench::report::print(
         &["qr_png_render"],
         &["tollgate", "qrcode-image"],
         "tollgate",

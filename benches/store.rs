@@ -5,7 +5,7 @@
 //! given as a verdict here, and the real Argon2id check is measured on its own. The limit for a durable store is its disk's sync:
 //! `fsync` is a 4 KiB write and `fdatasync` of a file, `sqlite-commit` one committed update.
 //!
-//! Run: `cargo bench -p tollgate-dev --bench store` (set `TOLLGATE_POSTGRES_URL` to include
+//! Run: `cargo bench -p tollgate-bench --bench store` (set `TOLLGATE_POSTGRES_URL` to include
 //! PostgreSQL; `source .ci/postgres.sh && pg_start` starts a throwaway server).
 
 #![allow(
@@ -137,17 +137,17 @@ criterion_group! {
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    tollgate_dev::report::print(
+    tollgate_bench::report::print(
         &["later_login"],
         &["memory", "sqlite", "sqlite-normal", "postgres"],
         "memory",
         "memory",
     );
-    tollgate_dev::report::print(
+    tollgate_bench::report::print(
         &["durable_write"],
         &["fsync", "sqlite-commit", "postgres-commit"],
         "fsync",
         "fsync",
     );
-    tollgate_dev::report::print(&["password_check"], &["argon2id"], "argon2id", "argon2id");
+    tollgate_bench::report::print(&["password_check"], &["argon2id"], "argon2id", "argon2id");
 }

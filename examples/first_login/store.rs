@@ -21,6 +21,7 @@ use tollgate::login::{PinKey, StateKey};
 use tollgate::otp::Totp;
 use tollgate::provision::OtpAuthUri;
 use tollgate::{MemoryStore, SealingKey, Store};
+#[cfg(feature = "postgres")]
 use tollgate_store_postgres::PostgresStore;
 use tollgate_store_sqlite::SqliteStore;
 
@@ -31,7 +32,13 @@ pub(crate) enum Choice {
     /// `sqlite:PATH`.
     Sqlite(PathBuf),
     /// `postgres://…` or `postgresql://…`.
-    Postgres(String),
+    Postgres(
+        #[cfg_attr(
+            not(feature = "postgres"),
+            expect(dead_code, reason = "read only by the PostgreSQL store")
+        )]
+        String,
+    ),
 }
 
 impl Choice {
@@ -81,8 +88,19 @@ pub(crate) fn open(choice: &Choice) -> Result<Opened, String> {
         Choice::Sqlite(path) => {
             Arc::new(SqliteStore::open(path, sealing).map_err(|e| e.to_string())?)
         }
+        #[cfg(feature = "postgres")]
         Choice::Postgres(url) => {
             Arc::new(PostgresStore::connect(url, sealing).map_err(|e| e.to_string())?)
+        }
+        #[cfg(not(feature = "postgres"))]
+        Choice::Postgres(_) => {
+            drop(sealing);
+            return Err(
+                "this build has no PostgreSQL store (it keeps the first command light): \
+                        run it as `cargo run --features postgres --example first_login -- \
+                        --store postgres://…`"
+                    .into(),
+            );
         }
         Choice::Memory => unreachable!("returned above"),
     };

@@ -3,10 +3,10 @@
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tollgate_login::{LoginDigest, LoginKey, SealedLogin, StateKey, UserId};
+use tollgate_login::{LoginDigest, LoginKey, SealedLogin, StateKey, StateKeys, UserId};
 use tollgate_otp::UnixTime;
 use tollgate_store::legacy::{StoredAccount, StoredPending, StoredToken};
-use tollgate_store::{AccountRow, SealingKey};
+use tollgate_store::{AccountRow, SealingKey, SealingKeys};
 
 /// The fuzzer's bytes, read field by field; zeros and empty strings once they run out.
 struct Cursor<'a>(&'a [u8]);
@@ -52,6 +52,11 @@ fn key() -> SealingKey {
     SealingKey::new(key)
 }
 
+/// The fuzz key as a store holds it: current, beside an old key the input may name.
+fn ring() -> SealingKeys {
+    SealingKeys::new(key()).with_old(SealingKey::new([0xee; 32]))
+}
+
 /// Opening a schema 1 row (as the migration to schema 2 does) never panics; a row that opens
 /// seals, as schema 2, to a state that opens the same.
 ///
@@ -95,8 +100,8 @@ pub fn stored_account(data: &[u8]) {
     let opened = row.open(&user, &key());
     if let Ok((state, _)) = opened {
         let mut rng = ChaCha20Rng::seed_from_u64(1);
-        let resealed = AccountRow::seal(&state, &user, 1, &key(), &mut rng);
-        let again = AccountRow::open(&resealed.sealed, &user, 1, &key())
+        let resealed = AccountRow::seal(&state, &user, 1, &ring(), &mut rng);
+        let again = AccountRow::open(&resealed.sealed, &user, 1, &ring())
             .unwrap_or_else(|e| panic!("a resealed row does not open: {e}"));
         assert_eq!(again.password_failures, state.password_failures);
         assert_eq!(again.second_factor_failures, state.second_factor_failures);
@@ -144,24 +149,24 @@ pub fn sealed_state(data: &[u8]) {
         return;
     };
     let sealed = seal_v2(&key(), &user, 7, data);
-    let Ok(state) = AccountRow::open(&sealed, &user, 7, &key()) else {
+    let Ok(state) = AccountRow::open(&sealed, &user, 7, &ring()) else {
         return;
     };
     assert!(
-        AccountRow::open(&sealed, &user, 8, &key()).is_err(),
+        AccountRow::open(&sealed, &user, 8, &ring()).is_err(),
         "another version opens it"
     );
     let Ok(eve) = "eve@example.com".parse::<UserId>() else {
         return;
     };
     assert!(
-        AccountRow::open(&sealed, &eve, 7, &key()).is_err(),
+        AccountRow::open(&sealed, &eve, 7, &ring()).is_err(),
         "another user opens it"
     );
     let mut rng = ChaCha20Rng::seed_from_u64(2);
-    let resealed = AccountRow::seal(&state, &user, 7, &key(), &mut rng);
+    let resealed = AccountRow::seal(&state, &user, 7, &ring(), &mut rng);
     assert!(
-        AccountRow::open(&resealed.sealed, &user, 7, &key()).is_ok(),
+        AccountRow::open(&resealed.sealed, &user, 7, &ring()).is_ok(),
         "a resealed state does not open"
     );
 }
@@ -214,7 +219,9 @@ pub fn sealed_login(data: &[u8]) {
         Some((v, rest)) => (u64::from(*v), String::from_utf8_lossy(rest).into_owned()),
         None => (0, String::new()),
     };
-    let key = StateKey::new([3; 32]);
+    // A ring of a current and an old key: both formats (tl3 with the key's id, tl2 without)
+    // and both keys are reachable.
+    let key = StateKeys::new(StateKey::new([3; 32])).with_old(StateKey::new([4; 32]));
     let digest = LoginDigest::from_bytes([7; 32]);
     let row = SealedLogin {
         version,

@@ -7,9 +7,10 @@ use tollgate_otp::UnixTime;
 
 use crate::account::{Account, AccountUpdate};
 use crate::error::{DriveError, Refusal};
+use crate::keys::StateKeys;
 use crate::machine::{Input, LoginMachine};
 use crate::output::{Effect, Output};
-use crate::sealed::{LoginDigest, LoginKey, SealedLogin, StateKey};
+use crate::sealed::{LoginDigest, LoginKey, SealedLogin};
 use crate::state::LoginState;
 use crate::user::UserId;
 
@@ -112,15 +113,19 @@ impl Loaded {
 #[derive(Clone, Debug)]
 pub struct Driver {
     machine: LoginMachine,
-    key: StateKey,
+    key: StateKeys,
 }
 
 impl Driver {
     /// A driver for `machine`, sealing stored logins under `key` (every node of a service must
-    /// use the same one).
+    /// use the same one): a [`StateKey`](crate::StateKey), or a [`StateKeys`] ring whose old keys still open the
+    /// logins stored before a rotation (each is sealed under the current key at its next step).
     #[must_use]
-    pub fn new(machine: LoginMachine, key: StateKey) -> Self {
-        Self { machine, key }
+    pub fn new(machine: LoginMachine, key: impl Into<StateKeys>) -> Self {
+        Self {
+            machine,
+            key: key.into(),
+        }
     }
 
     /// The machine.

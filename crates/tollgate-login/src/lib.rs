@@ -7,6 +7,7 @@ mod device;
 mod driver;
 mod error;
 mod hex;
+mod keys;
 mod machine;
 mod message;
 mod output;
@@ -22,6 +23,7 @@ pub use config::{Config, NIST_MAX_FAILURES};
 pub use device::{DeviceId, KnownDevice, MAX_DEVICES};
 pub use driver::{Commit, Driven, Driver, Loaded, LoginStore, MemoryLoginStore, Poisoned};
 pub use error::{ConfigError, DriveError, InputError, Refusal, StateError};
+pub use keys::{KeyId, KeyRing, PinKeys, RingKey, StateKeys};
 pub use machine::{Input, LoginMachine, PasswordCheck};
 pub use message::{Catalog, Message, MessageId};
 pub use output::{

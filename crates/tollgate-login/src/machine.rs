@@ -6,9 +6,10 @@ use tollgate_otp::UnixTime;
 use crate::account::{Account, AccountState, AccountUpdate};
 use crate::config::Config;
 use crate::device::{DeviceId, KnownDevice, MAX_DEVICES};
+use crate::keys::PinKeys;
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Channel, Effect, Output, Screen, Transition};
-use crate::state::{FORMAT_VERSION, LoginId, LoginState, PinKey, Stage};
+use crate::state::{FORMAT_VERSION, LoginId, LoginState, Stage};
 use crate::user::UserId;
 
 mod input;
@@ -27,7 +28,7 @@ pub use input::{Input, PasswordCheck};
 #[derive(Clone, Debug)]
 pub struct LoginMachine {
     config: Config,
-    pin_key: PinKey,
+    pin_key: PinKeys,
 }
 
 mod enroll;
@@ -41,7 +42,7 @@ use failures::{Factor, cool_down, fail};
 /// What one transition needs besides the state and the input.
 struct Ctx<'a, R> {
     config: &'a Config,
-    pin_key: &'a PinKey,
+    pin_key: &'a PinKeys,
     now: UnixTime,
     rng: &'a mut R,
     account: Option<&'a Account>,
@@ -51,14 +52,19 @@ struct Ctx<'a, R> {
 }
 
 impl LoginMachine {
-    /// A machine with this policy, hashing the PINs of stored logins under `pin_key`.
+    /// A machine with this policy, hashing the PINs of stored logins under `pin_key` (a
+    /// [`PinKey`](crate::PinKey), or a [`PinKeys`] ring whose old keys still check the PINs of logins stored
+    /// before a rotation).
     ///
     /// There is no default key: every node that shares a store needs the same one (a PIN sent
     /// by one node is checked by whichever node takes the next request), kept outside the
     /// database with the service's other secrets.
     #[must_use]
-    pub fn new(config: Config, pin_key: PinKey) -> Self {
-        Self { config, pin_key }
+    pub fn new(config: Config, pin_key: impl Into<PinKeys>) -> Self {
+        Self {
+            config,
+            pin_key: pin_key.into(),
+        }
     }
 
     /// The policy.

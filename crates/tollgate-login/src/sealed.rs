@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{InputError, Refusal};
 use crate::hex;
+use crate::keys::{KeyId, RingKey, StateKeys};
 use crate::state::LoginState;
 
 /// The key a client holds for its login in progress: 128 random bits, and the generation of
@@ -157,6 +158,7 @@ pub struct StateKey {
     bytes: Zeroizing<[u8; 32]>,
     /// The key schedule, computed once.
     mac: Hmac<Sha256>,
+    id: KeyId,
 }
 
 impl StateKey {
@@ -167,6 +169,7 @@ impl StateKey {
         let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&bytes)
             .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new(&Default::default()));
         Self {
+            id: KeyId::derive("stored login", &bytes),
             bytes: Zeroizing::new(bytes),
             mac,
         }
@@ -188,13 +191,31 @@ impl StateKey {
         &self.bytes
     }
 
+    /// The tag of a `tl3:` row, which also covers the key's identifier.
     fn tag(&self, digest: &LoginDigest, version: u64, json: &str) -> [u8; 32] {
+        let mut mac = self.mac.clone();
+        mac.update(b"tollgate stored login v3\0");
+        mac.update(&self.id.to_bytes());
+        mac.update(&digest.0);
+        mac.update(&version.to_be_bytes());
+        mac.update(json.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
+    /// The tag of a `tl2:` row (written before keys had identifiers).
+    fn tag_v2(&self, digest: &LoginDigest, version: u64, json: &str) -> [u8; 32] {
         let mut mac = self.mac.clone();
         mac.update(b"tollgate stored login v2\0");
         mac.update(&digest.0);
         mac.update(&version.to_be_bytes());
         mac.update(json.as_bytes());
         mac.finalize().into_bytes().into()
+    }
+}
+
+impl RingKey for StateKey {
+    fn id(&self) -> KeyId {
+        self.id
     }
 }
 
@@ -212,25 +233,31 @@ pub struct SealedLogin {
     /// When the store may forget it: an hour after the login's deadline (which is inside,
     /// authenticated).
     pub expires: UnixTime,
-    /// `tl2:<HMAC-SHA-256 in hex>:<the state as JSON>`; the tag covers the digest, the version
-    /// and the JSON.
+    /// `tl3:<key id in hex>:<HMAC-SHA-256 in hex>:<the state as JSON>`; the tag covers the key
+    /// id, the digest, the version and the JSON. (`tl2:<tag>:<JSON>`, without the key id, is
+    /// what the version before key rotation wrote; it still opens.)
     pub text: String,
 }
 
-const PREFIX: &str = "tl2:";
+const PREFIX: &str = "tl3:";
+const PREFIX_V2: &str = "tl2:";
 
 /// How long a store keeps a login after its deadline, so that a late request hears that the
 /// login took too long (rather than that there is none).
 const KEPT_AFTER_DEADLINE: u64 = 3600;
 
 impl SealedLogin {
-    /// `state`, as the store keeps it under `digest` at `version`.
+    /// `state`, as the store keeps it under `digest` at `version`, authenticated under the
+    /// ring's current key.
     #[must_use]
-    pub fn seal(state: &LoginState, key: &StateKey, digest: &LoginDigest, version: u64) -> Self {
+    pub fn seal(state: &LoginState, keys: &StateKeys, digest: &LoginDigest, version: u64) -> Self {
+        let key = keys.current();
         let json = state.to_json();
         let tag = key.tag(digest, version, &json);
-        let mut text = String::with_capacity(PREFIX.len() + 65 + json.len());
+        let mut text = String::with_capacity(PREFIX.len() + 74 + json.len());
         text.push_str(PREFIX);
+        hex::encode_into(&key.id.to_bytes(), &mut text);
+        text.push(':');
         hex::encode_into(&tag, &mut text);
         text.push(':');
         text.push_str(&json);
@@ -248,17 +275,46 @@ impl SealedLogin {
     ///
     /// # Errors
     /// [`Refusal::Unverified`] when the tag does not match (forged, altered, copied from
-    /// another login's row, or written before stored logins were authenticated);
-    /// [`Refusal::Unreadable`] when it matches but the state is of a format this build does
-    /// not read.
-    pub fn open(&self, key: &StateKey, digest: &LoginDigest) -> Result<LoginState, Refusal> {
-        let rest = self.text.strip_prefix(PREFIX).ok_or(Refusal::Unverified)?;
-        let (tag, json) = rest.split_once(':').ok_or(Refusal::Unverified)?;
-        let tag = hex::decode::<32>(tag).ok_or(Refusal::Unverified)?;
-        let expected = key.tag(digest, self.version, json);
-        if !bool::from(expected.ct_eq(&tag)) {
-            return Err(Refusal::Unverified);
-        }
+    /// another login's row, written before stored logins were authenticated, or under a key
+    /// the ring does not hold); [`Refusal::Unreadable`] when it matches but the state is of a
+    /// format this build does not read.
+    pub fn open(&self, keys: &StateKeys, digest: &LoginDigest) -> Result<LoginState, Refusal> {
+        let json = if let Some(rest) = self.text.strip_prefix(PREFIX) {
+            let (id, rest) = rest.split_once(':').ok_or(Refusal::Unverified)?;
+            let (tag, json) = rest.split_once(':').ok_or(Refusal::Unverified)?;
+            let key = KeyId::from_hex(id)
+                .and_then(|id| keys.find(id))
+                .ok_or(Refusal::Unverified)?;
+            let tag = hex::decode::<32>(tag).ok_or(Refusal::Unverified)?;
+            if !bool::from(key.tag(digest, self.version, json).ct_eq(&tag)) {
+                return Err(Refusal::Unverified);
+            }
+            json
+        } else {
+            let rest = self
+                .text
+                .strip_prefix(PREFIX_V2)
+                .ok_or(Refusal::Unverified)?;
+            let (tag, json) = rest.split_once(':').ok_or(Refusal::Unverified)?;
+            let tag = hex::decode::<32>(tag).ok_or(Refusal::Unverified)?;
+            // No identifier: each key of the ring is tried (every one of them, so that the
+            // time does not say which matched).
+            let matched = keys.all().fold(subtle::Choice::from(0), |found, key| {
+                found | key.tag_v2(digest, self.version, json).ct_eq(&tag)
+            });
+            if !bool::from(matched) {
+                return Err(Refusal::Unverified);
+            }
+            json
+        };
         LoginState::from_json(json).map_err(Refusal::Unreadable)
+    }
+
+    /// The identifier of the key this row is authenticated under; `None` for a row written
+    /// before keys had identifiers, or not a stored login at all.
+    #[must_use]
+    pub fn key_id(&self) -> Option<KeyId> {
+        let rest = self.text.strip_prefix(PREFIX)?;
+        KeyId::from_hex(rest.split_once(':')?.0)
     }
 }

@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::account::EnrollmentKind;
 use crate::error::StateError;
+use crate::keys::{KeyId, PinKeys, RingKey};
 use crate::output::Channel;
 use crate::user::UserId;
 
@@ -102,6 +103,10 @@ pub(crate) struct PinRecord {
     pub(crate) channel: Channel,
     pub(crate) sent_at: u64,
     pub(crate) sends: u8,
+    /// The PIN key's identifier (logins stored before key rotation have none: every key of
+    /// the ring is tried).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) key: Option<Hex<4>>,
 }
 
 impl PinRecord {
@@ -117,11 +122,21 @@ impl PinRecord {
         mac.finalize().into_bytes().into()
     }
 
-    /// Whether `typed` (white space ignored) is the PIN, in constant time.
-    pub(crate) fn matches(&self, key: &PinKey, login: &[u8; 16], typed: &str) -> bool {
+    /// Whether `typed` (white space ignored) is the PIN, in constant time: under the key the
+    /// record names, or (a record from before key identifiers) under any key of the ring.
+    pub(crate) fn matches(&self, keys: &PinKeys, login: &[u8; 16], typed: &str) -> bool {
         let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
-        let hash = Self::hash(key, &self.salt.0, login, &digits);
-        bool::from(hash.ct_eq(&self.hash.0))
+        let check =
+            |key: &PinKey| Self::hash(key, &self.salt.0, login, &digits).ct_eq(&self.hash.0);
+        match &self.key {
+            Some(id) => keys
+                .find(KeyId::from_bytes(id.0))
+                .is_some_and(|key| bool::from(check(key))),
+            None => bool::from(
+                keys.all()
+                    .fold(subtle::Choice::from(0), |found, key| found | check(key)),
+            ),
+        }
     }
 }
 
@@ -261,14 +276,14 @@ impl<'de, const N: usize> Deserialize<'de> for Hex<N> {
 /// stored logins: whoever has both can search a PIN's 10^6 values. It has no default (an
 /// all-zero key would make every leaked PIN searchable).
 #[derive(Clone)]
-pub struct PinKey(Zeroizing<[u8; 32]>);
+pub struct PinKey(Zeroizing<[u8; 32]>, KeyId);
 
 impl PinKey {
     /// A key from 32 secret bytes (e.g. drawn once from the OS RNG and kept with the service's
     /// other secrets; every node of a cluster needs the same one).
     #[must_use]
     pub fn new(bytes: [u8; 32]) -> Self {
-        Self(Zeroizing::new(bytes))
+        Self(Zeroizing::new(bytes), KeyId::derive("pin", &bytes))
     }
 
     /// A random key (for a single process whose logins do not outlive it).
@@ -276,7 +291,16 @@ impl PinKey {
     pub fn generate(rng: &mut impl rand_core::CryptoRng) -> Self {
         let mut key = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(&mut *key);
-        Self(key)
+        Self::new(*key)
+    }
+
+    /// The key's bytes, to keep with the service's other secrets.
+    ///
+    /// # Security
+    /// Whoever has it and the stored logins can search each stored PIN's 10^6 values.
+    #[must_use]
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        &self.0
     }
 
     fn mac(&self) -> Hmac<Sha256> {
@@ -293,6 +317,12 @@ impl PartialEq for PinKey {
 }
 
 impl Eq for PinKey {}
+
+impl RingKey for PinKey {
+    fn id(&self) -> KeyId {
+        self.1
+    }
+}
 
 impl core::fmt::Debug for PinKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

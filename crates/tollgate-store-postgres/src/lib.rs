@@ -9,7 +9,7 @@ mod tls;
 use std::time::Duration;
 
 use tollgate_store::sql::SqlStore;
-use tollgate_store::{SealingKey, SharedRng, StoreError, os_rng};
+use tollgate_store::{SealingKeys, SharedRng, StoreError, os_rng};
 
 pub use backend::Postgres;
 pub use schema::SCHEMA_VERSION;
@@ -44,7 +44,7 @@ impl core::fmt::Debug for Options {
 }
 
 /// A [`Store`](tollgate_store::Store) in PostgreSQL, for several service nodes over one
-/// database: users, their accounts (each state sealed under a [`SealingKey`]), and logins in
+/// database: users, their accounts (each state sealed under a [`SealingKey`](tollgate_store::SealingKey)), and logins in
 /// progress (under a SHA-256 of their key, authenticated by the service's state key), through
 /// a pool of connections.
 #[derive(Debug)]
@@ -65,7 +65,11 @@ impl PostgresStore {
     /// [`StoreError::Backend`] when the URL is not valid or the server cannot be reached;
     /// [`StoreError::SchemaTooNew`]; [`StoreError::Integrity`] when a version 1 row does not
     /// open under `key` (nothing is changed).
-    pub fn connect(url: &str, key: SealingKey) -> Result<Self, StoreError> {
+    ///
+    /// `key` is a [`SealingKey`](tollgate_store::SealingKey), or a [`SealingKeys`] ring: rows
+    /// sealed under its old keys still open, and are sealed under the current one at their
+    /// next write ([`Store::reseal`](tollgate_store::Store::reseal) does it without waiting).
+    pub fn connect(url: &str, key: impl Into<SealingKeys>) -> Result<Self, StoreError> {
         Self::connect_with(url, key, Options::default())
     }
 
@@ -75,9 +79,10 @@ impl PostgresStore {
     /// As [`PostgresStore::connect`].
     pub fn connect_with(
         url: &str,
-        key: SealingKey,
+        key: impl Into<SealingKeys>,
         mut options: Options,
     ) -> Result<Self, StoreError> {
+        let key = key.into();
         let manager = pool::Manager(tls::target(url)?);
         // One connection first, for its own error (a refused certificate says why here; the
         // pool would only time out).

@@ -6,14 +6,14 @@ use std::collections::HashMap;
 
 use rand_core::CryptoRng;
 use tollgate_store::legacy::{Migration, migrate_v1};
-use tollgate_store::{SealingKey, StoreError};
+use tollgate_store::{SealingKeys, StoreError};
 
 use crate::backend::{Statements, postgres_error};
 
 /// What a migration needs besides the transaction: the sealing key and a source of nonces,
 /// for the steps that re-seal rows.
 pub(crate) struct Sealing<'a> {
-    pub(crate) key: &'a SealingKey,
+    pub(crate) key: &'a SealingKeys,
     pub(crate) rng: &'a mut dyn CryptoRng,
 }
 

@@ -7,7 +7,7 @@ mod schema;
 use std::path::Path;
 
 use tollgate_store::sql::{Backend, SqlStore};
-use tollgate_store::{SealingKey, SharedRng, StoreError, os_rng};
+use tollgate_store::{SealingKeys, SharedRng, StoreError, os_rng};
 
 pub use backend::Sqlite;
 pub use schema::SCHEMA_VERSION;
@@ -51,7 +51,7 @@ impl core::fmt::Debug for Options {
 }
 
 /// A [`Store`](tollgate_store::Store) in one SQLite file: users, their accounts (each state
-/// sealed under a [`SealingKey`]), and logins in progress (under a SHA-256 of their key,
+/// sealed under a [`SealingKey`](tollgate_store::SealingKey)), and logins in progress (under a SHA-256 of their key,
 /// authenticated by the service's state key).
 ///
 /// Every handle keeps a small pool of connections; several handles, in one process or in
@@ -74,7 +74,11 @@ impl SqliteStore {
     /// [`StoreError::Backend`] when the file cannot be opened or is not a database;
     /// [`StoreError::SchemaTooNew`]; [`StoreError::Integrity`] when a version 1 row does not
     /// open under `key` (nothing is changed).
-    pub fn open(path: impl AsRef<Path>, key: SealingKey) -> Result<Self, StoreError> {
+    ///
+    /// `key` is a [`SealingKey`](tollgate_store::SealingKey), or a [`SealingKeys`] ring: rows
+    /// sealed under its old keys still open, and are sealed under the current one at their
+    /// next write ([`Store::reseal`](tollgate_store::Store::reseal) does it without waiting).
+    pub fn open(path: impl AsRef<Path>, key: impl Into<SealingKeys>) -> Result<Self, StoreError> {
         Self::open_with(path, key, Options::default())
     }
 
@@ -84,9 +88,10 @@ impl SqliteStore {
     /// As [`SqliteStore::open`].
     pub fn open_with(
         path: impl AsRef<Path>,
-        key: SealingKey,
+        key: impl Into<SealingKeys>,
         mut options: Options,
     ) -> Result<Self, StoreError> {
+        let key = key.into();
         owner_only(path.as_ref())?;
         let backend = Sqlite::new(path.as_ref().to_owned(), options.durability);
         let mut connection = backend.connect()?;

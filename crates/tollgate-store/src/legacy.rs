@@ -294,12 +294,12 @@ pub struct Migration<'a> {
 /// user chooses mobile or desktop again.
 ///
 /// # Errors
-/// [`StoreError::Integrity`] for a row that does not open under `key` (nothing is written:
-/// the caller's transaction rolls back); [`StoreError::Backend`].
+/// [`StoreError::Integrity`] for a row that does not open under any key of `keys` (nothing
+/// is written: the caller's transaction rolls back); [`StoreError::Backend`].
 pub fn migrate_v1(
     c: &mut dyn crate::sql::Connection,
     migration: Migration<'_>,
-    key: &SealingKey,
+    keys: &crate::SealingKeys,
     rng: &mut (impl rand_core::CryptoRng + ?Sized),
 ) -> Result<usize, StoreError> {
     use crate::sql::failed;
@@ -320,8 +320,17 @@ pub fn migrate_v1(
             StoreError::Integrity(format!("the stored User ID {id:?} is not valid"))
         })?;
         let version = to_u64(*version, "version")?;
-        let (state, _dropped) = StoredAccount::from_values(&row[2..])?.open(&user, key)?;
-        let sealed = crate::AccountRow::seal(&state, &user, version, key, rng);
+        let stored = StoredAccount::from_values(&row[2..])?;
+        // Sealed under the one key of the time: whichever of the ring that was.
+        let mut opened = stored.open(&user, keys.current());
+        for key in keys.all().skip(1) {
+            if opened.is_ok() {
+                break;
+            }
+            opened = stored.open(&user, key);
+        }
+        let (state, _dropped) = opened?;
+        let sealed = crate::AccountRow::seal(&state, &user, version, keys, rng);
         c.execute(
             &format!("UPDATE {to} SET state = $1 WHERE id = $2"),
             &[Value::Blob(sealed.sealed), id.as_str().into()],

@@ -13,11 +13,13 @@ pub mod sql;
 pub use error::{Source, StoreError};
 pub use memory::MemoryStore;
 pub use row::AccountRow;
-pub use sealing::SealingKey;
+pub use sealing::{SealingKey, SealingKeys};
 pub use sql::SqlStore;
 
 // What a store implements, re-exported for `forward_store!` and the store crates.
-pub use tollgate_login::{Account, Commit, LoginDigest, LoginStore, SealedLogin, UserId};
+pub use tollgate_login::{
+    Account, Commit, KeyId, KeyRing, LoginDigest, LoginStore, RingKey, SealedLogin, UserId,
+};
 pub use tollgate_otp::UnixTime;
 
 /// A random number generator a store (or a service) can share between threads: where the
@@ -108,6 +110,37 @@ pub trait Store: LoginStore<Error = StoreError> + Send + Sync {
         now: UnixTime,
         window: u64,
     ) -> Result<u64, StoreError>;
+
+    /// Up to `limit` User IDs in the store's order, after `after` (from the first when
+    /// `None`): for work over every account in batches that can stop and resume, such as
+    /// re-sealing under a new key.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn users_after(&self, after: Option<&UserId>, limit: usize) -> Result<Vec<UserId>, StoreError>;
+
+    /// Seals `user`'s account under the current sealing key if it is sealed under another
+    /// (an old key of the ring, or the format before key identifiers): opened, sealed again,
+    /// and written with a compare-and-set on its version, so that a login's concurrent update
+    /// is never lost (the re-seal tries again on top of it, or finds it already current).
+    ///
+    /// # Errors
+    /// [`StoreError::Integrity`] for a row that opens under no key of the ring;
+    /// [`StoreError::Backend`].
+    fn reseal(&self, user: &UserId) -> Result<Reseal, StoreError>;
+}
+
+/// What [`Store::reseal`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reseal {
+    /// The account was already sealed under the current key (or the store seals nothing).
+    Current,
+    /// It is now sealed under the current key.
+    Resealed,
+    /// There is no such user (deleted since it was listed).
+    Gone,
+    /// Other writers kept moving its version on; try it again later.
+    Contended,
 }
 
 /// Whom the service throttles by: a SHA-256 of the client's network (its IPv4 address, or its

@@ -56,6 +56,30 @@ impl LoginStore for MemoryStore {
 }
 
 impl Store for MemoryStore {
+    fn users_after(&self, after: Option<&UserId>, limit: usize) -> Result<Vec<UserId>, StoreError> {
+        let passwords = self.passwords.lock().map_err(|_| Poisoned)?;
+        let mut ids: Vec<&UserId> = passwords
+            .keys()
+            .filter(|id| after.is_none_or(|after| id.as_str() > after.as_str()))
+            .collect();
+        ids.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+        Ok(ids.into_iter().take(limit).cloned().collect())
+    }
+
+    fn reseal(&self, user: &UserId) -> Result<crate::Reseal, StoreError> {
+        // Nothing in memory is sealed.
+        let known = self
+            .passwords
+            .lock()
+            .map_err(|_| Poisoned)?
+            .contains_key(user);
+        Ok(if known {
+            crate::Reseal::Current
+        } else {
+            crate::Reseal::Gone
+        })
+    }
+
     fn insert_user(&self, user: UserRecord) -> Result<(), StoreError> {
         let mut passwords = self.passwords.lock().map_err(|_| Poisoned)?;
         if passwords.contains_key(&user.id) {

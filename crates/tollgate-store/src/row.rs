@@ -1,5 +1,5 @@
 //! An account's state as a database row holds it: one value sealed under the service's
-//! [`SealingKey`] (counters, lock, token, pending activation, all of it), bound to its user and
+//! [`SealingKey`](crate::SealingKey) (counters, lock, token, pending activation, all of it), bound to its user and
 //! its version, beside the serial numbers it holds in the clear (for their uniqueness).
 //!
 //! Because the whole state is sealed, a database writer can neither read a secret nor reset a
@@ -9,18 +9,22 @@
 use serde::{Deserialize, Serialize};
 use tollgate_codes::{Activation, ActivationCode, ActivationPassword, Policy, SerialNumber};
 use tollgate_login::{
-    AccountState, EnrollmentKind, KnownDevice, LoginId, MobileQr, OpenToken, PendingActivation,
-    TokenRecord, UserId,
+    AccountState, EnrollmentKind, KeyId, KnownDevice, LoginId, MobileQr, OpenToken,
+    PendingActivation, RingKey as _, TokenRecord, UserId,
 };
 use tollgate_otp::{Algorithm, Digits, Period, Secret, Step, TotpParams, UnixTime};
 use zeroize::Zeroizing;
 
 use crate::error::StoreError;
-use crate::sealing::{SealingKey, Unsealed, open, seal};
+use crate::sealing::{SealingKeys, Unsealed, open, seal};
 
-/// The sealed format of an account's state: this byte, a 24-byte nonce, then the ciphertext
-/// and tag of the state as JSON.
+/// The sealed format of an account's state before key identifiers: this byte, a 24-byte
+/// nonce, then the ciphertext and tag of the state as JSON. Still read (under every key of the
+/// ring); no longer written.
 const STATE_V2: u8 = 2;
+/// Since key rotation: this byte, the sealing key's 4-byte [`KeyId`], a 24-byte nonce, then
+/// the ciphertext and tag of the state as JSON; the associated data also covers the key id.
+const STATE_V3: u8 = 3;
 
 /// An account's state, sealed, with the serial numbers it holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,10 +36,16 @@ pub struct AccountRow {
     pub serials: Vec<String>,
 }
 
-fn associated_data(user: &UserId, version: u64) -> Vec<u8> {
-    let label = b"tollgate account state v2\0";
-    let mut aad = Vec::with_capacity(label.len() + user.as_str().len() + 9);
+fn associated_data(key: Option<KeyId>, user: &UserId, version: u64) -> Vec<u8> {
+    let label: &[u8] = match key {
+        Some(_) => b"tollgate account state v3\0",
+        None => b"tollgate account state v2\0",
+    };
+    let mut aad = Vec::with_capacity(label.len() + user.as_str().len() + 13);
     aad.extend_from_slice(label);
+    if let Some(id) = key {
+        aad.extend_from_slice(&id.to_bytes());
+    }
     aad.extend_from_slice(user.as_str().as_bytes());
     aad.push(0);
     aad.extend_from_slice(&version.to_be_bytes());
@@ -43,44 +53,99 @@ fn associated_data(user: &UserId, version: u64) -> Vec<u8> {
 }
 
 impl AccountRow {
-    /// `state`, sealed under `key` for `user` at `version` (the version the row will have once
-    /// written), with a nonce from `rng`.
+    /// `state`, sealed under the ring's current key for `user` at `version` (the version the
+    /// row will have once written), with a nonce from `rng`.
     pub fn seal(
         state: &AccountState,
         user: &UserId,
         version: u64,
-        key: &SealingKey,
+        keys: &SealingKeys,
         rng: &mut (impl rand_core::CryptoRng + ?Sized),
     ) -> Self {
+        let key = keys.current();
         let plain = Zeroizing::new(serde_json::to_vec(&Plain::of(state)).unwrap_or_default());
+        let aad = associated_data(Some(key.id()), user, version);
+        // `3 || nonce || ciphertext`, with the key id put in after the format byte.
+        let body = seal(key, STATE_V3, &aad, &plain, rng);
+        let mut sealed = Vec::with_capacity(body.len() + 4);
+        sealed.push(STATE_V3);
+        sealed.extend_from_slice(&key.id().to_bytes());
+        sealed.extend_from_slice(body.get(1..).unwrap_or_default());
         Self {
-            sealed: seal(key, STATE_V2, &associated_data(user, version), &plain, rng),
+            sealed,
             serials: state.serials().map(|s| s.to_string()).collect(),
         }
     }
 
-    /// The state `sealed` holds, if it was sealed under `key` for `user` at `version`.
+    /// The identifier of the key `sealed` was sealed under; `None` for a row sealed before key
+    /// identifiers (or not a sealed state at all).
+    #[must_use]
+    pub fn key_id(sealed: &[u8]) -> Option<KeyId> {
+        match sealed {
+            [STATE_V3, a, b, c, d, ..] => Some(KeyId::from_bytes([*a, *b, *c, *d])),
+            _ => None,
+        }
+    }
+
+    /// The state `sealed` holds, if it was sealed under a key of `keys` for `user` at
+    /// `version`.
     ///
     /// # Errors
-    /// [`StoreError::Integrity`] when it does not open (wrong key, altered, another user's,
-    /// another version's) or holds what no account can.
+    /// [`StoreError::Integrity`] when it does not open (a key the ring does not hold, altered,
+    /// another user's, another version's) or holds what no account can.
     pub fn open(
         sealed: &[u8],
         user: &UserId,
         version: u64,
-        key: &SealingKey,
+        keys: &SealingKeys,
     ) -> Result<AccountState, StoreError> {
-        let plain = open(key, STATE_V2, &associated_data(user, version), sealed).map_err(|e| {
-            StoreError::Integrity(match e {
-                Unsealed::Format => {
-                    format!("the sealed state of {user} is not in a format this version knows")
+        let refused = || {
+            StoreError::Integrity(format!(
+                "the sealed state of {user} at version {version} does not open under this key: \
+                 wrong key, or the row was altered, moved or put back at another version"
+            ))
+        };
+        let plain = match Self::key_id(sealed) {
+            Some(id) => {
+                let key = keys.find(id).ok_or_else(|| {
+                    StoreError::Integrity(format!(
+                        "the sealed state of {user} is sealed under key {id}, which this service \
+                         was not given (it holds {})",
+                        keys.ids()
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
+                let mut body = Vec::with_capacity(sealed.len());
+                body.push(STATE_V3);
+                body.extend_from_slice(sealed.get(5..).unwrap_or_default());
+                open(
+                    key,
+                    STATE_V3,
+                    &associated_data(Some(id), user, version),
+                    &body,
+                )
+                .map_err(|_| refused())?
+            }
+            None => {
+                let aad = associated_data(None, user, version);
+                let mut opened = Err(Unsealed::Refused);
+                for key in keys.all() {
+                    opened = open(key, STATE_V2, &aad, sealed);
+                    if !matches!(opened, Err(Unsealed::Refused)) {
+                        break;
+                    }
                 }
-                Unsealed::Refused => format!(
-                    "the sealed state of {user} at version {version} does not open under this \
-                     key: wrong key, or the row was altered, moved or put back at another version"
-                ),
-            })
-        })?;
+                opened.map_err(|e| match e {
+                    Unsealed::Format => StoreError::Integrity(format!(
+                        "the sealed state of {user} is not in a format this version knows"
+                    )),
+                    Unsealed::Refused => refused(),
+                })?
+            }
+        };
         let plain: Plain = serde_json::from_slice(&plain).map_err(|_| {
             StoreError::Integrity(format!("the sealed state of {user} is not valid"))
         })?;

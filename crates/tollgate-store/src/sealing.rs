@@ -4,26 +4,36 @@
 use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305};
 use rand_core::CryptoRng;
+use tollgate_login::{KeyId, KeyRing, RingKey};
 use zeroize::Zeroizing;
 
 /// The key that seals accounts' states (token secrets, activation data, counters) at rest.
 /// 256 random bits, kept outside the database (a secrets manager, a key file readable by the
 /// service alone). Redacted `Debug`, no `Default`, wiped on drop.
+///
+/// Its [`KeyId`] is written into every row it seals, so that a [`SealingKeys`] ring can hold
+/// old keys beside the current one while the rows are re-sealed.
 #[derive(Clone)]
-pub struct SealingKey(Zeroizing<[u8; 32]>);
+pub struct SealingKey(Zeroizing<[u8; 32]>, KeyId);
+
+/// The current sealing key and the old ones that still open rows sealed before a rotation.
+pub type SealingKeys = KeyRing<SealingKey>;
 
 impl SealingKey {
     /// A key from its 32 bytes.
     #[must_use]
     pub fn new(bytes: [u8; 32]) -> Self {
-        Self(Zeroizing::new(bytes))
+        Self(
+            Zeroizing::new(bytes),
+            KeyId::derive("account sealing", &bytes),
+        )
     }
 
     /// A fresh random key.
     pub fn generate(rng: &mut impl CryptoRng) -> Self {
         let mut bytes = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(&mut *bytes);
-        Self(bytes)
+        Self::new(*bytes)
     }
 
     /// The key's bytes, to keep in a key file or a secrets manager.
@@ -40,9 +50,15 @@ impl SealingKey {
     }
 }
 
+impl RingKey for SealingKey {
+    fn id(&self) -> KeyId {
+        self.1
+    }
+}
+
 impl core::fmt::Debug for SealingKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("SealingKey(<redacted>)")
+        write!(f, "SealingKey(<redacted>, id {})", self.1)
     }
 }
 

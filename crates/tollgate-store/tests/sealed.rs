@@ -17,7 +17,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate_login::UserId;
 use tollgate_store::legacy::{StoredAccount, StoredPending, StoredToken};
-use tollgate_store::{AccountRow, SealingKey, StoreError as Error};
+use tollgate_store::{AccountRow, SealingKey, SealingKeys, StoreError as Error};
 
 fn vectors() -> HashMap<String, String> {
     read(include_str!("data/sealed_v1.txt"))
@@ -45,6 +45,11 @@ fn key(v: &HashMap<String, String>) -> SealingKey {
 }
 
 /// A row holding the vectors' sealed token secret and activation code.
+/// The vectors' key as the ring a store holds.
+fn ring(v: &HashMap<String, String>) -> SealingKeys {
+    SealingKeys::new(key(v))
+}
+
 fn row(v: &HashMap<String, String>) -> StoredAccount {
     StoredAccount {
         password_failures: 0,
@@ -147,7 +152,7 @@ fn the_independent_format_2_vector_opens() {
     let v = read(include_str!("data/sealed_v2.txt"));
     let user: UserId = v["user"].parse().unwrap();
     let version: u64 = v["version"].parse().unwrap();
-    let state = AccountRow::open(&unhex(&v["sealed"]), &user, version, &key(&v)).unwrap();
+    let state = AccountRow::open(&unhex(&v["sealed"]), &user, version, &ring(&v)).unwrap();
     assert_eq!(
         (
             state.password_failures,
@@ -196,8 +201,8 @@ fn the_independent_format_2_vector_opens() {
         locked_until: None,
     });
     let mut rng = ChaCha20Rng::seed_from_u64(5);
-    let sealed = AccountRow::seal(&next, &user, version + 1, &key(&v), &mut rng);
-    let reread = AccountRow::open(&sealed.sealed, &user, version + 1, &key(&v)).unwrap();
+    let sealed = AccountRow::seal(&next, &user, version + 1, &ring(&v), &mut rng);
+    let reread = AccountRow::open(&sealed.sealed, &user, version + 1, &ring(&v)).unwrap();
     assert_eq!(reread.devices, next.devices);
     assert_eq!(reread.password_lockouts, 2);
 }
@@ -210,7 +215,7 @@ fn every_tampered_byte_of_format_2_and_every_wrong_binding_is_refused() {
     let user: UserId = v["user"].parse().unwrap();
     let version: u64 = v["version"].parse().unwrap();
     let good = unhex(&v["sealed"]);
-    let refused = |sealed: &[u8], user: &UserId, version: u64, key: &SealingKey| {
+    let refused = |sealed: &[u8], user: &UserId, version: u64, key: &SealingKeys| {
         matches!(
             AccountRow::open(sealed, user, version, key),
             Err(Error::Integrity(_))
@@ -220,15 +225,20 @@ fn every_tampered_byte_of_format_2_and_every_wrong_binding_is_refused() {
     for i in 0..good.len() {
         let mut bad = good.clone();
         bad[i] ^= 0x01;
-        refusals += usize::from(refused(&bad, &user, version, &key(&v)));
-        refusals += usize::from(refused(&good[..i], &user, version, &key(&v)));
+        refusals += usize::from(refused(&bad, &user, version, &ring(&v)));
+        refusals += usize::from(refused(&good[..i], &user, version, &ring(&v)));
     }
     assert_eq!(refusals, 2 * good.len());
     let eve: UserId = "eve@example.com".parse().unwrap();
-    assert!(refused(&good, &eve, version, &key(&v)));
-    assert!(refused(&good, &user, version + 1, &key(&v)));
-    assert!(refused(&good, &user, version - 1, &key(&v)));
-    assert!(refused(&good, &user, version, &SealingKey::new([0; 32])));
+    assert!(refused(&good, &eve, version, &ring(&v)));
+    assert!(refused(&good, &user, version + 1, &ring(&v)));
+    assert!(refused(&good, &user, version - 1, &ring(&v)));
+    assert!(refused(
+        &good,
+        &user,
+        version,
+        &SealingKeys::new(SealingKey::new([0; 32]))
+    ));
 }
 
 #[test]
@@ -237,11 +247,11 @@ fn sealing_round_trips_and_never_repeats_a_nonce() {
     let user: UserId = v["user"].parse().unwrap();
     let (state, _) = row(&v).open(&user, &key(&v)).unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(1);
-    let a = AccountRow::seal(&state, &user, 3, &key(&v), &mut rng);
-    let b = AccountRow::seal(&state, &user, 3, &key(&v), &mut rng);
+    let a = AccountRow::seal(&state, &user, 3, &ring(&v), &mut rng);
+    let b = AccountRow::seal(&state, &user, 3, &ring(&v), &mut rng);
     assert_ne!(a.sealed, b.sealed);
     assert_eq!(a.serials, vec![v["serial"].clone()]);
-    let again = AccountRow::open(&a.sealed, &user, 3, &key(&v)).unwrap();
+    let again = AccountRow::open(&a.sealed, &user, 3, &ring(&v)).unwrap();
     assert_eq!(
         again.token.unwrap().secret.expose_secret(),
         v["token_secret_plaintext"].as_bytes()
@@ -288,7 +298,7 @@ fn the_test_s_own_sealing_is_the_format() {
     let v = read(include_str!("data/sealed_v2.txt"));
     let user: UserId = v["user"].parse().unwrap();
     let sealed = seal_like_the_service(&key(&v), &user, 7, v["plaintext"].as_bytes());
-    assert!(AccountRow::open(&sealed, &user, 7, &key(&v)).is_ok());
+    assert!(AccountRow::open(&sealed, &user, 7, &ring(&v)).is_ok());
 }
 
 fn config() -> ProptestConfig {
@@ -372,8 +382,8 @@ proptest! {
         }
         if let Ok((state, _)) = opened {
             let mut rng = ChaCha20Rng::seed_from_u64(2);
-            let resealed = AccountRow::seal(&state, &user, 1, &key(&v), &mut rng);
-            prop_assert!(AccountRow::open(&resealed.sealed, &user, 1, &key(&v)).is_ok());
+            let resealed = AccountRow::seal(&state, &user, 1, &ring(&v), &mut rng);
+            prop_assert!(AccountRow::open(&resealed.sealed, &user, 1, &ring(&v)).is_ok());
         }
     }
 
@@ -386,7 +396,7 @@ proptest! {
         let v = read(include_str!("data/sealed_v2.txt"));
         let user: UserId = v["user"].parse().unwrap();
         prop_assert!(matches!(
-            AccountRow::open(&sealed, &user, version, &key(&v)),
+            AccountRow::open(&sealed, &user, version, &ring(&v)),
             Err(Error::Integrity(_))
         ));
     }
@@ -408,7 +418,7 @@ proptest! {
         hostile.extend_from_slice(splice.as_bytes());
         hostile.extend_from_slice(&tail[cut.min(tail.len())..]);
         let sealed = seal_like_the_service(&key(&v), &user, 7, &hostile);
-        let opened = AccountRow::open(&sealed, &user, 7, &key(&v));
+        let opened = AccountRow::open(&sealed, &user, 7, &ring(&v));
         prop_assert!(opened.is_ok() || matches!(opened, Err(Error::Integrity(_))));
         if hostile == plain {
             prop_assert!(opened.is_ok());

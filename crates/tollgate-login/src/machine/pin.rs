@@ -8,6 +8,7 @@ use super::{
 };
 use crate::account::AccountState;
 use crate::device::KnownDevice;
+use crate::keys::RingKey as _;
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Channel, Destination, Effect};
 use crate::state::{Hex, PinRecord, Stage};
@@ -142,7 +143,7 @@ pub(super) fn new_pin<R: CryptoRng>(
     let record = PinRecord {
         salt: Hex(salt),
         hash: Hex(PinRecord::hash(
-            ctx.pin_key,
+            ctx.pin_key.current(),
             &salt,
             ctx.id.as_bytes(),
             pin.expose_secret(),
@@ -154,6 +155,7 @@ pub(super) fn new_pin<R: CryptoRng>(
         channel,
         sent_at: ctx.now.as_secs(),
         sends,
+        key: Some(Hex(ctx.pin_key.current().id().to_bytes())),
     };
     let mut effects = Vec::new();
     if let Some(to) = destination(ctx, user, channel) {

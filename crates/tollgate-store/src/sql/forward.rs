@@ -57,6 +57,18 @@ macro_rules! forward_store {
             ) -> Result<u64, $crate::StoreError> {
                 self.$field.client_failures(client, now, window)
             }
+
+            fn users_after(
+                &self,
+                after: Option<&$crate::UserId>,
+                limit: usize,
+            ) -> Result<Vec<$crate::UserId>, $crate::StoreError> {
+                self.$field.users_after(after, limit)
+            }
+
+            fn reseal(&self, user: &$crate::UserId) -> Result<$crate::Reseal, $crate::StoreError> {
+                self.$field.reseal(user)
+            }
         }
     };
 }

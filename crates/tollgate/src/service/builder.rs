@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use tollgate_login::{Config, Driver, LoginMachine, PinKey, StateKey};
+use tollgate_login::{Config, Driver, LoginMachine, PinKey, PinKeys, StateKey, StateKeys};
 use tollgate_store::{MemoryStore, SharedRng, Store, os_rng};
 
 use super::{ClientLimit, Service};
@@ -14,8 +14,8 @@ use crate::password::Passwords;
 /// Builds a [`Service`]; every part has a default.
 pub struct ServiceBuilder {
     config: Config,
-    pin_key: Option<PinKey>,
-    state_key: Option<StateKey>,
+    pin_key: Option<PinKeys>,
+    state_key: Option<StateKeys>,
     passwords: Option<Passwords>,
     store: Arc<dyn Store>,
     delivery: Arc<dyn Delivery>,
@@ -61,9 +61,13 @@ impl ServiceBuilder {
     /// [`MemoryStore`]). Give a persistent one when logins outlive the process or are shared
     /// between nodes: every node of a service needs the same one, or a PIN sent by one node is
     /// refused by the next.
+    ///
+    /// A [`PinKey`], or a [`PinKeys`] ring to rotate it: new PINs are hashed under the current
+    /// key, and the PINs of logins stored before the rotation are checked under the old key
+    /// they name (keep it for as long as a login lives, [`Config`]'s deadline plus an hour).
     #[must_use]
-    pub fn pin_key(mut self, key: PinKey) -> Self {
-        self.pin_key = Some(key);
+    pub fn pin_key(mut self, key: impl Into<PinKeys>) -> Self {
+        self.pin_key = Some(key.into());
         self
     }
 
@@ -71,9 +75,13 @@ impl ServiceBuilder {
     /// service is built, as for [`ServiceBuilder::pin_key`]). Every node of a service needs
     /// the same one, kept outside the database: with it, whoever writes the database could
     /// forge a login.
+    ///
+    /// A [`StateKey`], or a [`StateKeys`] ring to rotate it: every login is sealed under the
+    /// current key at its next step, and the old key still opens the logins stored before
+    /// (keep it for as long as a login lives).
     #[must_use]
-    pub fn state_key(mut self, key: StateKey) -> Self {
-        self.state_key = Some(key);
+    pub fn state_key(mut self, key: impl Into<StateKeys>) -> Self {
+        self.state_key = Some(key.into());
         self
     }
 
@@ -138,10 +146,10 @@ impl ServiceBuilder {
         };
         let pin_key = self
             .pin_key
-            .unwrap_or_else(|| PinKey::generate(&mut self.rng));
+            .unwrap_or_else(|| PinKey::generate(&mut self.rng).into());
         let state_key = self
             .state_key
-            .unwrap_or_else(|| StateKey::generate(&mut self.rng));
+            .unwrap_or_else(|| StateKey::generate(&mut self.rng).into());
         let machine = LoginMachine::new(self.config, pin_key);
         Ok(Service {
             driver: Driver::new(machine, state_key),

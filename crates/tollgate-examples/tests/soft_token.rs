@@ -19,6 +19,33 @@ const PIN: &str = "123456";
 /// The public Entrust vector (`spec/activation.md`): its code at 1570351831.
 const CODE: &str = "814835";
 
+/// A directory of its own under Cargo's scratch space for integration tests, removed at the
+/// end (so that this package needs no `tempfile`: its dev-dependencies are built for every
+/// example, the light first command too).
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Self {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("soft_token-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn exe() -> PathBuf {
     // <target>/debug/deps/soft_token-<hash> → <target>/debug/examples/soft_token
     let deps = std::env::current_exe().unwrap();
@@ -87,7 +114,7 @@ fn activated(dir: &Path) -> PathBuf {
 
 #[test]
 fn the_file_is_the_owners_alone_and_written_whole() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Scratch::new();
     let store = activated(dir.path());
     assert_eq!(mode(&store), 0o600);
     assert_eq!(code(PIN, &store).unwrap(), CODE);
@@ -112,7 +139,7 @@ fn the_file_is_the_owners_alone_and_written_whole() {
 
 #[test]
 fn the_tries_left_cannot_be_edited_back() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Scratch::new();
     let store = activated(dir.path());
     for left in (1..10).rev() {
         let refused = code("000000", &store).unwrap_err();
@@ -152,7 +179,7 @@ fn the_tries_left_cannot_be_edited_back() {
 /// opens with its PIN and is written back as version 2, for its owner alone.
 #[test]
 fn a_version_1_file_opens_and_is_upgraded() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Scratch::new();
     let store = dir.path().join("v1.json");
     std::fs::copy(
         concat!(
