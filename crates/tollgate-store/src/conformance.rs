@@ -29,12 +29,14 @@ mod crash;
 mod logins;
 mod migration;
 mod races;
+mod rotation;
 mod rows;
 
 pub use basics::basics;
 pub use crash::{Ack, kill_after, kill_in_rounds, stream, stream_to_stdout, verify_acks};
 pub use migration::version_1_fixture;
 pub use races::{RaceReport, burst_race, lockout_race, replay_race};
+pub use rotation::{Open, RotationReport, rotation_under_load};
 pub use rows::{RawAccounts, RawRows, RawState, RefusedRows, refused_rows};
 
 use crate::{PasswordHash, Store, StoreError, UserRecord};

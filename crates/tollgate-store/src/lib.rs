@@ -6,6 +6,7 @@ pub mod conformance;
 mod error;
 pub mod legacy;
 mod memory;
+pub mod rotation;
 mod row;
 mod sealing;
 pub mod sql;

@@ -110,3 +110,16 @@ fn a_database_writer_s_logins_are_refused() {
     assert_eq!(report.logins_tried, 4);
     assert_eq!(report.logins_refused, 4);
 }
+
+/// The rotation check on the memory store: nothing is sealed, so every account is already
+/// current, and no update is lost while the passes run.
+#[test]
+fn a_rotation_under_load_loses_nothing_in_memory() {
+    let store = Arc::new(MemoryStore::new());
+    let open = |_keys: tollgate_store::SealingKeys| -> conformance::Check<Arc<dyn Store>> {
+        Ok(store.clone() as Arc<dyn Store>)
+    };
+    let report = conformance::rotation_under_load(&open, 40, 3).unwrap();
+    assert_eq!(report.resealed, 0, "{report:?}");
+    assert!(report.writes >= 450, "{report:?}");
+}
