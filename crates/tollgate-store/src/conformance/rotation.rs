@@ -220,7 +220,7 @@ fn rotate(open: Open<'_>, ring: &SealingKeys, report: &mut RotationReport) -> Ch
         if batch.is_done() {
             break;
         }
-        if report.batches % 3 == 0 {
+        if report.batches.is_multiple_of(3) {
             report.crashes += 1;
             drop(store);
             store = open(ring.clone())?;
