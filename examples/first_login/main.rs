@@ -13,6 +13,8 @@
 //!
 //! It exits 0 only if the final login is authenticated.
 
+#[allow(dead_code, reason = "shared with rotate_keys, which uses the rest")]
+mod keys;
 mod screens;
 mod store;
 
@@ -23,9 +25,9 @@ use std::sync::Arc;
 
 use tollgate::codes::{RegistrationCode, TokenActivation};
 use tollgate::login::{Catalog, Config, EnrollmentKind, Input, MessageId, Screen};
-use tollgate::otp::{Algorithm, Totp};
+use tollgate::otp::{Algorithm, Totp, UnixTime};
 use tollgate::provision::{OtpAuthUri, SecureActivation};
-use tollgate::{Outbox, Service, View};
+use tollgate::{ManualClock, Outbox, Service, View};
 
 const USER: &str = "john.smith@example.com";
 const PASSWORD: &str = "correct horse battery staple";
@@ -40,6 +42,8 @@ Runs the portal's first login and a later login, printing each screen.
   --interactive  type every answer yourself; run the soft-token app in another terminal:
                    cargo run --example soft_token -- --help
   --french       show the screens in French
+  --at SECONDS   run at this Unix time, on a clock that moves only when the app waits for
+                 its next code (for tests: no waiting)
   --store STORE  where the account lives: memory (the default), sqlite:PATH, or
                    postgres://USER@HOST:PORT/DB; run twice to see the account survive
   --help         show this text";
@@ -50,6 +54,8 @@ struct Options {
     interactive: bool,
     catalog: Catalog,
     store: store::Choice,
+    /// `--at UNIX_SECONDS`: a clock that moves only when the app waits for its next code.
+    at: Option<ManualClock>,
 }
 
 fn main() -> ExitCode {
@@ -59,6 +65,7 @@ fn main() -> ExitCode {
         interactive: false,
         catalog: Catalog::english(),
         store: store::Choice::Memory,
+        at: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -84,6 +91,13 @@ fn main() -> ExitCode {
             }
             "--interactive" => options.interactive = true,
             "--french" => options.catalog = Catalog::french(),
+            "--at" => match args.next().and_then(|t| t.parse().ok()) {
+                Some(secs) => options.at = Some(ManualClock::new(UnixTime::from_secs(secs))),
+                None => {
+                    eprintln!("first_login: --at needs a Unix time in seconds\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
             "--help" | "-h" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -148,6 +162,9 @@ fn run(options: &Options) -> Result<(), String> {
         .config(config)
         .store(opened.store)
         .delivery(Arc::new(outbox.clone()));
+    if let Some(clock) = &options.at {
+        builder = builder.clock(Arc::new(clock.clone()));
+    }
     if let Some((pin_key, state_key)) = opened.keys {
         builder = builder.pin_key(pin_key).state_key(state_key);
     }
@@ -302,7 +319,10 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
                         .seconds_until_next_step(service.now())
                         .map_err(|e| e.to_string())?;
                     println!("  [soft token] next code in {wait} s");
-                    std::thread::sleep(std::time::Duration::from_secs(wait));
+                    match &person.options.at {
+                        Some(clock) => clock.advance(wait),
+                        None => std::thread::sleep(std::time::Duration::from_secs(wait)),
+                    }
                 }
                 let code = token.generate(service.now()).map_err(|e| e.to_string())?;
                 println!("  [soft token] shows {code}");

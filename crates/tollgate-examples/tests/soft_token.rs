@@ -15,46 +15,16 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::Scratch;
+
+mod common;
+
 const PIN: &str = "123456";
 /// The public Entrust vector (`spec/activation.md`): its code at 1570351831.
 const CODE: &str = "814835";
 
-/// A directory of its own under Cargo's scratch space for integration tests, removed at the
-/// end (so that this package needs no `tempfile`: its dev-dependencies are built for every
-/// example, the light first command too).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Self {
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("soft_token-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn exe() -> PathBuf {
-    // <target>/debug/deps/soft_token-<hash> → <target>/debug/examples/soft_token
-    let deps = std::env::current_exe().unwrap();
-    deps.parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join("soft_token")
+    common::example("soft_token")
 }
 
 /// Runs the app with `pin`; its stdout, or its error.
