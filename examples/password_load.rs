@@ -3,7 +3,7 @@
 //! answers while the hashes queue. Each figure is printed beside its limit; the driver exits
 //! with an error when one is missed.
 //!
-//! `cargo run --release --example password_load [-- --concurrent N] [--posts 1000] [--seconds 10]`
+//! `cargo run --release -p tollgate-bench --example password_load [-- --concurrent N] [--posts 1000] [--seconds 10]`
 //!
 //! `--concurrent` sets how many Argon2id checks run at once (by default one per core, the
 //! service's default); a large value shows what the service did before the limit (every post a

@@ -73,7 +73,9 @@ pub struct UserRecord {
 /// [`Driver`](tollgate_login::Driver) needs ([`LoginStore`]), and the users' registration and
 /// password hashes.
 ///
-/// Every store passes the checks of [`conformance`] (feature `conformance`).
+/// Every store passes the checks of [`conformance`][checks] (feature `conformance`).
+///
+/// [checks]: https://docs.rs/tollgate-store/latest/tollgate_store/conformance/
 pub trait Store: LoginStore<Error = StoreError> + Send + Sync {
     /// Registers a user.
     ///
