@@ -3,7 +3,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use tollgate_login::{Account, Commit, LoginDigest, LoginStore, RingKey as _, SealedLogin, UserId};
+use tollgate_login::{Account, Commit, LoginDigest, LoginStore, SealedLogin, UserId};
 use tollgate_otp::UnixTime;
 
 use super::{Backend, Connection, Finish, SqlError, Value, failed, to_i64};
@@ -12,6 +12,8 @@ use crate::row::AccountRow;
 use crate::sealing::SealingKeys;
 use crate::{PasswordHash, Reseal, SharedRng, Store, UserRecord};
 
+mod reseal;
+
 const SELECT_USER: &str =
     "SELECT password_hash, mobile, email, version, state FROM tollgate_users WHERE id = $1";
 const INSERT_USER: &str = "INSERT INTO tollgate_users (id, password_hash, mobile, email, version, \
@@ -19,9 +21,6 @@ const INSERT_USER: &str = "INSERT INTO tollgate_users (id, password_hash, mobile
 const UPDATE_ACCOUNT: &str =
     "UPDATE tollgate_users SET version = $3, state = $4 WHERE id = $1 AND version = $2";
 const DELETE_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1";
-const SELECT_STATE: &str = "SELECT version, state FROM tollgate_users WHERE id = $1";
-const FIRST_USERS: &str = "SELECT id FROM tollgate_users ORDER BY id LIMIT $1";
-const USERS_AFTER: &str = "SELECT id FROM tollgate_users WHERE id > $1 ORDER BY id LIMIT $2";
 const INSERT_SERIAL: &str = "INSERT INTO tollgate_serials (serial, user_id) VALUES ($1, $2)";
 const SELECT_LOGIN: &str =
     "SELECT version, state, expires_at FROM tollgate_logins WHERE id = $1 AND expires_at > $2";
@@ -41,10 +40,6 @@ const COUNT_CLIENT: &str = "INSERT INTO tollgate_throttle (client, window_start,
 const CLIENT_FAILURES: &str =
     "SELECT failures FROM tollgate_throttle WHERE client = $1 AND window_start + $3 > $2";
 const SWEEP_CLIENTS: &str = "DELETE FROM tollgate_throttle WHERE window_start + $2 <= $1";
-
-/// How many times [`Store::reseal`] reads and writes again when logins keep moving an
-/// account's version under it.
-const RESEAL_TRIES: usize = 16;
 
 /// Expired logins are deleted once every this many loads.
 const SWEEP_EVERY: u64 = 1024;
@@ -310,55 +305,11 @@ impl<B: Backend> LoginStore for SqlStore<B> {
 
 impl<B: Backend> Store for SqlStore<B> {
     fn users_after(&self, after: Option<&UserId>, limit: usize) -> Result<Vec<UserId>, StoreError> {
-        let limit = Value::Int(to_i64(limit as u64, "limit")?);
-        let rows = self.backend.read(|c| {
-            match after {
-                None => c.query(FIRST_USERS, &[limit]),
-                Some(after) => c.query(USERS_AFTER, &[after.as_str().into(), limit]),
-            }
-            .map_err(failed("list users"))
-        })?;
-        rows.iter()
-            .map(|row| match row.first() {
-                Some(Value::Text(id)) => id.parse().map_err(|_| {
-                    StoreError::Integrity(format!("the stored User ID {id:?} is not valid"))
-                }),
-                _ => Err(StoreError::Integrity("a User ID is not text".into())),
-            })
-            .collect()
+        self.list_users(after, limit)
     }
 
     fn reseal(&self, user: &UserId) -> Result<Reseal, StoreError> {
-        let corrupt = || StoreError::Integrity(format!("the stored row of {user} is not valid"));
-        for _ in 0..RESEAL_TRIES {
-            let rows = self.backend.read(|c| {
-                c.query(SELECT_STATE, &[user.as_str().into()])
-                    .map_err(failed("read account"))
-            })?;
-            let Some(row) = rows.first() else {
-                return Ok(Reseal::Gone);
-            };
-            let [Value::Int(version), Value::Blob(sealed)] = row.as_slice() else {
-                return Err(corrupt());
-            };
-            if AccountRow::key_id(sealed) == Some(self.keys.current().id()) {
-                return Ok(Reseal::Current);
-            }
-            let version = u64::try_from(*version).map_err(|_| corrupt())?;
-            let state = AccountRow::open(sealed, user, version, &self.keys)?;
-            let resealed = self.seal(&state, user, version.saturating_add(1))?;
-            let written = self.backend.write(|c| {
-                Ok(if write_account(c, user, version, &resealed)? {
-                    Finish::Commit(true)
-                } else {
-                    Finish::Rollback(false)
-                })
-            })?;
-            if written {
-                return Ok(Reseal::Resealed);
-            }
-        }
-        Ok(Reseal::Contended)
+        self.reseal_account(user)
     }
 
     fn insert_user(&self, user: UserRecord) -> Result<(), StoreError> {
