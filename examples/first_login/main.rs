@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use tollgate::codes::{RegistrationCode, TokenActivation};
+use tollgate::codes::{RegistrationCode, RegistrationScheme, TokenActivation};
 use tollgate::login::{Catalog, Config, EnrollmentKind, Input, MessageId, Screen};
 use tollgate::otp::{Algorithm, Totp, UnixTime};
 use tollgate::provision::{OtpAuthUri, SecureActivation};
@@ -42,6 +42,11 @@ Runs the portal's first login and a later login, printing each screen.
   --interactive  type every answer yourself; run the soft-token app in another terminal:
                    cargo run --example soft_token -- --help
   --french       show the screens in French
+  --registration-scheme tollgate|any-field
+                 how the registration code is checked: tollgate (the default) refuses a code
+                 made for another token; any-field accepts any code whose check digit is
+                 right, for apps that cannot compute tollgate's field (weaker: a wrong code
+                 enrolls a wrong secret, found only at the first login)
   --at SECONDS   run at this Unix time, on a clock that moves only when the app waits for
                  its next code (for tests: no waiting)
   --store STORE  where the account lives: memory (the default), sqlite:PATH, or
@@ -56,6 +61,7 @@ struct Options {
     store: store::Choice,
     /// `--at UNIX_SECONDS`: a clock that moves only when the app waits for its next code.
     at: Option<ManualClock>,
+    scheme: RegistrationScheme,
 }
 
 fn main() -> ExitCode {
@@ -66,6 +72,7 @@ fn main() -> ExitCode {
         catalog: Catalog::english(),
         store: store::Choice::Memory,
         at: None,
+        scheme: RegistrationScheme::Tollgate,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -91,6 +98,16 @@ fn main() -> ExitCode {
             }
             "--interactive" => options.interactive = true,
             "--french" => options.catalog = Catalog::french(),
+            "--registration-scheme" => {
+                let name = args.next().unwrap_or_default();
+                match name.parse() {
+                    Ok(scheme) => options.scheme = scheme,
+                    Err(e) => {
+                        eprintln!("first_login: --registration-scheme {name:?}: {e}\n\n{USAGE}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             "--at" => match args.next().and_then(|t| t.parse().ok()) {
                 Some(secs) => options.at = Some(ManualClock::new(UnixTime::from_secs(secs))),
                 None => {
@@ -152,7 +169,8 @@ fn run(options: &Options) -> Result<(), String> {
     let outbox = Outbox::printing();
     let mut config = Config::default()
         .with_issuer("Remote Signing Service")
-        .with_registration_address("https://rss.example/api/mobile");
+        .with_registration_address("https://rss.example/api/mobile")
+        .with_registration_scheme(options.scheme);
     if options.open_path {
         config = config.with_open_path(Algorithm::Sha1);
     }

@@ -33,6 +33,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
+use tollgate::codes::RegistrationScheme;
 use tollgate::login::{Config, Screen};
 use tollgate::otp::{Algorithm, UnixTime};
 use tollgate::{Clock, Error, ManualClock, Outbox, Service, SystemClock};
@@ -70,6 +71,7 @@ struct Options {
     dev_outbox: bool,
     seed: Option<u64>,
     virtual_clock: Option<u64>,
+    scheme: RegistrationScheme,
 }
 
 fn options() -> Result<Options, String> {
@@ -79,6 +81,7 @@ fn options() -> Result<Options, String> {
         dev_outbox: false,
         seed: None,
         virtual_clock: None,
+        scheme: RegistrationScheme::Tollgate,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -95,10 +98,16 @@ fn options() -> Result<Options, String> {
             "--dev-outbox" => options.dev_outbox = true,
             "--seed" => options.seed = Some(value("--seed")?),
             "--virtual-clock" => options.virtual_clock = Some(value("--virtual-clock")?),
+            "--registration-scheme" => {
+                let name = args.next().unwrap_or_default();
+                options.scheme = name
+                    .parse()
+                    .map_err(|e| format!("--registration-scheme {name:?}: {e}"))?;
+            }
             "--help" | "-h" => {
                 return Err(
                     "usage: web_login [--port N] [--open-path] [--dev-outbox] [--seed N] \
-                     [--virtual-clock UNIX_SECONDS]"
+                     [--virtual-clock UNIX_SECONDS] [--registration-scheme tollgate|any-field]"
                         .into(),
                 );
             }
@@ -133,7 +142,8 @@ fn run(options: Options) -> Result<(), String> {
     };
     let mut config = Config::default()
         .with_issuer("Remote Signing Service")
-        .with_registration_address("https://rss.example/api/mobile");
+        .with_registration_address("https://rss.example/api/mobile")
+        .with_registration_scheme(options.scheme);
     if options.open_path {
         config = config.with_open_path(Algorithm::Sha1);
     }

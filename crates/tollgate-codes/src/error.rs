@@ -33,6 +33,9 @@ pub enum CodeError {
         /// Which code.
         what: &'static str,
     },
+    /// Not the name of a registration scheme.
+    #[error("a registration scheme is `tollgate` or `any-field`")]
+    UnknownScheme,
 }
 
 /// An activation could not be completed with the registration code given.

@@ -121,6 +121,15 @@ pub enum RegistrationScheme {
 }
 
 impl RegistrationScheme {
+    /// The scheme's name: `tollgate` or `any-field`, as [`FromStr`] reads it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tollgate => "tollgate",
+            Self::AnyField => "any-field",
+        }
+    }
+
     /// Whether `code` carries the validation field this scheme expects for this activation.
     #[must_use]
     pub fn accepts(
@@ -136,6 +145,25 @@ impl RegistrationScheme {
             }
             Self::AnyField => Choice::from(1),
         }
+    }
+}
+
+impl FromStr for RegistrationScheme {
+    type Err = CodeError;
+
+    /// `tollgate` or `any-field`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "tollgate" => Ok(Self::Tollgate),
+            "any-field" => Ok(Self::AnyField),
+            _ => Err(CodeError::UnknownScheme),
+        }
+    }
+}
+
+impl fmt::Display for RegistrationScheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -197,3 +197,15 @@ fn other_tokens_codes_are_refused_at_the_field_rate() {
         "{accepted}"
     );
 }
+
+/// The schemes by name, as a command line or a configuration file gives them.
+#[test]
+fn schemes_parse_by_name_and_print_back() {
+    for scheme in [RegistrationScheme::Tollgate, RegistrationScheme::AnyField] {
+        assert_eq!(scheme.as_str().parse::<RegistrationScheme>(), Ok(scheme));
+        assert_eq!(scheme.to_string(), scheme.as_str());
+    }
+    for bad in ["", "Tollgate", "any_field", "entrust", " tollgate"] {
+        assert!(bad.parse::<RegistrationScheme>().is_err(), "{bad:?}");
+    }
+}

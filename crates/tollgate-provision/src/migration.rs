@@ -39,8 +39,10 @@ pub struct MigrationBatch {
     pub batch_size: u64,
     /// This batch's index, from 0.
     pub batch_index: u64,
-    /// The export's identifier, the same in every batch.
-    pub batch_id: u64,
+    /// The export's identifier, the same in every batch: a protobuf `int32`, negative for half
+    /// the exports in the wild (Google Authenticator draws it at random), kept as such so that
+    /// it is written back unchanged.
+    pub batch_id: i32,
 }
 
 /// An account of the payload that cannot become a token.
@@ -109,6 +111,13 @@ pub fn import(link: &str) -> Result<MigrationBatch, MigrationError> {
     decode_payload(&bytes)
 }
 
+/// A varint read as a protobuf `int32`: its low 32 bits, two's complement.
+fn int32(value: u64) -> i32 {
+    u32::try_from(value & u64::from(u32::MAX))
+        .unwrap_or_default()
+        .cast_signed()
+}
+
 fn decode_payload(bytes: &[u8]) -> Result<MigrationBatch, MigrationError> {
     let mut batch = MigrationBatch {
         accounts: Vec::new(),
@@ -135,7 +144,9 @@ fn decode_payload(bytes: &[u8]) -> Result<MigrationBatch, MigrationError> {
             (2, Value::Varint(v)) => batch.version = v,
             (3, Value::Varint(v)) => batch.batch_size = v,
             (4, Value::Varint(v)) => batch.batch_index = v,
-            (5, Value::Varint(v)) => batch.batch_id = v,
+            // An `int32`: negative values arrive sign-extended to 64 bits (10 bytes), and
+            // protobuf readers keep the low 32 bits.
+            (5, Value::Varint(v)) => batch.batch_id = int32(v),
             (1..=5, _) => return Err(MigrationError::Protobuf("field of the wrong wire type")),
             _ => {}
         }
@@ -241,7 +252,7 @@ fn account_uri(
 pub fn export(
     accounts: &[OtpAuthUri],
     per_batch: usize,
-    batch_id: u32,
+    batch_id: i32,
 ) -> (Vec<Zeroizing<String>>, Vec<usize>) {
     let (exportable, left_out): (Vec<_>, Vec<_>) =
         accounts.iter().enumerate().partition(|(_, a)| {
@@ -266,7 +277,8 @@ pub fn export(
             writer.varint(2, 1);
             writer.varint(3, chunks.len() as u64);
             writer.varint(4, index as u64);
-            writer.varint(5, u64::from(batch_id));
+            // Sign-extended, as protobuf writes a negative `int32`.
+            writer.varint(5, i64::from(batch_id).cast_unsigned());
             let data = Zeroizing::new(STANDARD.encode(&*payload));
             Zeroizing::new(format!(
                 "otpauth-migration://offline?data={}",

@@ -47,6 +47,27 @@ impl Default for QrOptions {
     }
 }
 
+/// ECI 26: the data that follows is UTF-8 (ISO/IEC 18004 §6.4.2; AIM ECI assignment 26).
+const ECI_UTF8: u32 = 26;
+
+/// The payload's symbol. An ASCII payload is encoded as the `qrcode` crate chooses (numeric,
+/// alphanumeric and byte segments, the smallest version). Any other payload is one byte segment
+/// after an ECI designator saying it is UTF-8: without it, ISO/IEC 18004 reads byte data as
+/// ISO-8859-1, and common decoders guess (zbar reads "jöhn" as Shift-JIS). Its version is the
+/// smallest that holds it.
+fn symbol(payload: &[u8], level: EcLevel) -> Option<QrCode> {
+    if payload.is_ascii() {
+        return QrCode::with_error_correction_level(payload, level).ok();
+    }
+    (1..=40).find_map(|version| {
+        let mut bits = qrcode::bits::Bits::new(qrcode::Version::Normal(version));
+        bits.push_eci_designator(ECI_UTF8).ok()?;
+        bits.push_byte_data(payload).ok()?;
+        bits.push_terminator(level).ok()?;
+        QrCode::with_bits(bits, level).ok()
+    })
+}
+
 /// The modules of a payload's QR code, dark = `true`, with the quiet zone around them.
 struct Modules {
     size: usize,
@@ -64,8 +85,7 @@ impl Modules {
             ErrorCorrection::Quartile => EcLevel::Q,
             ErrorCorrection::High => EcLevel::H,
         };
-        let code = QrCode::with_error_correction_level(payload, level)
-            .map_err(|_| QrError::TooLong { len: payload.len() })?;
+        let code = symbol(payload, level).ok_or(QrError::TooLong { len: payload.len() })?;
         let width = code.width();
         let quiet = options.quiet_zone as usize;
         let size = width + 2 * quiet;

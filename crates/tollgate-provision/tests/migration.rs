@@ -226,3 +226,26 @@ proptest! {
         let _ = migration::import(&link);
     }
 }
+
+/// A link as Google Authenticator writes one (built by hand from its protobuf schema in Python,
+/// not by this crate): one TOTP account with a non-ASCII name, and a negative `batch_id`, which
+/// protobuf writes sign-extended to 10 bytes. It was read as 18 446 744 071 860 341 273 and
+/// could not be written back; now it is -1 849 210 343 and the link comes back unchanged.
+#[test]
+fn a_negative_batch_id_is_read_and_written_back_unchanged() {
+    let link = "otpauth-migration://offline?data=Cj4KFDEyMzQ1Njc4OTAxMjM0NTY3ODkwEhhQb3J0YWw6asO2aG5\
+                AZXhhbXBsZS5jb20aBlBvcnRhbCABKAEwAhABGAEgACiZlJ2O%2Bf%2F%2F%2F%2F8B";
+    let batch = migration::import(link).unwrap();
+    assert_eq!(batch.batch_id, -1_849_210_343);
+    assert_eq!(batch.accounts.len(), 1);
+    assert_eq!(batch.accounts[0].account(), "jöhn@example.com");
+    let (again, left_out) = migration::export(&batch.accounts, 10, batch.batch_id);
+    assert!(left_out.is_empty());
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].as_str(), link);
+    // The extremes of an int32 survive too.
+    for id in [i32::MIN, -1, 0, i32::MAX] {
+        let (links, _) = migration::export(&batch.accounts, 10, id);
+        assert_eq!(migration::import(&links[0]).unwrap().batch_id, id);
+    }
+}

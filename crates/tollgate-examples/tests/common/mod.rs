@@ -1,5 +1,7 @@
 //! What the examples' tests share: a scratch directory, and the examples' binaries.
 
+#![allow(dead_code, reason = "each test file uses its part")]
+
 use std::path::{Path, PathBuf};
 
 /// A directory of its own under Cargo's scratch space for integration tests, removed at the

@@ -1,0 +1,36 @@
+//! `first_login`'s switches, run as a user runs them: the registration scheme for apps that
+//! cannot compute tollgate's validation field, and its refusal of a scheme it does not know.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
+
+mod common;
+
+use std::process::Command;
+
+#[test]
+fn the_any_field_scheme_enrolls_and_logs_in() {
+    let out = Command::new(common::example("first_login"))
+        .args(["--registration-scheme", "any-field", "--at", "1800000000"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Done: john.smith@example.com logged in"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_unknown_scheme_is_refused_with_the_names_it_takes() {
+    let out = Command::new(common::example("first_login"))
+        .args(["--registration-scheme", "entrust"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("`tollgate` or `any-field`"), "{stderr}");
+}
