@@ -7,7 +7,9 @@ use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::sealed::{FORMAT, MAX_TRIES, Saved, key, pin, seal_and_write, unhex, wiped, write};
+use crate::sealed::{
+    FORMAT, MAX_TRIES, Opened, Saved, key, pin, seal_and_write, unhex, wiped, write,
+};
 
 /// Version 1 of the file (written before this version; read for the upgrade): a header in
 /// the clear, bound to the sealed token as associated data, and a wrong-PIN counter outside it,
@@ -34,7 +36,7 @@ impl FileV1 {
 
 /// A version 1 file: its counter as it was; at the right PIN, the token is sealed again as
 /// version 2 under the same PIN.
-pub(crate) fn open_v1(store: &Path, mut file: FileV1) -> Result<Saved, String> {
+pub(crate) fn open_v1(store: &Path, mut file: FileV1) -> Result<Opened, String> {
     if file.format != FORMAT {
         return Err(format!("{} is not a soft-token file", store.display()));
     }
@@ -59,7 +61,10 @@ pub(crate) fn open_v1(store: &Path, mut file: FileV1) -> Result<Saved, String> {
                 .map_err(|_| "the token file is damaged".to_owned())?;
             seal_and_write(store, &pin, &plaintext)?;
             eprintln!("(the token file was upgraded to version 2)");
-            Ok(saved)
+            Ok(Opened {
+                accounts: vec![saved],
+                pin,
+            })
         }
         Err(_) => {
             file.failures += 1;

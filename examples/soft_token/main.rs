@@ -3,7 +3,9 @@
 //! ```text
 //! soft_token activate --serial S [--registration-code R] [--policy JSON] --store FILE
 //! soft_token scan --uri URI --store FILE
-//! soft_token code --store FILE [--at UNIX_SECONDS]
+//! soft_token code --store FILE [--account NAME] [--at UNIX_SECONDS] [--counter N]
+//! soft_token import --uri 'otpauth-migration://…' --store FILE
+//! soft_token export --store FILE [--qr]
 //! ```
 //!
 //! The token is saved sealed under the app PIN: a key from the PIN with Argon2id, the token
@@ -19,7 +21,7 @@ use std::process::ExitCode;
 use tollgate::codes::{
     ActivationCode, ActivationPassword, Policy, RegistrationCode, SerialNumber, TokenActivation,
 };
-use tollgate::otp::{Digits, Period, Secret, Totp, TotpParams, UnixTime};
+use tollgate::otp::{Counter, Digits, Hotp, Period, Secret, Totp, TotpParams, UnixTime};
 use tollgate::provision::{OtpAuthUri, SecureActivation};
 use tollgate::{Clock, SystemClock};
 
@@ -31,9 +33,18 @@ const USAGE: &str = "usage:
       with that code instead.
   soft_token scan --uri URI --store FILE
       Reads a QR code's text: a secure activation URI (igmobileotp://; asks for the activation
-      password) or an otpauth:// key URI, and saves the token.
-  soft_token code --store FILE [--at UNIX_SECONDS]
-      Prints the token's current code (or its code at a given time).
+      password) or an otpauth:// key URI (totp or hotp), and saves the token.
+  soft_token code --store FILE [--account NAME] [--at UNIX_SECONDS] [--counter N]
+      Prints the token's current code (or its code at a given time). An HOTP token shows the
+      code of its counter and moves the counter on; --counter N shows code N and leaves it.
+      --account chooses among the file's accounts (by name or place from 0; the first by
+      default).
+  soft_token import --uri 'otpauth-migration://offline?data=…' --store FILE
+      Adds every account of a Google Authenticator export link to the file (a new file asks
+      for a new PIN), and says which it skipped and why.
+  soft_token export --store FILE [--qr]
+      Prints the file's accounts as export links, ten accounts a link as Google Authenticator
+      batches them; --qr draws each as a QR code. The links carry the secrets.
 
 The saved token is protected by an app PIN of 6 to 12 digits. Ten wrong PINs in a row wipe
 the token. Secrets (the PIN, the activation code, the activation password) are read from the
@@ -43,6 +54,7 @@ terminal, never from the command line, which other users see in ps.
                        SOFT_TOKEN_ACTIVATION_PASSWORD instead (for scripts)
   --help               show this text";
 
+mod accounts;
 mod legacy;
 mod sealed;
 
@@ -78,17 +90,22 @@ struct Args {
 }
 
 impl Args {
-    fn parse(args: &[String], allowed: &[&str]) -> Result<Self, String> {
+    /// `allowed` flags take a value; `switches` take none (and read as `"yes"`).
+    fn parse(args: &[String], allowed: &[&str], switches: &[&str]) -> Result<Self, String> {
         let (command, rest) = args
             .split_first()
-            .ok_or("give a command: activate, scan or code")?;
+            .ok_or("give a command: activate, scan, code, import or export")?;
         let mut flags = Vec::new();
         let mut rest = rest.iter();
         while let Some(flag) = rest.next() {
             let name = flag
                 .strip_prefix("--")
-                .filter(|n| allowed.contains(n))
+                .filter(|n| allowed.contains(n) || switches.contains(n))
                 .ok_or_else(|| format!("{command}: unknown argument {flag:?} (see --help)"))?;
+            if switches.contains(&name) {
+                flags.push((name.to_owned(), "yes".to_owned()));
+                continue;
+            }
             let value = rest
                 .next()
                 .ok_or_else(|| format!("--{name} needs a value"))?;
@@ -116,13 +133,32 @@ impl Args {
 fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("activate") => {
-            let args = Args::parse(args, &["serial", "registration-code", "policy", "store"])?;
+            let args = Args::parse(
+                args,
+                &["serial", "registration-code", "policy", "store"],
+                &[],
+            )?;
             activate(&args)
         }
-        Some("scan") => scan(&Args::parse(args, &["uri", "store"])?),
-        Some("code") => code(&Args::parse(args, &["store", "at"])?),
+        Some("scan") => scan(&Args::parse(args, &["uri", "store"], &[])?),
+        Some("code") => code(&Args::parse(
+            args,
+            &["store", "at", "counter", "account"],
+            &[],
+        )?),
+        Some("import") => {
+            let args = Args::parse(args, &["uri", "store"], &[])?;
+            accounts::import(args.need("uri")?, &PathBuf::from(args.need("store")?))
+        }
+        Some("export") => {
+            let args = Args::parse(args, &["store"], &["qr"])?;
+            accounts::export(
+                &PathBuf::from(args.need("store")?),
+                args.get("qr").is_some(),
+            )
+        }
         Some(other) => Err(format!(
-            "unknown command {other:?}: activate, scan or code (see --help)"
+            "unknown command {other:?}: activate, scan, code, import or export (see --help)"
         )),
         None => Err("give a command (see --help)".into()),
     }
@@ -158,7 +194,7 @@ fn activate(args: &Args) -> Result<(), String> {
     let (secret, params) = token.into_parts();
     save(
         &store,
-        &Saved::new(Some(serial), Some(&code), &secret, params),
+        vec![Saved::new(Some(serial), Some(&code), &secret, params)],
     )?;
     println!("Registration code: {code}");
     println!(
@@ -187,7 +223,12 @@ fn scan(args: &Args) -> Result<(), String> {
         let (secret, params) = token.into_parts();
         save(
             &store,
-            &Saved::new(Some(scanned.serial()), Some(&code), &secret, params),
+            vec![Saved::new(
+                Some(scanned.serial()),
+                Some(&code),
+                &secret,
+                params,
+            )],
         )?;
         println!("Serial Number:     {}", scanned.serial());
         println!(
@@ -204,10 +245,7 @@ fn scan(args: &Args) -> Result<(), String> {
             println!("note: {forgiven:?}");
         }
         let key = parsed.uri;
-        let Some(params) = key.totp_params() else {
-            return Err("this app keeps TOTP tokens only; the URI is an hotp one".into());
-        };
-        save(&store, &Saved::new(None, None, key.secret(), params))?;
+        save(&store, vec![accounts::from_uri(&key)])?;
         println!(
             "Token for {} ({}) saved.",
             key.account(),
@@ -227,22 +265,52 @@ fn code(args: &Args) -> Result<(), String> {
         ),
         None => SystemClock.now(),
     };
-    let saved = open(&store)?;
+    let given: Option<u64> = args
+        .get("counter")
+        .map(|n| {
+            n.parse()
+                .map_err(|_| format!("--counter: {n:?} is not a number"))
+        })
+        .transpose()?;
+    let mut opened = open(&store)?;
+    let index = accounts::pick(&opened.accounts, args.get("account"))?;
+    let saved = &mut opened.accounts[index];
     let secret = Secret::from_base32(&saved.secret).map_err(|e| format!("saved token: {e}"))?;
-    let params = TotpParams::new(
-        saved
-            .algorithm
-            .parse()
-            .map_err(|_| "saved token: bad algorithm")?,
-        Digits::try_from(saved.digits).map_err(|e| format!("saved token: {e}"))?,
-        Period::from_secs(saved.period).map_err(|e| format!("saved token: {e}"))?,
+    let algorithm = saved
+        .algorithm
+        .parse()
+        .map_err(|_| "saved token: bad algorithm")?;
+    let digits = Digits::try_from(saved.digits).map_err(|e| format!("saved token: {e}"))?;
+    let Some(next) = saved.counter else {
+        if given.is_some() {
+            return Err("--counter is for HOTP tokens; this one is time-based".into());
+        }
+        let period = Period::from_secs(saved.period).map_err(|e| format!("saved token: {e}"))?;
+        let params = TotpParams::new(algorithm, digits, period);
+        let code = Totp::new(&secret, params)
+            .generate(at)
+            .map_err(|e| e.to_string())?;
+        let left = params
+            .seconds_until_next_step(at)
+            .map_err(|e| e.to_string())?;
+        println!("{code}");
+        eprintln!("(valid for {left} more seconds)");
+        return Ok(());
+    };
+    let hotp = Hotp::new(&secret, algorithm, digits);
+    if let Some(counter) = given {
+        println!("{}", hotp.generate(Counter::new(counter)));
+        eprintln!("(code {counter}; the saved counter stays at {next})");
+        return Ok(());
+    }
+    let code = hotp.generate(Counter::new(next));
+    // Moved on before the code is shown: a code is shown once, even if the write fails after.
+    saved.counter = Some(
+        next.checked_add(1)
+            .ok_or("the counter has reached its end")?,
     );
-    let totp = Totp::new(&secret, params);
-    let code = totp.generate(at).map_err(|e| e.to_string())?;
-    let left = params
-        .seconds_until_next_step(at)
-        .map_err(|e| e.to_string())?;
+    opened.save(&store)?;
     println!("{code}");
-    eprintln!("(valid for {left} more seconds)");
+    eprintln!("(code {next}; the next one is {})", next.saturating_add(1));
     Ok(())
 }

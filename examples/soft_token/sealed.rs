@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 pub(crate) const FORMAT: &str = "tollgate-soft-token";
 pub(crate) const MAX_TRIES: u32 = 10;
 
-/// The token, as sealed inside the file.
+/// A token, as sealed inside the file (one of the file's accounts).
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Saved {
     pub(crate) serial: Option<String>,
@@ -23,7 +23,57 @@ pub(crate) struct Saved {
     pub(crate) secret: String,
     pub(crate) algorithm: String,
     pub(crate) digits: u8,
+    /// TOTP's period (ignored for HOTP).
     pub(crate) period: u32,
+    /// Since HOTP and imports (files written before have none): the account's name and issuer
+    /// as a key URI or a migration link gave them.
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    #[serde(default)]
+    pub(crate) issuer: Option<String>,
+    /// An HOTP token's counter: the counter of the next code to show. `None`: TOTP.
+    #[serde(default)]
+    pub(crate) counter: Option<u64>,
+}
+
+/// What the file seals since it holds several accounts: `{"accounts": [...]}`. A file sealed
+/// before holds one account's fields at the top level, and is read as one account.
+#[derive(Serialize, Deserialize)]
+struct Wallet {
+    accounts: Vec<Saved>,
+}
+
+/// The accounts as sealed: always the wallet form.
+pub(crate) fn encode(accounts: Vec<Saved>) -> Result<Zeroizing<Vec<u8>>, String> {
+    let wallet = Wallet { accounts };
+    Ok(Zeroizing::new(
+        serde_json::to_vec(&wallet).map_err(|e| e.to_string())?,
+    ))
+}
+
+/// The accounts of a plaintext, in either form.
+fn decode(plaintext: &[u8]) -> Option<Vec<Saved>> {
+    match serde_json::from_slice::<Wallet>(plaintext) {
+        Ok(wallet) => Some(wallet.accounts),
+        Err(_) => serde_json::from_slice::<Saved>(plaintext)
+            .ok()
+            .map(|one| vec![one]),
+    }
+}
+
+/// An opened file: its accounts, and the PIN that opened it (to seal them again after a
+/// change: an HOTP counter moved on, accounts imported).
+pub(crate) struct Opened {
+    pub(crate) accounts: Vec<Saved>,
+    pub(crate) pin: Zeroizing<String>,
+}
+
+impl Opened {
+    /// Seals the accounts again under the same PIN.
+    pub(crate) fn save(self, store: &Path) -> Result<(), String> {
+        let plaintext = encode(self.accounts)?;
+        seal_and_write(store, &self.pin, &plaintext)
+    }
 }
 
 impl Saved {
@@ -40,6 +90,9 @@ impl Saved {
             algorithm: params.algorithm().to_string(),
             digits: params.digits().get(),
             period: params.period().as_secs(),
+            name: None,
+            issuer: None,
+            counter: None,
         }
     }
 }
@@ -200,9 +253,10 @@ pub(crate) fn refuse_existing(store: &Path) -> Result<(), String> {
     Ok(())
 }
 
-pub(crate) fn save(store: &Path, token: &Saved) -> Result<(), String> {
+/// Saves `accounts` in a new file, under a new PIN.
+pub(crate) fn save(store: &Path, accounts: Vec<Saved>) -> Result<(), String> {
     let pin = new_pin()?;
-    let plaintext = Zeroizing::new(serde_json::to_vec(token).map_err(|e| e.to_string())?);
+    let plaintext = encode(accounts)?;
     seal_and_write(store, &pin, &plaintext)
 }
 
@@ -254,7 +308,7 @@ pub(crate) fn write(store: &Path, file: &impl Serialize) -> Result<(), String> {
 
 /// The token, with the app PIN: the first copy left is tried; a wrong PIN removes it, and the
 /// last one wipes the file. A version 1 file is upgraded at its first right PIN.
-pub(crate) fn open(store: &Path) -> Result<Saved, String> {
+pub(crate) fn open(store: &Path) -> Result<Opened, String> {
     let text = read_owned(store)?;
     let corrupted = || {
         format!(
@@ -295,7 +349,8 @@ pub(crate) fn open(store: &Path) -> Result<Saved, String> {
                 file.seal_all(&key, &plaintext)?;
                 write(store, &file)?;
             }
-            serde_json::from_slice(&plaintext).map_err(|_| corrupted())
+            let accounts = decode(&plaintext).ok_or_else(corrupted)?;
+            Ok(Opened { accounts, pin })
         }
         Err(_) => {
             // A wrong PIN and a damaged copy look the same to the AEAD; both cost a try.
