@@ -4,6 +4,7 @@
 //! `Bücher:jöhn` as Shift-JIS mojibake. Without `zbarimg` the test prints a loud SKIPPED and
 //! passes, unless `TOLLGATE_REQUIRE_ZBAR=1` (which `.ci/run` sets) makes it fail.
 
+#![cfg(feature = "png")]
 #![allow(
     clippy::unwrap_used,
     reason = "a test fails loudly on the first broken expectation"
