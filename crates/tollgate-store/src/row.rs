@@ -16,7 +16,7 @@ use tollgate_otp::{Algorithm, Digits, Period, Secret, Step, TotpParams, UnixTime
 use zeroize::Zeroizing;
 
 use crate::error::StoreError;
-use crate::sealing::{SealingKeys, Unsealed, open, seal};
+use crate::sealing::{SealingKeys, Unsealed, open, open_body, seal};
 
 /// The sealed format of an account's state before key identifiers: this byte, a 24-byte
 /// nonce, then the ciphertext and tag of the state as JSON. Still read (under every key of the
@@ -65,14 +65,9 @@ impl AccountRow {
         let key = keys.current();
         let plain = Zeroizing::new(serde_json::to_vec(&Plain::of(state)).unwrap_or_default());
         let aad = associated_data(Some(key.id()), user, version);
-        // `3 || nonce || ciphertext`, with the key id put in after the format byte.
-        let body = seal(key, STATE_V3, &aad, &plain, rng);
-        let mut sealed = Vec::with_capacity(body.len() + 4);
-        sealed.push(STATE_V3);
-        sealed.extend_from_slice(&key.id().to_bytes());
-        sealed.extend_from_slice(body.get(1..).unwrap_or_default());
+        let [a, b, c, d] = key.id().to_bytes();
         Self {
-            sealed,
+            sealed: seal(key, &[STATE_V3, a, b, c, d], &aad, &plain, rng),
             serials: state.serials().map(|s| s.to_string()).collect(),
         }
     }
@@ -118,16 +113,10 @@ impl AccountRow {
                             .join(", ")
                     ))
                 })?;
-                let mut body = Vec::with_capacity(sealed.len());
-                body.push(STATE_V3);
-                body.extend_from_slice(sealed.get(5..).unwrap_or_default());
-                open(
-                    key,
-                    STATE_V3,
-                    &associated_data(Some(id), user, version),
-                    &body,
-                )
-                .map_err(|_| refused())?
+                // After the format byte and the key id: nonce, ciphertext and tag.
+                let body = sealed.get(5..).unwrap_or_default();
+                open_body(key, &associated_data(Some(id), user, version), body)
+                    .map_err(|_| refused())?
             }
             None => {
                 let aad = associated_data(None, user, version);

@@ -64,10 +64,10 @@ impl core::fmt::Debug for SealingKey {
 
 const NONCE_LEN: usize = 24;
 
-/// `format || nonce || ciphertext || tag`, the nonce drawn from `rng`.
+/// `header || nonce || ciphertext || tag`, the nonce drawn from `rng`.
 pub(crate) fn seal(
     key: &SealingKey,
-    format: u8,
+    header: &[u8],
     aad: &[u8],
     plaintext: &[u8],
     rng: &mut (impl CryptoRng + ?Sized),
@@ -85,8 +85,8 @@ pub(crate) fn seal(
             },
         )
         .unwrap_or_default();
-    let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
-    out.push(format);
+    let mut out = Vec::with_capacity(header.len() + NONCE_LEN + sealed.len());
+    out.extend_from_slice(header);
     out.extend_from_slice(&nonce);
     out.extend_from_slice(&sealed);
     out
@@ -114,7 +114,16 @@ pub(crate) fn open(
     if found != format {
         return Err(Unsealed::Format);
     }
-    let Some((nonce, ciphertext)) = rest.split_at_checked(NONCE_LEN) else {
+    open_body(key, aad, rest)
+}
+
+/// The plaintext of `nonce || ciphertext || tag` (what follows a sealed value's header).
+pub(crate) fn open_body(
+    key: &SealingKey,
+    aad: &[u8],
+    body: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Unsealed> {
+    let Some((nonce, ciphertext)) = body.split_at_checked(NONCE_LEN) else {
         return Err(Unsealed::Refused);
     };
     let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| Unsealed::Refused)?;

@@ -11,31 +11,13 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-use std::collections::HashMap;
+mod vectors;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate_login::{RingKey as _, UserId};
 use tollgate_store::{AccountRow, SealingKey, SealingKeys, StoreError};
-
-fn read(file: &str) -> HashMap<String, String> {
-    file.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| l.split_once(" = "))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn vector_key(v: &HashMap<String, String>) -> SealingKey {
-    SealingKey::new(unhex(&v["key"]).try_into().unwrap())
-}
+use vectors::{key, read, unhex};
 
 /// What the state holds, secrets included (its `Debug` redacts them; `AccountState` has no
 /// `PartialEq`).
@@ -57,7 +39,7 @@ fn the_independent_format_3_vector_opens_and_names_its_key() {
     let user: UserId = v["user"].parse().unwrap();
     let version: u64 = v["version"].parse().unwrap();
     let sealed = unhex(&v["sealed"]);
-    let key = vector_key(&v);
+    let key = key(&v);
     assert_eq!(key.id().to_string(), v["key_id"], "the key id derivation");
     assert_eq!(AccountRow::key_id(&sealed), Some(key.id()));
     // As the current key, and as an old key beside another current one.
@@ -87,7 +69,7 @@ fn every_tampered_byte_of_format_3_and_a_missing_key_are_refused() {
     let user: UserId = v["user"].parse().unwrap();
     let version: u64 = v["version"].parse().unwrap();
     let good = unhex(&v["sealed"]);
-    let ring = SealingKeys::new(vector_key(&v));
+    let ring = SealingKeys::new(key(&v));
     let mut refused = 0;
     for i in 0..good.len() {
         let mut bad = good.clone();
@@ -121,7 +103,7 @@ fn a_format_2_row_opens_under_an_old_key_and_reseals_under_the_current_one() {
     let version: u64 = v["version"].parse().unwrap();
     let written_before = unhex(&v["sealed"]);
     assert_eq!(AccountRow::key_id(&written_before), None);
-    let ring = SealingKeys::new(other_key()).with_old(vector_key(&v));
+    let ring = SealingKeys::new(other_key()).with_old(key(&v));
     let state = AccountRow::open(&written_before, &user, version, &ring).unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(3);
     let resealed = AccountRow::seal(&state, &user, version + 1, &ring, &mut rng);

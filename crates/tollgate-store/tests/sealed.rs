@@ -1,6 +1,6 @@
-//! Secrets at rest: known-answer vectors for both sealed formats (computed independently, see
-//! `tests/data/sealed_v1.txt` and `tests/data/sealed_v2.txt`), tampered vectors that must fail,
-//! and hostile rows that must be refused without a panic.
+//! Secrets at rest: known-answer vectors for the sealed formats (computed independently, see
+//! `tests/data/sealed_v1.txt`; format 2's are in `sealed_v2.rs`, format 3's in `rotation.rs`),
+//! tampered vectors that must fail, and hostile rows that must be refused without a panic.
 //!
 //! Format 2 ([`AccountRow`]) seals a whole account state; format 1 sealed two columns of schema
 //! version 1, which the migrations read ([`tollgate_store::legacy`]).
@@ -10,6 +10,8 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
+mod vectors;
+
 use std::collections::HashMap;
 
 use proptest::prelude::*;
@@ -17,39 +19,14 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate_login::UserId;
 use tollgate_store::legacy::{StoredAccount, StoredPending, StoredToken};
-use tollgate_store::{AccountRow, SealingKey, SealingKeys, StoreError as Error};
+use tollgate_store::{AccountRow, SealingKey, StoreError as Error};
+use vectors::{key, read, ring, unhex};
 
 fn vectors() -> HashMap<String, String> {
     read(include_str!("data/sealed_v1.txt"))
 }
 
-fn read(file: &str) -> HashMap<String, String> {
-    file.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let (k, v) = l.split_once(" = ").unwrap();
-            (k.to_owned(), v.to_owned())
-        })
-        .collect()
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn key(v: &HashMap<String, String>) -> SealingKey {
-    SealingKey::new(unhex(&v["key"]).try_into().unwrap())
-}
-
 /// A row holding the vectors' sealed token secret and activation code.
-/// The vectors' key as the ring a store holds.
-fn ring(v: &HashMap<String, String>) -> SealingKeys {
-    SealingKeys::new(key(v))
-}
-
 fn row(v: &HashMap<String, String>) -> StoredAccount {
     StoredAccount {
         password_failures: 0,
@@ -143,101 +120,6 @@ fn every_tampered_byte_and_every_wrong_binding_is_refused() {
     assert!(matches!(
         swapped.open(&user, &key(&v)),
         Err(Error::Integrity(_))
-    ));
-}
-
-/// The state of the format 2 vector, field by field.
-#[test]
-fn the_independent_format_2_vector_opens() {
-    let v = read(include_str!("data/sealed_v2.txt"));
-    let user: UserId = v["user"].parse().unwrap();
-    let version: u64 = v["version"].parse().unwrap();
-    let state = AccountRow::open(&unhex(&v["sealed"]), &user, version, &ring(&v)).unwrap();
-    assert_eq!(
-        (
-            state.password_failures,
-            state.second_factor_failures,
-            state.lockouts
-        ),
-        (1, 42, 3)
-    );
-    assert_eq!(state.locked_until.unwrap().as_secs(), 1_700_000_600);
-    let token = state.token.as_ref().unwrap();
-    assert_eq!(token.secret.expose_secret(), b"12345678901234567890");
-    assert_eq!(token.serial.to_string(), "48244-13456");
-    assert_eq!(token.last_step.unwrap().get(), 56_666_666);
-    assert_eq!(token.drift, -1);
-    let pending = state.pending.as_ref().unwrap();
-    assert_eq!(pending.activation.serial().to_string(), "12345-67897");
-    assert_eq!(
-        pending
-            .activation
-            .activation_code()
-            .expose_grouped()
-            .as_str(),
-        "1745-7712-6942-8698"
-    );
-    assert_eq!(
-        pending.login.as_bytes(),
-        &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
-    );
-    let mobile = pending.mobile.as_ref().unwrap();
-    assert_eq!(mobile.password.expose_secret().as_str(), "67709540");
-    assert!(mobile.uri.starts_with("igmobileotp://"));
-    let open = pending.open.as_ref().unwrap();
-    assert_eq!(open.secret.expose_secret(), b"12345678901234567890");
-    assert_eq!(open.params.algorithm(), tollgate_otp::Algorithm::Sha1);
-    // Written before known devices and the strangers' own cool-down: read as none of either,
-    // and written back with them at the next change.
-    assert!(state.devices.is_empty());
-    assert_eq!(state.password_lockouts, 0);
-    assert!(state.password_locked_until.is_none());
-    let mut next = state.clone();
-    next.password_lockouts = 2;
-    next.devices.push(tollgate_login::KnownDevice {
-        digest: [7; 32],
-        last_login: tollgate_otp::UnixTime::from_secs(1_700_000_000),
-        failures: 1,
-        locked_until: None,
-    });
-    let mut rng = ChaCha20Rng::seed_from_u64(5);
-    let sealed = AccountRow::seal(&next, &user, version + 1, &ring(&v), &mut rng);
-    let reread = AccountRow::open(&sealed.sealed, &user, version + 1, &ring(&v)).unwrap();
-    assert_eq!(reread.devices, next.devices);
-    assert_eq!(reread.password_lockouts, 2);
-}
-
-/// Every byte of the format 2 vector changed, every cut, another user, another version (an
-/// older state put back), another key: all refused.
-#[test]
-fn every_tampered_byte_of_format_2_and_every_wrong_binding_is_refused() {
-    let v = read(include_str!("data/sealed_v2.txt"));
-    let user: UserId = v["user"].parse().unwrap();
-    let version: u64 = v["version"].parse().unwrap();
-    let good = unhex(&v["sealed"]);
-    let refused = |sealed: &[u8], user: &UserId, version: u64, key: &SealingKeys| {
-        matches!(
-            AccountRow::open(sealed, user, version, key),
-            Err(Error::Integrity(_))
-        )
-    };
-    let mut refusals = 0;
-    for i in 0..good.len() {
-        let mut bad = good.clone();
-        bad[i] ^= 0x01;
-        refusals += usize::from(refused(&bad, &user, version, &ring(&v)));
-        refusals += usize::from(refused(&good[..i], &user, version, &ring(&v)));
-    }
-    assert_eq!(refusals, 2 * good.len());
-    let eve: UserId = "eve@example.com".parse().unwrap();
-    assert!(refused(&good, &eve, version, &ring(&v)));
-    assert!(refused(&good, &user, version + 1, &ring(&v)));
-    assert!(refused(&good, &user, version - 1, &ring(&v)));
-    assert!(refused(
-        &good,
-        &user,
-        version,
-        &SealingKeys::new(SealingKey::new([0; 32]))
     ));
 }
 

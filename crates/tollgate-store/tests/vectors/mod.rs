@@ -1,0 +1,35 @@
+//! Reading the vector files of `tests/data/` (`name = value` lines, `#` comments).
+
+#![allow(dead_code, reason = "each test file uses its part")]
+
+use std::collections::HashMap;
+
+use tollgate_store::{SealingKey, SealingKeys};
+
+/// The `name = value` lines of a vector file.
+pub(crate) fn read(file: &str) -> HashMap<String, String> {
+    file.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (k, v) = l.split_once(" = ").unwrap();
+            (k.to_owned(), v.to_owned())
+        })
+        .collect()
+}
+
+pub(crate) fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// The vector's sealing key.
+pub(crate) fn key(v: &HashMap<String, String>) -> SealingKey {
+    SealingKey::new(unhex(&v["key"]).try_into().unwrap())
+}
+
+/// The vector's key as the ring a store holds.
+pub(crate) fn ring(v: &HashMap<String, String>) -> SealingKeys {
+    SealingKeys::new(key(v))
+}
