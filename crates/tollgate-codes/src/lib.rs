@@ -7,6 +7,7 @@ mod digits;
 mod error;
 mod issuer;
 mod luhn;
+mod online;
 mod password;
 mod policy;
 mod registration;
@@ -17,6 +18,9 @@ pub use activation_code::ActivationCode;
 pub use derive::ActivatedToken;
 pub use error::{CodeError, CompletionError, PolicyError};
 pub use issuer::{Activation, ActivationLifetime};
+pub use online::{
+    MAX_REQUEST_LEN, OnlineError, PROTOCOL_VERSION, RegistrationRequest, RequestError,
+};
 pub use password::ActivationPassword;
 pub use policy::Policy;
 pub use registration::{RegistrationCode, RegistrationScheme, VALIDATION_FIELD_SIZE};

@@ -6,7 +6,7 @@ use core::str::FromStr;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use subtle::{Choice, ConstantTimeEq};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::activation_code::ActivationCode;
 use crate::digits;
@@ -55,6 +55,12 @@ impl RegistrationCode {
     pub fn nonce(&self) -> [u8; 2] {
         let [.., hi, lo] = self.number().to_be_bytes();
         [hi, lo]
+    }
+
+    /// The ten digits as ASCII, check digit included: what the online registration's proof
+    /// covers.
+    pub(crate) fn ascii(&self) -> Zeroizing<[u8; 10]> {
+        Zeroizing::new(self.0.map(|d| b'0' + d))
     }
 
     /// The validation field: the 9-digit number's bits above the nonce.

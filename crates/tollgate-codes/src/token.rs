@@ -32,6 +32,12 @@ impl TokenActivation {
         }
     }
 
+    /// The token's serial number.
+    #[must_use]
+    pub fn serial(&self) -> SerialNumber {
+        self.serial
+    }
+
     /// Draws the token's 16-bit nonce and returns the registration code to show the user
     /// (with tollgate's validation field) and the activated token.
     pub fn register(&self, rng: &mut impl CryptoRng) -> (RegistrationCode, ActivatedToken) {

@@ -1,6 +1,9 @@
 //! Activation codes and the token policy (`tollgate-codes`).
 
-use tollgate_codes::{ActivationCode, ActivationPassword, Policy, RegistrationCode, SerialNumber};
+use tollgate_codes::{
+    Activation, ActivationCode, ActivationPassword, Policy, RegistrationCode, RegistrationRequest,
+    RegistrationScheme, SerialNumber,
+};
 use tollgate_otp::ConstantTimeEq;
 
 use super::text;
@@ -78,5 +81,32 @@ pub fn token_policy(data: &[u8]) {
             .parse()
             .unwrap_or_else(|e| panic!("policy text refused on reparse: {e}"));
         assert_eq!(again, policy);
+    }
+}
+
+/// Online registration requests: what reads writes back to a body that reads as the same
+/// request, and checking it against activation data never panics.
+///
+/// # Panics
+/// When that does not hold.
+pub fn online_registration(data: &[u8]) {
+    let Ok(request) = RegistrationRequest::from_json(data) else {
+        return;
+    };
+    let body = request.to_json();
+    let again = RegistrationRequest::from_json(body.as_bytes())
+        .unwrap_or_else(|e| panic!("written request refused: {e}"));
+    assert_eq!(again.to_json(), body);
+    assert_eq!(again.serial(), request.serial());
+    let activation = Activation::from_parts(
+        request.serial(),
+        "1745-7712-6942-8698"
+            .parse::<ActivationCode>()
+            .unwrap_or_else(|e| panic!("the spec's activation code: {e}")),
+        None,
+        tollgate_otp::UnixTime::from_secs(u64::MAX),
+    );
+    for scheme in [RegistrationScheme::Tollgate, RegistrationScheme::AnyField] {
+        let _ = activation.complete_online(&request, scheme, tollgate_otp::UnixTime::from_secs(0));
     }
 }

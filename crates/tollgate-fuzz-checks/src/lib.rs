@@ -15,7 +15,8 @@ mod provision;
 mod store;
 
 pub use codes::{
-    activation_code, activation_password, registration_code, serial_number, token_policy,
+    activation_code, activation_password, online_registration, registration_code, serial_number,
+    token_policy,
 };
 pub use login::login_machine;
 pub use otp::{otp_code, secret_base32};
@@ -32,6 +33,7 @@ pub const TARGETS: &[Target] = &[
     ("serial_number", serial_number),
     ("activation_code", activation_code),
     ("registration_code", registration_code),
+    ("online_registration", online_registration),
     ("activation_password", activation_password),
     ("token_policy", token_policy),
     ("key_uri", key_uri),

@@ -79,6 +79,7 @@ replay_tests!(
     serial_number,
     activation_code,
     registration_code,
+    online_registration,
     activation_password,
     token_policy,
     key_uri,
