@@ -1,7 +1,7 @@
 //! What the machine knows of an account: a snapshot the service loads for each request, and
 //! the whole new state it asks the service to store, atomically, in return.
 
-use tollgate_codes::{Activation, ActivationPassword, SerialNumber};
+use tollgate_codes::{Activation, ActivationPassword, RegistrationCode, SerialNumber};
 use tollgate_otp::{Secret, Step, TotpParams, UnixTime};
 
 use crate::device::KnownDevice;
@@ -109,6 +109,38 @@ pub struct PendingActivation {
     pub mobile: Option<MobileQr>,
     /// The open path's secret, when the service offers it on the mobile screen.
     pub open: Option<OpenToken>,
+    /// The registration code the token reported online, with a proof that it holds these
+    /// activation data ([`Driver::register_online`](crate::Driver::register_online)): the
+    /// login completes the enrollment with it when the user clicks OK. Single use: a second,
+    /// different code for the same activation is refused.
+    pub registered: Option<OnlineRegistration>,
+    /// Online registrations refused for these activation data (a wrong proof, or a code the
+    /// scheme refuses). At [`MAX_ONLINE_FAILURES`] the registration address refuses them
+    /// unchecked; the registration code can still be typed into "Response". They are not the
+    /// account's second-factor failures: whoever sends them need not know the password, and a
+    /// stranger must not be able to lock the owner out.
+    pub online_failures: u32,
+}
+
+/// How many refused online registrations one activation takes before the registration
+/// address stops checking them (the proof is 256 bits: this bounds the work, not a search).
+pub const MAX_ONLINE_FAILURES: u32 = 10;
+
+/// A registration code reported online, and when it arrived.
+#[derive(Clone)]
+pub struct OnlineRegistration {
+    /// The code.
+    pub code: RegistrationCode,
+    /// When it arrived.
+    pub at: UnixTime,
+}
+
+impl core::fmt::Debug for OnlineRegistration {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("OnlineRegistration")
+            .field("at", &self.at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The secure activation QR of a pending mobile activation, as drawn at issue.

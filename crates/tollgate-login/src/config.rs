@@ -162,6 +162,19 @@ impl Config {
         Ok(self)
     }
 
+    /// The registration address the QR code and the desktop screen show: where tokens
+    /// register online ([`Driver::register_online`](crate::Driver::register_online)).
+    #[must_use]
+    pub fn registration_address(&self) -> &str {
+        &self.registration_address
+    }
+
+    /// The registration scheme registration codes are checked under.
+    #[must_use]
+    pub fn registration_scheme(&self) -> RegistrationScheme {
+        self.registration_scheme
+    }
+
     /// The hard limit of consecutive second-factor failures.
     #[must_use]
     pub fn second_factor_limit(&self) -> u32 {

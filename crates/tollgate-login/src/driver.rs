@@ -3,6 +3,7 @@
 //! conflict, and only then hand back the effects.
 
 use rand_core::CryptoRng;
+use tollgate_codes::SerialNumber;
 use tollgate_otp::UnixTime;
 
 use crate::account::{Account, AccountUpdate};
@@ -42,6 +43,13 @@ pub trait LoginStore {
         digest: &LoginDigest,
         now: UnixTime,
     ) -> Result<Option<SealedLogin>, Self::Error>;
+
+    /// The user whose token or pending activation has `serial` (a store keeps serial numbers
+    /// unique across accounts), for the online registration.
+    ///
+    /// # Errors
+    /// When the store fails.
+    fn user_of_serial(&self, serial: &SerialNumber) -> Result<Option<UserId>, Self::Error>;
 
     /// Applies `commit` whole, or nothing of it: `Ok(false)` when one of its conditions does
     /// not hold (see [`Commit`]).

@@ -10,14 +10,15 @@ mod hex;
 mod keys;
 mod machine;
 mod message;
+mod online;
 mod output;
 mod sealed;
 mod state;
 mod user;
 
 pub use account::{
-    Account, AccountState, AccountUpdate, EnrollmentKind, MobileQr, OpenToken, PendingActivation,
-    TokenRecord,
+    Account, AccountState, AccountUpdate, EnrollmentKind, MAX_ONLINE_FAILURES, MobileQr,
+    OnlineRegistration, OpenToken, PendingActivation, TokenRecord,
 };
 pub use config::{Config, NIST_MAX_FAILURES};
 pub use device::{DeviceId, KnownDevice, MAX_DEVICES};
@@ -26,6 +27,7 @@ pub use error::{ConfigError, DriveError, InputError, Refusal, StateError};
 pub use keys::{KeyId, KeyRing, PinKeys, RingKey, StateKeys};
 pub use machine::{Input, LoginMachine, PasswordCheck};
 pub use message::{Catalog, Message, MessageId};
+pub use online::{OnlineOutcome, OnlineReceipt};
 pub use output::{
     AuditEvent, Channel, DesktopActivation, Destination, Effect, MobileActivation, Notification,
     OpenPath, Output, Screen, Transition,

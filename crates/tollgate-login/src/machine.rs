@@ -263,6 +263,9 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
         (Stage::ExpectRegistration { user, kind }, Input::RegistrationCode(typed)) => {
             enroll::register(ctx, user, kind, &typed)
         }
+        (Stage::ExpectRegistration { user, kind }, Input::RegistrationArrived) => {
+            enroll::arrived(ctx, user, kind)
+        }
         (Stage::ExpectRegistration { user, kind }, Input::OpenPathCode(typed)) => {
             enroll::confirm_open(ctx, user, kind, &typed)
         }

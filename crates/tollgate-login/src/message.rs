@@ -110,6 +110,25 @@ pub enum MessageId {
     Cancel,
     /// "Next".
     Next,
+    /// "Login": the heading of the first screen, and the button that sends a one-time
+    /// password or a token code.
+    LogIn,
+    /// "Progress {step} of {steps}" above the enrollment's numbered steps.
+    Progress,
+    /// "Download the Entrust Soft Token App."
+    DownloadApp,
+    /// "Copy the code and enter it in the mobile application when prompted."
+    CopyActivationPassword,
+    /// "OK".
+    Ok,
+    /// What to do once the app is activated: click OK.
+    ClickOkWhenActivated,
+    /// The app has registered: click OK to finish.
+    RegistrationArrived,
+    /// OK was clicked before the app registered.
+    RegistrationNotArrived,
+    /// For an app that cannot reach the server: it shows a registration code instead.
+    AppShowsRegistrationCode,
 }
 
 /// A message with its parameters, e.g. [`MessageId::PinSentTo`] with `destination`.
@@ -277,6 +296,20 @@ fn english(id: MessageId) -> &'static str {
         M::PasswordHelp => "If the account exists, your administrator has been asked to help you.",
         M::Cancel => "Cancel",
         M::Next => "Next",
+        M::LogIn => "Login",
+        M::Progress => "Progress {step} of {steps}",
+        M::DownloadApp => "Download the Entrust Soft Token App.",
+        M::CopyActivationPassword => {
+            "Copy the code and enter it in the mobile application when prompted."
+        }
+        M::Ok => "OK",
+        M::ClickOkWhenActivated => "Once the app is activated and its PIN is set, click OK.",
+        M::RegistrationArrived => "Your app has registered. Click OK to finish.",
+        M::RegistrationNotArrived => {
+            "Your app has not registered yet. Select Activate in the app, set its PIN, then \
+             click OK again. If the app shows a registration code instead, enter it in Response."
+        }
+        M::AppShowsRegistrationCode => "The app shows a registration code instead?",
     }
 }
 
@@ -362,5 +395,24 @@ fn french(id: MessageId) -> &'static str {
         M::PasswordHelp => "Si le compte existe, votre administrateur a été prié de vous aider.",
         M::Cancel => "Annuler",
         M::Next => "Suivant",
+        M::LogIn => "Connexion",
+        M::Progress => "Étape {step} sur {steps}",
+        M::DownloadApp => "Téléchargez l’application Entrust Soft Token.",
+        M::CopyActivationPassword => {
+            "Copiez le code et saisissez-le dans l’application mobile lorsqu’elle le demande."
+        }
+        M::Ok => "OK",
+        M::ClickOkWhenActivated => {
+            "Une fois l’application activée et son code PIN défini, cliquez sur OK."
+        }
+        M::RegistrationArrived => {
+            "Votre application s’est enregistrée. Cliquez sur OK pour terminer."
+        }
+        M::RegistrationNotArrived => {
+            "Votre application ne s’est pas encore enregistrée. Sélectionnez Activer dans \
+             l’application, définissez son code PIN, puis cliquez à nouveau sur OK. Si \
+             l’application affiche plutôt un code d’enregistrement, saisissez-le dans Réponse."
+        }
+        M::AppShowsRegistrationCode => "L’application affiche plutôt un code d’enregistrement ?",
     }
 }

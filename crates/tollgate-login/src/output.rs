@@ -153,6 +153,9 @@ pub struct MobileActivation {
     pub open: Option<OpenPath>,
     /// When the activation data expire.
     pub expires_at: UnixTime,
+    /// Whether the token has registered online ([`Driver::register_online`](crate::Driver::register_online)):
+    /// the page says so, and its OK finishes the enrollment.
+    pub registration_arrived: bool,
 }
 
 /// The open path on the mobile screen. Both fields carry the token's secret: never log them.
@@ -181,6 +184,9 @@ pub struct DesktopActivation {
     pub activation_code: ActivationCode,
     /// When the activation data expire.
     pub expires_at: UnixTime,
+    /// Whether the token has registered online ([`Driver::register_online`](crate::Driver::register_online)):
+    /// the page says so, and its OK finishes the enrollment.
+    pub registration_arrived: bool,
 }
 
 impl core::fmt::Debug for MobileActivation {
@@ -318,6 +324,22 @@ pub enum AuditEvent {
         serial: SerialNumber,
         /// Mobile or desktop.
         kind: EnrollmentKind,
+    },
+    /// A token reported its registration code online, with a proof that verified: the login
+    /// that issued the activation finishes at the user's OK.
+    RegistrationReceived {
+        /// Whose activation.
+        user: UserId,
+        /// Which.
+        serial: SerialNumber,
+    },
+    /// An online registration was refused or not checked (no user: the sender may be anyone).
+    RegistrationRefused {
+        /// The serial number it named.
+        serial: SerialNumber,
+        /// Why: "unknown serial", "no pending activation", "wrong proof", "expired",
+        /// "not for this activation", "already used", "not checked".
+        reason: &'static str,
     },
     /// A new token was enrolled (NIST SP 800-63B-4 §4.1.2.1).
     TokenEnrolled {

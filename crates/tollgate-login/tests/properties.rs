@@ -18,6 +18,9 @@ use tollgate_otp::Totp;
 
 const JOHN: &str = "john.smith@example.com";
 
+/// Enrollments finished by the app's online registration and the user's OK, in all runs.
+static ONLINE_ENROLLMENTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Deterministic by default (a fixed seed); set `PROPTEST_RNG_SEED` to explore other cases.
 fn config() -> ProptestConfig {
     let mut config = ProptestConfig::with_cases(256);
@@ -38,6 +41,10 @@ enum Op {
     Choose(bool),
     RightRegistration,
     WrongRegistration,
+    /// The app registers online, then the user clicks OK.
+    OnlineRegistration,
+    /// OK without a registration.
+    Ok,
     Continue,
     RightCode,
     WrongCode,
@@ -59,6 +66,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => any::<bool>().prop_map(Op::Choose),
         4 => Just(Op::RightRegistration),
         1 => Just(Op::WrongRegistration),
+        2 => Just(Op::OnlineRegistration),
+        1 => Just(Op::Ok),
         3 => Just(Op::Continue),
         4 => Just(Op::RightCode),
         1 => Just(Op::WrongCode),
@@ -89,7 +98,15 @@ fn no_authentication_without_both_factors() {
     if let Err(failure) = result {
         panic!("{failure}");
     }
-    println!("authentications reached: {}", authentications.get());
+    let online = ONLINE_ENROLLMENTS.load(std::sync::atomic::Ordering::Relaxed);
+    println!(
+        "authentications reached: {}; enrollments by online registration: {online}",
+        authentications.get()
+    );
+    assert!(
+        online >= 5,
+        "only {online} enrollments by online registration"
+    );
     assert!(
         authentications.get() >= 15,
         "only {} authentications",
@@ -148,6 +165,21 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
                     None => Input::RegistrationCode("00000-00000".into()),
                 },
                 Op::WrongRegistration => Input::RegistrationCode("12211-49352".into()),
+                Op::OnlineRegistration => {
+                    if let Some(app) = &app {
+                        let (code, t) = app.register(&mut sim.rng);
+                        let request = tollgate_codes::RegistrationRequest::new(app, &code);
+                        let receipt = sim
+                            .driver
+                            .register_online(&sim.store, &request, sim.at())
+                            .unwrap();
+                        if receipt.outcome.is_registered() {
+                            token = Some(t.totp());
+                        }
+                    }
+                    Input::RegistrationArrived
+                }
+                Op::Ok => Input::RegistrationArrived,
                 Op::Continue => Input::Continue,
                 Op::RightCode => match &token {
                     Some(t) => Input::TokenCode(t.generate(sim.at()).unwrap().to_string()),
@@ -195,6 +227,11 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
                     proof.second_factor = true;
                 }
                 _ => {}
+            }
+            if typed == Input::RegistrationArrived
+                && matches!(output.screen, Screen::Enrolled { .. })
+            {
+                ONLINE_ENROLLMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             awaiting_pin = matches!(output.screen, Screen::EnterPin { .. });
             if let Screen::DesktopActivation(screen) = &output.screen {

@@ -18,6 +18,7 @@ pub use sealing::{SealingKey, SealingKeys};
 pub use sql::SqlStore;
 
 // What a store implements, re-exported for `forward_store!` and the store crates.
+pub use tollgate_codes::SerialNumber;
 pub use tollgate_login::{
     Account, Commit, KeyId, KeyRing, LoginDigest, LoginStore, RingKey, SealedLogin, UserId,
 };

@@ -50,6 +50,13 @@ impl LoginStore for MemoryStore {
         Ok(self.logins.login(digest, now)?)
     }
 
+    fn user_of_serial(
+        &self,
+        serial: &tollgate_codes::SerialNumber,
+    ) -> Result<Option<UserId>, StoreError> {
+        Ok(self.logins.user_of_serial(serial)?)
+    }
+
     fn commit(&self, commit: &Commit<'_>) -> Result<bool, StoreError> {
         Ok(self.logins.commit(commit)?)
     }

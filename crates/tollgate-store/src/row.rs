@@ -9,8 +9,8 @@
 use serde::{Deserialize, Serialize};
 use tollgate_codes::{Activation, ActivationCode, ActivationPassword, Policy, SerialNumber};
 use tollgate_login::{
-    AccountState, EnrollmentKind, KeyId, KnownDevice, LoginId, MobileQr, OpenToken,
-    PendingActivation, RingKey as _, TokenRecord, UserId,
+    AccountState, EnrollmentKind, KeyId, KnownDevice, LoginId, MobileQr, OnlineRegistration,
+    OpenToken, PendingActivation, RingKey as _, TokenRecord, UserId,
 };
 use tollgate_otp::{Algorithm, Digits, Period, Secret, Step, TotpParams, UnixTime};
 use zeroize::Zeroizing;
@@ -229,6 +229,25 @@ struct PlainPending {
     login: LoginId,
     mobile: Option<PlainMobile>,
     open: Option<PlainOpen>,
+    // Since online registration (rows written before have neither: none arrived, none refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    registered: Option<PlainRegistered>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    online_failures: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PlainRegistered {
+    code: Zeroizing<String>,
+    at: u64,
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde passes a reference"
+)]
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize, Deserialize)]
@@ -297,6 +316,11 @@ impl Plain {
                     secret: o.secret.expose_base32(),
                     params: PlainParams::of(&o.params),
                 }),
+                registered: p.registered.as_ref().map(|r| PlainRegistered {
+                    code: Zeroizing::new(r.code.to_string()),
+                    at: r.at.as_secs(),
+                }),
+                online_failures: p.online_failures,
             }),
         }
     }
@@ -340,6 +364,14 @@ impl Plain {
                     }),
                     None => None,
                 },
+                registered: match &p.registered {
+                    Some(r) => Some(OnlineRegistration {
+                        code: r.code.parse().ok()?,
+                        at: UnixTime::from_secs(r.at),
+                    }),
+                    None => None,
+                },
+                online_failures: p.online_failures,
             }),
             None => None,
         };

@@ -56,11 +56,41 @@ fn the_independent_format_3_vector_opens_and_names_its_key() {
         (state.password_failures, state.second_factor_failures),
         (1, 42)
     );
+    // Written before online registration: its pending activation has none arrived and
+    // none refused, and the user's OK finds nothing to finish with.
+    let pending = state.pending.as_ref().unwrap();
+    assert!(pending.registered.is_none());
+    assert_eq!(pending.online_failures, 0);
     assert_eq!(
         state.token.unwrap().serial.to_string(),
         "48244-13456",
         "the vector's token"
     );
+}
+
+/// A state with an online registration filed seals and opens with it (the fields the earlier
+/// format lacked), and the registration code does not show in the sealed row.
+#[test]
+fn an_online_registration_round_trips_sealed() {
+    let v = read(include_str!("data/sealed_v3.txt"));
+    let user: UserId = v["user"].parse().unwrap();
+    let keys = SealingKeys::new(key(&v));
+    let mut state = AccountRow::open(&unhex(&v["sealed"]), &user, 7, &keys).unwrap();
+    let pending = state.pending.as_mut().unwrap();
+    pending.registered = Some(tollgate_login::OnlineRegistration {
+        code: "65436-07987".parse().unwrap(),
+        at: tollgate_otp::UnixTime::from_secs(1_700_000_100),
+    });
+    pending.online_failures = 4;
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let row = AccountRow::seal(&state, &user, 8, &keys, &mut rng);
+    assert!(!String::from_utf8_lossy(&row.sealed).contains("65436"));
+    let opened = AccountRow::open(&row.sealed, &user, 8, &keys).unwrap();
+    let pending = opened.pending.unwrap();
+    let registered = pending.registered.unwrap();
+    assert_eq!(registered.code.to_string(), "65436-07987");
+    assert_eq!(registered.at.as_secs(), 1_700_000_100);
+    assert_eq!(pending.online_failures, 4);
 }
 
 #[test]

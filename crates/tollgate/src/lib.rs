@@ -17,7 +17,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use delivery::{AuditLog, AuditSink, Delivered, Delivery, Outbox};
 pub use error::Error;
 pub use password::{MAX_PASSWORD_BYTES, PasswordLimits, Passwords, danger};
-pub use service::{Client, ClientLimit, Service, ServiceBuilder, View};
+pub use service::{Client, ClientLimit, OnlineReply, Service, ServiceBuilder, View};
 pub use tollgate_login::{LoginKey, StateKey};
 pub use tollgate_store::{
     MemoryStore, PasswordHash, SealingKey, SharedRng, Store, StoreError, UserRecord, os_rng,

@@ -18,8 +18,10 @@ use crate::error::Error;
 use crate::password::Passwords;
 
 mod builder;
+mod online;
 
 pub use builder::ServiceBuilder;
+pub use online::OnlineReply;
 
 /// What to render for a request.
 #[derive(Debug)]

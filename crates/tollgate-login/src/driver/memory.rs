@@ -117,6 +117,10 @@ impl LoginStore for MemoryLoginStore {
             .cloned())
     }
 
+    fn user_of_serial(&self, serial: &SerialNumber) -> Result<Option<UserId>, Poisoned> {
+        Ok(self.lock()?.serials.get(serial).cloned())
+    }
+
     fn commit(&self, commit: &Commit<'_>) -> Result<bool, Poisoned> {
         let mut inner = self.lock()?;
         let Inner {

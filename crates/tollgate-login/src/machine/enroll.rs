@@ -54,6 +54,8 @@ pub(super) fn issue<R: CryptoRng>(
         mobile: None,
         open: None,
         activation,
+        registered: None,
+        online_failures: 0,
     };
     if kind == EnrollmentKind::Mobile {
         let password = ActivationPassword::generate(ctx.rng);
@@ -178,9 +180,39 @@ pub(super) fn register<R: CryptoRng>(
     let Ok(code) = typed.parse::<RegistrationCode>() else {
         return wrong(ctx, state, user, kind, MessageId::RegistrationMistyped);
     };
+    complete(ctx, state, &pending, user, kind, &code)
+}
+
+/// "OK" without a code typed: the code the token registered online, if it has. Nothing is
+/// counted when it has not: the user clicked too soon, and guessed nothing.
+pub(super) fn arrived<R: CryptoRng>(
+    ctx: &mut Ctx<'_, R>,
+    user: UserId,
+    kind: EnrollmentKind,
+) -> Step {
+    let (state, pending) = match pending_of(ctx, &user, kind) {
+        Ok(found) => found,
+        Err(step) => return *step,
+    };
+    match pending.registered.as_ref().map(|r| r.code.clone()) {
+        Some(code) => complete(ctx, state, &pending, user, kind, &code),
+        None => Step::to(Stage::ExpectRegistration { user, kind })
+            .notice(MessageId::RegistrationNotArrived),
+    }
+}
+
+/// Completes the pending activation with `code`, typed or registered online.
+fn complete<R>(
+    ctx: &Ctx<'_, R>,
+    state: AccountState,
+    pending: &PendingActivation,
+    user: UserId,
+    kind: EnrollmentKind,
+    code: &RegistrationCode,
+) -> Step {
     match pending
         .activation
-        .complete(&code, ctx.config.registration_scheme, ctx.now)
+        .complete(code, ctx.config.registration_scheme, ctx.now)
     {
         Ok(token) => {
             let (secret, params) = token.into_parts();

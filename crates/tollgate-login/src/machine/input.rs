@@ -72,6 +72,10 @@ pub enum Input<P = PasswordCheck> {
     ChooseEnrollment(EnrollmentKind),
     /// The registration code, typed into "Response" or reported by the app.
     RegistrationCode(String),
+    /// "OK" on the activation page without a registration code typed: the token registered
+    /// online ([`Driver::register_online`](crate::Driver::register_online)), finish with its
+    /// code.
+    RegistrationArrived,
     /// "Continue" after enrollment.
     Continue,
     /// The first code of the authenticator app that scanned the open path's QR code.
@@ -97,6 +101,7 @@ impl<P> Input<P> {
             Self::AlternativeAuthentication => Input::AlternativeAuthentication,
             Self::ChooseEnrollment(kind) => Input::ChooseEnrollment(kind),
             Self::RegistrationCode(code) => Input::RegistrationCode(code),
+            Self::RegistrationArrived => Input::RegistrationArrived,
             Self::Continue => Input::Continue,
             Self::TokenCode(code) => Input::TokenCode(code),
             Self::OpenPathCode(code) => Input::OpenPathCode(code),
@@ -119,6 +124,7 @@ impl<P> core::fmt::Debug for Input<P> {
             Self::ForgotPassword => f.write_str("ForgotPassword"),
             Self::ResendPin => f.write_str("ResendPin"),
             Self::AlternativeAuthentication => f.write_str("AlternativeAuthentication"),
+            Self::RegistrationArrived => f.write_str("RegistrationArrived"),
             Self::Continue => f.write_str("Continue"),
             Self::Cancel => f.write_str("Cancel"),
             Self::Tick => f.write_str("Tick"),

@@ -79,6 +79,7 @@ pub(super) fn activation_screen<R>(
                 password: qr.password.clone(),
                 open,
                 expires_at: activation.expires_at(),
+                registration_arrived: pending.registered.is_some(),
             }))
         }
         EnrollmentKind::Desktop => Screen::DesktopActivation(Box::new(DesktopActivation {
@@ -87,6 +88,7 @@ pub(super) fn activation_screen<R>(
             serial: activation.serial(),
             activation_code: activation.activation_code().clone(),
             expires_at: activation.expires_at(),
+            registration_arrived: pending.registered.is_some(),
         })),
     }
 }

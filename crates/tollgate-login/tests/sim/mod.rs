@@ -315,6 +315,10 @@ impl LoginStore for StaleFirstRead<'_> {
         self.inner.login(digest, now)
     }
 
+    fn user_of_serial(&self, serial: &SerialNumber) -> Result<Option<UserId>, Poisoned> {
+        self.inner.user_of_serial(serial)
+    }
+
     fn commit(&self, commit: &Commit<'_>) -> Result<bool, Poisoned> {
         let applied = self.inner.commit(commit)?;
         if !applied {

@@ -5,7 +5,7 @@ use rand_core::SeedableRng;
 use tollgate_codes::{Activation, ActivationLifetime, ActivationPassword, SerialNumber};
 use tollgate_login::{
     Account, AccountState, AccountUpdate, Commit, EnrollmentKind, KnownDevice, LoginDigest,
-    LoginId, MobileQr, OpenToken, PendingActivation, TokenRecord, UserId,
+    LoginId, MobileQr, OnlineRegistration, OpenToken, PendingActivation, TokenRecord, UserId,
 };
 use tollgate_otp::{Algorithm, Secret, Step, TotpParams, UnixTime};
 
@@ -131,6 +131,11 @@ fn full_state(rng: &mut ChaCha20Rng) -> Check<AccountState> {
                     tollgate_otp::Period::default(),
                 ),
             }),
+            registered: Some(OnlineRegistration {
+                code: "12211-49352".parse().map_err(err("registration code"))?,
+                at: UnixTime::from_secs(1_700_000_030),
+            }),
+            online_failures: 3,
         }),
     })
 }
@@ -343,6 +348,8 @@ pub(crate) fn same_state(got: &AccountState, want: &AccountState) -> Check {
                     .as_ref()
                     .map(|m| (m.uri.clone(), m.password.expose_secret().to_string()))
             };
+            let registered =
+                |p: &PendingActivation| p.registered.as_ref().map(|r| (r.code.to_string(), r.at));
             let open = |p: &PendingActivation| {
                 p.open
                     .as_ref()
@@ -358,7 +365,9 @@ pub(crate) fn same_state(got: &AccountState, want: &AccountState) -> Check {
                     && g.activation.policy().map(|p| p.as_str())
                         == w.activation.policy().map(|p| p.as_str())
                     && mobile(g) == mobile(w)
-                    && open(g) == open(w),
+                    && open(g) == open(w)
+                    && registered(g) == registered(w)
+                    && g.online_failures == w.online_failures,
                 || "the pending activation changed in the store".into(),
             )
         }

@@ -23,6 +23,13 @@ macro_rules! forward_store {
                 self.$field.login(digest, now)
             }
 
+            fn user_of_serial(
+                &self,
+                serial: &$crate::SerialNumber,
+            ) -> Result<Option<$crate::UserId>, $crate::StoreError> {
+                self.$field.user_of_serial(serial)
+            }
+
             fn commit(&self, commit: &$crate::Commit<'_>) -> Result<bool, $crate::StoreError> {
                 self.$field.commit(commit)
             }

@@ -3,6 +3,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use tollgate_codes::SerialNumber;
 use tollgate_login::{Account, Commit, LoginDigest, LoginStore, SealedLogin, UserId};
 use tollgate_otp::UnixTime;
 
@@ -21,6 +22,7 @@ const INSERT_USER: &str = "INSERT INTO tollgate_users (id, password_hash, mobile
 const UPDATE_ACCOUNT: &str =
     "UPDATE tollgate_users SET version = $3, state = $4 WHERE id = $1 AND version = $2";
 const DELETE_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1";
+const SELECT_SERIAL: &str = "SELECT user_id FROM tollgate_serials WHERE serial = $1";
 const INSERT_SERIAL: &str = "INSERT INTO tollgate_serials (serial, user_id) VALUES ($1, $2)";
 const SELECT_LOGIN: &str =
     "SELECT version, state, expires_at FROM tollgate_logins WHERE id = $1 AND expires_at > $2";
@@ -275,6 +277,22 @@ impl<B: Backend> LoginStore for SqlStore<B> {
             }
             _ => Err(StoreError::Integrity(
                 "a stored login's row has the wrong types".into(),
+            )),
+        }
+    }
+
+    fn user_of_serial(&self, serial: &SerialNumber) -> Result<Option<UserId>, StoreError> {
+        let rows = self.backend.read(|c| {
+            c.query(SELECT_SERIAL, &[serial.to_string().as_str().into()])
+                .map_err(failed("find serial"))
+        })?;
+        match rows.into_iter().next().as_deref() {
+            None => Ok(None),
+            Some([Value::Text(user)]) => user.parse().map(Some).map_err(|_| {
+                StoreError::Integrity("a serial number's user is not a User ID".into())
+            }),
+            Some(_) => Err(StoreError::Integrity(
+                "a serial number's row has the wrong types".into(),
             )),
         }
     }
