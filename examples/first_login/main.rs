@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use tollgate::codes::{RegistrationCode, RegistrationScheme, TokenActivation};
+use tollgate::codes::{RegistrationCode, RegistrationRequest, RegistrationScheme, TokenActivation};
 use tollgate::login::{Catalog, Config, EnrollmentKind, Input, MessageId, Screen};
 use tollgate::otp::{Algorithm, Totp, UnixTime};
 use tollgate::provision::{OtpAuthUri, SecureActivation};
@@ -306,9 +306,11 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
                 Input::OpenPathCode(code)
             }
             Screen::MobileActivation(page) => {
-                let response = answer(interactive, &catalog.text(MessageId::Response), || {
+                let prompt = format!("{} (Enter alone for OK)", catalog.text(MessageId::Response));
+                let response = answer(interactive, &prompt, || {
                     println!(
-                        "  [soft token] scans the QR code, asks for the activation password, activates."
+                        "  [soft token] scans the QR code, asks for the activation password, \
+                         activates, and reports its registration code to the registration address."
                     );
                     let scanned = SecureActivation::decode(&page.qr_uri, &page.password)
                         .map_err(|e| e.to_string())?;
@@ -317,9 +319,24 @@ fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
                         scanned.activation_code().clone(),
                         scanned.policy().cloned(),
                     );
-                    Ok(register(&token, person)?.to_string())
+                    let code = register(&token, person)?;
+                    let body = RegistrationRequest::new(&token, &code).to_json();
+                    let reply = service
+                        .register_online(body.as_bytes(), tollgate::Client::default())
+                        .map_err(|e| e.to_string())?;
+                    println!(
+                        "  [registration address] {} {}",
+                        reply.status,
+                        reply.to_json()
+                    );
+                    println!("  [you] click OK");
+                    Ok(String::new())
                 })?;
-                Input::RegistrationCode(response)
+                if response.trim().is_empty() {
+                    Input::RegistrationArrived
+                } else {
+                    Input::RegistrationCode(response)
+                }
             }
             Screen::Enrolled { .. } => {
                 answer(interactive, &catalog.text(MessageId::Continue), || {

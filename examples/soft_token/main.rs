@@ -1,8 +1,8 @@
 //! A command-line stand-in for the desktop soft-token app: the token side of the activation.
 //!
 //! ```text
-//! soft_token activate --serial S [--registration-code R] [--policy JSON] --store FILE
-//! soft_token scan --uri URI --store FILE
+//! soft_token activate --serial S [--address URL] [--offline] [--registration-code R] [--policy JSON] --store FILE
+//! soft_token scan --uri URI [--offline] --store FILE
 //! soft_token code --store FILE [--account NAME] [--at UNIX_SECONDS] [--counter N]
 //! soft_token import --uri 'otpauth-migration://…' --store FILE
 //! soft_token export --store FILE [--qr]
@@ -26,14 +26,17 @@ use tollgate::provision::{OtpAuthUri, SecureActivation};
 use tollgate::{Clock, SystemClock};
 
 const USAGE: &str = "usage:
-  soft_token activate --serial S [--registration-code R] [--policy JSON] --store FILE
+  soft_token activate --serial S [--address URL] [--offline] [--registration-code R]
+                      [--policy JSON] --store FILE
       Activates a token from the Serial Number and Activation Code the enrollment page shows
-      (the code is asked for), prints the registration code to type into the page's Response
-      field, and saves the token. With --registration-code, restores a token activated earlier
-      with that code instead.
-  soft_token scan --uri URI --store FILE
+      (the code is asked for) and saves the token. With the page's Address, reports the
+      registration code there (then click OK in the browser); with --offline, or when the
+      Address cannot be reached, prints the code to type into the page's Response field.
+      With --registration-code, restores a token activated earlier with that code instead.
+  soft_token scan --uri URI [--offline] --store FILE
       Reads a QR code's text: a secure activation URI (igmobileotp://; asks for the activation
-      password) or an otpauth:// key URI (totp or hotp), and saves the token.
+      password, and reports the registration code to the QR code's registration address as
+      activate does) or an otpauth:// key URI (totp or hotp), and saves the token.
   soft_token code --store FILE [--account NAME] [--at UNIX_SECONDS] [--counter N]
       Prints the token's current code (or its code at a given time). An HOTP token shows the
       code of its counter and moves the counter on; --counter N shows code N and leaves it.
@@ -56,6 +59,7 @@ terminal, never from the command line, which other users see in ps.
 
 mod accounts;
 mod legacy;
+mod online;
 mod sealed;
 
 use sealed::{Saved, allow_secrets_from_env, open, refuse_existing, save, secret};
@@ -135,12 +139,12 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("activate") => {
             let args = Args::parse(
                 args,
-                &["serial", "registration-code", "policy", "store"],
-                &[],
+                &["serial", "address", "registration-code", "policy", "store"],
+                &["offline"],
             )?;
             activate(&args)
         }
-        Some("scan") => scan(&Args::parse(args, &["uri", "store"], &[])?),
+        Some("scan") => scan(&Args::parse(args, &["uri", "store"], &["offline"])?),
         Some("code") => code(&Args::parse(
             args,
             &["store", "at", "counter", "account"],
@@ -181,6 +185,7 @@ fn activate(args: &Args) -> Result<(), String> {
     let store = PathBuf::from(args.need("store")?);
     refuse_existing(&store)?;
     let activation = TokenActivation::new(serial, activation_code, policy);
+    let restored = args.get("registration-code").is_some();
     let (code, token) = match args.get("registration-code") {
         Some(text) => {
             let code: RegistrationCode = text
@@ -196,12 +201,36 @@ fn activate(args: &Args) -> Result<(), String> {
         &store,
         vec![Saved::new(Some(serial), Some(&code), &secret, params)],
     )?;
-    println!("Registration code: {code}");
-    println!(
-        "Type it into the enrollment page's Response field. Token saved to {}.",
-        store.display()
-    );
+    println!("Token saved to {}.", store.display());
+    if restored {
+        return Ok(());
+    }
+    let address = args
+        .get("address")
+        .filter(|_| args.get("offline").is_none());
+    report(address, &activation, &code);
     Ok(())
+}
+
+/// Reports the registration code online when there is an address and it answers; else shows
+/// the code to type into Response, and why.
+fn report(address: Option<&str>, activation: &TokenActivation, code: &RegistrationCode) {
+    let failed = match address {
+        Some(address) => match online::register(address, activation, code) {
+            Ok(message) => {
+                println!("Registered at {address}: {message}.");
+                println!("Click OK in the browser.");
+                return;
+            }
+            Err(why) => Some(why),
+        },
+        None => None,
+    };
+    if let Some(why) = failed {
+        eprintln!("soft_token: could not register online: {why}");
+    }
+    println!("Registration code: {code}");
+    println!("Type it into the enrollment page's Response field, then click OK.");
 }
 
 fn scan(args: &Args) -> Result<(), String> {
@@ -231,14 +260,12 @@ fn scan(args: &Args) -> Result<(), String> {
             )],
         )?;
         println!("Serial Number:     {}", scanned.serial());
-        println!(
-            "Activation Code:   {}",
-            scanned.activation_code().expose_grouped().as_str()
-        );
-        println!("Registration code: {code}");
-        if let Some(address) = scanned.registration_url() {
-            println!("(an app would report it to {address}; type it into the Response field)");
-        }
+        println!("Saved to {}.", store.display());
+        let address = scanned
+            .registration_url()
+            .filter(|_| args.get("offline").is_none());
+        report(address, &activation, &code);
+        return Ok(());
     } else {
         let parsed = OtpAuthUri::parse(uri).map_err(|e| format!("--uri: {e}"))?;
         for forgiven in &parsed.forgiven {

@@ -39,6 +39,8 @@ fn input(action: &str, value: Zeroizing<String>) -> Option<Input<Zeroizing<Strin
         "alternative" => Input::AlternativeAuthentication,
         "mobile" => Input::ChooseEnrollment(EnrollmentKind::Mobile),
         "desktop" => Input::ChooseEnrollment(EnrollmentKind::Desktop),
+        // OK with Response left empty: the app registered online.
+        "registration" if value.trim().is_empty() => Input::RegistrationArrived,
         "registration" => Input::RegistrationCode(text()),
         "open_code" => Input::OpenPathCode(text()),
         "continue" => Input::Continue,

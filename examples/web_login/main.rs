@@ -12,16 +12,24 @@
 //! behind it. The tollgate service is synchronous, so handlers call it through
 //! `spawn_blocking` (the Argon2id check takes ~14 ms).
 //!
-//! Options: `--port N` (default 8080; 0 picks a free one), `--open-path` (the mobile screen
+//! The soft-token app registers itself at `/api/mobile` (the QR code's registration address
+//! and the desktop screen's Address), and the user clicks OK: `soft_token scan` does it.
+//!
+//! Options: `--port N` (default 8080; 0 picks a free one), `--registration-address URL` (the
+//! address the QR code and the desktop screen give the app: by default this server's own
+//! `http://127.0.0.1:PORT/api/mobile`; behind a proxy, its public `https://` one),
+//! `--open-path` (the mobile screen
 //! also offers an `otpauth://` QR code for any authenticator app), `--seed N` (a seeded RNG,
 //! for tests), `--virtual-clock UNIX_SECONDS` (a clock that stands still; `/dev/clock` moves
 //! it: for tests, never for production), `--dev-outbox` (as above: never for production).
 
+mod api;
 mod extra;
 mod forms;
 mod outbox;
 mod pages;
 mod session;
+mod steps;
 
 use std::sync::Arc;
 
@@ -72,6 +80,7 @@ struct Options {
     seed: Option<u64>,
     virtual_clock: Option<u64>,
     scheme: RegistrationScheme,
+    registration_address: Option<String>,
 }
 
 fn options() -> Result<Options, String> {
@@ -82,6 +91,7 @@ fn options() -> Result<Options, String> {
         seed: None,
         virtual_clock: None,
         scheme: RegistrationScheme::Tollgate,
+        registration_address: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -98,6 +108,10 @@ fn options() -> Result<Options, String> {
             "--dev-outbox" => options.dev_outbox = true,
             "--seed" => options.seed = Some(value("--seed")?),
             "--virtual-clock" => options.virtual_clock = Some(value("--virtual-clock")?),
+            "--registration-address" => {
+                options.registration_address =
+                    Some(args.next().ok_or("--registration-address needs a URL")?);
+            }
             "--registration-scheme" => {
                 let name = args.next().unwrap_or_default();
                 options.scheme = name
@@ -106,8 +120,9 @@ fn options() -> Result<Options, String> {
             }
             "--help" | "-h" => {
                 return Err(
-                    "usage: web_login [--port N] [--open-path] [--dev-outbox] [--seed N] \
-                     [--virtual-clock UNIX_SECONDS] [--registration-scheme tollgate|any-field]"
+                    "usage: web_login [--port N] [--registration-address URL] [--open-path] \
+                     [--dev-outbox] [--seed N] [--virtual-clock UNIX_SECONDS] \
+                     [--registration-scheme tollgate|any-field]"
                         .into(),
                 );
             }
@@ -128,6 +143,15 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(options: Options) -> Result<(), String> {
+    // Bound first: the registration address names the port.
+    let listener = std::net::TcpListener::bind(("127.0.0.1", options.port))
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let registration_address = options
+        .registration_address
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}{}", api::PATH));
     let outbox = if options.dev_outbox {
         Sink::Dev(DevOutbox::default())
     } else {
@@ -142,7 +166,7 @@ fn run(options: Options) -> Result<(), String> {
     };
     let mut config = Config::default()
         .with_issuer("Remote Signing Service")
-        .with_registration_address("https://rss.example/api/mobile")
+        .with_registration_address(&registration_address)
         .with_registration_scheme(options.scheme);
     if options.open_path {
         config = config.with_open_path(Algorithm::Sha1);
@@ -172,6 +196,10 @@ fn run(options: Options) -> Result<(), String> {
         .route("/", get(page))
         .route("/submit", post(forms::submit))
         .route("/lang", post(forms::language))
+        .route(
+            api::PATH,
+            post(api::register).layer(axum::extract::DefaultBodyLimit::max(4096)),
+        )
         .route("/qr.png", get(extra::qr))
         .route("/open-qr.png", get(extra::open_qr))
         .route(
@@ -199,10 +227,7 @@ fn run(options: Options) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
-            .await
-            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
-        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
         println!("listening on http://{address}/");
         println!("users: {}; password {PASSWORD:?}", USERS.join(", "));
         let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -25,7 +25,7 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 /// The example's own words (the catalogues hold the portal's).
-fn ui(lang: Lang, key: &str) -> &'static str {
+pub(crate) fn ui(lang: Lang, key: &str) -> &'static str {
     match (lang, key) {
         (Lang::English, "title") => "Remote Signing Service",
         (Lang::French, "title") => "Service de signature à distance",
@@ -52,6 +52,13 @@ fn ui(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// The attributes of a field for a one-time code: digits, and the browser's own help with
+/// codes that arrive by SMS.
+pub(crate) const ONE_TIME_CODE: &str = r#"inputmode="numeric" autocomplete="one-time-code""#;
+
+/// [`ONE_TIME_CODE`], for the one field of its page (the cursor starts there).
+const FOCUSED_CODE: &str = r#"autofocus inputmode="numeric" autocomplete="one-time-code""#;
+
 /// What a page needs besides the view.
 pub(crate) struct Page<'a> {
     pub(crate) lang: Lang,
@@ -66,7 +73,7 @@ pub(crate) struct Page<'a> {
 }
 
 impl Page<'_> {
-    fn form(&self, out: &mut String, action: &str, body: &str) {
+    pub(crate) fn form(&self, out: &mut String, action: &str, body: &str) {
         let _ = write!(
             out,
             r#"<form method="post" action="/submit"><input type="hidden" name="csrf" value="{}"><input type="hidden" name="action" value="{action}">{body}</form>"#,
@@ -74,7 +81,7 @@ impl Page<'_> {
         );
     }
 
-    fn button(&self, id: MessageId, class: &str, html_id: &str) -> String {
+    pub(crate) fn button(&self, id: MessageId, class: &str, html_id: &str) -> String {
         let catalog = self.lang.catalog();
         format!(
             r#"<button type="submit" class="{class}" id="{html_id}">{}</button>"#,
@@ -84,21 +91,46 @@ impl Page<'_> {
 
     /// A form with one text field and a "Next" button.
     fn field(&self, out: &mut String, action: &str, label: MessageId, kind: &str, extra: &str) {
+        self.field_with(
+            out,
+            action,
+            label,
+            kind,
+            &format!("autofocus {extra}"),
+            MessageId::Next,
+        );
+    }
+
+    /// A form with one text field and a button that says `button` ("Login" sends a code).
+    pub(crate) fn field_with(
+        &self,
+        out: &mut String,
+        action: &str,
+        label: MessageId,
+        kind: &str,
+        extra: &str,
+        button: MessageId,
+    ) {
         let catalog = self.lang.catalog();
+        let off = if extra.contains("autocomplete") {
+            ""
+        } else {
+            r#"autocomplete="off""#
+        };
         let body = format!(
-            r#"<label for="{action}">{}</label><input id="{action}" name="value" type="{kind}" autocomplete="off" required autofocus {extra}>{}"#,
+            r#"<label for="{action}">{}</label><input id="{action}" name="value" type="{kind}" {off} required {extra}>{}"#,
             escape(&catalog.text(label)),
-            self.button(MessageId::Next, "primary", &format!("{action}_next"))
+            self.button(button, "primary", &format!("{action}_next"))
         );
         self.form(out, action, &body);
     }
 
-    fn link_button(&self, out: &mut String, action: &str, id: MessageId) {
+    pub(crate) fn link_button(&self, out: &mut String, action: &str, id: MessageId) {
         let button = self.button(id, "link", action);
         self.form(out, action, &button);
     }
 
-    fn copyable(&self, out: &mut String, id: &str, label: MessageId, value: &str) {
+    pub(crate) fn copyable(&self, out: &mut String, id: &str, label: MessageId, value: &str) {
         let catalog = self.lang.catalog();
         let _ = write!(
             out,
@@ -124,7 +156,12 @@ impl Page<'_> {
         }
         let screen = match &view.screen {
             Screen::EnterUserId => {
-                let _ = write!(main, "<h1>{}</h1>", t(MessageId::Login));
+                let _ = write!(
+                    main,
+                    "<h1>{}</h1><p>{}</p>",
+                    t(MessageId::LogIn),
+                    t(MessageId::Login)
+                );
                 self.field(&mut main, "user_id", MessageId::EnterUserId, "text", "");
                 "enter-user-id"
             }
@@ -154,12 +191,13 @@ impl Page<'_> {
                     r#"<p id="sent_to">{}</p>"#,
                     escape(&catalog.render(&sent))
                 );
-                self.field(
+                self.field_with(
                     &mut main,
                     "pin",
                     MessageId::EnterPin,
                     "text",
-                    r#"inputmode="numeric""#,
+                    FOCUSED_CODE,
+                    MessageId::LogIn,
                 );
                 self.link_button(&mut main, "resend", MessageId::ResendBySms);
                 if *alternative {
@@ -173,67 +211,15 @@ impl Page<'_> {
                 "enter-pin"
             }
             Screen::ChooseEnrollment { .. } => {
-                let _ = write!(
-                    main,
-                    "<h1>{}</h1><p>{}</p>",
-                    t(MessageId::SetUpAuthentication),
-                    t(MessageId::MobileOrDesktop)
-                );
-                let mobile = self.button(MessageId::Mobile, "primary", "mobile");
-                self.form(&mut main, "mobile", &mobile);
-                let desktop = self.button(MessageId::Desktop, "primary", "desktop");
-                self.form(&mut main, "desktop", &desktop);
+                self.choose(&mut main, None);
                 "choose-enrollment"
             }
             Screen::MobileActivation(page) => {
-                let _ = write!(
-                    main,
-                    r#"<p>{}</p><img id="qr" src="/qr.png" alt="{}" width="296" height="296">"#,
-                    t(MessageId::ScanQrCode),
-                    ui(self.lang, "qr")
-                );
-                self.copyable(
-                    &mut main,
-                    "activation_password",
-                    MessageId::ActivationPassword,
-                    &page.password.expose_secret(),
-                );
-                self.registration(&mut main);
-                if let Some(open) = &page.open {
-                    let _ = write!(
-                        main,
-                        r#"<section id="open_path"><p>{}</p><img id="open_qr" src="/open-qr.png" alt="{}" width="296" height="296">"#,
-                        t(MessageId::ScanOpenQrCode),
-                        ui(self.lang, "open_qr")
-                    );
-                    self.copyable(&mut main, "open_key", MessageId::OpenPathKey, &open.key);
-                    self.field(
-                        &mut main,
-                        "open_code",
-                        MessageId::EnterOpenPathCode,
-                        "text",
-                        r#"inputmode="numeric""#,
-                    );
-                    main.push_str("</section>");
-                }
+                self.mobile(&mut main, page);
                 "mobile-activation"
             }
             Screen::DesktopActivation(page) => {
-                let _ = write!(main, "<p>{}</p>", t(MessageId::CopyActivationParameters));
-                self.copyable(&mut main, "address", MessageId::Address, &page.address);
-                self.copyable(
-                    &mut main,
-                    "serial",
-                    MessageId::SerialNumber,
-                    &page.serial.to_string(),
-                );
-                self.copyable(
-                    &mut main,
-                    "activation_code",
-                    MessageId::ActivationCode,
-                    &page.activation_code.expose_grouped(),
-                );
-                self.registration(&mut main);
+                self.desktop(&mut main, page);
                 "desktop-activation"
             }
             Screen::Enrolled { .. } => {
@@ -244,12 +230,13 @@ impl Page<'_> {
             }
             Screen::EnterTokenCode { user } => {
                 let _ = write!(main, r#"<p class="user">{}</p>"#, escape(user.as_str()));
-                self.field(
+                self.field_with(
                     &mut main,
                     "token",
                     MessageId::EnterTokenCode,
                     "text",
-                    r#"inputmode="numeric""#,
+                    FOCUSED_CODE,
+                    MessageId::LogIn,
                 );
                 self.link_button(&mut main, "cancel", MessageId::Cancel);
                 "enter-token-code"
@@ -276,16 +263,6 @@ impl Page<'_> {
             _ => "unknown",
         };
         self.layout(screen, &main)
-    }
-
-    fn registration(&self, out: &mut String) {
-        let catalog = self.lang.catalog();
-        let _ = write!(
-            out,
-            "<p>{}</p>",
-            escape(&catalog.text(MessageId::EnterRegistrationCode))
-        );
-        self.field(out, "registration", MessageId::Response, "text", "");
     }
 
     fn layout(&self, screen: &str, main: &str) -> String {
@@ -373,9 +350,12 @@ button{padding:.45rem 1rem;font-size:1rem;margin-top:.6rem;cursor:pointer}
 button.primary{background:#0b3d6b;color:#fff;border:0;border-radius:4px}
 button.link{background:none;border:0;color:#0b3d6b;text-decoration:underline;padding:0}
 .row{display:flex;gap:.6rem;align-items:center;margin:.4rem 0}.label{min-width:9rem}
-code{font-size:1.05rem;background:#eef;padding:.15rem .4rem}
+code{font-size:1.05rem;background:#eef;padding:.15rem .4rem;overflow-wrap:anywhere}
 .notice{background:#fff3cd;border:1px solid #e0c36c;padding:.6rem}.dev-banner{background:#b00020;color:#fff;margin:0;padding:.4rem;text-align:center}.user{color:#555}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem}
+.progress{color:#555;font-size:.9rem}ol.steps{padding-left:1.3rem}ol.steps li{margin:.9rem 0}
+.choice{display:flex;gap:.6rem}button.choice{background:#fff;border:1px solid #0b3d6b;color:#0b3d6b;border-radius:4px}
+button.chosen{background:#0b3d6b;color:#fff}.arrived{color:#0a6b2d;font-weight:600}details{margin:.6rem 0}
 ";
 
 pub(crate) const SCRIPT: &str = "document.querySelectorAll('button.copy').forEach(function (b) {

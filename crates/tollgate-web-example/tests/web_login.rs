@@ -1,6 +1,7 @@
 //! The `web_login` example in a real browser: headless Chromium, driven through ChromeDriver,
 //! takes the desktop path (the soft-token library computes the Response), the mobile path (the
-//! QR image the page shows is decoded), the open path (its `otpauth://` QR image decoded, its
+//! QR image the page shows is decoded, the app registers online, the person clicks OK), the
+//! open path (its `otpauth://` QR image decoded, its
 //! first code typed back), a later login with the token's code, a wrong code, a resend, a
 //! lockout, the French catalogue and a forged form, and sees the session cookie and the CSRF
 //! token replaced past the password. Screenshots of the main screens go to
@@ -14,12 +15,14 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
+mod agent;
 mod web;
 
+use agent::request;
 use fantoccini::Locator;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tollgate::codes::{ActivationPassword, TokenActivation};
+use tollgate::codes::{ActivationPassword, RegistrationRequest, TokenActivation};
 use tollgate::otp::{Totp, UnixTime};
 use tollgate::provision::{OtpAuthUri, SecureActivation};
 use web::{PASSWORD, decode_qr, raw_get, raw_response};
@@ -75,6 +78,11 @@ async fn a_person_logs_in_through_the_browser() {
         csrf, csrf_after,
         "the CSRF token was not replaced past the password"
     );
+    let login = b.text("pin_next").await;
+    assert_eq!(
+        login, "Login",
+        "the PIN is sent with LOGIN, as in the guide"
+    );
     b.shot("03-pin").await;
 
     // A resend at once is refused; a minute later it goes out.
@@ -104,13 +112,16 @@ async fn a_person_logs_in_through_the_browser() {
 
     b.click("desktop").await;
     let page = b.expect("desktop-activation").await;
-    assert!(page.contains("https://rss.example/api/mobile"), "{page}");
+    // The Address is the server's own registration address.
+    assert!(page.contains(&format!("{}/api/mobile", b.base)), "{page}");
+    assert!(page.contains("Progress 1 of 1"), "{page}");
     b.shot("05-desktop-activation").await;
     let serial = b.text("serial").await.parse().unwrap();
     let code = b.text("activation_code").await.parse().unwrap();
     let app = TokenActivation::new(serial, code, None);
     let (registration, john_token) = app.register(&mut ChaCha20Rng::seed_from_u64(1));
-    b.answer("registration", &registration.to_string()).await;
+    b.fill("registration", &registration.to_string()).await;
+    b.click("ok").await;
     b.expect("enrolled").await;
     b.shot("06-enrolled").await;
     b.click("continue").await;
@@ -170,8 +181,32 @@ async fn a_person_logs_in_through_the_browser() {
         scanned.activation_code().clone(),
         scanned.policy().cloned(),
     );
+    // OK before the app has registered: the page says so.
+    b.click("ok").await;
+    b.expect("mobile-activation").await;
+    let notice = b.notice().await.unwrap_or_default();
+    assert!(notice.contains("has not registered yet"), "{notice}");
+    // The app reports its registration to the QR code's address itself (as `soft_token scan`
+    // does: tests/mobile_online.rs runs that process); then the person clicks OK.
     let (registration, jane_token) = app.register(&mut ChaCha20Rng::seed_from_u64(2));
-    b.answer("registration", &registration.to_string()).await;
+    assert_eq!(
+        scanned.registration_url(),
+        Some(format!("{}/api/mobile", b.base).as_str())
+    );
+    let body = RegistrationRequest::new(&app, &registration).to_json();
+    let reply = request(
+        &b.base,
+        "POST",
+        "/api/mobile",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    b.open("/").await;
+    let page = b.expect("mobile-activation").await;
+    assert!(page.contains("Your app has registered"), "{page}");
+    b.shot("09b-mobile-registered").await;
+    b.click("ok").await;
     b.expect("enrolled").await;
     b.click("continue").await;
     let page = b.expect("authenticated").await;

@@ -5,6 +5,7 @@
     clippy::unwrap_used,
     reason = "a test fails loudly on the first broken expectation"
 )]
+#![allow(dead_code, reason = "each test file uses its part")]
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
