@@ -108,7 +108,20 @@ fn input(run: &mut Run, byte: u8, data: &[u8]) -> Option<Input> {
             run.mobile_issued = true;
             Input::ChooseEnrollment(EnrollmentKind::Mobile)
         }
-        7 => match &run.app {
+        // Half the time the app registers online first and the user clicks OK.
+        7 => match run.app.clone() {
+            Some(app) if variant.is_multiple_of(2) => {
+                let (code, activated) = app.register(&mut run.rng);
+                let request = tollgate_codes::RegistrationRequest::new(&app, &code);
+                let receipt = run
+                    .driver
+                    .register_online(&run.store, &request, now)
+                    .unwrap_or_else(|e| panic!("online registration: {e}"));
+                if receipt.outcome.is_registered() {
+                    run.token = Some(activated.totp());
+                }
+                Input::RegistrationArrived
+            }
             Some(app) => {
                 let (code, activated) = app.register(&mut run.rng);
                 run.token = Some(activated.totp());
