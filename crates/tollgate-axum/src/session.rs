@@ -14,42 +14,10 @@ use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use subtle::ConstantTimeEq as _;
 use tollgate::LoginKey;
-use tollgate::login::{Catalog, DeviceId, Message};
+use tollgate::login::{DeviceId, Message, UserId};
 use zeroize::Zeroizing;
 
-/// The cookie's name.
-pub(crate) const COOKIE_NAME: &str = "tollgate_session";
-
-/// The screens' language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Lang {
-    English,
-    French,
-}
-
-impl Lang {
-    pub(crate) fn catalog(self) -> Catalog {
-        match self {
-            Self::English => Catalog::english(),
-            Self::French => Catalog::french(),
-        }
-    }
-
-    pub(crate) fn code(self) -> &'static str {
-        match self {
-            Self::English => "en",
-            Self::French => "fr",
-        }
-    }
-
-    pub(crate) fn parse(code: &str) -> Option<Self> {
-        match code {
-            "en" => Some(Self::English),
-            "fr" => Some(Self::French),
-            _ => None,
-        }
-    }
-}
+use crate::lang::Lang;
 
 /// One browser's session.
 pub(crate) struct Session {
@@ -67,6 +35,8 @@ pub(crate) struct Session {
     /// Where the development outbox files what this session's requests send: random, and kept
     /// when the session's ID is replaced.
     pub(crate) mailbox: String,
+    /// Who logged in, once the login is authenticated (the extractor's answer).
+    pub(crate) user: Option<UserId>,
     /// When the session was last used (Unix seconds, by the service's clock).
     seen: u64,
 }
@@ -79,6 +49,7 @@ const MAX_SESSIONS: usize = 100_000;
 /// 32 random bytes from the operating system, as hex.
 pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
+    // Without the operating system's RNG there is no safe session: fail loudly.
     getrandom::fill(&mut bytes).expect("the operating system's RNG");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -162,6 +133,7 @@ impl Sessions {
                 open_uri: None,
                 flash: None,
                 mailbox: random_token(),
+                user: None,
                 seen: now,
             },
         );
@@ -218,9 +190,64 @@ impl Sessions {
     }
 }
 
-/// The session cookie's value in a request, if any.
-pub(crate) fn cookie(headers: &HeaderMap) -> Option<String> {
-    named_cookie(headers, COOKIE_NAME)
+/// The cookies' names and flags. Over TLS, the session cookie takes the `__Host-` prefix
+/// (the browser then insists on `Secure`, `Path=/` and no `Domain`, so a sibling subdomain
+/// cannot plant or read it) and both cookies `Secure`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cookies {
+    pub(crate) secure: bool,
+}
+
+impl Cookies {
+    pub(crate) fn session_name(self) -> &'static str {
+        if self.secure {
+            "__Host-tollgate_session"
+        } else {
+            "tollgate_session"
+        }
+    }
+
+    fn device_name(self) -> &'static str {
+        if self.secure {
+            "__Host-tollgate_device"
+        } else {
+            "tollgate_device"
+        }
+    }
+
+    fn flags(self) -> &'static str {
+        if self.secure {
+            "; Path=/; HttpOnly; SameSite=Strict; Secure"
+        } else {
+            "; Path=/; HttpOnly; SameSite=Strict"
+        }
+    }
+
+    /// The session cookie's value in a request, if any.
+    pub(crate) fn session(self, headers: &HeaderMap) -> Option<String> {
+        named_cookie(headers, self.session_name())
+    }
+
+    /// The device cookie a request carries, if it parses (one that does not counts as none).
+    pub(crate) fn device(self, headers: &HeaderMap) -> Option<DeviceId> {
+        named_cookie(headers, self.device_name()).and_then(|v| DeviceId::parse(&v).ok())
+    }
+
+    /// The `Set-Cookie` value for a session: not readable by scripts, never sent by another
+    /// site, gone when the browser closes.
+    pub(crate) fn set_session(self, id: &str) -> String {
+        format!("{}={id}{}", self.session_name(), self.flags())
+    }
+
+    /// The `Set-Cookie` value for a device cookie: a year, as the session cookie otherwise.
+    pub(crate) fn set_device(self, device: &DeviceId) -> String {
+        format!(
+            "{}={}{}; Max-Age=31536000",
+            self.device_name(),
+            device.to_text(),
+            self.flags()
+        )
+    }
 }
 
 fn named_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -232,27 +259,4 @@ fn named_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(n, _)| *n == name)
         .map(|(_, value)| value.to_owned())
-}
-
-/// The device cookie's name.
-pub(crate) const DEVICE_COOKIE: &str = "tollgate_device";
-
-/// The device cookie a request carries, if it parses (one that does not counts as none).
-pub(crate) fn device_cookie(headers: &HeaderMap) -> Option<DeviceId> {
-    named_cookie(headers, DEVICE_COOKIE).and_then(|v| DeviceId::parse(&v).ok())
-}
-
-/// The `Set-Cookie` value for a device cookie: a year, not readable by scripts, never sent by
-/// another site.
-pub(crate) fn set_device_cookie(device: &DeviceId) -> String {
-    format!(
-        "{DEVICE_COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Strict",
-        device.to_text()
-    )
-}
-
-/// The `Set-Cookie` value for a session: not readable by scripts, never sent by another site.
-/// (No `Secure` flag: the example serves plain HTTP on loopback; behind TLS, add it.)
-pub(crate) fn set_cookie(id: &str) -> String {
-    format!("{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Strict")
 }

@@ -2,17 +2,15 @@
 //! (the QR code's `regurl`, the desktop screen's Address). JSON in, JSON out; no cookie and no
 //! CSRF token, since no browser session is involved: the request's proof is its authority.
 
+use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::ConnectInfo;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tollgate::{Client, OnlineReply};
 
-use crate::{Shared, blocking};
-
-/// The path the example serves it at, under its own address.
-pub(crate) const PATH: &str = "/api/mobile";
+use crate::Login;
 
 fn json(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
@@ -22,9 +20,9 @@ fn json(status: StatusCode, body: String) -> Response {
     response
 }
 
-/// `POST /api/mobile` with the app's registration request.
+/// `POST <base>/api/mobile` with the app's registration request.
 pub(crate) async fn register(
-    State(app): Shared,
+    Extension(login): Extension<Login>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
@@ -45,15 +43,16 @@ pub(crate) async fn register(
         );
     }
     let client = Client {
-        address: Some(peer.ip()),
+        address: Some(login.config().client_address.of(peer, &headers)),
         device: None,
     };
-    let worker = app.clone();
-    let answered = blocking(move || worker.service.register_online(&body, client)).await;
+    let answered = login
+        .blocking(None, move |s| s.register_online(&body, client))
+        .await;
     let reply: OnlineReply = match answered {
         Ok(Ok(reply)) => reply,
         Ok(Err(e)) => {
-            eprintln!("web_login: the registration address failed: {e}");
+            eprintln!("tollgate-axum: the registration address failed: {e}");
             return json(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 r#"{"error":"service","message":"the service failed; try again in a moment"}"#

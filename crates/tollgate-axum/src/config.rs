@@ -1,0 +1,222 @@
+//! What a service says about its deployment: where the router is mounted, whether it is served
+//! over TLS, where the client's address comes from, how much blocking work may run at once.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+
+use crate::pages::{DefaultPages, Pages};
+
+/// Where the client's address (which the service throttles wrong passwords by) comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientAddress {
+    /// The connection's peer: the service faces the clients itself.
+    Connection,
+    /// A header a reverse proxy sets (`X-Forwarded-For`, or a single-address header such as
+    /// `X-Real-IP`), believed only on connections from `proxies`. The address taken is the
+    /// rightmost one in the header that is not itself one of `proxies` (the leftmost entries
+    /// are whatever the client wrote). From any other peer the header is ignored.
+    Header {
+        /// The header's name, lower case.
+        name: String,
+        /// The proxies' own addresses.
+        proxies: Vec<IpAddr>,
+    },
+}
+
+impl ClientAddress {
+    /// The client's address for a request from `peer` with `headers`.
+    #[must_use]
+    pub fn of(&self, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+        let Self::Header { name, proxies } = self else {
+            return peer.ip();
+        };
+        if !proxies.contains(&peer.ip()) {
+            return peer.ip();
+        }
+        headers
+            .get_all(name.as_str())
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .filter_map(|entry| entry.parse::<IpAddr>().ok())
+            .find(|address| !proxies.contains(address))
+            .unwrap_or(peer.ip())
+    }
+}
+
+/// How the router serves the login. [`WebConfig::default`] mounts it at `/`, on plain HTTP,
+/// with the connection's address and the default pages.
+#[derive(Clone)]
+pub struct WebConfig {
+    pub(crate) base: String,
+    pub(crate) secure: bool,
+    pub(crate) client_address: ClientAddress,
+    pub(crate) max_blocking: usize,
+    pub(crate) blocking_wait: Duration,
+    pub(crate) title: String,
+    pub(crate) after_login: Option<String>,
+    pub(crate) pages: Arc<dyn Pages>,
+}
+
+impl core::fmt::Debug for WebConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("WebConfig")
+            .field("base", &self.base)
+            .field("secure", &self.secure)
+            .field("client_address", &self.client_address)
+            .field("max_blocking", &self.max_blocking)
+            .field("after_login", &self.after_login)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            base: "/".into(),
+            secure: false,
+            client_address: ClientAddress::Connection,
+            max_blocking: 32,
+            blocking_wait: Duration::from_secs(5),
+            title: "Sign in".into(),
+            after_login: None,
+            pages: Arc::new(DefaultPages),
+        }
+    }
+}
+
+impl WebConfig {
+    /// Mounted at `base` (`/login`): every route, link and form is under it. `/` by default.
+    #[must_use]
+    pub fn with_base(mut self, base: &str) -> Self {
+        let trimmed = base.trim_end_matches('/');
+        self.base = if trimmed.is_empty() {
+            "/".into()
+        } else if trimmed.starts_with('/') {
+            trimmed.into()
+        } else {
+            format!("/{trimmed}")
+        };
+        self
+    }
+
+    /// Served over TLS (directly or behind a proxy that terminates it): the cookies are
+    /// `Secure`, and the session cookie takes the `__Host-` prefix.
+    #[must_use]
+    pub fn with_tls(mut self, secure: bool) -> Self {
+        self.secure = secure;
+        self
+    }
+
+    /// Where the client's address comes from.
+    #[must_use]
+    pub fn with_client_address(mut self, client_address: ClientAddress) -> Self {
+        self.client_address = client_address;
+        self
+    }
+
+    /// At most `max` service calls at once on Tokio's blocking threads (each may be an Argon2id
+    /// check: 19 MiB and ~15 ms), and how long a request waits for its turn before the answer
+    /// is "busy, try again" (503 with `Retry-After`). 32 and 5 s by default.
+    #[must_use]
+    pub fn with_blocking(mut self, max: usize, wait: Duration) -> Self {
+        self.max_blocking = max.max(1);
+        self.blocking_wait = wait;
+        self
+    }
+
+    /// The pages' title (the service's name). "Sign in" by default.
+    #[must_use]
+    pub fn with_title(mut self, title: &str) -> Self {
+        title.clone_into(&mut self.title);
+        self
+    }
+
+    /// Where the browser goes once the login is authenticated (the app's own page, which reads
+    /// the user with [`AuthenticatedUser`](crate::AuthenticatedUser)). Without it the login's
+    /// own "logged in" page is shown.
+    #[must_use]
+    pub fn with_after_login(mut self, path: &str) -> Self {
+        self.after_login = Some(path.to_owned());
+        self
+    }
+
+    /// The pages: [`DefaultPages`], or your own [`Pages`] that overrides some screens.
+    #[must_use]
+    pub fn with_pages(mut self, pages: Arc<dyn Pages>) -> Self {
+        self.pages = pages;
+        self
+    }
+
+    /// The path of `route` under the base: `url("submit")` is `/login/submit`.
+    pub(crate) fn url(&self, route: &str) -> String {
+        if self.base == "/" {
+            format!("/{route}")
+        } else if route.is_empty() {
+            self.base.clone()
+        } else {
+            format!("{}/{route}", self.base)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert("x-forwarded-for", value);
+        }
+        headers
+    }
+
+    #[test]
+    fn a_proxy_header_is_believed_from_the_proxy_alone() {
+        let proxy: IpAddr = [10, 0, 0, 1].into();
+        let config = ClientAddress::Header {
+            name: "x-forwarded-for".into(),
+            proxies: vec![proxy],
+        };
+        let from_proxy = SocketAddr::new(proxy, 40_000);
+        let stranger = SocketAddr::new([203, 0, 113, 9].into(), 40_000);
+        // The client wrote the first entry itself; the proxy appended the real one.
+        let forged = headers("192.0.2.66, 198.51.100.7");
+        assert_eq!(
+            config.of(from_proxy, &forged),
+            "198.51.100.7".parse::<IpAddr>().unwrap_or(proxy)
+        );
+        assert_eq!(config.of(stranger, &forged), stranger.ip());
+        assert_eq!(config.of(from_proxy, &headers("junk")), proxy);
+        assert_eq!(
+            config.of(from_proxy, &headers("198.51.100.7, 10.0.0.1")),
+            "198.51.100.7".parse::<IpAddr>().unwrap_or(proxy)
+        );
+        assert_eq!(
+            ClientAddress::Connection.of(stranger, &forged),
+            stranger.ip()
+        );
+    }
+
+    #[test]
+    fn urls_under_the_base() {
+        let root = WebConfig::default();
+        assert_eq!(
+            (root.url(""), root.url("submit")),
+            ("/".into(), "/submit".into())
+        );
+        let login = WebConfig::default().with_base("login/");
+        assert_eq!(login.url(""), "/login");
+        assert_eq!(login.url("submit"), "/login/submit");
+    }
+}

@@ -1,0 +1,389 @@
+//! The page, the forms and the language selector. Every form posts to `<base>/submit` and is
+//! answered with a redirect to the page (post/redirect/get); the service's blocking work runs
+//! on Tokio's blocking threads, at most [`WebConfig::with_blocking`](crate::WebConfig::with_blocking)
+//! at once.
+
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, Form};
+use axum::http::header::{CACHE_CONTROL, LOCATION, RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use tollgate::login::{EnrollmentKind, Input, Screen};
+use tollgate::{Client, Error, View};
+use zeroize::Zeroizing;
+
+use crate::Login;
+use crate::lang::Lang;
+use crate::pages::{PageContext, refused};
+
+/// Headers on every page: no caching (pages show codes), no framing, no referrer, scripts and
+/// styles from this origin only.
+pub(crate) fn secure(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (CACHE_CONTROL, "no-store"),
+        (HeaderName::from_static("x-frame-options"), "DENY"),
+        (HeaderName::from_static("referrer-policy"), "no-referrer"),
+        (HeaderName::from_static("x-content-type-options"), "nosniff"),
+        (
+            HeaderName::from_static("content-security-policy"),
+            "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+pub(crate) fn redirect(to: &str) -> Response {
+    let location = HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/"));
+    secure((StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response())
+}
+
+fn redirect_home(login: &Login) -> Response {
+    redirect(&login.0.config.url(""))
+}
+
+pub(crate) fn failure(login: &Login, status: StatusCode, message: &str) -> Response {
+    let page = refused(message, &login.0.config.url(""));
+    secure((status, Html(page.into_string())).into_response())
+}
+
+/// A failure of the service itself: the user sees that it failed, the log sees why (the
+/// store's error and its causes are not for the user's eyes).
+fn service_failure(login: &Login, e: &Error) -> Response {
+    let mut cause = String::new();
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(e) = source {
+        cause.push_str(&format!(": {e}"));
+        source = e.source();
+    }
+    eprintln!("tollgate-axum: the service failed{cause}");
+    failure(
+        login,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the service failed; try again in a moment",
+    )
+}
+
+fn busy(login: &Login) -> Response {
+    let mut response = failure(
+        login,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the service is busy; try again in a moment",
+    );
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("2"));
+    response
+}
+
+impl Login {
+    /// Runs blocking service work on Tokio's blocking threads once one of the bounded turns is
+    /// free (the busy page when none frees up in time), on behalf of the session whose
+    /// development-outbox mailbox is `mailbox`.
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        mailbox: Option<String>,
+        f: impl FnOnce(&tollgate::Service) -> T + Send + 'static,
+    ) -> Result<T, Response> {
+        let wait = self.0.config.blocking_wait;
+        let permit = match tokio::time::timeout(wait, self.0.blocking.acquire()).await {
+            Ok(Ok(permit)) => permit,
+            _ => return Err(busy(self)),
+        };
+        let inner = self.0.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            #[cfg(feature = "dev-outbox")]
+            return crate::outbox::on_behalf_of(mailbox.as_deref(), || f(&inner.service));
+            #[cfg(not(feature = "dev-outbox"))]
+            {
+                let _ = mailbox;
+                f(&inner.service)
+            }
+        })
+        .await;
+        drop(permit);
+        done.map_err(|_| {
+            failure(
+                self,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the request failed",
+            )
+        })
+    }
+
+    /// The request's session and its login, starting both when missing or expired; the
+    /// `Set-Cookie` value of a new session.
+    async fn session(&self, headers: &HeaderMap) -> Result<(String, Option<String>), Response> {
+        let now = self.0.service.now().as_secs();
+        if let Some(id) = self.cookies().session(headers)
+            && self.0.sessions.touch(&id, now)
+        {
+            return Ok((id, None));
+        }
+        let view = self
+            .blocking(None, tollgate::Service::start)
+            .await?
+            .map_err(|e| service_failure(self, &e))?;
+        let id = self
+            .0
+            .sessions
+            .create(view.login, Lang::negotiate(headers), now);
+        let cookie = self.cookies().set_session(&id);
+        Ok((id, Some(cookie)))
+    }
+}
+
+/// `GET <base>`: the login's page as it stands.
+pub(crate) async fn page(Extension(login): Extension<Login>, headers: HeaderMap) -> Response {
+    let (id, cookie) = match login.session(&headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Some((key, mailbox)) = login
+        .0
+        .sessions
+        .with(&id, |s| (s.login.clone(), s.mailbox.clone()))
+    else {
+        return redirect_home(&login);
+    };
+    let shown = key.clone();
+    let viewed = login
+        .blocking(Some(mailbox.clone()), move |s| s.view(&shown))
+        .await;
+    let view = match viewed {
+        Ok(Ok(view)) => {
+            // A page shown again moves no key, but the generation may have moved on.
+            login
+                .0
+                .sessions
+                .advance(&id, &key, view.login.clone(), None);
+            view
+        }
+        Ok(Err(Error::UnknownLogin | Error::LoginRefused(_))) => {
+            // The login expired, finished, or could not be trusted: a new one, same session.
+            match login
+                .blocking(Some(mailbox), tollgate::Service::start)
+                .await
+            {
+                Ok(Ok(view)) => {
+                    login.0.sessions.with(&id, |s| {
+                        s.login = view.login.clone();
+                        s.user = None;
+                    });
+                    view
+                }
+                Ok(Err(e)) => return service_failure(&login, &e),
+                Err(response) => return response,
+            }
+        }
+        Ok(Err(e)) => return service_failure(&login, &e),
+        Err(response) => return response,
+    };
+    if let (Some(user), Some(after)) = (view.authenticated(), &login.0.config.after_login) {
+        let user = user.clone();
+        login.0.sessions.with(&id, |s| s.user = Some(user));
+        return redirect(after);
+    }
+    let render = login
+        .0
+        .renders
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let html = login
+        .0
+        .sessions
+        .with(&id, |s| {
+            (s.qr_uri, s.open_uri) = match &view.screen {
+                Screen::MobileActivation(page) => (
+                    Some(page.qr_uri.clone()),
+                    page.open.as_ref().map(|o| o.uri.clone()),
+                ),
+                _ => (None, None),
+            };
+            s.user = view.authenticated().cloned();
+            let flash = s.flash.take();
+            let cx = PageContext {
+                lang: s.lang,
+                catalog: s.lang.catalog(),
+                csrf: &s.csrf,
+                config: &login.0.config,
+                flash: flash.as_ref(),
+                render,
+                dev_outbox: login.dev_outbox(),
+            };
+            login.0.config.pages.page(&cx, &view).into_string()
+        })
+        .unwrap_or_default();
+    let mut response = secure(Html(html).into_response());
+    if let Some(cookie) = cookie
+        && let Ok(value) = HeaderValue::from_str(&cookie)
+    {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    response
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct Submission {
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    value: String,
+}
+
+impl Drop for Submission {
+    /// The typed password or code does not outlive the request.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.value);
+    }
+}
+
+fn input(action: &str, value: Zeroizing<String>) -> Option<Input<Zeroizing<String>>> {
+    let text = || value.trim().to_owned();
+    Some(match action {
+        "user_id" => Input::UserId(text()),
+        "password" => Input::Password(value.clone()),
+        "forgot" => Input::ForgotPassword,
+        "pin" => Input::Pin(text()),
+        "resend" => Input::ResendPin,
+        "alternative" => Input::AlternativeAuthentication,
+        "mobile" => Input::ChooseEnrollment(EnrollmentKind::Mobile),
+        "desktop" => Input::ChooseEnrollment(EnrollmentKind::Desktop),
+        // OK with Response left empty: the app registered online.
+        "registration" if value.trim().is_empty() => Input::RegistrationArrived,
+        "registration" => Input::RegistrationCode(text()),
+        "open_code" => Input::OpenPathCode(text()),
+        "continue" => Input::Continue,
+        "token" => Input::TokenCode(text()),
+        "cancel" => Input::Cancel,
+        _ => return None,
+    })
+}
+
+/// `POST <base>/submit`: every form of the login.
+pub(crate) async fn submit(
+    Extension(login): Extension<Login>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(mut form): Form<Submission>,
+) -> Response {
+    let cookies = login.cookies();
+    let Some(id) = cookies.session(&headers) else {
+        return failure(&login, StatusCode::FORBIDDEN, "no session: reload the page");
+    };
+    if !login.0.sessions.csrf_ok(&id, &form.csrf) {
+        return failure(
+            &login,
+            StatusCode::FORBIDDEN,
+            "the form's token does not match this session",
+        );
+    }
+    let Some((key, mailbox)) = login
+        .0
+        .sessions
+        .with(&id, |s| (s.login.clone(), s.mailbox.clone()))
+    else {
+        return redirect_home(&login);
+    };
+    let old = key.clone();
+    let result = if form.action == "logout" {
+        login.0.sessions.with(&id, |s| s.user = None);
+        login
+            .blocking(Some(mailbox), move |s| {
+                // The old login's key dies; a fresh one takes its place.
+                let _ = s.end(&key);
+                s.start()
+            })
+            .await
+    } else {
+        let value = Zeroizing::new(std::mem::take(&mut form.value));
+        let Some(input) = input(&form.action, value) else {
+            return failure(&login, StatusCode::BAD_REQUEST, "unknown action");
+        };
+        let client = Client {
+            address: Some(login.0.config.client_address.of(peer, &headers)),
+            device: cookies.device(&headers),
+        };
+        login
+            .blocking(Some(mailbox), move |s| s.submit_from(&key, input, client))
+            .await
+    };
+    let result: Result<View, Error> = match result {
+        Ok(result) => result,
+        Err(response) => return response,
+    };
+    match result {
+        Ok(view) => {
+            let device = view.device;
+            let moved = login.0.sessions.advance(&id, &old, view.login, view.notice);
+            let mut response = redirect_home(&login);
+            // A whole login from a browser the account did not know: remember the browser.
+            if let Some(device) = device
+                && let Ok(value) = HeaderValue::from_str(&cookies.set_device(&device))
+            {
+                response.headers_mut().append(SET_COOKIE, value);
+            }
+            // A new key: a new session ID (and CSRF token) with it.
+            if let Some(new_id) = moved
+                && let Ok(value) = HeaderValue::from_str(&cookies.set_session(&new_id))
+            {
+                response.headers_mut().append(SET_COOKIE, value);
+            }
+            response
+        }
+        // Another request on this login went first (a double submit): show it as it is now.
+        // An expired, finished or refused login: the next page starts a new one.
+        Err(Error::Superseded | Error::UnknownLogin | Error::LoginRefused(_)) => {
+            redirect_home(&login)
+        }
+        Err(Error::Busy) => busy(&login),
+        Err(Error::Throttled { retry_after }) => {
+            let mut response = failure(
+                &login,
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many wrong passwords from this network; try again later",
+            );
+            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                response.headers_mut().insert(RETRY_AFTER, value);
+            }
+            response
+        }
+        Err(e @ Error::PasswordTooLong { .. }) => failure(
+            &login,
+            StatusCode::BAD_REQUEST,
+            &format!("{e}: nothing was checked"),
+        ),
+        Err(e) => service_failure(&login, &e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct LanguageForm {
+    csrf: String,
+    lang: String,
+}
+
+/// `POST <base>/lang`: the language selector.
+pub(crate) async fn language(
+    Extension(login): Extension<Login>,
+    headers: HeaderMap,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    let Some(id) = login.cookies().session(&headers) else {
+        return redirect_home(&login);
+    };
+    if !login.0.sessions.csrf_ok(&id, &form.csrf) {
+        return failure(
+            &login,
+            StatusCode::FORBIDDEN,
+            "the form's token does not match this session",
+        );
+    }
+    if let Some(lang) = Lang::parse(&form.lang) {
+        login.0.sessions.with(&id, |s| s.lang = lang);
+    }
+    redirect_home(&login)
+}

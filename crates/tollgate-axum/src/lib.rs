@@ -1,0 +1,172 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use tokio::sync::Semaphore;
+use tollgate::Service;
+
+mod api;
+mod assets;
+mod config;
+mod handlers;
+mod lang;
+#[cfg(feature = "dev-outbox")]
+mod outbox;
+mod pages;
+mod session;
+mod user;
+
+pub use config::{ClientAddress, WebConfig};
+pub use lang::Lang;
+#[cfg(feature = "dev-outbox")]
+pub use outbox::DevOutbox;
+pub use pages::{DefaultPages, Field, PageContext, Pages};
+pub use user::AuthenticatedUser;
+
+/// Where the router serves the soft token's registration address, under its base: a service
+/// configures `Config::with_registration_address` with its public URL for this path.
+pub const REGISTRATION_PATH: &str = "api/mobile";
+
+/// The login as a web application: the [`Service`], the sessions, and what the router needs.
+/// Cheap to clone (one `Arc`): the router holds one, and the app's own routes read the logged-in
+/// user through another ([`AuthenticatedUser`], with [`Login::router`]'s extension).
+#[derive(Clone)]
+pub struct Login(Arc<Inner>);
+
+struct Inner {
+    service: Arc<Service>,
+    config: WebConfig,
+    sessions: session::Sessions,
+    blocking: Semaphore,
+    renders: std::sync::atomic::AtomicU64,
+    #[cfg(feature = "dev-outbox")]
+    outbox: Option<DevOutbox>,
+}
+
+impl core::fmt::Debug for Login {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Login")
+            .field("config", &self.0.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Login {
+    /// The login of `service`, served as `config` says.
+    #[must_use]
+    pub fn new(service: Arc<Service>, config: WebConfig) -> Self {
+        Self::build(service, config, None)
+    }
+
+    /// [`Login::new`] with the development outbox: each browser session sees the PINs and
+    /// notices its own requests sent at `<base>/outbox`, and every page says the outbox is on.
+    /// `outbox` must be the service's delivery. Never in production.
+    #[cfg(feature = "dev-outbox")]
+    #[must_use]
+    pub fn with_dev_outbox(service: Arc<Service>, config: WebConfig, outbox: DevOutbox) -> Self {
+        Self::build(service, config, Some(outbox))
+    }
+
+    fn build(service: Arc<Service>, config: WebConfig, outbox: Option<DevOutboxSlot>) -> Self {
+        #[cfg(not(feature = "dev-outbox"))]
+        let _ = outbox;
+        let blocking = Semaphore::new(config.max_blocking);
+        Self(Arc::new(Inner {
+            service,
+            config,
+            sessions: session::Sessions::default(),
+            blocking,
+            renders: std::sync::atomic::AtomicU64::new(0),
+            #[cfg(feature = "dev-outbox")]
+            outbox,
+        }))
+    }
+
+    /// The service behind the pages.
+    #[must_use]
+    pub fn service(&self) -> &Arc<Service> {
+        &self.0.service
+    }
+
+    /// How the router serves the login.
+    #[must_use]
+    pub fn config(&self) -> &WebConfig {
+        &self.0.config
+    }
+
+    /// The path of the registration address under the base (`/login/api/mobile`).
+    #[must_use]
+    pub fn registration_path(&self) -> String {
+        self.0.config.url(REGISTRATION_PATH)
+    }
+
+    /// Every route of the login under the configured base, with this `Login` as an extension
+    /// (so that [`AuthenticatedUser`] works in the router's own handlers). Merge it into the
+    /// app's router, and add `axum::Extension(login)` as a layer over the app's own routes
+    /// that read the user. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`:
+    /// the client's address throttles wrong passwords.
+    pub fn router(&self) -> Router {
+        let routes = Router::new()
+            .route("/", get(handlers::page))
+            .route("/submit", post(handlers::submit))
+            .route("/lang", post(handlers::language))
+            .route("/qr.png", get(assets::qr))
+            .route("/open-qr.png", get(assets::open_qr))
+            .route("/style.css", get(assets::style))
+            .route("/app.js", get(assets::script))
+            .route(
+                &format!("/{REGISTRATION_PATH}"),
+                post(api::register).layer(DefaultBodyLimit::max(4096)),
+            );
+        #[cfg(feature = "dev-outbox")]
+        let routes = if self.0.outbox.is_some() {
+            routes.route("/outbox", get(outbox::page))
+        } else {
+            routes
+        };
+        let routes = routes.layer(axum::Extension(self.clone()));
+        if self.0.config.base == "/" {
+            routes
+        } else {
+            Router::new().nest(&self.0.config.base, routes)
+        }
+    }
+
+    fn cookies(&self) -> session::Cookies {
+        session::Cookies {
+            secure: self.0.config.secure,
+        }
+    }
+
+    /// Runs `f` on the session of the request's cookie, if there is one.
+    fn session_of<T>(
+        &self,
+        headers: &HeaderMap,
+        f: impl FnOnce(&mut session::Session) -> T,
+    ) -> Option<T> {
+        let id = self.cookies().session(headers)?;
+        self.0.sessions.with(&id, f)
+    }
+
+    /// Whether the development outbox is on.
+    fn dev_outbox(&self) -> bool {
+        #[cfg(feature = "dev-outbox")]
+        {
+            self.0.outbox.is_some()
+        }
+        #[cfg(not(feature = "dev-outbox"))]
+        {
+            false
+        }
+    }
+}
+
+#[cfg(feature = "dev-outbox")]
+type DevOutboxSlot = DevOutbox;
+#[cfg(not(feature = "dev-outbox"))]
+type DevOutboxSlot = core::convert::Infallible;

@@ -1,0 +1,283 @@
+//! The pages, with [maud](https://maud.lambda.xyz): HTML written as Rust, checked when the crate
+//! compiles, every interpolated value escaped. [`DefaultPages`] renders every screen in the
+//! portal guide's layout; a service overrides the screens it wants by implementing [`Pages`]
+//! and keeping the defaults for the rest.
+//!
+//! Every form posts to `<base>/submit` with the session's CSRF token and an `action`; a field's
+//! value goes in `value`. The element ids (`user_id`, `password`, `pin`, `token`,
+//! `registration`, their buttons `*_next`, `ok`, `mobile`, `desktop`, `continue`, `cancel`) are
+//! part of the contract: the browser test drives the pages by them.
+
+use maud::{DOCTYPE, Markup, html};
+use tollgate::View;
+use tollgate::login::{
+    Catalog, DesktopActivation, Message, MessageId, MobileActivation, Screen, UserId,
+};
+
+use crate::config::WebConfig;
+use crate::lang::Lang;
+
+mod enroll;
+mod screens;
+
+/// What a page needs besides the view.
+#[derive(Debug)]
+pub struct PageContext<'a> {
+    /// The page's language.
+    pub lang: Lang,
+    /// Its catalogue.
+    pub catalog: Catalog,
+    pub(crate) csrf: &'a str,
+    pub(crate) config: &'a WebConfig,
+    /// A notice carried over a redirect, shown when the view has none.
+    pub flash: Option<&'a Message>,
+    /// This rendering's number, in `data-render`: a test tells a new page from the one it
+    /// replaced, even when both show the same screen.
+    pub render: u64,
+    /// Whether the development outbox is on (every page then says so).
+    pub dev_outbox: bool,
+}
+
+impl PageContext<'_> {
+    /// A message's text in the page's language.
+    #[must_use]
+    pub fn text(&self, id: MessageId) -> String {
+        self.catalog.text(id)
+    }
+
+    /// The path of one of the router's routes (`submit`, `qr.png`, `style.css`).
+    #[must_use]
+    pub fn url(&self, route: &str) -> String {
+        self.config.url(route)
+    }
+
+    /// The service's name, for titles.
+    #[must_use]
+    pub fn title(&self) -> &str {
+        &self.config.title
+    }
+
+    /// A form that posts `action` with the CSRF token, around `body`.
+    #[must_use]
+    pub fn form(&self, action: &str, body: Markup) -> Markup {
+        html! {
+            form method="post" action=(self.url("submit")) {
+                input type="hidden" name="csrf" value=(self.csrf);
+                input type="hidden" name="action" value=(action);
+                (body)
+            }
+        }
+    }
+
+    /// A button with a message's text.
+    #[must_use]
+    pub fn button(&self, id: MessageId, class: &str, html_id: &str) -> Markup {
+        html! { button type="submit" class=(class) id=(html_id) { (self.text(id)) } }
+    }
+
+    /// A form with one required field and its button (`{action}_next`).
+    #[must_use]
+    pub fn field(&self, action: &str, label: MessageId, field: Field, button: MessageId) -> Markup {
+        let next = format!("{action}_next");
+        self.form(
+            action,
+            html! {
+                label for=(action) { (self.text(label)) }
+                @match field {
+                    Field::Text => input id=(action) name="value" type="text" autocomplete="off" required autofocus;,
+                    Field::Email => input id=(action) name="value" type="text" autocomplete="username" required autofocus;,
+                    Field::Password => input id=(action) name="value" type="password" autocomplete="current-password" required autofocus;,
+                    Field::Code { focus: true } => input id=(action) name="value" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus;,
+                    Field::Code { focus: false } => input id=(action) name="value" type="text" inputmode="numeric" autocomplete="one-time-code" required;,
+                }
+                (self.button(button, "primary", &next))
+            },
+        )
+    }
+
+    /// A form that is one link-styled button.
+    #[must_use]
+    pub fn link_button(&self, action: &str, id: MessageId) -> Markup {
+        self.form(action, self.button(id, "link", action))
+    }
+
+    /// A labelled value with a copy button.
+    #[must_use]
+    pub fn copyable(&self, id: &str, label: MessageId, value: &str) -> Markup {
+        html! {
+            div class="row" {
+                span class="label" { (self.text(label)) }
+                code id=(id) { (value) }
+                button type="button" class="copy" data-copy=(id) { (ui(self.lang, "copy")) }
+            }
+        }
+    }
+}
+
+/// What kind of input a field takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Field {
+    /// Plain text.
+    Text,
+    /// The User ID (the browser may fill in the saved one).
+    Email,
+    /// The password.
+    Password,
+    /// A one-time code: digits, `autocomplete="one-time-code"`; `focus` when it is the page's
+    /// field.
+    Code {
+        /// Whether the cursor starts in it.
+        focus: bool,
+    },
+}
+
+/// The crate's own words beside the catalogues'.
+pub(crate) fn ui(lang: Lang, key: &str) -> &'static str {
+    match (lang, key) {
+        (Lang::French, "language") => "Langue",
+        (_, "language") => "Language",
+        (Lang::French, "copy") => "Copier",
+        (_, "copy") => "Copy",
+        (Lang::French, "outbox") => "Boîte d'envoi (développement)",
+        (_, "outbox") => "Outbox (development)",
+        (Lang::French, "dev_outbox") => {
+            "Boîte d'envoi de développement active : les codes PIN de ce navigateur sont affichés \
+             sur /outbox. Jamais en production."
+        }
+        (_, "dev_outbox") => {
+            "Development outbox on: this browser's PINs are shown at /outbox. Never in production."
+        }
+        (Lang::French, "logout") => "Recommencer",
+        (_, "logout") => "Start over",
+        (Lang::French, "qr") => "Code QR pour l'application mobile",
+        (_, "qr") => "QR code for the mobile app",
+        (Lang::French, "open_qr") => "Code QR pour toute application d'authentification",
+        (_, "open_qr") => "QR code for any authenticator app",
+        _ => "",
+    }
+}
+
+/// The pages of every screen. Each method has a default ([`DefaultPages`] keeps them all);
+/// override the ones to change. [`Pages::page`] puts a screen into [`Pages::layout`].
+pub trait Pages: Send + Sync + 'static {
+    /// The whole page around a screen's `main`.
+    fn layout(&self, cx: &PageContext<'_>, screen: &str, main: Markup) -> Markup {
+        screens::layout(cx, screen, main)
+    }
+
+    /// "Enter User ID".
+    fn enter_user_id(&self, cx: &PageContext<'_>) -> Markup {
+        screens::enter_user_id(cx)
+    }
+
+    /// "Enter your password."
+    fn enter_password(&self, cx: &PageContext<'_>, user: &UserId) -> Markup {
+        screens::enter_password(cx, user)
+    }
+
+    /// The one-time PIN, with where it went and whether the alternative is offered.
+    fn enter_pin(
+        &self,
+        cx: &PageContext<'_>,
+        user: &UserId,
+        sent_to: &str,
+        alternative: bool,
+    ) -> Markup {
+        screens::enter_pin(cx, user, sent_to, alternative)
+    }
+
+    /// Mobile or desktop.
+    fn choose_enrollment(&self, cx: &PageContext<'_>) -> Markup {
+        enroll::choose(cx)
+    }
+
+    /// The mobile path's page: the secure QR code (at `<base>/qr.png`), the activation password,
+    /// OK.
+    fn mobile_activation(&self, cx: &PageContext<'_>, page: &MobileActivation) -> Markup {
+        enroll::mobile(cx, page)
+    }
+
+    /// The desktop path's page: Address, Serial Number, Activation Code, Response, OK.
+    fn desktop_activation(&self, cx: &PageContext<'_>, page: &DesktopActivation) -> Markup {
+        enroll::desktop(cx, page)
+    }
+
+    /// "Congratulations", and Continue.
+    fn enrolled(&self, cx: &PageContext<'_>) -> Markup {
+        screens::enrolled(cx)
+    }
+
+    /// The token's code, at a later login.
+    fn enter_token_code(&self, cx: &PageContext<'_>, user: &UserId) -> Markup {
+        screens::enter_token_code(cx, user)
+    }
+
+    /// The second factor is locked.
+    fn second_factor_locked(&self, cx: &PageContext<'_>, user: &UserId) -> Markup {
+        screens::second_factor_locked(cx, user)
+    }
+
+    /// Logged in (shown when no [`WebConfig::with_after_login`] page is set).
+    fn authenticated(&self, cx: &PageContext<'_>, user: &UserId) -> Markup {
+        screens::authenticated(cx, user)
+    }
+
+    /// The whole page for `view`: its notice (or the flash), its screen, the layout.
+    fn page(&self, cx: &PageContext<'_>, view: &View) -> Markup {
+        let notice = view.notice.as_ref().or(cx.flash);
+        let (screen, main) = match &view.screen {
+            Screen::EnterUserId => ("enter-user-id", self.enter_user_id(cx)),
+            Screen::EnterPassword { user } => ("enter-password", self.enter_password(cx, user)),
+            Screen::EnterPin {
+                user,
+                sent_to,
+                alternative,
+                ..
+            } => ("enter-pin", self.enter_pin(cx, user, sent_to, *alternative)),
+            Screen::ChooseEnrollment { .. } => ("choose-enrollment", self.choose_enrollment(cx)),
+            Screen::MobileActivation(page) => {
+                ("mobile-activation", self.mobile_activation(cx, page))
+            }
+            Screen::DesktopActivation(page) => {
+                ("desktop-activation", self.desktop_activation(cx, page))
+            }
+            Screen::Enrolled { .. } => ("enrolled", self.enrolled(cx)),
+            Screen::EnterTokenCode { user } => {
+                ("enter-token-code", self.enter_token_code(cx, user))
+            }
+            Screen::SecondFactorLocked { user } => {
+                ("second-factor-locked", self.second_factor_locked(cx, user))
+            }
+            Screen::Authenticated { user } => ("authenticated", self.authenticated(cx, user)),
+            _ => ("unknown", html! {}),
+        };
+        let main = html! {
+            @if let Some(notice) = notice {
+                p id="notice" class="notice" role="alert" { (cx.catalog.render(notice)) }
+            }
+            (main)
+        };
+        self.layout(cx, screen, main)
+    }
+}
+
+/// Every screen as [`Pages`]' defaults render it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DefaultPages;
+
+impl Pages for DefaultPages {}
+
+/// A refusal (a form whose token does not match, a failed service), in the page's frame.
+pub(crate) fn refused(message: &str, back: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        html {
+            head { meta charset="utf-8"; title { "Refused" } }
+            body { main data-screen="refused" {
+                p id="refused" { (message) }
+                p { a href=(back) { "Back" } }
+            } }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The default screens, in the portal guide's wording (the catalogues') and layout.
+
+use maud::{DOCTYPE, Markup, html};
+use tollgate::login::{Message, MessageId, UserId};
+
+use super::{Field, PageContext, ui};
+use crate::lang::Lang;
+
+pub(super) fn layout(cx: &PageContext<'_>, screen: &str, main: Markup) -> Markup {
+    let lang = cx.lang;
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width";
+                title { (cx.title()) }
+                link rel="stylesheet" href=(cx.url("style.css"));
+                script src=(cx.url("app.js")) defer {}
+            }
+            body {
+                @if cx.dev_outbox {
+                    p class="dev-banner" id="dev_banner" { (ui(lang, "dev_outbox")) }
+                }
+                header {
+                    span class="brand" { (cx.title()) }
+                    form method="post" action=(cx.url("lang")) class="lang" {
+                        input type="hidden" name="csrf" value=(cx.csrf);
+                        label for="lang" { (ui(lang, "language")) }
+                        select id="lang" name="lang" {
+                            @for l in Lang::ALL {
+                                option value=(l.code()) selected[l == lang] { (l.name()) }
+                            }
+                        }
+                        button type="submit" id="set_lang" { "OK" }
+                    }
+                }
+                main data-screen=(screen) data-render=(cx.render) { (main) }
+                footer {
+                    (cx.form("logout", html! {
+                        button type="submit" class="link" id="logout" { (ui(lang, "logout")) }
+                    }))
+                    @if cx.dev_outbox {
+                        a href=(cx.url("outbox")) target="_blank" { (ui(lang, "outbox")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn user(user: &UserId) -> Markup {
+    html! { p class="user" { (user.as_str()) } }
+}
+
+pub(super) fn enter_user_id(cx: &PageContext<'_>) -> Markup {
+    html! {
+        h1 { (cx.text(MessageId::LogIn)) }
+        p { (cx.text(MessageId::Login)) }
+        (cx.field("user_id", MessageId::EnterUserId, Field::Email, MessageId::Next))
+    }
+}
+
+pub(super) fn enter_password(cx: &PageContext<'_>, who: &UserId) -> Markup {
+    html! {
+        (user(who))
+        (cx.field("password", MessageId::EnterPassword, Field::Password, MessageId::Next))
+        (cx.link_button("forgot", MessageId::PasswordLockedOrForgotten))
+        (cx.link_button("cancel", MessageId::Cancel))
+    }
+}
+
+pub(super) fn enter_pin(
+    cx: &PageContext<'_>,
+    who: &UserId,
+    sent_to: &str,
+    alternative: bool,
+) -> Markup {
+    let sent = Message::new(MessageId::PinSentTo).with("destination", sent_to);
+    html! {
+        (user(who))
+        p id="sent_to" { (cx.catalog.render(&sent)) }
+        (cx.field("pin", MessageId::EnterPin, Field::Code { focus: true }, MessageId::LogIn))
+        (cx.link_button("resend", MessageId::ResendBySms))
+        @if alternative {
+            (cx.link_button("alternative", MessageId::AlternativeAuthentication))
+        }
+        (cx.link_button("cancel", MessageId::Cancel))
+    }
+}
+
+pub(super) fn enrolled(cx: &PageContext<'_>) -> Markup {
+    html! {
+        h1 { (cx.text(MessageId::Enrolled)) }
+        (cx.form("continue", cx.button(MessageId::Continue, "primary", "continue")))
+    }
+}
+
+pub(super) fn enter_token_code(cx: &PageContext<'_>, who: &UserId) -> Markup {
+    html! {
+        (user(who))
+        (cx.field("token", MessageId::EnterTokenCode, Field::Code { focus: true }, MessageId::LogIn))
+        (cx.link_button("cancel", MessageId::Cancel))
+    }
+}
+
+pub(super) fn second_factor_locked(cx: &PageContext<'_>, who: &UserId) -> Markup {
+    html! {
+        (user(who))
+        p id="locked" { (cx.text(MessageId::SecondFactorLocked)) }
+        (cx.link_button("cancel", MessageId::Cancel))
+    }
+}
+
+pub(super) fn authenticated(cx: &PageContext<'_>, who: &UserId) -> Markup {
+    html! {
+        h1 id="welcome" { (cx.text(MessageId::LoggedIn)) }
+        (user(who))
+    }
+}
