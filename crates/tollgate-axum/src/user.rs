@@ -24,14 +24,40 @@ use crate::handlers::redirect;
 ///     .merge(login.router())
 /// # }
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuthenticatedUser(UserId);
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthenticatedUser {
+    id: UserId,
+    csrf: String,
+    submit: String,
+}
+
+impl core::fmt::Debug for AuthenticatedUser {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AuthenticatedUser")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
 
 impl AuthenticatedUser {
     /// Who.
     #[must_use]
     pub fn id(&self) -> &UserId {
-        &self.0
+        &self.id
+    }
+
+    /// A form with one button that logs this session out (it carries the session's CSRF
+    /// token), for the app's pages: HTML, the button's text escaped.
+    #[must_use]
+    pub fn logout_form(&self, button: &str) -> String {
+        maud::html! {
+            form method="post" action=(self.submit) {
+                input type="hidden" name="csrf" value=(self.csrf);
+                input type="hidden" name="action" value="logout";
+                button type="submit" id="logout" { (button) }
+            }
+        }
+        .into_string()
     }
 }
 
@@ -58,10 +84,16 @@ impl<S: Send + Sync> FromRequestParts<S> for AuthenticatedUser {
             });
         };
         let login_page = login.config().url("");
+        let submit = login.config().url("submit");
         login
-            .session_of(&parts.headers, |s| s.user.clone())
+            .session_of(&parts.headers, |s| {
+                s.user.clone().map(|id| Self {
+                    id,
+                    csrf: s.csrf.clone(),
+                    submit,
+                })
+            })
             .flatten()
-            .map(Self)
             .ok_or(NotLoggedIn { login_page })
     }
 }

@@ -104,19 +104,39 @@ pub(crate) fn between<'a>(page: &'a str, before: &str, after: &str) -> Option<&'
 /// A browser session: its cookies and the last page it was shown.
 pub(crate) struct Agent {
     pub(crate) base: String,
+    /// Where the login is mounted: `""` at the root, `/login` under it.
+    prefix: String,
     cookies: Vec<(String, String)>,
     pub(crate) page: String,
+    location: Option<String>,
 }
 
 impl Agent {
     pub(crate) fn new(base: &str) -> Self {
+        Self::at(base, "")
+    }
+
+    /// A session with the login mounted at `prefix` (`/login`), on its first page.
+    pub(crate) fn at(base: &str, prefix: &str) -> Self {
         let mut agent = Self {
             base: base.to_owned(),
+            prefix: prefix.to_owned(),
             cookies: Vec::new(),
             page: String::new(),
+            location: None,
         };
-        agent.get("/");
+        agent.home();
         agent
+    }
+
+    /// The login's page.
+    pub(crate) fn home(&mut self) -> &str {
+        let home = if self.prefix.is_empty() {
+            "/".to_owned()
+        } else {
+            self.prefix.clone()
+        };
+        self.get(&home)
     }
 
     fn cookie_header(&self) -> String {
@@ -146,7 +166,8 @@ impl Agent {
         answer
     }
 
-    /// Posts `fields` to `path` as a form; a redirect is expected.
+    /// Posts `fields` to `path` as a form; a redirect is expected, and kept for
+    /// [`Agent::follow`].
     fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) {
         let body = form(fields);
         let answer = self.send(
@@ -156,6 +177,13 @@ impl Agent {
             body.as_bytes(),
         );
         assert_eq!(answer.status, 303, "{path} {fields:?}: {}", answer.body);
+        self.location = answer.header("location").map(str::to_owned);
+    }
+
+    /// Follows the last form's redirect.
+    fn follow(&mut self) -> &str {
+        let to = self.location.take().unwrap_or_else(|| "/".into());
+        self.get(&to)
     }
 
     /// GET `path`, following redirects; the page.
@@ -184,11 +212,12 @@ impl Agent {
         let csrf = between(&self.page, "name=\"csrf\" value=\"", "\"")
             .unwrap()
             .to_owned();
+        let submit = format!("{}/submit", self.prefix);
         self.post_form(
-            "/submit",
+            &submit,
             &[("csrf", &csrf), ("action", action), ("value", value)],
         );
-        self.get("/")
+        self.follow()
     }
 
     /// Bytes at `path` (the QR image).
@@ -200,11 +229,11 @@ impl Agent {
 
     /// The newest PIN this session was sent (the development outbox).
     pub(crate) fn last_pin(&mut self) -> String {
-        let page = self.get("/outbox").to_owned();
+        let page = self.get(&format!("{}/outbox", self.prefix)).to_owned();
         let pin = between(&page, "<code class=\"pin\">", "</code>")
             .unwrap()
             .to_owned();
-        self.get("/");
+        self.home();
         pin
     }
 
@@ -216,6 +245,6 @@ impl Agent {
             "/dev/clock",
             &[("csrf", csrf), ("advance", &seconds.to_string())],
         );
-        self.get("/");
+        self.home();
     }
 }

@@ -71,12 +71,14 @@ fn watch(child: &mut Child, marker: &str) -> (String, Output) {
     (line.trim().to_owned(), log)
 }
 
-/// The example on a free port, with `args` besides.
+/// `web_login` on a free port, with `args` besides.
 pub(crate) fn start_server(args: &[&str]) -> (Killed, String, Output) {
-    let exe = target_dir()
-        .join("debug")
-        .join("examples")
-        .join("web_login");
+    start_example("web_login", args)
+}
+
+/// The example `name` on a free port, with `args` besides: the process, its address, its log.
+pub(crate) fn start_example(name: &str, args: &[&str]) -> (Killed, String, Output) {
+    let exe = target_dir().join("debug").join("examples").join(name);
     let exe = if exe.is_file() {
         exe
     } else {
@@ -88,7 +90,7 @@ pub(crate) fn start_server(args: &[&str]) -> (Killed, String, Output) {
             .parent()
             .unwrap()
             .join("examples")
-            .join("web_login")
+            .join(name)
     };
     let mut child = Command::new(&exe)
         .args(["--port", "0"])

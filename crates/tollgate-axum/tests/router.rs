@@ -1,0 +1,219 @@
+//! The router in process (tower's `oneshot`, no socket): cookies, CSRF, the language, the
+//! client's address behind a proxy.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt as _;
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use tollgate::{ManualClock, Outbox, Service, danger};
+use tollgate_axum::{ClientAddress, Login, WebConfig};
+use tower::ServiceExt as _;
+
+const PROXY: [u8; 4] = [10, 0, 0, 1];
+
+fn service() -> Arc<Service> {
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let service = Service::builder()
+        .delivery(Arc::new(Outbox::new()))
+        .clock(Arc::new(ManualClock::new(
+            tollgate::otp::UnixTime::from_secs(1_700_000_000),
+        )))
+        .passwords(danger::weak_passwords_for_tests(&mut rng).unwrap())
+        .rng(Box::new(rng))
+        .build()
+        .unwrap();
+    service
+        .register_user(
+            "john.smith@example.com",
+            "right password",
+            None,
+            Some("john.smith@example.com"),
+        )
+        .unwrap();
+    Arc::new(service)
+}
+
+fn app(config: WebConfig, peer: [u8; 4]) -> Router {
+    Login::new(service(), config)
+        .router()
+        .layer(MockConnectInfo(SocketAddr::from((peer, 40_000))))
+}
+
+/// One request; the status, the `Set-Cookie` values, the body.
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Vec<String>, String) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let cookies = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, cookies, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn get(path: &str, cookie: Option<&str>, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut request = Request::get(path);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+fn post(path: &str, cookie: &str, form: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut request = Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.body(Body::from(form.to_owned())).unwrap()
+}
+
+fn csrf(page: &str) -> String {
+    let at = page.find(r#"name="csrf" value=""#).unwrap() + 19;
+    page[at..at + 64].to_owned()
+}
+
+/// A new session: its cookie (`name=value`) and its first page.
+async fn open(app: &Router, headers: &[(&str, &str)]) -> (String, Vec<String>, String) {
+    let (status, cookies, page) = send(app, get("/", None, headers)).await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = cookies[0].split(';').next().unwrap().to_owned();
+    (cookie, cookies, page)
+}
+
+#[tokio::test]
+async fn over_tls_the_session_cookie_is_host_prefixed_and_secure() {
+    let (_, cookies, _) = open(
+        &app(WebConfig::default().with_tls(true), [192, 0, 2, 1]),
+        &[],
+    )
+    .await;
+    let cookie = &cookies[0];
+    assert!(cookie.starts_with("__Host-tollgate_session="), "{cookie}");
+    for flag in ["Path=/", "HttpOnly", "SameSite=Strict", "Secure"] {
+        assert!(cookie.contains(flag), "{cookie}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    let (_, cookies, _) = open(&app(WebConfig::default(), [192, 0, 2, 1]), &[]).await;
+    assert!(cookies[0].starts_with("tollgate_session=") && !cookies[0].contains("Secure"));
+}
+
+#[tokio::test]
+async fn a_form_without_the_sessions_token_is_refused() {
+    let app = app(WebConfig::default(), [192, 0, 2, 1]);
+    let (cookie, _, page) = open(&app, &[]).await;
+    let forged = post(
+        "/submit",
+        &cookie,
+        "csrf=forged&action=user_id&value=x%40example.com",
+        &[],
+    );
+    let (status, _, body) = send(&app, forged).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("does not match"), "{body}");
+    let good = format!(
+        "csrf={}&action=user_id&value=john.smith%40example.com",
+        csrf(&page)
+    );
+    let (status, _, _) = send(&app, post("/submit", &cookie, &good, &[])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(&app, get("/", Some(&cookie), &[])).await;
+    assert!(page.contains(r#"data-screen="enter-password""#), "{page}");
+    // Another session's cookie with this session's token: refused too.
+    let (other, _, _) = open(&app, &[]).await;
+    let (status, _, _) = send(&app, post("/submit", &other, &good, &[])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_new_session_speaks_the_browsers_language() {
+    let app = app(WebConfig::default(), [192, 0, 2, 1]);
+    let (_, _, page) = open(&app, &[("accept-language", "fr-CA,fr;q=0.9,en;q=0.5")]).await;
+    assert!(page.contains(r#"<html lang="fr">"#), "{page}");
+    assert!(page.contains("Saisissez votre identifiant"), "{page}");
+    let (_, _, page) = open(&app, &[("accept-language", "de, en;q=0.3")]).await;
+    assert!(page.contains(r#"<html lang="en">"#) && page.contains("Enter User ID"));
+}
+
+/// Password holder and stranger behind one reverse proxy (THREATS.md; SP 800-63B-4 §3.2.2
+/// throttling by network): an attacker who makes 60 wrong passwords, each with a forged
+/// `X-Forwarded-For` naming the owner's address, is throttled by their own address; the owner,
+/// behind the same proxy, still logs in. Counted: what the attacker got past the limit (0), and
+/// whether the owner was held (no). With the connection's address instead (the proxy's, for
+/// everyone), the attacker's failures hold the owner too: the test shows that first.
+#[tokio::test]
+async fn behind_a_proxy_the_client_is_the_address_the_proxy_appended() {
+    let owner = "198.51.100.7";
+    let attacker = "203.0.113.66";
+    for believe_header in [false, true] {
+        let client_address = if believe_header {
+            ClientAddress::Header {
+                name: "x-forwarded-for".into(),
+                proxies: vec![PROXY.into()],
+            }
+        } else {
+            ClientAddress::Connection
+        };
+        let app = app(
+            WebConfig::default().with_client_address(client_address),
+            PROXY,
+        );
+        let forged = format!("{owner}, {attacker}");
+        let mut checked = 0;
+        for guess in 0..60 {
+            let (cookie, _, page) = open(&app, &[]).await;
+            let token = csrf(&page);
+            let user = format!("csrf={token}&action=user_id&value=ghost{guess}%40example.com");
+            send(&app, post("/submit", &cookie, &user, &[])).await;
+            let (_, _, page) = send(&app, get("/", Some(&cookie), &[])).await;
+            let wrong = format!("csrf={}&action=password&value=guess{guess}", csrf(&page));
+            let headers = [("x-forwarded-for", forged.as_str())];
+            let (status, _, _) = send(&app, post("/submit", &cookie, &wrong, &headers)).await;
+            checked += usize::from(status == StatusCode::SEE_OTHER);
+        }
+        // The owner, behind the same proxy.
+        let (cookie, _, page) = open(&app, &[]).await;
+        let user = format!(
+            "csrf={}&action=user_id&value=john.smith%40example.com",
+            csrf(&page)
+        );
+        send(&app, post("/submit", &cookie, &user, &[])).await;
+        let (_, _, page) = send(&app, get("/", Some(&cookie), &[])).await;
+        let right = format!("csrf={}&action=password&value=right+password", csrf(&page));
+        let headers = [("x-forwarded-for", owner)];
+        let (status, _, _) = send(&app, post("/submit", &cookie, &right, &headers)).await;
+        println!(
+            "believing the header: {believe_header}; attacker's passwords checked: {checked}; owner's answer: {status}"
+        );
+        assert_eq!(
+            checked, 50,
+            "the network limit (50 an hour) bounds the attacker"
+        );
+        if believe_header {
+            assert_eq!(
+                status,
+                StatusCode::SEE_OTHER,
+                "the owner was held by the attacker"
+            );
+        } else {
+            assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        }
+    }
+}
