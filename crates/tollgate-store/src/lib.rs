@@ -71,7 +71,7 @@ pub struct UserRecord {
 }
 
 /// Storage for users, their accounts, and logins in progress: what the login
-/// [`Driver`](tollgate_login::Driver) needs ([`LoginStore`]), and the users' registration and
+/// `tollgate_login::Driver` needs ([`LoginStore`]), and the users' registration and
 /// password hashes.
 ///
 /// Every store passes the checks of [`conformance`][checks] (feature `conformance`).

@@ -7,10 +7,17 @@ mod error;
 mod password;
 mod service;
 
+// Inlined, so that `cargo doc -p tollgate` documents every type the facade hands out on its
+// own pages (links into the crates themselves would be dead without their docs built).
+#[doc(inline)]
 pub use tollgate_codes as codes;
+#[doc(inline)]
 pub use tollgate_login as login;
+#[doc(inline)]
 pub use tollgate_otp as otp;
+#[doc(inline)]
 pub use tollgate_provision as provision;
+#[doc(inline)]
 pub use tollgate_store as store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -22,3 +29,9 @@ pub use tollgate_login::{LoginKey, StateKey};
 pub use tollgate_store::{
     MemoryStore, PasswordHash, SealingKey, SharedRng, Store, StoreError, UserRecord, os_rng,
 };
+
+/// The repository's README, whose embedding example runs as a doctest (a fresh clone's
+/// `cargo test` checks it; the published crate has no README of the repository to read).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct RootReadme;

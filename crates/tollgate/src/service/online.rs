@@ -104,7 +104,7 @@ impl OnlineReply {
 impl Service {
     /// The registration address: files a token's online registration (the JSON body of its
     /// POST) with the pending activation of its serial number; the login that issued it
-    /// finishes when the user clicks OK ([`Input::RegistrationArrived`](tollgate_login::Input::RegistrationArrived)).
+    /// finishes when the user clicks OK ([`Input::RegistrationArrived`](crate::login::Input::RegistrationArrived)).
     ///
     /// Every refusal (a body that does not read, a wrong proof, an unknown serial number)
     /// counts against the client's network as a wrong password does ([`ClientLimit`](crate::ClientLimit)),
