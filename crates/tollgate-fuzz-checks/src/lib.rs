@@ -18,7 +18,7 @@ pub use codes::{
     activation_code, activation_password, online_registration, registration_code, serial_number,
     token_policy,
 };
-pub use login::login_machine;
+pub use login::{login_machine, user_id};
 pub use otp::{otp_code, secret_base32};
 pub use provision::{key_uri, migration, secure_qr};
 pub use store::{device_id, login_key, sealed_login, sealed_state, stored_account};
@@ -40,6 +40,7 @@ pub const TARGETS: &[Target] = &[
     ("migration", migration),
     ("secure_qr", secure_qr),
     ("login_machine", login_machine),
+    ("user_id", user_id),
     ("stored_account", stored_account),
     ("sealed_state", sealed_state),
     ("login_key", login_key),

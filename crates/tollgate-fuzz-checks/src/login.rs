@@ -297,3 +297,35 @@ pub fn login_machine(data: &[u8]) {
         assert_eq!(loaded.state(), state);
     }
 }
+
+/// User IDs under both rules: what is read prepares to itself, and a user name is 1 to 64
+/// characters without white space or controls.
+///
+/// # Panics
+/// When that does not hold.
+pub fn user_id(data: &[u8]) {
+    let Some(text) = crate::text(data) else {
+        return;
+    };
+    for rule in [
+        tollgate_login::UserIds::Email,
+        tollgate_login::UserIds::Username,
+    ] {
+        if let Ok(id) = UserId::parse_as(text, rule) {
+            let again = UserId::parse_as(id.as_str(), rule).unwrap_or_else(|e| {
+                panic!("{rule:?}: {:?} refused on a second read: {e}", id.as_str())
+            });
+            assert_eq!(again, id);
+            assert_eq!(id.as_str().parse::<UserId>().ok(), Some(id.clone()));
+            if rule == tollgate_login::UserIds::Username {
+                let count = id.as_str().chars().count();
+                assert!((1..=tollgate_login::MAX_USERNAME).contains(&count));
+                assert!(
+                    !id.as_str()
+                        .chars()
+                        .any(|c| c.is_whitespace() || c.is_control())
+                );
+            }
+        }
+    }
+}

@@ -80,6 +80,7 @@ replay_tests!(
     activation_code,
     registration_code,
     online_registration,
+    user_id,
     activation_password,
     token_policy,
     key_uri,

@@ -1,6 +1,8 @@
 //! The rules of a login, with the defaults the standards give.
 
 use tollgate_codes::{ActivationLifetime, RegistrationScheme};
+
+use crate::user::UserIds;
 use tollgate_otp::{Algorithm, PinLength, Window};
 
 use crate::error::ConfigError;
@@ -27,6 +29,7 @@ pub struct Config {
     pub(crate) activation_lifetime: ActivationLifetime,
     pub(crate) window: Window,
     pub(crate) registration_scheme: RegistrationScheme,
+    pub(crate) user_ids: UserIds,
     pub(crate) registration_address: String,
     pub(crate) issuer: String,
     pub(crate) open_path: Option<Algorithm>,
@@ -63,6 +66,7 @@ impl Default for Config {
             // RFC 6238 §5.2: at most one step of network delay.
             window: Window::default(),
             registration_scheme: RegistrationScheme::Tollgate,
+            user_ids: UserIds::Email,
             registration_address: "/api/mobile".to_owned(),
             issuer: "tollgate".to_owned(),
             open_path: None,
@@ -167,6 +171,20 @@ impl Config {
     #[must_use]
     pub fn registration_address(&self) -> &str {
         &self.registration_address
+    }
+
+    /// What User IDs are: e-mail addresses (the default) or user names ([`UserIds`]). Either
+    /// way an unknown one gets the same screens and answers as a known one.
+    #[must_use]
+    pub fn with_user_ids(mut self, rule: UserIds) -> Self {
+        self.user_ids = rule;
+        self
+    }
+
+    /// What User IDs are.
+    #[must_use]
+    pub fn user_ids(&self) -> UserIds {
+        self.user_ids
     }
 
     /// The registration scheme registration codes are checked under.

@@ -11,6 +11,13 @@ pub enum InputError {
     /// Not an e-mail address.
     #[error("not an e-mail address")]
     NotAnEmail,
+    /// Not a user name: empty, too long, or a character that is neither a letter, a digit
+    /// nor printable ASCII (spaces and controls included).
+    #[error("a user name is 1 to {max} letters, digits or printable ASCII characters, no spaces")]
+    NotAUsername {
+        /// The most characters accepted.
+        max: usize,
+    },
     /// Too long to be an e-mail address.
     #[error("an e-mail address has at most {max} characters")]
     EmailTooLong {

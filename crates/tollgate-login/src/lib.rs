@@ -34,4 +34,4 @@ pub use output::{
 };
 pub use sealed::{LoginDigest, LoginKey, SealedLogin, StateKey};
 pub use state::{FORMAT_VERSION, LoginId, LoginState, PinKey};
-pub use user::{EmailAddress, PhoneNumber, UserId};
+pub use user::{EmailAddress, MAX_USERNAME, PhoneNumber, UserId, UserIds};

@@ -10,7 +10,7 @@ use crate::keys::PinKeys;
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Channel, Effect, Output, Screen, Transition};
 use crate::state::{FORMAT_VERSION, LoginId, LoginState, Stage};
-use crate::user::UserId;
+use crate::user::{UserId, UserIds};
 
 mod input;
 
@@ -235,10 +235,15 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
             .notice(MessageId::AlreadyEnrolled);
     }
     match (stage, input) {
-        (Stage::ExpectUserId, Input::UserId(text)) => match text.parse::<UserId>() {
-            Ok(user) => Step::to(Stage::ExpectPassword { user }),
-            Err(_) => Step::to(Stage::ExpectUserId).notice(MessageId::UserIdFormat),
-        },
+        (Stage::ExpectUserId, Input::UserId(text)) => {
+            match UserId::parse_as(&text, ctx.config.user_ids) {
+                Ok(user) => Step::to(Stage::ExpectPassword { user }),
+                Err(_) if ctx.config.user_ids == UserIds::Username => {
+                    Step::to(Stage::ExpectUserId).notice(MessageId::UserNameFormat)
+                }
+                Err(_) => Step::to(Stage::ExpectUserId).notice(MessageId::UserIdFormat),
+            }
+        }
         (Stage::ExpectPassword { user }, Input::Password(check)) => pin::password(ctx, user, check),
         (Stage::ExpectPassword { user }, Input::ForgotPassword) => {
             let help = Effect::PasswordHelp { user: user.clone() };

@@ -129,6 +129,8 @@ pub enum MessageId {
     RegistrationNotArrived,
     /// For an app that cannot reach the server: it shows a registration code instead.
     AppShowsRegistrationCode,
+    /// The User ID is not a user name.
+    UserNameFormat,
 }
 
 /// A message with its parameters, e.g. [`MessageId::PinSentTo`] with `destination`.
@@ -310,6 +312,9 @@ fn english(id: MessageId) -> &'static str {
              click OK again. If the app shows a registration code instead, enter it in Response."
         }
         M::AppShowsRegistrationCode => "The app shows a registration code instead?",
+        M::UserNameFormat => {
+            "Your User ID is your user name: letters, digits and punctuation, without spaces."
+        }
     }
 }
 
@@ -414,5 +419,9 @@ fn french(id: MessageId) -> &'static str {
              l’application affiche plutôt un code d’enregistrement, saisissez-le dans Réponse."
         }
         M::AppShowsRegistrationCode => "L’application affiche plutôt un code d’enregistrement ?",
+        M::UserNameFormat => {
+            "Votre identifiant est votre nom d’utilisateur : lettres, chiffres et ponctuation, \
+             sans espaces."
+        }
     }
 }

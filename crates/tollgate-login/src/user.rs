@@ -10,26 +10,79 @@ use crate::error::InputError;
 /// The longest e-mail address (RFC 5321 §4.5.3.1.3 path limit, less the angle brackets).
 const MAX_EMAIL: usize = 254;
 
-/// A User ID: an e-mail address, trimmed and compared case-insensitively (stored in lower
-/// case).
+/// The longest user name, in characters.
+pub const MAX_USERNAME: usize = 64;
+
+/// What a service's User IDs are ([`Config::with_user_ids`](crate::Config::with_user_ids)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UserIds {
+    /// E-mail addresses, trimmed and compared case-insensitively (stored in lower case).
+    #[default]
+    Email,
+    /// User names, as RFC 8265's UsernameCaseMapped profile prepares them: full- and
+    /// half-width forms mapped to their ordinary ones (here by NFKC, which does that and also
+    /// maps compatibility characters), upper and title case to lower case, then NFC; what is
+    /// left must be letters, digits or printable ASCII other than space (the PRECIS
+    /// IdentifierClass), 1 to 64 characters. So `ＪＯＨＮ` and `John` are the user `john`.
+    Username,
+}
+
+/// A User ID: an e-mail address (trimmed, in lower case) or a user name (prepared as
+/// [`UserIds::Username`] says), as the service's [`UserIds`] rule takes them.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct UserId(String);
 
 impl UserId {
-    /// The normalised address.
+    /// The normalised ID.
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// What a person typed, read under `rule`.
+    ///
+    /// # Errors
+    /// [`InputError::NotAnEmail`] or [`InputError::EmailTooLong`] under [`UserIds::Email`];
+    /// [`InputError::NotAUsername`] under [`UserIds::Username`].
+    pub fn parse_as(text: &str, rule: UserIds) -> Result<Self, InputError> {
+        match rule {
+            UserIds::Email => {
+                let email = EmailAddress::from_str(text)?;
+                Ok(Self(email.0.to_lowercase()))
+            }
+            UserIds::Username => username(text).map(Self),
+        }
+    }
+}
+
+/// RFC 8265 §3.3 (UsernameCaseMapped), as [`UserIds::Username`] describes it.
+fn username(text: &str) -> Result<String, InputError> {
+    use unicode_normalization::UnicodeNormalization as _;
+    let text = text.trim();
+    let mapped: String = text
+        .nfkc()
+        .collect::<String>()
+        .to_lowercase()
+        .nfc()
+        .collect();
+    let count = mapped.chars().count();
+    let allowed = |c: char| c.is_alphanumeric() || matches!(c, '!'..='~');
+    if count == 0 || count > MAX_USERNAME || !mapped.chars().all(allowed) {
+        return Err(InputError::NotAUsername { max: MAX_USERNAME });
+    }
+    Ok(mapped)
 }
 
 impl FromStr for UserId {
     type Err = InputError;
 
+    /// An e-mail address, or else a user name: what either rule accepts (a stored ID reads
+    /// back whichever rule wrote it).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let email = EmailAddress::from_str(s)?;
-        Ok(Self(email.0.to_lowercase()))
+        Self::parse_as(s, UserIds::Email)
+            .or_else(|e| Self::parse_as(s, UserIds::Username).map_err(|_| e))
     }
 }
 
@@ -200,8 +253,12 @@ mod tests {
         let a: UserId = "  John.Smith@Entrust.com ".parse().unwrap();
         let b: UserId = "john.smith@entrust.com".parse().unwrap();
         assert_eq!(a, b);
-        assert!("john".parse::<UserId>().is_err());
-        assert!("a@b@c".parse::<UserId>().is_err());
+        let email = |text| UserId::parse_as(text, UserIds::Email);
+        assert!(email("john").is_err());
+        assert!(email("a@b@c").is_err());
+        assert!(email("a b@c").is_err());
+        // A stored ID of either kind reads back; a space is in neither.
+        assert!("john".parse::<UserId>().is_ok());
         assert!("a b@c".parse::<UserId>().is_err());
     }
 

@@ -156,7 +156,7 @@ impl Service {
         mobile: Option<&str>,
         email: Option<&str>,
     ) -> Result<UserId, Error> {
-        let id: UserId = id.parse()?;
+        let id = UserId::parse_as(id, self.config().user_ids())?;
         let account = Account {
             version: 0,
             mobile: mobile.map(str::parse).transpose()?,
