@@ -4,6 +4,7 @@
 mod clock;
 mod delivery;
 mod error;
+mod observe;
 mod password;
 mod service;
 

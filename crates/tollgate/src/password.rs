@@ -241,17 +241,22 @@ impl Gate {
         reason = "the queue's wait is for CPU time on this machine, not for the login's clock"
     )]
     fn acquire(&self) -> Result<Box<[Block]>, Error> {
+        let asked = Instant::now();
         let mut turns = self.lock()?;
         if turns.running >= self.limits.concurrent {
             if turns.waiting >= self.limits.queue {
+                metrics::counter!("tollgate_password_busy_total").increment(1);
                 return Err(Error::Busy);
             }
             turns.waiting += 1;
+            metrics::gauge!("tollgate_password_queue_depth").set(count(turns.waiting));
             let deadline = Instant::now() + self.limits.wait;
             while turns.running >= self.limits.concurrent {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     turns.waiting -= 1;
+                    metrics::gauge!("tollgate_password_queue_depth").set(count(turns.waiting));
+                    metrics::counter!("tollgate_password_busy_total").increment(1);
                     return Err(Error::Busy);
                 }
                 turns = self
@@ -261,8 +266,10 @@ impl Gate {
                     .0;
             }
             turns.waiting -= 1;
+            metrics::gauge!("tollgate_password_queue_depth").set(count(turns.waiting));
         }
         turns.running += 1;
+        metrics::histogram!("tollgate_password_wait_seconds").record(asked.elapsed().as_secs_f64());
         let buffer = turns.idle.pop();
         drop(turns);
         Ok(buffer.unwrap_or_else(|| vec![Block::new(); self.blocks].into_boxed_slice()))
@@ -279,6 +286,11 @@ impl Gate {
             self.freed.notify_one();
         }
     }
+}
+
+/// A queue's length, for a gauge.
+fn count(n: usize) -> f64 {
+    f64::from(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// Settings that make tollgate weaker than its defaults, for tests and demonstrations only.

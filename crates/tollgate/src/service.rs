@@ -183,9 +183,11 @@ impl Service {
     /// # Errors
     /// [`Error::Store`].
     pub fn start(&self) -> Result<View, Error> {
+        let _span = tracing::info_span!("tollgate.start").entered();
         let driven = self
             .driver
             .start(&*self.store, self.now(), &mut self.request_rng()?)?;
+        metrics::counter!("tollgate_logins_started_total").increment(1);
         Ok(self.carry_out(driven))
     }
 
@@ -194,6 +196,7 @@ impl Service {
     /// # Errors
     /// As [`Service::submit`].
     pub fn view(&self, login: &LoginKey) -> Result<View, Error> {
+        let _span = tracing::debug_span!("tollgate.view").entered();
         let mut rng = self.request_rng()?;
         let driven = self
             .driver
@@ -204,9 +207,11 @@ impl Service {
     /// A refused stored login is audited: someone wrote the database.
     fn audited<T>(&self, result: Result<T, DriveError<StoreError>>) -> Result<T, Error> {
         if let Err(DriveError::Refused(refusal)) = &result {
-            self.audit.record(AuditEvent::StoredLoginRefused {
+            let event = AuditEvent::StoredLoginRefused {
                 reason: refusal.kind(),
-            });
+            };
+            crate::observe::audit(&event);
+            self.audit.record(event);
         }
         Ok(result?)
     }
@@ -235,6 +240,29 @@ impl Service {
     /// # Errors
     /// As [`Service::submit`], and [`Error::Throttled`].
     pub fn submit_from(
+        &self,
+        login: &LoginKey,
+        input: Input<Zeroizing<String>>,
+        client: Client,
+    ) -> Result<View, Error> {
+        let span = tracing::info_span!(
+            "tollgate.submit",
+            input = crate::observe::input_kind(&input),
+            screen = tracing::field::Empty,
+        );
+        let _entered = span.enter();
+        let view = self.submit_inner(login, input, client);
+        match &view {
+            Ok(view) => span.record("screen", crate::observe::screen_name(&view.screen)),
+            Err(e) => {
+                tracing::info!(error = %e, "refused");
+                &span
+            }
+        };
+        view
+    }
+
+    fn submit_inner(
         &self,
         login: &LoginKey,
         input: Input<Zeroizing<String>>,
@@ -302,6 +330,7 @@ impl Service {
     fn carry_out(&self, driven: Driven) -> View {
         let mut device = None;
         for effect in driven.effects {
+            crate::observe::effect(&effect);
             match effect {
                 Effect::SendPin { to, pin } => self.delivery.send_pin(&to, &pin),
                 Effect::Audit(event) => self.audit.record(event),

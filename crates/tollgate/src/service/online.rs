@@ -134,6 +134,7 @@ impl Service {
                 let receipt =
                     self.audited(self.driver.register_online(&*self.store, &request, now))?;
                 for event in receipt.audit {
+                    crate::observe::audit(&event);
                     self.audit.record(event);
                 }
                 OnlineReply::of(receipt.outcome)
@@ -143,6 +144,9 @@ impl Service {
             }
             Err(e) => OnlineReply::new(400, "malformed", malformed(&e)),
         };
+        metrics::counter!("tollgate_online_registrations_total", "result" => reply.name)
+            .increment(1);
+        tracing::info!(target: "tollgate::online", result = reply.name, status = reply.status);
         let failed = !reply.is_registered() && reply.status != 410;
         if failed && let Some(network) = &network {
             self.store

@@ -1,0 +1,103 @@
+//! What the service tells operators: [`tracing`] spans and events, and [`metrics`] counters,
+//! gauges and histograms. Neither ever carries a password, a PIN, a code, activation data or a
+//! key: spans name the input's kind and the screen reached, events the audit events (users,
+//! serial numbers, channels), metrics only counts.
+//!
+//! Metrics (install any `metrics` recorder, e.g. `metrics-exporter-prometheus`):
+//!
+//! | name | kind | labels |
+//! | --- | --- | --- |
+//! | `tollgate_logins_started_total` | counter | |
+//! | `tollgate_logins_finished_total` | counter | `outcome`: `authenticated` |
+//! | `tollgate_enrollments_total` | counter | |
+//! | `tollgate_failures_total` | counter | `factor`: `password`, `second_factor` |
+//! | `tollgate_lockouts_total` | counter | `kind`: `cool_down`, `hard_limit` |
+//! | `tollgate_sends_total` | counter | `channel`: `sms`, `email`; `result`: `sent` |
+//! | `tollgate_online_registrations_total` | counter | `result`: the answer's name |
+//! | `tollgate_password_queue_depth` | gauge | |
+//! | `tollgate_password_wait_seconds` | histogram | |
+//! | `tollgate_password_busy_total` | counter | |
+
+use metrics::counter;
+use tollgate_login::{AuditEvent, Destination, Effect, Input, Screen};
+
+/// A short name for a screen, for spans and logs.
+pub(crate) fn screen_name(screen: &Screen) -> &'static str {
+    match screen {
+        Screen::EnterUserId => "enter_user_id",
+        Screen::EnterPassword { .. } => "enter_password",
+        Screen::EnterPin { .. } => "enter_pin",
+        Screen::ChooseEnrollment { .. } => "choose_enrollment",
+        Screen::MobileActivation(_) => "mobile_activation",
+        Screen::DesktopActivation(_) => "desktop_activation",
+        Screen::Enrolled { .. } => "enrolled",
+        Screen::EnterTokenCode { .. } => "enter_token_code",
+        Screen::SecondFactorLocked { .. } => "second_factor_locked",
+        Screen::Authenticated { .. } => "authenticated",
+        _ => "other",
+    }
+}
+
+/// The kind of an input, without what was typed.
+pub(crate) fn input_kind<P>(input: &Input<P>) -> &'static str {
+    match input {
+        Input::UserId(_) => "user_id",
+        Input::Password(_) => "password",
+        Input::ForgotPassword => "forgot_password",
+        Input::Pin(_) => "pin",
+        Input::ResendPin => "resend_pin",
+        Input::AlternativeAuthentication => "alternative",
+        Input::ChooseEnrollment(_) => "choose_enrollment",
+        Input::RegistrationCode(_) => "registration_code",
+        Input::RegistrationArrived => "registration_arrived",
+        Input::Continue => "continue",
+        Input::OpenPathCode(_) => "open_path_code",
+        Input::TokenCode(_) => "token_code",
+        Input::Cancel => "cancel",
+        Input::Tick => "tick",
+        _ => "other",
+    }
+}
+
+/// Counts and logs one effect as it is carried out.
+pub(crate) fn effect(effect: &Effect) {
+    match effect {
+        Effect::SendPin { to, .. } => {
+            let channel = match to {
+                Destination::Sms(_) => "sms",
+                Destination::Email(_) => "email",
+            };
+            counter!("tollgate_sends_total", "channel" => channel, "result" => "sent").increment(1);
+            tracing::info!(target: "tollgate::delivery", channel, "PIN sent");
+        }
+        Effect::Audit(event) => audit(event),
+        Effect::Notify { notification, .. } => {
+            tracing::info!(target: "tollgate::delivery", ?notification, "notice sent");
+        }
+        _ => {}
+    }
+}
+
+/// Counts and logs one audit event.
+pub(crate) fn audit(event: &AuditEvent) {
+    match event {
+        AuditEvent::PasswordRefused { .. } => {
+            counter!("tollgate_failures_total", "factor" => "password").increment(1);
+        }
+        AuditEvent::CodeRefused { .. } | AuditEvent::CodeReplayed { .. } => {
+            counter!("tollgate_failures_total", "factor" => "second_factor").increment(1);
+        }
+        AuditEvent::Locked { .. } => {
+            counter!("tollgate_lockouts_total", "kind" => "cool_down").increment(1);
+        }
+        AuditEvent::SecondFactorLocked { .. } => {
+            counter!("tollgate_lockouts_total", "kind" => "hard_limit").increment(1);
+        }
+        AuditEvent::TokenEnrolled { .. } => counter!("tollgate_enrollments_total").increment(1),
+        AuditEvent::Authenticated { .. } => {
+            counter!("tollgate_logins_finished_total", "outcome" => "authenticated").increment(1);
+        }
+        _ => {}
+    }
+    tracing::info!(target: "tollgate::audit", event = ?event);
+}

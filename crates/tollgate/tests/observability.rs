@@ -1,0 +1,177 @@
+//! Every span and event of whole logins (a first login by the mobile path, the app registering
+//! online, a wrong PIN, a wrong token code, a later login) is captured, field by field, and
+//! none holds the password, a PIN, a code, activation data or a login key; the metrics count
+//! what happened.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
+
+mod common;
+
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
+use common::{JOHN, PASSWORD, world};
+use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use tollgate::codes::{RegistrationRequest, TokenActivation};
+use tollgate::login::{Config, EnrollmentKind, Input, Screen};
+use tollgate::provision::SecureActivation;
+use tollgate::{Client, MemoryStore};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
+
+/// Everything the service told the tracing subscriber, as text.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<String>>);
+
+impl Visit for Captured {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0.lock().unwrap(), "{}={value:?} ", field.name());
+    }
+}
+
+impl<S: Subscriber> Layer<S> for Captured {
+    fn on_new_span(&self, attrs: &Attributes<'_>, _: &Id, _: Context<'_, S>) {
+        let _ = write!(
+            self.0.lock().unwrap(),
+            "\n[span {}] ",
+            attrs.metadata().name()
+        );
+        attrs.record(&mut self.clone());
+    }
+
+    fn on_record(&self, _: &Id, values: &Record<'_>, _: Context<'_, S>) {
+        values.record(&mut self.clone());
+    }
+
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let _ = write!(self.0.lock().unwrap(), "\n[{}] ", event.metadata().target());
+        event.record(&mut self.clone());
+    }
+}
+
+#[test]
+fn no_secret_in_any_span_or_event_and_the_metrics_count() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::registry().with(captured.clone());
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let mut secrets: Vec<String> = vec![PASSWORD.into()];
+    tracing::subscriber::with_default(subscriber, || {
+        metrics::with_local_recorder(&recorder, || {
+            let world = world(Arc::new(MemoryStore::new()), Config::default(), 31);
+            let service = &world.service;
+            let key = world.past_the_password();
+            secrets.push(key.expose_secret().to_string());
+            let pin = world.outbox.last_pin().unwrap();
+            secrets.push(pin.clone());
+            let wrong = if pin == "000000" { "111111" } else { "000000" };
+            let view = service.submit(&key, Input::Pin(wrong.into())).unwrap();
+            let view = service.submit(&view.login, Input::Pin(pin)).unwrap();
+            let view = service
+                .submit(&view.login, Input::ChooseEnrollment(EnrollmentKind::Mobile))
+                .unwrap();
+            let Screen::MobileActivation(page) = &view.screen else {
+                panic!("{:?}", view.screen)
+            };
+            secrets.push(page.password.expose_secret().to_string());
+            secrets.push(page.qr_uri.clone());
+            let scanned = SecureActivation::decode(&page.qr_uri, &page.password).unwrap();
+            let activation_code = scanned.activation_code().expose_grouped().to_string();
+            secrets.push(activation_code.clone());
+            secrets.push(activation_code.replace('-', ""));
+            let app =
+                TokenActivation::new(scanned.serial(), scanned.activation_code().clone(), None);
+            let (code, token) = app.register(&mut ChaCha20Rng::seed_from_u64(4));
+            secrets.push(code.to_string());
+            let body = RegistrationRequest::new(&app, &code).to_json();
+            let proof = body.split("\"proof\":\"").nth(1).unwrap()[..64].to_owned();
+            secrets.push(proof);
+            let reply = service
+                .register_online(body.as_bytes(), Client::default())
+                .unwrap();
+            assert_eq!(reply.status, 200);
+            let view = service
+                .submit(&view.login, Input::RegistrationArrived)
+                .unwrap();
+            let view = service.submit(&view.login, Input::Continue).unwrap();
+            secrets.push(view.login.expose_secret().to_string());
+            assert!(view.authenticated().is_some());
+
+            world.clock.advance(60);
+            let key = world.past_the_password();
+            let code = token.totp().generate(service.now()).unwrap().to_string();
+            secrets.push(code.clone());
+            let wrong = if code == "000000" { "111111" } else { "000000" };
+            let view = service
+                .submit(&key, Input::TokenCode(wrong.into()))
+                .unwrap();
+            let view = service.submit(&view.login, Input::TokenCode(code)).unwrap();
+            assert_eq!(view.authenticated().map(|u| u.as_str()), Some(JOHN));
+            secrets.push(token.secret().expose_base32().to_string());
+        });
+    });
+    let log = captured.0.lock().unwrap().clone();
+    println!("{} bytes of spans and events captured", log.len());
+    if std::env::var_os("SHOW_TRACE").is_some() {
+        println!("{log}");
+    }
+    assert!(
+        log.contains("[span tollgate.submit] input=\"password\""),
+        "{log}"
+    );
+    assert!(log.contains("screen=\"authenticated\""), "{log}");
+    assert!(
+        log.contains("[tollgate::audit]") && log.contains("TokenEnrolled"),
+        "{log}"
+    );
+    for secret in &secrets {
+        assert!(
+            !log.contains(secret.as_str()),
+            "{secret:?} in the trace:\n{log}"
+        );
+    }
+
+    let snapshot = snapshotter.snapshot().into_vec();
+    let counter = |name: &str, label: Option<(&str, &str)>| -> u64 {
+        snapshot
+            .iter()
+            .filter(|(key, _, _, _)| key.key().name() == name)
+            .filter(|(key, _, _, _)| {
+                label
+                    .is_none_or(|(k, v)| key.key().labels().any(|l| l.key() == k && l.value() == v))
+            })
+            .map(|(_, _, _, value)| match value {
+                DebugValue::Counter(n) => *n,
+                _ => 0,
+            })
+            .sum()
+    };
+    assert_eq!(counter("tollgate_logins_started_total", None), 2);
+    assert_eq!(
+        counter(
+            "tollgate_logins_finished_total",
+            Some(("outcome", "authenticated"))
+        ),
+        2
+    );
+    assert_eq!(counter("tollgate_enrollments_total", None), 1);
+    assert_eq!(
+        counter("tollgate_failures_total", Some(("factor", "second_factor"))),
+        2
+    );
+    assert_eq!(counter("tollgate_sends_total", Some(("channel", "sms"))), 1);
+    assert_eq!(
+        counter(
+            "tollgate_online_registrations_total",
+            Some(("result", "registered"))
+        ),
+        1
+    );
+}
