@@ -12,19 +12,22 @@
 //! `--registration-scheme tollgate|any-field`, `--open-path` (the mobile screen also offers an
 //! `otpauth://` QR code for any authenticator app), `--dev-outbox`, `--seed N` (a seeded RNG, for
 //! tests), `--virtual-clock UNIX_SECONDS` (a clock that stands still; `/dev/clock` moves it: for
-//! tests, never for production).
+//! tests, never for production), `--metrics` (the service's metrics in Prometheus' text format
+//! at `/metrics`).
 
 mod clock;
+mod options;
 
 use std::sync::Arc;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tollgate::codes::RegistrationScheme;
 use tollgate::login::Config;
 use tollgate::otp::{Algorithm, UnixTime};
 use tollgate::{Clock, ManualClock, Outbox, Service, SystemClock};
 use tollgate_axum::{DevOutbox, Login, REGISTRATION_PATH, WebConfig};
+
+use crate::options::{Options, options};
 
 const PASSWORD: &str = "correct horse battery staple";
 const USERS: [&str; 3] = [
@@ -32,54 +35,6 @@ const USERS: [&str; 3] = [
     "jane.doe@example.com",
     "joe.bloggs@example.com",
 ];
-const USAGE: &str = "usage: web_login [--port N] [--registration-address URL] \
-    [--registration-scheme tollgate|any-field] [--open-path] [--dev-outbox] [--seed N] \
-    [--virtual-clock UNIX_SECONDS]";
-
-#[derive(Default)]
-struct Options {
-    port: u16,
-    address: Option<String>,
-    scheme: RegistrationScheme,
-    open_path: bool,
-    dev_outbox: bool,
-    seed: Option<u64>,
-    virtual_clock: Option<u64>,
-}
-
-fn options() -> Result<Options, String> {
-    let mut options = Options {
-        port: 8080,
-        ..Options::default()
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        let number = |name: &str, text: String| {
-            text.parse::<u64>()
-                .map_err(|_| format!("{name} needs a number"))
-        };
-        match arg.as_str() {
-            "--port" => {
-                let port = number("--port", value("--port")?)?;
-                options.port = u16::try_from(port).map_err(|_| "--port: 0 to 65535")?;
-            }
-            "--registration-address" => options.address = Some(value(&arg)?),
-            "--registration-scheme" => {
-                let name = value(&arg)?;
-                options.scheme = name.parse().map_err(|e| format!("{arg} {name:?}: {e}"))?;
-            }
-            "--open-path" => options.open_path = true,
-            "--dev-outbox" => options.dev_outbox = true,
-            "--seed" => options.seed = Some(number(&arg, value(&arg)?)?),
-            "--virtual-clock" => options.virtual_clock = Some(number(&arg, value(&arg)?)?),
-            "--help" | "-h" => return Err(USAGE.into()),
-            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
-        }
-    }
-    Ok(options)
-}
-
 fn main() -> std::process::ExitCode {
     match options().and_then(run) {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -135,7 +90,14 @@ fn run(options: Options) -> Result<(), String> {
         }
         None => Login::new(service, web),
     };
-    let app = login.router().merge(clock::routes(manual));
+    let mut app = login.router().merge(clock::routes(manual));
+    if options.metrics {
+        let prometheus = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .map_err(|e| e.to_string())?;
+        let metrics = move || std::future::ready(prometheus.render());
+        app = app.route("/metrics", axum::routing::get(metrics));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

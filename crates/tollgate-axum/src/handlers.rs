@@ -95,7 +95,10 @@ impl Login {
             _ => return Err(busy(self)),
         };
         let inner = self.0.clone();
+        // The request's span goes with the work, so the service's spans nest under it.
+        let span = tracing::Span::current();
         let done = tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
             #[cfg(feature = "dev-outbox")]
             return crate::outbox::on_behalf_of(mailbox.as_deref(), || f(&inner.service));
             #[cfg(not(feature = "dev-outbox"))]
@@ -139,6 +142,11 @@ impl Login {
 
 /// `GET <base>`: the login's page as it stands.
 pub(crate) async fn page(Extension(login): Extension<Login>, headers: HeaderMap) -> Response {
+    let span = tracing::info_span!("tollgate_axum.page");
+    tracing::Instrument::instrument(show(login, headers), span).await
+}
+
+async fn show(login: Login, headers: HeaderMap) -> Response {
     let (id, cookie) = match login.session(&headers).await {
         Ok(found) => found,
         Err(response) => return response,
@@ -268,7 +276,17 @@ pub(crate) async fn submit(
     Extension(login): Extension<Login>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(mut form): Form<Submission>,
+    Form(form): Form<Submission>,
+) -> Response {
+    let span = tracing::info_span!("tollgate_axum.submit");
+    tracing::Instrument::instrument(post(login, peer, headers, form), span).await
+}
+
+async fn post(
+    login: Login,
+    peer: SocketAddr,
+    headers: HeaderMap,
+    mut form: Submission,
 ) -> Response {
     let cookies = login.cookies();
     let Some(id) = cookies.session(&headers) else {

@@ -83,7 +83,8 @@ fn to_the_mobile_page(b: &mut Agent, user: &str) -> (String, String) {
     (uri, password)
 }
 
-/// The example on the virtual clock, with the development outbox (where the PINs are read).
+/// The example on the virtual clock, with the development outbox (where the PINs are read) and
+/// its metrics.
 fn server(seed: &str) -> (web::Killed, String, web::Output) {
     start_server(&[
         "--seed",
@@ -91,6 +92,7 @@ fn server(seed: &str) -> (web::Killed, String, web::Output) {
         "--virtual-clock",
         &START.to_string(),
         "--dev-outbox",
+        "--metrics",
     ])
 }
 
@@ -144,6 +146,16 @@ fn the_app_registers_itself_and_ok_finishes_the_mobile_path() {
     assert!(ok, "{err}");
     b.submit("token", code.trim());
     assert_eq!(b.screen(), "authenticated", "{}", b.page);
+
+    // What happened, in Prometheus' text format.
+    let metrics = request(&base, "GET", "/metrics", &[], b"").body;
+    for line in [
+        "tollgate_logins_finished_total{outcome=\"authenticated\"} 2",
+        "tollgate_enrollments_total 1",
+        "tollgate_online_registrations_total{result=\"registered\"} 1",
+    ] {
+        assert!(metrics.contains(line), "{line:?} not in\n{metrics}");
+    }
 
     // No PIN, code or activation data in the server's output.
     let log = log.lock().unwrap().clone();

@@ -1,0 +1,53 @@
+//! The command line: see the crate's doc comment in `main.rs`.
+
+use tollgate::codes::RegistrationScheme;
+
+const USAGE: &str = "usage: web_login [--port N] [--registration-address URL] \
+    [--registration-scheme tollgate|any-field] [--open-path] [--dev-outbox] [--seed N] \
+    [--virtual-clock UNIX_SECONDS] [--metrics]";
+
+#[derive(Default)]
+pub(crate) struct Options {
+    pub(crate) port: u16,
+    pub(crate) address: Option<String>,
+    pub(crate) scheme: RegistrationScheme,
+    pub(crate) open_path: bool,
+    pub(crate) dev_outbox: bool,
+    pub(crate) metrics: bool,
+    pub(crate) seed: Option<u64>,
+    pub(crate) virtual_clock: Option<u64>,
+}
+
+pub(crate) fn options() -> Result<Options, String> {
+    let mut options = Options {
+        port: 8080,
+        ..Options::default()
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        let number = |name: &str, text: String| {
+            text.parse::<u64>()
+                .map_err(|_| format!("{name} needs a number"))
+        };
+        match arg.as_str() {
+            "--port" => {
+                let port = number("--port", value("--port")?)?;
+                options.port = u16::try_from(port).map_err(|_| "--port: 0 to 65535")?;
+            }
+            "--registration-address" => options.address = Some(value(&arg)?),
+            "--registration-scheme" => {
+                let name = value(&arg)?;
+                options.scheme = name.parse().map_err(|e| format!("{arg} {name:?}: {e}"))?;
+            }
+            "--open-path" => options.open_path = true,
+            "--dev-outbox" => options.dev_outbox = true,
+            "--metrics" => options.metrics = true,
+            "--seed" => options.seed = Some(number(&arg, value(&arg)?)?),
+            "--virtual-clock" => options.virtual_clock = Some(number(&arg, value(&arg)?)?),
+            "--help" | "-h" => return Err(USAGE.into()),
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    Ok(options)
+}
