@@ -69,7 +69,7 @@ fn main() -> ExitCode {
         mobile: false,
         open_path: false,
         interactive: false,
-        catalog: Catalog::english(),
+        catalog: Catalog::portal("en"),
         store: store::Choice::Memory,
         at: None,
         scheme: RegistrationScheme::Tollgate,
@@ -97,7 +97,7 @@ fn main() -> ExitCode {
                 options.open_path = true;
             }
             "--interactive" => options.interactive = true,
-            "--french" => options.catalog = Catalog::french(),
+            "--french" => options.catalog = Catalog::portal("fr"),
             "--registration-scheme" => {
                 let name = args.next().unwrap_or_default();
                 match name.parse() {

@@ -13,7 +13,8 @@
 //! `otpauth://` QR code for any authenticator app), `--dev-outbox`, `--seed N` (a seeded RNG, for
 //! tests), `--virtual-clock UNIX_SECONDS` (a clock that stands still; `/dev/clock` moves it: for
 //! tests, never for production), `--metrics` (the service's metrics in Prometheus' text format
-//! at `/metrics`).
+//! at `/metrics`), `--catalogues DIR` (a `<language>.ftl` file there adds or rewords a language
+//! of the pages).
 
 mod clock;
 mod options;
@@ -22,7 +23,7 @@ use std::sync::Arc;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tollgate::login::Config;
+use tollgate::login::{CatalogName, Config};
 use tollgate::otp::{Algorithm, UnixTime};
 use tollgate::{Clock, ManualClock, Outbox, Service, SystemClock};
 use tollgate_axum::{DevOutbox, Login, REGISTRATION_PATH, WebConfig};
@@ -82,7 +83,14 @@ fn run(options: Options) -> Result<(), String> {
         (service.register_user(user, PASSWORD, Some("+1 613 270 1234"), Some(user)))
             .map_err(|e| e.to_string())?;
     }
-    let web = WebConfig::default().with_title("Remote Signing Service");
+    // The portal's wording, in English, French and German; and any language of the
+    // deployment's own, from its .ftl files.
+    let mut web = WebConfig::default()
+        .with_title("Remote Signing Service")
+        .with_catalogue(CatalogName::Portal);
+    if let Some(dir) = &options.catalogues {
+        web = web.with_catalogue_dir(std::path::Path::new(dir))?;
+    }
     let login = match outbox {
         Some(outbox) => {
             println!("the development outbox is on: never in production");

@@ -4,7 +4,7 @@ use tollgate::codes::RegistrationScheme;
 
 const USAGE: &str = "usage: web_login [--port N] [--registration-address URL] \
     [--registration-scheme tollgate|any-field] [--open-path] [--dev-outbox] [--seed N] \
-    [--virtual-clock UNIX_SECONDS] [--metrics]";
+    [--virtual-clock UNIX_SECONDS] [--metrics] [--catalogues DIR]";
 
 #[derive(Default)]
 pub(crate) struct Options {
@@ -14,6 +14,7 @@ pub(crate) struct Options {
     pub(crate) open_path: bool,
     pub(crate) dev_outbox: bool,
     pub(crate) metrics: bool,
+    pub(crate) catalogues: Option<String>,
     pub(crate) seed: Option<u64>,
     pub(crate) virtual_clock: Option<u64>,
 }
@@ -43,6 +44,7 @@ pub(crate) fn options() -> Result<Options, String> {
             "--open-path" => options.open_path = true,
             "--dev-outbox" => options.dev_outbox = true,
             "--metrics" => options.metrics = true,
+            "--catalogues" => options.catalogues = Some(value(&arg)?),
             "--seed" => options.seed = Some(number(&arg, value(&arg)?)?),
             "--virtual-clock" => options.virtual_clock = Some(number(&arg, value(&arg)?)?),
             "--help" | "-h" => return Err(USAGE.into()),

@@ -7,7 +7,17 @@ use std::time::Duration;
 
 use axum::http::HeaderMap;
 
+use tollgate::login::{Catalog, CatalogName};
+
 use crate::pages::{DefaultPages, Pages};
+
+/// A shipped catalogue in each of its languages.
+fn shipped(name: CatalogName) -> Vec<Catalog> {
+    Catalog::shipped_languages()
+        .into_iter()
+        .filter_map(|language| Catalog::shipped(name, language))
+        .collect()
+}
 
 /// Where the client's address (which the service throttles wrong passwords by) comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +74,7 @@ pub struct WebConfig {
     pub(crate) title: String,
     pub(crate) after_login: Option<String>,
     pub(crate) pages: Arc<dyn Pages>,
+    pub(crate) catalogues: Vec<Catalog>,
 }
 
 impl core::fmt::Debug for WebConfig {
@@ -89,6 +100,7 @@ impl Default for WebConfig {
             title: "Sign in".into(),
             after_login: None,
             pages: Arc::new(DefaultPages),
+            catalogues: shipped(CatalogName::Default),
         }
     }
 }
@@ -154,6 +166,74 @@ impl WebConfig {
     pub fn with_pages(mut self, pages: Arc<dyn Pages>) -> Self {
         self.pages = pages;
         self
+    }
+
+    /// The pages' languages: a shipped catalogue (the default, unbranded, or the portal's
+    /// wording) in English, French and German.
+    #[must_use]
+    pub fn with_catalogue(mut self, name: CatalogName) -> Self {
+        self.catalogues = shipped(name);
+        self
+    }
+
+    /// The pages' languages: `catalogues`, the first the default (an empty list keeps the
+    /// current ones).
+    #[must_use]
+    pub fn with_catalogues(mut self, catalogues: Vec<Catalog>) -> Self {
+        if !catalogues.is_empty() {
+            self.catalogues = catalogues;
+        }
+        self
+    }
+
+    /// Adds (or replaces, by language) a catalogue for every `<tag>.ftl` file in `dir`
+    /// (`it.ftl`, `pt-BR.ftl`): a deployment adds a language without Rust. What a file lacks
+    /// shows in English. Files are read once, here.
+    ///
+    /// # Errors
+    /// A file that cannot be read, or is not a catalogue: its path and why.
+    pub fn with_catalogue_dir(mut self, dir: &std::path::Path) -> Result<Self, String> {
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut paths: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let tag = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .ok_or_else(|| format!("{}: not a language tag", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let catalog =
+                Catalog::from_ftl(tag, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+            match self.catalogues.iter().position(|c| c.language() == tag) {
+                Some(at) => self.catalogues[at] = catalog,
+                None => self.catalogues.push(catalog),
+            }
+        }
+        Ok(self)
+    }
+
+    /// The catalogue of language `index` (the default for one out of range).
+    pub(crate) fn catalogue(&self, index: usize) -> Catalog {
+        self.catalogues
+            .get(index)
+            .or(self.catalogues.first())
+            .cloned()
+            .unwrap_or_else(Catalog::english)
+    }
+
+    /// The language a new session starts in.
+    pub(crate) fn negotiate(&self, headers: &HeaderMap) -> usize {
+        crate::lang::negotiate(headers, self.catalogues.iter().map(Catalog::language))
+    }
+
+    /// The configured language a selector's value names.
+    pub(crate) fn find_language(&self, tag: &str) -> Option<usize> {
+        crate::lang::find(self.catalogues.iter().map(Catalog::language), tag)
     }
 
     /// The path of `route` under the base: `url("submit")` is `/login/submit`.

@@ -15,7 +15,6 @@ use tollgate::{Client, Error, View};
 use zeroize::Zeroizing;
 
 use crate::Login;
-use crate::lang::Lang;
 use crate::pages::{PageContext, refused};
 
 /// Headers on every page: no caching (pages show codes), no framing, no referrer, scripts and
@@ -134,7 +133,7 @@ impl Login {
         let id = self
             .0
             .sessions
-            .create(view.login, Lang::negotiate(headers), now);
+            .create(view.login, self.0.config.negotiate(headers), now);
         let cookie = self.cookies().set_session(&id);
         Ok((id, Some(cookie)))
     }
@@ -214,8 +213,8 @@ async fn show(login: Login, headers: HeaderMap) -> Response {
             s.user = view.authenticated().cloned();
             let flash = s.flash.take();
             let cx = PageContext {
-                lang: s.lang,
-                catalog: s.lang.catalog(),
+                catalog: login.0.config.catalogue(s.lang),
+                language: s.lang,
                 csrf: &s.csrf,
                 config: &login.0.config,
                 flash: flash.as_ref(),
@@ -400,7 +399,7 @@ pub(crate) async fn language(
             "the form's token does not match this session",
         );
     }
-    if let Some(lang) = Lang::parse(&form.lang) {
+    if let Some(lang) = login.0.config.find_language(&form.lang) {
         login.0.sessions.with(&id, |s| s.lang = lang);
     }
     redirect_home(&login)

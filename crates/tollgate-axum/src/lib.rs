@@ -22,7 +22,6 @@ mod session;
 mod user;
 
 pub use config::{ClientAddress, WebConfig};
-pub use lang::Lang;
 #[cfg(feature = "dev-outbox")]
 pub use outbox::DevOutbox;
 pub use pages::{DefaultPages, Field, PageContext, Pages};

@@ -17,15 +17,14 @@ use tollgate::LoginKey;
 use tollgate::login::{DeviceId, Message, UserId};
 use zeroize::Zeroizing;
 
-use crate::lang::Lang;
-
 /// One browser's session.
 pub(crate) struct Session {
     /// The service's key for the login in progress.
     pub(crate) login: LoginKey,
     /// The token every form must carry back.
     pub(crate) csrf: String,
-    pub(crate) lang: Lang,
+    /// Which of the configured catalogues the pages are shown in.
+    pub(crate) lang: usize,
     /// The secure activation URI of the QR code on the page last shown.
     pub(crate) qr_uri: Option<String>,
     /// The open path's `otpauth://` URI on that page (it carries the token's secret).
@@ -119,7 +118,7 @@ impl Sessions {
     }
 
     /// A new session for the login `login` at `now`; returns its ID. Idle sessions go.
-    pub(crate) fn create(&self, login: LoginKey, lang: Lang, now: u64) -> String {
+    pub(crate) fn create(&self, login: LoginKey, lang: usize, now: u64) -> String {
         let id = random_token();
         let mut sessions = self.lock();
         sessions.sweep(now);

@@ -148,8 +148,10 @@ async fn a_new_session_speaks_the_browsers_language() {
     let (_, _, page) = open(&app, &[("accept-language", "fr-CA,fr;q=0.9,en;q=0.5")]).await;
     assert!(page.contains(r#"<html lang="fr">"#), "{page}");
     assert!(page.contains("Saisissez votre identifiant"), "{page}");
-    let (_, _, page) = open(&app, &[("accept-language", "de, en;q=0.3")]).await;
+    let (_, _, page) = open(&app, &[("accept-language", "it, en;q=0.3")]).await;
     assert!(page.contains(r#"<html lang="en">"#) && page.contains("Enter User ID"));
+    let (_, _, page) = open(&app, &[("accept-language", "de-CH, en;q=0.3")]).await;
+    assert!(page.contains(r#"<html lang="de">"#) && page.contains("Benutzerkennung eingeben"));
 }
 
 /// Password holder and stranger behind one reverse proxy (THREATS.md; SP 800-63B-4 §3.2.2
@@ -216,4 +218,34 @@ async fn behind_a_proxy_the_client_is_the_address_the_proxy_appended() {
             assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         }
     }
+}
+
+/// A deployment adds a language with a file, without Rust: the selector offers it and a browser
+/// that prefers it gets it; what the file lacks shows in English.
+#[tokio::test]
+async fn a_language_from_a_directory() {
+    let dir = std::env::temp_dir().join(format!("tollgate-axum-ftl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("it.ftl"),
+        "language-name = Italiano\nenter-user-id = Inserisci l'ID utente\n",
+    )
+    .unwrap();
+    let config = WebConfig::default().with_catalogue_dir(&dir).unwrap();
+    let app = app(config, [192, 0, 2, 1]);
+    let (_, _, page) = open(&app, &[("accept-language", "it-IT, en;q=0.5")]).await;
+    assert!(page.contains(r#"<html lang="it">"#), "{page}");
+    assert!(page.contains("Inserisci l'ID utente"), "{page}");
+    assert!(
+        page.contains(">Italiano</option>") && page.contains(">Deutsch</option>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Next"),
+        "the missing button text falls back to English: {page}"
+    );
+    std::fs::write(dir.join("xx.ftl"), "enter-user-id = {").unwrap();
+    let refused = WebConfig::default().with_catalogue_dir(&dir).unwrap_err();
+    assert!(refused.contains("xx.ftl"), "{refused}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

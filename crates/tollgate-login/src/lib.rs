@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod account;
+mod catalog;
 mod config;
 mod device;
 mod driver;
@@ -20,13 +21,14 @@ pub use account::{
     Account, AccountState, AccountUpdate, EnrollmentKind, MAX_ONLINE_FAILURES, MobileQr,
     OnlineRegistration, OpenToken, PendingActivation, TokenRecord,
 };
+pub use catalog::{Catalog, CatalogError, CatalogName};
 pub use config::{Config, NIST_MAX_FAILURES};
 pub use device::{DeviceId, KnownDevice, MAX_DEVICES};
 pub use driver::{Commit, Driven, Driver, Loaded, LoginStore, MemoryLoginStore, Poisoned};
 pub use error::{ConfigError, DriveError, InputError, Refusal, StateError};
 pub use keys::{KeyId, KeyRing, PinKeys, RingKey, StateKeys};
 pub use machine::{Input, LoginMachine, PasswordCheck};
-pub use message::{Catalog, Message, MessageId};
+pub use message::{Message, MessageId};
 pub use online::{OnlineOutcome, OnlineReceipt};
 pub use output::{
     AuditEvent, Channel, DesktopActivation, Destination, Effect, MobileActivation, Notification,

@@ -5,7 +5,7 @@
 use maud::{Markup, html};
 use tollgate::login::{DesktopActivation, EnrollmentKind, Message, MessageId, MobileActivation};
 
-use super::{Field, PageContext, ui};
+use super::{Field, PageContext};
 
 /// The heading and the progress line.
 fn intro(cx: &PageContext<'_>) -> Markup {
@@ -91,7 +91,7 @@ pub(super) fn mobile(cx: &PageContext<'_>, page: &MobileActivation) -> Markup {
             li { p { (cx.text(MessageId::DownloadApp)) } }
             li {
                 p { (cx.text(MessageId::ScanQrCode)) }
-                img id="qr" src=(cx.url("qr.png")) alt=(ui(cx.lang, "qr")) width="296" height="296";
+                img id="qr" src=(cx.url("qr.png")) alt=(cx.text(MessageId::QrAlt)) width="296" height="296";
             }
             li {
                 p { (cx.text(MessageId::CopyActivationPassword)) }
@@ -103,7 +103,7 @@ pub(super) fn mobile(cx: &PageContext<'_>, page: &MobileActivation) -> Markup {
         @if let Some(open) = &page.open {
             section id="open_path" {
                 p { (cx.text(MessageId::ScanOpenQrCode)) }
-                img id="open_qr" src=(cx.url("open-qr.png")) alt=(ui(cx.lang, "open_qr")) width="296" height="296";
+                img id="open_qr" src=(cx.url("open-qr.png")) alt=(cx.text(MessageId::OpenQrAlt)) width="296" height="296";
                 (cx.copyable("open_key", MessageId::OpenPathKey, &open.key))
                 (cx.field("open_code", MessageId::EnterOpenPathCode, Field::Code { focus: false }, MessageId::Next))
             }

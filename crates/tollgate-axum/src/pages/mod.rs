@@ -15,7 +15,6 @@ use tollgate::login::{
 };
 
 use crate::config::WebConfig;
-use crate::lang::Lang;
 
 mod enroll;
 mod screens;
@@ -23,10 +22,10 @@ mod screens;
 /// What a page needs besides the view.
 #[derive(Debug)]
 pub struct PageContext<'a> {
-    /// The page's language.
-    pub lang: Lang,
-    /// Its catalogue.
+    /// The catalogue of the page's language.
     pub catalog: Catalog,
+    /// Which of the configured catalogues it is.
+    pub language: usize,
     pub(crate) csrf: &'a str,
     pub(crate) config: &'a WebConfig,
     /// A notice carried over a redirect, shown when the view has none.
@@ -108,7 +107,7 @@ impl PageContext<'_> {
             div class="row" {
                 span class="label" { (self.text(label)) }
                 code id=(id) { (value) }
-                button type="button" class="copy" data-copy=(id) { (ui(self.lang, "copy")) }
+                button type="button" class="copy" data-copy=(id) { (self.text(MessageId::Copy)) }
             }
         }
     }
@@ -132,29 +131,16 @@ pub enum Field {
     },
 }
 
-/// The crate's own words beside the catalogues'.
-pub(crate) fn ui(lang: Lang, key: &str) -> &'static str {
-    match (lang, key) {
-        (Lang::French, "language") => "Langue",
-        (_, "language") => "Language",
-        (Lang::French, "copy") => "Copier",
-        (_, "copy") => "Copy",
-        (Lang::French, "outbox") => "Boîte d'envoi (développement)",
-        (_, "outbox") => "Outbox (development)",
-        (Lang::French, "dev_outbox") => {
-            "Boîte d'envoi de développement active : les codes PIN de ce navigateur sont affichés \
-             sur /outbox. Jamais en production."
-        }
-        (_, "dev_outbox") => {
-            "Development outbox on: this browser's PINs are shown at /outbox. Never in production."
-        }
-        (Lang::French, "logout") => "Recommencer",
-        (_, "logout") => "Start over",
-        (Lang::French, "qr") => "Code QR pour l'application mobile",
-        (_, "qr") => "QR code for the mobile app",
-        (Lang::French, "open_qr") => "Code QR pour toute application d'authentification",
-        (_, "open_qr") => "QR code for any authenticator app",
-        _ => "",
+/// The configured catalogues, for a language selector: each one's tag and its name in itself.
+impl PageContext<'_> {
+    /// The languages the service offers: (tag, name), in the selector's order.
+    #[must_use]
+    pub fn languages(&self) -> Vec<(String, String)> {
+        self.config
+            .catalogues
+            .iter()
+            .map(|c| (c.language().to_owned(), c.text(MessageId::LanguageName)))
+            .collect()
     }
 }
 

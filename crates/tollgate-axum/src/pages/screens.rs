@@ -3,14 +3,13 @@
 use maud::{DOCTYPE, Markup, html};
 use tollgate::login::{Message, MessageId, UserId};
 
-use super::{Field, PageContext, ui};
-use crate::lang::Lang;
+use super::{Field, PageContext};
 
 pub(super) fn layout(cx: &PageContext<'_>, screen: &str, main: Markup) -> Markup {
-    let lang = cx.lang;
+    let languages = cx.languages();
     html! {
         (DOCTYPE)
-        html lang=(lang.code()) {
+        html lang=(cx.catalog.language()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width";
@@ -20,16 +19,16 @@ pub(super) fn layout(cx: &PageContext<'_>, screen: &str, main: Markup) -> Markup
             }
             body {
                 @if cx.dev_outbox {
-                    p class="dev-banner" id="dev_banner" { (ui(lang, "dev_outbox")) }
+                    p class="dev-banner" id="dev_banner" { (cx.text(MessageId::DevOutboxBanner)) }
                 }
                 header {
                     span class="brand" { (cx.title()) }
                     form method="post" action=(cx.url("lang")) class="lang" {
                         input type="hidden" name="csrf" value=(cx.csrf);
-                        label for="lang" { (ui(lang, "language")) }
+                        label for="lang" { (cx.text(MessageId::LanguageLabel)) }
                         select id="lang" name="lang" {
-                            @for l in Lang::ALL {
-                                option value=(l.code()) selected[l == lang] { (l.name()) }
+                            @for (index, (tag, name)) in languages.iter().enumerate() {
+                                option value=(tag) selected[index == cx.language] { (name) }
                             }
                         }
                         button type="submit" id="set_lang" { "OK" }
@@ -38,10 +37,10 @@ pub(super) fn layout(cx: &PageContext<'_>, screen: &str, main: Markup) -> Markup
                 main data-screen=(screen) data-render=(cx.render) { (main) }
                 footer {
                     (cx.form("logout", html! {
-                        button type="submit" class="link" id="logout" { (ui(lang, "logout")) }
+                        button type="submit" class="link" id="logout" { (cx.text(MessageId::StartOver)) }
                     }))
                     @if cx.dev_outbox {
-                        a href=(cx.url("outbox")) target="_blank" { (ui(lang, "outbox")) }
+                        a href=(cx.url("outbox")) target="_blank" { (cx.text(MessageId::OutboxLink)) }
                     }
                 }
             }
