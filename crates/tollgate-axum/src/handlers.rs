@@ -335,8 +335,18 @@ async fn post(
     match result {
         Ok(view) => {
             let device = view.device;
+            let user = view.authenticated().cloned();
             let moved = login.0.sessions.advance(&id, &old, view.login, view.notice);
-            let mut response = redirect_home(&login);
+            // Authenticated: the session's user from now on, and on to the app's page.
+            let after = user.as_ref().and(login.0.config.after_login.as_deref());
+            if let Some(user) = user {
+                let current = moved.as_deref().unwrap_or(&id);
+                login.0.sessions.with(current, |s| s.user = Some(user));
+            }
+            let mut response = match after {
+                Some(after) => redirect(after),
+                None => redirect_home(&login),
+            };
             // A whole login from a browser the account did not know: remember the browser.
             if let Some(device) = device
                 && let Ok(value) = HeaderValue::from_str(&cookies.set_device(&device))
