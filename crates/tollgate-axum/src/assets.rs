@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use tollgate::provision::{QrOptions, render_png};
 
 use crate::Login;
-use crate::handlers::{failure, secure};
+use crate::responses::{failure, secure};
 
 /// The default pages' stylesheet.
 pub(crate) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d2330}

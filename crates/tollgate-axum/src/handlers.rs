@@ -7,77 +7,16 @@ use std::net::SocketAddr;
 
 use axum::Extension;
 use axum::extract::{ConnectInfo, Form};
-use axum::http::header::{CACHE_CONTROL, LOCATION, RETRY_AFTER, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use tollgate::login::{EnrollmentKind, Input, Screen};
 use tollgate::{Client, Error, View};
 use zeroize::Zeroizing;
 
 use crate::Login;
-use crate::pages::{PageContext, refused};
-
-/// Headers on every page: no caching (pages show codes), no framing, no referrer, scripts and
-/// styles from this origin only.
-pub(crate) fn secure(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    for (name, value) in [
-        (CACHE_CONTROL, "no-store"),
-        (HeaderName::from_static("x-frame-options"), "DENY"),
-        (HeaderName::from_static("referrer-policy"), "no-referrer"),
-        (HeaderName::from_static("x-content-type-options"), "nosniff"),
-        (
-            HeaderName::from_static("content-security-policy"),
-            "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
-        ),
-    ] {
-        headers.insert(name, HeaderValue::from_static(value));
-    }
-    response
-}
-
-pub(crate) fn redirect(to: &str) -> Response {
-    let location = HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/"));
-    secure((StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response())
-}
-
-fn redirect_home(login: &Login) -> Response {
-    redirect(&login.0.config.url(""))
-}
-
-pub(crate) fn failure(login: &Login, status: StatusCode, message: &str) -> Response {
-    let page = refused(message, &login.0.config.url(""));
-    secure((status, Html(page.into_string())).into_response())
-}
-
-/// A failure of the service itself: the user sees that it failed, the log sees why (the
-/// store's error and its causes are not for the user's eyes).
-fn service_failure(login: &Login, e: &Error) -> Response {
-    let mut cause = String::new();
-    let mut source: Option<&dyn std::error::Error> = Some(e);
-    while let Some(e) = source {
-        cause.push_str(&format!(": {e}"));
-        source = e.source();
-    }
-    eprintln!("tollgate-axum: the service failed{cause}");
-    failure(
-        login,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "the service failed; try again in a moment",
-    )
-}
-
-fn busy(login: &Login) -> Response {
-    let mut response = failure(
-        login,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the service is busy; try again in a moment",
-    );
-    response
-        .headers_mut()
-        .insert(RETRY_AFTER, HeaderValue::from_static("2"));
-    response
-}
+use crate::pages::PageContext;
+use crate::responses::{busy, failure, redirect, redirect_home, secure, service_failure};
 
 impl Login {
     /// Runs blocking service work on Tokio's blocking threads once one of the bounded turns is

@@ -18,6 +18,7 @@ mod lang;
 #[cfg(feature = "dev-outbox")]
 mod outbox;
 mod pages;
+mod responses;
 mod session;
 mod user;
 

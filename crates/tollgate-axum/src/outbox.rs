@@ -98,7 +98,7 @@ pub(crate) async fn page(
         (Some(outbox), Some(mailbox)) => outbox.messages(&mailbox),
         _ => Vec::new(),
     };
-    crate::handlers::secure(axum::response::Html(render(&messages)).into_response())
+    crate::responses::secure(axum::response::Html(render(&messages)).into_response())
 }
 
 /// The development outbox: every PIN and notice "sent", newest first.

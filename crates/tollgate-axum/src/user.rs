@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use tollgate::login::UserId;
 
 use crate::Login;
-use crate::handlers::redirect;
+use crate::responses::redirect;
 
 /// The user whose login in this browser is authenticated. As a handler's argument it admits
 /// only them: anyone else is sent to the login's page (303). Needs the [`Login`] as an

@@ -9,14 +9,18 @@
 use serde::{Deserialize, Serialize};
 use tollgate_codes::{Activation, ActivationCode, ActivationPassword, Policy, SerialNumber};
 use tollgate_login::{
-    AccountState, EnrollmentKind, KeyId, KnownDevice, LoginId, MobileQr, OnlineRegistration,
-    OpenToken, PendingActivation, RingKey as _, TokenRecord, UserId,
+    AccountState, EnrollmentKind, KeyId, LoginId, MobileQr, OnlineRegistration, OpenToken,
+    PendingActivation, RingKey as _, TokenRecord, UserId,
 };
 use tollgate_otp::{Algorithm, Digits, Period, Secret, Step, TotpParams, UnixTime};
 use zeroize::Zeroizing;
 
 use crate::error::StoreError;
 use crate::sealing::{SealingKeys, Unsealed, open, open_body, seal};
+
+mod device;
+
+use device::PlainDevice;
 
 /// The sealed format of an account's state before key identifiers: this byte, a 24-byte
 /// nonce, then the ciphertext and tag of the state as JSON. Still read (under every key of the
@@ -165,41 +169,6 @@ struct Plain {
     sms_sent: Vec<u64>,
     #[serde(default)]
     email_sent: Vec<u64>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct PlainDevice {
-    digest: String,
-    last_login: u64,
-    failures: u32,
-    locked_until: Option<u64>,
-}
-
-impl PlainDevice {
-    fn of(device: &KnownDevice) -> Self {
-        Self {
-            digest: device.digest.iter().map(|b| format!("{b:02x}")).collect(),
-            last_login: device.last_login.as_secs(),
-            failures: device.failures,
-            locked_until: device.locked_until.map(UnixTime::as_secs),
-        }
-    }
-
-    fn device(&self) -> Option<KnownDevice> {
-        if self.digest.len() != 64 || !self.digest.is_ascii() {
-            return None;
-        }
-        let mut digest = [0u8; 32];
-        for (i, byte) in digest.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(self.digest.get(2 * i..2 * i + 2)?, 16).ok()?;
-        }
-        Some(KnownDevice {
-            digest,
-            last_login: UnixTime::from_secs(self.last_login),
-            failures: self.failures,
-            locked_until: self.locked_until.map(UnixTime::from_secs),
-        })
-    }
 }
 
 #[derive(Serialize, Deserialize)]

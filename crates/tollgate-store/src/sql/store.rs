@@ -14,6 +14,7 @@ use crate::sealing::SealingKeys;
 use crate::{PasswordHash, Reseal, SharedRng, Store, UserRecord};
 
 mod reseal;
+mod serials;
 
 const SELECT_USER: &str =
     "SELECT password_hash, mobile, email, version, state FROM tollgate_users WHERE id = $1";
@@ -22,7 +23,6 @@ const INSERT_USER: &str = "INSERT INTO tollgate_users (id, password_hash, mobile
 const UPDATE_ACCOUNT: &str =
     "UPDATE tollgate_users SET version = $3, state = $4 WHERE id = $1 AND version = $2";
 const DELETE_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1";
-const SELECT_SERIAL: &str = "SELECT user_id FROM tollgate_serials WHERE serial = $1";
 const INSERT_SERIAL: &str = "INSERT INTO tollgate_serials (serial, user_id) VALUES ($1, $2)";
 const SELECT_LOGIN: &str =
     "SELECT version, state, expires_at FROM tollgate_logins WHERE id = $1 AND expires_at > $2";
@@ -282,19 +282,7 @@ impl<B: Backend> LoginStore for SqlStore<B> {
     }
 
     fn user_of_serial(&self, serial: &SerialNumber) -> Result<Option<UserId>, StoreError> {
-        let rows = self.backend.read(|c| {
-            c.query(SELECT_SERIAL, &[serial.to_string().as_str().into()])
-                .map_err(failed("find serial"))
-        })?;
-        match rows.into_iter().next().as_deref() {
-            None => Ok(None),
-            Some([Value::Text(user)]) => user.parse().map(Some).map_err(|_| {
-                StoreError::Integrity("a serial number's user is not a User ID".into())
-            }),
-            Some(_) => Err(StoreError::Integrity(
-                "a serial number's row has the wrong types".into(),
-            )),
-        }
+        serials::user_of(&self.backend, serial)
     }
 
     fn commit(&self, commit: &Commit<'_>) -> Result<bool, StoreError> {
