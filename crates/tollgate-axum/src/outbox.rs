@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use tollgate::login::{Destination, Notification, UserId};
 use tollgate::otp::Pin;
-use tollgate::{Delivered, Delivery};
+use tollgate::{Delivered, Delivery, DeliveryError};
 
 thread_local! {
     /// The mailbox of the session whose request this thread is serving.
@@ -51,11 +51,12 @@ impl DevOutbox {
             .unwrap_or_default()
     }
 
-    fn file(&self, message: Delivered) {
+    fn file(&self, message: Delivered) -> Result<(), DeliveryError> {
         let Some(mailbox) = MAILBOX.with(|m| m.borrow().clone()) else {
             // Sent outside any request (none is): nobody's to see.
-            eprintln!("tollgate-axum: a message outside any session was dropped");
-            return;
+            return Err(DeliveryError::Permanent(
+                "a message outside any browser session".into(),
+            ));
         };
         if let Ok(mut all) = self.0.lock() {
             // A bounded development tool: the oldest go first.
@@ -64,26 +65,27 @@ impl DevOutbox {
             }
             all.push((mailbox, message));
         }
+        Ok(())
     }
 }
 
 impl Delivery for DevOutbox {
-    fn send_pin(&self, to: &Destination, pin: &Pin) {
+    fn send_pin(&self, to: &Destination, pin: &Pin) -> Result<(), DeliveryError> {
         self.file(Delivered::Pin {
             to: to.clone(),
             digits: pin.expose_secret().to_owned(),
-        });
+        })
     }
 
-    fn notify(&self, user: &UserId, notification: Notification) {
+    fn notify(&self, user: &UserId, notification: Notification) -> Result<(), DeliveryError> {
         self.file(Delivered::Notice {
             user: user.clone(),
             notification,
-        });
+        })
     }
 
-    fn password_help(&self, user: &UserId) {
-        self.file(Delivered::PasswordHelp { user: user.clone() });
+    fn password_help(&self, user: &UserId) -> Result<(), DeliveryError> {
+        self.file(Delivered::PasswordHelp { user: user.clone() })
     }
 }
 

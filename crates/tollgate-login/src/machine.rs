@@ -258,6 +258,9 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
             let channel = pin.channel;
             pin::resend(ctx, user, pin, channel)
         }
+        (Stage::ExpectPin { user, pin }, Input::PinNotDelivered) => {
+            pin::not_delivered(ctx, user, pin)
+        }
         (Stage::ExpectPin { user, pin }, Input::AlternativeAuthentication) => {
             pin::resend(ctx, user, pin, Channel::Email)
         }

@@ -146,11 +146,13 @@ pub enum MessageId {
     OutboxLink,
     /// The banner every page shows while the development outbox is on.
     DevOutboxBanner,
+    /// The PIN could not be sent: try again, or the alternative.
+    SendFailed,
 }
 
 impl MessageId {
     /// Every message, in declaration order.
-    pub const ALL: [Self; 66] = [
+    pub const ALL: [Self; 67] = [
         Self::Login,
         Self::EnterUserId,
         Self::UserIdFormat,
@@ -217,6 +219,7 @@ impl MessageId {
         Self::OpenQrAlt,
         Self::OutboxLink,
         Self::DevOutboxBanner,
+        Self::SendFailed,
     ];
 
     /// The message's identifier in a Fluent catalogue (`enter-user-id`).
@@ -289,6 +292,7 @@ impl MessageId {
             Self::OpenQrAlt => "open-qr-alt",
             Self::OutboxLink => "outbox-link",
             Self::DevOutboxBanner => "dev-outbox-banner",
+            Self::SendFailed => "send-failed",
         }
     }
 }

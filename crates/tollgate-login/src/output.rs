@@ -106,6 +106,9 @@ pub enum Screen {
         resend_at: UnixTime,
         /// Whether "Alternative authentication" (e-mail) is offered.
         alternative: bool,
+        /// Whether the PIN went out: false when the service could not deliver it (the page
+        /// must not say "We sent it to …").
+        delivered: bool,
     },
     /// "Are you activating the token on your desktop or mobile app?"
     ChooseEnrollment {
@@ -340,6 +343,13 @@ pub enum AuditEvent {
         /// Why: "unknown serial", "no pending activation", "wrong proof", "expired",
         /// "not for this activation", "already used", "not checked".
         reason: &'static str,
+    },
+    /// A PIN could not be delivered: it was voided and not counted as sent.
+    PinNotDelivered {
+        /// Whose.
+        user: UserId,
+        /// By which channel.
+        channel: Channel,
     },
     /// A new token was enrolled (NIST SP 800-63B-4 §4.1.2.1).
     TokenEnrolled {

@@ -107,6 +107,10 @@ pub(crate) struct PinRecord {
     /// the ring is tried).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) key: Option<Hex<4>>,
+    /// The service could not deliver this PIN ([`Input::PinNotDelivered`](crate::Input::PinNotDelivered)):
+    /// it is void, and the screen does not say it was sent.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub(crate) failed: bool,
 }
 
 impl PinRecord {

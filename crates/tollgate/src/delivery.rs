@@ -5,16 +5,96 @@ use std::sync::{Arc, Mutex};
 use tollgate_login::{AuditEvent, Destination, Notification, UserId};
 use tollgate_otp::Pin;
 
-/// Sends PINs by SMS or e-mail, and tells users about their account.
+/// Sends PINs by SMS or e-mail, and tells users about their account. Each call may fail: the
+/// service retries what is [`DeliveryError::Transient`] under its [`RetryPolicy`], and a PIN
+/// that still does not go out is voided and not counted as sent (the page says so).
+///
+/// The calls run on the service's thread, which in an async service is a blocking-pool thread
+/// (the service's blocking contract): a delivery may block on its network call.
 pub trait Delivery: Send + Sync {
     /// Sends a one-time PIN.
-    fn send_pin(&self, to: &Destination, pin: &Pin);
+    ///
+    /// # Errors
+    /// When it did not go out.
+    fn send_pin(&self, to: &Destination, pin: &Pin) -> Result<(), DeliveryError>;
     /// Tells a user something happened to their account.
-    fn notify(&self, user: &UserId, notification: Notification);
+    ///
+    /// # Errors
+    /// When it did not go out.
+    fn notify(&self, user: &UserId, notification: Notification) -> Result<(), DeliveryError>;
     /// The user asked for help with a locked or forgotten password ("Password locked or
     /// forgotten?"): start the service's own reset process. The account unlocks by itself
     /// after its cool-down.
-    fn password_help(&self, user: &UserId);
+    ///
+    /// # Errors
+    /// When it did not go out.
+    fn password_help(&self, user: &UserId) -> Result<(), DeliveryError>;
+}
+
+/// Why a message did not go out. Its text is for the operator's log: never the message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeliveryError {
+    /// Worth another try (a timeout, a 5xx, a refused connection).
+    #[error("delivery failed, may succeed later: {0}")]
+    Transient(String),
+    /// Another try would fail the same way (a refused destination, bad credentials).
+    #[error("delivery failed: {0}")]
+    Permanent(String),
+}
+
+/// How often, and for how long, the service tries a transient failure again: after `first`,
+/// then twice as long each time, while the next try would start before `deadline` from the
+/// first (and at most `attempts` tries in all). The default: 3 tries, 200 ms, 2 s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Tries in all, the first included.
+    pub attempts: u32,
+    /// The wait before the second try.
+    pub first: std::time::Duration,
+    /// No try starts later than this after the first.
+    pub deadline: std::time::Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 3,
+            first: std::time::Duration::from_millis(200),
+            deadline: std::time::Duration::from_secs(2),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Runs `send` until it succeeds, fails for good, or the policy is spent; `sleep` waits
+    /// between tries (the service's: a real sleep, or a test's record).
+    ///
+    /// # Errors
+    /// The last failure, when no try succeeded.
+    pub fn run(
+        &self,
+        sleep: &dyn Fn(std::time::Duration),
+        send: &mut dyn FnMut() -> Result<(), DeliveryError>,
+    ) -> Result<(), DeliveryError> {
+        let mut waited = std::time::Duration::ZERO;
+        let mut wait = self.first;
+        let mut tries = 1;
+        loop {
+            let error = match send() {
+                Ok(()) => return Ok(()),
+                Err(e @ DeliveryError::Permanent(_)) => return Err(e),
+                Err(e) => e,
+            };
+            if tries >= self.attempts || waited + wait > self.deadline {
+                return Err(error);
+            }
+            sleep(wait);
+            waited += wait;
+            wait = wait.saturating_mul(2);
+            tries += 1;
+        }
+    }
 }
 
 /// Records audit events.
@@ -72,6 +152,8 @@ impl core::fmt::Debug for Delivered {
 pub struct Outbox {
     messages: Arc<Mutex<Vec<Delivered>>>,
     console: bool,
+    /// Sends still to refuse, for tests and demonstrations of a gateway that is down.
+    failing: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Outbox {
@@ -85,8 +167,27 @@ impl Outbox {
     #[must_use]
     pub fn printing() -> Self {
         Self {
-            messages: Arc::default(),
             console: true,
+            ..Self::default()
+        }
+    }
+
+    /// The next `sends` messages fail as a gateway that is down would
+    /// ([`DeliveryError::Transient`]), and are not kept.
+    pub fn fail_next(&self, sends: usize) {
+        self.failing
+            .store(sends, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn refuse(&self) -> Result<(), DeliveryError> {
+        let failing = self.failing.fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |n| n.checked_sub(1),
+        );
+        match failing {
+            Ok(_) => Err(DeliveryError::Transient("the outbox is set to fail".into())),
+            Err(_) => Ok(()),
         }
     }
 
@@ -113,7 +214,8 @@ impl Outbox {
 }
 
 impl Delivery for Outbox {
-    fn send_pin(&self, to: &Destination, pin: &Pin) {
+    fn send_pin(&self, to: &Destination, pin: &Pin) -> Result<(), DeliveryError> {
+        self.refuse()?;
         if self.console {
             let (how, whom) = match to {
                 Destination::Sms(phone) => ("SMS", phone.as_str()),
@@ -128,9 +230,11 @@ impl Delivery for Outbox {
             to: to.clone(),
             digits: pin.expose_secret().to_owned(),
         });
+        Ok(())
     }
 
-    fn notify(&self, user: &UserId, notification: Notification) {
+    fn notify(&self, user: &UserId, notification: Notification) -> Result<(), DeliveryError> {
+        self.refuse()?;
         if self.console {
             println!(
                 "  [outbox] e-mail to {user}: a new authenticator was added to your account ({notification:?})"
@@ -140,13 +244,16 @@ impl Delivery for Outbox {
             user: user.clone(),
             notification,
         });
+        Ok(())
     }
 
-    fn password_help(&self, user: &UserId) {
+    fn password_help(&self, user: &UserId) -> Result<(), DeliveryError> {
+        self.refuse()?;
         if self.console {
             println!("  [outbox] help desk: {user} asked for help with their password");
         }
         self.push(Delivered::PasswordHelp { user: user.clone() });
+        Ok(())
     }
 }
 

@@ -22,7 +22,7 @@ pub use tollgate_provision as provision;
 pub use tollgate_store as store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use delivery::{AuditLog, AuditSink, Delivered, Delivery, Outbox};
+pub use delivery::{AuditLog, AuditSink, Delivered, Delivery, DeliveryError, Outbox, RetryPolicy};
 pub use error::Error;
 pub use password::{MAX_PASSWORD_BYTES, PasswordLimits, Passwords, danger};
 pub use service::{Client, ClientLimit, OnlineReply, Service, ServiceBuilder, View};

@@ -12,7 +12,8 @@
 //! | `tollgate_enrollments_total` | counter | |
 //! | `tollgate_failures_total` | counter | `factor`: `password`, `second_factor` |
 //! | `tollgate_lockouts_total` | counter | `kind`: `cool_down`, `hard_limit` |
-//! | `tollgate_sends_total` | counter | `channel`: `sms`, `email`; `result`: `sent` |
+//! | `tollgate_sends_total` | counter | `channel`: `sms`, `email`; `result`: `sent`, `failed` |
+//! | `tollgate_notices_failed_total` | counter | `kind`: `notice`, `password_help` |
 //! | `tollgate_online_registrations_total` | counter | `result`: the answer's name |
 //! | `tollgate_password_queue_depth` | gauge | |
 //! | `tollgate_password_wait_seconds` | histogram | |
@@ -62,19 +63,36 @@ pub(crate) fn input_kind<P>(input: &Input<P>) -> &'static str {
 /// Counts and logs one effect as it is carried out.
 pub(crate) fn effect(effect: &Effect) {
     match effect {
-        Effect::SendPin { to, .. } => {
-            let channel = match to {
-                Destination::Sms(_) => "sms",
-                Destination::Email(_) => "email",
-            };
-            counter!("tollgate_sends_total", "channel" => channel, "result" => "sent").increment(1);
-            tracing::info!(target: "tollgate::delivery", channel, "PIN sent");
-        }
         Effect::Audit(event) => audit(event),
         Effect::Notify { notification, .. } => {
-            tracing::info!(target: "tollgate::delivery", ?notification, "notice sent");
+            tracing::info!(target: "tollgate::delivery", ?notification, "notice to send");
         }
         _ => {}
+    }
+}
+
+/// Counts and logs a PIN's delivery, once its tries are over.
+pub(crate) fn sent(to: &Destination, failed: Option<&crate::DeliveryError>) {
+    let channel = match to {
+        Destination::Sms(_) => "sms",
+        Destination::Email(_) => "email",
+    };
+    let result = if failed.is_some() { "failed" } else { "sent" };
+    counter!("tollgate_sends_total", "channel" => channel, "result" => result).increment(1);
+    match failed {
+        None => tracing::info!(target: "tollgate::delivery", channel, "PIN sent"),
+        Some(e) => {
+            tracing::warn!(target: "tollgate::delivery", channel, error = %e, "PIN not sent")
+        }
+    }
+}
+
+/// Logs a notice's delivery failure (a notice is not retried past the policy, and nothing
+/// waits for it).
+pub(crate) fn noticed(what: &'static str, failed: Option<&crate::DeliveryError>) {
+    if let Some(e) = failed {
+        counter!("tollgate_notices_failed_total", "kind" => what).increment(1);
+        tracing::warn!(target: "tollgate::delivery", what, error = %e, "not delivered");
     }
 }
 

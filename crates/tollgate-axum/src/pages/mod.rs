@@ -162,12 +162,13 @@ pub trait Pages: Send + Sync + 'static {
         screens::enter_password(cx, user)
     }
 
-    /// The one-time PIN, with where it went and whether the alternative is offered.
+    /// The one-time PIN, with where it went (`None` when it could not be sent) and whether the
+    /// alternative is offered.
     fn enter_pin(
         &self,
         cx: &PageContext<'_>,
         user: &UserId,
-        sent_to: &str,
+        sent_to: Option<&str>,
         alternative: bool,
     ) -> Markup {
         screens::enter_pin(cx, user, sent_to, alternative)
@@ -219,8 +220,12 @@ pub trait Pages: Send + Sync + 'static {
                 user,
                 sent_to,
                 alternative,
+                delivered,
                 ..
-            } => ("enter-pin", self.enter_pin(cx, user, sent_to, *alternative)),
+            } => {
+                let sent_to = delivered.then_some(sent_to.as_str());
+                ("enter-pin", self.enter_pin(cx, user, sent_to, *alternative))
+            }
             Screen::ChooseEnrollment { .. } => ("choose-enrollment", self.choose_enrollment(cx)),
             Screen::MobileActivation(page) => {
                 ("mobile-activation", self.mobile_activation(cx, page))

@@ -72,13 +72,15 @@ pub(super) fn enter_password(cx: &PageContext<'_>, who: &UserId) -> Markup {
 pub(super) fn enter_pin(
     cx: &PageContext<'_>,
     who: &UserId,
-    sent_to: &str,
+    sent_to: Option<&str>,
     alternative: bool,
 ) -> Markup {
-    let sent = Message::new(MessageId::PinSentTo).with("destination", sent_to);
+    let sent = sent_to.map(|to| Message::new(MessageId::PinSentTo).with("destination", to));
     html! {
         (user(who))
-        p id="sent_to" { (cx.catalog.render(&sent)) }
+        @if let Some(sent) = sent {
+            p id="sent_to" { (cx.catalog.render(&sent)) }
+        }
         (cx.field("pin", MessageId::EnterPin, Field::Code { focus: true }, MessageId::LogIn))
         (cx.link_button("resend", MessageId::ResendBySms))
         @if alternative {

@@ -68,3 +68,4 @@ qr-alt = QR-Code für die Mobil-App
 open-qr-alt = QR-Code für jede Authenticator-App
 outbox-link = Postausgang (Entwicklung)
 dev-outbox-banner = Entwicklungs-Postausgang aktiv: Die PINs dieses Browsers werden unter /outbox angezeigt. Niemals in Produktion.
+send-failed = Wir konnten das Einmalpasswort nicht senden. Versuchen Sie es erneut oder nutzen Sie die Alternative.

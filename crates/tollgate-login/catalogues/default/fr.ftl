@@ -68,3 +68,4 @@ qr-alt = Code QR pour l’application mobile
 open-qr-alt = Code QR pour toute application d’authentification
 outbox-link = Boîte d’envoi (développement)
 dev-outbox-banner = Boîte d’envoi de développement active : les codes PIN de ce navigateur sont affichés sur /outbox. Jamais en production.
+send-failed = Nous n’avons pas pu envoyer le mot de passe à usage unique. Réessayez, ou utilisez l’autre moyen.

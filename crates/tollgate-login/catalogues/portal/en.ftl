@@ -68,3 +68,4 @@ qr-alt = QR code for the mobile app
 open-qr-alt = QR code for any authenticator app
 outbox-link = Outbox (development)
 dev-outbox-banner = Development outbox on: this browser's PINs are shown at /outbox. Never in production.
+send-failed = We could not send the one-time password. Try again, or use the alternative.

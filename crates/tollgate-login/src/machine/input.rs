@@ -76,6 +76,9 @@ pub enum Input<P = PasswordCheck> {
     /// online ([`Driver::register_online`](crate::Driver::register_online)), finish with its
     /// code.
     RegistrationArrived,
+    /// Not the user's: the service could not deliver the PIN the last step asked it to send
+    /// (after its retries). The PIN is void and the send is not counted.
+    PinNotDelivered,
     /// "Continue" after enrollment.
     Continue,
     /// The first code of the authenticator app that scanned the open path's QR code.
@@ -102,6 +105,7 @@ impl<P> Input<P> {
             Self::ChooseEnrollment(kind) => Input::ChooseEnrollment(kind),
             Self::RegistrationCode(code) => Input::RegistrationCode(code),
             Self::RegistrationArrived => Input::RegistrationArrived,
+            Self::PinNotDelivered => Input::PinNotDelivered,
             Self::Continue => Input::Continue,
             Self::TokenCode(code) => Input::TokenCode(code),
             Self::OpenPathCode(code) => Input::OpenPathCode(code),
@@ -125,6 +129,7 @@ impl<P> core::fmt::Debug for Input<P> {
             Self::ResendPin => f.write_str("ResendPin"),
             Self::AlternativeAuthentication => f.write_str("AlternativeAuthentication"),
             Self::RegistrationArrived => f.write_str("RegistrationArrived"),
+            Self::PinNotDelivered => f.write_str("PinNotDelivered"),
             Self::Continue => f.write_str("Continue"),
             Self::Cancel => f.write_str("Cancel"),
             Self::Tick => f.write_str("Tick"),

@@ -156,6 +156,7 @@ pub(super) fn new_pin<R: CryptoRng>(
         sent_at: ctx.now.as_secs(),
         sends,
         key: Some(Hex(ctx.pin_key.current().id().to_bytes())),
+        failed: false,
     };
     let mut effects = Vec::new();
     if let Some(to) = destination(ctx, user, channel) {
@@ -275,4 +276,41 @@ pub(super) fn try_later<R>(ctx: &Ctx<'_, R>) -> Message {
         .map_or(0, |until| until.as_secs());
     let seconds = until.saturating_sub(ctx.now.as_secs());
     Message::new(MessageId::TryLater).with("seconds", seconds.to_string())
+}
+
+/// The service reports that the PIN it was asked to send did not go out (the gateway refused it
+/// or never answered, after its retries): the PIN is void, the send is not counted (neither in
+/// the login's sends nor in the account's hourly budget), and the screen says so. Nothing is
+/// counted against the user. The resend interval still holds (a gateway that is down is not
+/// hammered faster than one that works); the other channel is not held by it.
+pub(super) fn not_delivered<R>(ctx: &Ctx<'_, R>, user: UserId, mut pin: PinRecord) -> Step {
+    if pin.failed {
+        return Step::to(Stage::ExpectPin { user, pin });
+    }
+    let sent_at = pin.sent_at;
+    let channel = pin.channel;
+    pin.failed = true;
+    pin.expires = ctx.now.as_secs();
+    pin.sends = pin.sends.saturating_sub(1);
+    let event = AuditEvent::PinNotDelivered {
+        user: user.clone(),
+        channel,
+    };
+    let step = Step::to(Stage::ExpectPin { user, pin })
+        .notice(MessageId::SendFailed)
+        .audit(event);
+    let Some(mut state) = account_state(ctx) else {
+        return step;
+    };
+    let sent = match channel {
+        Channel::Sms => &mut state.sms_sent,
+        Channel::Email => &mut state.email_sent,
+    };
+    match sent.iter().rposition(|at| at.as_secs() == sent_at) {
+        Some(at) => {
+            sent.remove(at);
+            step.update(state)
+        }
+        None => step,
+    }
 }

@@ -31,6 +31,7 @@ pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
                 channel: pin.channel,
                 resend_at: UnixTime::from_secs(pin.sent_at.saturating_add(u64::from(interval))),
                 alternative: pin.channel == Channel::Sms && email_of(ctx, user).is_some(),
+                delivered: !pin.failed,
             }
         }
         Stage::ExpectEnrollmentChoice { user } => Screen::ChooseEnrollment { user: user.clone() },

@@ -7,7 +7,7 @@ use tollgate_store::{MemoryStore, SharedRng, Store, os_rng};
 
 use super::{ClientLimit, Service};
 use crate::clock::{Clock, SystemClock};
-use crate::delivery::{AuditLog, AuditSink, Delivery, Outbox};
+use crate::delivery::{AuditLog, AuditSink, Delivery, Outbox, RetryPolicy};
 use crate::error::Error;
 use crate::password::Passwords;
 
@@ -23,6 +23,8 @@ pub struct ServiceBuilder {
     clock: Arc<dyn Clock>,
     rng: SharedRng,
     client_limit: ClientLimit,
+    retry: RetryPolicy,
+    sleep: Arc<dyn Fn(std::time::Duration) + Send + Sync>,
 }
 
 impl core::fmt::Debug for ServiceBuilder {
@@ -44,11 +46,28 @@ impl Default for ServiceBuilder {
             clock: Arc::new(SystemClock),
             rng: os_rng(),
             client_limit: ClientLimit::default(),
+            retry: RetryPolicy::default(),
+            sleep: Arc::new(std::thread::sleep),
         }
     }
 }
 
 impl ServiceBuilder {
+    /// How transient delivery failures are tried again ([`RetryPolicy::default`]).
+    #[must_use]
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How the service waits between delivery tries (default: the thread sleeps; a test passes
+    /// one that records the waits).
+    #[must_use]
+    pub fn sleep(mut self, sleep: Arc<dyn Fn(std::time::Duration) + Send + Sync>) -> Self {
+        self.sleep = sleep;
+        self
+    }
+
     /// The login policy (default: [`Config::default`]).
     #[must_use]
     pub fn config(mut self, config: Config) -> Self {
@@ -160,6 +179,8 @@ impl ServiceBuilder {
             clock: self.clock,
             rng: Mutex::new(self.rng),
             client_limit: self.client_limit,
+            retry: self.retry,
+            sleep: self.sleep,
         })
     }
 }
