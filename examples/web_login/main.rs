@@ -14,7 +14,7 @@
 //! tests), `--virtual-clock UNIX_SECONDS` (a clock that stands still; `/dev/clock` moves it: for
 //! tests, never for production), `--metrics` (the service's metrics in Prometheus' text format
 //! at `/metrics`), `--catalogues DIR` (a `<language>.ftl` file there adds or rewords a language
-//! of the pages).
+//! of the pages), `--smtp HOST:PORT` (PINs by e-mail through that SMTP server, without TLS).
 
 mod clock;
 mod options;
@@ -67,9 +67,18 @@ fn run(options: Options) -> Result<(), String> {
         config = config.with_open_path(Algorithm::Sha1);
     }
     let outbox = options.dev_outbox.then(DevOutbox::default);
-    let delivery = match &outbox {
-        Some(outbox) => outbox.delivery(),
-        None => Arc::new(Outbox::printing()),
+    let delivery: Arc<dyn tollgate::Delivery> = match (&outbox, &options.smtp) {
+        (Some(outbox), _) => outbox.delivery(),
+        // PINs by e-mail through a local SMTP server without TLS; SMS to the console.
+        (None, Some((host, port))) => {
+            let transport = tollgate::lettre::SmtpTransport::builder_dangerous(host)
+                .port(*port)
+                .build();
+            let smtp = tollgate::SmtpDelivery::new(transport, "Sign-in <no-reply@rss.example>")
+                .map_err(|e| e.to_string())?;
+            Arc::new(smtp.with_sms(Arc::new(Outbox::printing())))
+        }
+        (None, None) => Arc::new(Outbox::printing()),
     };
     let mut builder = Service::builder()
         .config(config)

@@ -4,7 +4,7 @@ use tollgate::codes::RegistrationScheme;
 
 const USAGE: &str = "usage: web_login [--port N] [--registration-address URL] \
     [--registration-scheme tollgate|any-field] [--open-path] [--dev-outbox] [--seed N] \
-    [--virtual-clock UNIX_SECONDS] [--metrics] [--catalogues DIR]";
+    [--virtual-clock UNIX_SECONDS] [--metrics] [--catalogues DIR] [--smtp HOST:PORT]";
 
 #[derive(Default)]
 pub(crate) struct Options {
@@ -15,6 +15,7 @@ pub(crate) struct Options {
     pub(crate) dev_outbox: bool,
     pub(crate) metrics: bool,
     pub(crate) catalogues: Option<String>,
+    pub(crate) smtp: Option<(String, u16)>,
     pub(crate) seed: Option<u64>,
     pub(crate) virtual_clock: Option<u64>,
 }
@@ -45,6 +46,12 @@ pub(crate) fn options() -> Result<Options, String> {
             "--dev-outbox" => options.dev_outbox = true,
             "--metrics" => options.metrics = true,
             "--catalogues" => options.catalogues = Some(value(&arg)?),
+            "--smtp" => {
+                let address = value(&arg)?;
+                let (host, port) = address.rsplit_once(':').ok_or("--smtp HOST:PORT")?;
+                let port = port.parse().map_err(|_| "--smtp HOST:PORT: the port")?;
+                options.smtp = Some((host.to_owned(), port));
+            }
             "--seed" => options.seed = Some(number(&arg, value(&arg)?)?),
             "--virtual-clock" => options.virtual_clock = Some(number(&arg, value(&arg)?)?),
             "--help" | "-h" => return Err(USAGE.into()),

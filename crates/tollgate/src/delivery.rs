@@ -5,6 +5,12 @@ use std::sync::{Arc, Mutex};
 use tollgate_login::{AuditEvent, Destination, Notification, UserId};
 use tollgate_otp::Pin;
 
+#[cfg(feature = "smtp")]
+mod smtp;
+
+#[cfg(feature = "smtp")]
+pub use smtp::SmtpDelivery;
+
 /// Sends PINs by SMS or e-mail, and tells users about their account. Each call may fail: the
 /// service retries what is [`DeliveryError::Transient`] under its [`RetryPolicy`], and a PIN
 /// that still does not go out is voided and not counted as sent (the page says so).

@@ -22,8 +22,14 @@ pub use tollgate_provision as provision;
 pub use tollgate_store as store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+#[cfg(feature = "smtp")]
+pub use delivery::SmtpDelivery;
 pub use delivery::{AuditLog, AuditSink, Delivered, Delivery, DeliveryError, Outbox, RetryPolicy};
 pub use error::Error;
+/// lettre itself, whose `SmtpTransport` an [`SmtpDelivery`] takes (hidden: its docs are lettre's).
+#[cfg(feature = "smtp")]
+#[doc(hidden)]
+pub use lettre;
 pub use password::{MAX_PASSWORD_BYTES, PasswordLimits, Passwords, danger};
 pub use service::{Client, ClientLimit, OnlineReply, Service, ServiceBuilder, View};
 pub use tollgate_login::{LoginKey, StateKey};

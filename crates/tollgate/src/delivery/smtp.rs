@@ -1,0 +1,131 @@
+//! E-mail over SMTP with [lettre] (the `smtp` feature): PINs sent by e-mail, notices to the
+//! user's address, requests for password help to the help desk. PINs by SMS go to the
+//! [`Delivery`] given for them, if any.
+
+use std::sync::Arc;
+
+use lettre::message::Mailbox;
+use lettre::{Message, SmtpTransport, Transport as _};
+use tollgate_login::{Destination, Notification, UserId};
+use tollgate_otp::Pin;
+
+use super::{Delivery, DeliveryError};
+
+/// Sends mail through an SMTP relay.
+pub struct SmtpDelivery {
+    transport: SmtpTransport,
+    from: Mailbox,
+    help_desk: Option<Mailbox>,
+    sms: Option<Arc<dyn Delivery>>,
+}
+
+impl core::fmt::Debug for SmtpDelivery {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SmtpDelivery")
+            .field("from", &self.from.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpDelivery {
+    /// Mail from `from` (`Sign-in <no-reply@example.com>`) through `transport`: a relay
+    /// (`SmtpTransport::relay(host)?.credentials(…).build()`, TLS by lettre's features), or
+    /// `SmtpTransport::builder_dangerous(host).port(port).build()` for a local server without
+    /// TLS.
+    ///
+    /// # Errors
+    /// [`DeliveryError::Permanent`] when `from` is not a mailbox.
+    pub fn new(transport: SmtpTransport, from: &str) -> Result<Self, DeliveryError> {
+        Ok(Self {
+            transport,
+            from: mailbox(from)?,
+            help_desk: None,
+            sms: None,
+        })
+    }
+
+    /// Where "Password locked or forgotten?" requests go.
+    ///
+    /// # Errors
+    /// [`DeliveryError::Permanent`] when `to` is not a mailbox.
+    pub fn with_help_desk(mut self, to: &str) -> Result<Self, DeliveryError> {
+        self.help_desk = Some(mailbox(to)?);
+        Ok(self)
+    }
+
+    /// Where PINs by SMS go (without it they fail, and the page offers the e-mail instead).
+    #[must_use]
+    pub fn with_sms(mut self, sms: Arc<dyn Delivery>) -> Self {
+        self.sms = Some(sms);
+        self
+    }
+
+    fn send(&self, to: Mailbox, subject: &str, body: String) -> Result<(), DeliveryError> {
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .body(body)
+            .map_err(|e| DeliveryError::Permanent(format!("the message: {e}")))?;
+        self.transport.send(&message).map(drop).map_err(|e| {
+            // lettre's error text names the server and its answer, never the message.
+            if e.is_permanent() {
+                DeliveryError::Permanent(e.to_string())
+            } else {
+                DeliveryError::Transient(e.to_string())
+            }
+        })
+    }
+}
+
+fn mailbox(text: &str) -> Result<Mailbox, DeliveryError> {
+    text.parse()
+        .map_err(|e| DeliveryError::Permanent(format!("{text:?} is not a mailbox: {e}")))
+}
+
+impl Delivery for SmtpDelivery {
+    fn send_pin(&self, to: &Destination, pin: &Pin) -> Result<(), DeliveryError> {
+        match to {
+            Destination::Email(address) => self.send(
+                mailbox(address.as_str())?,
+                "Your one-time password",
+                format!(
+                    "Your one-time password is {}.\n\nIf you did not just try to log in, \
+                     someone knows your password: change it.\n",
+                    pin.expose_secret()
+                ),
+            ),
+            Destination::Sms(_) => match &self.sms {
+                Some(sms) => sms.send_pin(to, pin),
+                None => Err(DeliveryError::Permanent(
+                    "no SMS gateway is configured".into(),
+                )),
+            },
+        }
+    }
+
+    fn notify(&self, user: &UserId, notification: Notification) -> Result<(), DeliveryError> {
+        let what = match notification {
+            Notification::AuthenticatorAdded => "An authenticator was added to your account.",
+            _ => "Something changed in your account.",
+        };
+        self.send(
+            mailbox(user.as_str())?,
+            "Your account changed",
+            format!("{what}\n\nIf it was not you, contact your administrator at once.\n"),
+        )
+    }
+
+    fn password_help(&self, user: &UserId) -> Result<(), DeliveryError> {
+        let Some(desk) = &self.help_desk else {
+            return Err(DeliveryError::Permanent(
+                "no help desk is configured".into(),
+            ));
+        };
+        self.send(
+            desk.clone(),
+            "Password help requested",
+            format!("{user} asked for help with a locked or forgotten password.\n"),
+        )
+    }
+}
