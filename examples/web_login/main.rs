@@ -14,12 +14,14 @@
 //! tests), `--virtual-clock UNIX_SECONDS` (a clock that stands still; `/dev/clock` moves it: for
 //! tests, never for production), `--metrics` (the service's metrics in Prometheus' text format
 //! at `/metrics`), `--catalogues DIR` (a `<language>.ftl` file there adds or rewords a language
-//! of the pages), `--smtp HOST:PORT` (PINs by e-mail through that SMTP server, without TLS).
+//! of the pages), `--smtp HOST:PORT` (PINs by e-mail through that SMTP server, without TLS),
+//! `--sms-gateway URL` (PINs by SMS as a JSON POST to that gateway).
 
 mod clock;
 mod options;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -67,18 +69,26 @@ fn run(options: Options) -> Result<(), String> {
         config = config.with_open_path(Algorithm::Sha1);
     }
     let outbox = options.dev_outbox.then(DevOutbox::default);
+    // SMS through a gateway's HTTP API, else to the console; e-mail through SMTP, else likewise.
+    let sms: Arc<dyn tollgate::Delivery> = match &options.sms_gateway {
+        Some(url) => Arc::new(tollgate::HttpSmsDelivery::new(
+            url,
+            "RSS",
+            Duration::from_secs(5),
+        )),
+        None => Arc::new(Outbox::printing()),
+    };
     let delivery: Arc<dyn tollgate::Delivery> = match (&outbox, &options.smtp) {
         (Some(outbox), _) => outbox.delivery(),
-        // PINs by e-mail through a local SMTP server without TLS; SMS to the console.
         (None, Some((host, port))) => {
             let transport = tollgate::lettre::SmtpTransport::builder_dangerous(host)
                 .port(*port)
                 .build();
             let smtp = tollgate::SmtpDelivery::new(transport, "Sign-in <no-reply@rss.example>")
                 .map_err(|e| e.to_string())?;
-            Arc::new(smtp.with_sms(Arc::new(Outbox::printing())))
+            Arc::new(smtp.with_sms(sms))
         }
-        (None, None) => Arc::new(Outbox::printing()),
+        (None, None) => sms,
     };
     let mut builder = Service::builder()
         .config(config)

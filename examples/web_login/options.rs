@@ -4,7 +4,7 @@ use tollgate::codes::RegistrationScheme;
 
 const USAGE: &str = "usage: web_login [--port N] [--registration-address URL] \
     [--registration-scheme tollgate|any-field] [--open-path] [--dev-outbox] [--seed N] \
-    [--virtual-clock UNIX_SECONDS] [--metrics] [--catalogues DIR] [--smtp HOST:PORT]";
+    [--virtual-clock UNIX_SECONDS] [--metrics] [--catalogues DIR] [--smtp HOST:PORT] [--sms-gateway URL]";
 
 #[derive(Default)]
 pub(crate) struct Options {
@@ -16,6 +16,7 @@ pub(crate) struct Options {
     pub(crate) metrics: bool,
     pub(crate) catalogues: Option<String>,
     pub(crate) smtp: Option<(String, u16)>,
+    pub(crate) sms_gateway: Option<String>,
     pub(crate) seed: Option<u64>,
     pub(crate) virtual_clock: Option<u64>,
 }
@@ -46,6 +47,7 @@ pub(crate) fn options() -> Result<Options, String> {
             "--dev-outbox" => options.dev_outbox = true,
             "--metrics" => options.metrics = true,
             "--catalogues" => options.catalogues = Some(value(&arg)?),
+            "--sms-gateway" => options.sms_gateway = Some(value(&arg)?),
             "--smtp" => {
                 let address = value(&arg)?;
                 let (host, port) = address.rsplit_once(':').ok_or("--smtp HOST:PORT")?;

@@ -5,9 +5,13 @@ use std::sync::{Arc, Mutex};
 use tollgate_login::{AuditEvent, Destination, Notification, UserId};
 use tollgate_otp::Pin;
 
+#[cfg(feature = "sms-http")]
+mod sms_http;
 #[cfg(feature = "smtp")]
 mod smtp;
 
+#[cfg(feature = "sms-http")]
+pub use sms_http::HttpSmsDelivery;
 #[cfg(feature = "smtp")]
 pub use smtp::SmtpDelivery;
 

@@ -22,6 +22,8 @@ pub use tollgate_provision as provision;
 pub use tollgate_store as store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+#[cfg(feature = "sms-http")]
+pub use delivery::HttpSmsDelivery;
 #[cfg(feature = "smtp")]
 pub use delivery::SmtpDelivery;
 pub use delivery::{AuditLog, AuditSink, Delivered, Delivery, DeliveryError, Outbox, RetryPolicy};

@@ -13,15 +13,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
+use common::{delivering, to_the_pin};
 use tollgate::lettre::SmtpTransport;
 use tollgate::login::{Input, MessageId, Screen};
-use tollgate::otp::UnixTime;
-use tollgate::{ManualClock, Service, SmtpDelivery, danger};
+use tollgate::{Service, SmtpDelivery};
 
-const JOHN: &str = "john.smith@example.com";
-const PASSWORD: &str = "correct horse battery staple";
+mod common;
 
 fn server() -> Option<(String, u16, PathBuf)> {
     let found = std::env::var("TOLLGATE_SMTP").ok().and_then(|address| {
@@ -42,29 +39,15 @@ fn server() -> Option<(String, u16, PathBuf)> {
     found
 }
 
-fn service(host: &str, port: u16, waits: &Arc<Mutex<Vec<Duration>>>) -> Service {
+/// A service that mails through the server at `host:port`; John has no mobile number, so his
+/// PIN goes by e-mail.
+fn service(host: &str, port: u16) -> (Service, Arc<Mutex<Vec<Duration>>>) {
     let transport = SmtpTransport::builder_dangerous(host)
         .port(port)
         .timeout(Some(Duration::from_secs(5)))
         .build();
     let delivery = SmtpDelivery::new(transport, "Sign-in <no-reply@example.com>").unwrap();
-    let mut rng = ChaCha20Rng::seed_from_u64(3);
-    let record = waits.clone();
-    let service = Service::builder()
-        .delivery(Arc::new(delivery))
-        .clock(Arc::new(ManualClock::new(UnixTime::from_secs(
-            1_700_000_000,
-        ))))
-        .passwords(danger::weak_passwords_for_tests(&mut rng).unwrap())
-        .sleep(Arc::new(move |wait| record.lock().unwrap().push(wait)))
-        .rng(Box::new(rng))
-        .build()
-        .unwrap();
-    // No mobile number: the PIN goes by e-mail.
-    service
-        .register_user(JOHN, PASSWORD, None, Some(JOHN))
-        .unwrap();
-    service
+    delivering(Arc::new(delivery), None)
 }
 
 /// The PIN in the newest message of the Maildir, once more than `before` messages are there.
@@ -85,17 +68,6 @@ fn pin_in(maildir: &Path, before: usize) -> Option<String> {
     })
 }
 
-/// User ID and password: the PIN screen, its PIN sent (or not) by mail.
-fn past_the_password(service: &Service) -> tollgate::View {
-    let view = service.start().unwrap();
-    let view = service
-        .submit(&view.login, Input::UserId(JOHN.into()))
-        .unwrap();
-    service
-        .submit(&view.login, Input::Password(PASSWORD.to_owned().into()))
-        .unwrap()
-}
-
 fn mails(maildir: &Path) -> usize {
     std::fs::read_dir(maildir.join("new")).map_or(0, |d| d.count())
 }
@@ -105,10 +77,9 @@ fn the_pin_arrives_by_mail_and_a_missing_server_voids_it() {
     let Some((host, port, maildir)) = server() else {
         return;
     };
-    let waits = Arc::new(Mutex::new(Vec::new()));
-    let service = service(&host, port, &waits);
+    let (service, _) = service(&host, port);
     let before = mails(&maildir);
-    let view = past_the_password(&service);
+    let view = to_the_pin(&service);
     assert!(
         matches!(
             view.screen,
@@ -133,9 +104,8 @@ fn the_pin_arrives_by_mail_and_a_missing_server_voids_it() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let waits = Arc::new(Mutex::new(Vec::new()));
-    let service = self::service("127.0.0.1", port, &waits);
-    let view = past_the_password(&service);
+    let (service, waits) = self::service("127.0.0.1", port);
+    let view = to_the_pin(&service);
     assert!(matches!(
         view.screen,
         Screen::EnterPin {

@@ -257,3 +257,39 @@ impl World {
             .count()
     }
 }
+
+/// A service whose messages go to `delivery`, its waits between tries recorded instead of
+/// slept, with John registered (by SMS when `mobile` is given, else by e-mail).
+pub(crate) fn delivering(
+    delivery: Arc<dyn tollgate::Delivery>,
+    mobile: Option<&str>,
+) -> (Service, Arc<Mutex<Vec<std::time::Duration>>>) {
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let record = waits.clone();
+    let mut rng = ChaCha20Rng::seed_from_u64(4);
+    let service = Service::builder()
+        .delivery(delivery)
+        .clock(Arc::new(ManualClock::new(UnixTime::from_secs(
+            1_700_000_000,
+        ))))
+        .passwords(danger::weak_passwords_for_tests(&mut rng).unwrap())
+        .sleep(Arc::new(move |wait| record.lock().unwrap().push(wait)))
+        .rng(Box::new(rng))
+        .build()
+        .unwrap();
+    service
+        .register_user(JOHN, PASSWORD, mobile, Some(JOHN))
+        .unwrap();
+    (service, waits)
+}
+
+/// User ID and the right password: the PIN screen, its PIN sent (or not).
+pub(crate) fn to_the_pin(service: &Service) -> tollgate::View {
+    let view = service.start().unwrap();
+    let view = service
+        .submit(&view.login, Input::UserId(JOHN.into()))
+        .unwrap();
+    service
+        .submit(&view.login, Input::Password(PASSWORD.to_owned().into()))
+        .unwrap()
+}
