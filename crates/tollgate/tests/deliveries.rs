@@ -8,54 +8,23 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
 use tollgate::login::{AuditEvent, Input, MessageId, Screen};
-use tollgate::otp::UnixTime;
-use tollgate::{
-    AuditLog, Delivered, DeliveryError, ManualClock, Outbox, RetryPolicy, Service, danger,
-};
+use tollgate::{Delivered, DeliveryError, Outbox, RetryPolicy};
 
-const JOHN: &str = "john.smith@example.com";
-const PASSWORD: &str = "correct horse battery staple";
+mod common;
 
-struct World {
-    service: Service,
-    outbox: Outbox,
-    audit: AuditLog,
-    clock: ManualClock,
-    waits: Arc<Mutex<Vec<Duration>>>,
-}
+use common::{Delivering, delivered, delivering, to_the_pin};
 
-fn world() -> World {
-    let mut rng = ChaCha20Rng::seed_from_u64(8);
+/// The service over an outbox that can be told to fail, and the outbox.
+fn world() -> (Delivering, Outbox) {
     let outbox = Outbox::new();
-    let audit = AuditLog::default();
-    let clock = ManualClock::new(UnixTime::from_secs(1_700_000_000));
-    let waits = Arc::new(Mutex::new(Vec::new()));
-    let record = waits.clone();
-    let service = Service::builder()
-        .delivery(Arc::new(outbox.clone()))
-        .audit(Arc::new(audit.clone()))
-        .clock(Arc::new(clock.clone()))
-        .passwords(danger::weak_passwords_for_tests(&mut rng).unwrap())
-        .sleep(Arc::new(move |wait| record.lock().unwrap().push(wait)))
-        .rng(Box::new(rng))
-        .build()
-        .unwrap();
-    service
-        .register_user(JOHN, PASSWORD, Some("+1 613 270 1234"), Some(JOHN))
-        .unwrap();
-    World {
-        service,
+    (
+        delivering(Arc::new(outbox.clone()), Some("+1 613 270 1234")),
         outbox,
-        audit,
-        clock,
-        waits,
-    }
+    )
 }
 
 fn pins(outbox: &Outbox) -> usize {
@@ -68,21 +37,14 @@ fn pins(outbox: &Outbox) -> usize {
 
 #[test]
 fn a_pin_the_gateway_does_not_take_is_not_counted_and_the_page_says_so() {
-    let w = world();
-    w.outbox.fail_next(usize::MAX);
-    let view = w.service.start().unwrap();
-    let view = w
-        .service
-        .submit(&view.login, Input::UserId(JOHN.into()))
-        .unwrap();
-    let view = w
-        .service
-        .submit(&view.login, Input::Password(PASSWORD.to_owned().into()))
-        .unwrap();
-    let Screen::EnterPin { delivered, .. } = &view.screen else {
-        panic!("{:?}", view.screen)
-    };
-    assert!(!delivered, "the page must not say the PIN was sent");
+    let (w, outbox) = world();
+    outbox.fail_next(usize::MAX);
+    let view = to_the_pin(&w.service);
+    assert_eq!(
+        delivered(&view),
+        Some(false),
+        "the page must not say the PIN was sent"
+    );
     assert_eq!(
         view.notice.as_ref().map(|n| n.id),
         Some(MessageId::SendFailed)
@@ -111,30 +73,24 @@ fn a_pin_the_gateway_does_not_take_is_not_counted_and_the_page_says_so() {
         );
         key = view.login;
     }
-    let john = JOHN.parse().unwrap();
+    let john = common::JOHN.parse().unwrap();
     let account = w.service.store().user(&john).unwrap().unwrap().account;
     assert!(
         account.state.sms_sent.is_empty(),
         "{:?}",
         account.state.sms_sent
     );
-    assert_eq!(pins(&w.outbox), 0);
+    assert_eq!(pins(&outbox), 0);
 
     // Back up: the next resend goes, and the login finishes its PIN step.
-    w.outbox.fail_next(0);
+    outbox.fail_next(0);
     w.clock.advance(31);
     let view = w.service.submit(&key, Input::ResendPin).unwrap();
-    assert!(matches!(
-        view.screen,
-        Screen::EnterPin {
-            delivered: true,
-            ..
-        }
-    ));
+    assert_eq!(delivered(&view), Some(true));
     assert_eq!(view.notice, None);
     let view = w
         .service
-        .submit(&view.login, Input::Pin(w.outbox.last_pin().unwrap()))
+        .submit(&view.login, Input::Pin(outbox.last_pin().unwrap()))
         .unwrap();
     assert!(
         matches!(view.screen, Screen::ChooseEnrollment { .. }),
@@ -145,28 +101,14 @@ fn a_pin_the_gateway_does_not_take_is_not_counted_and_the_page_says_so() {
 
 #[test]
 fn the_voided_pin_is_refused_and_the_alternative_is_not_held() {
-    let w = world();
-    w.outbox.fail_next(1);
-    let view = w.service.start().unwrap();
-    let view = w
-        .service
-        .submit(&view.login, Input::UserId(JOHN.into()))
-        .unwrap();
+    let (w, outbox) = world();
+    outbox.fail_next(1);
     // The first try fails, the second goes: a retry inside the policy is a success.
-    let view = w
-        .service
-        .submit(&view.login, Input::Password(PASSWORD.to_owned().into()))
-        .unwrap();
-    assert!(matches!(
-        view.screen,
-        Screen::EnterPin {
-            delivered: true,
-            ..
-        }
-    ));
-    assert_eq!(pins(&w.outbox), 1);
+    let view = to_the_pin(&w.service);
+    assert_eq!(delivered(&view), Some(true));
+    assert_eq!(pins(&outbox), 1);
     // Now the SMS gateway is down for good; the e-mail goes at once, not held by the SMS.
-    w.outbox.fail_next(3);
+    outbox.fail_next(3);
     w.clock.advance(31);
     let view = w.service.submit(&view.login, Input::ResendPin).unwrap();
     assert_eq!(
@@ -177,18 +119,8 @@ fn the_voided_pin_is_refused_and_the_alternative_is_not_held() {
         .service
         .submit(&view.login, Input::AlternativeAuthentication)
         .unwrap();
-    assert!(
-        matches!(
-            view.screen,
-            Screen::EnterPin {
-                delivered: true,
-                ..
-            }
-        ),
-        "{:?}",
-        view.notice
-    );
-    let pin = w.outbox.last_pin().unwrap();
+    assert_eq!(delivered(&view), Some(true), "{:?}", view.notice);
+    let pin = outbox.last_pin().unwrap();
     let view = w.service.submit(&view.login, Input::Pin(pin)).unwrap();
     assert!(matches!(view.screen, Screen::ChooseEnrollment { .. }));
 }
@@ -200,7 +132,7 @@ fn the_policy_stops_at_its_deadline_and_at_a_permanent_failure() {
         first: Duration::from_millis(100),
         deadline: Duration::from_millis(1000),
     };
-    let w = world();
+    let (w, _) = world();
     let waits = w.waits.clone();
     let mut tries = 0;
     let transient: &mut dyn FnMut() -> Result<(), DeliveryError> = &mut || {

@@ -12,9 +12,9 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{delivering, to_the_pin};
+use common::{Delivering, delivered, delivering, to_the_pin};
+use tollgate::HttpSmsDelivery;
 use tollgate::login::{Input, MessageId, Screen};
-use tollgate::{HttpSmsDelivery, Service};
 
 mod common;
 
@@ -56,7 +56,7 @@ fn gateway(answers: Vec<u16>) -> (String, Arc<Mutex<Vec<String>>>) {
 }
 
 /// A service that sends SMS to the gateway at `url`.
-fn service(url: &str) -> (Service, Arc<Mutex<Vec<Duration>>>) {
+fn service(url: &str) -> Delivering {
     let sms = HttpSmsDelivery::new(url, "RSS", Duration::from_secs(5)).with_token("gateway-token");
     delivering(Arc::new(sms), Some("+1 613 270 1234"))
 }
@@ -64,15 +64,9 @@ fn service(url: &str) -> (Service, Arc<Mutex<Vec<Duration>>>) {
 #[test]
 fn the_pin_arrives_at_the_gateway_and_logs_in() {
     let (url, received) = gateway(vec![202]);
-    let (service, _) = service(&url);
+    let Delivering { service, .. } = service(&url);
     let view = to_the_pin(&service);
-    assert!(matches!(
-        view.screen,
-        Screen::EnterPin {
-            delivered: true,
-            ..
-        }
-    ));
+    assert_eq!(delivered(&view), Some(true));
     let request = received.lock().unwrap().remove(0);
     assert!(request.starts_with("POST /v1/sms HTTP/1.1"), "{request}");
     assert!(
@@ -102,29 +96,17 @@ fn the_pin_arrives_at_the_gateway_and_logs_in() {
 #[test]
 fn a_gateway_that_is_down_is_tried_again_and_one_that_refuses_is_not() {
     let (url, received) = gateway(vec![503, 503, 503]);
-    let (service, waits) = service(&url);
+    let Delivering { service, waits, .. } = service(&url);
     let view = to_the_pin(&service);
-    assert!(matches!(
-        view.screen,
-        Screen::EnterPin {
-            delivered: false,
-            ..
-        }
-    ));
+    assert_eq!(delivered(&view), Some(false));
     assert_eq!(view.notice.map(|n| n.id), Some(MessageId::SendFailed));
     assert_eq!(received.lock().unwrap().len(), 3);
     assert_eq!(waits.lock().unwrap().len(), 2);
 
     let (url, received) = gateway(vec![400]);
-    let (service, waits) = self::service(&url);
+    let Delivering { service, waits, .. } = self::service(&url);
     let view = to_the_pin(&service);
-    assert!(matches!(
-        view.screen,
-        Screen::EnterPin {
-            delivered: false,
-            ..
-        }
-    ));
+    assert_eq!(delivered(&view), Some(false));
     assert_eq!(
         received.lock().unwrap().len(),
         1,

@@ -10,13 +10,13 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use common::{delivering, to_the_pin};
+use common::{Delivering, delivered, delivering, to_the_pin};
+use tollgate::SmtpDelivery;
 use tollgate::lettre::SmtpTransport;
 use tollgate::login::{Input, MessageId, Screen};
-use tollgate::{Service, SmtpDelivery};
 
 mod common;
 
@@ -41,7 +41,7 @@ fn server() -> Option<(String, u16, PathBuf)> {
 
 /// A service that mails through the server at `host:port`; John has no mobile number, so his
 /// PIN goes by e-mail.
-fn service(host: &str, port: u16) -> (Service, Arc<Mutex<Vec<Duration>>>) {
+fn service(host: &str, port: u16) -> Delivering {
     let transport = SmtpTransport::builder_dangerous(host)
         .port(port)
         .timeout(Some(Duration::from_secs(5)))
@@ -77,20 +77,10 @@ fn the_pin_arrives_by_mail_and_a_missing_server_voids_it() {
     let Some((host, port, maildir)) = server() else {
         return;
     };
-    let (service, _) = service(&host, port);
+    let Delivering { service, .. } = service(&host, port);
     let before = mails(&maildir);
     let view = to_the_pin(&service);
-    assert!(
-        matches!(
-            view.screen,
-            Screen::EnterPin {
-                delivered: true,
-                ..
-            }
-        ),
-        "{:?}",
-        view.notice
-    );
+    assert_eq!(delivered(&view), Some(true), "{:?}", view.notice);
     // The server files the message before it answers the DATA command.
     let pin = pin_in(&maildir, before).expect("the PIN's mail arrived");
     let view = service.submit(&view.login, Input::Pin(pin)).unwrap();
@@ -104,15 +94,9 @@ fn the_pin_arrives_by_mail_and_a_missing_server_voids_it() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let (service, waits) = self::service("127.0.0.1", port);
+    let Delivering { service, waits, .. } = self::service("127.0.0.1", port);
     let view = to_the_pin(&service);
-    assert!(matches!(
-        view.screen,
-        Screen::EnterPin {
-            delivered: false,
-            ..
-        }
-    ));
+    assert_eq!(delivered(&view), Some(false));
     assert_eq!(view.notice.map(|n| n.id), Some(MessageId::SendFailed));
     assert_eq!(waits.lock().unwrap().len(), 2, "three tries");
 }

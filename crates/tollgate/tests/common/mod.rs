@@ -258,20 +258,29 @@ impl World {
     }
 }
 
-/// A service whose messages go to `delivery`, its waits between tries recorded instead of
-/// slept, with John registered (by SMS when `mobile` is given, else by e-mail).
+/// A service whose messages go to `delivery`, with what a delivery test looks at.
+pub(crate) struct Delivering {
+    pub(crate) service: Service,
+    /// The waits between tries, recorded instead of slept.
+    pub(crate) waits: Arc<Mutex<Vec<std::time::Duration>>>,
+    pub(crate) audit: AuditLog,
+    pub(crate) clock: ManualClock,
+}
+
+/// A [`Delivering`] with John registered (by SMS when `mobile` is given, else by e-mail).
 pub(crate) fn delivering(
     delivery: Arc<dyn tollgate::Delivery>,
     mobile: Option<&str>,
-) -> (Service, Arc<Mutex<Vec<std::time::Duration>>>) {
+) -> Delivering {
     let waits = Arc::new(Mutex::new(Vec::new()));
     let record = waits.clone();
+    let audit = AuditLog::default();
+    let clock = ManualClock::new(UnixTime::from_secs(1_700_000_000));
     let mut rng = ChaCha20Rng::seed_from_u64(4);
     let service = Service::builder()
         .delivery(delivery)
-        .clock(Arc::new(ManualClock::new(UnixTime::from_secs(
-            1_700_000_000,
-        ))))
+        .audit(Arc::new(audit.clone()))
+        .clock(Arc::new(clock.clone()))
         .passwords(danger::weak_passwords_for_tests(&mut rng).unwrap())
         .sleep(Arc::new(move |wait| record.lock().unwrap().push(wait)))
         .rng(Box::new(rng))
@@ -280,7 +289,12 @@ pub(crate) fn delivering(
     service
         .register_user(JOHN, PASSWORD, mobile, Some(JOHN))
         .unwrap();
-    (service, waits)
+    Delivering {
+        service,
+        waits,
+        audit,
+        clock,
+    }
 }
 
 /// User ID and the right password: the PIN screen, its PIN sent (or not).
@@ -292,4 +306,12 @@ pub(crate) fn to_the_pin(service: &Service) -> tollgate::View {
     service
         .submit(&view.login, Input::Password(PASSWORD.to_owned().into()))
         .unwrap()
+}
+
+/// Whether the PIN screen says its PIN went out (`None` on another screen).
+pub(crate) fn delivered(view: &tollgate::View) -> Option<bool> {
+    match view.screen {
+        Screen::EnterPin { delivered, .. } => Some(delivered),
+        _ => None,
+    }
 }
