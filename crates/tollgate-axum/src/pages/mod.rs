@@ -19,8 +19,7 @@ use crate::config::WebConfig;
 mod enroll;
 mod screens;
 
-/// What a page needs besides the view.
-#[derive(Debug)]
+/// What a page needs besides the view. Its `Debug` leaves out the session's CSRF token.
 pub struct PageContext<'a> {
     /// The catalogue of the page's language.
     pub catalog: Catalog,
@@ -35,6 +34,17 @@ pub struct PageContext<'a> {
     pub render: u64,
     /// Whether the development outbox is on (every page then says so).
     pub dev_outbox: bool,
+}
+
+impl core::fmt::Debug for PageContext<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PageContext")
+            .field("catalog", &self.catalog)
+            .field("language", &self.language)
+            .field("render", &self.render)
+            .field("dev_outbox", &self.dev_outbox)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PageContext<'_> {
@@ -270,5 +280,27 @@ pub(crate) fn refused(message: &str, back: &str) -> Markup {
                 p { a href=(back) { "Back" } }
             } }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_contexts_debug_hides_the_csrf_token() {
+        let config = WebConfig::default();
+        let cx = PageContext {
+            catalog: Catalog::english(),
+            language: 0,
+            csrf: "c5rf-t0ken-that-must-not-show",
+            config: &config,
+            flash: None,
+            render: 7,
+            dev_outbox: false,
+        };
+        let shown = format!("{cx:?}");
+        assert!(!shown.contains("c5rf-t0ken"), "{shown}");
+        assert!(shown.contains("render: 7"), "{shown}");
     }
 }
