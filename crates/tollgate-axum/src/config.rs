@@ -75,6 +75,7 @@ pub struct WebConfig {
     pub(crate) after_login: Option<String>,
     pub(crate) pages: Arc<dyn Pages>,
     pub(crate) catalogues: Vec<Catalog>,
+    pub(crate) delivery: Option<Arc<dyn tollgate::AsyncDelivery>>,
 }
 
 impl core::fmt::Debug for WebConfig {
@@ -85,6 +86,7 @@ impl core::fmt::Debug for WebConfig {
             .field("client_address", &self.client_address)
             .field("max_blocking", &self.max_blocking)
             .field("after_login", &self.after_login)
+            .field("async_delivery", &self.delivery.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -101,11 +103,22 @@ impl Default for WebConfig {
             after_login: None,
             pages: Arc::new(DefaultPages),
             catalogues: shipped(CatalogName::Default),
+            delivery: None,
         }
     }
 }
 
 impl WebConfig {
+    /// PINs and notices go out through `delivery`, awaited on the request's task once the
+    /// service's blocking work is done (and its turn of the blocking pool given back), instead
+    /// of through the service's own [`Delivery`](tollgate::Delivery) on a blocking thread. A PIN
+    /// that does not go out is voided and the page says so, as with the service's delivery.
+    #[must_use]
+    pub fn with_delivery(mut self, delivery: Arc<dyn tollgate::AsyncDelivery>) -> Self {
+        self.delivery = Some(delivery);
+        self
+    }
+
     /// Mounted at `base` (`/login`): every route, link and form is under it. `/` by default.
     #[must_use]
     pub fn with_base(mut self, base: &str) -> Self {

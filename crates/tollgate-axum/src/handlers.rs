@@ -17,45 +17,9 @@ use zeroize::Zeroizing;
 use crate::Login;
 use crate::pages::PageContext;
 use crate::responses::{busy, failure, redirect, redirect_home, secure, service_failure};
+use crate::work::Step;
 
 impl Login {
-    /// Runs blocking service work on Tokio's blocking threads once one of the bounded turns is
-    /// free (the busy page when none frees up in time), on behalf of the session whose
-    /// development-outbox mailbox is `mailbox`.
-    pub(crate) async fn blocking<T: Send + 'static>(
-        &self,
-        mailbox: Option<String>,
-        f: impl FnOnce(&tollgate::Service) -> T + Send + 'static,
-    ) -> Result<T, Response> {
-        let wait = self.0.config.blocking_wait;
-        let permit = match tokio::time::timeout(wait, self.0.blocking.acquire()).await {
-            Ok(Ok(permit)) => permit,
-            _ => return Err(busy(self)),
-        };
-        let inner = self.0.clone();
-        // The request's span goes with the work, so the service's spans nest under it.
-        let span = tracing::Span::current();
-        let done = tokio::task::spawn_blocking(move || {
-            let _entered = span.enter();
-            #[cfg(feature = "dev-outbox")]
-            return crate::outbox::on_behalf_of(mailbox.as_deref(), || f(&inner.service));
-            #[cfg(not(feature = "dev-outbox"))]
-            {
-                let _ = mailbox;
-                f(&inner.service)
-            }
-        })
-        .await;
-        drop(permit);
-        done.map_err(|_| {
-            failure(
-                self,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the request failed",
-            )
-        })
-    }
-
     /// The request's session and its login, starting both when missing or expired; the
     /// `Set-Cookie` value of a new session.
     async fn session(&self, headers: &HeaderMap) -> Result<(String, Option<String>), Response> {
@@ -97,9 +61,7 @@ async fn show(login: Login, headers: HeaderMap) -> Response {
         return redirect_home(&login);
     };
     let shown = key.clone();
-    let viewed = login
-        .blocking(Some(mailbox.clone()), move |s| s.view(&shown))
-        .await;
+    let viewed = login.step(mailbox.clone(), Step::View(shown)).await;
     let view = match viewed {
         Ok(Ok(view)) => {
             // A page shown again moves no key, but the generation may have moved on.
@@ -263,9 +225,7 @@ async fn post(
             address: Some(login.0.config.client_address.of(peer, &headers)),
             device: cookies.device(&headers),
         };
-        login
-            .blocking(Some(mailbox), move |s| s.submit_from(&key, input, client))
-            .await
+        login.step(mailbox, Step::Submit(key, input, client)).await
     };
     let result: Result<View, Error> = match result {
         Ok(result) => result,

@@ -21,6 +21,7 @@ mod pages;
 mod responses;
 mod session;
 mod user;
+mod work;
 
 pub use config::{ClientAddress, WebConfig};
 #[cfg(feature = "dev-outbox")]

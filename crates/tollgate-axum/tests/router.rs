@@ -6,97 +6,13 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use axum::http::StatusCode;
+use common::{app, csrf, get, open, post, send};
+use tollgate_axum::{ClientAddress, WebConfig};
 
-use axum::Router;
-use axum::body::Body;
-use axum::extract::connect_info::MockConnectInfo;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt as _;
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-use tollgate::{ManualClock, Outbox, Service, danger};
-use tollgate_axum::{ClientAddress, Login, WebConfig};
-use tower::ServiceExt as _;
+mod common;
 
 const PROXY: [u8; 4] = [10, 0, 0, 1];
-
-fn service() -> Arc<Service> {
-    let mut rng = ChaCha20Rng::seed_from_u64(1);
-    let service = Service::builder()
-        .delivery(Arc::new(Outbox::new()))
-        .clock(Arc::new(ManualClock::new(
-            tollgate::otp::UnixTime::from_secs(1_700_000_000),
-        )))
-        .passwords(danger::weak_passwords_for_tests(&mut rng).unwrap())
-        .rng(Box::new(rng))
-        .build()
-        .unwrap();
-    service
-        .register_user(
-            "john.smith@example.com",
-            "right password",
-            None,
-            Some("john.smith@example.com"),
-        )
-        .unwrap();
-    Arc::new(service)
-}
-
-fn app(config: WebConfig, peer: [u8; 4]) -> Router {
-    Login::new(service(), config)
-        .router()
-        .layer(MockConnectInfo(SocketAddr::from((peer, 40_000))))
-}
-
-/// One request; the status, the `Set-Cookie` values, the body.
-async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Vec<String>, String) {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let cookies = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, cookies, String::from_utf8_lossy(&body).into_owned())
-}
-
-fn get(path: &str, cookie: Option<&str>, headers: &[(&str, &str)]) -> Request<Body> {
-    let mut request = Request::get(path);
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    request.body(Body::empty()).unwrap()
-}
-
-fn post(path: &str, cookie: &str, form: &str, headers: &[(&str, &str)]) -> Request<Body> {
-    let mut request = Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    request.body(Body::from(form.to_owned())).unwrap()
-}
-
-fn csrf(page: &str) -> String {
-    let at = page.find(r#"name="csrf" value=""#).unwrap() + 19;
-    page[at..at + 64].to_owned()
-}
-
-/// A new session: its cookie (`name=value`) and its first page.
-async fn open(app: &Router, headers: &[(&str, &str)]) -> (String, Vec<String>, String) {
-    let (status, cookies, page) = send(app, get("/", None, headers)).await;
-    assert_eq!(status, StatusCode::OK);
-    let cookie = cookies[0].split(';').next().unwrap().to_owned();
-    (cookie, cookies, page)
-}
 
 #[tokio::test]
 async fn over_tls_the_session_cookie_is_host_prefixed_and_secure() {

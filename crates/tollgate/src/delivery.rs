@@ -5,13 +5,18 @@ use std::sync::{Arc, Mutex};
 use tollgate_login::{AuditEvent, Destination, Notification, UserId};
 use tollgate_otp::Pin;
 
+mod deferred;
 #[cfg(feature = "sms-http")]
 mod sms_http;
 #[cfg(feature = "smtp")]
 mod smtp;
 
+pub(crate) use deferred::Message;
+pub use deferred::{AsyncDelivery, DeliveryFuture, NotDelivered, Outgoing};
 #[cfg(feature = "sms-http")]
 pub use sms_http::HttpSmsDelivery;
+#[cfg(feature = "smtp-tokio")]
+pub use smtp::AsyncSmtpDelivery;
 #[cfg(feature = "smtp")]
 pub use smtp::SmtpDelivery;
 
@@ -87,23 +92,49 @@ impl RetryPolicy {
         sleep: &dyn Fn(std::time::Duration),
         send: &mut dyn FnMut() -> Result<(), DeliveryError>,
     ) -> Result<(), DeliveryError> {
-        let mut waited = std::time::Duration::ZERO;
-        let mut wait = self.first;
-        let mut tries = 1;
+        let mut backoff = Backoff::new(*self);
         loop {
             let error = match send() {
                 Ok(()) => return Ok(()),
-                Err(e @ DeliveryError::Permanent(_)) => return Err(e),
-                Err(e) => e,
+                Err(error) => error,
             };
-            if tries >= self.attempts || waited + wait > self.deadline {
-                return Err(error);
-            }
-            sleep(wait);
-            waited += wait;
-            wait = wait.saturating_mul(2);
-            tries += 1;
+            sleep(backoff.after(error)?);
         }
+    }
+}
+
+/// The waits of a [`RetryPolicy`], one failure at a time.
+struct Backoff {
+    policy: RetryPolicy,
+    tries: u32,
+    waited: std::time::Duration,
+    wait: std::time::Duration,
+}
+
+impl Backoff {
+    fn new(policy: RetryPolicy) -> Self {
+        Self {
+            policy,
+            tries: 1,
+            waited: std::time::Duration::ZERO,
+            wait: policy.first,
+        }
+    }
+
+    /// After a failed try: how long to wait before the next one, or the failure to give up
+    /// with (permanent, or the policy spent).
+    fn after(&mut self, error: DeliveryError) -> Result<std::time::Duration, DeliveryError> {
+        if matches!(error, DeliveryError::Permanent(_))
+            || self.tries >= self.policy.attempts
+            || self.waited + self.wait > self.policy.deadline
+        {
+            return Err(error);
+        }
+        let wait = self.wait;
+        self.waited += wait;
+        self.wait = wait.saturating_mul(2);
+        self.tries += 1;
+        Ok(wait)
     }
 }
 

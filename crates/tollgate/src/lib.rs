@@ -22,11 +22,16 @@ pub use tollgate_provision as provision;
 pub use tollgate_store as store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+#[cfg(feature = "smtp-tokio")]
+pub use delivery::AsyncSmtpDelivery;
 #[cfg(feature = "sms-http")]
 pub use delivery::HttpSmsDelivery;
 #[cfg(feature = "smtp")]
 pub use delivery::SmtpDelivery;
-pub use delivery::{AuditLog, AuditSink, Delivered, Delivery, DeliveryError, Outbox, RetryPolicy};
+pub use delivery::{
+    AsyncDelivery, AuditLog, AuditSink, Delivered, Delivery, DeliveryError, DeliveryFuture,
+    NotDelivered, Outbox, Outgoing, RetryPolicy,
+};
 pub use error::Error;
 /// lettre itself, whose `SmtpTransport` an [`SmtpDelivery`] takes (hidden: its docs are lettre's).
 #[cfg(feature = "smtp")]

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
 use tollgate_login::{
-    Account, AccountState, AuditEvent, Config, DeviceId, DriveError, Driver, Input, KnownDevice,
-    LoginKey, Message, PasswordCheck, Screen, UserId,
+    Account, AccountState, AuditEvent, Config, DeviceId, DriveError, Driven, Driver, Input,
+    KnownDevice, LoginKey, Message, PasswordCheck, Screen, UserId,
 };
 use tollgate_otp::UnixTime;
 use tollgate_store::{SharedRng, Store, StoreError, UserRecord};
@@ -199,12 +199,17 @@ impl Service {
     /// # Errors
     /// As [`Service::submit`].
     pub fn view(&self, login: &LoginKey) -> Result<View, Error> {
+        let driven = self.viewing(login)?;
+        Ok(self.carry_out(driven))
+    }
+
+    fn viewing(&self, login: &LoginKey) -> Result<Driven, Error> {
         let _span = tracing::debug_span!("tollgate.view").entered();
         let mut rng = self.request_rng()?;
         let driven = self
             .driver
             .submit(&*self.store, login, Input::Tick, self.now(), &mut rng);
-        Ok(self.carry_out(self.audited(driven)?))
+        self.audited(driven)
     }
 
     /// A refused stored login is audited: someone wrote the database.
@@ -248,21 +253,38 @@ impl Service {
         input: Input<Zeroizing<String>>,
         client: Client,
     ) -> Result<View, Error> {
+        self.submitting(login, input, client, |driven| self.carry_out(driven))
+    }
+
+    /// A submit in its span, finished by `finish` (the messages sent, or handed back).
+    fn submitting<T: Shown>(
+        &self,
+        login: &LoginKey,
+        input: Input<Zeroizing<String>>,
+        client: Client,
+        finish: impl FnOnce(Driven) -> T,
+    ) -> Result<T, Error> {
         let span = tracing::info_span!(
             "tollgate.submit",
             input = crate::observe::input_kind(&input),
             screen = tracing::field::Empty,
         );
         let _entered = span.enter();
-        let view = self.submit_inner(login, input, client);
-        match &view {
-            Ok(view) => span.record("screen", crate::observe::screen_name(&view.screen)),
+        let done = self.submit_inner(login, input, client).map(finish);
+        match &done {
+            Ok(done) => span.record("screen", crate::observe::screen_name(&done.view().screen)),
             Err(e) => {
                 tracing::info!(error = %e, "refused");
                 &span
             }
         };
-        view
+        done
+    }
+
+    /// How the service tries deliveries again (for a caller that sends them itself).
+    #[must_use]
+    pub fn retry_policy(&self) -> crate::delivery::RetryPolicy {
+        self.retry
     }
 
     fn submit_inner(
@@ -270,7 +292,7 @@ impl Service {
         login: &LoginKey,
         input: Input<Zeroizing<String>>,
         client: Client,
-    ) -> Result<View, Error> {
+    ) -> Result<Driven, Error> {
         let device = client.device;
         let now = self.now();
         let loaded = self.audited(self.driver.load(&*self.store, login, now))?;
@@ -318,7 +340,7 @@ impl Service {
             now,
             &mut self.request_rng()?,
         )?;
-        Ok(self.carry_out(driven))
+        Ok(driven)
     }
 
     /// Ends a login (a logout, or "start over"): its key is dead from now on.
@@ -327,6 +349,23 @@ impl Service {
     /// As [`Service::submit`].
     pub fn end(&self, login: &LoginKey) -> Result<(), Error> {
         Ok(self.driver.end(&*self.store, login, self.now())?)
+    }
+}
+
+/// What a submit gives back, with its view.
+trait Shown {
+    fn view(&self) -> &View;
+}
+
+impl Shown for View {
+    fn view(&self) -> &View {
+        self
+    }
+}
+
+impl Shown for (View, crate::Outgoing) {
+    fn view(&self) -> &View {
+        &self.0
     }
 }
 

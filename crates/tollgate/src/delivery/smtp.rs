@@ -1,6 +1,7 @@
 //! E-mail over SMTP with [lettre] (the `smtp` feature): PINs sent by e-mail, notices to the
 //! user's address, requests for password help to the help desk. PINs by SMS go to the
-//! [`Delivery`] given for them, if any.
+//! [`Delivery`] given for them, if any. With the `smtp-tokio` feature, [`AsyncSmtpDelivery`]
+//! sends the same mail from async code on Tokio.
 
 use std::sync::Arc;
 
@@ -11,18 +12,98 @@ use tollgate_otp::Pin;
 
 use super::{Delivery, DeliveryError};
 
+#[cfg(feature = "smtp-tokio")]
+mod tokio;
+#[cfg(feature = "smtp-tokio")]
+pub use tokio::AsyncSmtpDelivery;
+
+/// The mail both transports send: who it is from, and where help requests go.
+#[derive(Clone)]
+struct Mails {
+    from: Mailbox,
+    help_desk: Option<Mailbox>,
+}
+
+impl Mails {
+    fn new(from: &str) -> Result<Self, DeliveryError> {
+        Ok(Self {
+            from: mailbox(from)?,
+            help_desk: None,
+        })
+    }
+
+    fn message(&self, to: Mailbox, subject: &str, body: String) -> Result<Message, DeliveryError> {
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .body(body)
+            .map_err(|e| DeliveryError::Permanent(format!("the message: {e}")))
+    }
+
+    /// A PIN by e-mail to `address`.
+    fn pin(&self, address: &str, pin: &Pin) -> Result<Message, DeliveryError> {
+        self.message(
+            mailbox(address)?,
+            "Your one-time password",
+            format!(
+                "Your one-time password is {}.\n\nIf you did not just try to log in, someone \
+                 knows your password: change it.\n",
+                pin.expose_secret()
+            ),
+        )
+    }
+
+    fn notice(&self, user: &UserId, notification: Notification) -> Result<Message, DeliveryError> {
+        let what = match notification {
+            Notification::AuthenticatorAdded => "An authenticator was added to your account.",
+            _ => "Something changed in your account.",
+        };
+        self.message(
+            mailbox(user.as_str())?,
+            "Your account changed",
+            format!("{what}\n\nIf it was not you, contact your administrator at once.\n"),
+        )
+    }
+
+    fn password_help(&self, user: &UserId) -> Result<Message, DeliveryError> {
+        let Some(desk) = &self.help_desk else {
+            return Err(DeliveryError::Permanent(
+                "no help desk is configured".into(),
+            ));
+        };
+        self.message(
+            desk.clone(),
+            "Password help requested",
+            format!("{user} asked for help with a locked or forgotten password.\n"),
+        )
+    }
+}
+
+/// lettre's failure as ours. Its text names the server and its answer, never the message.
+fn failed(e: &lettre::transport::smtp::Error) -> DeliveryError {
+    if e.is_permanent() {
+        DeliveryError::Permanent(e.to_string())
+    } else {
+        DeliveryError::Transient(e.to_string())
+    }
+}
+
+fn no_sms() -> DeliveryError {
+    DeliveryError::Permanent("no SMS gateway is configured".into())
+}
+
 /// Sends mail through an SMTP relay.
 pub struct SmtpDelivery {
     transport: SmtpTransport,
-    from: Mailbox,
-    help_desk: Option<Mailbox>,
+    mails: Mails,
     sms: Option<Arc<dyn Delivery>>,
 }
 
 impl core::fmt::Debug for SmtpDelivery {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("SmtpDelivery")
-            .field("from", &self.from.to_string())
+            .field("from", &self.mails.from.to_string())
             .finish_non_exhaustive()
     }
 }
@@ -38,8 +119,7 @@ impl SmtpDelivery {
     pub fn new(transport: SmtpTransport, from: &str) -> Result<Self, DeliveryError> {
         Ok(Self {
             transport,
-            from: mailbox(from)?,
-            help_desk: None,
+            mails: Mails::new(from)?,
             sms: None,
         })
     }
@@ -49,7 +129,7 @@ impl SmtpDelivery {
     /// # Errors
     /// [`DeliveryError::Permanent`] when `to` is not a mailbox.
     pub fn with_help_desk(mut self, to: &str) -> Result<Self, DeliveryError> {
-        self.help_desk = Some(mailbox(to)?);
+        self.mails.help_desk = Some(mailbox(to)?);
         Ok(self)
     }
 
@@ -60,21 +140,11 @@ impl SmtpDelivery {
         self
     }
 
-    fn send(&self, to: Mailbox, subject: &str, body: String) -> Result<(), DeliveryError> {
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(subject)
-            .body(body)
-            .map_err(|e| DeliveryError::Permanent(format!("the message: {e}")))?;
-        self.transport.send(&message).map(drop).map_err(|e| {
-            // lettre's error text names the server and its answer, never the message.
-            if e.is_permanent() {
-                DeliveryError::Permanent(e.to_string())
-            } else {
-                DeliveryError::Transient(e.to_string())
-            }
-        })
+    fn send(&self, message: Result<Message, DeliveryError>) -> Result<(), DeliveryError> {
+        self.transport
+            .send(&message?)
+            .map(drop)
+            .map_err(|e| failed(&e))
     }
 }
 
@@ -86,46 +156,16 @@ fn mailbox(text: &str) -> Result<Mailbox, DeliveryError> {
 impl Delivery for SmtpDelivery {
     fn send_pin(&self, to: &Destination, pin: &Pin) -> Result<(), DeliveryError> {
         match to {
-            Destination::Email(address) => self.send(
-                mailbox(address.as_str())?,
-                "Your one-time password",
-                format!(
-                    "Your one-time password is {}.\n\nIf you did not just try to log in, \
-                     someone knows your password: change it.\n",
-                    pin.expose_secret()
-                ),
-            ),
-            Destination::Sms(_) => match &self.sms {
-                Some(sms) => sms.send_pin(to, pin),
-                None => Err(DeliveryError::Permanent(
-                    "no SMS gateway is configured".into(),
-                )),
-            },
+            Destination::Email(address) => self.send(self.mails.pin(address.as_str(), pin)),
+            Destination::Sms(_) => self.sms.as_ref().ok_or_else(no_sms)?.send_pin(to, pin),
         }
     }
 
     fn notify(&self, user: &UserId, notification: Notification) -> Result<(), DeliveryError> {
-        let what = match notification {
-            Notification::AuthenticatorAdded => "An authenticator was added to your account.",
-            _ => "Something changed in your account.",
-        };
-        self.send(
-            mailbox(user.as_str())?,
-            "Your account changed",
-            format!("{what}\n\nIf it was not you, contact your administrator at once.\n"),
-        )
+        self.send(self.mails.notice(user, notification))
     }
 
     fn password_help(&self, user: &UserId) -> Result<(), DeliveryError> {
-        let Some(desk) = &self.help_desk else {
-            return Err(DeliveryError::Permanent(
-                "no help desk is configured".into(),
-            ));
-        };
-        self.send(
-            desk.clone(),
-            "Password help requested",
-            format!("{user} asked for help with a locked or forgotten password.\n"),
-        )
+        self.send(self.mails.password_help(user))
     }
 }

@@ -1,36 +1,59 @@
-//! Carrying out a transition's effects: deliveries (tried again under the policy), audit
-//! events, the device cookie; and the compensating step when a PIN did not go out.
+//! Carrying out a transition's effects: deliveries (tried again under the policy, or handed
+//! back to an async caller), audit events, the device cookie; and the compensating step when a
+//! PIN did not go out.
 
-use tollgate_login::{Driven, Effect, Input};
+use tollgate_login::{Driven, Effect, Input, LoginKey};
 
-use super::{Service, View};
+use super::{Client, Service, View};
+use crate::delivery::{Message, NotDelivered, Outgoing};
 use crate::error::Error;
 
 impl Service {
-    /// Carries out a stored transition's effects, in order, and makes the view.
+    /// Carries out a stored transition's effects, in order, and makes the view; the messages
+    /// go out through the service's [`Delivery`](crate::Delivery).
     pub(super) fn carry_out(&self, driven: Driven) -> View {
-        let mut device = None;
+        let (view, messages) = self.carry_out_except_messages(driven);
         let mut pin_failed = false;
         let retry = |send: &mut dyn FnMut() -> Result<(), crate::DeliveryError>| {
             self.retry.run(&*self.sleep, send)
         };
-        for effect in driven.effects {
-            crate::observe::effect(&effect);
-            match effect {
-                Effect::SendPin { to, pin } => {
+        for message in messages {
+            match message {
+                Message::Pin { to, pin } => {
                     let sent = retry(&mut || self.delivery.send_pin(&to, &pin));
                     crate::observe::sent(&to, sent.as_ref().err());
                     pin_failed |= sent.is_err();
                 }
-                Effect::Audit(event) => self.audit.record(event),
-                Effect::Notify { user, notification } => {
+                Message::Notice { user, notification } => {
                     let sent = retry(&mut || self.delivery.notify(&user, notification));
                     crate::observe::noticed("notice", sent.as_ref().err());
                 }
-                Effect::PasswordHelp { user } => {
+                Message::PasswordHelp { user } => {
                     let sent = retry(&mut || self.delivery.password_help(&user));
                     crate::observe::noticed("password_help", sent.as_ref().err());
                 }
+            }
+        }
+        if pin_failed {
+            self.not_delivered(view)
+        } else {
+            view
+        }
+    }
+
+    /// Carries out everything but the messages, which it returns in order.
+    fn carry_out_except_messages(&self, driven: Driven) -> (View, Vec<Message>) {
+        let mut device = None;
+        let mut messages = Vec::new();
+        for effect in driven.effects {
+            crate::observe::effect(&effect);
+            match effect {
+                Effect::SendPin { to, pin } => messages.push(Message::Pin { to, pin }),
+                Effect::Audit(event) => self.audit.record(event),
+                Effect::Notify { user, notification } => {
+                    messages.push(Message::Notice { user, notification });
+                }
+                Effect::PasswordHelp { user } => messages.push(Message::PasswordHelp { user }),
                 Effect::RememberDevice { device: new, .. } => device = Some(new),
                 _ => {}
             }
@@ -42,11 +65,68 @@ impl Service {
             wake_at: driven.output.wake_at,
             device,
         };
-        if pin_failed {
-            self.not_delivered(view)
-        } else {
-            view
+        (view, messages)
+    }
+
+    /// Carries out a transition's effects but its messages, which go back to the caller.
+    pub(super) fn carry_out_later(&self, driven: Driven) -> (View, Outgoing) {
+        let (view, messages) = self.carry_out_except_messages(driven);
+        let outgoing = Outgoing {
+            login: view.login.clone(),
+            messages,
+        };
+        (view, outgoing)
+    }
+
+    /// [`Service::submit_from`] for a caller that sends the messages itself, with an
+    /// [`AsyncDelivery`](crate::AsyncDelivery): the PINs and notices this step wants sent come
+    /// back as [`Outgoing`] instead of going through the service's [`Delivery`](crate::Delivery)
+    /// on this (blocking) thread. Await [`Outgoing::deliver`] after this returns, outside the
+    /// blocking pool, and give a [`NotDelivered`] to [`Service::pin_not_delivered`].
+    ///
+    /// # Errors
+    /// As [`Service::submit_from`].
+    pub fn submit_deferred(
+        &self,
+        login: &LoginKey,
+        input: Input<zeroize::Zeroizing<String>>,
+        client: Client,
+    ) -> Result<(View, Outgoing), Error> {
+        self.submitting(login, input, client, |driven| self.carry_out_later(driven))
+    }
+
+    /// [`Service::view`] for a caller that sends the messages itself (as
+    /// [`Service::submit_deferred`]).
+    ///
+    /// # Errors
+    /// As [`Service::view`].
+    pub fn view_deferred(&self, login: &LoginKey) -> Result<(View, Outgoing), Error> {
+        let driven = self.viewing(login)?;
+        Ok(self.carry_out_later(driven))
+    }
+
+    /// A PIN of an [`Outgoing`] did not go out: the login voids it and does not count the send
+    /// ([`Input::PinNotDelivered`]), and the view says so ("we could not send…").
+    ///
+    /// # Errors
+    /// As [`Service::submit`] (another request may have moved the login on meanwhile).
+    pub fn pin_not_delivered(&self, failed: NotDelivered) -> Result<View, Error> {
+        tracing::info!(error = %failed.error, "a PIN did not go out");
+        let driven = self.driver.submit(
+            &*self.store,
+            &failed.login,
+            Input::PinNotDelivered,
+            self.now(),
+            &mut self.request_rng()?,
+        );
+        let (view, messages) = self.carry_out_except_messages(self.audited(driven)?);
+        if !messages.is_empty() {
+            tracing::warn!(
+                messages = messages.len(),
+                "voiding a PIN wanted messages sent"
+            );
         }
+        Ok(view)
     }
 
     /// The PIN of `view` did not go out: the login voids it and does not count the send
