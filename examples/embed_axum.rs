@@ -1,7 +1,7 @@
 //! tollgate-axum inside an app with routes of its own: `cargo run --example embed_axum`, then
 //! open http://127.0.0.1:8081/. The login lives under `/login`; `/account` is the app's page
-//! that only a logged-in user sees. User `john.smith@example.com`, password `correct horse
-//! battery staple`; PINs on this console. `--port N` (0 picks one), `--seed N` (for tests).
+//! that only a logged-in user sees. [`JOHN`] logs in with [`PASSWORD`]; PINs on this console.
+//! `--port N` (0 picks one), `--seed N` (for tests), `--store app.db` (SQLite).
 
 use std::sync::Arc;
 
@@ -9,9 +9,11 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::{Extension, Router};
 use rand_core::SeedableRng as _;
-use tollgate::login::Config;
-use tollgate::{Outbox, Service};
+use tollgate::{Outbox, Service, login::Config};
 use tollgate_axum::{AuthenticatedUser, Login, REGISTRATION_PATH, WebConfig};
+
+const JOHN: &str = "john.smith@example.com";
+const PASSWORD: &str = "correct horse battery staple";
 
 async fn home() -> Html<&'static str> {
     Html(r#"<h1>Example app</h1><p><a id="account" href="/account">Your account</a></p>"#)
@@ -19,9 +21,7 @@ async fn home() -> Html<&'static str> {
 
 /// Only for the logged-in: anyone else is sent to `/login`.
 async fn account(user: AuthenticatedUser) -> Html<String> {
-    let name: String = (user.id().as_str().chars())
-        .filter(|c| !"<>&\"'".contains(*c))
-        .collect();
+    let name = user.id().as_str().replace(['<', '>', '&', '"', '\''], "");
     let logout = user.logout_form("Log out");
     Html(format!(
         r#"<h1>Your account</h1><p id="user">{name}</p>{logout}"#
@@ -31,12 +31,13 @@ async fn account(user: AuthenticatedUser) -> Html<String> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let (mut port, mut seed) = (8081, None);
+    let (mut port, mut seed, mut store) = (8081, None, None);
     while let Some(arg) = args.next() {
-        let value: u64 = args.next().ok_or("a value")?.parse()?;
+        let value = args.next().ok_or("a value")?;
         match arg.as_str() {
-            "--port" => port = u16::try_from(value)?,
-            "--seed" => seed = Some(value),
+            "--port" => port = value.parse()?,
+            "--seed" => seed = Some(value.parse()?),
+            "--store" => store = Some(value),
             _ => return Err(format!("unknown argument {arg:?}").into()),
         }
     }
@@ -50,15 +51,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(seed) = seed {
         builder = builder.rng(Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed)));
     }
+    // `--store app.db`: accounts in SQLite, sealed with the keys of `app.db.keys` (made once).
+    if let Some(path) = store {
+        let keys = tollgate::KeyFile::load_or_create(format!("{path}.keys"))?;
+        let db = tollgate_store_sqlite::SqliteStore::open(&path, keys.keys().sealing_keys())?;
+        builder = builder.keys(keys.keys()).store(Arc::new(db));
+    }
     let service = Arc::new(builder.build()?);
-    let password = "correct horse battery staple";
-    service.register_user(
-        "john.smith@example.com",
-        password,
-        Some("+1 613 270 1234"),
-        None,
-    )?;
-
+    // Registered once: a store that already has John keeps him.
+    match service.register_user(JOHN, PASSWORD, Some("+1 613 270 1234"), None) {
+        Ok(_) | Err(tollgate::Error::DuplicateUser) => {}
+        Err(e) => return Err(e.into()),
+    }
     let web = WebConfig::default()
         .with_base("/login")
         .with_after_login("/account");

@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use tollgate::login::{RingKey as _, UserId};
 use tollgate::store::rotation::reseal_batch;
 
-use crate::keys::{KeyFile, write_whole};
+use crate::keys::load_or_create;
 use crate::store::{Choice, base, database, with_suffix};
 
 const USAGE: &str = "usage: rotate_keys --store sqlite:PATH|postgres://… [--batch N] [--batches N]
@@ -115,7 +115,7 @@ impl Cursor {
         if let Some(after) = &self.after {
             text.push_str(&format!("after {after}\n"));
         }
-        write_whole(path, text.as_bytes())
+        tollgate::write_whole(path, text.as_bytes()).map_err(|e| e.to_string())
     }
 }
 
@@ -131,7 +131,7 @@ fn run() -> Result<(), String> {
             key_path.display()
         ));
     }
-    let mut file = KeyFile::load_or_create(&key_path)?;
+    let mut file = load_or_create(&key_path)?;
     let mut cursor = Cursor::load(&cursor_path)?;
     if args.retire {
         if cursor.is_some() {
@@ -140,19 +140,19 @@ fn run() -> Result<(), String> {
                 cursor_path.display()
             ));
         }
-        file.retire_old_login_keys();
-        file.retire_old_sealing();
-        file.save()?;
+        file.keys_mut().retire_old_login_keys();
+        file.keys_mut().retire_old_sealing();
+        file.save().map_err(|e| e.to_string())?;
         println!(
             "Dropped the old keys from {}: sealing {}, PIN {}, state {} remain.",
             key_path.display(),
-            file.sealing_keys().current().id(),
-            file.pin_keys().current().id(),
-            file.state_keys().current().id()
+            file.keys().sealing_keys().current().id(),
+            file.keys().pin_keys().current().id(),
+            file.keys().state_keys().current().id()
         );
         return Ok(());
     }
-    let current = file.sealing_keys().current().id().to_string();
+    let current = file.keys().sealing_keys().current().id().to_string();
     match &cursor {
         Some(c) if c.to == current => {
             println!("Resuming the rotation to sealing key {current}.");
@@ -169,24 +169,24 @@ fn run() -> Result<(), String> {
         None => {}
     }
     if cursor.is_none() {
-        file.rotate()?;
-        let to = file.sealing_keys().current().id().to_string();
+        file.keys_mut().rotate(&mut tollgate::os_rng());
+        let to = file.keys().sealing_keys().current().id().to_string();
         Cursor {
             to: to.clone(),
             after: None,
         }
         .save(&cursor_path)?;
-        file.save()?;
+        file.save().map_err(|e| e.to_string())?;
         println!(
             "New keys in {}: sealing {to}, PIN {}, state {} (the old ones kept beside them).",
             key_path.display(),
-            file.pin_keys().current().id(),
-            file.state_keys().current().id()
+            file.keys().pin_keys().current().id(),
+            file.keys().state_keys().current().id()
         );
         cursor = Some(Cursor { to, after: None });
     }
     let mut cursor = cursor.ok_or("no cursor")?;
-    let store = database(&args.choice, file.sealing_keys())?;
+    let store = database(&args.choice, file.keys().sealing_keys())?;
     let (mut resealed, mut current_already, mut runs) = (0, 0, 0);
     loop {
         if args.batches.is_some_and(|most| runs >= most) {
@@ -234,8 +234,8 @@ fn run() -> Result<(), String> {
             after = pass.last;
         }
         if left == 0 {
-            file.retire_old_sealing();
-            file.save()?;
+            file.keys_mut().retire_old_sealing();
+            file.save().map_err(|e| e.to_string())?;
             std::fs::remove_file(&cursor_path)
                 .map_err(|e| format!("cannot remove {}: {e}", cursor_path.display()))?;
             println!(

@@ -16,8 +16,6 @@ use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::keys::KeyFile;
-
 use tollgate::codes::ActivatedToken;
 use tollgate::login::{PinKeys, StateKeys};
 use tollgate::otp::Totp;
@@ -86,11 +84,11 @@ pub(crate) fn open(choice: &Choice) -> Result<Opened, String> {
         Choice::Sqlite(path) => format!("SQLite file {}", path.display()),
         _ => "PostgreSQL".to_owned(),
     };
-    let file = KeyFile::load_or_create(&with_suffix(&base, "keys"))?;
-    let store = database(choice, file.sealing_keys())?;
+    let file = crate::keys::load_or_create(&with_suffix(&base, "keys"))?;
+    let store = database(choice, file.keys().sealing_keys())?;
     Ok(Opened {
         store,
-        keys: Some((file.pin_keys(), file.state_keys())),
+        keys: Some((file.keys().pin_keys(), file.keys().state_keys())),
         app: Some(with_suffix(&base, "app")),
         describe,
     })

@@ -138,7 +138,7 @@ fn a_key_file_of_the_previous_version_is_read_and_rewritten() {
         .collect();
     std::fs::write(&keys, format!("{hex}\n")).unwrap();
     let out = run(dir.path(), "first_login", &["--store", &store]).unwrap();
-    assert!(out.contains("as a version 2 key file"), "{out}");
+    assert!(out.contains("in the library's key file format"), "{out}");
     assert!(out.contains("The store already holds"), "{out}");
     assert_eq!(std::fs::read_to_string(&keys).unwrap(), text);
     // Not a key file at all: refused, the file left alone.

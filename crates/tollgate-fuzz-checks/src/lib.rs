@@ -21,7 +21,7 @@ pub use codes::{
 pub use login::{login_machine, user_id};
 pub use otp::{otp_code, secret_base32};
 pub use provision::{key_uri, migration, secure_qr};
-pub use store::{device_id, login_key, sealed_login, sealed_state, stored_account};
+pub use store::{device_id, key_file, login_key, sealed_login, sealed_state, stored_account};
 
 /// A target: its directory name under `fuzz/corpus/` and the property it checks.
 pub type Target = (&'static str, fn(&[u8]));
@@ -46,6 +46,7 @@ pub const TARGETS: &[Target] = &[
     ("login_key", login_key),
     ("sealed_login", sealed_login),
     ("device_id", device_id),
+    ("key_file", key_file),
 ];
 
 /// The fuzzer's bytes as text, or `None` for bytes that are not UTF-8 (no parser takes them).

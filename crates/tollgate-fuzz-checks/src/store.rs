@@ -247,3 +247,32 @@ pub fn sealed_login(data: &[u8]) {
         assert_eq!(again.open(&key, &digest).ok(), Some(state));
     }
 }
+
+/// A key file's text as anyone who can write the file hands it over: read or refused, never a
+/// panic; keys that are read print as text that reads back as the same keys, and their
+/// `Debug` and refusals never show a key.
+///
+/// # Panics
+/// When that property is broken.
+pub fn key_file(data: &[u8]) {
+    let Some(text) = crate::text(data) else {
+        return;
+    };
+    match tollgate_store::ServiceKeys::parse(text) {
+        Ok(keys) => {
+            let printed = keys.to_text();
+            let again = tollgate_store::ServiceKeys::parse(&printed)
+                .unwrap_or_else(|e| panic!("printed keys do not read back: {e}"));
+            assert_eq!(again, keys);
+            let (sealing, pin, state) = keys.counts();
+            assert!((1..=tollgate_store::MAX_KEYS_PER_KIND).contains(&sealing));
+            assert!(pin >= 1 && state >= 1);
+            let first = printed.lines().nth(1).unwrap_or_default();
+            assert!(!format!("{keys:?}").contains(first.get(8..24).unwrap_or("-")));
+        }
+        Err(error) => {
+            let message = error.to_string();
+            assert!(message.len() < 200, "{message}");
+        }
+    }
+}

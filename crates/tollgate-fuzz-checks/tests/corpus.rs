@@ -92,4 +92,5 @@ replay_tests!(
     login_key,
     sealed_login,
     device_id,
+    key_file,
 );

@@ -4,6 +4,7 @@
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
+mod keys;
 pub mod legacy;
 mod memory;
 pub mod rotation;
@@ -12,6 +13,7 @@ mod sealing;
 pub mod sql;
 
 pub use error::{Source, StoreError};
+pub use keys::{KEYS_HEADER, KeysError, MAX_KEYS_PER_KIND, ServiceKeys};
 pub use memory::MemoryStore;
 pub use row::AccountRow;
 pub use sealing::{SealingKey, SealingKeys};

@@ -27,6 +27,46 @@ fn last_pin(log: &web::Output) -> String {
     line.rsplit(' ').next().unwrap().to_owned()
 }
 
+/// John's first login as far as his desktop token's enrollment.
+fn enroll_john(base: &str, log: &web::Output) -> Agent {
+    let mut b = Agent::at(base, "/login");
+    b.submit("user_id", "john.smith@example.com");
+    b.submit("password", PASSWORD);
+    b.submit("pin", &last_pin(log));
+    b.submit("desktop", "");
+    let serial = between(&b.page, r#"<code id="serial">"#, "<").unwrap();
+    let code = between(&b.page, r#"<code id="activation_code">"#, "<").unwrap();
+    let app = TokenActivation::new(serial.parse().unwrap(), code.parse().unwrap(), None);
+    let (registration, _) = app.register(&mut ChaCha20Rng::seed_from_u64(9));
+    b.submit("registration", &registration.to_string());
+    b
+}
+
+#[test]
+fn with_store_the_account_and_its_token_outlive_the_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("app.db");
+    let db = db.to_str().unwrap();
+    {
+        let (_server, base, log) = start_example("embed_axum", &["--seed", "5", "--store", db]);
+        let b = enroll_john(&base, &log);
+        assert_eq!(b.screen(), "enrolled", "{}", b.page);
+    }
+    // The key file was made beside the database, for its owner alone.
+    let keys = dir.path().join("app.db.keys");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&keys).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    // Another process on the same files: John is enrolled, so his login asks for the token's
+    // code (his sealed account opened with the keys from the file) and sends no PIN.
+    let (_server, base, log) = start_example("embed_axum", &["--seed", "6", "--store", db]);
+    let mut b = Agent::at(&base, "/login");
+    b.submit("user_id", "john.smith@example.com");
+    b.submit("password", PASSWORD);
+    assert_eq!(b.screen(), "enter-token-code", "{}", b.page);
+    assert!(!log.lock().unwrap().contains("one-time password is"));
+}
+
 #[test]
 fn the_apps_own_page_is_for_the_logged_in_alone() {
     let (_server, base, log) = start_example("embed_axum", &["--seed", "5"]);

@@ -4,6 +4,7 @@
 mod clock;
 mod delivery;
 mod error;
+mod keyfile;
 mod observe;
 mod password;
 mod service;
@@ -33,6 +34,7 @@ pub use delivery::{
     NotDelivered, Outbox, Outgoing, RetryPolicy,
 };
 pub use error::Error;
+pub use keyfile::{KeyFile, KeyFileError, write_whole};
 /// lettre itself, whose `SmtpTransport` an [`SmtpDelivery`] takes (hidden: its docs are lettre's).
 #[cfg(feature = "smtp")]
 #[doc(hidden)]
@@ -41,7 +43,8 @@ pub use password::{MAX_PASSWORD_BYTES, PasswordLimits, Passwords, danger};
 pub use service::{Client, ClientLimit, OnlineReply, Service, ServiceBuilder, View};
 pub use tollgate_login::{LoginKey, StateKey};
 pub use tollgate_store::{
-    MemoryStore, PasswordHash, SealingKey, SharedRng, Store, StoreError, UserRecord, os_rng,
+    KeysError, MemoryStore, PasswordHash, SealingKey, ServiceKeys, SharedRng, Store, StoreError,
+    UserRecord, os_rng,
 };
 
 /// The repository's README, whose embedding example runs as a doctest (a fresh clone's

@@ -68,6 +68,14 @@ impl ServiceBuilder {
         self
     }
 
+    /// The PIN key and the state key of `keys` (a [`KeyFile`](crate::KeyFile)'s, with the old
+    /// keys a rotation keeps): [`ServiceBuilder::pin_key`] and [`ServiceBuilder::state_key`] in
+    /// one call. The store takes the sealing keys ([`ServiceKeys::sealing_keys`](crate::ServiceKeys::sealing_keys)).
+    #[must_use]
+    pub fn keys(self, keys: &tollgate_store::ServiceKeys) -> Self {
+        self.pin_key(keys.pin_keys()).state_key(keys.state_keys())
+    }
+
     /// The login policy (default: [`Config::default`]).
     #[must_use]
     pub fn config(mut self, config: Config) -> Self {
