@@ -24,7 +24,8 @@ pub enum UserIds {
     /// half-width forms mapped to their ordinary ones (here by NFKC, which does that and also
     /// maps compatibility characters), upper and title case to lower case, then NFC; what is
     /// left must be letters, digits or printable ASCII other than space (the PRECIS
-    /// IdentifierClass), 1 to 64 characters. So `ＪＯＨＮ` and `John` are the user `john`.
+    /// IdentifierClass), 1 to 64 characters, and a name with right-to-left characters must
+    /// keep to RFC 5893's Bidi Rule. So `ＪＯＨＮ` and `John` are the user `john`.
     Username,
 }
 
@@ -69,10 +70,40 @@ fn username(text: &str) -> Result<String, InputError> {
         .collect();
     let count = mapped.chars().count();
     let allowed = |c: char| c.is_alphanumeric() || matches!(c, '!'..='~');
-    if count == 0 || count > MAX_USERNAME || !mapped.chars().all(allowed) {
+    if count == 0 || count > MAX_USERNAME || !mapped.chars().all(allowed) || !bidi_rule(&mapped) {
         return Err(InputError::NotAUsername { max: MAX_USERNAME });
     }
     Ok(mapped)
+}
+
+/// RFC 5893 §2's Bidi Rule, which RFC 8265 §3.3.2 applies to a user name with right-to-left
+/// characters (R, AL or AN): a name that would show in another order than it was typed, or
+/// that could look like another name beside left-to-right text, is refused.
+fn bidi_rule(name: &str) -> bool {
+    use unicode_bidi::{BidiClass::*, bidi_class};
+    let classes: Vec<_> = name.chars().map(bidi_class).collect();
+    if !classes.iter().any(|c| matches!(c, R | AL | AN)) {
+        return true;
+    }
+    // Rule 1: the first character is L, R or AL, and says the direction.
+    let rtl = match classes.first() {
+        Some(R | AL) => true,
+        Some(L) => false,
+        _ => return false,
+    };
+    // The last character that is not a non-spacing mark (rules 3 and 6).
+    let last = classes.iter().rev().find(|c| **c != NSM);
+    if rtl {
+        // Rule 2: only these in a right-to-left name.
+        let allowed = |c: &_| matches!(c, R | AL | AN | EN | ES | CS | ET | ON | BN | NSM);
+        // Rule 4: European and Arabic-Indic digits are not mixed.
+        let mixed = classes.contains(&EN) && classes.contains(&AN);
+        classes.iter().all(allowed) && matches!(last, Some(R | AL | EN | AN)) && !mixed
+    } else {
+        // Rule 5 (which right-to-left characters fail here), and rule 6.
+        let allowed = |c: &_| matches!(c, L | EN | ES | CS | ET | ON | BN | NSM);
+        classes.iter().all(allowed) && matches!(last, Some(L | EN))
+    }
 }
 
 impl FromStr for UserId {

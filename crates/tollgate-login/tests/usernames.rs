@@ -70,6 +70,38 @@ fn what_is_not_an_identifier_is_refused() {
     );
 }
 
+/// RFC 5893 §2's Bidi Rule, rule by rule (RFC 8265 §3.3.2 applies it to names with
+/// right-to-left characters). The classes are Unicode's (UAX #9): ש and ל are R, م and ر are
+/// AL, ١ (ARABIC-INDIC DIGIT ONE) is AN, 1 is EN, the combining fatha U+064E is NSM.
+#[test]
+fn a_right_to_left_name_keeps_to_the_bidi_rule() {
+    for accepted in [
+        "שלום",    // R only
+        "مرحبا",   // AL only
+        "مرحبا١٢", // AL then AN at the end (rule 3)
+        "שלום1",   // ends with EN (rule 3)
+        "ש-ל",     // ES inside (rule 2)
+        "مَ",       // AL then NSM: the end is the AL before the mark (rule 3)
+        "john",    // no right-to-left character: the rule does not apply
+    ] {
+        assert!(name(accepted).is_ok(), "{accepted:?} must be accepted");
+    }
+    for (refused, rule) in [
+        ("1שלום", "rule 1: begins with EN"),
+        ("-שלום", "rule 1: begins with ES"),
+        ("johnשלום", "rule 5: R in a left-to-right name"),
+        ("john١", "rule 5: AN in a left-to-right name"),
+        ("שלוםa", "rule 2: L in a right-to-left name"),
+        ("שלום-", "rule 3: ends with ES"),
+        ("ש١1", "rule 4: AN and EN together"),
+    ] {
+        assert!(
+            name(refused).is_err(),
+            "{refused:?} must be refused ({rule})"
+        );
+    }
+}
+
 fn observable(output: &Output) -> String {
     format!(
         "{:?} {:?} {:?}",
