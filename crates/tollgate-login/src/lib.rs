@@ -13,6 +13,7 @@ mod machine;
 mod message;
 mod online;
 mod output;
+mod password;
 mod sealed;
 mod state;
 mod user;
@@ -34,6 +35,7 @@ pub use output::{
     AuditEvent, Channel, DesktopActivation, Destination, Effect, MobileActivation, Notification,
     OpenPath, Output, Screen, Transition,
 };
+pub use password::{PasswordRefusal, PasswordRules};
 pub use sealed::{LoginDigest, LoginKey, SealedLogin, StateKey};
 pub use state::{FORMAT_VERSION, LoginId, LoginState, PinKey};
 pub use user::{EmailAddress, MAX_USERNAME, PhoneNumber, UserId, UserIds};

@@ -28,6 +28,7 @@ mod clients;
 mod crash;
 mod logins;
 mod migration;
+mod passwords;
 mod races;
 mod rotation;
 mod rows;

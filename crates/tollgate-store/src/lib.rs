@@ -87,6 +87,13 @@ pub trait Store: LoginStore<Error = StoreError> + Send + Sync {
     /// the state holds another account's serial number; [`StoreError::Backend`].
     fn insert_user(&self, user: UserRecord) -> Result<(), StoreError>;
 
+    /// Replaces `user`'s password hash (a reset or a change, once the service has checked
+    /// both factors and the new password's rules). The account's state is not touched.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`]. `Ok(false)` when there is no such user.
+    fn set_password(&self, user: &UserId, password: PasswordHash) -> Result<bool, StoreError>;
+
     /// A user and their account as stored now.
     ///
     /// # Errors

@@ -99,6 +99,14 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn set_password(&self, user: &UserId, password: PasswordHash) -> Result<bool, StoreError> {
+        let mut passwords = self.passwords.lock().map_err(|_| Poisoned)?;
+        Ok(passwords
+            .get_mut(user)
+            .map(|stored| *stored = password)
+            .is_some())
+    }
+
     fn user(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
         let Some(password) = self
             .passwords

@@ -63,6 +63,7 @@ pub fn basics(store: &dyn Store, seed: u64) -> Check {
         store.user(&nobody).map_err(err("load nobody"))?.is_none(),
         || "an unknown user was found".into(),
     )?;
+    super::passwords::passwords(store, &alice.id, &bob, &nobody)?;
 
     let state = full_state(&mut rng)?;
     accounts(store, &alice.id, &bob.id, &nobody, &state)?;

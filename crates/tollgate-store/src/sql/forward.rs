@@ -40,6 +40,14 @@ macro_rules! forward_store {
                 self.$field.insert_user(user)
             }
 
+            fn set_password(
+                &self,
+                user: &$crate::UserId,
+                password: $crate::PasswordHash,
+            ) -> Result<bool, $crate::StoreError> {
+                self.$field.set_password(user, password)
+            }
+
             fn user(
                 &self,
                 id: &$crate::UserId,

@@ -20,6 +20,7 @@ const SELECT_USER: &str =
     "SELECT password_hash, mobile, email, version, state FROM tollgate_users WHERE id = $1";
 const INSERT_USER: &str = "INSERT INTO tollgate_users (id, password_hash, mobile, email, version, \
      state) VALUES ($1, $2, $3, $4, $5, $6)";
+const SET_PASSWORD: &str = "UPDATE tollgate_users SET password_hash = $2 WHERE id = $1";
 const UPDATE_ACCOUNT: &str =
     "UPDATE tollgate_users SET version = $3, state = $4 WHERE id = $1 AND version = $2";
 const DELETE_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1";
@@ -339,6 +340,16 @@ impl<B: Backend> Store for SqlStore<B> {
             } else {
                 Err(StoreError::SerialTaken)
             }
+        })
+    }
+
+    fn set_password(&self, user: &UserId, password: PasswordHash) -> Result<bool, StoreError> {
+        let params = [user.as_str().into(), password.as_str().into()];
+        self.backend.write(|c| {
+            let changed = c
+                .execute(SET_PASSWORD, &params)
+                .map_err(failed("set a password"))?;
+            Ok(Finish::Commit(changed == 1))
         })
     }
 

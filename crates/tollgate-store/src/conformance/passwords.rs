@@ -1,0 +1,53 @@
+//! A store's promise about password hashes: a reset or a change replaces one user's alone.
+
+use tollgate_login::UserId;
+
+use super::{Check, ensure, err, stand_in_hash};
+use crate::{PasswordHash, Store, UserRecord};
+
+/// A new password hash replaces the user's alone, and an unknown user's is not made.
+pub(super) fn passwords(
+    store: &dyn Store,
+    alice: &UserId,
+    bob: &UserRecord,
+    nobody: &UserId,
+) -> Check {
+    let new = PasswordHash::from_phc("$argon2id$v=19$m=8,t=1,p=1$bmV3LXNhbHQ$bmV3LWhhc2g".into());
+    let version = |id: &UserId| -> Check<u64> {
+        Ok(store
+            .user(id)
+            .map_err(err("load"))?
+            .ok_or("the user is gone")?
+            .account
+            .version)
+    };
+    let before = version(alice)?;
+    ensure(
+        store
+            .set_password(alice, new.clone())
+            .map_err(err("set alice's password"))?,
+        || "set_password did not find alice".into(),
+    )?;
+    let loaded = store.user(alice).map_err(err("load alice"))?;
+    ensure(loaded.map(|u| u.password) == Some(new), || {
+        "the new password hash was not stored".into()
+    })?;
+    ensure(version(alice)? == before, || {
+        "setting a password changed the account's version".into()
+    })?;
+    let bob_now = store.user(&bob.id).map_err(err("load bob"))?;
+    ensure(
+        bob_now.map(|u| u.password) == Some(bob.password.clone()),
+        || "another user's password changed".into(),
+    )?;
+    ensure(
+        !store
+            .set_password(nobody, stand_in_hash())
+            .map_err(err("set nobody's password"))?,
+        || "set_password reported an unknown user as found".into(),
+    )?;
+    ensure(
+        store.user(nobody).map_err(err("load nobody"))?.is_none(),
+        || "setting an unknown user's password made a user".into(),
+    )
+}
