@@ -135,6 +135,12 @@ fn input(run: &mut Run, byte: u8, data: &[u8]) -> Option<Input> {
             None => Input::TokenCode("123456".into()),
         },
         10 => Input::TokenCode(String::from_utf8_lossy(&data[..data.len().min(12)]).into_owned()),
+        11 if variant.is_multiple_of(3) => Input::NoAuthenticator,
+        11 if variant % 3 == 1 => Input::PasswordSet(if variant.is_multiple_of(2) {
+            Ok(())
+        } else {
+            Err(tollgate_login::PasswordRefusal::TooShort(8))
+        }),
         11 => Input::ForgotPassword,
         12 => Input::Cancel,
         13 => Input::Tick,

@@ -64,7 +64,20 @@ pub struct AccountState {
     pub sms_sent: Vec<UnixTime>,
     /// When PINs went out by e-mail in the last hour.
     pub email_sent: Vec<UnixTime>,
+    /// Consecutive wrong codes in password resets ("Password locked or forgotten?"), which
+    /// need no password: anyone who knows the User ID can type them. They are kept apart from
+    /// [`AccountState::second_factor_failures`] so that a stranger cannot lock the owner's
+    /// logins; at [`MAX_RESET_FAILURES`](crate::MAX_RESET_FAILURES) no more reset codes are
+    /// checked, and they count toward the account's hard limit with the login's, so that the
+    /// two together never allow more than it. Only a whole reset or an administrator clears
+    /// them (not a login: the owner's logins would reopen a stranger's guessing).
+    pub reset_failures: u32,
 }
+
+/// Wrong reset codes in a row after which an account's password resets check no more codes
+/// (until an administrator reopens them): a stranger gets at most this many guesses at the
+/// authenticator's code, ever, and cannot lock the owner's logins with them.
+pub const MAX_RESET_FAILURES: u32 = 10;
 
 /// An enrolled soft token.
 #[derive(Clone, Debug)]

@@ -30,6 +30,7 @@ pub struct Config {
     pub(crate) window: Window,
     pub(crate) registration_scheme: RegistrationScheme,
     pub(crate) user_ids: UserIds,
+    pub(crate) password_rules: crate::PasswordRules,
     pub(crate) registration_address: String,
     pub(crate) issuer: String,
     pub(crate) open_path: Option<Algorithm>,
@@ -67,6 +68,8 @@ impl Default for Config {
             window: Window::default(),
             registration_scheme: RegistrationScheme::Tollgate,
             user_ids: UserIds::Email,
+            // SP 800-63B-4 §3.1.1.2: 8 characters with a second factor, at least 64 allowed.
+            password_rules: crate::PasswordRules::WITH_SECOND_FACTOR,
             registration_address: "/api/mobile".to_owned(),
             issuer: "tollgate".to_owned(),
             open_path: None,
@@ -187,6 +190,20 @@ impl Config {
         self.user_ids
     }
 
+    /// What new passwords must be (default [`PasswordRules::WITH_SECOND_FACTOR`](crate::PasswordRules::WITH_SECOND_FACTOR);
+    /// [`PasswordRules::new`](crate::PasswordRules::new) keeps NIST's floors).
+    #[must_use]
+    pub fn with_password_rules(mut self, rules: crate::PasswordRules) -> Self {
+        self.password_rules = rules;
+        self
+    }
+
+    /// What new passwords must be.
+    #[must_use]
+    pub fn password_rules(&self) -> crate::PasswordRules {
+        self.password_rules
+    }
+
     /// The registration scheme registration codes are checked under.
     #[must_use]
     pub fn registration_scheme(&self) -> RegistrationScheme {
@@ -203,7 +220,10 @@ impl Config {
     /// administrator's unlock): it failed the hard limit of times in a row.
     #[must_use]
     pub fn second_factor_locked(&self, state: &crate::AccountState) -> bool {
-        state.second_factor_failures >= self.second_factor_limit
+        state
+            .second_factor_failures
+            .saturating_add(state.reset_failures)
+            >= self.second_factor_limit
     }
 
     /// Resend throttling: seconds between two sends by SMS and by e-mail, and sends per login.

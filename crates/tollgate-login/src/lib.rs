@@ -19,8 +19,8 @@ mod state;
 mod user;
 
 pub use account::{
-    Account, AccountState, AccountUpdate, EnrollmentKind, MAX_ONLINE_FAILURES, MobileQr,
-    OnlineRegistration, OpenToken, PendingActivation, TokenRecord,
+    Account, AccountState, AccountUpdate, EnrollmentKind, MAX_ONLINE_FAILURES, MAX_RESET_FAILURES,
+    MobileQr, OnlineRegistration, OpenToken, PendingActivation, TokenRecord,
 };
 pub use catalog::{Catalog, CatalogError, CatalogName};
 pub use config::{Config, NIST_MAX_FAILURES};

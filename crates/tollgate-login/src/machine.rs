@@ -9,7 +9,7 @@ use crate::device::{DeviceId, KnownDevice, MAX_DEVICES};
 use crate::keys::PinKeys;
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Channel, Effect, Output, Screen, Transition};
-use crate::state::{FORMAT_VERSION, LoginId, LoginState, Stage};
+use crate::state::{FORMAT_VERSION, LoginId, LoginState, PinPurpose, Stage};
 use crate::user::{UserId, UserIds};
 
 mod input;
@@ -35,6 +35,7 @@ mod enroll;
 mod failures;
 mod pin;
 mod render;
+mod reset;
 mod token;
 
 use failures::{Factor, cool_down, fail};
@@ -226,7 +227,11 @@ impl Step {
 fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) -> Step {
     // A first login that another login has overtaken: once the account has a token, the PIN
     // is no longer a second factor for it, and no other token may be enrolled over it.
-    if let Stage::ExpectPin { user, .. }
+    if let Stage::ExpectPin {
+        user,
+        purpose: PinPurpose::FirstLogin,
+        ..
+    }
     | Stage::ExpectEnrollmentChoice { user }
     | Stage::ExpectRegistration { user, .. } = &stage
         && ctx.account.is_some_and(|a| a.state.token.is_some())
@@ -245,24 +250,30 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
             }
         }
         (Stage::ExpectPassword { user }, Input::Password(check)) => pin::password(ctx, user, check),
-        (Stage::ExpectPassword { user }, Input::ForgotPassword) => {
-            let help = Effect::PasswordHelp { user: user.clone() };
+        (Stage::ExpectPassword { user }, Input::ForgotPassword) => reset::start(user),
+        (Stage::ResetStart { user }, Input::TokenCode(typed)) => reset::token(ctx, user, &typed),
+        (Stage::ResetStart { user }, Input::NoAuthenticator) => reset::without_token(ctx, user),
+        (Stage::ExpectNewPassword { user }, Input::PasswordSet(result)) => {
+            reset::password_set(ctx, user, result)
+        }
+        (Stage::PasswordChanged { user }, Input::Continue) => {
             Step::to(Stage::ExpectPassword { user })
-                .notice(MessageId::PasswordHelp)
-                .effect(help)
         }
-        (Stage::ExpectPin { user, pin }, Input::Pin(typed)) => {
-            pin::check_pin(ctx, user, pin, &typed)
+        (Stage::ExpectPin { user, pin, purpose }, Input::Pin(typed)) => {
+            pin::check_pin(ctx, user, pin, purpose, &typed)
         }
-        (Stage::ExpectPin { user, pin }, Input::ResendPin) => {
+        (Stage::ExpectPin { user, pin, purpose }, Input::ResendPin) => {
             let channel = pin.channel;
-            pin::resend(ctx, user, pin, channel)
+            pin::resend(ctx, user, pin, purpose, channel)
         }
-        (Stage::ExpectPin { user, pin }, Input::PinNotDelivered) => {
-            pin::not_delivered(ctx, user, pin)
+        (Stage::ExpectPin { user, pin, purpose }, Input::PinNotDelivered) => {
+            pin::not_delivered(ctx, user, pin, purpose)
         }
-        (Stage::ExpectPin { user, pin }, Input::AlternativeAuthentication) => {
-            pin::resend(ctx, user, pin, Channel::Email)
+        // The second of two PINs goes by the channel the first did not use: no switching.
+        (Stage::ExpectPin { user, pin, purpose }, Input::AlternativeAuthentication)
+            if purpose != PinPurpose::ResetSecondOfTwo =>
+        {
+            pin::resend(ctx, user, pin, purpose, Channel::Email)
         }
         (
             Stage::ExpectEnrollmentChoice { user } | Stage::ExpectRegistration { user, .. },

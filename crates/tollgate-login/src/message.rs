@@ -148,11 +148,41 @@ pub enum MessageId {
     DevOutboxBanner,
     /// The PIN could not be sent: try again, or the alternative.
     SendFailed,
+    /// "Reset your password": the heading of the reset's screens.
+    ResetPassword,
+    /// To reset the password, the code the authenticator app shows.
+    ResetEnterTokenCode,
+    /// "I no longer have my authenticator".
+    NoAuthenticator,
+    /// A reset's PIN went to the mobile number on file (which is not shown).
+    ResetPinSms,
+    /// A reset's PIN went to the e-mail address on file (which is not shown).
+    ResetPinEmail,
+    /// "Step {step} of 2" for the two PINs of a reset without the authenticator.
+    ResetStep,
+    /// The account has an authenticator: a reset needs its code (or an administrator).
+    ResetNeedsToken,
+    /// "New password": the field's label.
+    NewPassword,
+    /// The rules of a new password: `{min}` to `{max}` characters, not common, not personal.
+    PasswordRules,
+    /// "Set password": the button.
+    SetPassword,
+    /// A new password is too short: `{min}`.
+    PasswordTooShort,
+    /// A new password is too long: `{max}`.
+    PasswordTooLong,
+    /// A new password is on the list of common and breached passwords.
+    PasswordCommon,
+    /// A new password contains the User ID, e-mail address or phone number.
+    PasswordPersonal,
+    /// "Your password has been changed." Log in with it.
+    PasswordChanged,
 }
 
 impl MessageId {
     /// Every message, in declaration order.
-    pub const ALL: [Self; 67] = [
+    pub const ALL: [Self; 82] = [
         Self::Login,
         Self::EnterUserId,
         Self::UserIdFormat,
@@ -220,6 +250,21 @@ impl MessageId {
         Self::OutboxLink,
         Self::DevOutboxBanner,
         Self::SendFailed,
+        Self::ResetPassword,
+        Self::ResetEnterTokenCode,
+        Self::NoAuthenticator,
+        Self::ResetPinSms,
+        Self::ResetPinEmail,
+        Self::ResetStep,
+        Self::ResetNeedsToken,
+        Self::NewPassword,
+        Self::PasswordRules,
+        Self::SetPassword,
+        Self::PasswordTooShort,
+        Self::PasswordTooLong,
+        Self::PasswordCommon,
+        Self::PasswordPersonal,
+        Self::PasswordChanged,
     ];
 
     /// The message's identifier in a Fluent catalogue (`enter-user-id`).
@@ -293,6 +338,21 @@ impl MessageId {
             Self::OutboxLink => "outbox-link",
             Self::DevOutboxBanner => "dev-outbox-banner",
             Self::SendFailed => "send-failed",
+            Self::ResetPassword => "reset-password",
+            Self::ResetEnterTokenCode => "reset-enter-token-code",
+            Self::NoAuthenticator => "no-authenticator",
+            Self::ResetPinSms => "reset-pin-sms",
+            Self::ResetPinEmail => "reset-pin-email",
+            Self::ResetStep => "reset-step",
+            Self::ResetNeedsToken => "reset-needs-token",
+            Self::NewPassword => "new-password",
+            Self::PasswordRules => "password-rules",
+            Self::SetPassword => "set-password",
+            Self::PasswordTooShort => "password-too-short",
+            Self::PasswordTooLong => "password-too-long",
+            Self::PasswordCommon => "password-common",
+            Self::PasswordPersonal => "password-personal",
+            Self::PasswordChanged => "password-changed",
         }
     }
 }

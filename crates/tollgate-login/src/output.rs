@@ -1,8 +1,7 @@
 //! What the machine hands back: the screen to show, and what the service must do.
 
-use tollgate_codes::{ActivationCode, ActivationPassword, SerialNumber};
+use tollgate_codes::SerialNumber;
 use tollgate_otp::{Pin, Step, UnixTime};
-use zeroize::Zeroizing;
 
 use crate::account::{AccountUpdate, EnrollmentKind};
 use crate::device::DeviceId;
@@ -140,77 +139,46 @@ pub enum Screen {
         /// Who.
         user: UserId,
     },
+    /// "Password locked or forgotten?": the authenticator's code, or "I no longer have my
+    /// authenticator" (two PINs instead). The same for every User ID, known or not.
+    ResetStart {
+        /// Whose password.
+        user: UserId,
+    },
+    /// A reset's one-time PIN. Unlike [`Screen::EnterPin`], it does not say where the PIN went
+    /// (the reset starts without a password: the page must not tell a stranger whether the
+    /// account exists or what its number is), only by which channel.
+    ResetPin {
+        /// Whose password.
+        user: UserId,
+        /// How it went: "the mobile number on file", "the e-mail address on file".
+        channel: Channel,
+        /// When a resend will be accepted.
+        resend_at: UnixTime,
+        /// Whether "Alternative authentication" (e-mail) is offered.
+        alternative: bool,
+        /// Whether the PIN went out (false when the service could not deliver it).
+        delivered: bool,
+        /// Which PIN of the reset: 1, or 2 of two.
+        step: u8,
+    },
+    /// The reset's new password, with the rules it must keep to.
+    NewPassword {
+        /// Whose.
+        user: UserId,
+        /// What it must be, for the page to state.
+        rules: crate::PasswordRules,
+    },
+    /// "Your password has been changed", with "Continue" to log in with it.
+    PasswordChanged {
+        /// Whose.
+        user: UserId,
+    },
 }
 
-/// What the mobile activation screen shows. Its `Debug` hides the secrets.
-pub struct MobileActivation {
-    /// Who is enrolling.
-    pub user: UserId,
-    /// The `igmobileotp://` URI to draw as a QR code.
-    pub qr_uri: String,
-    /// The activation password to show beside it.
-    pub password: ActivationPassword,
-    /// The open path, when the deployment offers it: an `otpauth://` QR code for any
-    /// authenticator app, and its key as text. Its first right code, typed back
-    /// ([`crate::Input::OpenPathCode`]), enrolls it.
-    pub open: Option<OpenPath>,
-    /// When the activation data expire.
-    pub expires_at: UnixTime,
-    /// Whether the token has registered online ([`Driver::register_online`](crate::Driver::register_online)):
-    /// the page says so, and its OK finishes the enrollment.
-    pub registration_arrived: bool,
-}
+mod activation;
 
-/// The open path on the mobile screen. Both fields carry the token's secret: never log them.
-pub struct OpenPath {
-    /// The `otpauth://` URI to draw as a QR code.
-    pub uri: Zeroizing<String>,
-    /// The secret in base32, for typing into an app that cannot scan.
-    pub key: Zeroizing<String>,
-}
-
-impl core::fmt::Debug for OpenPath {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("OpenPath(<redacted>)")
-    }
-}
-
-/// What the desktop activation screen shows. Its `Debug` hides the activation code.
-pub struct DesktopActivation {
-    /// Who is enrolling.
-    pub user: UserId,
-    /// "Address": where the desktop app registers.
-    pub address: String,
-    /// "Serial Number".
-    pub serial: SerialNumber,
-    /// "Activation Code".
-    pub activation_code: ActivationCode,
-    /// When the activation data expire.
-    pub expires_at: UnixTime,
-    /// Whether the token has registered online ([`Driver::register_online`](crate::Driver::register_online)):
-    /// the page says so, and its OK finishes the enrollment.
-    pub registration_arrived: bool,
-}
-
-impl core::fmt::Debug for MobileActivation {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("MobileActivation")
-            .field("user", &self.user)
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
-    }
-}
-
-impl core::fmt::Debug for DesktopActivation {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("DesktopActivation")
-            .field("user", &self.user)
-            .field("address", &self.address)
-            .field("serial", &self.serial)
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
-    }
-}
+pub use activation::{DesktopActivation, MobileActivation, OpenPath};
 
 /// How a PIN travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -272,6 +240,11 @@ pub enum Effect {
 pub enum Notification {
     /// "A new authenticator was added to your account."
     AuthenticatorAdded,
+    /// "Your password was changed."
+    PasswordChanged,
+    /// "Someone typed wrong codes to reset your password: resets are closed until your
+    /// administrator reopens them. Your logins are not affected."
+    ResetsClosed,
 }
 
 /// An event for the audit log. Never carries a secret.
@@ -284,6 +257,29 @@ pub enum AuditEvent {
         user: UserId,
         /// Whether such an account exists.
         known: bool,
+    },
+    /// "Password locked or forgotten?" was chosen.
+    ResetStarted {
+        /// For which User ID.
+        user: UserId,
+    },
+    /// A reset proved both factors and set a new password; the password lockout is lifted.
+    PasswordReset {
+        /// Whose.
+        user: UserId,
+    },
+    /// [`MAX_RESET_FAILURES`](crate::MAX_RESET_FAILURES) wrong reset codes in a row: the
+    /// account's resets check no more codes until an administrator reopens them (the user is
+    /// told).
+    ResetsClosed {
+        /// Whose.
+        user: UserId,
+    },
+    /// A reset by two PINs reached its end for an account that has an authenticator: refused
+    /// (a reset must not go around the second factor, ASVS 6.4.3).
+    ResetNeedsToken {
+        /// Whose.
+        user: UserId,
     },
     /// The account was locked until then.
     Locked {

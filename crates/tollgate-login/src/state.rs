@@ -52,6 +52,10 @@ pub(crate) enum Stage {
     ExpectPin {
         user: UserId,
         pin: PinRecord,
+        /// What the PIN proves (a first login's by default, as every login stored before the
+        /// password reset had).
+        #[serde(default, skip_serializing_if = "PinPurpose::is_first_login")]
+        purpose: PinPurpose,
     },
     ExpectEnrollmentChoice {
         user: UserId,
@@ -74,6 +78,45 @@ pub(crate) enum Stage {
     Authenticated {
         user: UserId,
     },
+    /// "Password locked or forgotten?": the authenticator's code, or "I no longer have my
+    /// authenticator".
+    ResetStart {
+        user: UserId,
+    },
+    /// A reset with both factors proven: the new password.
+    ExpectNewPassword {
+        user: UserId,
+    },
+    /// The password was reset.
+    PasswordChanged {
+        user: UserId,
+    },
+}
+
+/// What a one-time PIN proves, in which flow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum PinPurpose {
+    /// A first login's second factor, after the password: enrollment next.
+    #[default]
+    FirstLogin,
+    /// A password reset's second factor, after the authenticator's code.
+    ResetAfterToken,
+    /// A reset without the authenticator: the first of two PINs by independent channels.
+    ResetFirstOfTwo,
+    /// The second of the two, by the channel the first did not use.
+    ResetSecondOfTwo,
+}
+
+impl PinPurpose {
+    fn is_first_login(&self) -> bool {
+        *self == Self::FirstLogin
+    }
+
+    /// Whether the PIN is part of a password reset.
+    pub(crate) fn is_reset(self) -> bool {
+        self != Self::FirstLogin
+    }
 }
 
 impl Stage {
@@ -82,13 +125,21 @@ impl Stage {
     /// time this rises (OWASP Session Management: a new session ID at every privilege change).
     pub(crate) fn assurance(&self) -> u8 {
         match self {
-            Self::ExpectUserId | Self::ExpectPassword { .. } => 0,
+            Self::ExpectUserId
+            | Self::ExpectPassword { .. }
+            | Self::ResetStart { .. }
+            | Self::PasswordChanged { .. }
+            | Self::ExpectPin {
+                purpose: PinPurpose::ResetFirstOfTwo,
+                ..
+            } => 0,
             Self::ExpectPin { .. }
             | Self::ExpectTokenCode { .. }
             | Self::SecondFactorLocked { .. } => 1,
             Self::ExpectEnrollmentChoice { .. }
             | Self::ExpectRegistration { .. }
-            | Self::ExpectContinue { .. } => 2,
+            | Self::ExpectContinue { .. }
+            | Self::ExpectNewPassword { .. } => 2,
             Self::Authenticated { .. } => 3,
         }
     }
@@ -157,7 +208,10 @@ impl LoginState {
             | Stage::ExpectContinue { user }
             | Stage::ExpectTokenCode { user }
             | Stage::SecondFactorLocked { user }
-            | Stage::Authenticated { user } => Some(user),
+            | Stage::Authenticated { user }
+            | Stage::ResetStart { user }
+            | Stage::ExpectNewPassword { user }
+            | Stage::PasswordChanged { user } => Some(user),
         }
     }
 
@@ -166,6 +220,13 @@ impl LoginState {
     #[must_use]
     pub fn expects_password(&self) -> bool {
         matches!(self.stage, Stage::ExpectPassword { .. })
+    }
+
+    /// Whether the login is at a reset's new-password step: the only one where a service
+    /// checks a new password's rules and hashes it ([`Input::NewPassword`](crate::Input::NewPassword)).
+    #[must_use]
+    pub fn expects_new_password(&self) -> bool {
+        matches!(self.stage, Stage::ExpectNewPassword { .. })
     }
 
     /// Whether the login has ended in success.

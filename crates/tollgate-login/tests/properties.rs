@@ -20,6 +20,8 @@ const JOHN: &str = "john.smith@example.com";
 
 /// Enrollments finished by the app's online registration and the user's OK, in all runs.
 static ONLINE_ENROLLMENTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// How many resets reached the new-password step (the invariant must be exercised).
+static NEW_PASSWORDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Deterministic by default (a fixed seed); set `PROPTEST_RNG_SEED` to explore other cases.
 fn config() -> ProptestConfig {
@@ -49,6 +51,10 @@ enum Op {
     RightCode,
     WrongCode,
     Forgot,
+    /// "I no longer have my authenticator".
+    NoToken,
+    /// The service's verdict on a reset's new password: stored, or refused.
+    SetPassword(bool),
     Cancel,
     Tick,
     Wait(u16),
@@ -71,7 +77,9 @@ fn op() -> impl Strategy<Value = Op> {
         3 => Just(Op::Continue),
         4 => Just(Op::RightCode),
         1 => Just(Op::WrongCode),
-        1 => Just(Op::Forgot),
+        2 => Just(Op::Forgot),
+        1 => Just(Op::NoToken),
+        1 => any::<bool>().prop_map(Op::SetPassword),
         1 => Just(Op::Cancel),
         1 => Just(Op::Tick),
         1 => (0u16..400).prop_map(Op::Wait),
@@ -99,8 +107,11 @@ fn no_authentication_without_both_factors() {
         panic!("{failure}");
     }
     let online = ONLINE_ENROLLMENTS.load(std::sync::atomic::Ordering::Relaxed);
+    let resets = NEW_PASSWORDS.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(resets >= 5, "only {resets} resets reached the new password");
     println!(
-        "authentications reached: {}; enrollments by online registration: {online}",
+        "authentications reached: {}; enrollments by online registration: {online}; resets to \
+         the new password: {resets}",
         authentications.get()
     );
     assert!(
@@ -127,6 +138,10 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
         let mut app: Option<TokenActivation> = None;
         let mut used_codes = Vec::new();
         let mut awaiting_pin = false;
+        // A reset's proof: the authenticator's code, and the PINs, in this login.
+        let (mut reset_token, mut reset_pins, mut awaiting_reset_pin) = (false, 0u8, false);
+        let mut serial = None;
+        let mut new_passwords = 0usize;
 
         for op in ops {
             let before = sim.outbox.len();
@@ -187,6 +202,12 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
                 },
                 Op::WrongCode => Input::TokenCode("00000a".into()),
                 Op::Forgot => Input::ForgotPassword,
+                Op::NoToken => Input::NoAuthenticator,
+                Op::SetPassword(stored) => Input::PasswordSet(if stored {
+                    Ok(())
+                } else {
+                    Err(tollgate_login::PasswordRefusal::Common)
+                }),
                 Op::Cancel => Input::Cancel,
                 Op::Tick => Input::Tick,
                 Op::Wait(seconds) => {
@@ -204,6 +225,37 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
                 proof = Proof::default();
                 sent_in_login = sim.outbox.len();
             }
+            if matches!(output.screen, Screen::ResetStart { .. }) {
+                (reset_token, reset_pins) = (false, 0);
+            }
+            match (&typed, &output.screen) {
+                (Input::TokenCode(_), Screen::ResetPin { .. }) => reset_token = true,
+                (Input::Pin(_), Screen::ResetPin { step: 2, .. } | Screen::NewPassword { .. })
+                    if awaiting_reset_pin =>
+                {
+                    reset_pins += 1;
+                }
+                _ => {}
+            }
+            // The new password only after the token's code and a PIN, or two PINs for an
+            // account without a token (a reset never goes around the second factor).
+            if matches!(output.screen, Screen::NewPassword { .. })
+                && !matches!(typed, Input::PasswordSet(_) | Input::Tick)
+            {
+                let has_token = sim.account(JOHN).state.token.is_some();
+                prop_assert!(
+                    (reset_token && reset_pins >= 1) || (!has_token && reset_pins >= 2),
+                    "the new password without the factors: token {reset_token}, PINs {reset_pins}"
+                );
+                new_passwords += 1;
+            }
+            // A token, once enrolled, is never replaced (there is no other way to here).
+            let now_serial = sim.account(JOHN).state.token.map(|t| t.serial);
+            if serial.is_some() {
+                prop_assert_eq!(now_serial, serial, "the token was replaced");
+            }
+            serial = now_serial;
+            awaiting_reset_pin = matches!(output.screen, Screen::ResetPin { .. });
             if sim.outbox.len() > before && state.user().is_none() {
                 prop_assert!(false, "a PIN was sent before a User ID");
             }
@@ -268,6 +320,7 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
             let row = sim.row(&state);
             prop_assert!(row.text.len() <= 512, "{} bytes sealed", row.text.len());
         }
+        NEW_PASSWORDS.fetch_add(new_passwords, std::sync::atomic::Ordering::Relaxed);
     }
     Ok(authenticated)
 }

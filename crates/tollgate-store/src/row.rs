@@ -169,6 +169,9 @@ struct Plain {
     sms_sent: Vec<u64>,
     #[serde(default)]
     email_sent: Vec<u64>,
+    // Since the password reset (rows written before have none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    reset_failures: u32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -261,6 +264,7 @@ impl Plain {
             devices: state.devices.iter().map(PlainDevice::of).collect(),
             sms_sent: state.sms_sent.iter().map(|t| t.as_secs()).collect(),
             email_sent: state.email_sent.iter().map(|t| t.as_secs()).collect(),
+            reset_failures: state.reset_failures,
             token: state.token.as_ref().map(|t| PlainToken {
                 serial: t.serial.to_string(),
                 secret: t.secret.expose_base32(),
@@ -368,6 +372,7 @@ impl Plain {
                 .copied()
                 .map(UnixTime::from_secs)
                 .collect(),
+            reset_failures: self.reset_failures,
             token,
             pending,
         })

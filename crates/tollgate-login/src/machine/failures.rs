@@ -9,9 +9,15 @@ use crate::user::UserId;
 
 /// Which factor failed.
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[expect(
+    clippy::enum_variant_names,
+    reason = "\"second factor\" is the standard's name for it"
+)]
 pub(super) enum Factor {
     Password,
     SecondFactor,
+    /// A code of a password reset (no password was asked for).
+    Reset,
 }
 
 /// Counts a failure of `factor`: a cool-down at every run of the configured length (twice as
@@ -60,6 +66,21 @@ pub(super) fn fail<R>(
             state.locked_until = Some(until);
             state.lockouts = state.lockouts.saturating_add(1);
             vec![event]
+        }
+        // No cool-down (a stranger must not start one for the owner): a short hard limit on
+        // resets alone, and a share of the account's hard limit.
+        Factor::Reset => {
+            state.reset_failures = state.reset_failures.saturating_add(1);
+            if state.reset_failures == crate::MAX_RESET_FAILURES {
+                return vec![
+                    Effect::Audit(AuditEvent::ResetsClosed { user: user.clone() }),
+                    Effect::Notify {
+                        user: user.clone(),
+                        notification: crate::Notification::ResetsClosed,
+                    },
+                ];
+            }
+            Vec::new()
         }
     }
 }

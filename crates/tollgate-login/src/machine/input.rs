@@ -85,6 +85,16 @@ pub enum Input<P = PasswordCheck> {
     OpenPathCode(String),
     /// The soft token's code.
     TokenCode(String),
+    /// "I no longer have my authenticator", at the start of a password reset: two PINs by
+    /// independent channels (SMS, then e-mail) instead of the authenticator's code.
+    NoAuthenticator,
+    /// The new password of a reset, as typed. The machine takes the service's verdict on it
+    /// ([`Input::PasswordSet`]) instead: a service checks the rules, hashes and stores the
+    /// password at [`LoginState::expects_new_password`](crate::LoginState::expects_new_password),
+    /// and hands that on (the `tollgate` facade does).
+    NewPassword(P),
+    /// The service's verdict on [`Input::NewPassword`]: stored, or refused by the rules.
+    PasswordSet(Result<(), crate::PasswordRefusal>),
     /// "Cancel", at any step: back to the start.
     Cancel,
     /// The time given by [`Output::wake_at`](crate::Output::wake_at) has come.
@@ -97,6 +107,9 @@ impl<P> Input<P> {
     pub fn map_password<Q>(self, check: impl FnOnce(P) -> Q) -> Input<Q> {
         match self {
             Self::Password(password) => Input::Password(check(password)),
+            Self::NewPassword(password) => Input::NewPassword(check(password)),
+            Self::NoAuthenticator => Input::NoAuthenticator,
+            Self::PasswordSet(result) => Input::PasswordSet(result),
             Self::UserId(id) => Input::UserId(id),
             Self::ForgotPassword => Input::ForgotPassword,
             Self::Pin(pin) => Input::Pin(pin),
@@ -120,6 +133,9 @@ impl<P> core::fmt::Debug for Input<P> {
         match self {
             Self::UserId(id) => f.debug_tuple("UserId").field(id).finish(),
             Self::Password(_) => f.write_str("Password(<redacted>)"),
+            Self::NewPassword(_) => f.write_str("NewPassword(<redacted>)"),
+            Self::NoAuthenticator => f.write_str("NoAuthenticator"),
+            Self::PasswordSet(result) => f.debug_tuple("PasswordSet").field(result).finish(),
             Self::Pin(_) => f.write_str("Pin(<redacted>)"),
             Self::RegistrationCode(_) => f.write_str("RegistrationCode(<redacted>)"),
             Self::TokenCode(_) => f.write_str("TokenCode(<redacted>)"),

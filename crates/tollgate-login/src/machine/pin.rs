@@ -11,7 +11,7 @@ use crate::device::KnownDevice;
 use crate::keys::RingKey as _;
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Channel, Destination, Effect};
-use crate::state::{Hex, PinRecord, Stage};
+use crate::state::{Hex, PinPurpose, PinRecord, Stage};
 use crate::user::{EmailAddress, UserId};
 use tollgate_otp::Pin;
 
@@ -86,12 +86,13 @@ pub(super) fn password<R: CryptoRng>(
             Channel::Email
         };
         let (pin, send) = new_pin(ctx, &user, channel, 1);
+        let purpose = PinPurpose::FirstLogin;
         if spend_send(ctx, &mut state, channel) {
-            return Step::to(Stage::ExpectPin { user, pin })
+            return Step::to(Stage::ExpectPin { user, pin, purpose })
                 .effects(send)
                 .update(state);
         }
-        Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::SendBudget)
+        Step::to(Stage::ExpectPin { user, pin, purpose }).notice(MessageId::SendBudget)
     };
     if forgiven { step.update(state) } else { step }
 }
@@ -173,23 +174,32 @@ pub(super) fn check_pin<R: CryptoRng>(
     ctx: &mut Ctx<'_, R>,
     user: UserId,
     pin: PinRecord,
+    purpose: PinPurpose,
     typed: &str,
 ) -> Step {
     let Some(mut state) = account_state(ctx) else {
-        return Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::WrongPin);
+        return Step::to(Stage::ExpectPin { user, pin, purpose }).notice(MessageId::WrongPin);
     };
     match refuses_codes(ctx) {
         Some(Refusing::Locked) => return second_factor_locked(user),
         Some(Refusing::CoolingDown) => {
-            return Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::WrongPin);
+            return Step::to(Stage::ExpectPin { user, pin, purpose }).notice(MessageId::WrongPin);
         }
         None => {}
     }
+    // A reset past its limit checks nothing, and answers as a wrong PIN would.
+    if purpose.is_reset() && super::reset::closed(&state) {
+        return Step::to(Stage::ExpectPin { user, pin, purpose }).notice(MessageId::WrongPin);
+    }
     if ctx.now.as_secs() >= pin.expires {
-        return Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::PinExpired);
+        return Step::to(Stage::ExpectPin { user, pin, purpose }).notice(MessageId::PinExpired);
     }
     // A right PIN moves the login on, so the record (and the PIN) is gone: single use.
     if pin.matches(ctx.pin_key, ctx.id.as_bytes(), typed) {
+        // A reset's PIN clears no count: a phone alone must not buy more guesses.
+        if purpose.is_reset() {
+            return super::reset::pin_proven(ctx, user, purpose, pin.channel, state);
+        }
         let step = Step::to(Stage::ExpectEnrollmentChoice { user });
         if state.second_factor_failures == 0 {
             return step;
@@ -197,12 +207,17 @@ pub(super) fn check_pin<R: CryptoRng>(
         state.second_factor_failures = 0;
         return step.update(state);
     }
-    let events = fail(ctx, &user, &mut state, Factor::SecondFactor);
+    let factor = if purpose.is_reset() {
+        Factor::Reset
+    } else {
+        Factor::SecondFactor
+    };
+    let events = fail(ctx, &user, &mut state, factor);
     let refused = AuditEvent::CodeRefused { user: user.clone() };
     let step = if ctx.config.second_factor_locked(&state) {
         second_factor_locked(user)
     } else {
-        Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::WrongPin)
+        Step::to(Stage::ExpectPin { user, pin, purpose }).notice(MessageId::WrongPin)
     };
     step.update(state).audit(refused).effects(events)
 }
@@ -211,21 +226,22 @@ pub(super) fn resend<R: CryptoRng>(
     ctx: &mut Ctx<'_, R>,
     user: UserId,
     pin: PinRecord,
+    purpose: PinPurpose,
     channel: Channel,
 ) -> Step {
     let Some(mut state) = account_state(ctx) else {
-        return Step::to(Stage::ExpectPin { user, pin });
+        return Step::to(Stage::ExpectPin { user, pin, purpose });
     };
     match refuses_codes(ctx) {
         Some(Refusing::Locked) => return second_factor_locked(user),
         // No new PIN while wrong ones cool the account down.
         Some(Refusing::CoolingDown) => {
-            return Step::to(Stage::ExpectPin { user, pin }).notice(try_later(ctx));
+            return Step::to(Stage::ExpectPin { user, pin, purpose }).notice(try_later(ctx));
         }
         None => {}
     }
     if pin.sends >= ctx.config.max_sends {
-        return Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::TooManySends);
+        return Step::to(Stage::ExpectPin { user, pin, purpose }).notice(MessageId::TooManySends);
     }
     // Throttled per channel: a switch to e-mail is not held back by the last SMS.
     if channel == pin.channel {
@@ -237,24 +253,24 @@ pub(super) fn resend<R: CryptoRng>(
         if ctx.now.as_secs() < ready {
             let wait = ready - ctx.now.as_secs();
             let notice = Message::new(MessageId::ResendTooSoon).with("seconds", wait.to_string());
-            return Step::to(Stage::ExpectPin { user, pin }).notice(notice);
+            return Step::to(Stage::ExpectPin { user, pin, purpose }).notice(notice);
         }
     }
     if destination(ctx, &user, channel).is_none() {
-        return Step::to(Stage::ExpectPin { user, pin });
+        return Step::to(Stage::ExpectPin { user, pin, purpose });
     }
     if !spend_send(ctx, &mut state, channel) {
-        return Step::to(Stage::ExpectPin { user, pin }).notice(MessageId::SendBudget);
+        return Step::to(Stage::ExpectPin { user, pin, purpose }).notice(MessageId::SendBudget);
     }
     // A new PIN replaces the old one; failures stay counted in the account.
     let (pin, send) = new_pin(ctx, &user, channel, pin.sends.saturating_add(1));
-    Step::to(Stage::ExpectPin { user, pin })
+    Step::to(Stage::ExpectPin { user, pin, purpose })
         .effects(send)
         .update(state)
 }
 
 /// Takes one send by `channel` from the account's hourly budget; false when it is spent.
-fn spend_send<R>(ctx: &Ctx<'_, R>, state: &mut AccountState, channel: Channel) -> bool {
+pub(super) fn spend_send<R>(ctx: &Ctx<'_, R>, state: &mut AccountState, channel: Channel) -> bool {
     let (sent, budget) = match channel {
         Channel::Sms => (&mut state.sms_sent, ctx.config.sms_per_hour),
         Channel::Email => (&mut state.email_sent, ctx.config.email_per_hour),
@@ -283,9 +299,14 @@ pub(super) fn try_later<R>(ctx: &Ctx<'_, R>) -> Message {
 /// the login's sends nor in the account's hourly budget), and the screen says so. Nothing is
 /// counted against the user. The resend interval still holds (a gateway that is down is not
 /// hammered faster than one that works); the other channel is not held by it.
-pub(super) fn not_delivered<R>(ctx: &Ctx<'_, R>, user: UserId, mut pin: PinRecord) -> Step {
+pub(super) fn not_delivered<R>(
+    ctx: &Ctx<'_, R>,
+    user: UserId,
+    mut pin: PinRecord,
+    purpose: PinPurpose,
+) -> Step {
     if pin.failed {
-        return Step::to(Stage::ExpectPin { user, pin });
+        return Step::to(Stage::ExpectPin { user, pin, purpose });
     }
     let sent_at = pin.sent_at;
     let channel = pin.channel;
@@ -296,7 +317,7 @@ pub(super) fn not_delivered<R>(ctx: &Ctx<'_, R>, user: UserId, mut pin: PinRecor
         user: user.clone(),
         channel,
     };
-    let step = Step::to(Stage::ExpectPin { user, pin })
+    let step = Step::to(Stage::ExpectPin { user, pin, purpose })
         .notice(MessageId::SendFailed)
         .audit(event);
     let Some(mut state) = account_state(ctx) else {

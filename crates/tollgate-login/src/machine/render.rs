@@ -4,7 +4,7 @@ use super::Ctx;
 use super::pin::{destination, email_of};
 use crate::account::EnrollmentKind;
 use crate::output::{Channel, DesktopActivation, Destination, MobileActivation, OpenPath, Screen};
-use crate::state::{LoginState, Stage};
+use crate::state::{LoginState, PinPurpose, Stage};
 use crate::user::UserId;
 use tollgate_otp::UnixTime;
 use tollgate_provision::OtpAuthUri;
@@ -15,22 +15,38 @@ pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
     match stage {
         Stage::ExpectUserId => Screen::EnterUserId,
         Stage::ExpectPassword { user } => Screen::EnterPassword { user: user.clone() },
-        Stage::ExpectPin { user, pin } => {
+        Stage::ExpectPin { user, pin, purpose } => {
+            let interval = match pin.channel {
+                Channel::Sms => ctx.config.resend_sms,
+                Channel::Email => ctx.config.resend_email,
+            };
+            let resend_at = UnixTime::from_secs(pin.sent_at.saturating_add(u64::from(interval)));
+            let alternative = pin.channel == Channel::Sms && email_of(ctx, user).is_some();
+            if purpose.is_reset() {
+                return Screen::ResetPin {
+                    user: user.clone(),
+                    channel: pin.channel,
+                    resend_at,
+                    alternative: alternative && *purpose != PinPurpose::ResetSecondOfTwo,
+                    delivered: !pin.failed,
+                    step: if *purpose == PinPurpose::ResetSecondOfTwo {
+                        2
+                    } else {
+                        1
+                    },
+                };
+            }
             let sent_to = match destination(ctx, user, pin.channel) {
                 Some(Destination::Sms(phone)) => phone.masked(),
                 Some(Destination::Email(email)) => email.masked(),
                 None => String::new(),
             };
-            let interval = match pin.channel {
-                Channel::Sms => ctx.config.resend_sms,
-                Channel::Email => ctx.config.resend_email,
-            };
             Screen::EnterPin {
                 user: user.clone(),
                 sent_to,
                 channel: pin.channel,
-                resend_at: UnixTime::from_secs(pin.sent_at.saturating_add(u64::from(interval))),
-                alternative: pin.channel == Channel::Sms && email_of(ctx, user).is_some(),
+                resend_at,
+                alternative,
                 delivered: !pin.failed,
             }
         }
@@ -40,6 +56,12 @@ pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
         Stage::ExpectTokenCode { user } => Screen::EnterTokenCode { user: user.clone() },
         Stage::SecondFactorLocked { user } => Screen::SecondFactorLocked { user: user.clone() },
         Stage::Authenticated { user } => Screen::Authenticated { user: user.clone() },
+        Stage::ResetStart { user } => Screen::ResetStart { user: user.clone() },
+        Stage::ExpectNewPassword { user } => Screen::NewPassword {
+            user: user.clone(),
+            rules: ctx.config.password_rules,
+        },
+        Stage::PasswordChanged { user } => Screen::PasswordChanged { user: user.clone() },
     }
 }
 

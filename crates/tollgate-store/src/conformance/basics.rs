@@ -95,6 +95,7 @@ fn full_state(rng: &mut ChaCha20Rng) -> Check<AccountState> {
             UnixTime::from_secs(1_699_999_200),
         ],
         password_locked_until: Some(UnixTime::from_secs(1_700_000_900)),
+        reset_failures: 5,
         devices: vec![
             KnownDevice {
                 digest: [0xd1; 32],
@@ -324,6 +325,7 @@ pub(crate) fn same_state(got: &AccountState, want: &AccountState) -> Check {
             s.devices.clone(),
             s.sms_sent.clone(),
             s.email_sent.clone(),
+            s.reset_failures,
         )
     };
     ensure(plain(got) == plain(want), || {

@@ -1,0 +1,213 @@
+//! "Password locked or forgotten?", as the portal does it (Entrust's "How to change the password
+//! for Remote Signing Service Portal"): the authenticator's code (first factor), then a one-time
+//! PIN by SMS or, by "Alternative authentication", e-mail (second factor), then a new password.
+//! Without the authenticator: two PINs by independent channels, SMS then e-mail (SP 800-63B-4
+//! §4.2), which an account that has an authenticator is refused at the end (ASVS 6.4.3: a
+//! reset must not go around the second factor).
+//!
+//! A User ID that is not an account gets the same screens and answers: its codes are wrong and
+//! no PIN is sent. A reset asks for no password, so anyone who knows the User ID can type its
+//! codes: they count apart from a login's ([`AccountState::reset_failures`]), with no
+//! cool-down a stranger could start for the owner, at most [`MAX_RESET_FAILURES`] in a row, and
+//! toward the account's hard limit together with the login's. A right PIN of a reset clears no
+//! count (a phone alone must not buy more guesses at the authenticator's code).
+//!
+//! [`MAX_RESET_FAILURES`]: crate::MAX_RESET_FAILURES
+
+use rand_core::CryptoRng;
+
+use super::pin::{new_pin, spend_send};
+use super::token::{learned_drift, verify};
+use super::{
+    Ctx, Factor, Refusing, Step, account_state, fail, refuses_codes, second_factor_locked,
+};
+use crate::PasswordRefusal;
+use crate::account::{AccountState, TokenRecord};
+use crate::message::{Message, MessageId};
+use crate::output::{AuditEvent, Channel, Effect, Notification};
+use crate::state::{PinPurpose, Stage};
+use crate::user::UserId;
+
+/// "Password locked or forgotten?" from the password screen.
+pub(super) fn start(user: UserId) -> Step {
+    let event = AuditEvent::ResetStarted { user: user.clone() };
+    Step::to(Stage::ResetStart { user }).audit(event)
+}
+
+/// The authenticator's code: right, and the PIN goes out (by SMS when a mobile number is on
+/// file); wrong, and it counts as a wrong code at a login does.
+pub(super) fn token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Step {
+    let wrong = |user: UserId| Step::to(Stage::ResetStart { user }).notice(MessageId::WrongCode);
+    let Some(mut state) = account_state(ctx) else {
+        return wrong(user);
+    };
+    match refuses_codes(ctx) {
+        Some(Refusing::Locked) => return second_factor_locked(user),
+        Some(Refusing::CoolingDown) => return wrong(user),
+        None => {}
+    }
+    if closed(&state) {
+        return wrong(user);
+    }
+    let verified = state.token.as_ref().map(|token| {
+        let found = verify(
+            &token.secret,
+            token.params,
+            token.drift,
+            token.last_step,
+            ctx,
+            typed,
+        );
+        (token.clone(), found)
+    });
+    match verified {
+        Some((token, Ok(verified))) => {
+            state.token = Some(TokenRecord {
+                last_step: Some(verified.step()),
+                drift: learned_drift(token.drift, &verified),
+                ..token
+            });
+            state.second_factor_failures = 0;
+            state.reset_failures = 0;
+            let channel = if ctx.account.is_some_and(|a| a.mobile.is_some()) {
+                Channel::Sms
+            } else {
+                Channel::Email
+            };
+            first_pin(ctx, user, state, PinPurpose::ResetAfterToken, channel)
+        }
+        _ => {
+            let events = fail(ctx, &user, &mut state, Factor::Reset);
+            let refused = AuditEvent::CodeRefused { user: user.clone() };
+            let step = if ctx.config.second_factor_locked(&state) {
+                second_factor_locked(user)
+            } else {
+                wrong(user)
+            };
+            step.update(state).audit(refused).effects(events)
+        }
+    }
+}
+
+/// "I no longer have my authenticator": the first of two PINs, by SMS.
+pub(super) fn without_token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) -> Step {
+    match refuses_codes(ctx) {
+        Some(Refusing::Locked) => return second_factor_locked(user),
+        Some(Refusing::CoolingDown) => {
+            return Step::to(Stage::ResetStart { user }).notice(super::pin::try_later(ctx));
+        }
+        None => {}
+    }
+    match account_state(ctx) {
+        Some(state) if !closed(&state) => {
+            first_pin(ctx, user, state, PinPurpose::ResetFirstOfTwo, Channel::Sms)
+        }
+        // Nobody to send to, or resets closed: the same screen, and no PIN will ever match.
+        _ => {
+            let (pin, _) = new_pin(ctx, &user, Channel::Sms, 1);
+            let purpose = PinPurpose::ResetFirstOfTwo;
+            Step::to(Stage::ExpectPin { user, pin, purpose })
+        }
+    }
+}
+
+/// A PIN of the reset by `channel`, from the account's hourly budget.
+fn first_pin<R: CryptoRng>(
+    ctx: &mut Ctx<'_, R>,
+    user: UserId,
+    mut state: AccountState,
+    purpose: PinPurpose,
+    channel: Channel,
+) -> Step {
+    let (pin, send) = new_pin(ctx, &user, channel, 1);
+    if spend_send(ctx, &mut state, channel) {
+        Step::to(Stage::ExpectPin { user, pin, purpose })
+            .effects(send)
+            .update(state)
+    } else {
+        Step::to(Stage::ExpectPin { user, pin, purpose })
+            .notice(MessageId::SendBudget)
+            .update(state)
+    }
+}
+
+/// A right PIN of the reset (the PIN record is gone with it: single use).
+pub(super) fn pin_proven<R: CryptoRng>(
+    ctx: &mut Ctx<'_, R>,
+    user: UserId,
+    purpose: PinPurpose,
+    channel: Channel,
+    state: AccountState,
+) -> Step {
+    match purpose {
+        PinPurpose::ResetFirstOfTwo => {
+            let other = match channel {
+                Channel::Sms => Channel::Email,
+                Channel::Email => Channel::Sms,
+            };
+            first_pin(ctx, user, state, PinPurpose::ResetSecondOfTwo, other)
+        }
+        PinPurpose::ResetSecondOfTwo if state.token.is_some() => {
+            let event = AuditEvent::ResetNeedsToken { user: user.clone() };
+            Step::to(Stage::ResetStart { user })
+                .notice(MessageId::ResetNeedsToken)
+                .update(state)
+                .audit(event)
+        }
+        PinPurpose::ResetAfterToken | PinPurpose::ResetSecondOfTwo => {
+            Step::to(Stage::ExpectNewPassword { user }).update(state)
+        }
+        PinPurpose::FirstLogin => Step::to(Stage::ExpectEnrollmentChoice { user }).update(state),
+    }
+}
+
+/// The service's verdict on the new password: stored (the password lockouts are lifted, and
+/// the user is told by every address on file), or refused by a rule the page names.
+pub(super) fn password_set<R>(
+    ctx: &Ctx<'_, R>,
+    user: UserId,
+    result: Result<(), PasswordRefusal>,
+) -> Step {
+    let Some(mut state) = account_state(ctx) else {
+        return Step::to(Stage::ExpectNewPassword { user });
+    };
+    if let Err(refusal) = result {
+        return Step::to(Stage::ExpectNewPassword { user }).notice(refused(refusal));
+    }
+    state.reset_failures = 0;
+    state.password_failures = 0;
+    state.password_lockouts = 0;
+    state.password_locked_until = None;
+    for device in &mut state.devices {
+        device.failures = 0;
+        device.locked_until = None;
+    }
+    let notify = Effect::Notify {
+        user: user.clone(),
+        notification: Notification::PasswordChanged,
+    };
+    let event = AuditEvent::PasswordReset { user: user.clone() };
+    Step::to(Stage::PasswordChanged { user })
+        .update(state)
+        .audit(event)
+        .effect(notify)
+}
+
+/// Whether the account's resets check no more codes.
+pub(super) fn closed(state: &AccountState) -> bool {
+    state.reset_failures >= crate::MAX_RESET_FAILURES
+}
+
+/// What the page says about a refused new password.
+pub(crate) fn refused(refusal: PasswordRefusal) -> Message {
+    match refusal {
+        PasswordRefusal::TooShort(min) => {
+            Message::new(MessageId::PasswordTooShort).with("min", min.to_string())
+        }
+        PasswordRefusal::TooLong(max) => {
+            Message::new(MessageId::PasswordTooLong).with("max", max.to_string())
+        }
+        PasswordRefusal::Common => MessageId::PasswordCommon.into(),
+        _ => MessageId::PasswordPersonal.into(),
+    }
+}
