@@ -45,6 +45,11 @@ pub enum Error {
         /// Seconds to wait at most (the limit's window).
         retry_after: u64,
     },
+    /// A new password breaks the service's [`PasswordRules`](tollgate_login::PasswordRules):
+    /// say which rule ([`PasswordRefusal`](tollgate_login::PasswordRefusal)'s text, or its
+    /// catalogue message).
+    #[error(transparent)]
+    PasswordRefused(#[from] tollgate_login::PasswordRefusal),
     /// Password hashing failed.
     #[error("password hashing: {0}")]
     Password(String),

@@ -11,7 +11,8 @@
 //! | `tollgate_logins_finished_total` | counter | `outcome`: `authenticated` |
 //! | `tollgate_enrollments_total` | counter | |
 //! | `tollgate_failures_total` | counter | `factor`: `password`, `second_factor` |
-//! | `tollgate_lockouts_total` | counter | `kind`: `cool_down`, `hard_limit` |
+//! | `tollgate_lockouts_total` | counter | `kind`: `cool_down`, `hard_limit`, `resets_closed` |
+//! | `tollgate_resets_total` | counter | `step`: `started`, `password_set`, `needs_token` |
 //! | `tollgate_sends_total` | counter | `channel`: `sms`, `email`; `result`: `sent`, `failed` |
 //! | `tollgate_notices_failed_total` | counter | `kind`: `notice`, `password_help` |
 //! | `tollgate_online_registrations_total` | counter | `result`: the answer's name |
@@ -35,6 +36,10 @@ pub(crate) fn screen_name(screen: &Screen) -> &'static str {
         Screen::EnterTokenCode { .. } => "enter_token_code",
         Screen::SecondFactorLocked { .. } => "second_factor_locked",
         Screen::Authenticated { .. } => "authenticated",
+        Screen::ResetStart { .. } => "reset_start",
+        Screen::ResetPin { .. } => "reset_pin",
+        Screen::NewPassword { .. } => "new_password",
+        Screen::PasswordChanged { .. } => "password_changed",
         _ => "other",
     }
 }
@@ -54,6 +59,10 @@ pub(crate) fn input_kind<P>(input: &Input<P>) -> &'static str {
         Input::Continue => "continue",
         Input::OpenPathCode(_) => "open_path_code",
         Input::TokenCode(_) => "token_code",
+        Input::NoAuthenticator => "no_authenticator",
+        Input::NewPassword(_) => "new_password",
+        Input::PasswordSet(_) => "password_set",
+        Input::PinNotDelivered => "pin_not_delivered",
         Input::Cancel => "cancel",
         Input::Tick => "tick",
         _ => "other",
@@ -114,6 +123,18 @@ pub(crate) fn audit(event: &AuditEvent) {
         AuditEvent::TokenEnrolled { .. } => counter!("tollgate_enrollments_total").increment(1),
         AuditEvent::Authenticated { .. } => {
             counter!("tollgate_logins_finished_total", "outcome" => "authenticated").increment(1);
+        }
+        AuditEvent::ResetStarted { .. } => {
+            counter!("tollgate_resets_total", "step" => "started").increment(1);
+        }
+        AuditEvent::PasswordReset { .. } => {
+            counter!("tollgate_resets_total", "step" => "password_set").increment(1);
+        }
+        AuditEvent::ResetNeedsToken { .. } => {
+            counter!("tollgate_resets_total", "step" => "needs_token").increment(1);
+        }
+        AuditEvent::ResetsClosed { .. } => {
+            counter!("tollgate_lockouts_total", "kind" => "resets_closed").increment(1);
         }
         _ => {}
     }

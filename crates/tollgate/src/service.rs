@@ -20,6 +20,7 @@ use crate::password::Passwords;
 mod builder;
 mod effects;
 mod online;
+mod reset;
 
 pub use builder::ServiceBuilder;
 pub use online::OnlineReply;
@@ -150,7 +151,8 @@ impl Service {
     ///
     /// # Errors
     /// [`Error::Input`] for an invalid User ID, mobile number or e-mail address;
-    /// [`Error::PasswordTooLong`]; [`Error::Busy`] when the password work is saturated;
+    /// [`Error::PasswordTooLong`]; [`Error::PasswordRefused`] for a password the
+    /// [`Config::password_rules`] refuse; [`Error::Busy`] when the password work is saturated;
     /// [`Error::DuplicateUser`]; [`Error::Store`].
     pub fn register_user(
         &self,
@@ -166,6 +168,11 @@ impl Service {
             email: email.map(str::parse).transpose()?,
             state: AccountState::default(),
         };
+        self.passwords.check_length(password.as_bytes())?;
+        let identifiers = [mobile.unwrap_or_default(), email.unwrap_or_default()];
+        self.config()
+            .password_rules()
+            .check(password, &id, &identifiers)?;
         let hash = self
             .passwords
             .hash(password.as_bytes(), &mut self.request_rng()?)?;
@@ -332,7 +339,12 @@ impl Service {
             // Anywhere else the machine ignores a password: no work is done for it.
             _ => PasswordCheck::Incorrect,
         };
-        let input = input.map_password(|_| verdict);
+        let input = match input {
+            Input::NewPassword(password) if loaded.state().expects_new_password() => {
+                Input::PasswordSet(self.set_password(loaded.state().user(), &password)?)
+            }
+            input => input.map_password(|_| verdict),
+        };
         let driven = self.driver.submit_loaded(
             &*self.store,
             loaded,
