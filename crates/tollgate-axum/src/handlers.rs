@@ -155,6 +155,8 @@ fn input(action: &str, value: Zeroizing<String>) -> Option<Input<Zeroizing<Strin
         "user_id" => Input::UserId(text()),
         "password" => Input::Password(value.clone()),
         "forgot" => Input::ForgotPassword,
+        "no_authenticator" => Input::NoAuthenticator,
+        "new_password" => Input::NewPassword(value.clone()),
         "pin" => Input::Pin(text()),
         "resend" => Input::ResendPin,
         "alternative" => Input::AlternativeAuthentication,

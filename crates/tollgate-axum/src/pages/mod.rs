@@ -11,12 +11,14 @@
 use maud::{DOCTYPE, Markup, html};
 use tollgate::View;
 use tollgate::login::{
-    Catalog, DesktopActivation, Message, MessageId, MobileActivation, Screen, UserId,
+    Catalog, Channel, DesktopActivation, Message, MessageId, MobileActivation, PasswordRules,
+    Screen, UserId,
 };
 
 use crate::config::WebConfig;
 
 mod enroll;
+mod reset;
 mod screens;
 
 /// What a page needs besides the view. Its `Debug` leaves out the session's CSRF token.
@@ -96,6 +98,7 @@ impl PageContext<'_> {
                     Field::Text => input id=(action) name="value" type="text" autocomplete="off" required autofocus;,
                     Field::Email => input id=(action) name="value" type="text" autocomplete="username" required autofocus;,
                     Field::Password => input id=(action) name="value" type="password" autocomplete="current-password" required autofocus;,
+                    Field::NewPassword => input id=(action) name="value" type="password" autocomplete="new-password" required autofocus;,
                     Field::Code { focus: true } => input id=(action) name="value" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus;,
                     Field::Code { focus: false } => input id=(action) name="value" type="text" inputmode="numeric" autocomplete="one-time-code" required;,
                 }
@@ -133,6 +136,8 @@ pub enum Field {
     Email,
     /// The password.
     Password,
+    /// A new password (the browser may offer to generate one).
+    NewPassword,
     /// A one-time code: digits, `autocomplete="one-time-code"`; `focus` when it is the page's
     /// field.
     Code {
@@ -220,6 +225,34 @@ pub trait Pages: Send + Sync + 'static {
         screens::authenticated(cx, user)
     }
 
+    /// "Password locked or forgotten?": the authenticator's code, or "I no longer have it".
+    fn reset_start(&self, cx: &PageContext<'_>, user: &UserId) -> Markup {
+        reset::start(cx, user)
+    }
+
+    /// A reset's PIN, by `channel` (the page does not say where it went), PIN `step` of the
+    /// reset.
+    fn reset_pin(
+        &self,
+        cx: &PageContext<'_>,
+        user: &UserId,
+        channel: Channel,
+        step: u8,
+        alternative: bool,
+    ) -> Markup {
+        reset::pin(cx, user, channel, step, alternative)
+    }
+
+    /// The reset's new password, with its rules.
+    fn new_password(&self, cx: &PageContext<'_>, user: &UserId, rules: PasswordRules) -> Markup {
+        reset::new_password(cx, user, rules)
+    }
+
+    /// The password was changed.
+    fn password_changed(&self, cx: &PageContext<'_>) -> Markup {
+        reset::changed(cx)
+    }
+
     /// The whole page for `view`: its notice (or the flash), its screen, the layout.
     fn page(&self, cx: &PageContext<'_>, view: &View) -> Markup {
         let notice = view.notice.as_ref().or(cx.flash);
@@ -251,6 +284,21 @@ pub trait Pages: Send + Sync + 'static {
                 ("second-factor-locked", self.second_factor_locked(cx, user))
             }
             Screen::Authenticated { user } => ("authenticated", self.authenticated(cx, user)),
+            Screen::ResetStart { user } => ("reset-start", self.reset_start(cx, user)),
+            Screen::ResetPin {
+                user,
+                channel,
+                step,
+                alternative,
+                ..
+            } => (
+                "reset-pin",
+                self.reset_pin(cx, user, *channel, *step, *alternative),
+            ),
+            Screen::NewPassword { user, rules } => {
+                ("new-password", self.new_password(cx, user, *rules))
+            }
+            Screen::PasswordChanged { .. } => ("password-changed", self.password_changed(cx)),
             _ => ("unknown", html! {}),
         };
         let main = html! {
