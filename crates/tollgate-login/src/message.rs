@@ -103,8 +103,6 @@ pub enum MessageId {
     LoggedIn,
     /// The login took too long; start again.
     LoginExpired,
-    /// What to do about a locked or forgotten password: the service has been told.
-    PasswordHelp,
     /// "Cancel".
     Cancel,
     /// "Next".
@@ -182,7 +180,7 @@ pub enum MessageId {
 
 impl MessageId {
     /// Every message, in declaration order.
-    pub const ALL: [Self; 82] = [
+    pub const ALL: [Self; 81] = [
         Self::Login,
         Self::EnterUserId,
         Self::UserIdFormat,
@@ -228,7 +226,6 @@ impl MessageId {
         Self::LoginRefused,
         Self::LoggedIn,
         Self::LoginExpired,
-        Self::PasswordHelp,
         Self::Cancel,
         Self::Next,
         Self::LogIn,
@@ -316,7 +313,6 @@ impl MessageId {
             Self::LoginRefused => "login-refused",
             Self::LoggedIn => "logged-in",
             Self::LoginExpired => "login-expired",
-            Self::PasswordHelp => "password-help",
             Self::Cancel => "cancel",
             Self::Next => "next",
             Self::LogIn => "log-in",

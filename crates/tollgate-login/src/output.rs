@@ -218,8 +218,9 @@ pub enum Effect {
         /// What happened.
         notification: Notification,
     },
-    /// The user asked for help with a locked or forgotten password: unlock after the
-    /// cool-down, or reset by the service's own process.
+    /// Tell the help desk: a password reset proved the user's phone and mailbox, but the
+    /// account has an authenticator the user no longer has (an administrator can grant a
+    /// re-enrollment).
     PasswordHelp {
         /// Who asked.
         user: UserId,

@@ -259,7 +259,6 @@ fn both_catalogues_have_every_message() {
         MessageId::WrongCode,
         MessageId::LoggedIn,
         MessageId::LoginExpired,
-        MessageId::PasswordHelp,
         MessageId::Cancel,
         MessageId::Next,
         MessageId::LogIn,

@@ -175,6 +175,11 @@ fn a_phone_alone_cannot_reset_the_password_of_a_user_with_a_token() {
         let pin = sim.last_pin();
         let output = sim.submit(&mut login, Input::Pin(pin));
         attempts += 1;
+        assert_eq!(
+            sim.password_help.len(),
+            attempts,
+            "the help desk is told each time"
+        );
         if matches!(output.screen, Screen::NewPassword { .. }) {
             reached += 1;
         } else {

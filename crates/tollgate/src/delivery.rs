@@ -37,9 +37,9 @@ pub trait Delivery: Send + Sync {
     /// # Errors
     /// When it did not go out.
     fn notify(&self, user: &UserId, notification: Notification) -> Result<(), DeliveryError>;
-    /// The user asked for help with a locked or forgotten password ("Password locked or
-    /// forgotten?"): start the service's own reset process. The account unlocks by itself
-    /// after its cool-down.
+    /// Tells the help desk about `user`: a password reset proved their phone and mailbox, but
+    /// the account has an authenticator they could not use ("I no longer have my
+    /// authenticator"). An administrator can check with them and grant a re-enrollment.
     ///
     /// # Errors
     /// When it did not go out.
@@ -291,7 +291,9 @@ impl Delivery for Outbox {
     fn password_help(&self, user: &UserId) -> Result<(), DeliveryError> {
         self.refuse()?;
         if self.console {
-            println!("  [outbox] help desk: {user} asked for help with their password");
+            println!(
+                "  [outbox] help desk: {user} lost their authenticator (reset by phone and e-mail)"
+            );
         }
         self.push(Delivered::PasswordHelp { user: user.clone() });
         Ok(())

@@ -147,12 +147,17 @@ pub(super) fn pin_proven<R: CryptoRng>(
             };
             first_pin(ctx, user, state, PinPurpose::ResetSecondOfTwo, other)
         }
+        // Whoever got here holds the phone and the mailbox: the owner who lost the token, or
+        // someone with both. The help desk is told (it can grant a re-enrollment); the
+        // password stays.
         PinPurpose::ResetSecondOfTwo if state.token.is_some() => {
             let event = AuditEvent::ResetNeedsToken { user: user.clone() };
+            let help = Effect::PasswordHelp { user: user.clone() };
             Step::to(Stage::ResetStart { user })
                 .notice(MessageId::ResetNeedsToken)
                 .update(state)
                 .audit(event)
+                .effect(help)
         }
         PinPurpose::ResetAfterToken | PinPurpose::ResetSecondOfTwo => {
             Step::to(Stage::ExpectNewPassword { user }).update(state)

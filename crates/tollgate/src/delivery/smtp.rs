@@ -75,7 +75,10 @@ impl Mails {
         self.message(
             desk.clone(),
             "Password help requested",
-            format!("{user} asked for help with a locked or forgotten password.\n"),
+            format!(
+                "{user} proved their phone and e-mail in a password reset, but could not use \
+                 the account's authenticator. Check with them before granting a re-enrollment.\n"
+            ),
         )
     }
 }
