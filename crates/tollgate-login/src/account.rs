@@ -72,6 +72,9 @@ pub struct AccountState {
     /// two together never allow more than it. Only a whole reset or an administrator clears
     /// them (not a login: the owner's logins would reopen a stranger's guessing).
     pub reset_failures: u32,
+    /// An administrator set a temporary password: the next whole login must set a new one
+    /// before it is authenticated ("change is required on first usage").
+    pub password_expired: bool,
 }
 
 /// Wrong reset codes in a row after which an account's password resets check no more codes

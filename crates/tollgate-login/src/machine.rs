@@ -338,6 +338,15 @@ fn authenticated<R: CryptoRng>(
     user: UserId,
     mut state: AccountState,
 ) -> Step {
+    // A temporary password from an administrator: both factors are proven, but the login
+    // is not authenticated until the user sets a password of their own.
+    if state.password_expired {
+        let event = AuditEvent::PasswordChangeRequired { user: user.clone() };
+        return Step::to(Stage::ExpectNewPassword { user })
+            .notice(MessageId::PasswordChangeRequired)
+            .update(state)
+            .audit(event);
+    }
     let mut step = Step::to(Stage::Authenticated { user: user.clone() })
         .audit(AuditEvent::Authenticated { user: user.clone() });
     let mut changed = state.lockouts != 0;

@@ -176,11 +176,13 @@ pub enum MessageId {
     PasswordPersonal,
     /// "Your password has been changed." Log in with it.
     PasswordChanged,
+    /// The password was set by an administrator: choose one of your own to go on.
+    PasswordChangeRequired,
 }
 
 impl MessageId {
     /// Every message, in declaration order.
-    pub const ALL: [Self; 81] = [
+    pub const ALL: [Self; 82] = [
         Self::Login,
         Self::EnterUserId,
         Self::UserIdFormat,
@@ -262,6 +264,7 @@ impl MessageId {
         Self::PasswordCommon,
         Self::PasswordPersonal,
         Self::PasswordChanged,
+        Self::PasswordChangeRequired,
     ];
 
     /// The message's identifier in a Fluent catalogue (`enter-user-id`).
@@ -349,6 +352,7 @@ impl MessageId {
             Self::PasswordCommon => "password-common",
             Self::PasswordPersonal => "password-personal",
             Self::PasswordChanged => "password-changed",
+            Self::PasswordChangeRequired => "password-change-required",
         }
     }
 }

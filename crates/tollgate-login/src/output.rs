@@ -269,6 +269,11 @@ pub enum AuditEvent {
         /// Whose.
         user: UserId,
     },
+    /// A whole login with a temporary password: on to set a new one.
+    PasswordChangeRequired {
+        /// Whose.
+        user: UserId,
+    },
     /// [`MAX_RESET_FAILURES`](crate::MAX_RESET_FAILURES) wrong reset codes in a row: the
     /// account's resets check no more codes until an administrator reopens them (the user is
     /// told).

@@ -94,6 +94,13 @@ pub trait Store: LoginStore<Error = StoreError> + Send + Sync {
     /// [`StoreError::Backend`]. `Ok(false)` when there is no such user.
     fn set_password(&self, user: &UserId, password: PasswordHash) -> Result<bool, StoreError>;
 
+    /// Deletes `user`, their account and its serial numbers (an administrator's action). A
+    /// login in progress for them goes on as an unknown user's would.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`]. `Ok(false)` when there is no such user.
+    fn delete_user(&self, user: &UserId) -> Result<bool, StoreError>;
+
     /// A user and their account as stored now.
     ///
     /// # Errors

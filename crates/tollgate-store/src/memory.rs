@@ -107,6 +107,12 @@ impl Store for MemoryStore {
             .is_some())
     }
 
+    fn delete_user(&self, user: &UserId) -> Result<bool, StoreError> {
+        let mut passwords = self.passwords.lock().map_err(|_| Poisoned)?;
+        let removed = passwords.remove(user).is_some();
+        Ok(self.logins.remove_account(user)? || removed)
+    }
+
     fn user(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
         let Some(password) = self
             .passwords

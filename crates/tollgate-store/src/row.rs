@@ -172,6 +172,9 @@ struct Plain {
     // Since the password reset (rows written before have none).
     #[serde(default, skip_serializing_if = "is_zero")]
     reset_failures: u32,
+    // Since administrators' temporary passwords (rows written before have none).
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    password_expired: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -265,6 +268,7 @@ impl Plain {
             sms_sent: state.sms_sent.iter().map(|t| t.as_secs()).collect(),
             email_sent: state.email_sent.iter().map(|t| t.as_secs()).collect(),
             reset_failures: state.reset_failures,
+            password_expired: state.password_expired,
             token: state.token.as_ref().map(|t| PlainToken {
                 serial: t.serial.to_string(),
                 secret: t.secret.expose_base32(),
@@ -373,6 +377,7 @@ impl Plain {
                 .map(UnixTime::from_secs)
                 .collect(),
             reset_failures: self.reset_failures,
+            password_expired: self.password_expired,
             token,
             pending,
         })

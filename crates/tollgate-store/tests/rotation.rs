@@ -63,6 +63,7 @@ fn the_independent_format_3_vector_opens_and_names_its_key() {
     assert_eq!(pending.online_failures, 0);
     // Written before the password reset: no reset failures.
     assert_eq!(state.reset_failures, 0);
+    assert!(!state.password_expired);
     assert_eq!(
         state.token.unwrap().serial.to_string(),
         "48244-13456",
@@ -85,11 +86,13 @@ fn an_online_registration_round_trips_sealed() {
     });
     pending.online_failures = 4;
     state.reset_failures = 6;
+    state.password_expired = true;
     let mut rng = ChaCha20Rng::seed_from_u64(3);
     let row = AccountRow::seal(&state, &user, 8, &keys, &mut rng);
     assert!(!String::from_utf8_lossy(&row.sealed).contains("65436"));
     let opened = AccountRow::open(&row.sealed, &user, 8, &keys).unwrap();
     assert_eq!(opened.reset_failures, 6);
+    assert!(opened.password_expired);
     let pending = opened.pending.unwrap();
     let registered = pending.registered.unwrap();
     assert_eq!(registered.code.to_string(), "65436-07987");

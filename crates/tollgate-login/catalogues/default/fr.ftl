@@ -83,3 +83,4 @@ password-too-long = Le mot de passe peut comporter au plus { $max } caractères.
 password-common = Ce mot de passe est trop courant : les attaquants l’essaient en premier. Choisissez-en un autre.
 password-personal = Le mot de passe ne peut pas contenir votre identifiant, votre adresse e-mail ou votre numéro de téléphone.
 password-changed = Votre mot de passe a été modifié. Connectez-vous avec lui maintenant.
+password-change-required = Votre mot de passe a été défini par un administrateur. Choisissez votre propre mot de passe pour continuer.

@@ -83,3 +83,4 @@ password-too-long = Das Passwort darf höchstens { $max } Zeichen haben.
 password-common = Dieses Passwort ist zu verbreitet: Angreifer probieren es zuerst. Wählen Sie ein anderes.
 password-personal = Das Passwort darf weder Ihre Benutzer-ID noch Ihre E-Mail-Adresse oder Telefonnummer enthalten.
 password-changed = Ihr Passwort wurde geändert. Melden Sie sich jetzt damit an.
+password-change-required = Ihr Passwort wurde von einem Administrator festgelegt. Wählen Sie ein eigenes Passwort, um fortzufahren.

@@ -83,3 +83,4 @@ password-too-long = The password may have at most { $max } characters.
 password-common = That password is too common: attackers try it first. Choose another.
 password-personal = The password may not contain your User ID, e-mail address or phone number.
 password-changed = Your password has been changed. Log in with it now.
+password-change-required = Your password was set by an administrator. Choose a password of your own to go on.

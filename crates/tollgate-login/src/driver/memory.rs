@@ -69,6 +69,24 @@ impl MemoryLoginStore {
         Ok(true)
     }
 
+    /// Removes an account and frees its serial numbers; `Ok(false)` when there was none.
+    ///
+    /// # Errors
+    /// [`Poisoned`].
+    pub fn remove_account(&self, user: &UserId) -> Result<bool, Poisoned> {
+        let mut inner = self.lock()?;
+        let Inner {
+            accounts, serials, ..
+        } = &mut *inner;
+        let Some(account) = accounts.remove(user) else {
+            return Ok(false);
+        };
+        for serial in account.state.serials() {
+            serials.remove(&serial);
+        }
+        Ok(true)
+    }
+
     /// The stored login under `digest`, expired or not: for tests that play a database
     /// writer.
     ///

@@ -180,6 +180,7 @@ pub(super) fn password_set<R>(
         return Step::to(Stage::ExpectNewPassword { user }).notice(refused(refusal));
     }
     state.reset_failures = 0;
+    state.password_expired = false;
     state.password_failures = 0;
     state.password_lockouts = 0;
     state.password_locked_until = None;

@@ -69,7 +69,12 @@ pub fn basics(store: &dyn Store, seed: u64) -> Check {
     accounts(store, &alice.id, &bob.id, &nobody, &state)?;
     super::logins::logins(store)?;
     super::clients::clients(store)?;
-    all_or_nothing(store, &alice.id, &state)
+    all_or_nothing(store, &alice.id, &state)?;
+    let alice_now = store
+        .user(&alice.id)
+        .map_err(err("load alice"))?
+        .ok_or("alice is gone")?;
+    super::passwords::deletion(store, &alice_now, &bob.id)
 }
 
 /// A state with every field set: counters, a lock, a token, and a pending mobile activation
@@ -96,6 +101,7 @@ fn full_state(rng: &mut ChaCha20Rng) -> Check<AccountState> {
         ],
         password_locked_until: Some(UnixTime::from_secs(1_700_000_900)),
         reset_failures: 5,
+        password_expired: true,
         devices: vec![
             KnownDevice {
                 digest: [0xd1; 32],
@@ -326,6 +332,7 @@ pub(crate) fn same_state(got: &AccountState, want: &AccountState) -> Check {
             s.sms_sent.clone(),
             s.email_sent.clone(),
             s.reset_failures,
+            s.password_expired,
         )
     };
     ensure(plain(got) == plain(want), || {

@@ -1,4 +1,5 @@
-//! A store's promise about password hashes: a reset or a change replaces one user's alone.
+//! A store's promises about what administrators and resets change outside a login: a new
+//! password hash replaces one user's alone; a deleted user is gone with their serial numbers.
 
 use tollgate_login::UserId;
 
@@ -50,4 +51,35 @@ pub(super) fn passwords(
         store.user(nobody).map_err(err("load nobody"))?.is_none(),
         || "setting an unknown user's password made a user".into(),
     )
+}
+
+/// A deleted user is gone, their serial number free, the others untouched.
+pub(super) fn deletion(store: &dyn Store, gone: &UserRecord, stays: &UserId) -> Check {
+    let serials: Vec<_> = gone.account.state.serials().collect();
+    ensure(store.delete_user(&gone.id).map_err(err("delete"))?, || {
+        "delete_user did not find the user".into()
+    })?;
+    ensure(store.user(&gone.id).map_err(err("load"))?.is_none(), || {
+        "a deleted user is still there".into()
+    })?;
+    for serial in serials {
+        ensure(
+            store
+                .user_of_serial(&serial)
+                .map_err(err("serial"))?
+                .is_none(),
+            || "a deleted user's serial number still names them".into(),
+        )?;
+    }
+    ensure(store.user(stays).map_err(err("load"))?.is_some(), || {
+        "deleting one user removed another".into()
+    })?;
+    ensure(
+        !store.delete_user(&gone.id).map_err(err("delete again"))?,
+        || "a second delete reported a user".into(),
+    )?;
+    // The ID can be registered again.
+    store
+        .insert_user(gone.clone())
+        .map_err(err("registering the ID again"))
 }

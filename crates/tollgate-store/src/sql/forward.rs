@@ -48,6 +48,10 @@ macro_rules! forward_store {
                 self.$field.set_password(user, password)
             }
 
+            fn delete_user(&self, user: &$crate::UserId) -> Result<bool, $crate::StoreError> {
+                self.$field.delete_user(user)
+            }
+
             fn user(
                 &self,
                 id: &$crate::UserId,

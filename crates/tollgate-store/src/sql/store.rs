@@ -21,6 +21,7 @@ const SELECT_USER: &str =
 const INSERT_USER: &str = "INSERT INTO tollgate_users (id, password_hash, mobile, email, version, \
      state) VALUES ($1, $2, $3, $4, $5, $6)";
 const SET_PASSWORD: &str = "UPDATE tollgate_users SET password_hash = $2 WHERE id = $1";
+const DELETE_USER: &str = "DELETE FROM tollgate_users WHERE id = $1";
 const UPDATE_ACCOUNT: &str =
     "UPDATE tollgate_users SET version = $3, state = $4 WHERE id = $1 AND version = $2";
 const DELETE_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1";
@@ -350,6 +351,18 @@ impl<B: Backend> Store for SqlStore<B> {
                 .execute(SET_PASSWORD, &params)
                 .map_err(failed("set a password"))?;
             Ok(Finish::Commit(changed == 1))
+        })
+    }
+
+    fn delete_user(&self, user: &UserId) -> Result<bool, StoreError> {
+        let params = [user.as_str().into()];
+        self.backend.write(|c| {
+            c.execute(DELETE_SERIALS, &params)
+                .map_err(failed("delete a user's serial numbers"))?;
+            let deleted = c
+                .execute(DELETE_USER, &params)
+                .map_err(failed("delete a user"))?;
+            Ok(Finish::Commit(deleted == 1))
         })
     }
 
