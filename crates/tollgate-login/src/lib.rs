@@ -32,8 +32,8 @@ pub use machine::{Input, LoginMachine, PasswordCheck};
 pub use message::{Message, MessageId};
 pub use online::{OnlineOutcome, OnlineReceipt};
 pub use output::{
-    AuditEvent, Channel, DesktopActivation, Destination, Effect, MobileActivation, Notification,
-    OpenPath, Output, Screen, Transition,
+    AdminAction, AuditEvent, Channel, DesktopActivation, Destination, Effect, MobileActivation,
+    Notification, OpenPath, Output, Screen, Transition,
 };
 pub use password::{PasswordRefusal, PasswordRules};
 pub use sealed::{LoginDigest, LoginKey, SealedLogin, StateKey};

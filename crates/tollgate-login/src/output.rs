@@ -243,9 +243,25 @@ pub enum Notification {
     AuthenticatorAdded,
     /// "Your password was changed."
     PasswordChanged,
+    /// "An administrator changed your account": what they did.
+    Administrator(AdminAction),
     /// "Someone typed wrong codes to reset your password: resets are closed until your
     /// administrator reopens them. Your logins are not affected."
     ResetsClosed,
+}
+
+/// What an administrator did to an account (`tollgate::Admin`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AdminAction {
+    /// Every failure count and lock cleared.
+    Unlocked,
+    /// The token (and any activation in progress) revoked: the next login enrolls anew.
+    TokenRevoked,
+    /// A temporary password set, to be changed at the next login.
+    TemporaryPasswordSet,
+    /// The user deleted.
+    UserDeleted,
 }
 
 /// An event for the audit log. Never carries a secret.
@@ -268,6 +284,15 @@ pub enum AuditEvent {
     PasswordReset {
         /// Whose.
         user: UserId,
+    },
+    /// An administrator acted on an account ([`AdminAction`]).
+    Administrator {
+        /// Who acted, as the service's own admin login names them.
+        admin: String,
+        /// On whose account.
+        user: UserId,
+        /// What they did.
+        action: AdminAction,
     },
     /// A whole login with a temporary password: on to set a new one.
     PasswordChangeRequired {

@@ -138,6 +138,34 @@ impl Backoff {
     }
 }
 
+/// What a notice tells the user, in plain English (a deployment's own [`Delivery`] words it as
+/// it likes): what happened. The mail adds what to do if it was not them.
+#[must_use]
+pub fn notice_text(notification: Notification) -> &'static str {
+    use tollgate_login::AdminAction;
+    match notification {
+        Notification::AuthenticatorAdded => "An authenticator was added to your account.",
+        Notification::PasswordChanged => "Your password was changed.",
+        Notification::ResetsClosed => {
+            "Someone typed wrong codes to reset your password: password resets are closed until \
+             your administrator reopens them. Your logins still work."
+        }
+        Notification::Administrator(AdminAction::Unlocked) => {
+            "An administrator unlocked your account."
+        }
+        Notification::Administrator(AdminAction::TokenRevoked) => {
+            "An administrator revoked your authenticator: your next login sets up a new one."
+        }
+        Notification::Administrator(AdminAction::TemporaryPasswordSet) => {
+            "An administrator set a temporary password: your next login asks for a new one."
+        }
+        Notification::Administrator(AdminAction::UserDeleted) => {
+            "An administrator deleted your account."
+        }
+        _ => "Something changed in your account.",
+    }
+}
+
 /// Records audit events.
 pub trait AuditSink: Send + Sync {
     /// Records one event.
@@ -277,9 +305,7 @@ impl Delivery for Outbox {
     fn notify(&self, user: &UserId, notification: Notification) -> Result<(), DeliveryError> {
         self.refuse()?;
         if self.console {
-            println!(
-                "  [outbox] e-mail to {user}: a new authenticator was added to your account ({notification:?})"
-            );
+            println!("  [outbox] e-mail to {user}: {}", notice_text(notification));
         }
         self.push(Delivered::Notice {
             user: user.clone(),

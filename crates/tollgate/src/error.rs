@@ -31,6 +31,9 @@ pub enum Error {
     /// answer "busy, try again in a moment" (HTTP 503 with `Retry-After`).
     #[error("the service is busy checking passwords; try again in a moment")]
     Busy,
+    /// No such user (an administrator's action named one that is not registered).
+    #[error("no such user")]
+    UnknownUser,
     /// A password over the limit ([`PasswordLimits::max_len`](crate::PasswordLimits)), refused
     /// before any work was done.
     #[error("a password is at most {max} bytes")]

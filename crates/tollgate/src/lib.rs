@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod admin;
 mod clock;
 mod delivery;
 mod error;
@@ -22,6 +23,7 @@ pub use tollgate_provision as provision;
 #[doc(inline)]
 pub use tollgate_store as store;
 
+pub use admin::{AccountSummary, Admin};
 pub use clock::{Clock, ManualClock, SystemClock};
 #[cfg(feature = "smtp-tokio")]
 pub use delivery::AsyncSmtpDelivery;
@@ -31,7 +33,7 @@ pub use delivery::HttpSmsDelivery;
 pub use delivery::SmtpDelivery;
 pub use delivery::{
     AsyncDelivery, AuditLog, AuditSink, Delivered, Delivery, DeliveryError, DeliveryFuture,
-    NotDelivered, Outbox, Outgoing, RetryPolicy,
+    NotDelivered, Outbox, Outgoing, RetryPolicy, notice_text,
 };
 pub use error::Error;
 pub use keyfile::{KeyFile, KeyFileError, write_whole};

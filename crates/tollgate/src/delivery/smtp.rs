@@ -55,10 +55,7 @@ impl Mails {
     }
 
     fn notice(&self, user: &UserId, notification: Notification) -> Result<Message, DeliveryError> {
-        let what = match notification {
-            Notification::AuthenticatorAdded => "An authenticator was added to your account.",
-            _ => "Something changed in your account.",
-        };
+        let what = crate::delivery::notice_text(notification);
         self.message(
             mailbox(user.as_str())?,
             "Your account changed",

@@ -1,6 +1,7 @@
 //! A reset's new password: the rules, the hash, the store.
 
-use tollgate_login::{PasswordRefusal, UserId};
+use tollgate_login::{AuditEvent, Notification, PasswordRefusal, UserId};
+use tollgate_store::PasswordHash;
 use zeroize::Zeroizing;
 
 use super::Service;
@@ -32,13 +33,34 @@ impl Service {
         if let Err(refusal) = rules.check(password, &record.id, &identifiers) {
             return Ok(Err(refusal));
         }
-        self.passwords.check_length(password.as_bytes())?;
-        let hash = self
-            .passwords
-            .hash(password.as_bytes(), &mut self.request_rng()?)?;
+        let hash = self.hash_password(password)?;
         if !self.store.set_password(&record.id, hash)? {
             return Err(Error::UnknownLogin);
         }
         Ok(Ok(()))
+    }
+
+    /// A new password's hash (its length checked first; the hash waits for a turn of the
+    /// bounded password work).
+    pub(crate) fn hash_password(&self, password: &str) -> Result<PasswordHash, Error> {
+        self.passwords.check_length(password.as_bytes())?;
+        self.passwords
+            .hash(password.as_bytes(), &mut self.request_rng()?)
+    }
+
+    /// Records an administrator's action and tells the user (by the service's own delivery,
+    /// tried again under its policy).
+    pub(crate) fn carry_out_admin(
+        &self,
+        event: AuditEvent,
+        user: &UserId,
+        notification: Notification,
+    ) {
+        crate::observe::audit(&event);
+        self.audit.record(event);
+        let sent = self.retry.run(&*self.sleep, &mut || {
+            self.delivery.notify(user, notification)
+        });
+        crate::observe::noticed("notice", sent.as_ref().err());
     }
 }

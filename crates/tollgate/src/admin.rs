@@ -1,0 +1,232 @@
+//! The administrator's actions, apart from the login: [`Service::admin`] names who acts, and
+//! every action is audited with that name ([`AuditEvent::Administrator`]) and told to the user
+//! by every address on file. They are the only way, besides the login itself, to unlock an
+//! account, set its password or remove its token.
+
+use tollgate_login::{
+    Account, AccountState, AccountUpdate, AdminAction, AuditEvent, Commit, Notification, UserId,
+};
+use tollgate_store::StoreError;
+use zeroize::Zeroizing;
+
+use crate::Service;
+use crate::error::Error;
+
+/// How often an action tries again when a login changed the account under it.
+const RETRIES: usize = 8;
+
+/// The administrator `name` acting on the service's accounts: see [`Service::admin`].
+#[derive(Debug)]
+pub struct Admin<'a> {
+    service: &'a Service,
+    name: String,
+}
+
+/// What an administrator sees of an account: no secret, no hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AccountSummary {
+    /// The User ID.
+    pub user: UserId,
+    /// The mobile number on file, masked.
+    pub mobile: Option<String>,
+    /// The e-mail address on file.
+    pub email: Option<String>,
+    /// The enrolled token's serial number.
+    pub token: Option<String>,
+    /// Consecutive wrong passwords from unknown browsers.
+    pub password_failures: u32,
+    /// Until when passwords from unknown browsers are refused.
+    pub password_locked_until: Option<u64>,
+    /// Consecutive wrong second-factor codes at logins.
+    pub second_factor_failures: u32,
+    /// Until when codes are refused.
+    pub locked_until: Option<u64>,
+    /// Whether the second factor reached the hard limit.
+    pub second_factor_locked: bool,
+    /// Consecutive wrong codes in password resets.
+    pub reset_failures: u32,
+    /// Whether the next login must set a new password.
+    pub password_expired: bool,
+}
+
+impl Service {
+    /// The administrator `name` (as your own admin login knows them): every action is recorded
+    /// under it. Call the actions on a blocking thread, as every service call.
+    #[must_use]
+    pub fn admin(&self, name: &str) -> Admin<'_> {
+        Admin {
+            service: self,
+            name: name.to_owned(),
+        }
+    }
+}
+
+impl Admin<'_> {
+    /// The account of `user`.
+    ///
+    /// # Errors
+    /// [`Error::Input`] for an invalid User ID; [`Error::UnknownUser`]; [`Error::Store`].
+    pub fn account(&self, user: &str) -> Result<AccountSummary, Error> {
+        let id = self.user_id(user)?;
+        let record = self.service.store().user(&id)?.ok_or(Error::UnknownUser)?;
+        let state = &record.account.state;
+        Ok(AccountSummary {
+            mobile: record.account.mobile.as_ref().map(|m| m.masked()),
+            email: record.account.email.as_ref().map(|e| e.as_str().to_owned()),
+            token: state.token.as_ref().map(|t| t.serial.to_string()),
+            password_failures: state.password_failures,
+            password_locked_until: state.password_locked_until.map(|t| t.as_secs()),
+            second_factor_failures: state.second_factor_failures,
+            locked_until: state.locked_until.map(|t| t.as_secs()),
+            second_factor_locked: self.service.config().second_factor_locked(state),
+            reset_failures: state.reset_failures,
+            password_expired: state.password_expired,
+            user: id,
+        })
+    }
+
+    /// Unlocks `user`: every failure count and every lock (passwords, each known device,
+    /// second-factor codes, the hard limit, password resets) back to none.
+    ///
+    /// # Errors
+    /// As [`Admin::account`].
+    pub fn unlock(&self, user: &str) -> Result<(), Error> {
+        self.update(user, AdminAction::Unlocked, |state| {
+            state.password_failures = 0;
+            state.password_lockouts = 0;
+            state.password_locked_until = None;
+            for device in &mut state.devices {
+                device.failures = 0;
+                device.locked_until = None;
+            }
+            state.second_factor_failures = 0;
+            state.lockouts = 0;
+            state.locked_until = None;
+            state.reset_failures = 0;
+        })
+    }
+
+    /// Revokes `user`'s token (and any activation in progress): its codes are refused from
+    /// now on, and the next login enrolls a new one as a first login does (password, then a
+    /// one-time PIN).
+    ///
+    /// # Errors
+    /// As [`Admin::account`].
+    pub fn revoke_token(&self, user: &str) -> Result<(), Error> {
+        self.update(user, AdminAction::TokenRevoked, |state| {
+            state.token = None;
+            state.pending = None;
+        })
+    }
+
+    /// Sets a temporary password for `user` (it keeps to the service's rules): the next whole
+    /// login with it, both factors included, must set a new one before it is authenticated.
+    /// The password lockout is lifted.
+    ///
+    /// # Errors
+    /// [`Error::PasswordRefused`], [`Error::PasswordTooLong`], [`Error::Busy`], and as
+    /// [`Admin::account`].
+    pub fn set_temporary_password(&self, user: &str, password: &str) -> Result<(), Error> {
+        let password = Zeroizing::new(password.to_owned());
+        let id = self.user_id(user)?;
+        let record = self.service.store().user(&id)?.ok_or(Error::UnknownUser)?;
+        let identifiers = contacts(&record.account);
+        let identifiers = identifiers.each_ref().map(String::as_str);
+        self.service
+            .config()
+            .password_rules()
+            .check(&password, &id, &identifiers)?;
+        let hash = self.service.hash_password(&password)?;
+        if !self.service.store().set_password(&id, hash)? {
+            return Err(Error::UnknownUser);
+        }
+        self.update(user, AdminAction::TemporaryPasswordSet, |state| {
+            state.password_expired = true;
+            state.password_failures = 0;
+            state.password_lockouts = 0;
+            state.password_locked_until = None;
+        })
+    }
+
+    /// Deletes `user`: their account, token and password. They are told first.
+    ///
+    /// # Errors
+    /// As [`Admin::account`].
+    pub fn delete_user(&self, user: &str) -> Result<(), Error> {
+        let id = self.user_id(user)?;
+        if self.service.store().user(&id)?.is_none() {
+            return Err(Error::UnknownUser);
+        }
+        self.record(&id, AdminAction::UserDeleted);
+        if !self.service.store().delete_user(&id)? {
+            return Err(Error::UnknownUser);
+        }
+        Ok(())
+    }
+
+    fn user_id(&self, user: &str) -> Result<UserId, Error> {
+        Ok(UserId::parse_as(user, self.service.config().user_ids())?)
+    }
+
+    /// Changes `user`'s account state with compare-and-set (a login that changed it meanwhile
+    /// is kept, and the change applied on top), then audits and notifies.
+    fn update(
+        &self,
+        user: &str,
+        action: AdminAction,
+        change: impl Fn(&mut AccountState),
+    ) -> Result<(), Error> {
+        let id = self.user_id(user)?;
+        let store = self.service.store();
+        for _ in 0..RETRIES {
+            let account = store.account(&id)?.ok_or(Error::UnknownUser)?;
+            let mut state = account.state.clone();
+            change(&mut state);
+            let update = AccountUpdate {
+                expected_version: account.version,
+                state,
+            };
+            let commit = Commit {
+                account: Some((&id, &update)),
+                replaces: None,
+                login: None,
+            };
+            match store.commit(&commit) {
+                Ok(true) => {
+                    self.record(&id, action);
+                    return Ok(());
+                }
+                Ok(false) => {}
+                Err(StoreError::SerialTaken) => return Err(Error::Contended),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Error::Contended)
+    }
+
+    /// Audits the action under the administrator's name and tells the user.
+    fn record(&self, user: &UserId, action: AdminAction) {
+        let event = AuditEvent::Administrator {
+            admin: self.name.clone(),
+            user: user.clone(),
+            action,
+        };
+        self.service
+            .carry_out_admin(event, user, Notification::Administrator(action));
+    }
+}
+
+/// The account's identifiers a password may not contain.
+fn contacts(account: &Account) -> [String; 2] {
+    [
+        account
+            .mobile
+            .as_ref()
+            .map_or_else(String::new, |m| m.as_str().to_owned()),
+        account
+            .email
+            .as_ref()
+            .map_or_else(String::new, |e| e.as_str().to_owned()),
+    ]
+}
