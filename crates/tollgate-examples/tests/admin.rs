@@ -1,0 +1,74 @@
+//! The `admin` example on a SQLite store `first_login` made: each command acts on the account,
+//! prints its audit event under the administrator's name, and tells the user; bad commands get
+//! the usage.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{Scratch, example};
+
+const JOHN: &str = "john.smith@example.com";
+
+fn run(dir: &Path, name: &str, args: &[&str]) -> Result<String, String> {
+    let out = Command::new(example(name))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    if out.status.success() {
+        Ok(stdout)
+    } else {
+        Err(format!("{stdout}{stderr}"))
+    }
+}
+
+#[test]
+fn each_command_acts_is_audited_and_told() {
+    let dir = Scratch::new();
+    let store = format!("sqlite:{}", dir.path().join("t.db").display());
+    run(
+        dir.path(),
+        "first_login",
+        &["--store", &store, "--at", "1800000000"],
+    )
+    .unwrap();
+    let admin = |args: &[&str]| {
+        let mut all = vec!["--store", &store, "--as", "alice"];
+        all.extend_from_slice(args);
+        run(dir.path(), "admin", &all)
+    };
+    let shown = admin(&["show", JOHN]).unwrap();
+    assert!(shown.contains("token: Some("), "{shown}");
+    assert!(shown.contains("+1 ••• ••• 1234"), "{shown}");
+    let out = admin(&["unlock", JOHN]).unwrap();
+    assert!(
+        out.contains(r#"admin: "alice""#) && out.contains("Unlocked"),
+        "{out}"
+    );
+    assert!(
+        out.contains("An administrator unlocked your account"),
+        "{out}"
+    );
+    let refused = admin(&["temporary-password", JOHN, "password1"]).unwrap_err();
+    assert!(refused.contains("common"), "{refused}");
+    let out = admin(&["temporary-password", JOHN, "blue whale at noon"]).unwrap();
+    assert!(out.contains("TemporaryPasswordSet"), "{out}");
+    let out = admin(&["revoke", JOHN]).unwrap();
+    assert!(out.contains("TokenRevoked"), "{out}");
+    let shown = admin(&["show", JOHN]).unwrap();
+    assert!(shown.contains("token: None") && shown.contains("password_expired: true"));
+    admin(&["delete", JOHN]).unwrap();
+    let gone = admin(&["show", JOHN]).unwrap_err();
+    assert!(gone.contains("no such user"), "{gone}");
+    let usage = admin(&["frobnicate", JOHN]).unwrap_err();
+    assert!(usage.contains("usage: admin"), "{usage}");
+}

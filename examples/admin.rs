@@ -1,0 +1,87 @@
+//! The administrator's side of a store `first_login` keeps (`--store sqlite:PATH` or
+//! `--store postgres://…`): look at an account, unlock it, revoke its token, set a temporary
+//! password, delete it. Every action is audited under `--as NAME` (printed here; a service
+//! sends its audit events where it keeps them) and told to the user (the console outbox).
+//!
+//! `cargo run --example admin -- --store sqlite:tollgate.db show john.smith@example.com`
+//! `cargo run --example admin -- --store sqlite:tollgate.db --as alice unlock john.smith@example.com`
+
+#[allow(dead_code, reason = "shared with first_login, which uses the rest")]
+#[path = "first_login/keys.rs"]
+mod keys;
+#[allow(dead_code, reason = "shared with first_login, which uses the rest")]
+#[path = "first_login/store.rs"]
+mod store;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use tollgate::{AuditLog, Outbox, Service};
+
+use crate::store::{Choice, open};
+
+const USAGE: &str = "usage: admin --store sqlite:PATH|postgres://… [--as NAME] COMMAND USER [ARG]
+
+Commands:
+  show USER                     the account: contacts (masked), token, counts and locks
+  unlock USER                   clear every failure count and lock
+  revoke USER                   revoke the token: the next login enrolls a new one
+  temporary-password USER PW    a password the next login must replace (it keeps to the rules)
+  delete USER                   delete the user, their token and password";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("admin: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    let (mut choice, mut name, mut rest) = (None, "admin".to_owned(), Vec::new());
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--store" => choice = Some(Choice::parse(&args.next().ok_or(USAGE)?)?),
+            "--as" => name = args.next().ok_or(USAGE)?,
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            _ => rest.push(arg),
+        }
+    }
+    let choice = choice.ok_or(USAGE)?;
+    if matches!(choice, Choice::Memory) {
+        return Err("the memory store is forgotten at exit: there is nothing to administer".into());
+    }
+    let opened = open(&choice)?;
+    let audit = AuditLog::default();
+    let mut builder = Service::builder()
+        .store(opened.store)
+        .delivery(Arc::new(Outbox::printing()))
+        .audit(Arc::new(audit.clone()));
+    if let Some((pin, state)) = opened.keys {
+        builder = builder.pin_key(pin).state_key(state);
+    }
+    let service = builder.build().map_err(|e| e.to_string())?;
+    let admin = service.admin(&name);
+    let done = match rest.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["show", user] => {
+            println!("{:#?}", admin.account(user).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        ["unlock", user] => admin.unlock(user),
+        ["revoke", user] => admin.revoke_token(user),
+        ["temporary-password", user, password] => admin.set_temporary_password(user, password),
+        ["delete", user] => admin.delete_user(user),
+        _ => return Err(USAGE.into()),
+    };
+    done.map_err(|e| e.to_string())?;
+    for event in audit.events() {
+        println!("audit: {event:?}");
+    }
+    Ok(())
+}
