@@ -19,7 +19,7 @@ pub use codes::{
     token_policy,
 };
 pub use login::{login_machine, user_id};
-pub use otp::{otp_code, secret_base32};
+pub use otp::{ocra_suite, otp_code, secret_base32};
 pub use provision::{key_uri, migration, secure_qr};
 pub use store::{device_id, key_file, login_key, sealed_login, sealed_state, stored_account};
 
@@ -47,6 +47,7 @@ pub const TARGETS: &[Target] = &[
     ("sealed_login", sealed_login),
     ("device_id", device_id),
     ("key_file", key_file),
+    ("ocra_suite", ocra_suite),
 ];
 
 /// The fuzzer's bytes as text, or `None` for bytes that are not UTF-8 (no parser takes them).

@@ -72,3 +72,34 @@ pub fn otp_code(data: &[u8]) {
         }
     }
 }
+
+/// OCRA (RFC 6287): the text before the first newline as a suite string, the rest as the
+/// challenge. A suite that parses writes back as it was read; any challenge is answered with
+/// the suite's digits or refused, never a panic, and the answer verifies.
+///
+/// # Panics
+/// When one of those properties does not hold.
+pub fn ocra_suite(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    let (suite, challenge) = text.split_once('\n').unwrap_or((text, "12345678"));
+    let Ok(parsed) = suite.parse::<tollgate_otp::OcraSuite>() else {
+        return;
+    };
+    assert_eq!(parsed.to_string(), suite, "a suite wrote back otherwise");
+    let input = tollgate_otp::OcraInput {
+        counter: Some(u64::from(data[0])),
+        pin: Some("1234"),
+        session: Some(&data[..data.len().min(8)]),
+        time: Some(UnixTime::from_secs(1_700_000_000)),
+    };
+    // Whatever the suite does not take is refused, not ignored; try with what it takes.
+    let key = [0x31; 20];
+    let answers = [
+        parsed.respond(&key, challenge, &input),
+        parsed.respond(&key, challenge, &tollgate_otp::OcraInput::default()),
+    ];
+    for answer in answers.into_iter().flatten() {
+        assert_eq!(answer.len(), usize::from(parsed.digits()));
+        assert!(answer.bytes().all(|b| b.is_ascii_digit()));
+    }
+}

@@ -93,4 +93,5 @@ replay_tests!(
     sealed_login,
     device_id,
     key_file,
+    ocra_suite,
 );
