@@ -13,6 +13,7 @@ mod policy;
 mod registration;
 mod serial;
 mod token;
+mod unlock;
 
 pub use activation_code::ActivationCode;
 pub use derive::ActivatedToken;
@@ -26,3 +27,4 @@ pub use policy::Policy;
 pub use registration::{RegistrationCode, RegistrationScheme, VALIDATION_FIELD_SIZE};
 pub use serial::SerialNumber;
 pub use token::TokenActivation;
+pub use unlock::{UNLOCK_SUITE, new_reset_code, unlock_code};
