@@ -1,6 +1,6 @@
 //! The administrator's side of a store `first_login` keeps (`--store sqlite:PATH` or
 //! `--store postgres://…`): look at an account, unlock it, revoke its token, set a temporary
-//! password, delete it. Every action is audited under `--as NAME` (printed here; a service
+//! password, delete it, give the unlock code for a locked soft-token app. Every action is audited under `--as NAME` (printed here; a service
 //! sends its audit events where it keeps them) and told to the user (the console outbox).
 //!
 //! `cargo run --example admin -- --store sqlite:tollgate.db show john.smith@example.com`
@@ -27,7 +27,9 @@ Commands:
   unlock USER                   clear every failure count and lock
   revoke USER                   revoke the token: the next login enrolls a new one
   temporary-password USER PW    a password the next login must replace (it keeps to the rules)
-  delete USER                   delete the user, their token and password";
+  delete USER                   delete the user, their token and password
+  unlock-app USER RESET_CODE    the unlock code for the 9-digit PIN reset code a locked
+                                soft-token app shows (soft_token unlock takes it)";
 
 fn main() -> ExitCode {
     match run() {
@@ -77,6 +79,9 @@ fn run() -> Result<(), String> {
         ["revoke", user] => admin.revoke_token(user),
         ["temporary-password", user, password] => admin.set_temporary_password(user, password),
         ["delete", user] => admin.delete_user(user),
+        ["unlock-app", user, reset_code] => admin.app_unlock_code(user, reset_code).map(|code| {
+            println!("Unlock code: {}", code.as_str());
+        }),
         _ => return Err(USAGE.into()),
     };
     done.map_err(|e| e.to_string())?;

@@ -6,10 +6,13 @@
 //! soft_token code --store FILE [--account NAME] [--at UNIX_SECONDS] [--counter N]
 //! soft_token import --uri 'otpauth-migration://…' --store FILE
 //! soft_token export --store FILE [--qr]
+//! soft_token unlock --store FILE
 //! ```
 //!
 //! The token is saved sealed under the app PIN: a key from the PIN with Argon2id, the token
-//! sealed with ChaCha20-Poly1305, once per try left. Ten wrong PINs in a row wipe the file.
+//! sealed with ChaCha20-Poly1305, once per try left. Ten wrong PINs in a row lock the app
+//! (`unlock.rs`: an administrator's unlock code opens it), or wipe a file the issuer cannot
+//! unlock.
 //! The file is written whole (a temporary file renamed over it) and for its owner alone. The
 //! PIN, the activation code and the activation password are read from the terminal, never from
 //! the command line; with `--secrets-from-env` (for scripts) from `SOFT_TOKEN_PIN`,
@@ -48,21 +51,29 @@ const USAGE: &str = "usage:
   soft_token export --store FILE [--qr]
       Prints the file's accounts as export links, ten accounts a link as Google Authenticator
       batches them; --qr draws each as a QR code. The links carry the secrets.
+  soft_token unlock --store FILE
+      Opens an app that ten wrong PINs locked: give your administrator the PIN reset code it
+      showed, type the unlock code they read back (three wrong ones wipe the token), then
+      choose a new PIN.
 
-The saved token is protected by an app PIN of 6 to 12 digits. Ten wrong PINs in a row wipe
-the token. Secrets (the PIN, the activation code, the activation password) are read from the
+The saved token is protected by an app PIN of 6 to 12 digits. Ten wrong PINs in a row lock
+the app (a token the issuer does not know, one imported, is wiped instead). Secrets (the PIN, the activation code, the activation password) are read from the
 terminal, never from the command line, which other users see in ps.
 
-  --secrets-from-env   read them from SOFT_TOKEN_PIN, SOFT_TOKEN_ACTIVATION_CODE and
-                       SOFT_TOKEN_ACTIVATION_PASSWORD instead (for scripts)
+  --secrets-from-env   read them from SOFT_TOKEN_PIN, SOFT_TOKEN_ACTIVATION_CODE,
+                       SOFT_TOKEN_ACTIVATION_PASSWORD and SOFT_TOKEN_UNLOCK_CODE instead (for
+                       scripts)
   --help               show this text";
 
 mod accounts;
 mod legacy;
 mod online;
+mod prompt;
 mod sealed;
+mod unlock;
 
-use sealed::{Saved, allow_secrets_from_env, open, refuse_existing, save, secret};
+use prompt::{allow_secrets_from_env, secret};
+use sealed::{Saved, open, refuse_existing, save};
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -161,8 +172,13 @@ fn run(args: &[String]) -> Result<(), String> {
                 args.get("qr").is_some(),
             )
         }
+        Some("unlock") => {
+            let args = Args::parse(args, &["store"], &[])?;
+            unlock::unlock(&PathBuf::from(args.need("store")?))
+        }
         Some(other) => Err(format!(
-            "unknown command {other:?}: activate, scan, code, import or export (see --help)"
+            "unknown command {other:?}: activate, scan, code, import, export or unlock (see \
+             --help)"
         )),
         None => Err("give a command (see --help)".into()),
     }

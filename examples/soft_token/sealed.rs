@@ -12,6 +12,8 @@ use tollgate::codes::{RegistrationCode, SerialNumber};
 use tollgate::otp::{Secret, TotpParams};
 use zeroize::Zeroizing;
 
+pub(crate) use crate::prompt::{new_pin, pin};
+
 pub(crate) const FORMAT: &str = "tollgate-soft-token";
 pub(crate) const MAX_TRIES: u32 = 10;
 
@@ -109,12 +111,15 @@ impl Drop for Saved {
 /// of putting back a whole earlier copy of the file, which no file alone can stop), and copies
 /// cannot be made without the PIN. A right PIN seals all ten again.
 #[derive(Serialize, Deserialize)]
-struct File {
+pub(crate) struct File {
     format: String,
     version: u32,
-    argon2: [u32; 3],
+    pub(crate) argon2: [u32; 3],
     salt: String,
     copies: Vec<Copy>,
+    /// Since the app lock (files written before have none: ten wrong PINs wipe them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) unlock: Option<crate::unlock::UnlockCopy>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -198,51 +203,6 @@ pub(crate) fn key(pin: &str, salt: &[u8], argon2: [u32; 3]) -> Result<Zeroizing<
     Ok(key)
 }
 
-/// Whether secrets may come from the environment (`--secrets-from-env`), for scripts.
-static FROM_ENV: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Lets [`secret`] read the environment.
-pub(crate) fn allow_secrets_from_env() {
-    FROM_ENV.store(true, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// A secret from the terminal (not echoed; never from the command line, which other users see
-/// in `ps` and the shell keeps in its history), or from the environment variable `var` when
-/// the command line said `--secrets-from-env`.
-pub(crate) fn secret(var: &str, prompt: &str) -> Result<Zeroizing<String>, String> {
-    if FROM_ENV.load(std::sync::atomic::Ordering::Relaxed) {
-        return std::env::var(var)
-            .map(Zeroizing::new)
-            .map_err(|_| format!("--secrets-from-env is given but {var} is not set"));
-    }
-    rpassword::prompt_password(prompt)
-        .map(Zeroizing::new)
-        .map_err(|e| {
-            format!(
-                "cannot read from the terminal ({e}); for a script, give --secrets-from-env \
-                 and set {var}"
-            )
-        })
-}
-
-pub(crate) fn pin(prompt: &str) -> Result<Zeroizing<String>, String> {
-    secret("SOFT_TOKEN_PIN", prompt)
-}
-
-pub(crate) fn new_pin() -> Result<Zeroizing<String>, String> {
-    let first = pin("Choose an app PIN (6 to 12 digits): ")?;
-    if !(6..=12).contains(&first.len()) || !first.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("the app PIN must be 6 to 12 digits".into());
-    }
-    if !FROM_ENV.load(std::sync::atomic::Ordering::Relaxed) {
-        let again = pin("Enter the PIN again: ")?;
-        if *again != *first {
-            return Err("the two PINs differ; nothing was saved".into());
-        }
-    }
-    Ok(first)
-}
-
 pub(crate) fn refuse_existing(store: &Path) -> Result<(), String> {
     if store.exists() {
         return Err(format!(
@@ -273,10 +233,35 @@ pub(crate) fn seal_and_write(store: &Path, pin: &str, plaintext: &[u8]) -> Resul
         ],
         salt: hex(&salt),
         copies: Vec::new(),
+        unlock: None,
     };
     let key = key(pin, &salt, file.argon2)?;
     file.seal_all(&key, plaintext)?;
+    let accounts = decode(plaintext).ok_or("the token does not encode")?;
+    file.unlock = crate::unlock::UnlockCopy::make(&accounts, plaintext, file.argon2)?;
     write(store, &file)
+}
+
+/// A locked file (no PIN copy left) and its unlock copy.
+pub(crate) fn locked_file(store: &Path) -> Result<(File, crate::unlock::UnlockCopy), String> {
+    let text = read_owned(store)?;
+    let file: File = serde_json::from_str(&text).map_err(|_| {
+        format!(
+            "{} is not a soft-token file, or it is damaged",
+            store.display()
+        )
+    })?;
+    match (&file.unlock, file.copies.is_empty()) {
+        (Some(copy), true) if file.well_formed() => {
+            let copy = copy.clone();
+            Ok((file, copy))
+        }
+        (_, false) => Err(format!(
+            "{} is not locked: its PIN opens it",
+            store.display()
+        )),
+        _ => Err(format!("{} cannot be unlocked", store.display())),
+    }
 }
 
 /// Writes the file whole or not at all: a temporary file beside it, for its owner alone,
@@ -326,7 +311,10 @@ pub(crate) fn open(store: &Path) -> Result<Opened, String> {
         return Err(corrupted());
     }
     let Some(first) = file.copies.first().cloned() else {
-        return Err(wiped(store));
+        return Err(match &file.unlock {
+            Some(copy) => copy.locked(store),
+            None => wiped(store),
+        });
     };
     let salt = unhex(&file.salt)?;
     let nonce: [u8; 12] = unhex(&first.nonce)?
@@ -356,12 +344,22 @@ pub(crate) fn open(store: &Path) -> Result<Opened, String> {
             // A wrong PIN and a damaged copy look the same to the AEAD; both cost a try.
             file.copies.remove(0);
             if file.copies.is_empty() {
+                // Locked, when the issuer can unlock it; else wiped.
+                if let Some(copy) = &file.unlock {
+                    write(store, &file)?;
+                    return Err(copy.locked(store));
+                }
                 let _ = std::fs::remove_file(store);
                 return Err(wiped(store));
             }
             write(store, &file)?;
+            let then = if file.unlock.is_some() {
+                "locked"
+            } else {
+                "wiped"
+            };
             Err(format!(
-                "wrong PIN (or a damaged file); {} tries left before the token is wiped",
+                "wrong PIN (or a damaged file); {} tries left before the token is {then}",
                 file.copies.len()
             ))
         }
@@ -376,7 +374,7 @@ pub(crate) fn wiped(store: &Path) -> String {
 }
 
 /// The file's text, if only its owner may read or write it.
-fn read_owned(store: &Path) -> Result<String, String> {
+pub(crate) fn read_owned(store: &Path) -> Result<String, String> {
     use std::os::unix::fs::PermissionsExt as _;
     let meta = std::fs::metadata(store).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => format!(

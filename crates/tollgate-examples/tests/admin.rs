@@ -62,10 +62,28 @@ fn each_command_acts_is_audited_and_told() {
     assert!(refused.contains("common"), "{refused}");
     let out = admin(&["temporary-password", JOHN, "blue whale at noon"]).unwrap();
     assert!(out.contains("TemporaryPasswordSet"), "{out}");
+    // A locked app's reset code: the unlock code is the one the token's secret gives (the
+    // example's app keeps its token as a key URI beside the store).
+    let uri = std::fs::read_to_string(dir.path().join("t.db.app")).unwrap();
+    let uri: tollgate::provision::OtpAuthUri = uri.trim().parse().unwrap();
+    let expected = tollgate::codes::unlock_code(uri.secret(), "123456789").unwrap();
+    let out = admin(&["unlock-app", JOHN, "123456789"]).unwrap();
+    assert!(
+        out.contains(&format!("Unlock code: {}", expected.as_str())),
+        "{out}"
+    );
+    assert!(out.contains("AppUnlockCodeIssued"), "{out}");
+    assert!(
+        admin(&["unlock-app", JOHN, "12345"])
+            .unwrap_err()
+            .contains("9 digits")
+    );
     let out = admin(&["revoke", JOHN]).unwrap();
     assert!(out.contains("TokenRevoked"), "{out}");
     let shown = admin(&["show", JOHN]).unwrap();
     assert!(shown.contains("token: None") && shown.contains("password_expired: true"));
+    let none = admin(&["unlock-app", JOHN, "123456789"]).unwrap_err();
+    assert!(none.contains("no token"), "{none}");
     admin(&["delete", JOHN]).unwrap();
     let gone = admin(&["show", JOHN]).unwrap_err();
     assert!(gone.contains("no such user"), "{gone}");

@@ -29,11 +29,17 @@ fn exe() -> PathBuf {
 
 /// Runs the app with `pin`; its stdout, or its error.
 fn run(pin: &str, args: &[&str]) -> Result<String, String> {
+    run_with(pin, "", args)
+}
+
+/// [`run`], with `unlock` as the unlock code the user types.
+fn run_with(pin: &str, unlock: &str, args: &[&str]) -> Result<String, String> {
     let out = Command::new(exe())
         .arg("--secrets-from-env")
         .args(args)
         .env("SOFT_TOKEN_PIN", pin)
         .env("SOFT_TOKEN_ACTIVATION_CODE", "1745-7712-6942-8698")
+        .env("SOFT_TOKEN_UNLOCK_CODE", unlock)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe().display()));
     if out.status.success() {
@@ -136,11 +142,59 @@ fn the_tries_left_cannot_be_edited_back() {
     // The right PIN on the one true copy still opens it, and seals all ten again.
     assert_eq!(code(PIN, &store).unwrap(), CODE);
     assert_eq!(tries(&store), 10);
-    // Ten wrong PINs wipe it.
+    // Ten wrong PINs lock it (the issuer knows this token: it can be unlocked).
     for _ in 0..9 {
         let _ = code("000000", &store);
     }
-    let wiped = code("000000", &store).unwrap_err();
+    let locked = code("000000", &store).unwrap_err();
+    assert!(locked.contains("locked"), "{locked}");
+    assert_eq!(tries(&store), 0);
+    assert!(code(PIN, &store).unwrap_err().contains("locked"));
+}
+
+/// The app lock (Entrust's "Unlock an Entrust ST app"; SP 800-63B-4 §3.2.10): ten wrong PINs
+/// lock the app, which shows a 9-digit reset code; the issuer's unlock code for it (computed
+/// here from the token's secret as the issuer holds it) and a new PIN open it again; wrong
+/// unlock codes are counted and the third wipes the token. The local attacker of THREATS.md
+/// cannot make an unlock code without the token's secret.
+#[test]
+fn ten_wrong_pins_lock_the_app_and_the_issuers_unlock_code_opens_it() {
+    let dir = Scratch::new();
+    let store = activated(dir.path());
+    let path = store.to_str().unwrap();
+    for _ in 0..10 {
+        let _ = code("000000", &store);
+    }
+    let locked = code(PIN, &store).unwrap_err();
+    let at = locked.find("PIN reset code ").unwrap() + 15;
+    let reset = &locked[at..at + 9];
+    assert!(reset.bytes().all(|b| b.is_ascii_digit()), "{locked}");
+    assert!(locked.contains("48244-13456"), "{locked}");
+    // The issuer's side: the secret it derived when the token registered.
+    let activation = tollgate::codes::TokenActivation::new(
+        "48244-13456".parse().unwrap(),
+        "1745-7712-6942-8698".parse().unwrap(),
+        None,
+    );
+    let token = activation.restore(&"12211-49352".parse().unwrap());
+    let unlock = tollgate::codes::unlock_code(token.secret(), reset).unwrap();
+    let wrong = run_with("654321", "12345678", &["unlock", "--store", path]).unwrap_err();
+    assert!(wrong.contains("2 tries left"), "{wrong}");
+    run_with("654321", &unlock, &["unlock", "--store", path]).unwrap();
+    assert_eq!(code("654321", &store).unwrap(), CODE);
+    assert_eq!(tries(&store), 10);
+    assert!(code(PIN, &store).is_err(), "the old PIN is gone");
+    // The next lock shows another reset code; the old unlock code does not open it.
+    for _ in 0..10 {
+        let _ = code("000000", &store);
+    }
+    let again = code("654321", &store).unwrap_err();
+    assert!(!again.contains(reset), "a new reset code: {again}");
+    for left in [2, 1] {
+        let refused = run_with("111111", &unlock, &["unlock", "--store", path]).unwrap_err();
+        assert!(refused.contains(&format!("{left} tries left")), "{refused}");
+    }
+    let wiped = run_with("111111", &unlock, &["unlock", "--store", path]).unwrap_err();
     assert!(wiped.contains("wiped"), "{wiped}");
     assert!(!store.exists());
 }

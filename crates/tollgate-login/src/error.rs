@@ -33,6 +33,9 @@ pub enum InputError {
     /// Not the text of a device cookie.
     #[error("not a device cookie")]
     Device,
+    /// Not a soft-token app's PIN reset code (9 digits).
+    #[error("not a PIN reset code: expected 9 digits")]
+    NotAResetCode,
 }
 
 /// A policy setting outside what the standards allow.

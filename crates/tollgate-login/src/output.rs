@@ -262,6 +262,8 @@ pub enum AdminAction {
     TemporaryPasswordSet,
     /// The user deleted.
     UserDeleted,
+    /// An unlock code given for the PIN reset code of the user's locked soft-token app.
+    AppUnlockCodeIssued,
 }
 
 /// An event for the audit log. Never carries a secret.

@@ -149,6 +149,28 @@ impl Admin<'_> {
         })
     }
 
+    /// The unlock code for the PIN reset code that `user`'s locked soft-token app shows
+    /// ([`UNLOCK_SUITE`](tollgate_codes::UNLOCK_SUITE)): read it to the user, who types it into
+    /// the app and sets a new app PIN. Check who is asking first: whoever has the app and this
+    /// code has the token.
+    ///
+    /// # Errors
+    /// [`Error::NoToken`] when the account has no token; [`Error::Input`] for a reset code
+    /// that is not 9 digits; and as [`Admin::account`].
+    pub fn app_unlock_code(
+        &self,
+        user: &str,
+        reset_code: &str,
+    ) -> Result<Zeroizing<String>, Error> {
+        let id = self.user_id(user)?;
+        let record = self.service.store().user(&id)?.ok_or(Error::UnknownUser)?;
+        let token = record.account.state.token.ok_or(Error::NoToken)?;
+        let code = tollgate_codes::unlock_code(&token.secret, reset_code.trim())
+            .map_err(|_| Error::Input(tollgate_login::InputError::NotAResetCode))?;
+        self.record(&id, AdminAction::AppUnlockCodeIssued);
+        Ok(code)
+    }
+
     /// Deletes `user`: their account, token and password. They are told first.
     ///
     /// # Errors

@@ -162,6 +162,10 @@ pub fn notice_text(notification: Notification) -> &'static str {
         Notification::Administrator(AdminAction::UserDeleted) => {
             "An administrator deleted your account."
         }
+        Notification::Administrator(AdminAction::AppUnlockCodeIssued) => {
+            "An administrator gave out an unlock code for your authenticator app, which locked \
+             after wrong PINs."
+        }
         _ => "Something changed in your account.",
     }
 }

@@ -34,6 +34,9 @@ pub enum Error {
     /// No such user (an administrator's action named one that is not registered).
     #[error("no such user")]
     UnknownUser,
+    /// The account has no token (an administrator asked for an app unlock code).
+    #[error("the account has no token")]
+    NoToken,
     /// A password over the limit ([`PasswordLimits::max_len`](crate::PasswordLimits)), refused
     /// before any work was done.
     #[error("a password is at most {max} bytes")]
