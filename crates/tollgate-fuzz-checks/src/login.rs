@@ -142,6 +142,11 @@ fn input(run: &mut Run, byte: u8, data: &[u8]) -> Option<Input> {
             Err(tollgate_login::PasswordRefusal::TooShort(8))
         }),
         11 => Input::ForgotPassword,
+        12 if variant % 4 == 1 => Input::LostToken,
+        12 if variant % 4 == 2 => {
+            Input::RecoveryCode(String::from_utf8_lossy(&data[..data.len().min(30)]).into_owned())
+        }
+        12 if variant % 4 == 3 => Input::NewRecoveryCodes,
         12 => Input::Cancel,
         13 => Input::Tick,
         _ => {

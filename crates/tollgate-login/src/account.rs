@@ -75,6 +75,8 @@ pub struct AccountState {
     /// An administrator set a temporary password: the next whole login must set a new one
     /// before it is authenticated ("change is required on first usage").
     pub password_expired: bool,
+    /// The hashes of the recovery codes not used yet ([`crate::recovery`]).
+    pub recovery_codes: Vec<crate::recovery::RecoveryHash>,
 }
 
 /// Wrong reset codes in a row after which an account's password resets check no more codes

@@ -14,6 +14,7 @@ mod message;
 mod online;
 mod output;
 mod password;
+pub mod recovery;
 mod sealed;
 mod state;
 mod user;

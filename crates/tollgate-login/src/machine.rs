@@ -33,6 +33,7 @@ pub struct LoginMachine {
 
 mod enroll;
 mod failures;
+mod lost;
 mod pin;
 mod render;
 mod reset;
@@ -142,6 +143,7 @@ impl LoginMachine {
             notice,
             update,
             effects,
+            codes,
         } = transition(&mut ctx, stage, input);
         let next = LoginState {
             v,
@@ -166,7 +168,7 @@ impl LoginMachine {
             ctx.account = Some(updated);
         }
         let output = Output {
-            screen: render::render(&ctx, &next.stage),
+            screen: render::with_codes(render::render(&ctx, &next.stage), codes),
             notice,
             wake_at: render::wake_at(&ctx, &next),
         };
@@ -187,6 +189,8 @@ struct Step {
     notice: Option<Message>,
     update: Option<AccountState>,
     effects: Vec<Effect>,
+    /// Recovery codes drawn by this step, for its screen alone.
+    codes: Vec<crate::recovery::RecoveryCode>,
 }
 
 impl Step {
@@ -196,6 +200,7 @@ impl Step {
             notice: None,
             update: None,
             effects: Vec::new(),
+            codes: Vec::new(),
         }
     }
 
@@ -221,6 +226,11 @@ impl Step {
 
     fn audit(self, event: AuditEvent) -> Self {
         self.effect(Effect::Audit(event))
+    }
+
+    fn codes(mut self, codes: Vec<crate::recovery::RecoveryCode>) -> Self {
+        self.codes = codes;
+        self
     }
 }
 
@@ -295,6 +305,13 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
         (Stage::ExpectTokenCode { user }, Input::TokenCode(typed)) => {
             token::token_code(ctx, user, &typed)
         }
+        (Stage::ExpectTokenCode { user }, Input::LostToken) => {
+            Step::to(Stage::ExpectRecoveryCode { user })
+        }
+        (Stage::ExpectRecoveryCode { user }, Input::RecoveryCode(typed)) => {
+            lost::recovery_code(ctx, user, &typed)
+        }
+        (Stage::Authenticated { user }, Input::NewRecoveryCodes) => lost::regenerate(ctx, user),
         // Anything else (a Tick, a repeated or out-of-place request) leaves the login as it is.
         (stage, _) => Step::to(stage),
     }

@@ -178,11 +178,21 @@ pub enum MessageId {
     PasswordChanged,
     /// The password was set by an administrator: choose one of your own to go on.
     PasswordChangeRequired,
+    /// "Enter one of your recovery codes."
+    EnterRecoveryCode,
+    /// How many recovery codes are left: `{left}`.
+    RecoveryLeft,
+    /// A wrong (or spent) recovery code.
+    WrongRecoveryCode,
+    /// Save these recovery codes now: each works once, and they are not shown again.
+    RecoveryCodesIntro,
+    /// "New recovery codes": the button (the old codes stop working).
+    NewRecoveryCodes,
 }
 
 impl MessageId {
     /// Every message, in declaration order.
-    pub const ALL: [Self; 82] = [
+    pub const ALL: [Self; 87] = [
         Self::Login,
         Self::EnterUserId,
         Self::UserIdFormat,
@@ -265,6 +275,11 @@ impl MessageId {
         Self::PasswordPersonal,
         Self::PasswordChanged,
         Self::PasswordChangeRequired,
+        Self::EnterRecoveryCode,
+        Self::RecoveryLeft,
+        Self::WrongRecoveryCode,
+        Self::RecoveryCodesIntro,
+        Self::NewRecoveryCodes,
     ];
 
     /// The message's identifier in a Fluent catalogue (`enter-user-id`).
@@ -353,6 +368,11 @@ impl MessageId {
             Self::PasswordPersonal => "password-personal",
             Self::PasswordChanged => "password-changed",
             Self::PasswordChangeRequired => "password-change-required",
+            Self::EnterRecoveryCode => "enter-recovery-code",
+            Self::RecoveryLeft => "recovery-left",
+            Self::WrongRecoveryCode => "wrong-recovery-code",
+            Self::RecoveryCodesIntro => "recovery-codes-intro",
+            Self::NewRecoveryCodes => "new-recovery-codes",
         }
     }
 }

@@ -118,10 +118,13 @@ pub enum Screen {
     MobileActivation(Box<MobileActivation>),
     /// The desktop path: Address, Serial Number, Activation Code, and the Response field.
     DesktopActivation(Box<DesktopActivation>),
-    /// "Congratulations, you have successfully enrolled", with "Continue".
+    /// "Congratulations, you have successfully enrolled", with "Continue", and the recovery
+    /// codes issued with the token: shown this once (empty when the page is shown again).
     Enrolled {
         /// Who enrolled.
         user: UserId,
+        /// The new recovery codes, to show now and never again.
+        recovery_codes: Vec<crate::recovery::RecoveryCode>,
     },
     /// The soft token's code, at every later login.
     EnterTokenCode {
@@ -138,6 +141,21 @@ pub enum Screen {
     Authenticated {
         /// Who.
         user: UserId,
+    },
+    /// "I no longer have my authenticator" at a later login: one of the recovery codes, then a
+    /// one-time PIN, and a new token replaces the old.
+    EnterRecoveryCode {
+        /// Who is logging in.
+        user: UserId,
+        /// How many unused codes the account has.
+        left: usize,
+    },
+    /// New recovery codes, replacing the old ones: shown this once.
+    RecoveryCodes {
+        /// Whose.
+        user: UserId,
+        /// The codes.
+        codes: Vec<crate::recovery::RecoveryCode>,
     },
     /// "Password locked or forgotten?": the authenticator's code, or "I no longer have my
     /// authenticator" (two PINs instead). The same for every User ID, known or not.
@@ -243,6 +261,12 @@ pub enum Notification {
     AuthenticatorAdded,
     /// "Your password was changed."
     PasswordChanged,
+    /// "A recovery code was used to log in; N are left."
+    RecoveryCodeUsed,
+    /// "New recovery codes were made; the old ones no longer work."
+    RecoveryCodesReplaced,
+    /// "Your authenticator was replaced by a new one."
+    AuthenticatorReplaced,
     /// "An administrator changed your account": what they did.
     Administrator(AdminAction),
     /// "Someone typed wrong codes to reset your password: resets are closed until your
@@ -295,6 +319,25 @@ pub enum AuditEvent {
         user: UserId,
         /// What they did.
         action: AdminAction,
+    },
+    /// A recovery code was used (and is spent).
+    RecoveryCodeUsed {
+        /// Whose.
+        user: UserId,
+        /// How many are left.
+        left: usize,
+    },
+    /// New recovery codes replaced the old ones.
+    RecoveryCodesIssued {
+        /// Whose.
+        user: UserId,
+    },
+    /// A lost token was revoked after a recovery code and a PIN: a new one is enrolled next.
+    TokenReplaced {
+        /// Whose.
+        user: UserId,
+        /// The old token's serial number.
+        serial: Option<SerialNumber>,
     },
     /// A whole login with a temporary password: on to set a new one.
     PasswordChangeRequired {

@@ -78,6 +78,10 @@ pub(crate) enum Stage {
     Authenticated {
         user: UserId,
     },
+    /// "I no longer have my authenticator" at a later login: a recovery code.
+    ExpectRecoveryCode {
+        user: UserId,
+    },
     /// "Password locked or forgotten?": the authenticator's code, or "I no longer have my
     /// authenticator".
     ResetStart {
@@ -106,6 +110,8 @@ pub(crate) enum PinPurpose {
     ResetFirstOfTwo,
     /// The second of the two, by the channel the first did not use.
     ResetSecondOfTwo,
+    /// A lost token's replacement, after the password and a recovery code.
+    ReplaceToken,
 }
 
 impl PinPurpose {
@@ -115,7 +121,10 @@ impl PinPurpose {
 
     /// Whether the PIN is part of a password reset.
     pub(crate) fn is_reset(self) -> bool {
-        self != Self::FirstLogin
+        matches!(
+            self,
+            Self::ResetAfterToken | Self::ResetFirstOfTwo | Self::ResetSecondOfTwo
+        )
     }
 }
 
@@ -135,6 +144,7 @@ impl Stage {
             } => 0,
             Self::ExpectPin { .. }
             | Self::ExpectTokenCode { .. }
+            | Self::ExpectRecoveryCode { .. }
             | Self::SecondFactorLocked { .. } => 1,
             Self::ExpectEnrollmentChoice { .. }
             | Self::ExpectRegistration { .. }
@@ -210,6 +220,7 @@ impl LoginState {
             | Stage::SecondFactorLocked { user }
             | Stage::Authenticated { user }
             | Stage::ResetStart { user }
+            | Stage::ExpectRecoveryCode { user }
             | Stage::ExpectNewPassword { user }
             | Stage::PasswordChanged { user } => Some(user),
         }

@@ -20,6 +20,8 @@ const JOHN: &str = "john.smith@example.com";
 
 /// Enrollments finished by the app's online registration and the user's OK, in all runs.
 static ONLINE_ENROLLMENTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// How many tokens flow 3 revoked.
+static REPLACED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// How many resets reached the new-password step (the invariant must be exercised).
 static NEW_PASSWORDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
@@ -53,6 +55,10 @@ enum Op {
     Forgot,
     /// "I no longer have my authenticator".
     NoToken,
+    /// The same, at a later login's token code.
+    LostToken,
+    /// The first recovery code the last enrollment showed (spent or not).
+    RecoveryCode,
     /// The service's verdict on a reset's new password: stored, or refused.
     SetPassword(bool),
     Cancel,
@@ -77,8 +83,10 @@ fn op() -> impl Strategy<Value = Op> {
         3 => Just(Op::Continue),
         4 => Just(Op::RightCode),
         1 => Just(Op::WrongCode),
-        2 => Just(Op::Forgot),
+        1 => Just(Op::Forgot),
         1 => Just(Op::NoToken),
+        2 => Just(Op::LostToken),
+        2 => Just(Op::RecoveryCode),
         1 => any::<bool>().prop_map(Op::SetPassword),
         1 => Just(Op::Cancel),
         1 => Just(Op::Tick),
@@ -99,7 +107,7 @@ struct Proof {
 fn no_authentication_without_both_factors() {
     let authentications = std::cell::Cell::new(0usize);
     let mut runner = proptest::test_runner::TestRunner::new(config());
-    let result = runner.run(&proptest::collection::vec(op(), 1..80), |ops| {
+    let result = runner.run(&proptest::collection::vec(op(), 1..120), |ops| {
         authentications.set(authentications.get() + run(ops)?);
         Ok(())
     });
@@ -109,6 +117,13 @@ fn no_authentication_without_both_factors() {
     let online = ONLINE_ENROLLMENTS.load(std::sync::atomic::Ordering::Relaxed);
     let resets = NEW_PASSWORDS.load(std::sync::atomic::Ordering::Relaxed);
     assert!(resets >= 5, "only {resets} resets reached the new password");
+    let replaced = REPLACED.load(std::sync::atomic::Ordering::Relaxed);
+    println!("tokens replaced after a recovery code: {replaced}");
+    assert!(
+        replaced >= 1,
+        "no token was replaced: flow 3 was not exercised"
+    );
+
     println!(
         "authentications reached: {}; enrollments by online registration: {online}; resets to \
          the new password: {resets}",
@@ -141,6 +156,7 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
         // A reset's proof: the authenticator's code, and the PINs, in this login.
         let (mut reset_token, mut reset_pins, mut awaiting_reset_pin) = (false, 0u8, false);
         let mut serial = None;
+        let mut recovery: Option<String> = None;
         let mut new_passwords = 0usize;
 
         for op in ops {
@@ -203,6 +219,8 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
                 Op::WrongCode => Input::TokenCode("00000a".into()),
                 Op::Forgot => Input::ForgotPassword,
                 Op::NoToken => Input::NoAuthenticator,
+                Op::LostToken => Input::LostToken,
+                Op::RecoveryCode => Input::RecoveryCode(recovery.clone().unwrap_or_default()),
                 Op::SetPassword(stored) => Input::PasswordSet(if stored {
                     Ok(())
                 } else {
@@ -249,10 +267,26 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
                 );
                 new_passwords += 1;
             }
-            // A token, once enrolled, is never replaced (there is no other way to here).
+            if let Screen::Enrolled { recovery_codes, .. } = &output.screen
+                && let Some(first) = recovery_codes.first()
+            {
+                recovery = Some(first.expose_grouped().to_string());
+            }
+            // A token, once enrolled, is only ever revoked after a recovery code and a PIN
+            // (flow 3): the audit says so whenever it goes.
             let now_serial = sim.account(JOHN).state.token.map(|t| t.serial);
-            if serial.is_some() {
-                prop_assert_eq!(now_serial, serial, "the token was replaced");
+            if serial.is_some() && now_serial != serial {
+                let replaced = sim
+                    .audit
+                    .iter()
+                    .rev()
+                    .take(4)
+                    .any(|e| matches!(e, tollgate_login::AuditEvent::TokenReplaced { .. }));
+                prop_assert!(
+                    replaced && now_serial.is_none(),
+                    "the token changed without flow 3"
+                );
+                REPLACED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             serial = now_serial;
             awaiting_reset_pin = matches!(output.screen, Screen::ResetPin { .. });

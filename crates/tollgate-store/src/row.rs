@@ -19,6 +19,7 @@ use crate::error::StoreError;
 use crate::sealing::{SealingKeys, Unsealed, open, open_body, seal};
 
 mod device;
+mod recovery;
 
 use device::PlainDevice;
 
@@ -175,6 +176,9 @@ struct Plain {
     // Since administrators' temporary passwords (rows written before have none).
     #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     password_expired: bool,
+    // Since recovery codes (rows written before have none): their hashes, in hex.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    recovery_codes: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -269,6 +273,7 @@ impl Plain {
             email_sent: state.email_sent.iter().map(|t| t.as_secs()).collect(),
             reset_failures: state.reset_failures,
             password_expired: state.password_expired,
+            recovery_codes: state.recovery_codes.iter().map(recovery::to_hex).collect(),
             token: state.token.as_ref().map(|t| PlainToken {
                 serial: t.serial.to_string(),
                 secret: t.secret.expose_base32(),
@@ -378,6 +383,11 @@ impl Plain {
                 .collect(),
             reset_failures: self.reset_failures,
             password_expired: self.password_expired,
+            recovery_codes: self
+                .recovery_codes
+                .iter()
+                .map(|hex| recovery::from_hex(hex))
+                .collect::<Option<_>>()?,
             token,
             pending,
         })

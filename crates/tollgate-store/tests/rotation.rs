@@ -64,6 +64,7 @@ fn the_independent_format_3_vector_opens_and_names_its_key() {
     // Written before the password reset: no reset failures.
     assert_eq!(state.reset_failures, 0);
     assert!(!state.password_expired);
+    assert!(state.recovery_codes.is_empty());
     assert_eq!(
         state.token.unwrap().serial.to_string(),
         "48244-13456",
@@ -87,12 +88,14 @@ fn an_online_registration_round_trips_sealed() {
     pending.online_failures = 4;
     state.reset_failures = 6;
     state.password_expired = true;
+    state.recovery_codes = vec![tollgate_login::recovery::RecoveryHash([0xab; 32])];
     let mut rng = ChaCha20Rng::seed_from_u64(3);
     let row = AccountRow::seal(&state, &user, 8, &keys, &mut rng);
     assert!(!String::from_utf8_lossy(&row.sealed).contains("65436"));
     let opened = AccountRow::open(&row.sealed, &user, 8, &keys).unwrap();
     assert_eq!(opened.reset_failures, 6);
     assert!(opened.password_expired);
+    assert_eq!(opened.recovery_codes.len(), 1);
     let pending = opened.pending.unwrap();
     let registered = pending.registered.unwrap();
     assert_eq!(registered.code.to_string(), "65436-07987");

@@ -148,15 +148,21 @@ fn wrong<R>(
     step.update(state).audit(refused).effects(events)
 }
 
-/// The token is in: stored, audited, and the user told (NIST SP 800-63B-4 §4.1.2.1).
-fn enrolled(mut state: AccountState, user: UserId, token: TokenRecord) -> Step {
+/// The token is in: stored, audited, and the user told (NIST SP 800-63B-4 §4.1.2.1); new
+/// recovery codes are drawn with it, shown on this step's screen alone.
+fn enrolled<R: CryptoRng>(
+    ctx: &mut Ctx<'_, R>,
+    mut state: AccountState,
+    user: UserId,
+    token: TokenRecord,
+) -> Step {
     let serial = token.serial;
     state.token = Some(token);
     state.pending = None;
     state.second_factor_failures = 0;
-    Step::to(Stage::ExpectContinue { user: user.clone() })
-        .notice(MessageId::Enrolled)
-        .update(state)
+    let step = Step::to(Stage::ExpectContinue { user: user.clone() }).notice(MessageId::Enrolled);
+    let step = super::lost::issue(ctx, &user, &mut state, step);
+    step.update(state)
         .audit(AuditEvent::TokenEnrolled {
             user: user.clone(),
             serial,
@@ -202,8 +208,8 @@ pub(super) fn arrived<R: CryptoRng>(
 }
 
 /// Completes the pending activation with `code`, typed or registered online.
-fn complete<R>(
-    ctx: &Ctx<'_, R>,
+fn complete<R: CryptoRng>(
+    ctx: &mut Ctx<'_, R>,
     state: AccountState,
     pending: &PendingActivation,
     user: UserId,
@@ -223,7 +229,7 @@ fn complete<R>(
                 last_step: None,
                 drift: 0,
             };
-            enrolled(state, user, token)
+            enrolled(ctx, state, user, token)
         }
         Err(_) => wrong(
             ctx,
@@ -259,7 +265,7 @@ pub(super) fn confirm_open<R: CryptoRng>(
                 last_step: Some(verified.step()),
                 drift: learned_drift(0, &verified),
             };
-            enrolled(state, user, token)
+            enrolled(ctx, state, user, token)
         }
         Err(_) => wrong(ctx, state, user, kind, MessageId::WrongCode),
     }

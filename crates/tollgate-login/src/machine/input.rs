@@ -95,6 +95,12 @@ pub enum Input<P = PasswordCheck> {
     NewPassword(P),
     /// The service's verdict on [`Input::NewPassword`]: stored, or refused by the rules.
     PasswordSet(Result<(), crate::PasswordRefusal>),
+    /// "I no longer have my authenticator" at the token-code step of a later login.
+    LostToken,
+    /// A recovery code, typed.
+    RecoveryCode(String),
+    /// "New recovery codes", once logged in: the old ones stop working.
+    NewRecoveryCodes,
     /// "Cancel", at any step: back to the start.
     Cancel,
     /// The time given by [`Output::wake_at`](crate::Output::wake_at) has come.
@@ -109,6 +115,9 @@ impl<P> Input<P> {
             Self::Password(password) => Input::Password(check(password)),
             Self::NewPassword(password) => Input::NewPassword(check(password)),
             Self::NoAuthenticator => Input::NoAuthenticator,
+            Self::LostToken => Input::LostToken,
+            Self::RecoveryCode(code) => Input::RecoveryCode(code),
+            Self::NewRecoveryCodes => Input::NewRecoveryCodes,
             Self::PasswordSet(result) => Input::PasswordSet(result),
             Self::UserId(id) => Input::UserId(id),
             Self::ForgotPassword => Input::ForgotPassword,
@@ -135,6 +144,9 @@ impl<P> core::fmt::Debug for Input<P> {
             Self::Password(_) => f.write_str("Password(<redacted>)"),
             Self::NewPassword(_) => f.write_str("NewPassword(<redacted>)"),
             Self::NoAuthenticator => f.write_str("NoAuthenticator"),
+            Self::LostToken => f.write_str("LostToken"),
+            Self::RecoveryCode(_) => f.write_str("RecoveryCode(<redacted>)"),
+            Self::NewRecoveryCodes => f.write_str("NewRecoveryCodes"),
             Self::PasswordSet(result) => f.debug_tuple("PasswordSet").field(result).finish(),
             Self::Pin(_) => f.write_str("Pin(<redacted>)"),
             Self::RegistrationCode(_) => f.write_str("RegistrationCode(<redacted>)"),

@@ -200,6 +200,9 @@ pub(super) fn check_pin<R: CryptoRng>(
         if purpose.is_reset() {
             return super::reset::pin_proven(ctx, user, purpose, pin.channel, state);
         }
+        if purpose == PinPurpose::ReplaceToken {
+            return super::lost::replace(user, state);
+        }
         let step = Step::to(Stage::ExpectEnrollmentChoice { user });
         if state.second_factor_failures == 0 {
             return step;

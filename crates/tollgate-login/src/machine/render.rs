@@ -52,7 +52,14 @@ pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
         }
         Stage::ExpectEnrollmentChoice { user } => Screen::ChooseEnrollment { user: user.clone() },
         Stage::ExpectRegistration { user, kind } => activation_screen(ctx, user, *kind),
-        Stage::ExpectContinue { user } => Screen::Enrolled { user: user.clone() },
+        Stage::ExpectContinue { user } => Screen::Enrolled {
+            user: user.clone(),
+            recovery_codes: Vec::new(),
+        },
+        Stage::ExpectRecoveryCode { user } => Screen::EnterRecoveryCode {
+            user: user.clone(),
+            left: ctx.account.map_or(0, |a| a.state.recovery_codes.len()),
+        },
         Stage::ExpectTokenCode { user } => Screen::EnterTokenCode { user: user.clone() },
         Stage::SecondFactorLocked { user } => Screen::SecondFactorLocked { user: user.clone() },
         Stage::Authenticated { user } => Screen::Authenticated { user: user.clone() },
@@ -133,4 +140,18 @@ pub(super) fn wake_at<R>(ctx: &Ctx<'_, R>, state: &LoginState) -> Option<UnixTim
         next = next.min(pending.activation.expires_at().as_secs());
     }
     Some(UnixTime::from_secs(next))
+}
+
+/// The screen with the recovery codes its step drew (shown this once).
+pub(super) fn with_codes(screen: Screen, codes: Vec<crate::recovery::RecoveryCode>) -> Screen {
+    match screen {
+        Screen::Enrolled { user, .. } if !codes.is_empty() => Screen::Enrolled {
+            user,
+            recovery_codes: codes,
+        },
+        Screen::Authenticated { user } if !codes.is_empty() => {
+            Screen::RecoveryCodes { user, codes }
+        }
+        screen => screen,
+    }
 }

@@ -162,7 +162,10 @@ pub(super) fn pin_proven<R: CryptoRng>(
         PinPurpose::ResetAfterToken | PinPurpose::ResetSecondOfTwo => {
             Step::to(Stage::ExpectNewPassword { user }).update(state)
         }
-        PinPurpose::FirstLogin => Step::to(Stage::ExpectEnrollmentChoice { user }).update(state),
+        // Not a reset's (check_pin hands those elsewhere).
+        PinPurpose::FirstLogin | PinPurpose::ReplaceToken => {
+            Step::to(Stage::ExpectEnrollmentChoice { user }).update(state)
+        }
     }
 }
 

@@ -102,6 +102,10 @@ fn full_state(rng: &mut ChaCha20Rng) -> Check<AccountState> {
         password_locked_until: Some(UnixTime::from_secs(1_700_000_900)),
         reset_failures: 5,
         password_expired: true,
+        recovery_codes: vec![
+            tollgate_login::recovery::RecoveryHash([0x5c; 32]),
+            tollgate_login::recovery::RecoveryHash([0xc5; 32]),
+        ],
         devices: vec![
             KnownDevice {
                 digest: [0xd1; 32],
@@ -333,6 +337,7 @@ pub(crate) fn same_state(got: &AccountState, want: &AccountState) -> Check {
             s.email_sent.clone(),
             s.reset_failures,
             s.password_expired,
+            s.recovery_codes.clone(),
         )
     };
     ensure(plain(got) == plain(want), || {

@@ -1,0 +1,112 @@
+//! "I no longer have my authenticator" at a later login (SP 800-63B-4 §4.2): after the
+//! password, one of the recovery codes, then a one-time PIN; the old token is revoked and a
+//! new one is enrolled as at a first login (with new recovery codes). The password alone
+//! cannot get here with the token lost; a wrong recovery code counts as a wrong code does.
+//! And the recovery codes themselves: issued with every token, replaced on request once logged
+//! in, each spent by its use, the user told each time.
+
+use rand_core::CryptoRng;
+
+use super::pin::{new_pin, spend_send};
+use super::{
+    Ctx, Factor, Refusing, Step, account_state, fail, refuses_codes, second_factor_locked,
+};
+use crate::account::AccountState;
+use crate::message::MessageId;
+use crate::output::{AuditEvent, Channel, Effect, Notification};
+use crate::recovery;
+use crate::state::{PinPurpose, Stage};
+use crate::user::UserId;
+
+/// A recovery code: right, and it is spent and a PIN goes out; wrong, and it counts.
+pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Step {
+    let wrong = |user: UserId| {
+        Step::to(Stage::ExpectRecoveryCode { user }).notice(MessageId::WrongRecoveryCode)
+    };
+    let Some(mut state) = account_state(ctx) else {
+        return wrong(user);
+    };
+    match refuses_codes(ctx) {
+        Some(Refusing::Locked) => return second_factor_locked(user),
+        Some(Refusing::CoolingDown) => return wrong(user),
+        None => {}
+    }
+    let Some(at) = recovery::find(&user, &state.recovery_codes, typed) else {
+        let events = fail(ctx, &user, &mut state, Factor::SecondFactor);
+        let refused = AuditEvent::CodeRefused { user: user.clone() };
+        let step = if ctx.config.second_factor_locked(&state) {
+            second_factor_locked(user)
+        } else {
+            wrong(user)
+        };
+        return step.update(state).audit(refused).effects(events);
+    };
+    state.recovery_codes.remove(at);
+    let used = AuditEvent::RecoveryCodeUsed {
+        user: user.clone(),
+        left: state.recovery_codes.len(),
+    };
+    let told = Effect::Notify {
+        user: user.clone(),
+        notification: Notification::RecoveryCodeUsed,
+    };
+    let channel = if ctx.account.is_some_and(|a| a.mobile.is_some()) {
+        Channel::Sms
+    } else {
+        Channel::Email
+    };
+    let (pin, send) = new_pin(ctx, &user, channel, 1);
+    let purpose = PinPurpose::ReplaceToken;
+    let step = if spend_send(ctx, &mut state, channel) {
+        Step::to(Stage::ExpectPin { user, pin, purpose }).effects(send)
+    } else {
+        Step::to(Stage::ExpectPin { user, pin, purpose }).notice(MessageId::SendBudget)
+    };
+    step.update(state).audit(used).effect(told)
+}
+
+/// The PIN after a recovery code: the lost token is revoked, and a new one is enrolled next.
+pub(super) fn replace(user: UserId, mut state: AccountState) -> Step {
+    let serial = state.token.take().map(|t| t.serial);
+    state.pending = None;
+    state.second_factor_failures = 0;
+    let event = AuditEvent::TokenReplaced {
+        user: user.clone(),
+        serial,
+    };
+    let told = Effect::Notify {
+        user: user.clone(),
+        notification: Notification::AuthenticatorReplaced,
+    };
+    Step::to(Stage::ExpectEnrollmentChoice { user })
+        .update(state)
+        .audit(event)
+        .effect(told)
+}
+
+/// Draws new recovery codes into `state` (the old ones stop working): the step shows them.
+pub(super) fn issue<R: CryptoRng>(
+    ctx: &mut Ctx<'_, R>,
+    user: &UserId,
+    state: &mut AccountState,
+    step: Step,
+) -> Step {
+    let (codes, hashes) = recovery::generate(user, ctx.rng);
+    state.recovery_codes = hashes;
+    step.codes(codes)
+}
+
+/// "New recovery codes", logged in.
+pub(super) fn regenerate<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) -> Step {
+    let Some(mut state) = account_state(ctx) else {
+        return Step::to(Stage::Authenticated { user });
+    };
+    let event = AuditEvent::RecoveryCodesIssued { user: user.clone() };
+    let told = Effect::Notify {
+        user: user.clone(),
+        notification: Notification::RecoveryCodesReplaced,
+    };
+    let step = Step::to(Stage::Authenticated { user: user.clone() });
+    let step = issue(ctx, &user, &mut state, step);
+    step.update(state).audit(event).effect(told)
+}
