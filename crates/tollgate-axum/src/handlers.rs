@@ -91,6 +91,12 @@ async fn show(login: Login, headers: HeaderMap) -> Response {
         Ok(Err(e)) => return service_failure(&login, &e),
         Err(response) => return response,
     };
+    // Recovery codes the last form drew: on this page, once (the app's page waits for them).
+    let codes = login.0.sessions.with(&id, |s| std::mem::take(&mut s.codes));
+    let mut view = view;
+    if let Some(codes) = codes.filter(|c| !c.is_empty()) {
+        view.screen = with_codes(view.screen, codes);
+    }
     if let (Some(user), Some(after)) = (view.authenticated(), &login.0.config.after_login) {
         let user = user.clone();
         login.0.sessions.with(&id, |s| s.user = Some(user));
@@ -168,6 +174,9 @@ fn input(action: &str, value: Zeroizing<String>) -> Option<Input<Zeroizing<Strin
         "open_code" => Input::OpenPathCode(text()),
         "continue" => Input::Continue,
         "token" => Input::TokenCode(text()),
+        "lost_token" => Input::LostToken,
+        "recovery_code" => Input::RecoveryCode(text()),
+        "new_recovery_codes" => Input::NewRecoveryCodes,
         "cancel" => Input::Cancel,
         _ => return None,
     })
@@ -237,13 +246,20 @@ async fn post(
         Ok(view) => {
             let device = view.device;
             let user = view.authenticated().cloned();
+            let codes = drawn_codes(view.screen);
+            let showing_codes = !codes.is_empty();
             let moved = login.0.sessions.advance(&id, &old, view.login, view.notice);
-            // Authenticated: the session's user from now on, and on to the app's page.
+            // Authenticated: the session's user from now on, and on to the app's page (after
+            // the login's own page has shown new recovery codes).
             let after = user.as_ref().and(login.0.config.after_login.as_deref());
-            if let Some(user) = user {
-                let current = moved.as_deref().unwrap_or(&id);
-                login.0.sessions.with(current, |s| s.user = Some(user));
-            }
+            let after = after.filter(|_| !showing_codes);
+            let current = moved.as_deref().unwrap_or(&id);
+            login.0.sessions.with(current, |s| {
+                s.codes = codes;
+                if let Some(user) = user {
+                    s.user = Some(user);
+                }
+            });
             let mut response = match after {
                 Some(after) => redirect(after),
                 None => redirect_home(&login),
@@ -314,4 +330,25 @@ pub(crate) async fn language(
         login.0.sessions.with(&id, |s| s.lang = lang);
     }
     redirect_home(&login)
+}
+
+/// The recovery codes a screen carries (shown once: the session keeps them for the page).
+fn drawn_codes(screen: Screen) -> Vec<tollgate::login::recovery::RecoveryCode> {
+    match screen {
+        Screen::Enrolled { recovery_codes, .. } => recovery_codes,
+        Screen::RecoveryCodes { codes, .. } => codes,
+        _ => Vec::new(),
+    }
+}
+
+/// `screen` showing `codes` a form drew.
+fn with_codes(screen: Screen, codes: Vec<tollgate::login::recovery::RecoveryCode>) -> Screen {
+    match screen {
+        Screen::Enrolled { user, .. } => Screen::Enrolled {
+            user,
+            recovery_codes: codes,
+        },
+        Screen::Authenticated { user } => Screen::RecoveryCodes { user, codes },
+        screen => screen,
+    }
 }

@@ -31,6 +31,8 @@ pub(crate) struct Session {
     pub(crate) open_uri: Option<Zeroizing<String>>,
     /// A notice to show once, on the page after a form's redirect.
     pub(crate) flash: Option<Message>,
+    /// Recovery codes a form's answer drew, to show once on the page after its redirect.
+    pub(crate) codes: Vec<tollgate::login::recovery::RecoveryCode>,
     /// Where the development outbox files what this session's requests send: random, and kept
     /// when the session's ID is replaced.
     pub(crate) mailbox: String,
@@ -131,6 +133,7 @@ impl Sessions {
                 qr_uri: None,
                 open_uri: None,
                 flash: None,
+                codes: Vec::new(),
                 mailbox: random_token(),
                 user: None,
                 seen: now,

@@ -50,11 +50,22 @@ impl AuthenticatedUser {
     /// token), for the app's pages: HTML, the button's text escaped.
     #[must_use]
     pub fn logout_form(&self, button: &str) -> String {
+        self.action_form("logout", button)
+    }
+
+    /// A form with one button that replaces the user's recovery codes: the login's page shows
+    /// the new ones once, with a link back to the app's page.
+    #[must_use]
+    pub fn new_recovery_codes_form(&self, button: &str) -> String {
+        self.action_form("new_recovery_codes", button)
+    }
+
+    fn action_form(&self, action: &str, button: &str) -> String {
         maud::html! {
             form method="post" action=(self.submit) {
                 input type="hidden" name="csrf" value=(self.csrf);
-                input type="hidden" name="action" value="logout";
-                button type="submit" id="logout" { (button) }
+                input type="hidden" name="action" value=(action);
+                button type="submit" id=(action) { (button) }
             }
         }
         .into_string()

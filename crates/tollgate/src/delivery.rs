@@ -146,6 +146,15 @@ pub fn notice_text(notification: Notification) -> &'static str {
     match notification {
         Notification::AuthenticatorAdded => "An authenticator was added to your account.",
         Notification::PasswordChanged => "Your password was changed.",
+        Notification::RecoveryCodeUsed => {
+            "One of your recovery codes was used to log in; it no longer works."
+        }
+        Notification::RecoveryCodesReplaced => {
+            "New recovery codes were made for your account; the old ones no longer work."
+        }
+        Notification::AuthenticatorReplaced => {
+            "Your authenticator was revoked after a recovery code: a new one is being set up."
+        }
         Notification::ResetsClosed => {
             "Someone typed wrong codes to reset your password: password resets are closed until \
              your administrator reopens them. Your logins still work."

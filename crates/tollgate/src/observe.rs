@@ -13,6 +13,7 @@
 //! | `tollgate_failures_total` | counter | `factor`: `password`, `second_factor` |
 //! | `tollgate_lockouts_total` | counter | `kind`: `cool_down`, `hard_limit`, `resets_closed` |
 //! | `tollgate_resets_total` | counter | `step`: `started`, `password_set`, `needs_token` |
+//! | `tollgate_recovery_total` | counter | `step`: `code_used`, `token_replaced` |
 //! | `tollgate_sends_total` | counter | `channel`: `sms`, `email`; `result`: `sent`, `failed` |
 //! | `tollgate_notices_failed_total` | counter | `kind`: `notice`, `password_help` |
 //! | `tollgate_online_registrations_total` | counter | `result`: the answer's name |
@@ -37,6 +38,8 @@ pub(crate) fn screen_name(screen: &Screen) -> &'static str {
         Screen::SecondFactorLocked { .. } => "second_factor_locked",
         Screen::Authenticated { .. } => "authenticated",
         Screen::ResetStart { .. } => "reset_start",
+        Screen::EnterRecoveryCode { .. } => "enter_recovery_code",
+        Screen::RecoveryCodes { .. } => "recovery_codes",
         Screen::ResetPin { .. } => "reset_pin",
         Screen::NewPassword { .. } => "new_password",
         Screen::PasswordChanged { .. } => "password_changed",
@@ -60,6 +63,9 @@ pub(crate) fn input_kind<P>(input: &Input<P>) -> &'static str {
         Input::OpenPathCode(_) => "open_path_code",
         Input::TokenCode(_) => "token_code",
         Input::NoAuthenticator => "no_authenticator",
+        Input::LostToken => "lost_token",
+        Input::RecoveryCode(_) => "recovery_code",
+        Input::NewRecoveryCodes => "new_recovery_codes",
         Input::NewPassword(_) => "new_password",
         Input::PasswordSet(_) => "password_set",
         Input::PinNotDelivered => "pin_not_delivered",
@@ -132,6 +138,12 @@ pub(crate) fn audit(event: &AuditEvent) {
         }
         AuditEvent::ResetNeedsToken { .. } => {
             counter!("tollgate_resets_total", "step" => "needs_token").increment(1);
+        }
+        AuditEvent::RecoveryCodeUsed { .. } => {
+            counter!("tollgate_recovery_total", "step" => "code_used").increment(1);
+        }
+        AuditEvent::TokenReplaced { .. } => {
+            counter!("tollgate_recovery_total", "step" => "token_replaced").increment(1);
         }
         AuditEvent::ResetsClosed { .. } => {
             counter!("tollgate_lockouts_total", "kind" => "resets_closed").increment(1);

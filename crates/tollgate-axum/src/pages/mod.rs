@@ -10,6 +10,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 use tollgate::View;
+use tollgate::login::recovery::RecoveryCode;
 use tollgate::login::{
     Catalog, Channel, DesktopActivation, Message, MessageId, MobileActivation, PasswordRules,
     Screen, UserId,
@@ -205,9 +206,24 @@ pub trait Pages: Send + Sync + 'static {
         enroll::desktop(cx, page)
     }
 
-    /// "Congratulations", and Continue.
-    fn enrolled(&self, cx: &PageContext<'_>) -> Markup {
-        screens::enrolled(cx)
+    /// "Congratulations", the recovery codes issued with the token (this once), and Continue.
+    fn enrolled(&self, cx: &PageContext<'_>, codes: &[RecoveryCode]) -> Markup {
+        screens::enrolled(cx, codes)
+    }
+
+    /// "I no longer have my authenticator": a recovery code.
+    fn enter_recovery_code(&self, cx: &PageContext<'_>, user: &UserId, left: usize) -> Markup {
+        screens::enter_recovery_code(cx, user, left)
+    }
+
+    /// New recovery codes, logged in (this once).
+    fn recovery_codes(
+        &self,
+        cx: &PageContext<'_>,
+        user: &UserId,
+        codes: &[RecoveryCode],
+    ) -> Markup {
+        screens::recovery_codes(cx, user, codes)
     }
 
     /// The token's code, at a later login.
@@ -276,7 +292,16 @@ pub trait Pages: Send + Sync + 'static {
             Screen::DesktopActivation(page) => {
                 ("desktop-activation", self.desktop_activation(cx, page))
             }
-            Screen::Enrolled { .. } => ("enrolled", self.enrolled(cx)),
+            Screen::Enrolled { recovery_codes, .. } => {
+                ("enrolled", self.enrolled(cx, recovery_codes))
+            }
+            Screen::EnterRecoveryCode { user, left } => (
+                "enter-recovery-code",
+                self.enter_recovery_code(cx, user, *left),
+            ),
+            Screen::RecoveryCodes { user, codes } => {
+                ("recovery-codes", self.recovery_codes(cx, user, codes))
+            }
             Screen::EnterTokenCode { user } => {
                 ("enter-token-code", self.enter_token_code(cx, user))
             }

@@ -1,6 +1,7 @@
 //! The default screens, in the portal guide's wording (the catalogues') and layout.
 
 use maud::{DOCTYPE, Markup, html};
+use tollgate::login::recovery::RecoveryCode;
 use tollgate::login::{Message, MessageId, UserId};
 
 use super::{Field, PageContext};
@@ -90,10 +91,43 @@ pub(super) fn enter_pin(
     }
 }
 
-pub(super) fn enrolled(cx: &PageContext<'_>) -> Markup {
+pub(super) fn enrolled(cx: &PageContext<'_>, codes: &[RecoveryCode]) -> Markup {
     html! {
         h1 { (cx.text(MessageId::Enrolled)) }
+        (code_list(cx, codes))
         (cx.form("continue", cx.button(MessageId::Continue, "primary", "continue")))
+    }
+}
+
+/// Recovery codes, with what to do with them; nothing when there are none.
+fn code_list(cx: &PageContext<'_>, codes: &[RecoveryCode]) -> Markup {
+    html! {
+        @if !codes.is_empty() {
+            p id="recovery_intro" { (cx.text(MessageId::RecoveryCodesIntro)) }
+            ol id="recovery_codes" class="codes" {
+                @for code in codes { li { code { (code.expose_grouped().as_str()) } } }
+            }
+        }
+    }
+}
+
+pub(super) fn enter_recovery_code(cx: &PageContext<'_>, who: &UserId, left: usize) -> Markup {
+    let left = Message::new(MessageId::RecoveryLeft).with("left", left.to_string());
+    html! {
+        (user(who))
+        p id="recovery_left" { (cx.catalog.render(&left)) }
+        (cx.field("recovery_code", MessageId::EnterRecoveryCode, Field::Text, MessageId::Next))
+        (cx.link_button("cancel", MessageId::Cancel))
+    }
+}
+
+pub(super) fn recovery_codes(cx: &PageContext<'_>, who: &UserId, codes: &[RecoveryCode]) -> Markup {
+    html! {
+        (user(who))
+        (code_list(cx, codes))
+        @if let Some(after) = cx.config.after_login.as_deref() {
+            p { a id="continue" href=(after) { (cx.text(MessageId::Continue)) } }
+        }
     }
 }
 
@@ -101,6 +135,7 @@ pub(super) fn enter_token_code(cx: &PageContext<'_>, who: &UserId) -> Markup {
     html! {
         (user(who))
         (cx.field("token", MessageId::EnterTokenCode, Field::Code { focus: true }, MessageId::LogIn))
+        (cx.link_button("lost_token", MessageId::NoAuthenticator))
         (cx.link_button("cancel", MessageId::Cancel))
     }
 }
@@ -117,5 +152,6 @@ pub(super) fn authenticated(cx: &PageContext<'_>, who: &UserId) -> Markup {
     html! {
         h1 id="welcome" { (cx.text(MessageId::LoggedIn)) }
         (user(who))
+        (cx.link_button("new_recovery_codes", MessageId::NewRecoveryCodes))
     }
 }
