@@ -177,6 +177,7 @@ fn input(action: &str, value: Zeroizing<String>) -> Option<Input<Zeroizing<Strin
         "lost_token" => Input::LostToken,
         "recovery_code" => Input::RecoveryCode(text()),
         "new_recovery_codes" => Input::NewRecoveryCodes,
+        "change_password" => Input::ChangePassword,
         "cancel" => Input::Cancel,
         _ => return None,
     })

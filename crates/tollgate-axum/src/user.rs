@@ -60,6 +60,13 @@ impl AuthenticatedUser {
         self.action_form("new_recovery_codes", button)
     }
 
+    /// A form with one button that starts a change of password: the login's pages ask for the
+    /// authenticator's code and a PIN again, then the new password, and the session ends.
+    #[must_use]
+    pub fn change_password_form(&self, button: &str) -> String {
+        self.action_form("change_password", button)
+    }
+
     fn action_form(&self, action: &str, button: &str) -> String {
         maud::html! {
             form method="post" action=(self.submit) {

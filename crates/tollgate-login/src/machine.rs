@@ -312,6 +312,9 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
             lost::recovery_code(ctx, user, &typed)
         }
         (Stage::Authenticated { user }, Input::NewRecoveryCodes) => lost::regenerate(ctx, user),
+        // A session's password is no proof of the factors: the reset's, from the start (the
+        // session ends with it, and the new password logs in again).
+        (Stage::Authenticated { user }, Input::ChangePassword) => reset::start(user),
         // Anything else (a Tick, a repeated or out-of-place request) leaves the login as it is.
         (stage, _) => Step::to(stage),
     }

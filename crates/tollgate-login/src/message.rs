@@ -188,11 +188,13 @@ pub enum MessageId {
     RecoveryCodesIntro,
     /// "New recovery codes": the button (the old codes stop working).
     NewRecoveryCodes,
+    /// "Change password": the button, once logged in.
+    ChangePassword,
 }
 
 impl MessageId {
     /// Every message, in declaration order.
-    pub const ALL: [Self; 87] = [
+    pub const ALL: [Self; 88] = [
         Self::Login,
         Self::EnterUserId,
         Self::UserIdFormat,
@@ -280,6 +282,7 @@ impl MessageId {
         Self::WrongRecoveryCode,
         Self::RecoveryCodesIntro,
         Self::NewRecoveryCodes,
+        Self::ChangePassword,
     ];
 
     /// The message's identifier in a Fluent catalogue (`enter-user-id`).
@@ -373,6 +376,7 @@ impl MessageId {
             Self::WrongRecoveryCode => "wrong-recovery-code",
             Self::RecoveryCodesIntro => "recovery-codes-intro",
             Self::NewRecoveryCodes => "new-recovery-codes",
+            Self::ChangePassword => "change-password",
         }
     }
 }

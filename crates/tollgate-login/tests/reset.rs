@@ -296,3 +296,49 @@ fn a_password_holder_gets_no_more_than_the_hard_limit_through_resets_and_logins(
     );
     assert!(checked >= 90, "the play was too short to matter: {checked}");
 }
+
+/// Flow 9: "Change password" once logged in asks for the same two factors as the reset, and a
+/// session alone gets no further than the authenticator's code.
+#[test]
+fn changing_the_password_logged_in_takes_both_factors_again() {
+    let mut sim = sim();
+    let token = sim.enroll_desktop(JOHN, PASSWORD);
+    let (mut login, _) = sim.log_in(JOHN, PASSWORD);
+    let typed = code(&mut sim, &token);
+    sim.step(&mut login, Input::TokenCode(typed));
+    assert!(login.is_authenticated());
+    let output = sim.submit(&mut login, Input::ChangePassword);
+    assert!(
+        matches!(output.screen, Screen::ResetStart { .. }),
+        "{:?}",
+        output.screen
+    );
+    assert!(
+        !login.is_authenticated(),
+        "the session is no longer authenticated"
+    );
+    // The session's own inputs do not get past the code.
+    for input in [
+        Input::Continue,
+        Input::PasswordSet(Ok(())),
+        Input::Pin("000000".into()),
+    ] {
+        let output = sim.submit(&mut login, input);
+        assert!(
+            matches!(output.screen, Screen::ResetStart { .. }),
+            "{:?}",
+            output.screen
+        );
+    }
+    let typed = code(&mut sim, &token);
+    sim.step(&mut login, Input::TokenCode(typed));
+    let pin = sim.last_pin();
+    let output = sim.submit(&mut login, Input::Pin(pin));
+    assert!(
+        matches!(output.screen, Screen::NewPassword { .. }),
+        "{:?}",
+        output.screen
+    );
+    let output = sim.submit(&mut login, Input::PasswordSet(Ok(())));
+    assert!(matches!(output.screen, Screen::PasswordChanged { .. }));
+}

@@ -66,6 +66,7 @@ pub(crate) fn input_kind<P>(input: &Input<P>) -> &'static str {
         Input::LostToken => "lost_token",
         Input::RecoveryCode(_) => "recovery_code",
         Input::NewRecoveryCodes => "new_recovery_codes",
+        Input::ChangePassword => "change_password",
         Input::NewPassword(_) => "new_password",
         Input::PasswordSet(_) => "password_set",
         Input::PinNotDelivered => "pin_not_delivered",

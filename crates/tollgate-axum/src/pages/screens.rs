@@ -153,5 +153,6 @@ pub(super) fn authenticated(cx: &PageContext<'_>, who: &UserId) -> Markup {
         h1 id="welcome" { (cx.text(MessageId::LoggedIn)) }
         (user(who))
         (cx.link_button("new_recovery_codes", MessageId::NewRecoveryCodes))
+        (cx.link_button("change_password", MessageId::ChangePassword))
     }
 }

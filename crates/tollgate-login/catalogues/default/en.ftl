@@ -89,3 +89,4 @@ recovery-left = You have { $left } recovery codes left.
 wrong-recovery-code = That recovery code is wrong, or it was used already.
 recovery-codes-intro = Save these recovery codes now, somewhere safe. Each one lets you log in once if you lose your authenticator. They are not shown again.
 new-recovery-codes = New recovery codes
+change-password = Change password

@@ -89,3 +89,4 @@ recovery-left = Il vous reste { $left } codes de récupération.
 wrong-recovery-code = Ce code de récupération est faux, ou il a déjà servi.
 recovery-codes-intro = Enregistrez ces codes de récupération maintenant, en lieu sûr. Chacun vous permet de vous connecter une fois si vous perdez votre authentificateur. Ils ne seront plus affichés.
 new-recovery-codes = Nouveaux codes de récupération
+change-password = Changer le mot de passe

@@ -89,3 +89,4 @@ recovery-left = Sie haben noch { $left } Wiederherstellungscodes.
 wrong-recovery-code = Dieser Wiederherstellungscode ist falsch oder wurde schon verwendet.
 recovery-codes-intro = Speichern Sie diese Wiederherstellungscodes jetzt an einem sicheren Ort. Jeder erlaubt eine Anmeldung, falls Sie Ihren Authentifikator verlieren. Sie werden nicht noch einmal angezeigt.
 new-recovery-codes = Neue Wiederherstellungscodes
+change-password = Passwort ändern

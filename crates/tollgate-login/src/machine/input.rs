@@ -101,6 +101,9 @@ pub enum Input<P = PasswordCheck> {
     RecoveryCode(String),
     /// "New recovery codes", once logged in: the old ones stop working.
     NewRecoveryCodes,
+    /// "Change password", once logged in: the same two factors as "Password locked or
+    /// forgotten?" (the authenticator's code, then a PIN), then the new password.
+    ChangePassword,
     /// "Cancel", at any step: back to the start.
     Cancel,
     /// The time given by [`Output::wake_at`](crate::Output::wake_at) has come.
@@ -118,6 +121,7 @@ impl<P> Input<P> {
             Self::LostToken => Input::LostToken,
             Self::RecoveryCode(code) => Input::RecoveryCode(code),
             Self::NewRecoveryCodes => Input::NewRecoveryCodes,
+            Self::ChangePassword => Input::ChangePassword,
             Self::PasswordSet(result) => Input::PasswordSet(result),
             Self::UserId(id) => Input::UserId(id),
             Self::ForgotPassword => Input::ForgotPassword,
@@ -147,6 +151,7 @@ impl<P> core::fmt::Debug for Input<P> {
             Self::LostToken => f.write_str("LostToken"),
             Self::RecoveryCode(_) => f.write_str("RecoveryCode(<redacted>)"),
             Self::NewRecoveryCodes => f.write_str("NewRecoveryCodes"),
+            Self::ChangePassword => f.write_str("ChangePassword"),
             Self::PasswordSet(result) => f.debug_tuple("PasswordSet").field(result).finish(),
             Self::Pin(_) => f.write_str("Pin(<redacted>)"),
             Self::RegistrationCode(_) => f.write_str("RegistrationCode(<redacted>)"),
