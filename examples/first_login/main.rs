@@ -15,24 +15,24 @@
 
 #[allow(dead_code, reason = "shared with rotate_keys, which uses the rest")]
 mod keys;
+mod login;
 mod screens;
 mod store;
 
-use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use tollgate::codes::{RegistrationCode, RegistrationRequest, RegistrationScheme, TokenActivation};
-use tollgate::login::{Catalog, Config, EnrollmentKind, Input, MessageId, Screen};
+use tollgate::codes::RegistrationScheme;
+use tollgate::login::{Catalog, Config};
 use tollgate::otp::{Algorithm, Totp, UnixTime};
-use tollgate::provision::{OtpAuthUri, SecureActivation};
-use tollgate::{ManualClock, Outbox, Service, View};
+use tollgate::{ManualClock, Outbox, Service};
 
 const USER: &str = "john.smith@example.com";
 const PASSWORD: &str = "correct horse battery staple";
 const USAGE: &str =
     "usage: first_login [--mobile | --open-path] [--interactive] [--french] [--store STORE]
+                   [--scenario first-login|forgot-password|lost-token]
 
 Runs the portal's first login and a later login, printing each screen.
 
@@ -51,6 +51,12 @@ Runs the portal's first login and a later login, printing each screen.
                  its next code (for tests: no waiting)
   --store STORE  where the account lives: memory (the default), sqlite:PATH, or
                    postgres://USER@HOST:PORT/DB; run twice to see the account survive
+  --scenario S   what follows the first login (with the memory store):
+                   first-login      a later login with the token's code (the default)
+                   forgot-password  \"Password locked or forgotten?\": the token's code, a
+                                    PIN, a new password; then a later login with it
+                   lost-token       \"I no longer have my authenticator\": the password, a
+                                    recovery code, a PIN, a new token; then a later login
   --help         show this text";
 
 struct Options {
@@ -62,6 +68,20 @@ struct Options {
     /// `--at UNIX_SECONDS`: a clock that moves only when the app waits for its next code.
     at: Option<ManualClock>,
     scheme: RegistrationScheme,
+    scenario: Scenario,
+}
+
+/// What happens after the first login (`--scenario`).
+#[derive(Clone, Copy)]
+enum Scenario {
+    /// A later login with the token's code.
+    FirstLogin,
+    /// The password forgotten: a reset with the token's code and a PIN, then a later login
+    /// with the new password.
+    ForgotPassword,
+    /// The token lost: the password, a recovery code and a PIN, a new token enrolled, then a
+    /// later login with it.
+    LostToken,
 }
 
 fn main() -> ExitCode {
@@ -73,6 +93,7 @@ fn main() -> ExitCode {
         store: store::Choice::Memory,
         at: None,
         scheme: RegistrationScheme::Tollgate,
+        scenario: Scenario::FirstLogin,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -115,6 +136,17 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             },
+            "--scenario" => {
+                options.scenario = match args.next().as_deref() {
+                    Some("first-login") => Scenario::FirstLogin,
+                    Some("forgot-password") => Scenario::ForgotPassword,
+                    Some("lost-token") => Scenario::LostToken,
+                    other => {
+                        eprintln!("first_login: --scenario {other:?}: see the list\n\n{USAGE}");
+                        return ExitCode::from(2);
+                    }
+                };
+            }
             "--help" | "-h" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -141,31 +173,22 @@ struct Person<'a> {
     token: Option<Totp>,
     /// Where the app keeps its token between runs, with a database store.
     app: Option<PathBuf>,
-}
-
-/// An answer: typed by the person in interactive mode, else given by the script.
-fn answer(
-    interactive: bool,
-    label: &str,
-    scripted: impl FnOnce() -> Result<String, String>,
-) -> Result<String, String> {
-    if interactive {
-        print!("  {label}: ");
-        std::io::stdout().flush().map_err(|e| e.to_string())?;
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        Ok(line.trim().to_owned())
-    } else {
-        let value = scripted()?;
-        println!("  {label}: {value}");
-        Ok(value)
-    }
+    /// The password the person knows now (a reset changes it).
+    password: String,
+    /// The recovery codes the last enrollment showed.
+    recovery: Vec<String>,
+    /// What the scenario has the person do at the next chance: forget the password, lose
+    /// the token.
+    forget: bool,
+    lose: bool,
 }
 
 fn run(options: &Options) -> Result<(), String> {
+    if !matches!(options.scenario, Scenario::FirstLogin)
+        && !matches!(options.store, store::Choice::Memory)
+    {
+        return Err("--scenario forgot-password and lost-token run on the memory store".into());
+    }
     let outbox = Outbox::printing();
     let mut config = Config::default()
         .with_issuer("Remote Signing Service")
@@ -192,12 +215,16 @@ fn run(options: &Options) -> Result<(), String> {
         outbox,
         token: None,
         app: opened.app,
+        password: PASSWORD.to_owned(),
+        recovery: Vec::new(),
+        forget: false,
+        lose: false,
     };
     match service.register_user(USER, PASSWORD, Some("+1 613 270 1234"), None) {
         Ok(_) => {
             println!("Registered {USER} (password {PASSWORD:?}, mobile +1 613 270 1234).");
             println!("\n######## First login ########");
-            let view = login(&service, &mut person)?;
+            let view = login::login(&service, &mut person)?;
             if view.authenticated().is_none() {
                 return Err("the first login did not end authenticated".into());
             }
@@ -224,8 +251,21 @@ fn run(options: &Options) -> Result<(), String> {
         }
         Err(e) => return Err(e.to_string()),
     }
+    match options.scenario {
+        Scenario::FirstLogin => {}
+        Scenario::ForgotPassword => {
+            println!("\n######## \"Password locked or forgotten?\" ########");
+            person.forget = true;
+            login::login(&service, &mut person)?;
+        }
+        Scenario::LostToken => {
+            println!("\n######## \"I no longer have my authenticator\" ########");
+            person.lose = true;
+            login::login(&service, &mut person)?;
+        }
+    }
     println!("\n######## A later login ########");
-    let view = login(&service, &mut person)?;
+    let view = login::login(&service, &mut person)?;
     match view.authenticated() {
         Some(user) => {
             println!("\nDone: {user} logged in with the soft token's code.");
@@ -233,155 +273,4 @@ fn run(options: &Options) -> Result<(), String> {
         }
         None => Err("the later login was not authenticated".into()),
     }
-}
-
-/// One login, screen by screen, until it is authenticated.
-fn login(service: &Service, person: &mut Person<'_>) -> Result<View, String> {
-    let catalog = &person.options.catalog;
-    let interactive = person.options.interactive;
-    let mut view = service.start().map_err(|e| e.to_string())?;
-    for _ in 0..32 {
-        screens::show(&view, catalog);
-        let submission = match &view.screen {
-            Screen::EnterUserId => {
-                Input::UserId(answer(interactive, "User ID", || Ok(USER.into()))?)
-            }
-            Screen::EnterPassword { .. } => {
-                if let (Some(notice), false) = (&view.notice, interactive) {
-                    // The script's password is right: a refusal is the account's lock.
-                    return Err(format!(
-                        "the password was refused: {}",
-                        catalog.render(notice)
-                    ));
-                }
-                Input::Password(answer(interactive, "Password", || Ok(PASSWORD.into()))?.into())
-            }
-            Screen::EnterPin { .. } => Input::Pin(answer(interactive, "OTP", || {
-                person
-                    .outbox
-                    .last_pin()
-                    .ok_or_else(|| "no PIN was sent".to_owned())
-            })?),
-            Screen::ChooseEnrollment { .. } => {
-                let choice = answer(interactive, "Mobile or Desktop (m/d)", || {
-                    Ok(if person.options.mobile { "m" } else { "d" }.into())
-                })?;
-                Input::ChooseEnrollment(if choice.starts_with(['m', 'M']) {
-                    EnrollmentKind::Mobile
-                } else {
-                    EnrollmentKind::Desktop
-                })
-            }
-            Screen::DesktopActivation(page) => {
-                let token = TokenActivation::new(page.serial, page.activation_code.clone(), None);
-                let response = answer(interactive, &catalog.text(MessageId::Response), || {
-                    println!(
-                        "  [soft token] Address, Serial Number and Activation Code typed in; Save."
-                    );
-                    Ok(register(&token, person)?.to_string())
-                })?;
-                Input::RegistrationCode(response)
-            }
-            Screen::MobileActivation(page) if person.options.open_path => {
-                let open = page
-                    .open
-                    .as_ref()
-                    .ok_or("the service offers no open path")?;
-                let code = answer(interactive, "Code", || {
-                    println!("  [authenticator app] scans the otpauth:// QR code, shows a code.");
-                    let app = OtpAuthUri::parse(&open.uri).map_err(|e| e.to_string())?.uri;
-                    let params = app.totp_params().ok_or("not a TOTP key URI")?;
-                    let totp = Totp::new(app.secret(), params);
-                    let code = totp.generate(service.now()).map_err(|e| e.to_string())?;
-                    if let Some(file) = &person.app {
-                        store::save_key_uri(file, &app)?;
-                        println!(
-                            "  [authenticator app] keeps its token in {}",
-                            file.display()
-                        );
-                    }
-                    person.token = Some(totp);
-                    Ok(code.to_string())
-                })?;
-                Input::OpenPathCode(code)
-            }
-            Screen::MobileActivation(page) => {
-                let prompt = format!("{} (Enter alone for OK)", catalog.text(MessageId::Response));
-                let response = answer(interactive, &prompt, || {
-                    println!(
-                        "  [soft token] scans the QR code, asks for the activation password, \
-                         activates, and reports its registration code to the registration address."
-                    );
-                    let scanned = SecureActivation::decode(&page.qr_uri, &page.password)
-                        .map_err(|e| e.to_string())?;
-                    let token = TokenActivation::new(
-                        scanned.serial(),
-                        scanned.activation_code().clone(),
-                        scanned.policy().cloned(),
-                    );
-                    let code = register(&token, person)?;
-                    let body = RegistrationRequest::new(&token, &code).to_json();
-                    let reply = service
-                        .register_online(body.as_bytes(), tollgate::Client::default())
-                        .map_err(|e| e.to_string())?;
-                    println!(
-                        "  [registration address] {} {}",
-                        reply.status,
-                        reply.to_json()
-                    );
-                    println!("  [you] click OK");
-                    Ok(String::new())
-                })?;
-                if response.trim().is_empty() {
-                    Input::RegistrationArrived
-                } else {
-                    Input::RegistrationCode(response)
-                }
-            }
-            Screen::Enrolled { .. } => {
-                answer(interactive, &catalog.text(MessageId::Continue), || {
-                    Ok(String::new())
-                })?;
-                Input::Continue
-            }
-            Screen::EnterTokenCode { .. } => Input::TokenCode(answer(interactive, "Code", || {
-                let token = person.token.as_ref().ok_or("no token was enrolled")?;
-                if view.notice.is_some() {
-                    // Refused: most likely this step's code was spent already (a run a moment
-                    // ago). The app's next code comes with the next step.
-                    let wait = token
-                        .params()
-                        .seconds_until_next_step(service.now())
-                        .map_err(|e| e.to_string())?;
-                    println!("  [soft token] next code in {wait} s");
-                    match &person.options.at {
-                        Some(clock) => clock.advance(wait),
-                        None => std::thread::sleep(std::time::Duration::from_secs(wait)),
-                    }
-                }
-                let code = token.generate(service.now()).map_err(|e| e.to_string())?;
-                println!("  [soft token] shows {code}");
-                Ok(code.to_string())
-            })?),
-            Screen::Authenticated { .. } => return Ok(view),
-            other => return Err(format!("unexpected screen {other:?}")),
-        };
-        view = service
-            .submit(&view.login, submission)
-            .map_err(|e| e.to_string())?;
-    }
-    Err("the login did not finish".into())
-}
-
-/// The app's side of the activation: a registration code, and the token it keeps.
-fn register(token: &TokenActivation, person: &mut Person<'_>) -> Result<RegistrationCode, String> {
-    let mut rng = tollgate::os_rng();
-    let (code, activated) = token.register(&mut rng);
-    println!("  [soft token] registration code: {code}");
-    if let Some(app) = &person.app {
-        store::save_app(app, USER, &activated)?;
-        println!("  [soft token] keeps its token in {}", app.display());
-    }
-    person.token = Some(activated.totp());
-    Ok(code)
 }

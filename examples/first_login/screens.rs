@@ -1,7 +1,7 @@
 //! The screens, printed as the portal shows them.
 
 use tollgate::View;
-use tollgate::login::{Catalog, Message, MessageId, Screen};
+use tollgate::login::{Catalog, Channel, Message, MessageId, Screen};
 use tollgate::provision::{QrOptions, render_terminal};
 
 /// Draws a QR code in the terminal, inside the screen's frame.
@@ -99,13 +99,62 @@ pub(crate) fn show(view: &View, catalog: &Catalog) {
                 println!("│ {}", t(MessageId::EnterOpenPathCode));
             }
         }
-        Screen::Enrolled { .. } => {
+        Screen::Enrolled { recovery_codes, .. } => {
             println!("│ {}", t(MessageId::Enrolled));
+            if !recovery_codes.is_empty() {
+                println!("│ {}", t(MessageId::RecoveryCodesIntro));
+                for code in recovery_codes {
+                    println!("│   {}", code.expose_grouped().as_str());
+                }
+            }
             println!("│ [{}]", t(MessageId::Continue));
         }
         Screen::EnterTokenCode { user } => {
             println!("│ {user}");
             println!("│ {}", t(MessageId::EnterTokenCode));
+            println!("│ {}", t(MessageId::NoAuthenticator));
+        }
+        Screen::ResetStart { user } => {
+            println!("│ {} ({user})", t(MessageId::ResetPassword));
+            println!("│ {}", t(MessageId::ResetEnterTokenCode));
+            println!("│ {}", t(MessageId::NoAuthenticator));
+        }
+        Screen::ResetPin { channel, step, .. } => {
+            let step = Message::new(MessageId::ResetStep).with("step", step.to_string());
+            println!(
+                "│ {} · {}",
+                t(MessageId::ResetPassword),
+                catalog.render(&step)
+            );
+            let sent = match channel {
+                Channel::Sms => MessageId::ResetPinSms,
+                _ => MessageId::ResetPinEmail,
+            };
+            println!("│ {}", t(sent));
+        }
+        Screen::NewPassword { rules, .. } => {
+            let stated = Message::new(MessageId::PasswordRules)
+                .with("min", rules.min.to_string())
+                .with("max", rules.max.to_string());
+            println!("│ {}", catalog.render(&stated));
+            println!(
+                "│ [{}]            [{}]",
+                t(MessageId::NewPassword),
+                t(MessageId::SetPassword)
+            );
+        }
+        Screen::PasswordChanged { .. } => {
+            println!("│ {}", t(MessageId::PasswordChanged));
+            println!("│ [{}]", t(MessageId::Continue));
+        }
+        Screen::EnterRecoveryCode { user, left } => {
+            let left = Message::new(MessageId::RecoveryLeft).with("left", left.to_string());
+            println!("│ {user}");
+            println!(
+                "│ {} ({})",
+                t(MessageId::EnterRecoveryCode),
+                catalog.render(&left)
+            );
         }
         Screen::SecondFactorLocked { user } => {
             println!("│ {user}");
