@@ -54,7 +54,10 @@ fn the_scenarios_run_each_way_back_to_a_later_login() {
         let stdout = String::from_utf8(out.stdout).unwrap();
         assert!(out.status.success(), "{scenario}: {stdout}");
         assert!(stdout.contains(saw), "{scenario}: {stdout}");
-        assert!(stdout.contains("Done: john.smith@example.com logged in"), "{stdout}");
+        assert!(
+            stdout.contains("Done: john.smith@example.com logged in"),
+            "{stdout}"
+        );
     }
     let dir = common::Scratch::new();
     let store = format!("sqlite:{}", dir.path().join("t.db").display());
@@ -63,5 +66,9 @@ fn the_scenarios_run_each_way_back_to_a_later_login() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8(out.stderr).unwrap().contains("memory store"));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("memory store")
+    );
 }

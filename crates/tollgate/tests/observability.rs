@@ -100,6 +100,17 @@ fn no_secret_in_any_span_or_event_and_the_metrics_count() {
             let view = service
                 .submit(&view.login, Input::RegistrationArrived)
                 .unwrap();
+            let Screen::Enrolled { recovery_codes, .. } = &view.screen else {
+                panic!("{:?}", view.screen)
+            };
+            let recovery: Vec<String> = recovery_codes
+                .iter()
+                .map(|c| c.expose_grouped().to_string())
+                .collect();
+            for code in &recovery {
+                secrets.push(code.clone());
+                secrets.push(code.replace('-', ""));
+            }
             let view = service.submit(&view.login, Input::Continue).unwrap();
             secrets.push(view.login.expose_secret().to_string());
             assert!(view.authenticated().is_some());
@@ -115,6 +126,47 @@ fn no_secret_in_any_span_or_event_and_the_metrics_count() {
             let view = service.submit(&view.login, Input::TokenCode(code)).unwrap();
             assert_eq!(view.authenticated().map(|u| u.as_str()), Some(JOHN));
             secrets.push(token.secret().expose_base32().to_string());
+
+            // A reset: the token's code, its PIN, the new password.
+            world.clock.advance(60);
+            let view = service.start().unwrap();
+            let view = service
+                .submit(&view.login, Input::UserId(JOHN.into()))
+                .unwrap();
+            let view = service.submit(&view.login, Input::ForgotPassword).unwrap();
+            let code = token.totp().generate(service.now()).unwrap().to_string();
+            secrets.push(code.clone());
+            let view = service.submit(&view.login, Input::TokenCode(code)).unwrap();
+            let pin = world.outbox.last_pin().unwrap();
+            secrets.push(pin.clone());
+            let view = service.submit(&view.login, Input::Pin(pin)).unwrap();
+            let new = "tangerine lighthouse on a hill";
+            secrets.push(new.into());
+            let view = service
+                .submit(&view.login, Input::NewPassword(new.to_owned().into()))
+                .unwrap();
+            assert!(
+                matches!(view.screen, Screen::PasswordChanged { .. }),
+                "{:?}",
+                view.screen
+            );
+            // A lost token: the new password, a recovery code, its PIN.
+            let view = service.submit(&view.login, Input::Continue).unwrap();
+            let view = service
+                .submit(&view.login, Input::Password(new.to_owned().into()))
+                .unwrap();
+            let view = service.submit(&view.login, Input::LostToken).unwrap();
+            let view = service
+                .submit(&view.login, Input::RecoveryCode(recovery[0].clone()))
+                .unwrap();
+            let pin = world.outbox.last_pin().unwrap();
+            secrets.push(pin.clone());
+            let view = service.submit(&view.login, Input::Pin(pin)).unwrap();
+            assert!(
+                matches!(view.screen, Screen::ChooseEnrollment { .. }),
+                "{:?}",
+                view.screen
+            );
         });
     });
     let log = captured.0.lock().unwrap().clone();
@@ -153,7 +205,7 @@ fn no_secret_in_any_span_or_event_and_the_metrics_count() {
             })
             .sum()
     };
-    assert_eq!(counter("tollgate_logins_started_total", None), 2);
+    assert_eq!(counter("tollgate_logins_started_total", None), 3);
     assert_eq!(
         counter(
             "tollgate_logins_finished_total",
@@ -166,7 +218,15 @@ fn no_secret_in_any_span_or_event_and_the_metrics_count() {
         counter("tollgate_failures_total", Some(("factor", "second_factor"))),
         2
     );
-    assert_eq!(counter("tollgate_sends_total", Some(("channel", "sms"))), 1);
+    assert_eq!(counter("tollgate_sends_total", Some(("channel", "sms"))), 3);
+    assert_eq!(
+        counter("tollgate_resets_total", Some(("step", "password_set"))),
+        1
+    );
+    assert_eq!(
+        counter("tollgate_recovery_total", Some(("step", "token_replaced"))),
+        1
+    );
     assert_eq!(
         counter(
             "tollgate_online_registrations_total",
