@@ -16,12 +16,14 @@ use tollgate::{MemoryStore, SealingKey, StateKey};
 #[test]
 fn debug_prints_hide_what_was_typed_and_every_key() {
     let shown = format!(
-        "{:?} {:?} {:?} {:?} {:?}",
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?}",
         Input::<zeroize::Zeroizing<String>>::Password("hunter2-secret".to_owned().into()),
         Input::<()>::Pin("123456".into()),
         Input::<()>::TokenCode("654321".into()),
         Input::<()>::RegistrationCode("12211-49352".into()),
         Input::<()>::OpenPathCode("777888".into()),
+        Input::<zeroize::Zeroizing<String>>::NewPassword("new-hunter3".to_owned().into()),
+        Input::<()>::RecoveryCode("ABCD-EFGH-JKMN-PQRS-TVWX-YZ01".into()),
     );
     for secret in [
         "hunter2-secret",
@@ -29,6 +31,8 @@ fn debug_prints_hide_what_was_typed_and_every_key() {
         "654321",
         "12211-49352",
         "777888",
+        "new-hunter3",
+        "ABCD",
     ] {
         assert!(!shown.contains(secret), "{shown}");
     }
@@ -46,4 +50,19 @@ fn debug_prints_hide_what_was_typed_and_every_key() {
         SealingKey::new([0xab; 32])
     );
     assert!(!keys.contains("ab") && !keys.contains("171"), "{keys}");
+    // The key file, the recovery codes on their screen.
+    let service_keys = tollgate::ServiceKeys::new([0xab; 32], [0xab; 32], [0xab; 32]);
+    let text = service_keys.to_text();
+    let dir = tempfile::tempdir().unwrap();
+    let file = tollgate::KeyFile::with_keys(dir.path().join("k"), service_keys.clone());
+    let printed = format!("{service_keys:?} {file:?}");
+    assert!(!printed.contains(&text[text.len() - 20..]), "{printed}");
+    let user = "john@example.com".parse().unwrap();
+    let (codes, _) = tollgate::login::recovery::generate(&user, &mut tollgate::os_rng());
+    let shown = codes[0].expose_grouped();
+    let screen = tollgate::login::Screen::Enrolled {
+        user,
+        recovery_codes: codes,
+    };
+    assert!(!format!("{screen:?}").contains(&shown[..9]));
 }
