@@ -77,8 +77,14 @@ impl Delivery for DevOutbox {
         })
     }
 
-    fn notify(&self, user: &UserId, notification: Notification) -> Result<(), DeliveryError> {
+    fn notify(
+        &self,
+        to: &Destination,
+        user: &UserId,
+        notification: Notification,
+    ) -> Result<(), DeliveryError> {
         self.file(Delivered::Notice {
+            to: to.clone(),
             user: user.clone(),
             notification,
         })
@@ -123,8 +129,9 @@ fn render(messages: &[Delivered]) -> String {
                             Delivered::Pin { to, digits } => tr {
                                 td { (format!("{to:?}")) } td { "PIN " code class="pin" { (digits) } }
                             },
-                            Delivered::Notice { user, notification } => tr {
-                                td { (user.as_str()) } td { (format!("{notification:?}")) }
+                            Delivered::Notice { to, user, notification } => tr {
+                                td { (format!("{to:?}")) }
+                                td { (user.as_str()) ": " (tollgate::notice_text(*notification)) }
                             },
                             Delivered::PasswordHelp { user } => tr {
                                 td { (user.as_str()) } td { "password help requested" }

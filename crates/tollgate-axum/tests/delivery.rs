@@ -53,7 +53,12 @@ impl AsyncDelivery for Gateway {
         })
     }
 
-    fn notify<'a>(&'a self, _: &'a UserId, _: Notification) -> DeliveryFuture<'a> {
+    fn notify<'a>(
+        &'a self,
+        _: &'a Destination,
+        _: &'a UserId,
+        _: Notification,
+    ) -> DeliveryFuture<'a> {
         Box::pin(async { Ok(()) })
     }
 
@@ -145,7 +150,7 @@ impl tollgate::Delivery for Stuck {
         Ok(())
     }
 
-    fn notify(&self, _: &UserId, _: Notification) -> Result<(), DeliveryError> {
+    fn notify(&self, _: &Destination, _: &UserId, _: Notification) -> Result<(), DeliveryError> {
         Ok(())
     }
 

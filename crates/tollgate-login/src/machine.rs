@@ -8,7 +8,9 @@ use crate::config::Config;
 use crate::device::{DeviceId, KnownDevice, MAX_DEVICES};
 use crate::keys::PinKeys;
 use crate::message::{Message, MessageId};
-use crate::output::{AuditEvent, Channel, Effect, Output, Screen, Transition};
+use crate::output::{
+    AuditEvent, Channel, Destination, Effect, Notification, Output, Screen, Transition,
+};
 use crate::state::{FORMAT_VERSION, LoginId, LoginState, PinPurpose, Stage};
 use crate::user::{UserId, UserIds};
 
@@ -318,6 +320,25 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
         // Anything else (a Tick, a repeated or out-of-place request) leaves the login as it is.
         (stage, _) => Step::to(stage),
     }
+}
+
+/// Tells `user` of `notification` at every address on file: the e-mail address (or the User ID,
+/// when it is one) and the mobile number.
+fn notices<R>(ctx: &Ctx<'_, R>, user: &UserId, notification: Notification) -> Vec<Effect> {
+    let email = pin::email_of(ctx, user).map(Destination::Email);
+    let mobile = ctx
+        .account
+        .and_then(|a| a.mobile.clone())
+        .map(Destination::Sms);
+    email
+        .into_iter()
+        .chain(mobile)
+        .map(|to| Effect::Notify {
+            user: user.clone(),
+            to,
+            notification,
+        })
+        .collect()
 }
 
 /// The account's state, for stages that exist only with one.

@@ -233,6 +233,9 @@ pub enum Effect {
     Notify {
         /// Whom.
         user: UserId,
+        /// Where: one effect for each address on file (SP 800-63B-4 §4.6: every address, so
+        /// that an attacker who changed one is still seen).
+        to: Destination,
         /// What happened.
         notification: Notification,
     },

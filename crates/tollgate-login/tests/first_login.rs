@@ -217,10 +217,13 @@ fn the_pin_expires_after_five_minutes() {
 fn desktop_enrollment_then_a_later_login() {
     let mut sim = sim();
     let token = sim.enroll_desktop(JOHN, PASSWORD);
-    assert_eq!(
-        sim.notifications,
-        vec![(JOHN.parse().unwrap(), Notification::AuthenticatorAdded)]
-    );
+    // At every address on file (SP 800-63B-4 §4.6): the e-mail address and the phone.
+    let added = (JOHN.parse().unwrap(), Notification::AuthenticatorAdded);
+    assert_eq!(sim.notifications, vec![added.clone(), added]);
+    assert!(matches!(
+        &sim.notified[..],
+        [Destination::Email(_), Destination::Sms(_)]
+    ));
     assert!(
         sim.audit
             .iter()

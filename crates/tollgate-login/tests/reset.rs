@@ -265,7 +265,7 @@ fn a_stranger_guessing_reset_codes_gets_ten_and_cannot_keep_the_owner_out() {
         .notifications
         .iter()
         .filter(|(_, n)| *n == Notification::ResetsClosed);
-    assert_eq!(told.count(), 1);
+    assert_eq!(told.count(), 2, "once, at both addresses on file");
 }
 
 /// Password holder (THREATS.md; SP 800-63B-4 §3.2.2, RFC 4226 §7.3): wrong token codes at

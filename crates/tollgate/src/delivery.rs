@@ -32,11 +32,19 @@ pub trait Delivery: Send + Sync {
     /// # Errors
     /// When it did not go out.
     fn send_pin(&self, to: &Destination, pin: &Pin) -> Result<(), DeliveryError>;
-    /// Tells a user something happened to their account.
+    /// Tells `user` something happened to their account, at `to`: one call for each address on
+    /// file, so that a changed address does not hide the change. A delivery that does not take
+    /// one kind of address (an SMS gateway, an e-mail) refuses it with
+    /// [`DeliveryError::Permanent`].
     ///
     /// # Errors
     /// When it did not go out.
-    fn notify(&self, user: &UserId, notification: Notification) -> Result<(), DeliveryError>;
+    fn notify(
+        &self,
+        to: &Destination,
+        user: &UserId,
+        notification: Notification,
+    ) -> Result<(), DeliveryError>;
     /// Tells the help desk about `user`: a password reset proved their phone and mailbox, but
     /// the account has an authenticator they could not use ("I no longer have my
     /// authenticator"). An administrator can check with them and grant a re-enrollment.
@@ -197,6 +205,8 @@ pub enum Delivered {
     },
     /// A notice to a user.
     Notice {
+        /// Where it went.
+        to: Destination,
         /// Whom.
         user: UserId,
         /// What.
@@ -216,8 +226,13 @@ impl core::fmt::Debug for Delivered {
                 .debug_struct("Pin")
                 .field("to", to)
                 .finish_non_exhaustive(),
-            Self::Notice { user, notification } => f
+            Self::Notice {
+                to,
+                user,
+                notification,
+            } => f
                 .debug_struct("Notice")
+                .field("to", to)
                 .field("user", user)
                 .field("notification", notification)
                 .finish(),
@@ -315,12 +330,22 @@ impl Delivery for Outbox {
         Ok(())
     }
 
-    fn notify(&self, user: &UserId, notification: Notification) -> Result<(), DeliveryError> {
+    fn notify(
+        &self,
+        to: &Destination,
+        user: &UserId,
+        notification: Notification,
+    ) -> Result<(), DeliveryError> {
         self.refuse()?;
         if self.console {
-            println!("  [outbox] e-mail to {user}: {}", notice_text(notification));
+            let (how, whom) = match to {
+                Destination::Sms(phone) => ("SMS", phone.as_str()),
+                Destination::Email(email) => ("e-mail", email.as_str()),
+            };
+            println!("  [outbox] {how} to {whom}: {}", notice_text(notification));
         }
         self.push(Delivered::Notice {
+            to: to.clone(),
             user: user.clone(),
             notification,
         });

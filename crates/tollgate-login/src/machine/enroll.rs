@@ -14,7 +14,7 @@ use crate::account::{
     AccountState, EnrollmentKind, MobileQr, OpenToken, PendingActivation, TokenRecord,
 };
 use crate::message::MessageId;
-use crate::output::{AuditEvent, Effect, Notification};
+use crate::output::{AuditEvent, Notification};
 use crate::state::Stage;
 use crate::user::UserId;
 use tollgate_codes::{Activation, ActivationPassword, RegistrationCode, SerialNumber};
@@ -167,10 +167,7 @@ fn enrolled<R: CryptoRng>(
             user: user.clone(),
             serial,
         })
-        .effect(Effect::Notify {
-            user,
-            notification: Notification::AuthenticatorAdded,
-        })
+        .effects(super::notices(ctx, &user, Notification::AuthenticatorAdded))
 }
 
 pub(super) fn register<R: CryptoRng>(

@@ -72,13 +72,11 @@ pub(super) fn fail<R>(
         Factor::Reset => {
             state.reset_failures = state.reset_failures.saturating_add(1);
             if state.reset_failures == crate::MAX_RESET_FAILURES {
-                return vec![
-                    Effect::Audit(AuditEvent::ResetsClosed { user: user.clone() }),
-                    Effect::Notify {
-                        user: user.clone(),
-                        notification: crate::Notification::ResetsClosed,
-                    },
-                ];
+                let mut effects = vec![Effect::Audit(AuditEvent::ResetsClosed {
+                    user: user.clone(),
+                })];
+                effects.extend(super::notices(ctx, user, crate::Notification::ResetsClosed));
+                return effects;
             }
             Vec::new()
         }

@@ -9,11 +9,11 @@ use rand_core::CryptoRng;
 
 use super::pin::{new_pin, spend_send};
 use super::{
-    Ctx, Factor, Refusing, Step, account_state, fail, refuses_codes, second_factor_locked,
+    Ctx, Factor, Refusing, Step, account_state, fail, notices, refuses_codes, second_factor_locked,
 };
 use crate::account::AccountState;
 use crate::message::MessageId;
-use crate::output::{AuditEvent, Channel, Effect, Notification};
+use crate::output::{AuditEvent, Channel, Notification};
 use crate::recovery;
 use crate::state::{PinPurpose, Stage};
 use crate::user::UserId;
@@ -46,10 +46,7 @@ pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, ty
         user: user.clone(),
         left: state.recovery_codes.len(),
     };
-    let told = Effect::Notify {
-        user: user.clone(),
-        notification: Notification::RecoveryCodeUsed,
-    };
+    let told = notices(ctx, &user, Notification::RecoveryCodeUsed);
     let channel = if ctx.account.is_some_and(|a| a.mobile.is_some()) {
         Channel::Sms
     } else {
@@ -62,11 +59,11 @@ pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, ty
     } else {
         Step::to(Stage::ExpectPin { user, pin, purpose }).notice(MessageId::SendBudget)
     };
-    step.update(state).audit(used).effect(told)
+    step.update(state).audit(used).effects(told)
 }
 
 /// The PIN after a recovery code: the lost token is revoked, and a new one is enrolled next.
-pub(super) fn replace(user: UserId, mut state: AccountState) -> Step {
+pub(super) fn replace<R>(ctx: &Ctx<'_, R>, user: UserId, mut state: AccountState) -> Step {
     let serial = state.token.take().map(|t| t.serial);
     state.pending = None;
     state.second_factor_failures = 0;
@@ -74,14 +71,11 @@ pub(super) fn replace(user: UserId, mut state: AccountState) -> Step {
         user: user.clone(),
         serial,
     };
-    let told = Effect::Notify {
-        user: user.clone(),
-        notification: Notification::AuthenticatorReplaced,
-    };
+    let told = notices(ctx, &user, Notification::AuthenticatorReplaced);
     Step::to(Stage::ExpectEnrollmentChoice { user })
         .update(state)
         .audit(event)
-        .effect(told)
+        .effects(told)
 }
 
 /// Draws new recovery codes into `state` (the old ones stop working): the step shows them.
@@ -102,11 +96,8 @@ pub(super) fn regenerate<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) -> St
         return Step::to(Stage::Authenticated { user });
     };
     let event = AuditEvent::RecoveryCodesIssued { user: user.clone() };
-    let told = Effect::Notify {
-        user: user.clone(),
-        notification: Notification::RecoveryCodesReplaced,
-    };
+    let told = notices(ctx, &user, Notification::RecoveryCodesReplaced);
     let step = Step::to(Stage::Authenticated { user: user.clone() });
     let step = issue(ctx, &user, &mut state, step);
-    step.update(state).audit(event).effect(told)
+    step.update(state).audit(event).effects(told)
 }

@@ -201,7 +201,7 @@ pub(super) fn check_pin<R: CryptoRng>(
             return super::reset::pin_proven(ctx, user, purpose, pin.channel, state);
         }
         if purpose == PinPurpose::ReplaceToken {
-            return super::lost::replace(user, state);
+            return super::lost::replace(ctx, user, state);
         }
         let step = Step::to(Stage::ExpectEnrollmentChoice { user });
         if state.second_factor_failures == 0 {

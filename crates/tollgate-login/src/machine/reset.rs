@@ -191,15 +191,12 @@ pub(super) fn password_set<R>(
         device.failures = 0;
         device.locked_until = None;
     }
-    let notify = Effect::Notify {
-        user: user.clone(),
-        notification: Notification::PasswordChanged,
-    };
+    let notify = super::notices(ctx, &user, Notification::PasswordChanged);
     let event = AuditEvent::PasswordReset { user: user.clone() };
     Step::to(Stage::PasswordChanged { user })
         .update(state)
         .audit(event)
-        .effect(notify)
+        .effects(notify)
 }
 
 /// Whether the account's resets check no more codes.

@@ -64,6 +64,8 @@ pub(crate) struct Sim {
     pub(crate) outbox: Vec<(Destination, String)>,
     pub(crate) audit: Vec<AuditEvent>,
     pub(crate) notifications: Vec<(UserId, Notification)>,
+    /// Where each notification went.
+    pub(crate) notified: Vec<Destination>,
     pub(crate) password_help: Vec<UserId>,
     /// Every device cookie handed out.
     pub(crate) devices: Vec<(UserId, DeviceId)>,
@@ -88,6 +90,7 @@ impl Sim {
             outbox: Vec::new(),
             audit: Vec::new(),
             notifications: Vec::new(),
+            notified: Vec::new(),
             password_help: Vec::new(),
             devices: Vec::new(),
         }
@@ -198,8 +201,13 @@ impl Sim {
                     self.outbox.push((to, pin.expose_secret().to_owned()))
                 }
                 Effect::Audit(event) => self.audit.push(event),
-                Effect::Notify { user, notification } => {
-                    self.notifications.push((user, notification))
+                Effect::Notify {
+                    user,
+                    to,
+                    notification,
+                } => {
+                    self.notified.push(to);
+                    self.notifications.push((user, notification));
                 }
                 Effect::PasswordHelp { user } => self.password_help.push(user),
                 Effect::RememberDevice { user, device } => self.devices.push((user, device)),

@@ -22,8 +22,14 @@ pub type DeliveryFuture<'a> =
 pub trait AsyncDelivery: Send + Sync {
     /// Sends a one-time PIN.
     fn send_pin<'a>(&'a self, to: &'a Destination, pin: &'a Pin) -> DeliveryFuture<'a>;
-    /// Tells a user something happened to their account.
-    fn notify<'a>(&'a self, user: &'a UserId, notification: Notification) -> DeliveryFuture<'a>;
+    /// Tells `user` something happened to their account, at `to` (one call for each address
+    /// on file).
+    fn notify<'a>(
+        &'a self,
+        to: &'a Destination,
+        user: &'a UserId,
+        notification: Notification,
+    ) -> DeliveryFuture<'a>;
     /// Asks the help desk to help `user` with a locked or forgotten password.
     fn password_help<'a>(&'a self, user: &'a UserId) -> DeliveryFuture<'a>;
 }
@@ -36,6 +42,7 @@ pub(crate) enum Message {
         pin: Pin,
     },
     Notice {
+        to: Destination,
         user: UserId,
         notification: Notification,
     },
@@ -129,7 +136,11 @@ impl Outgoing {
             let sent = policy
                 .run_async(&sleep, || match message {
                     Message::Pin { to, pin } => delivery.send_pin(to, pin),
-                    Message::Notice { user, notification } => delivery.notify(user, *notification),
+                    Message::Notice {
+                        to,
+                        user,
+                        notification,
+                    } => delivery.notify(to, user, *notification),
                     Message::PasswordHelp { user } => delivery.password_help(user),
                 })
                 .await;

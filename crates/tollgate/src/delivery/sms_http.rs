@@ -63,16 +63,15 @@ impl HttpSmsDelivery {
     }
 }
 
-impl Delivery for HttpSmsDelivery {
-    fn send_pin(&self, to: &Destination, pin: &Pin) -> Result<(), DeliveryError> {
-        let Destination::Sms(phone) = to else {
-            return Err(DeliveryError::Permanent("not a phone number".into()));
-        };
+impl HttpSmsDelivery {
+    /// One message POSTed to the gateway: 2xx is sent; 408, 429, 5xx and network errors are
+    /// transient; other answers permanent.
+    fn post(&self, to: &str, text: &str) -> Result<(), DeliveryError> {
         let body = Zeroizing::new(
             serde_json::json!({
-                "to": phone.as_str(),
+                "to": to,
                 "from": self.from,
-                "text": format!("Your one-time password is {}.", pin.expose_secret()),
+                "text": text,
             })
             .to_string(),
         );
@@ -104,11 +103,36 @@ impl Delivery for HttpSmsDelivery {
             Err(e) => Err(DeliveryError::Transient(e.to_string())),
         }
     }
+}
 
-    fn notify(&self, _user: &UserId, _notification: Notification) -> Result<(), DeliveryError> {
-        Err(DeliveryError::Permanent(
-            "notices go by e-mail, not through the SMS gateway".into(),
-        ))
+impl Delivery for HttpSmsDelivery {
+    fn send_pin(&self, to: &Destination, pin: &Pin) -> Result<(), DeliveryError> {
+        let Destination::Sms(phone) = to else {
+            return Err(DeliveryError::Permanent("not a phone number".into()));
+        };
+        let text = Zeroizing::new(format!(
+            "Your one-time password is {}.",
+            pin.expose_secret()
+        ));
+        self.post(phone.as_str(), &text)
+    }
+
+    fn notify(
+        &self,
+        to: &Destination,
+        _user: &UserId,
+        notification: Notification,
+    ) -> Result<(), DeliveryError> {
+        let Destination::Sms(phone) = to else {
+            return Err(DeliveryError::Permanent(
+                "e-mail notices go by e-mail, not through the SMS gateway".into(),
+            ));
+        };
+        let text = format!(
+            "{} If it was not you, contact your administrator.",
+            super::notice_text(notification)
+        );
+        self.post(phone.as_str(), &text)
     }
 
     fn password_help(&self, _user: &UserId) -> Result<(), DeliveryError> {

@@ -54,12 +54,22 @@ impl Mails {
         )
     }
 
-    fn notice(&self, user: &UserId, notification: Notification) -> Result<Message, DeliveryError> {
+    /// A notice by e-mail to `address`, saying which account and what to do if it was not the
+    /// user (SP 800-63B-4 §4.6).
+    fn notice(
+        &self,
+        address: &str,
+        user: &UserId,
+        notification: Notification,
+    ) -> Result<Message, DeliveryError> {
         let what = crate::delivery::notice_text(notification);
         self.message(
-            mailbox(user.as_str())?,
+            mailbox(address)?,
             "Your account changed",
-            format!("{what}\n\nIf it was not you, contact your administrator at once.\n"),
+            format!(
+                "{what}\n\nAccount: {user}. If it was not you, contact your administrator at \
+                 once.\n"
+            ),
         )
     }
 
@@ -161,8 +171,20 @@ impl Delivery for SmtpDelivery {
         }
     }
 
-    fn notify(&self, user: &UserId, notification: Notification) -> Result<(), DeliveryError> {
-        self.send(self.mails.notice(user, notification))
+    fn notify(
+        &self,
+        to: &Destination,
+        user: &UserId,
+        notification: Notification,
+    ) -> Result<(), DeliveryError> {
+        match to {
+            Destination::Email(address) => {
+                self.send(self.mails.notice(address.as_str(), user, notification))
+            }
+            Destination::Sms(_) => {
+                (self.sms.as_ref().ok_or_else(no_sms)?).notify(to, user, notification)
+            }
+        }
     }
 
     fn password_help(&self, user: &UserId) -> Result<(), DeliveryError> {

@@ -24,8 +24,12 @@ impl Service {
                     crate::observe::sent(&to, sent.as_ref().err());
                     pin_failed |= sent.is_err();
                 }
-                Message::Notice { user, notification } => {
-                    let sent = retry(&mut || self.delivery.notify(&user, notification));
+                Message::Notice {
+                    to,
+                    user,
+                    notification,
+                } => {
+                    let sent = retry(&mut || self.delivery.notify(&to, &user, notification));
                     crate::observe::noticed("notice", sent.as_ref().err());
                 }
                 Message::PasswordHelp { user } => {
@@ -50,9 +54,15 @@ impl Service {
             match effect {
                 Effect::SendPin { to, pin } => messages.push(Message::Pin { to, pin }),
                 Effect::Audit(event) => self.audit.record(event),
-                Effect::Notify { user, notification } => {
-                    messages.push(Message::Notice { user, notification });
-                }
+                Effect::Notify {
+                    user,
+                    to,
+                    notification,
+                } => messages.push(Message::Notice {
+                    to,
+                    user,
+                    notification,
+                }),
                 Effect::PasswordHelp { user } => messages.push(Message::PasswordHelp { user }),
                 Effect::RememberDevice { device: new, .. } => device = Some(new),
                 _ => {}

@@ -1,6 +1,6 @@
 //! A reset's new password: the rules, the hash, the store.
 
-use tollgate_login::{AuditEvent, Notification, PasswordRefusal, UserId};
+use tollgate_login::{AuditEvent, Destination, Notification, PasswordRefusal, UserId};
 use tollgate_store::PasswordHash;
 use zeroize::Zeroizing;
 
@@ -48,8 +48,8 @@ impl Service {
             .hash(password.as_bytes(), &mut self.request_rng()?)
     }
 
-    /// Records an administrator's action and tells the user (by the service's own delivery,
-    /// tried again under its policy).
+    /// Records an administrator's action and tells the user at every address on file (by the
+    /// service's own delivery, tried again under its policy).
     pub(crate) fn carry_out_admin(
         &self,
         event: AuditEvent,
@@ -58,9 +58,22 @@ impl Service {
     ) {
         crate::observe::audit(&event);
         self.audit.record(event);
-        let sent = self.retry.run(&*self.sleep, &mut || {
-            self.delivery.notify(user, notification)
-        });
-        crate::observe::noticed("notice", sent.as_ref().err());
+        let account = match self.store.user(user) {
+            Ok(Some(record)) => record.account,
+            _ => return,
+        };
+        let email = account
+            .email
+            .or_else(|| user.as_str().parse().ok())
+            .map(Destination::Email);
+        for to in email
+            .into_iter()
+            .chain(account.mobile.map(Destination::Sms))
+        {
+            let sent = self.retry.run(&*self.sleep, &mut || {
+                self.delivery.notify(&to, user, notification)
+            });
+            crate::observe::noticed("notice", sent.as_ref().err());
+        }
     }
 }

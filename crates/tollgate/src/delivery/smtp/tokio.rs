@@ -83,8 +83,21 @@ impl AsyncDelivery for AsyncSmtpDelivery {
         }
     }
 
-    fn notify<'a>(&'a self, user: &'a UserId, notification: Notification) -> DeliveryFuture<'a> {
-        self.send(self.mails.notice(user, notification))
+    fn notify<'a>(
+        &'a self,
+        to: &'a Destination,
+        user: &'a UserId,
+        notification: Notification,
+    ) -> DeliveryFuture<'a> {
+        match to {
+            Destination::Email(address) => {
+                self.send(self.mails.notice(address.as_str(), user, notification))
+            }
+            Destination::Sms(_) => match &self.sms {
+                Some(sms) => sms.notify(to, user, notification),
+                None => Box::pin(async { Err(no_sms()) }),
+            },
+        }
     }
 
     fn password_help<'a>(&'a self, user: &'a UserId) -> DeliveryFuture<'a> {
