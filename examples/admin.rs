@@ -28,6 +28,7 @@ Commands:
   revoke USER                   revoke the token: the next login enrolls a new one
   temporary-password USER PW    a password the next login must replace (it keeps to the rules)
   delete USER                   delete the user, their token and password
+  contacts USER MOBILE EMAIL    new contacts (- for none); the old and the new are told
   unlock-app USER RESET_CODE    the unlock code for the 9-digit PIN reset code a locked
                                 soft-token app shows (soft_token unlock takes it)";
 
@@ -79,6 +80,11 @@ fn run() -> Result<(), String> {
         ["revoke", user] => admin.revoke_token(user),
         ["temporary-password", user, password] => admin.set_temporary_password(user, password),
         ["delete", user] => admin.delete_user(user),
+        ["contacts", user, mobile, email] => admin.change_contacts(
+            user,
+            (mobile != "-").then_some(mobile),
+            (email != "-").then_some(email),
+        ),
         ["unlock-app", user, reset_code] => admin.app_unlock_code(user, reset_code).map(|code| {
             println!("Unlock code: {}", code.as_str());
         }),

@@ -84,6 +84,10 @@ fn each_command_acts_is_audited_and_told() {
     assert!(shown.contains("token: None") && shown.contains("password_expired: true"));
     let none = admin(&["unlock-app", JOHN, "123456789"]).unwrap_err();
     assert!(none.contains("no token"), "{none}");
+    // New contacts: the old number is told as well as the new one.
+    let out = admin(&["contacts", JOHN, "+44 20 7946 0958", "-"]).unwrap();
+    assert!(out.contains("ContactsChanged"), "{out}");
+    assert!(out.contains("SMS to +442079460958") && out.contains("SMS to +16132701234"), "{out}");
     admin(&["delete", JOHN]).unwrap();
     let gone = admin(&["show", JOHN]).unwrap_err();
     assert!(gone.contains("no such user"), "{gone}");

@@ -291,6 +291,9 @@ pub enum AdminAction {
     UserDeleted,
     /// An unlock code given for the PIN reset code of the user's locked soft-token app.
     AppUnlockCodeIssued,
+    /// The mobile number or e-mail address changed (both the old and the new are told: a new
+    /// phone number is a new authenticator for one-time PINs).
+    ContactsChanged,
 }
 
 /// An event for the audit log. Never carries a secret.

@@ -22,7 +22,8 @@ pub use sql::SqlStore;
 // What a store implements, re-exported for `forward_store!` and the store crates.
 pub use tollgate_codes::SerialNumber;
 pub use tollgate_login::{
-    Account, Commit, KeyId, KeyRing, LoginDigest, LoginStore, RingKey, SealedLogin, UserId,
+    Account, Commit, EmailAddress, KeyId, KeyRing, LoginDigest, LoginStore, PhoneNumber, RingKey,
+    SealedLogin, UserId,
 };
 pub use tollgate_otp::UnixTime;
 
@@ -93,6 +94,18 @@ pub trait Store: LoginStore<Error = StoreError> + Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`]. `Ok(false)` when there is no such user.
     fn set_password(&self, user: &UserId, password: PasswordHash) -> Result<bool, StoreError>;
+
+    /// Replaces `user`'s mobile number and e-mail address (an administrator's action). The
+    /// account's state and version are not touched.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`]. `Ok(false)` when there is no such user.
+    fn set_contacts(
+        &self,
+        user: &UserId,
+        mobile: Option<&PhoneNumber>,
+        email: Option<&EmailAddress>,
+    ) -> Result<bool, StoreError>;
 
     /// Deletes `user`, their account and its serial numbers (an administrator's action). A
     /// login in progress for them goes on as an unknown user's would.

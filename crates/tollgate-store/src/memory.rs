@@ -8,7 +8,7 @@ use tollgate_login::{
 };
 use tollgate_otp::UnixTime;
 
-use crate::{PasswordHash, Store, StoreError, UserRecord};
+use crate::{EmailAddress, PasswordHash, PhoneNumber, Store, StoreError, UserRecord};
 
 /// A [`Store`] in memory: the login crate's [`MemoryLoginStore`] for accounts and logins, and
 /// the password hashes beside it. Nothing is sealed: nothing leaves the process.
@@ -105,6 +105,17 @@ impl Store for MemoryStore {
             .get_mut(user)
             .map(|stored| *stored = password)
             .is_some())
+    }
+
+    fn set_contacts(
+        &self,
+        user: &UserId,
+        mobile: Option<&PhoneNumber>,
+        email: Option<&EmailAddress>,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .logins
+            .set_contacts(user, mobile.cloned(), email.cloned())?)
     }
 
     fn delete_user(&self, user: &UserId) -> Result<bool, StoreError> {

@@ -4,7 +4,8 @@
 //! account, set its password or remove its token.
 
 use tollgate_login::{
-    Account, AccountState, AccountUpdate, AdminAction, AuditEvent, Commit, Notification, UserId,
+    Account, AccountState, AccountUpdate, AdminAction, AuditEvent, Commit, Destination,
+    Notification, UserId,
 };
 use tollgate_store::StoreError;
 use zeroize::Zeroizing;
@@ -169,6 +170,44 @@ impl Admin<'_> {
             .map_err(|_| Error::Input(tollgate_login::InputError::NotAResetCode))?;
         self.record(&id, AdminAction::AppUnlockCodeIssued);
         Ok(code)
+    }
+
+    /// Changes `user`'s mobile number and e-mail address (`None` removes one). The old
+    /// addresses are told as well as the new ones: a new phone number is a new authenticator
+    /// for one-time PINs, and its owner may not be the user (SP 800-63B-4 §4.6).
+    ///
+    /// # Errors
+    /// [`Error::Input`] for an invalid number or address, and as [`Admin::account`].
+    pub fn change_contacts(
+        &self,
+        user: &str,
+        mobile: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<(), Error> {
+        let id = self.user_id(user)?;
+        let mobile: Option<tollgate_login::PhoneNumber> = mobile.map(str::parse).transpose()?;
+        let email: Option<tollgate_login::EmailAddress> = email.map(str::parse).transpose()?;
+        let before = self.service.store().user(&id)?.ok_or(Error::UnknownUser)?;
+        if !self
+            .service
+            .store()
+            .set_contacts(&id, mobile.as_ref(), email.as_ref())?
+        {
+            return Err(Error::UnknownUser);
+        }
+        // The new addresses through the usual notice; the old ones that are gone, here.
+        self.record(&id, AdminAction::ContactsChanged);
+        let old_mobile = before.account.mobile.filter(|m| Some(m) != mobile.as_ref());
+        let old_email = before.account.email.filter(|e| Some(e) != email.as_ref());
+        let gone = old_mobile
+            .map(Destination::Sms)
+            .into_iter()
+            .chain(old_email.map(Destination::Email));
+        let notification = Notification::Administrator(AdminAction::ContactsChanged);
+        for to in gone {
+            self.service.notify_at(&to, &id, notification);
+        }
+        Ok(())
     }
 
     /// Deletes `user`: their account, token and password. They are told first.

@@ -179,6 +179,10 @@ pub fn notice_text(notification: Notification) -> &'static str {
         Notification::Administrator(AdminAction::UserDeleted) => {
             "An administrator deleted your account."
         }
+        Notification::Administrator(AdminAction::ContactsChanged) => {
+            "An administrator changed the mobile number or e-mail address of your account: \
+             one-time passwords go to the new ones from now on."
+        }
         Notification::Administrator(AdminAction::AppUnlockCodeIssued) => {
             "An administrator gave out an unlock code for your authenticator app, which locked \
              after wrong PINs."

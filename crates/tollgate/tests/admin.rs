@@ -232,3 +232,60 @@ fn a_deleted_user_is_an_unknown_one() {
         );
     }
 }
+
+/// A new mobile number is a new authenticator for PINs: the old number and address are told as
+/// well as the new ones, and the next PIN goes to the new number.
+#[test]
+fn new_contacts_are_told_at_the_old_addresses_too() {
+    for backing in backings("tollgate_admin_contacts") {
+        let world = world(backing.store.clone(), Config::default(), 15);
+        world
+            .service
+            .admin("alice")
+            .change_contacts(JOHN, Some("+44 20 7946 0958"), Some("john@new.example"))
+            .unwrap();
+        assert!(
+            recorded(&world, AdminAction::ContactsChanged),
+            "{}",
+            backing.name
+        );
+        let told: Vec<String> = world
+            .outbox
+            .messages()
+            .iter()
+            .filter_map(|m| match m {
+                Delivered::Notice { to, .. } => Some(address(to)),
+                _ => None,
+            })
+            .collect();
+        for at in ["+442079460958", "john@new.example", "+16132701234", JOHN] {
+            assert!(told.iter().any(|t| t == at), "{at} in {told:?}");
+        }
+        let summary = world.service.admin("alice").account(JOHN).unwrap();
+        assert_eq!(summary.email.as_deref(), Some("john@new.example"));
+        let view = log_in(&world, PASSWORD);
+        assert!(matches!(view.screen, Screen::EnterPin { .. }));
+        let last = world
+            .outbox
+            .messages()
+            .into_iter()
+            .rev()
+            .find_map(|m| match m {
+                Delivered::Pin { to, .. } => Some(address(&to)),
+                _ => None,
+            });
+        assert!(last.unwrap().contains("0958"), "{}", backing.name);
+        let admin = world.service.admin("alice");
+        assert!(matches!(
+            admin.change_contacts(JOHN, Some("not a number"), None),
+            Err(Error::Input(_))
+        ));
+    }
+}
+
+fn address(to: &tollgate::login::Destination) -> String {
+    match to {
+        tollgate::login::Destination::Sms(phone) => phone.as_str().to_owned(),
+        tollgate::login::Destination::Email(email) => email.as_str().to_owned(),
+    }
+}

@@ -69,6 +69,26 @@ impl MemoryLoginStore {
         Ok(true)
     }
 
+    /// Replaces an account's mobile number and e-mail address; `Ok(false)` when there is no
+    /// such account.
+    ///
+    /// # Errors
+    /// [`Poisoned`].
+    pub fn set_contacts(
+        &self,
+        user: &UserId,
+        mobile: Option<crate::PhoneNumber>,
+        email: Option<crate::EmailAddress>,
+    ) -> Result<bool, Poisoned> {
+        let mut inner = self.lock()?;
+        let Some(account) = inner.accounts.get_mut(user) else {
+            return Ok(false);
+        };
+        account.mobile = mobile;
+        account.email = email;
+        Ok(true)
+    }
+
     /// Removes an account and frees its serial numbers; `Ok(false)` when there was none.
     ///
     /// # Errors

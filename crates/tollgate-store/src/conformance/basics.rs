@@ -64,6 +64,7 @@ pub fn basics(store: &dyn Store, seed: u64) -> Check {
         || "an unknown user was found".into(),
     )?;
     super::passwords::passwords(store, &alice.id, &bob, &nobody)?;
+    super::passwords::contacts(store, &alice.id, &bob.id)?;
 
     let state = full_state(&mut rng)?;
     accounts(store, &alice.id, &bob.id, &nobody, &state)?;

@@ -83,3 +83,62 @@ pub(super) fn deletion(store: &dyn Store, gone: &UserRecord, stays: &UserId) -> 
         .insert_user(gone.clone())
         .map_err(err("registering the ID again"))
 }
+
+/// New contacts replace one user's alone, and leave the account's version as it was.
+pub(super) fn contacts(store: &dyn Store, user: &UserId, other: &UserId) -> Check {
+    let before = store
+        .user(user)
+        .map_err(err("load"))?
+        .ok_or("the user is gone")?;
+    let other_before = store
+        .user(other)
+        .map_err(err("load"))?
+        .ok_or("the other is gone")?;
+    let mobile: tollgate_login::PhoneNumber = "+44 20 7946 0958".parse().map_err(err("mobile"))?;
+    let email: tollgate_login::EmailAddress = "new@example.org".parse().map_err(err("e-mail"))?;
+    ensure(
+        store
+            .set_contacts(user, Some(&mobile), Some(&email))
+            .map_err(err("set contacts"))?,
+        || "set_contacts did not find the user".into(),
+    )?;
+    let after = store
+        .user(user)
+        .map_err(err("load"))?
+        .ok_or("the user is gone")?;
+    ensure(
+        after.account.mobile.as_ref() == Some(&mobile)
+            && after.account.email.as_ref() == Some(&email)
+            && after.account.version == before.account.version,
+        || "the contacts were not stored, or the version moved".into(),
+    )?;
+    let other_after = store
+        .user(other)
+        .map_err(err("load"))?
+        .ok_or("the other is gone")?;
+    ensure(
+        other_after.account.mobile == other_before.account.mobile
+            && other_after.account.email == other_before.account.email,
+        || "another user's contacts changed".into(),
+    )?;
+    // Cleared, then put back as they were.
+    store
+        .set_contacts(user, None, None)
+        .map_err(err("clear contacts"))?;
+    let cleared = store
+        .user(user)
+        .map_err(err("load"))?
+        .ok_or("the user is gone")?;
+    ensure(
+        cleared.account.mobile.is_none() && cleared.account.email.is_none(),
+        || "contacts could not be cleared".into(),
+    )?;
+    store
+        .set_contacts(
+            user,
+            before.account.mobile.as_ref(),
+            before.account.email.as_ref(),
+        )
+        .map_err(err("restore contacts"))?;
+    Ok(())
+}

@@ -48,6 +48,15 @@ macro_rules! forward_store {
                 self.$field.set_password(user, password)
             }
 
+            fn set_contacts(
+                &self,
+                user: &$crate::UserId,
+                mobile: Option<&$crate::PhoneNumber>,
+                email: Option<&$crate::EmailAddress>,
+            ) -> Result<bool, $crate::StoreError> {
+                self.$field.set_contacts(user, mobile, email)
+            }
+
             fn delete_user(&self, user: &$crate::UserId) -> Result<bool, $crate::StoreError> {
                 self.$field.delete_user(user)
             }

@@ -4,7 +4,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tollgate_codes::SerialNumber;
-use tollgate_login::{Account, Commit, LoginDigest, LoginStore, SealedLogin, UserId};
+use tollgate_login::{
+    Account, Commit, EmailAddress, LoginDigest, LoginStore, PhoneNumber, SealedLogin, UserId,
+};
 use tollgate_otp::UnixTime;
 
 use super::{Backend, Connection, Finish, SqlError, Value, failed, to_i64};
@@ -15,13 +17,10 @@ use crate::{PasswordHash, Reseal, SharedRng, Store, UserRecord};
 
 mod reseal;
 mod serials;
+mod users;
 
 const SELECT_USER: &str =
     "SELECT password_hash, mobile, email, version, state FROM tollgate_users WHERE id = $1";
-const INSERT_USER: &str = "INSERT INTO tollgate_users (id, password_hash, mobile, email, version, \
-     state) VALUES ($1, $2, $3, $4, $5, $6)";
-const SET_PASSWORD: &str = "UPDATE tollgate_users SET password_hash = $2 WHERE id = $1";
-const DELETE_USER: &str = "DELETE FROM tollgate_users WHERE id = $1";
 const UPDATE_ACCOUNT: &str =
     "UPDATE tollgate_users SET version = $3, state = $4 WHERE id = $1 AND version = $2";
 const DELETE_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1";
@@ -312,6 +311,23 @@ impl<B: Backend> LoginStore for SqlStore<B> {
 }
 
 impl<B: Backend> Store for SqlStore<B> {
+    fn set_password(&self, user: &UserId, password: PasswordHash) -> Result<bool, StoreError> {
+        self.store_password(user, &password)
+    }
+
+    fn set_contacts(
+        &self,
+        user: &UserId,
+        mobile: Option<&PhoneNumber>,
+        email: Option<&EmailAddress>,
+    ) -> Result<bool, StoreError> {
+        self.store_contacts(user, mobile, email)
+    }
+
+    fn delete_user(&self, user: &UserId) -> Result<bool, StoreError> {
+        self.remove_user(user)
+    }
+
     fn users_after(&self, after: Option<&UserId>, limit: usize) -> Result<Vec<UserId>, StoreError> {
         self.list_users(after, limit)
     }
@@ -321,49 +337,7 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     fn insert_user(&self, user: UserRecord) -> Result<(), StoreError> {
-        let row = self.seal(&user.account.state, &user.id, user.account.version)?;
-        let params = [
-            user.id.as_str().into(),
-            user.password.as_str().into(),
-            user.account.mobile.as_ref().map(|m| m.as_str()).into(),
-            user.account.email.as_ref().map(|e| e.as_str()).into(),
-            Value::Int(to_i64(user.account.version, "version")?),
-            Value::Blob(row.sealed.clone()),
-        ];
-        self.backend.write(|c| {
-            match c.execute(INSERT_USER, &params) {
-                Ok(_) => {}
-                Err(SqlError::UniqueViolation) => return Err(StoreError::DuplicateUser),
-                Err(e) => return Err(failed("insert user")(e)),
-            }
-            if insert_serials(c, &user.id, &row)? {
-                Ok(Finish::Commit(()))
-            } else {
-                Err(StoreError::SerialTaken)
-            }
-        })
-    }
-
-    fn set_password(&self, user: &UserId, password: PasswordHash) -> Result<bool, StoreError> {
-        let params = [user.as_str().into(), password.as_str().into()];
-        self.backend.write(|c| {
-            let changed = c
-                .execute(SET_PASSWORD, &params)
-                .map_err(failed("set a password"))?;
-            Ok(Finish::Commit(changed == 1))
-        })
-    }
-
-    fn delete_user(&self, user: &UserId) -> Result<bool, StoreError> {
-        let params = [user.as_str().into()];
-        self.backend.write(|c| {
-            c.execute(DELETE_SERIALS, &params)
-                .map_err(failed("delete a user's serial numbers"))?;
-            let deleted = c
-                .execute(DELETE_USER, &params)
-                .map_err(failed("delete a user"))?;
-            Ok(Finish::Commit(deleted == 1))
-        })
+        self.add_user(user)
     }
 
     fn user(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {

@@ -70,10 +70,15 @@ impl Service {
             .into_iter()
             .chain(account.mobile.map(Destination::Sms))
         {
-            let sent = self.retry.run(&*self.sleep, &mut || {
-                self.delivery.notify(&to, user, notification)
-            });
-            crate::observe::noticed("notice", sent.as_ref().err());
+            self.notify_at(&to, user, notification);
         }
+    }
+
+    /// One notice to `to`, tried again under the policy.
+    pub(crate) fn notify_at(&self, to: &Destination, user: &UserId, notification: Notification) {
+        let sent = self.retry.run(&*self.sleep, &mut || {
+            self.delivery.notify(to, user, notification)
+        });
+        crate::observe::noticed("notice", sent.as_ref().err());
     }
 }
