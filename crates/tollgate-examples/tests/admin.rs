@@ -87,7 +87,10 @@ fn each_command_acts_is_audited_and_told() {
     // New contacts: the old number is told as well as the new one.
     let out = admin(&["contacts", JOHN, "+44 20 7946 0958", "-"]).unwrap();
     assert!(out.contains("ContactsChanged"), "{out}");
-    assert!(out.contains("SMS to +442079460958") && out.contains("SMS to +16132701234"), "{out}");
+    assert!(
+        out.contains("SMS to +442079460958") && out.contains("SMS to +16132701234"),
+        "{out}"
+    );
     admin(&["delete", JOHN]).unwrap();
     let gone = admin(&["show", JOHN]).unwrap_err();
     assert!(gone.contains("no such user"), "{gone}");

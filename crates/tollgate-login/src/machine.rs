@@ -265,6 +265,9 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
         (Stage::ExpectPassword { user }, Input::ForgotPassword) => reset::start(user),
         (Stage::ResetStart { user }, Input::TokenCode(typed)) => reset::token(ctx, user, &typed),
         (Stage::ResetStart { user }, Input::NoAuthenticator) => reset::without_token(ctx, user),
+        (Stage::ResetStart { user }, Input::RecoveryCode(typed)) => {
+            reset::recovery_code(ctx, user, &typed)
+        }
         (Stage::ExpectNewPassword { user }, Input::PasswordSet(result)) => {
             reset::password_set(ctx, user, result)
         }

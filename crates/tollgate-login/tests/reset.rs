@@ -342,3 +342,50 @@ fn changing_the_password_logged_in_takes_both_factors_again() {
     let output = sim.submit(&mut login, Input::PasswordSet(Ok(())));
     assert!(matches!(output.screen, Screen::PasswordChanged { .. }));
 }
+
+/// Flow 2 for an account with a token that is lost: a recovery code and one PIN reset the
+/// password (SP 800-63B-4 §4.2); the code is spent, and a wrong one counts as a reset code.
+#[test]
+fn a_recovery_code_and_a_pin_reset_the_password_without_the_token() {
+    let mut sim = sim();
+    let mut login = sim.past_the_pin(JOHN, PASSWORD);
+    sim.step(
+        &mut login,
+        Input::ChooseEnrollment(tollgate_login::EnrollmentKind::Desktop),
+    );
+    let output = sim.submit(&mut login, Input::Tick);
+    let Screen::DesktopActivation(page) = output.screen else {
+        panic!("{:?}", output.screen);
+    };
+    let app = tollgate_codes::TokenActivation::new(page.serial, page.activation_code.clone(), None);
+    let (code, _) = app.register(&mut sim.rng);
+    let output = sim.submit(&mut login, Input::RegistrationCode(code.to_string()));
+    let Screen::Enrolled { recovery_codes, .. } = output.screen else {
+        panic!("{:?}", output.screen);
+    };
+    let recovery = recovery_codes[2].expose_grouped().to_string();
+    let (mut login, _) = to_reset(&mut sim, JOHN);
+    let output = sim.submit(
+        &mut login,
+        Input::RecoveryCode("0000-0000-0000-0000-0000-0000".into()),
+    );
+    assert_eq!(notice(&output), Some(MessageId::WrongCode));
+    assert_eq!(sim.account(JOHN).state.reset_failures, 1);
+    let output = sim.submit(&mut login, Input::RecoveryCode(recovery.clone()));
+    assert!(
+        matches!(output.screen, Screen::ResetPin { step: 1, .. }),
+        "{:?}",
+        output.screen
+    );
+    let pin = sim.last_pin();
+    let output = sim.submit(&mut login, Input::Pin(pin));
+    assert!(
+        matches!(output.screen, Screen::NewPassword { .. }),
+        "{:?}",
+        output.screen
+    );
+    // Spent: the same code does not start another reset.
+    let (mut login, _) = to_reset(&mut sim, JOHN);
+    let output = sim.submit(&mut login, Input::RecoveryCode(recovery));
+    assert_eq!(notice(&output), Some(MessageId::WrongCode));
+}

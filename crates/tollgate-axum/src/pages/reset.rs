@@ -17,6 +17,7 @@ pub(super) fn start(cx: &PageContext<'_>, who: &UserId) -> Markup {
     html! {
         (heading(cx, who))
         (cx.field("token", MessageId::ResetEnterTokenCode, Field::Code { focus: true }, MessageId::Next))
+        (cx.field("recovery_code", MessageId::EnterRecoveryCode, Field::Text, MessageId::Next))
         (cx.link_button("no_authenticator", MessageId::NoAuthenticator))
         (cx.link_button("cancel", MessageId::Cancel))
     }

@@ -1,4 +1,5 @@
-//! "Password locked or forgotten?", as the portal does it (Entrust's "How to change the password
+//! "Password locked or forgotten?", as the portal does it (a recovery code may stand in for
+//! the authenticator's code) (Entrust's "How to change the password
 //! for Remote Signing Service Portal"): the authenticator's code (first factor), then a one-time
 //! PIN by SMS or, by "Alternative authentication", e-mail (second factor), then a new password.
 //! Without the authenticator: two PINs by independent channels, SMS then e-mail (SP 800-63B-4
@@ -87,6 +88,47 @@ pub(super) fn token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &st
             step.update(state).audit(refused).effects(events)
         }
     }
+}
+
+/// A recovery code in place of the authenticator's code (SP 800-63B-4 §4.2: a recovery code and
+/// one PIN): right, and it is spent and the PIN goes out; wrong, and it counts as a reset code.
+pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Step {
+    let wrong = |user: UserId| Step::to(Stage::ResetStart { user }).notice(MessageId::WrongCode);
+    let Some(mut state) = account_state(ctx) else {
+        return wrong(user);
+    };
+    match refuses_codes(ctx) {
+        Some(Refusing::Locked) => return second_factor_locked(user),
+        Some(Refusing::CoolingDown) => return wrong(user),
+        None => {}
+    }
+    if closed(&state) {
+        return wrong(user);
+    }
+    let Some(at) = crate::recovery::find(&user, &state.recovery_codes, typed) else {
+        let events = fail(ctx, &user, &mut state, Factor::Reset);
+        let refused = AuditEvent::CodeRefused { user: user.clone() };
+        let step = if ctx.config.second_factor_locked(&state) {
+            second_factor_locked(user)
+        } else {
+            wrong(user)
+        };
+        return step.update(state).audit(refused).effects(events);
+    };
+    state.recovery_codes.remove(at);
+    let used = AuditEvent::RecoveryCodeUsed {
+        user: user.clone(),
+        left: state.recovery_codes.len(),
+    };
+    let told = super::notices(ctx, &user, Notification::RecoveryCodeUsed);
+    let channel = if ctx.account.is_some_and(|a| a.mobile.is_some()) {
+        Channel::Sms
+    } else {
+        Channel::Email
+    };
+    first_pin(ctx, user, state, PinPurpose::ResetAfterToken, channel)
+        .audit(used)
+        .effects(told)
 }
 
 /// "I no longer have my authenticator": the first of two PINs, by SMS.
