@@ -211,7 +211,8 @@ impl Catalog {
     #[must_use]
     pub fn missing(&self) -> Vec<MessageId> {
         MessageId::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|id| self.own(&Message::new(*id)).is_none())
             .collect()
     }

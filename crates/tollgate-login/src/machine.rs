@@ -5,12 +5,9 @@ use tollgate_otp::UnixTime;
 
 use crate::account::{Account, AccountState, AccountUpdate};
 use crate::config::Config;
-use crate::device::{DeviceId, KnownDevice, MAX_DEVICES};
 use crate::keys::PinKeys;
 use crate::message::{Message, MessageId};
-use crate::output::{
-    AuditEvent, Channel, Destination, Effect, Notification, Output, Screen, Transition,
-};
+use crate::output::{AuditEvent, Channel, Effect, Output, Screen, Transition};
 use crate::state::{FORMAT_VERSION, LoginId, LoginState, PinPurpose, Stage};
 use crate::user::{UserId, UserIds};
 
@@ -35,6 +32,7 @@ pub struct LoginMachine {
 
 mod enroll;
 mod failures;
+mod finish;
 mod lost;
 mod pin;
 mod render;
@@ -42,6 +40,7 @@ mod reset;
 mod token;
 
 use failures::{Factor, cool_down, fail};
+use finish::{authenticated, notices};
 
 /// What one transition needs besides the state and the input.
 struct Ctx<'a, R> {
@@ -325,25 +324,6 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
     }
 }
 
-/// Tells `user` of `notification` at every address on file: the e-mail address (or the User ID,
-/// when it is one) and the mobile number.
-fn notices<R>(ctx: &Ctx<'_, R>, user: &UserId, notification: Notification) -> Vec<Effect> {
-    let email = pin::email_of(ctx, user).map(Destination::Email);
-    let mobile = ctx
-        .account
-        .and_then(|a| a.mobile.clone())
-        .map(Destination::Sms);
-    email
-        .into_iter()
-        .chain(mobile)
-        .map(|to| Effect::Notify {
-            user: user.clone(),
-            to,
-            notification,
-        })
-        .collect()
-}
-
 /// The account's state, for stages that exist only with one.
 fn account_state<R>(ctx: &Ctx<'_, R>) -> Option<AccountState> {
     ctx.account.map(|a| a.state.clone())
@@ -372,50 +352,4 @@ enum Refusing {
 
 fn second_factor_locked(user: UserId) -> Step {
     Step::to(Stage::SecondFactorLocked { user }).notice(MessageId::SecondFactorLocked)
-}
-
-/// The login ends in success: the escalating second-factor cool-down starts again from a
-/// minute, and a browser the account did not know is remembered as one of its devices (the one
-/// unused longest makes room for it).
-fn authenticated<R: CryptoRng>(
-    ctx: &mut Ctx<'_, R>,
-    user: UserId,
-    mut state: AccountState,
-) -> Step {
-    // A temporary password from an administrator: both factors are proven, but the login
-    // is not authenticated until the user sets a password of their own.
-    if state.password_expired {
-        let event = AuditEvent::PasswordChangeRequired { user: user.clone() };
-        return Step::to(Stage::ExpectNewPassword { user })
-            .notice(MessageId::PasswordChangeRequired)
-            .update(state)
-            .audit(event);
-    }
-    let mut step = Step::to(Stage::Authenticated { user: user.clone() })
-        .audit(AuditEvent::Authenticated { user: user.clone() });
-    let mut changed = state.lockouts != 0;
-    state.lockouts = 0;
-    if !ctx.on_device {
-        let device = DeviceId::generate(ctx.rng);
-        if state.devices.len() >= MAX_DEVICES
-            && let Some(oldest) = state
-                .devices
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, d)| d.last_login)
-                .map(|(i, _)| i)
-        {
-            state.devices.remove(oldest);
-        }
-        state.devices.push(KnownDevice {
-            digest: device.digest(),
-            last_login: ctx.now,
-            failures: 0,
-            locked_until: None,
-        });
-        ctx.on_device = true;
-        changed = true;
-        step = step.effect(Effect::RememberDevice { user, device });
-    }
-    if changed { step.update(state) } else { step }
 }

@@ -1,9 +1,8 @@
 //! What the machine hands back: the screen to show, and what the service must do.
 
-use tollgate_codes::SerialNumber;
-use tollgate_otp::{Pin, Step, UnixTime};
+use tollgate_otp::{Pin, UnixTime};
 
-use crate::account::{AccountUpdate, EnrollmentKind};
+use crate::account::AccountUpdate;
 use crate::device::DeviceId;
 use crate::message::Message;
 use crate::state::LoginState;
@@ -195,8 +194,10 @@ pub enum Screen {
 }
 
 mod activation;
+mod audit;
 
 pub use activation::{DesktopActivation, MobileActivation, OpenPath};
+pub use audit::AuditEvent;
 
 /// How a PIN travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -294,158 +295,4 @@ pub enum AdminAction {
     /// The mobile number or e-mail address changed (both the old and the new are told: a new
     /// phone number is a new authenticator for one-time PINs).
     ContactsChanged,
-}
-
-/// An event for the audit log. Never carries a secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AuditEvent {
-    /// A password was refused (or the user is unknown: `known` says which, for the log only).
-    PasswordRefused {
-        /// The User ID typed.
-        user: UserId,
-        /// Whether such an account exists.
-        known: bool,
-    },
-    /// "Password locked or forgotten?" was chosen.
-    ResetStarted {
-        /// For which User ID.
-        user: UserId,
-    },
-    /// A reset proved both factors and set a new password; the password lockout is lifted.
-    PasswordReset {
-        /// Whose.
-        user: UserId,
-    },
-    /// An administrator acted on an account ([`AdminAction`]).
-    Administrator {
-        /// Who acted, as the service's own admin login names them.
-        admin: String,
-        /// On whose account.
-        user: UserId,
-        /// What they did.
-        action: AdminAction,
-    },
-    /// A recovery code was used (and is spent).
-    RecoveryCodeUsed {
-        /// Whose.
-        user: UserId,
-        /// How many are left.
-        left: usize,
-    },
-    /// New recovery codes replaced the old ones.
-    RecoveryCodesIssued {
-        /// Whose.
-        user: UserId,
-    },
-    /// A lost token was revoked after a recovery code and a PIN: a new one is enrolled next.
-    TokenReplaced {
-        /// Whose.
-        user: UserId,
-        /// The old token's serial number.
-        serial: Option<SerialNumber>,
-    },
-    /// A whole login with a temporary password: on to set a new one.
-    PasswordChangeRequired {
-        /// Whose.
-        user: UserId,
-    },
-    /// [`MAX_RESET_FAILURES`](crate::MAX_RESET_FAILURES) wrong reset codes in a row: the
-    /// account's resets check no more codes until an administrator reopens them (the user is
-    /// told).
-    ResetsClosed {
-        /// Whose.
-        user: UserId,
-    },
-    /// A reset by two PINs reached its end for an account that has an authenticator: refused
-    /// (a reset must not go around the second factor, ASVS 6.4.3).
-    ResetNeedsToken {
-        /// Whose.
-        user: UserId,
-    },
-    /// The account was locked until then.
-    Locked {
-        /// Whose.
-        user: UserId,
-        /// Until when.
-        until: UnixTime,
-    },
-    /// A PIN was sent.
-    PinSent {
-        /// To whom.
-        user: UserId,
-        /// How.
-        channel: Channel,
-    },
-    /// A PIN, registration code or token code was refused.
-    CodeRefused {
-        /// Whose.
-        user: UserId,
-    },
-    /// The second factor reached the hard limit of consecutive failures and is locked until
-    /// the account is recovered or an administrator unlocks it.
-    SecondFactorLocked {
-        /// Whose.
-        user: UserId,
-        /// The consecutive failures counted.
-        failures: u32,
-    },
-    /// A token code was right but already used: a replay, or a code seen over a shoulder.
-    CodeReplayed {
-        /// Whose.
-        user: UserId,
-        /// The step it belongs to.
-        step: Step,
-    },
-    /// Activation data were issued.
-    ActivationIssued {
-        /// To whom.
-        user: UserId,
-        /// For which token.
-        serial: SerialNumber,
-        /// Mobile or desktop.
-        kind: EnrollmentKind,
-    },
-    /// A token reported its registration code online, with a proof that verified: the login
-    /// that issued the activation finishes at the user's OK.
-    RegistrationReceived {
-        /// Whose activation.
-        user: UserId,
-        /// Which.
-        serial: SerialNumber,
-    },
-    /// An online registration was refused or not checked (no user: the sender may be anyone).
-    RegistrationRefused {
-        /// The serial number it named.
-        serial: SerialNumber,
-        /// Why: "unknown serial", "no pending activation", "wrong proof", "expired",
-        /// "not for this activation", "already used", "not checked".
-        reason: &'static str,
-    },
-    /// A PIN could not be delivered: it was voided and not counted as sent.
-    PinNotDelivered {
-        /// Whose.
-        user: UserId,
-        /// By which channel.
-        channel: Channel,
-    },
-    /// A new token was enrolled (NIST SP 800-63B-4 §4.1.2.1).
-    TokenEnrolled {
-        /// Whose.
-        user: UserId,
-        /// Which.
-        serial: SerialNumber,
-    },
-    /// A login succeeded.
-    Authenticated {
-        /// Who.
-        user: UserId,
-    },
-    /// A stored login was refused and removed: not what the service wrote (forged, altered,
-    /// copied from another login) or an earlier copy put back. Nobody's, since nothing in it
-    /// can be trusted: a sign that someone writes the database.
-    StoredLoginRefused {
-        /// [`Refusal::kind`](crate::Refusal::kind).
-        reason: &'static str,
-    },
 }
