@@ -39,7 +39,7 @@ mod render;
 mod reset;
 mod token;
 
-use failures::{Factor, cool_down, fail};
+use failures::{Factor, code_refused, cool_down, fail};
 use finish::{authenticated, notices};
 
 /// What one transition needs besides the state and the input.

@@ -8,7 +8,7 @@ use rand_core::CryptoRng;
 
 use super::token::{learned_drift, verify};
 use super::{
-    Ctx, Factor, Refusing, Step, account_state, fail, refuses_codes, second_factor_locked,
+    Ctx, Factor, Refusing, Step, account_state, code_refused, refuses_codes, second_factor_locked,
 };
 use crate::account::{
     AccountState, EnrollmentKind, MobileQr, OpenToken, PendingActivation, TokenRecord,
@@ -133,19 +133,17 @@ fn pending_of<R>(
 /// A refused code: counted as a second-factor failure.
 fn wrong<R>(
     ctx: &Ctx<'_, R>,
-    mut state: AccountState,
+    state: AccountState,
     user: UserId,
     kind: EnrollmentKind,
     id: MessageId,
 ) -> Step {
-    let events = fail(ctx, &user, &mut state, Factor::SecondFactor);
-    let refused = AuditEvent::CodeRefused { user: user.clone() };
-    let step = if ctx.config.second_factor_locked(&state) {
-        second_factor_locked(user)
-    } else {
-        Step::to(Stage::ExpectRegistration { user, kind }).notice(id)
-    };
-    step.update(state).audit(refused).effects(events)
+    let wrong = Step::to(Stage::ExpectRegistration {
+        user: user.clone(),
+        kind,
+    })
+    .notice(id);
+    code_refused(ctx, user, state, Factor::SecondFactor, wrong)
 }
 
 /// The token is in: stored, audited, and the user told (NIST SP 800-63B-4 §4.1.2.1); new

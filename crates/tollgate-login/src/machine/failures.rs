@@ -96,3 +96,22 @@ pub(super) fn cool_down<R>(ctx: &Ctx<'_, R>, user: &UserId, lockouts: u32) -> (U
     });
     (until, event)
 }
+
+/// A code refused: counted as a failure of `factor` and audited; the locked screen once that
+/// reaches the hard limit, else `wrong` (the step that says so).
+pub(super) fn code_refused<R>(
+    ctx: &Ctx<'_, R>,
+    user: UserId,
+    mut state: AccountState,
+    factor: Factor,
+    wrong: super::Step,
+) -> super::Step {
+    let events = fail(ctx, &user, &mut state, factor);
+    let refused = AuditEvent::CodeRefused { user: user.clone() };
+    let step = if ctx.config.second_factor_locked(&state) {
+        super::second_factor_locked(user)
+    } else {
+        wrong
+    };
+    step.update(state).audit(refused).effects(events)
+}

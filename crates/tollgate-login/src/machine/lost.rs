@@ -7,13 +7,15 @@
 
 use rand_core::CryptoRng;
 
-use super::pin::{new_pin, spend_send};
+use super::pin::first_channel;
+use super::reset::first_pin;
 use super::{
-    Ctx, Factor, Refusing, Step, account_state, fail, notices, refuses_codes, second_factor_locked,
+    Ctx, Factor, Refusing, Step, account_state, code_refused, notices, refuses_codes,
+    second_factor_locked,
 };
 use crate::account::AccountState;
 use crate::message::MessageId;
-use crate::output::{AuditEvent, Channel, Notification};
+use crate::output::{AuditEvent, Effect, Notification};
 use crate::recovery;
 use crate::state::{PinPurpose, Stage};
 use crate::user::UserId;
@@ -32,34 +34,29 @@ pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, ty
         None => {}
     }
     let Some(at) = recovery::find(&user, &state.recovery_codes, typed) else {
-        let events = fail(ctx, &user, &mut state, Factor::SecondFactor);
-        let refused = AuditEvent::CodeRefused { user: user.clone() };
-        let step = if ctx.config.second_factor_locked(&state) {
-            second_factor_locked(user)
-        } else {
-            wrong(user)
-        };
-        return step.update(state).audit(refused).effects(events);
+        let wrong = wrong(user.clone());
+        return code_refused(ctx, user, state, Factor::SecondFactor, wrong);
     };
+    let spent = spend(ctx, &user, &mut state, at);
+    let channel = first_channel(ctx);
+    first_pin(ctx, user, state, PinPurpose::ReplaceToken, channel).effects(spent)
+}
+
+/// Spends the recovery code at `at`: the audit event, and the user told.
+pub(super) fn spend<R>(
+    ctx: &Ctx<'_, R>,
+    user: &UserId,
+    state: &mut AccountState,
+    at: usize,
+) -> Vec<Effect> {
     state.recovery_codes.remove(at);
     let used = AuditEvent::RecoveryCodeUsed {
         user: user.clone(),
         left: state.recovery_codes.len(),
     };
-    let told = notices(ctx, &user, Notification::RecoveryCodeUsed);
-    let channel = if ctx.account.is_some_and(|a| a.mobile.is_some()) {
-        Channel::Sms
-    } else {
-        Channel::Email
-    };
-    let (pin, send) = new_pin(ctx, &user, channel, 1);
-    let purpose = PinPurpose::ReplaceToken;
-    let step = if spend_send(ctx, &mut state, channel) {
-        Step::to(Stage::ExpectPin { user, pin, purpose }).effects(send)
-    } else {
-        Step::to(Stage::ExpectPin { user, pin, purpose }).notice(MessageId::SendBudget)
-    };
-    step.update(state).audit(used).effects(told)
+    let mut effects = vec![Effect::Audit(used)];
+    effects.extend(notices(ctx, user, Notification::RecoveryCodeUsed));
+    effects
 }
 
 /// The PIN after a recovery code: the lost token is revoked, and a new one is enrolled next.

@@ -3,8 +3,8 @@
 use rand_core::CryptoRng;
 
 use super::{
-    Ctx, Factor, PasswordCheck, Refusing, Step, account_state, cool_down, fail, refuses_codes,
-    second_factor_locked,
+    Ctx, Factor, PasswordCheck, Refusing, Step, account_state, code_refused, cool_down, fail,
+    refuses_codes, second_factor_locked,
 };
 use crate::account::AccountState;
 use crate::device::KnownDevice;
@@ -80,11 +80,7 @@ pub(super) fn password<R: CryptoRng>(
         Step::to(Stage::ExpectTokenCode { user })
     } else {
         // First login: the one-time PIN, by SMS, or by e-mail when no mobile number is on file.
-        let channel = if ctx.account.is_some_and(|a| a.mobile.is_some()) {
-            Channel::Sms
-        } else {
-            Channel::Email
-        };
+        let channel = first_channel(ctx);
         let (pin, send) = new_pin(ctx, &user, channel, 1);
         let purpose = PinPurpose::FirstLogin;
         if spend_send(ctx, &mut state, channel) {
@@ -108,6 +104,15 @@ fn device_failure<R>(ctx: &Ctx<'_, R>, user: &UserId, device: &mut KnownDevice) 
     let (until, event) = cool_down(ctx, user, device.failures / every - 1);
     device.locked_until = Some(until);
     vec![event]
+}
+
+/// How a first PIN goes: by SMS when a mobile number is on file, else by e-mail.
+pub(super) fn first_channel<R>(ctx: &Ctx<'_, R>) -> Channel {
+    if ctx.account.is_some_and(|a| a.mobile.is_some()) {
+        Channel::Sms
+    } else {
+        Channel::Email
+    }
 }
 
 /// The e-mail address a PIN goes to: the one on file, else the User ID itself.
@@ -215,14 +220,13 @@ pub(super) fn check_pin<R: CryptoRng>(
     } else {
         Factor::SecondFactor
     };
-    let events = fail(ctx, &user, &mut state, factor);
-    let refused = AuditEvent::CodeRefused { user: user.clone() };
-    let step = if ctx.config.second_factor_locked(&state) {
-        second_factor_locked(user)
-    } else {
-        Step::to(Stage::ExpectPin { user, pin, purpose }).notice(MessageId::WrongPin)
-    };
-    step.update(state).audit(refused).effects(events)
+    let wrong = Step::to(Stage::ExpectPin {
+        user: user.clone(),
+        pin,
+        purpose,
+    })
+    .notice(MessageId::WrongPin);
+    code_refused(ctx, user, state, factor, wrong)
 }
 
 pub(super) fn resend<R: CryptoRng>(

@@ -17,10 +17,10 @@
 
 use rand_core::CryptoRng;
 
-use super::pin::{new_pin, spend_send};
+use super::pin::{first_channel, new_pin, spend_send};
 use super::token::{learned_drift, verify};
 use super::{
-    Ctx, Factor, Refusing, Step, account_state, fail, refuses_codes, second_factor_locked,
+    Ctx, Factor, Refusing, Step, account_state, code_refused, refuses_codes, second_factor_locked,
 };
 use crate::PasswordRefusal;
 use crate::account::{AccountState, TokenRecord};
@@ -70,22 +70,12 @@ pub(super) fn token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &st
             });
             state.second_factor_failures = 0;
             state.reset_failures = 0;
-            let channel = if ctx.account.is_some_and(|a| a.mobile.is_some()) {
-                Channel::Sms
-            } else {
-                Channel::Email
-            };
+            let channel = first_channel(ctx);
             first_pin(ctx, user, state, PinPurpose::ResetAfterToken, channel)
         }
         _ => {
-            let events = fail(ctx, &user, &mut state, Factor::Reset);
-            let refused = AuditEvent::CodeRefused { user: user.clone() };
-            let step = if ctx.config.second_factor_locked(&state) {
-                second_factor_locked(user)
-            } else {
-                wrong(user)
-            };
-            step.update(state).audit(refused).effects(events)
+            let wrong = wrong(user.clone());
+            code_refused(ctx, user, state, Factor::Reset, wrong)
         }
     }
 }
@@ -106,29 +96,12 @@ pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, ty
         return wrong(user);
     }
     let Some(at) = crate::recovery::find(&user, &state.recovery_codes, typed) else {
-        let events = fail(ctx, &user, &mut state, Factor::Reset);
-        let refused = AuditEvent::CodeRefused { user: user.clone() };
-        let step = if ctx.config.second_factor_locked(&state) {
-            second_factor_locked(user)
-        } else {
-            wrong(user)
-        };
-        return step.update(state).audit(refused).effects(events);
+        let wrong = wrong(user.clone());
+        return code_refused(ctx, user, state, Factor::Reset, wrong);
     };
-    state.recovery_codes.remove(at);
-    let used = AuditEvent::RecoveryCodeUsed {
-        user: user.clone(),
-        left: state.recovery_codes.len(),
-    };
-    let told = super::notices(ctx, &user, Notification::RecoveryCodeUsed);
-    let channel = if ctx.account.is_some_and(|a| a.mobile.is_some()) {
-        Channel::Sms
-    } else {
-        Channel::Email
-    };
-    first_pin(ctx, user, state, PinPurpose::ResetAfterToken, channel)
-        .audit(used)
-        .effects(told)
+    let spent = super::lost::spend(ctx, &user, &mut state, at);
+    let channel = first_channel(ctx);
+    first_pin(ctx, user, state, PinPurpose::ResetAfterToken, channel).effects(spent)
 }
 
 /// "I no longer have my authenticator": the first of two PINs, by SMS.
@@ -153,8 +126,9 @@ pub(super) fn without_token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) ->
     }
 }
 
-/// A PIN of the reset by `channel`, from the account's hourly budget.
-fn first_pin<R: CryptoRng>(
+/// A first PIN of the reset (or of a lost token's replacement) by `channel`, from the
+/// account's hourly budget.
+pub(super) fn first_pin<R: CryptoRng>(
     ctx: &mut Ctx<'_, R>,
     user: UserId,
     mut state: AccountState,
