@@ -12,36 +12,14 @@ mod sim;
 
 use sim::{JOHN, Login, PASSWORD, Sim, notice, sim};
 use tollgate_login::recovery::RECOVERY_CODES;
-use tollgate_login::{
-    AuditEvent, EnrollmentKind, Input, MessageId, NIST_MAX_FAILURES, Notification, Screen,
-};
+use tollgate_login::{AuditEvent, Input, MessageId, NIST_MAX_FAILURES, Notification, Screen};
 use tollgate_otp::Totp;
 
-/// John enrolled; the recovery codes his enrollment showed.
+/// John enrolled; the recovery codes his enrollment showed (shown once: the page again has
+/// none).
 fn enrolled(sim: &mut Sim) -> (Totp, Vec<String>) {
-    let mut login = sim.past_the_pin(JOHN, PASSWORD);
-    let output = sim.submit(&mut login, Input::ChooseEnrollment(EnrollmentKind::Desktop));
-    let Screen::DesktopActivation(page) = output.screen else {
-        panic!("{:?}", output.screen);
-    };
-    let app = tollgate_codes::TokenActivation::new(page.serial, page.activation_code.clone(), None);
-    let (code, token) = app.register(&mut sim.rng);
-    let output = sim.submit(&mut login, Input::RegistrationCode(code.to_string()));
-    let Screen::Enrolled { recovery_codes, .. } = output.screen else {
-        panic!("{:?}", output.screen);
-    };
-    let codes = recovery_codes
-        .iter()
-        .map(|c| c.expose_grouped().to_string())
-        .collect();
-    // Shown once: the same page again has none.
-    let again = sim.submit(&mut login, Input::Tick);
-    assert!(
-        matches!(again.screen, Screen::Enrolled { ref recovery_codes, .. } if recovery_codes.is_empty())
-    );
-    sim.step(&mut login, Input::Continue);
-    assert!(login.is_authenticated());
-    (token.totp(), codes)
+    let login = sim.past_the_pin(JOHN, PASSWORD);
+    sim.enroll_from(login)
 }
 
 /// A later login of John's, at the recovery code.
@@ -102,7 +80,7 @@ fn a_recovery_code_and_a_pin_replace_a_lost_token() {
             .any(|(_, n)| *n == Notification::AuthenticatorReplaced)
     );
     // The new token, with new codes: the old token's codes and the old recovery codes are dead.
-    let (new, fresh) = enrolled_from(&mut sim, login);
+    let (new, fresh) = sim.enroll_from(login);
     assert!(fresh.iter().all(|c| !codes.contains(c)));
     let (mut login, _) = sim.log_in(JOHN, PASSWORD);
     sim.advance(30);
@@ -123,28 +101,6 @@ fn a_recovery_code_and_a_pin_replace_a_lost_token() {
     let (mut login, _) = lost_token(&mut sim);
     let output = sim.submit(&mut login, Input::RecoveryCode(codes[1].clone()));
     assert_eq!(notice(&output), Some(MessageId::WrongRecoveryCode));
-}
-
-/// The enrollment of a login at the enrollment choice; the token and its new codes.
-fn enrolled_from(sim: &mut Sim, mut login: Login) -> (Totp, Vec<String>) {
-    let output = sim.submit(&mut login, Input::ChooseEnrollment(EnrollmentKind::Desktop));
-    let Screen::DesktopActivation(page) = output.screen else {
-        panic!("{:?}", output.screen);
-    };
-    let app = tollgate_codes::TokenActivation::new(page.serial, page.activation_code.clone(), None);
-    let (code, token) = app.register(&mut sim.rng);
-    let output = sim.submit(&mut login, Input::RegistrationCode(code.to_string()));
-    let Screen::Enrolled { recovery_codes, .. } = output.screen else {
-        panic!("{:?}", output.screen);
-    };
-    sim.step(&mut login, Input::Continue);
-    (
-        token.totp(),
-        recovery_codes
-            .iter()
-            .map(|c| c.expose_grouped().to_string())
-            .collect(),
-    )
 }
 
 #[test]

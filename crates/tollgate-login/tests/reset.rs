@@ -348,22 +348,9 @@ fn changing_the_password_logged_in_takes_both_factors_again() {
 #[test]
 fn a_recovery_code_and_a_pin_reset_the_password_without_the_token() {
     let mut sim = sim();
-    let mut login = sim.past_the_pin(JOHN, PASSWORD);
-    sim.step(
-        &mut login,
-        Input::ChooseEnrollment(tollgate_login::EnrollmentKind::Desktop),
-    );
-    let output = sim.submit(&mut login, Input::Tick);
-    let Screen::DesktopActivation(page) = output.screen else {
-        panic!("{:?}", output.screen);
-    };
-    let app = tollgate_codes::TokenActivation::new(page.serial, page.activation_code.clone(), None);
-    let (code, _) = app.register(&mut sim.rng);
-    let output = sim.submit(&mut login, Input::RegistrationCode(code.to_string()));
-    let Screen::Enrolled { recovery_codes, .. } = output.screen else {
-        panic!("{:?}", output.screen);
-    };
-    let recovery = recovery_codes[2].expose_grouped().to_string();
+    let login = sim.past_the_pin(JOHN, PASSWORD);
+    let (_, codes) = sim.enroll_from(login);
+    let recovery = codes[2].clone();
     let (mut login, _) = to_reset(&mut sim, JOHN);
     let output = sim.submit(
         &mut login,

@@ -254,7 +254,14 @@ impl Sim {
 
     /// A whole first login through the desktop path; returns the token the "app" holds.
     pub(crate) fn enroll_desktop(&mut self, user: &str, password: &str) -> Totp {
-        let mut login = self.past_the_pin(user, password);
+        let login = self.past_the_pin(user, password);
+        self.enroll_from(login).0
+    }
+
+    /// The desktop enrollment of a login at the enrollment choice, through "Continue": the
+    /// token the app holds, and the recovery codes the enrollment showed (once: the page shown
+    /// again has none).
+    pub(crate) fn enroll_from(&mut self, mut login: Login) -> (Totp, Vec<String>) {
         let output = self.submit(
             &mut login,
             Input::ChooseEnrollment(tollgate_login::EnrollmentKind::Desktop),
@@ -276,15 +283,23 @@ impl Sim {
         );
         let (code, token) = app.register(&mut self.rng);
         let output = self.submit(&mut login, Input::RegistrationCode(code.to_string()));
+        let Screen::Enrolled { recovery_codes, .. } = output.screen else {
+            panic!("expected the enrolled screen, got {:?}", output.screen);
+        };
+        let codes: Vec<String> = recovery_codes
+            .iter()
+            .map(|c| c.expose_grouped().to_string())
+            .collect();
+        assert_eq!(codes.len(), tollgate_login::recovery::RECOVERY_CODES);
+        // Shown once: the same page again has none.
+        let again = self.submit(&mut login, Input::Tick);
         assert!(
-            matches!(output.screen, Screen::Enrolled { .. }),
-            "{:?}",
-            output.screen
+            matches!(again.screen, Screen::Enrolled { ref recovery_codes, .. } if recovery_codes.is_empty())
         );
         let output = self.submit(&mut login, Input::Continue);
         assert!(matches!(output.screen, Screen::Authenticated { .. }));
         assert!(login.is_authenticated());
-        token.totp()
+        (token.totp(), codes)
     }
 
     /// How many second-factor codes the service checked and refused, for `user`.
