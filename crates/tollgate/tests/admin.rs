@@ -35,6 +35,12 @@ fn log_in(world: &World, password: &str) -> View {
     )
 }
 
+/// The token's code of the next step (the last one may be spent).
+fn next_code(world: &World, token: &tollgate::otp::Totp) -> String {
+    world.clock.advance(30);
+    token.generate(world.service.now()).unwrap().to_string()
+}
+
 /// Whether John was told of `action`, and the audit names the administrator.
 fn recorded(world: &World, action: AdminAction) -> bool {
     let told = world.outbox.messages().iter().any(|m| {
@@ -112,8 +118,7 @@ fn a_revoked_token_is_refused_and_the_next_login_enrolls_anew() {
             "{:?}",
             view.screen
         );
-        world.clock.advance(30);
-        let code = token.generate(world.service.now()).unwrap().to_string();
+        let code = next_code(&world, &token);
         let wrong = submit(&world, &view.login, Input::Pin(code));
         assert_eq!(wrong.notice.map(|n| n.id), Some(MessageId::WrongPin));
         let pin = world.outbox.last_pin().unwrap();
@@ -154,8 +159,7 @@ fn a_temporary_password_must_be_replaced_before_the_login_is_authenticated() {
         let old = log_in(&world, PASSWORD);
         assert_eq!(old.notice.map(|n| n.id), Some(MessageId::WrongPassword));
         let view = log_in(&world, TEMPORARY);
-        world.clock.advance(30);
-        let code = token.generate(world.service.now()).unwrap().to_string();
+        let code = next_code(&world, &token);
         let mut view = submit(&world, &view.login, Input::TokenCode(code.clone()));
         assert!(
             matches!(view.screen, Screen::NewPassword { .. }),
@@ -194,8 +198,7 @@ fn a_temporary_password_must_be_replaced_before_the_login_is_authenticated() {
                 .password_expired
         );
         let view = log_in(&world, OWN);
-        world.clock.advance(30);
-        let code = token.generate(world.service.now()).unwrap().to_string();
+        let code = next_code(&world, &token);
         let view = submit(&world, &view.login, Input::TokenCode(code));
         assert!(
             view.authenticated().is_some(),
