@@ -208,6 +208,9 @@ fn throughput(args: &Args, limits: PasswordLimits, per_check: Duration) -> Resul
             params: TotpParams::default(),
             last_step: None,
             drift: 0,
+            kind: None,
+            name: None,
+            enrolled_at: None,
         };
         let record = UserRecord {
             id: format!("user{i}@example.com").parse().map_err(show)?,
@@ -217,7 +220,7 @@ fn throughput(args: &Args, limits: PasswordLimits, per_check: Duration) -> Resul
                 mobile: None,
                 email: None,
                 state: AccountState {
-                    token: Some(token),
+                    tokens: vec![token],
                     ..AccountState::default()
                 },
             },

@@ -237,7 +237,7 @@ fn run(options: &Options) -> Result<(), String> {
                 .map_err(|e| e.to_string())?
                 .ok_or("the user vanished")?
                 .account;
-            let serial = account.state.token.as_ref().map(|t| t.serial);
+            let serial = account.state.tokens.first().map(|t| t.serial);
             println!(
                 "The store already holds {USER}: account version {}, token {}.",
                 account.version,

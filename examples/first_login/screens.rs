@@ -160,7 +160,25 @@ pub(crate) fn show(view: &View, catalog: &Catalog) {
             println!("│ {user}");
             println!("│ {}", t(MessageId::SecondFactorLocked));
         }
-        Screen::Authenticated { user } => println!("│ {} ({user})", t(MessageId::LoggedIn)),
+        Screen::Authenticated {
+            user,
+            authenticators,
+            ..
+        } => {
+            println!("│ {} ({user})", t(MessageId::LoggedIn));
+            println!("│ {}:", t(MessageId::YourAuthenticators));
+            for a in authenticators {
+                let name = a.name.as_ref().map_or_else(
+                    || match a.kind {
+                        Some(tollgate::login::EnrollmentKind::Mobile) => t(MessageId::Mobile),
+                        Some(tollgate::login::EnrollmentKind::Desktop) => t(MessageId::Desktop),
+                        None => t(MessageId::AuthenticatorUnnamed),
+                    },
+                    |n| n.as_str().to_owned(),
+                );
+                println!("│   {name} {}", a.serial);
+            }
+        }
         other => println!("│ {other:?}"),
     }
     println!("└──────────────────────────────────────────────────────────────");

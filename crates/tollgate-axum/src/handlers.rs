@@ -146,6 +146,9 @@ pub(crate) struct Submission {
     action: String,
     #[serde(default)]
     value: String,
+    /// Which authenticator "Rename" and "Remove" are for.
+    #[serde(default)]
+    serial: String,
 }
 
 impl Drop for Submission {
@@ -155,8 +158,9 @@ impl Drop for Submission {
     }
 }
 
-fn input(action: &str, value: Zeroizing<String>) -> Option<Input<Zeroizing<String>>> {
+fn input(action: &str, value: Zeroizing<String>, serial: &str) -> Option<Input<Zeroizing<String>>> {
     let text = || value.trim().to_owned();
+    let serial = || serial.trim().parse().ok();
     Some(match action {
         "user_id" => Input::UserId(text()),
         "password" => Input::Password(value.clone()),
@@ -178,6 +182,12 @@ fn input(action: &str, value: Zeroizing<String>) -> Option<Input<Zeroizing<Strin
         "recovery_code" => Input::RecoveryCode(text()),
         "new_recovery_codes" => Input::NewRecoveryCodes,
         "change_password" => Input::ChangePassword,
+        "add_authenticator" => Input::AddAuthenticator,
+        "remove_authenticator" => Input::RemoveAuthenticator(serial()?),
+        "rename_authenticator" => Input::RenameAuthenticator {
+            serial: serial()?,
+            name: text(),
+        },
         "cancel" => Input::Cancel,
         _ => return None,
     })
@@ -230,7 +240,7 @@ async fn post(
             .await
     } else {
         let value = Zeroizing::new(std::mem::take(&mut form.value));
-        let Some(input) = input(&form.action, value) else {
+        let Some(input) = input(&form.action, value, &form.serial) else {
             return failure(&login, StatusCode::BAD_REQUEST, "unknown action");
         };
         let client = Client {
@@ -349,7 +359,7 @@ fn with_codes(screen: Screen, codes: Vec<tollgate::login::recovery::RecoveryCode
             user,
             recovery_codes: codes,
         },
-        Screen::Authenticated { user } => Screen::RecoveryCodes { user, codes },
+        Screen::Authenticated { user, .. } => Screen::RecoveryCodes { user, codes },
         screen => screen,
     }
 }

@@ -288,7 +288,7 @@ pub fn login_machine(data: &[u8]) {
                 .password_at
                 .unwrap_or_else(|| panic!("authenticated without the password"));
             assert!(
-                run.pins.len() > since || account.as_ref().is_some_and(|a| a.state.token.is_some()),
+                run.pins.len() > since || account.as_ref().is_some_and(|a| a.state.has_token()),
                 "authenticated without a second factor"
             );
         }

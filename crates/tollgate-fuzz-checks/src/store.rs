@@ -106,8 +106,16 @@ pub fn stored_account(data: &[u8]) {
         assert_eq!(again.password_failures, state.password_failures);
         assert_eq!(again.second_factor_failures, state.second_factor_failures);
         assert_eq!(
-            again.token.map(|t| t.secret.expose_secret().to_vec()),
-            state.token.map(|t| t.secret.expose_secret().to_vec())
+            again
+                .tokens
+                .iter()
+                .map(|t| t.secret.expose_secret().to_vec())
+                .collect::<Vec<_>>(),
+            state
+                .tokens
+                .iter()
+                .map(|t| t.secret.expose_secret().to_vec())
+                .collect::<Vec<_>>()
         );
     }
 }

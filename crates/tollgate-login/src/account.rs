@@ -55,8 +55,11 @@ pub struct AccountState {
     /// Until when the account refuses every code, and every password (a second-factor
     /// cool-down: whoever caused it had the password).
     pub locked_until: Option<UnixTime>,
-    /// The enrolled soft token.
-    pub token: Option<TokenRecord>,
+    /// The enrolled authenticators (soft tokens), oldest first: a later login takes the code
+    /// of any of them. At most [`Config::max_authenticators`](crate::Config::max_authenticators);
+    /// a second one is added only by a whole login with one already there (SP 800-63B-4
+    /// §4.1.2.1), and removing one never leaves none.
+    pub tokens: Vec<TokenRecord>,
     /// Activation data issued and not yet used.
     pub pending: Option<PendingActivation>,
     /// When PINs went out by SMS in the last hour, for the account's send budget
@@ -98,6 +101,59 @@ pub struct TokenRecord {
     /// How many steps the token's clock runs ahead (+) or behind (−), learned at the last
     /// accepted code and applied to the next verification.
     pub drift: i8,
+    /// The app it was enrolled into (`None` for a token stored before authenticators had
+    /// names and dates).
+    pub kind: Option<EnrollmentKind>,
+    /// The name the user gave it, if any (a page shows the kind's name otherwise).
+    pub name: Option<AuthenticatorName>,
+    /// When it was enrolled (`None` for a token stored before).
+    pub enrolled_at: Option<UnixTime>,
+}
+
+/// The longest name of an authenticator, in characters.
+pub const MAX_AUTHENTICATOR_NAME: usize = 40;
+
+/// What a user calls one of their authenticators ("Work phone"): trimmed, NFC, 1 to
+/// [`MAX_AUTHENTICATOR_NAME`] characters, none of them a control or format character (no
+/// line breaks, no bidirectional overrides to make it read as another name).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AuthenticatorName(String);
+
+impl AuthenticatorName {
+    /// The name.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl core::str::FromStr for AuthenticatorName {
+    type Err = crate::InputError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        use unicode_normalization::UnicodeNormalization as _;
+        let name: String = text.trim().nfc().collect();
+        let count = name.chars().count();
+        let printable = |c: char| !c.is_control() && !is_format(c);
+        if count == 0 || count > MAX_AUTHENTICATOR_NAME || !name.chars().all(printable) {
+            return Err(crate::InputError::NotAnAuthenticatorName {
+                max: MAX_AUTHENTICATOR_NAME,
+            });
+        }
+        Ok(Self(name))
+    }
+}
+
+/// Unicode's format characters that change how text around them reads: the bidirectional
+/// marks, embeddings, overrides and isolates, zero-width joiners and spaces, the BOM.
+fn is_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+impl core::fmt::Display for AuthenticatorName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// How a token is being enrolled.
@@ -211,8 +267,14 @@ impl AccountState {
     /// The serial numbers this state holds (its token's, its pending activation's): a store
     /// keeps each unique across accounts.
     pub fn serials(&self) -> impl Iterator<Item = SerialNumber> + '_ {
-        let token = self.token.as_ref().map(|t| t.serial);
+        let tokens = self.tokens.iter().map(|t| t.serial);
         let pending = self.pending.as_ref().map(|p| p.activation.serial());
-        token.into_iter().chain(pending)
+        tokens.chain(pending)
+    }
+
+    /// Whether the account has an authenticator.
+    #[must_use]
+    pub fn has_token(&self) -> bool {
+        !self.tokens.is_empty()
     }
 }

@@ -34,7 +34,12 @@ pub struct Config {
     pub(crate) registration_address: String,
     pub(crate) issuer: String,
     pub(crate) open_path: Option<Algorithm>,
+    pub(crate) max_authenticators: usize,
 }
+
+/// The most authenticators a service may let one user hold: each one is another code an
+/// attacker's guess can match (with `n` of them a guess is `n` times as likely to pass).
+pub const MAX_AUTHENTICATORS: usize = 8;
 
 impl Default for Config {
     fn default() -> Self {
@@ -73,6 +78,10 @@ impl Default for Config {
             registration_address: "/api/mobile".to_owned(),
             issuer: "tollgate".to_owned(),
             open_path: None,
+            // privacyIDEA's `max_token_per_user` (no default there): a phone, a desktop and a
+            // spare. Each one multiplies the chance of a guessed code, under the same limit
+            // of failures.
+            max_authenticators: 3,
         }
     }
 }
@@ -208,6 +217,27 @@ impl Config {
     #[must_use]
     pub fn registration_scheme(&self) -> RegistrationScheme {
         self.registration_scheme
+    }
+
+    /// How many authenticators one user may hold: 1 to [`MAX_AUTHENTICATORS`], 3 by default.
+    ///
+    /// # Errors
+    /// [`ConfigError::Authenticators`] outside that range.
+    pub fn with_max_authenticators(mut self, limit: usize) -> Result<Self, ConfigError> {
+        if limit == 0 || limit > MAX_AUTHENTICATORS {
+            return Err(ConfigError::Authenticators {
+                limit,
+                max: MAX_AUTHENTICATORS,
+            });
+        }
+        self.max_authenticators = limit;
+        Ok(self)
+    }
+
+    /// How many authenticators one user may hold.
+    #[must_use]
+    pub fn max_authenticators(&self) -> usize {
+        self.max_authenticators
     }
 
     /// The hard limit of consecutive second-factor failures.

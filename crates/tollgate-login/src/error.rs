@@ -36,12 +36,30 @@ pub enum InputError {
     /// Not a soft-token app's PIN reset code (9 digits).
     #[error("not a PIN reset code: expected 9 digits")]
     NotAResetCode,
+    /// Not a token's serial number (`NNNNN-NNNNN`, with its check digit).
+    #[error("not a serial number: expected 10 digits, NNNNN-NNNNN")]
+    NotASerialNumber,
+    /// Not a name for an authenticator: empty, too long, or with a control or format
+    /// character.
+    #[error("an authenticator's name is 1 to {max} characters, without control characters")]
+    NotAnAuthenticatorName {
+        /// The most characters accepted.
+        max: usize,
+    },
 }
 
 /// A policy setting outside what the standards allow.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum ConfigError {
+    /// A limit of authenticators per user of 0 or above [`MAX_AUTHENTICATORS`](crate::MAX_AUTHENTICATORS).
+    #[error("a limit of {limit} authenticators per user is not allowed: 1 to {max}")]
+    Authenticators {
+        /// The limit asked for.
+        limit: usize,
+        /// The most allowed.
+        max: usize,
+    },
     /// A PIN lifetime of 0 or above 10 minutes.
     #[error("a PIN lifetime of {seconds} s is not allowed: 1 to 600 (NIST SP 800-63B)")]
     PinLifetime {

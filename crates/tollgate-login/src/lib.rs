@@ -20,11 +20,12 @@ mod state;
 mod user;
 
 pub use account::{
-    Account, AccountState, AccountUpdate, EnrollmentKind, MAX_ONLINE_FAILURES, MAX_RESET_FAILURES,
-    MobileQr, OnlineRegistration, OpenToken, PendingActivation, TokenRecord,
+    Account, AccountState, AccountUpdate, AuthenticatorName, EnrollmentKind,
+    MAX_AUTHENTICATOR_NAME, MAX_ONLINE_FAILURES, MAX_RESET_FAILURES, MobileQr, OnlineRegistration,
+    OpenToken, PendingActivation, TokenRecord,
 };
 pub use catalog::{Catalog, CatalogError, CatalogName};
-pub use config::{Config, NIST_MAX_FAILURES};
+pub use config::{Config, MAX_AUTHENTICATORS, NIST_MAX_FAILURES};
 pub use device::{DeviceId, KnownDevice, MAX_DEVICES};
 pub use driver::{Commit, Driven, Driver, Loaded, LoginStore, MemoryLoginStore, Poisoned};
 pub use error::{ConfigError, DriveError, InputError, Refusal, StateError};
@@ -33,8 +34,8 @@ pub use machine::{Input, LoginMachine, PasswordCheck};
 pub use message::{Message, MessageId};
 pub use online::{OnlineOutcome, OnlineReceipt};
 pub use output::{
-    AdminAction, AuditEvent, Channel, DesktopActivation, Destination, Effect, MobileActivation,
-    Notification, OpenPath, Output, Screen, Transition,
+    AdminAction, AuditEvent, Authenticator, Channel, DesktopActivation, Destination, Effect,
+    MobileActivation, Notification, OpenPath, Output, Screen, Transition,
 };
 pub use password::{PasswordRefusal, PasswordRules};
 pub use sealed::{LoginDigest, LoginKey, SealedLogin, StateKey};

@@ -30,6 +30,7 @@ pub struct LoginMachine {
     pin_key: PinKeys,
 }
 
+mod authenticators;
 mod enroll;
 mod failures;
 mod finish;
@@ -52,6 +53,8 @@ struct Ctx<'a, R> {
     id: LoginId,
     /// Whether this login's password was typed on a device the account knows.
     on_device: bool,
+    /// Whether this login, authenticated, is adding an authenticator.
+    adding: bool,
 }
 
 impl LoginMachine {
@@ -86,6 +89,7 @@ impl LoginMachine {
                 .saturating_add(u64::from(self.config.login_lifetime)),
             stage: Stage::ExpectUserId,
             on_device: false,
+            adding: false,
         };
         let output = Output {
             screen: Screen::EnterUserId,
@@ -115,8 +119,21 @@ impl LoginMachine {
         now: UnixTime,
         rng: &mut impl CryptoRng,
     ) -> Transition {
-        if input == Input::Cancel || (now.as_secs() >= state.deadline && !state.is_authenticated())
+        let expired = now.as_secs() >= state.deadline && !state.is_authenticated();
+        // Adding an authenticator: "Cancel" and the clock end the enrollment, not the session.
+        if state.adding
+            && (input == Input::Cancel || expired)
+            && let Some(user) = state.user().cloned()
         {
+            let stage = Stage::Authenticated { user };
+            let back = LoginState {
+                stage,
+                adding: false,
+                ..state.clone()
+            };
+            return self.handle(back, Input::Tick, account, now, rng);
+        }
+        if input == Input::Cancel || expired {
             let expired = input != Input::Cancel;
             let mut started = self.start(now, rng);
             started.output.notice = expired.then(|| MessageId::LoginExpired.into());
@@ -131,13 +148,15 @@ impl LoginMachine {
             account,
             id: state.id,
             on_device: state.on_device,
+            adding: state.adding,
         };
         let LoginState {
             v,
             id,
-            deadline,
+            mut deadline,
             stage,
             on_device: _,
+            adding,
         } = state;
         let Step {
             stage,
@@ -146,12 +165,19 @@ impl LoginMachine {
             effects,
             codes,
         } = transition(&mut ctx, stage, input);
+        // An authenticated login that starts adding an authenticator has a login's time for it.
+        if ctx.adding && !adding {
+            deadline = now
+                .as_secs()
+                .saturating_add(u64::from(self.config.login_lifetime));
+        }
         let next = LoginState {
             v,
             id,
             deadline,
             stage,
             on_device: ctx.on_device,
+            adding: ctx.adding,
         };
         // The screen shows the account as it will be once the update is stored.
         let update = update.zip(account).map(|(state, account)| AccountUpdate {
@@ -245,7 +271,8 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
     }
     | Stage::ExpectEnrollmentChoice { user }
     | Stage::ExpectRegistration { user, .. } = &stage
-        && ctx.account.is_some_and(|a| a.state.token.is_some())
+        && !ctx.adding
+        && ctx.account.is_some_and(|a| a.state.has_token())
     {
         return Step::to(Stage::ExpectTokenCode { user: user.clone() })
             .notice(MessageId::AlreadyEnrolled);
@@ -302,6 +329,11 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
         (Stage::ExpectRegistration { user, kind }, Input::OpenPathCode(typed)) => {
             enroll::confirm_open(ctx, user, kind, &typed)
         }
+        // An authenticator added to a session: back to it (the login was whole already).
+        (Stage::ExpectContinue { user }, Input::Continue) if ctx.adding => {
+            ctx.adding = false;
+            Step::to(Stage::Authenticated { user })
+        }
         (Stage::ExpectContinue { user }, Input::Continue) => match account_state(ctx) {
             Some(state) => authenticated(ctx, user, state),
             None => Step::to(Stage::ExpectContinue { user }),
@@ -316,6 +348,13 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
             lost::recovery_code(ctx, user, &typed)
         }
         (Stage::Authenticated { user }, Input::NewRecoveryCodes) => lost::regenerate(ctx, user),
+        (Stage::Authenticated { user }, Input::AddAuthenticator) => authenticators::add(ctx, user),
+        (Stage::Authenticated { user }, Input::RemoveAuthenticator(serial)) => {
+            authenticators::remove(ctx, user, serial)
+        }
+        (Stage::Authenticated { user }, Input::RenameAuthenticator { serial, name }) => {
+            authenticators::rename(ctx, user, serial, &name)
+        }
         // A session's password is no proof of the factors: the reset's, from the start (the
         // session ends with it, and the new password logs in again).
         (Stage::Authenticated { user }, Input::ChangePassword) => reset::start(user),

@@ -212,6 +212,38 @@ messages! {
     NewRecoveryCodes => "new-recovery-codes",
     /// "Change password": the button, once logged in.
     ChangePassword => "change-password",
+    /// "Your authenticators": the heading of the session's list.
+    YourAuthenticators => "your-authenticators",
+    /// "Authenticator": the name of one stored before its kind was kept.
+    AuthenticatorUnnamed => "authenticator-unnamed",
+    /// "Added on {date}".
+    AuthenticatorAddedOn => "authenticator-added-on",
+    /// "Last used {date}".
+    AuthenticatorLastUsed => "authenticator-last-used",
+    /// "Not used yet".
+    AuthenticatorNotUsed => "authenticator-not-used",
+    /// "Add an authenticator": the button.
+    AddAuthenticator => "add-authenticator",
+    /// "Remove": the button beside one.
+    RemoveAuthenticator => "remove-authenticator",
+    /// "Rename": the button beside one.
+    RenameAuthenticator => "rename-authenticator",
+    /// "Name": the field for a new name.
+    AuthenticatorName => "authenticator-name",
+    /// A name that is not one: `{max}` characters at most.
+    AuthenticatorNameFormat => "authenticator-name-format",
+    /// The account holds the most authenticators allowed: `{max}`.
+    AuthenticatorLimit => "authenticator-limit",
+    /// The last authenticator cannot be removed.
+    LastAuthenticator => "last-authenticator",
+    /// The authenticator was removed.
+    AuthenticatorRemoved => "authenticator-removed",
+    /// The authenticator was renamed.
+    AuthenticatorRenamed => "authenticator-renamed",
+    /// Without a recovery code: the re-enrollment code an administrator gives.
+    GrantHint => "grant-hint",
+    /// An administrator's re-enrollment code that expired.
+    GrantExpired => "grant-expired",
 }
 
 /// A message with its parameters, e.g. [`MessageId::PinSentTo`] with `destination`.

@@ -136,10 +136,15 @@ pub enum Screen {
         /// Whose.
         user: UserId,
     },
-    /// Logged in: the service opens the user's session.
+    /// Logged in: the service opens the user's session. It lists the user's authenticators,
+    /// for "Add an authenticator", "Rename" and "Remove".
     Authenticated {
         /// Who.
         user: UserId,
+        /// The account's authenticators, oldest first.
+        authenticators: Vec<Authenticator>,
+        /// Whether one more may be added ([`Config::max_authenticators`](crate::Config::max_authenticators)).
+        can_add: bool,
     },
     /// "I no longer have my authenticator" at a later login: one of the recovery codes, then a
     /// one-time PIN, and a new token replaces the old.
@@ -195,6 +200,40 @@ pub enum Screen {
 
 mod activation;
 mod audit;
+
+/// One of a user's authenticators, as the session's page lists it. No secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authenticator {
+    /// Its serial number ("Remove" and "Rename" name it by this).
+    pub serial: tollgate_codes::SerialNumber,
+    /// The name the user gave it, if any.
+    pub name: Option<crate::AuthenticatorName>,
+    /// The app it was enrolled into (`None` for one stored before this was kept).
+    pub kind: Option<crate::EnrollmentKind>,
+    /// When it was enrolled (`None` for one stored before this was kept).
+    pub enrolled_at: Option<UnixTime>,
+    /// When its last accepted code was current, if it has logged in.
+    pub last_used: Option<UnixTime>,
+}
+
+impl Authenticator {
+    /// What may be shown of `token`.
+    #[must_use]
+    pub fn of(token: &crate::TokenRecord) -> Self {
+        let period = u64::from(token.params.period().as_secs());
+        let last_used = token.last_step.map(|step| {
+            let since = step.get().saturating_mul(period);
+            UnixTime::from_secs(token.params.t0().as_secs().saturating_add(since))
+        });
+        Self {
+            serial: token.serial,
+            name: token.name.clone(),
+            kind: token.kind,
+            enrolled_at: token.enrolled_at,
+            last_used,
+        }
+    }
+}
 
 pub use activation::{DesktopActivation, MobileActivation, OpenPath};
 pub use audit::AuditEvent;
@@ -271,6 +310,8 @@ pub enum Notification {
     RecoveryCodesReplaced,
     /// "Your authenticator was replaced by a new one."
     AuthenticatorReplaced,
+    /// "An authenticator was removed from your account."
+    AuthenticatorRemoved,
     /// "An administrator changed your account": what they did.
     Administrator(AdminAction),
     /// "Someone typed wrong codes to reset your password: resets are closed until your

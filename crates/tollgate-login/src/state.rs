@@ -43,6 +43,10 @@ pub struct LoginState {
     /// drawn when such a login ends).
     #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     pub(crate) on_device: bool,
+    /// Whether this login, authenticated, is enrolling another authenticator: the enrollment
+    /// stages then add one beside those the account has, and end back in the session.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub(crate) adding: bool,
 }
 
 /// What a login waits for, named as rustls names its states.

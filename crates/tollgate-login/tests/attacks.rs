@@ -63,7 +63,7 @@ fn a_forged_stored_login_is_refused() {
     }
     assert_eq!(refused, 5);
     assert!(sim.account(JOHN).state.pending.is_none());
-    assert!(sim.account(JOHN).state.token.is_none());
+    assert!(sim.account(JOHN).state.tokens.is_empty());
 }
 
 /// Database writer: a row of the service's own, altered; and another login's row copied under
@@ -226,7 +226,7 @@ fn a_stale_first_login_cannot_replace_the_token() {
         Input::ChooseEnrollment(EnrollmentKind::Desktop),
     );
     let token = sim.enroll_desktop(JOHN, PASSWORD);
-    let serial = sim.account(JOHN).state.token.as_ref().unwrap().serial;
+    let serial = sim.account(JOHN).state.tokens.first().unwrap().serial;
 
     let mut replaced = 0;
     for login in [&mut stale, &mut choosing] {
@@ -240,7 +240,7 @@ fn a_stale_first_login_cannot_replace_the_token() {
         ] {
             sim.step(login, input);
         }
-        if sim.account(JOHN).state.token.as_ref().unwrap().serial != serial {
+        if sim.account(JOHN).state.tokens.first().unwrap().serial != serial {
             replaced += 1;
         }
     }

@@ -297,7 +297,7 @@ fn activation_data_expire_after_ten_minutes() {
     );
     assert_eq!(notice(&output), Some(MessageId::ActivationExpired));
     assert!(matches!(output.screen, Screen::ChooseEnrollment { .. }));
-    assert!(sim.account(JOHN).state.token.is_none());
+    assert!(sim.account(JOHN).state.tokens.is_empty());
 }
 
 #[test]

@@ -71,7 +71,7 @@ fn guess_for(sim: &mut Sim, days: u64, seed: u64) -> (usize, usize) {
         let input = match next_move(&mut rng) {
             Move::Guess => {
                 let code = format!("{:06}", rng.next_u32() % 1_000_000);
-                if sim.account(JOHN).state.token.is_some() {
+                if sim.account(JOHN).state.has_token() {
                     Input::TokenCode(code)
                 } else {
                     Input::Pin(code)
@@ -151,7 +151,7 @@ fn a_password_holder_gets_at_most_the_hard_limit_of_pin_guesses_in_30_days() {
     println!("PIN: {checked} wrong PINs checked in 30 days, {won} PINs guessed");
     assert_eq!(checked, NIST_MAX_FAILURES as usize);
     assert_eq!(won, 0);
-    assert!(sim.account(JOHN).state.token.is_none());
+    assert!(sim.account(JOHN).state.tokens.is_empty());
 }
 
 /// The hard limit is the service's to set lower, and a right code in between forgives: the

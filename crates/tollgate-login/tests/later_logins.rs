@@ -52,14 +52,14 @@ fn drift_is_learned_and_applied() {
     };
     sim.step(&mut state, Input::TokenCode(ahead(&sim, 1)));
     assert!(state.is_authenticated());
-    assert_eq!(sim.account(JOHN).state.token.as_ref().unwrap().drift, 1);
+    assert_eq!(sim.account(JOHN).state.tokens.first().unwrap().drift, 1);
     // Later it runs two steps ahead: outside ±1 of the service's clock, inside ±1 of the
     // learned drift.
     sim.advance(600);
     let (mut state, _) = sim.log_in(JOHN, PASSWORD);
     sim.step(&mut state, Input::TokenCode(ahead(&sim, 2)));
     assert!(state.is_authenticated());
-    assert_eq!(sim.account(JOHN).state.token.as_ref().unwrap().drift, 2);
+    assert_eq!(sim.account(JOHN).state.tokens.first().unwrap().drift, 2);
 }
 
 #[test]

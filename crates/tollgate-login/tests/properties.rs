@@ -260,7 +260,7 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
             if matches!(output.screen, Screen::NewPassword { .. })
                 && !matches!(typed, Input::PasswordSet(_) | Input::Tick)
             {
-                let has_token = sim.account(JOHN).state.token.is_some();
+                let has_token = sim.account(JOHN).state.has_token();
                 prop_assert!(
                     (reset_token && reset_pins >= 1) || (!has_token && reset_pins >= 2),
                     "the new password without the factors: token {reset_token}, PINs {reset_pins}"
@@ -274,7 +274,7 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
             }
             // A token, once enrolled, is only ever revoked after a recovery code and a PIN
             // (flow 3): the audit says so whenever it goes.
-            let now_serial = sim.account(JOHN).state.token.map(|t| t.serial);
+            let now_serial = sim.account(JOHN).state.tokens.first().map(|t| t.serial);
             if serial.is_some() && now_serial != serial {
                 let replaced = sim
                     .audit

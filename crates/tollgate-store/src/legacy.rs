@@ -226,6 +226,9 @@ impl StoredAccount {
                         .map(|s| to_u64(s, "step").map(Step::new))
                         .transpose()?,
                     drift: i8::try_from(t.drift).map_err(|_| bad("token drift", user))?,
+                    kind: None,
+                    name: None,
+                    enrolled_at: None,
                 })
             })
             .transpose()?;
@@ -269,7 +272,7 @@ impl StoredAccount {
                 .locked_until
                 .map(|t| to_u64(t, "lock time").map(UnixTime::from_secs))
                 .transpose()?,
-            token,
+            tokens: token.into_iter().collect(),
             pending: None,
             ..AccountState::default()
         };

@@ -7,12 +7,12 @@
 //! any of those is refused as [`StoreError::Integrity`].
 
 use serde::{Deserialize, Serialize};
-use tollgate_codes::{Activation, ActivationCode, ActivationPassword, Policy, SerialNumber};
+use tollgate_codes::{Activation, ActivationCode, ActivationPassword, Policy};
 use tollgate_login::{
     AccountState, EnrollmentKind, KeyId, LoginId, MobileQr, OnlineRegistration, OpenToken,
-    PendingActivation, RingKey as _, TokenRecord, UserId,
+    PendingActivation, RingKey as _, UserId,
 };
-use tollgate_otp::{Algorithm, Digits, Period, Secret, Step, TotpParams, UnixTime};
+use tollgate_otp::{Algorithm, Digits, Period, Secret, TotpParams, UnixTime};
 use zeroize::Zeroizing;
 
 use crate::error::StoreError;
@@ -20,8 +20,10 @@ use crate::sealing::{SealingKeys, Unsealed, open, open_body, seal};
 
 mod device;
 mod recovery;
+mod token;
 
 use device::PlainDevice;
+use token::PlainToken;
 
 /// The sealed format of an account's state before key identifiers: this byte, a 24-byte
 /// nonce, then the ciphertext and tag of the state as JSON. Still read (under every key of the
@@ -179,19 +181,15 @@ struct Plain {
     // Since recovery codes (rows written before have none): their hashes, in hex.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     recovery_codes: Vec<String>,
+    // Since several authenticators: `token` holds the oldest, as before, and this the others
+    // (rows written before have none). A build from before reads such a row with its oldest
+    // token and no other: never an account without its second factor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    more_tokens: Vec<PlainToken>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct PlainToken {
-    serial: String,
-    secret: Zeroizing<String>,
-    params: PlainParams,
-    last_step: Option<u64>,
-    drift: i8,
-}
-
-#[derive(Serialize, Deserialize)]
-struct PlainParams {
+pub(super) struct PlainParams {
     algorithm: String,
     digits: u8,
     period: u32,
@@ -274,13 +272,8 @@ impl Plain {
             reset_failures: state.reset_failures,
             password_expired: state.password_expired,
             recovery_codes: state.recovery_codes.iter().map(recovery::to_hex).collect(),
-            token: state.token.as_ref().map(|t| PlainToken {
-                serial: t.serial.to_string(),
-                secret: t.secret.expose_base32(),
-                params: PlainParams::of(&t.params),
-                last_step: t.last_step.map(Step::get),
-                drift: t.drift,
-            }),
+            token: state.tokens.first().map(PlainToken::of),
+            more_tokens: state.tokens.iter().skip(1).map(PlainToken::of).collect(),
             pending: state.pending.as_ref().map(|p| PlainPending {
                 serial: p.activation.serial().to_string(),
                 activation_code: Zeroizing::new(
@@ -308,16 +301,16 @@ impl Plain {
     }
 
     fn state(&self) -> Option<AccountState> {
-        let token = match &self.token {
-            Some(t) => Some(TokenRecord {
-                serial: t.serial.parse::<SerialNumber>().ok()?,
-                secret: Secret::from_base32_strict(&t.secret).ok()?,
-                params: t.params.params()?,
-                last_step: t.last_step.map(Step::new),
-                drift: t.drift,
-            }),
-            None => None,
-        };
+        let tokens = self
+            .token
+            .iter()
+            .chain(&self.more_tokens)
+            .map(PlainToken::token)
+            .collect::<Option<Vec<_>>>()?;
+        // More tokens with no first one is no state this version writes.
+        if self.token.is_none() && !self.more_tokens.is_empty() {
+            return None;
+        }
         let pending = match &self.pending {
             Some(p) => Some(PendingActivation {
                 activation: Activation::from_parts(
@@ -388,7 +381,7 @@ impl Plain {
                 .iter()
                 .map(|hex| recovery::from_hex(hex))
                 .collect::<Option<_>>()?,
-            token,
+            tokens,
             pending,
         })
     }

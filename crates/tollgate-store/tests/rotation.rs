@@ -22,10 +22,11 @@ use vectors::{key, read, unhex};
 /// What the state holds, secrets included (its `Debug` redacts them; `AccountState` has no
 /// `PartialEq`).
 fn holds(state: &tollgate_login::AccountState) -> String {
-    let secret = state
-        .token
-        .as_ref()
-        .map(|t| t.secret.expose_base32().to_string());
+    let secret: Vec<_> = state
+        .tokens
+        .iter()
+        .map(|t| t.secret.expose_base32().to_string())
+        .collect();
     format!("{state:?} {secret:?}")
 }
 
@@ -66,7 +67,7 @@ fn the_independent_format_3_vector_opens_and_names_its_key() {
     assert!(!state.password_expired);
     assert!(state.recovery_codes.is_empty());
     assert_eq!(
-        state.token.unwrap().serial.to_string(),
+        state.tokens.into_iter().next().unwrap().serial.to_string(),
         "48244-13456",
         "the vector's token"
     );

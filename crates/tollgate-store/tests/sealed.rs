@@ -58,7 +58,7 @@ fn the_independent_vectors_open() {
     let v = vectors();
     let user: UserId = v["user"].parse().unwrap();
     let (state, pending) = row(&v).open(&user, &key(&v)).unwrap();
-    let token = state.token.unwrap();
+    let token = state.tokens.into_iter().next().unwrap();
     assert_eq!(
         token.secret.expose_secret(),
         v["token_secret_plaintext"].as_bytes()
@@ -135,7 +135,7 @@ fn sealing_round_trips_and_never_repeats_a_nonce() {
     assert_eq!(a.serials, vec![v["serial"].clone()]);
     let again = AccountRow::open(&a.sealed, &user, 3, &ring(&v)).unwrap();
     assert_eq!(
-        again.token.unwrap().secret.expose_secret(),
+        again.tokens.into_iter().next().unwrap().secret.expose_secret(),
         v["token_secret_plaintext"].as_bytes()
     );
     assert!(

@@ -32,7 +32,7 @@ fn the_independent_format_2_vector_opens() {
         (1, 42, 3)
     );
     assert_eq!(state.locked_until.unwrap().as_secs(), 1_700_000_600);
-    let token = state.token.as_ref().unwrap();
+    let token = state.tokens.first().unwrap();
     assert_eq!(token.secret.expose_secret(), b"12345678901234567890");
     assert_eq!(token.serial.to_string(), "48244-13456");
     assert_eq!(token.last_step.unwrap().get(), 56_666_666);

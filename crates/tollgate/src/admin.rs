@@ -4,8 +4,8 @@
 //! account, set its password or remove its token.
 
 use tollgate_login::{
-    Account, AccountState, AccountUpdate, AdminAction, AuditEvent, Commit, Destination,
-    Notification, UserId,
+    Account, AccountState, AccountUpdate, AdminAction, AuditEvent, Authenticator, Commit,
+    Destination, Notification, UserId,
 };
 use tollgate_store::StoreError;
 use zeroize::Zeroizing;
@@ -33,8 +33,8 @@ pub struct AccountSummary {
     pub mobile: Option<String>,
     /// The e-mail address on file.
     pub email: Option<String>,
-    /// The enrolled token's serial number.
-    pub token: Option<String>,
+    /// The enrolled authenticators, oldest first.
+    pub authenticators: Vec<Authenticator>,
     /// Consecutive wrong passwords from unknown browsers.
     pub password_failures: u32,
     /// Until when passwords from unknown browsers are refused.
@@ -75,7 +75,7 @@ impl Admin<'_> {
         Ok(AccountSummary {
             mobile: record.account.mobile.as_ref().map(|m| m.masked()),
             email: record.account.email.as_ref().map(|e| e.as_str().to_owned()),
-            token: state.token.as_ref().map(|t| t.serial.to_string()),
+            authenticators: state.tokens.iter().map(Authenticator::of).collect(),
             password_failures: state.password_failures,
             password_locked_until: state.password_locked_until.map(|t| t.as_secs()),
             second_factor_failures: state.second_factor_failures,
@@ -108,16 +108,42 @@ impl Admin<'_> {
         })
     }
 
-    /// Revokes `user`'s token (and any activation in progress): its codes are refused from
-    /// now on, and the next login enrolls a new one as a first login does (password, then a
-    /// one-time PIN).
+    /// Revokes all of `user`'s tokens (and any activation in progress): their codes are
+    /// refused from now on, and the next login enrolls a new one as a first login does
+    /// (password, then a one-time PIN).
     ///
     /// # Errors
     /// As [`Admin::account`].
     pub fn revoke_token(&self, user: &str) -> Result<(), Error> {
         self.update(user, AdminAction::TokenRevoked, |state| {
-            state.token = None;
+            state.tokens.clear();
             state.pending = None;
+        })
+    }
+
+    /// Revokes the token `serial` of `user`, and no other (the next login takes the codes of
+    /// those left; with none left, it enrolls anew).
+    ///
+    /// # Errors
+    /// [`Error::NoToken`] when the account holds no token of that serial number; and as
+    /// [`Admin::account`].
+    pub fn revoke_authenticator(&self, user: &str, serial: &str) -> Result<(), Error> {
+        let serial = parse_serial(serial)?;
+        let record = self.record_of(user)?;
+        if !record
+            .account
+            .state
+            .tokens
+            .iter()
+            .any(|t| t.serial == serial)
+        {
+            return Err(Error::NoToken);
+        }
+        self.update(user, AdminAction::TokenRevoked, |state| {
+            state.tokens.retain(|t| t.serial != serial);
+            if state.tokens.is_empty() {
+                state.pending = None;
+            }
         })
     }
 
@@ -156,19 +182,49 @@ impl Admin<'_> {
     /// code has the token.
     ///
     /// # Errors
-    /// [`Error::NoToken`] when the account has no token; [`Error::Input`] for a reset code
-    /// that is not 9 digits; and as [`Admin::account`].
+    /// [`Error::NoToken`] when the account has no token; [`Error::WhichToken`] when it has
+    /// several (ask for the app's serial number, and use [`Admin::app_unlock_code_for`]);
+    /// [`Error::Input`] for a reset code that is not 9 digits; and as [`Admin::account`].
     pub fn app_unlock_code(
         &self,
         user: &str,
         reset_code: &str,
     ) -> Result<Zeroizing<String>, Error> {
-        let id = self.user_id(user)?;
-        let record = self.service.store().user(&id)?.ok_or(Error::UnknownUser)?;
-        let token = record.account.state.token.ok_or(Error::NoToken)?;
+        let record = self.record_of(user)?;
+        match record.account.state.tokens.as_slice() {
+            [] => Err(Error::NoToken),
+            [token] => self.unlock_code(&record.id, token, reset_code),
+            _ => Err(Error::WhichToken),
+        }
+    }
+
+    /// [`Admin::app_unlock_code`] for the app of the token `serial` (the app shows it).
+    ///
+    /// # Errors
+    /// [`Error::NoToken`] when the account holds no token of that serial number; and as
+    /// [`Admin::app_unlock_code`].
+    pub fn app_unlock_code_for(
+        &self,
+        user: &str,
+        serial: &str,
+        reset_code: &str,
+    ) -> Result<Zeroizing<String>, Error> {
+        let serial = parse_serial(serial)?;
+        let record = self.record_of(user)?;
+        let tokens = &record.account.state.tokens;
+        let token = tokens.iter().find(|t| t.serial == serial);
+        self.unlock_code(&record.id, token.ok_or(Error::NoToken)?, reset_code)
+    }
+
+    fn unlock_code(
+        &self,
+        id: &UserId,
+        token: &tollgate_login::TokenRecord,
+        reset_code: &str,
+    ) -> Result<Zeroizing<String>, Error> {
         let code = tollgate_codes::unlock_code(&token.secret, reset_code.trim())
             .map_err(|_| Error::Input(tollgate_login::InputError::NotAResetCode))?;
-        self.record(&id, AdminAction::AppUnlockCodeIssued);
+        self.record(id, AdminAction::AppUnlockCodeIssued);
         Ok(code)
     }
 
@@ -230,6 +286,11 @@ impl Admin<'_> {
         Ok(UserId::parse_as(user, self.service.config().user_ids())?)
     }
 
+    fn record_of(&self, user: &str) -> Result<tollgate_store::UserRecord, Error> {
+        let id = self.user_id(user)?;
+        Ok(self.service.store().user(&id)?.ok_or(Error::UnknownUser)?)
+    }
+
     /// Changes `user`'s account state with compare-and-set (a login that changed it meanwhile
     /// is kept, and the change applied on top), then audits and notifies.
     fn update(
@@ -276,6 +337,14 @@ impl Admin<'_> {
         self.service
             .carry_out_admin(event, user, Notification::Administrator(action));
     }
+}
+
+/// A serial number as an administrator types it.
+fn parse_serial(serial: &str) -> Result<tollgate_codes::SerialNumber, Error> {
+    serial
+        .trim()
+        .parse()
+        .map_err(|_| Error::Input(tollgate_login::InputError::NotASerialNumber))
 }
 
 /// The account's identifiers a password may not contain.

@@ -37,6 +37,9 @@ pub enum Error {
     /// The account has no token (an administrator asked for an app unlock code).
     #[error("the account has no token")]
     NoToken,
+    /// The account has several tokens, and the action needs to know which (by serial number).
+    #[error("the account has several tokens: name one by its serial number")]
+    WhichToken,
     /// A password over the limit ([`PasswordLimits::max_len`](crate::PasswordLimits)), refused
     /// before any work was done.
     #[error("a password is at most {max} bytes")]

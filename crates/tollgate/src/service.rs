@@ -49,7 +49,7 @@ impl View {
     #[must_use]
     pub fn authenticated(&self) -> Option<&UserId> {
         match &self.screen {
-            Screen::Authenticated { user } => Some(user),
+            Screen::Authenticated { user, .. } => Some(user),
             _ => None,
         }
     }

@@ -12,12 +12,13 @@ use maud::{DOCTYPE, Markup, html};
 use tollgate::View;
 use tollgate::login::recovery::RecoveryCode;
 use tollgate::login::{
-    Catalog, Channel, DesktopActivation, Message, MessageId, MobileActivation, PasswordRules,
-    Screen, UserId,
+    Authenticator, Catalog, Channel, DesktopActivation, Message, MessageId, MobileActivation,
+    PasswordRules, Screen, UserId,
 };
 
 use crate::config::WebConfig;
 
+mod authenticators;
 mod enroll;
 mod reset;
 mod screens;
@@ -236,9 +237,16 @@ pub trait Pages: Send + Sync + 'static {
         screens::second_factor_locked(cx, user)
     }
 
-    /// Logged in (shown when no [`WebConfig::with_after_login`] page is set).
-    fn authenticated(&self, cx: &PageContext<'_>, user: &UserId) -> Markup {
-        screens::authenticated(cx, user)
+    /// Logged in (shown when no [`WebConfig::with_after_login`] page is set): the user's
+    /// authenticators, and the forms to add, rename and remove them.
+    fn authenticated(
+        &self,
+        cx: &PageContext<'_>,
+        user: &UserId,
+        authenticators: &[Authenticator],
+        can_add: bool,
+    ) -> Markup {
+        screens::authenticated(cx, user, authenticators, can_add)
     }
 
     /// "Password locked or forgotten?": the authenticator's code, or "I no longer have it".
@@ -308,7 +316,14 @@ pub trait Pages: Send + Sync + 'static {
             Screen::SecondFactorLocked { user } => {
                 ("second-factor-locked", self.second_factor_locked(cx, user))
             }
-            Screen::Authenticated { user } => ("authenticated", self.authenticated(cx, user)),
+            Screen::Authenticated {
+                user,
+                authenticators,
+                can_add,
+            } => (
+                "authenticated",
+                self.authenticated(cx, user, authenticators, *can_add),
+            ),
             Screen::ResetStart { user } => ("reset-start", self.reset_start(cx, user)),
             Screen::ResetPin {
                 user,

@@ -148,10 +148,16 @@ pub(super) fn second_factor_locked(cx: &PageContext<'_>, who: &UserId) -> Markup
     }
 }
 
-pub(super) fn authenticated(cx: &PageContext<'_>, who: &UserId) -> Markup {
+pub(super) fn authenticated(
+    cx: &PageContext<'_>,
+    who: &UserId,
+    authenticators: &[tollgate::login::Authenticator],
+    can_add: bool,
+) -> Markup {
     html! {
         h1 id="welcome" { (cx.text(MessageId::LoggedIn)) }
         (user(who))
+        (super::authenticators::list(cx, authenticators, can_add))
         (cx.link_button("new_recovery_codes", MessageId::NewRecoveryCodes))
         (cx.link_button("change_password", MessageId::ChangePassword))
     }

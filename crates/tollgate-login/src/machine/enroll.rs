@@ -1,8 +1,9 @@
 //! Enrollment: issuing activation data, and completing them with the registration code (or,
 //! on the open path, with the authenticator app's first code).
 //!
-//! Only an account without a token enrolls here: the guard in `transition` sends a login
-//! whose account gained a token meanwhile to the token code, and each path below checks again.
+//! Only an account without a token enrolls here, or a whole login adding one more
+//! ([`super::authenticators`]): the guard in `transition` sends any other login whose account
+//! gained a token meanwhile to the token code, and each path below checks again.
 
 use rand_core::CryptoRng;
 
@@ -81,13 +82,19 @@ pub(super) fn issue<R: CryptoRng>(
     .audit(AuditEvent::ActivationIssued { user, serial, kind })
 }
 
-/// Refuses enrollment where it may not go on: the account has a token, or codes are refused.
-fn refused<R>(ctx: &Ctx<'_, R>, state: &AccountState, user: &UserId) -> Option<Step> {
-    if state.token.is_some() {
+/// Refuses enrollment where it may not go on: the account has a token (and this login is
+/// not adding one), it has as many as it may, or codes are refused.
+fn refused<R>(ctx: &mut Ctx<'_, R>, state: &AccountState, user: &UserId) -> Option<Step> {
+    if state.has_token() && !ctx.adding {
         return Some(
             Step::to(Stage::ExpectTokenCode { user: user.clone() })
                 .notice(MessageId::AlreadyEnrolled),
         );
+    }
+    if ctx.adding && !super::authenticators::has_room(ctx, state) {
+        ctx.adding = false;
+        let notice = super::authenticators::limit_reached(ctx);
+        return Some(Step::to(Stage::Authenticated { user: user.clone() }).notice(notice));
     }
     (refuses_codes(ctx) == Some(Refusing::Locked)).then(|| second_factor_locked(user.clone()))
 }
@@ -95,7 +102,7 @@ fn refused<R>(ctx: &Ctx<'_, R>, state: &AccountState, user: &UserId) -> Option<S
 /// The account's state and the pending activation this login may complete, or the step that
 /// says why there is none.
 fn pending_of<R>(
-    ctx: &Ctx<'_, R>,
+    ctx: &mut Ctx<'_, R>,
     user: &UserId,
     kind: EnrollmentKind,
 ) -> Result<(AccountState, PendingActivation), Box<Step>> {
@@ -146,8 +153,9 @@ fn wrong<R>(
     code_refused(ctx, user, state, Factor::SecondFactor, wrong)
 }
 
-/// The token is in: stored, audited, and the user told (NIST SP 800-63B-4 §4.1.2.1); new
-/// recovery codes are drawn with it, shown on this step's screen alone.
+/// The token is in: stored, audited, and the user told (NIST SP 800-63B-4 §4.1.2.1). A first
+/// token comes with new recovery codes, shown on this step's screen alone; one added beside
+/// others keeps the codes the user has.
 fn enrolled<R: CryptoRng>(
     ctx: &mut Ctx<'_, R>,
     mut state: AccountState,
@@ -155,11 +163,16 @@ fn enrolled<R: CryptoRng>(
     token: TokenRecord,
 ) -> Step {
     let serial = token.serial;
-    state.token = Some(token);
+    let first = state.tokens.is_empty();
+    state.tokens.push(token);
     state.pending = None;
     state.second_factor_failures = 0;
     let step = Step::to(Stage::ExpectContinue { user: user.clone() }).notice(MessageId::Enrolled);
-    let step = super::lost::issue(ctx, &user, &mut state, step);
+    let step = if first {
+        super::lost::issue(ctx, &user, &mut state, step)
+    } else {
+        step
+    };
     step.update(state)
         .audit(AuditEvent::TokenEnrolled {
             user: user.clone(),
@@ -223,6 +236,9 @@ fn complete<R: CryptoRng>(
                 params,
                 last_step: None,
                 drift: 0,
+                kind: Some(kind),
+                name: None,
+                enrolled_at: Some(ctx.now),
             };
             enrolled(ctx, state, user, token)
         }
@@ -259,6 +275,9 @@ pub(super) fn confirm_open<R: CryptoRng>(
                 params: open.params,
                 last_step: Some(verified.step()),
                 drift: learned_drift(0, &verified),
+                kind: Some(kind),
+                name: None,
+                enrolled_at: Some(ctx.now),
             };
             enrolled(ctx, state, user, token)
         }

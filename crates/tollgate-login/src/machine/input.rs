@@ -2,6 +2,7 @@
 
 use crate::account::EnrollmentKind;
 use crate::device::DeviceId;
+use tollgate_codes::SerialNumber;
 
 /// The result of checking a password, which the service computes (Argon2id in the facade) so
 /// that the machine never sees the password. For an unknown user the service checks against a
@@ -104,7 +105,20 @@ pub enum Input<P = PasswordCheck> {
     /// "Change password", once logged in: the same two factors as "Password locked or
     /// forgotten?" (the authenticator's code, then a PIN), then the new password.
     ChangePassword,
-    /// "Cancel", at any step: back to the start.
+    /// "Add an authenticator", once logged in: enrollment as at a first login, and back to the
+    /// session (only a whole login adds one: SP 800-63B-4 §4.1.2.1).
+    AddAuthenticator,
+    /// "Remove" beside one of the user's authenticators, once logged in (never the last one).
+    RemoveAuthenticator(SerialNumber),
+    /// "Rename" beside one of the user's authenticators, once logged in, with the name typed.
+    RenameAuthenticator {
+        /// Which one.
+        serial: SerialNumber,
+        /// The name, as typed.
+        name: String,
+    },
+    /// "Cancel", at any step: back to the start (while adding an authenticator: back to the
+    /// session).
     Cancel,
     /// The time given by [`Output::wake_at`](crate::Output::wake_at) has come.
     Tick,
@@ -135,6 +149,11 @@ impl<P> Input<P> {
             Self::Continue => Input::Continue,
             Self::TokenCode(code) => Input::TokenCode(code),
             Self::OpenPathCode(code) => Input::OpenPathCode(code),
+            Self::AddAuthenticator => Input::AddAuthenticator,
+            Self::RemoveAuthenticator(serial) => Input::RemoveAuthenticator(serial),
+            Self::RenameAuthenticator { serial, name } => {
+                Input::RenameAuthenticator { serial, name }
+            }
             Self::Cancel => Input::Cancel,
             Self::Tick => Input::Tick,
         }
@@ -164,6 +183,15 @@ impl<P> core::fmt::Debug for Input<P> {
             Self::RegistrationArrived => f.write_str("RegistrationArrived"),
             Self::PinNotDelivered => f.write_str("PinNotDelivered"),
             Self::Continue => f.write_str("Continue"),
+            Self::AddAuthenticator => f.write_str("AddAuthenticator"),
+            Self::RemoveAuthenticator(serial) => {
+                f.debug_tuple("RemoveAuthenticator").field(serial).finish()
+            }
+            Self::RenameAuthenticator { serial, name } => f
+                .debug_struct("RenameAuthenticator")
+                .field("serial", serial)
+                .field("name", name)
+                .finish(),
             Self::Cancel => f.write_str("Cancel"),
             Self::Tick => f.write_str("Tick"),
         }

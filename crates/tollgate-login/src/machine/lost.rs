@@ -61,12 +61,12 @@ pub(super) fn spend<R>(
 
 /// The PIN after a recovery code: the lost token is revoked, and a new one is enrolled next.
 pub(super) fn replace<R>(ctx: &Ctx<'_, R>, user: UserId, mut state: AccountState) -> Step {
-    let serial = state.token.take().map(|t| t.serial);
+    let serials = state.tokens.drain(..).map(|t| t.serial).collect();
     state.pending = None;
     state.second_factor_failures = 0;
     let event = AuditEvent::TokenReplaced {
         user: user.clone(),
-        serial,
+        serials,
     };
     let told = notices(ctx, &user, Notification::AuthenticatorReplaced);
     Step::to(Stage::ExpectEnrollmentChoice { user })

@@ -76,7 +76,7 @@ pub(super) fn password<R: CryptoRng>(
     };
     let step = if ctx.config.second_factor_locked(&state) {
         second_factor_locked(user)
-    } else if state.token.is_some() {
+    } else if state.has_token() {
         Step::to(Stage::ExpectTokenCode { user })
     } else {
         // First login: the one-time PIN, by SMS, or by e-mail when no mobile number is on file.

@@ -62,7 +62,14 @@ pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
         },
         Stage::ExpectTokenCode { user } => Screen::EnterTokenCode { user: user.clone() },
         Stage::SecondFactorLocked { user } => Screen::SecondFactorLocked { user: user.clone() },
-        Stage::Authenticated { user } => Screen::Authenticated { user: user.clone() },
+        Stage::Authenticated { user } => {
+            let (authenticators, can_add) = super::authenticators::list(ctx);
+            Screen::Authenticated {
+                user: user.clone(),
+                authenticators,
+                can_add,
+            }
+        }
         Stage::ResetStart { user } => Screen::ResetStart { user: user.clone() },
         Stage::ExpectNewPassword { user } => Screen::NewPassword {
             user: user.clone(),
@@ -149,7 +156,7 @@ pub(super) fn with_codes(screen: Screen, codes: Vec<crate::recovery::RecoveryCod
             user,
             recovery_codes: codes,
         },
-        Screen::Authenticated { user } if !codes.is_empty() => {
+        Screen::Authenticated { user, .. } if !codes.is_empty() => {
             Screen::RecoveryCodes { user, codes }
         }
         screen => screen,

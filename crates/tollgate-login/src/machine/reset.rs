@@ -18,12 +18,12 @@
 use rand_core::CryptoRng;
 
 use super::pin::{first_channel, new_pin, spend_send};
-use super::token::{learned_drift, verify};
+use super::token::accept;
 use super::{
     Ctx, Factor, Refusing, Step, account_state, code_refused, refuses_codes, second_factor_locked,
 };
 use crate::PasswordRefusal;
-use crate::account::{AccountState, TokenRecord};
+use crate::account::AccountState;
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Channel, Effect, Notification};
 use crate::state::{PinPurpose, Stage};
@@ -50,30 +50,13 @@ pub(super) fn token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &st
     if closed(&state) {
         return wrong(user);
     }
-    let verified = state.token.as_ref().map(|token| {
-        let found = verify(
-            &token.secret,
-            token.params,
-            token.drift,
-            token.last_step,
-            ctx,
-            typed,
-        );
-        (token.clone(), found)
-    });
-    match verified {
-        Some((token, Ok(verified))) => {
-            state.token = Some(TokenRecord {
-                last_step: Some(verified.step()),
-                drift: learned_drift(token.drift, &verified),
-                ..token
-            });
-            state.second_factor_failures = 0;
+    match accept(ctx, &mut state, typed) {
+        Ok(()) => {
             state.reset_failures = 0;
             let channel = first_channel(ctx);
             first_pin(ctx, user, state, PinPurpose::ResetAfterToken, channel)
         }
-        _ => {
+        Err(_) => {
             let wrong = wrong(user.clone());
             code_refused(ctx, user, state, Factor::Reset, wrong)
         }
@@ -166,7 +149,7 @@ pub(super) fn pin_proven<R: CryptoRng>(
         // Whoever got here holds the phone and the mailbox: the owner who lost the token, or
         // someone with both. The help desk is told (it can grant a re-enrollment); the
         // password stays.
-        PinPurpose::ResetSecondOfTwo if state.token.is_some() => {
+        PinPurpose::ResetSecondOfTwo if state.has_token() => {
             let event = AuditEvent::ResetNeedsToken { user: user.clone() };
             let help = Effect::PasswordHelp { user: user.clone() };
             Step::to(Stage::ResetStart { user })

@@ -6,7 +6,7 @@ use super::{
     Ctx, Factor, Refusing, Step, account_state, authenticated, fail, refuses_codes,
     second_factor_locked,
 };
-use crate::account::TokenRecord;
+use crate::account::{AccountState, TokenRecord};
 use crate::message::MessageId;
 use crate::output::AuditEvent;
 use crate::state::Stage;
@@ -20,29 +20,16 @@ pub(super) fn token_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed
     let Some(mut state) = account_state(ctx) else {
         return wrong();
     };
-    let Some(token) = state.token.clone() else {
+    if !state.has_token() {
         return wrong();
-    };
+    }
     match refuses_codes(ctx) {
         Some(Refusing::Locked) => return second_factor_locked(user),
         Some(Refusing::CoolingDown) => return wrong(),
         None => {}
     }
-    match verify(
-        &token.secret,
-        token.params,
-        token.drift,
-        token.last_step,
-        ctx,
-        typed,
-    ) {
-        Ok(verified) => {
-            state.token = Some(TokenRecord {
-                last_step: Some(verified.step()),
-                drift: learned_drift(token.drift, &verified),
-                ..token
-            });
-            state.second_factor_failures = 0;
+    match accept(ctx, &mut state, typed) {
+        Ok(()) => {
             let mut step = authenticated(ctx, user, state.clone());
             // The token's step and drift changed: the update is always there.
             if step.update.is_none() {
@@ -67,6 +54,50 @@ pub(super) fn token_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed
             step.update(state).audit(audit).effects(events)
         }
     }
+}
+
+/// Checks `typed` against the account's tokens: when one takes it, its step is spent, its
+/// drift learned, and the second factor's failures forgiven.
+pub(super) fn accept<R>(
+    ctx: &Ctx<'_, R>,
+    state: &mut AccountState,
+    typed: &str,
+) -> Result<(), VerifyError> {
+    let (at, verified) = verify_any(ctx, &state.tokens, typed)?;
+    if let Some(token) = state.tokens.get_mut(at) {
+        token.last_step = Some(verified.step());
+        token.drift = learned_drift(token.drift, &verified);
+    }
+    state.second_factor_failures = 0;
+    Ok(())
+}
+
+/// Checks `typed` against each of the account's tokens (every one of them, so that the time
+/// taken does not say which matched): the first that takes it, and where. A replayed code of
+/// one token is reported as such when no other token takes it.
+fn verify_any<R>(
+    ctx: &Ctx<'_, R>,
+    tokens: &[TokenRecord],
+    typed: &str,
+) -> Result<(usize, Verified), VerifyError> {
+    let mut found = Err(VerifyError::Mismatch);
+    for (at, token) in tokens.iter().enumerate() {
+        let checked = verify(
+            &token.secret,
+            token.params,
+            token.drift,
+            token.last_step,
+            ctx,
+            typed,
+        );
+        found = match (found, checked) {
+            (Ok(first), _) => Ok(first),
+            (_, Ok(verified)) => Ok((at, verified)),
+            (Err(VerifyError::Replayed { step }), Err(_)) => Err(VerifyError::Replayed { step }),
+            (Err(_), Err(error)) => Err(error),
+        };
+    }
+    found
 }
 
 /// Checks `typed` against a TOTP token whose clock runs `drift` steps off, refusing the step

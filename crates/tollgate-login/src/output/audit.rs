@@ -49,12 +49,27 @@ pub enum AuditEvent {
         /// Whose.
         user: UserId,
     },
-    /// A lost token was revoked after a recovery code and a PIN: a new one is enrolled next.
+    /// Lost tokens were revoked after a recovery code (or an administrator's grant) and a PIN:
+    /// a new one is enrolled next.
     TokenReplaced {
         /// Whose.
         user: UserId,
-        /// The old token's serial number.
-        serial: Option<SerialNumber>,
+        /// The serial numbers of the tokens revoked (all the account had).
+        serials: Vec<SerialNumber>,
+    },
+    /// The user removed one of their authenticators, logged in.
+    TokenRemoved {
+        /// Whose.
+        user: UserId,
+        /// Which.
+        serial: SerialNumber,
+    },
+    /// The user renamed one of their authenticators, logged in.
+    TokenRenamed {
+        /// Whose.
+        user: UserId,
+        /// Which.
+        serial: SerialNumber,
     },
     /// A whole login with a temporary password: on to set a new one.
     PasswordChangeRequired {

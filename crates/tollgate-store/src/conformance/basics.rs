@@ -121,13 +121,28 @@ fn full_state(rng: &mut ChaCha20Rng) -> Check<AccountState> {
                 locked_until: None,
             },
         ],
-        token: Some(TokenRecord {
-            serial,
-            secret: Secret::from_array([7u8; 32]),
-            params: TotpParams::default(),
-            last_step: Some(Step::new(56_666_666)),
-            drift: -2,
-        }),
+        tokens: vec![
+            TokenRecord {
+                serial,
+                secret: Secret::from_array([7u8; 32]),
+                params: TotpParams::default(),
+                last_step: Some(Step::new(56_666_666)),
+                drift: -2,
+                kind: Some(EnrollmentKind::Desktop),
+                name: None,
+                enrolled_at: Some(UnixTime::from_secs(1_690_000_000)),
+            },
+            TokenRecord {
+                serial: SerialNumber::generate(rng),
+                secret: Secret::from_array([8u8; 20]),
+                params: TotpParams::default(),
+                last_step: None,
+                drift: 1,
+                kind: Some(EnrollmentKind::Mobile),
+                name: Some("Téléphone de travail".parse().map_err(err("a name"))?),
+                enrolled_at: Some(UnixTime::from_secs(1_695_000_000)),
+            },
+        ],
         pending: Some(PendingActivation {
             activation,
             kind: EnrollmentKind::Mobile,
@@ -193,7 +208,7 @@ fn accounts(
     // Bob cannot take alice's token serial number, nor her pending one.
     for taken in [
         AccountState {
-            token: state.token.clone(),
+            tokens: state.tokens.clone(),
             ..AccountState::default()
         },
         AccountState {
@@ -227,7 +242,7 @@ fn accounts(
     let taken = AccountUpdate {
         expected_version: 0,
         state: AccountState {
-            token: state.token.clone(),
+            tokens: state.tokens.clone(),
             ..AccountState::default()
         },
     };
@@ -344,18 +359,22 @@ pub(crate) fn same_state(got: &AccountState, want: &AccountState) -> Check {
     ensure(plain(got) == plain(want), || {
         "counters or the lock changed".into()
     })?;
-    match (&got.token, &want.token) {
-        (None, None) => {}
-        (Some(g), Some(w)) => ensure(
-            g.serial == w.serial
-                && g.secret.expose_secret() == w.secret.expose_secret()
-                && g.params == w.params
-                && g.last_step == w.last_step
-                && g.drift == w.drift,
-            || "the token changed in the store".into(),
-        )?,
-        _ => return Err("the token appeared or vanished".into()),
-    }
+    let token = |t: &TokenRecord| {
+        (
+            t.serial,
+            t.secret.expose_secret().to_vec(),
+            t.params,
+            t.last_step,
+            t.drift,
+            t.kind,
+            t.name.clone(),
+            t.enrolled_at,
+        )
+    };
+    let tokens = |s: &AccountState| s.tokens.iter().map(token).collect::<Vec<_>>();
+    ensure(tokens(got) == tokens(want), || {
+        "the tokens changed in the store (or their order)".into()
+    })?;
     match (&got.pending, &want.pending) {
         (None, None) => Ok(()),
         (Some(g), Some(w)) => {

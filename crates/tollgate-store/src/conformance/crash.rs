@@ -101,7 +101,8 @@ pub fn stream(
         };
         let serial = version_of()?
             .state
-            .token
+            .tokens
+            .first()
             .map(|t| t.serial.to_string())
             .ok_or("enrolled, but no token stored")?;
         ack(&Ack::Enrolled {
@@ -136,8 +137,9 @@ pub fn verify_acks(store: &dyn Store, acks: &[Ack]) -> Check<usize> {
                 found
                     .account
                     .state
-                    .token
-                    .is_some_and(|t| t.serial.to_string() == *serial),
+                    .tokens
+                    .iter()
+                    .any(|t| t.serial.to_string() == *serial),
                 || format!("lost after the crash: {ack}"),
             )?,
             Ack::LoggedIn { version, .. } => ensure(found.account.version >= *version, || {

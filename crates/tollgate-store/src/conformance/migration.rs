@@ -33,8 +33,8 @@ pub fn version_1_fixture(store: Arc<dyn Store>) -> Check {
     let token = john
         .account
         .state
-        .token
-        .as_ref()
+        .tokens
+        .first()
         .ok_or("John's token is gone")?;
     ensure(token.serial.to_string() == "07106-22051", || {
         format!("John's token is {}", token.serial)

@@ -1,0 +1,94 @@
+//! A user's authenticators, once logged in: the list, "Add an authenticator" (enrollment as
+//! at a first login, ending back in the session: only a whole login with an authenticator the
+//! account has adds one, SP 800-63B-4 §4.1.2.1), "Rename" and "Remove" (never the last one:
+//! an account without an authenticator would log in with the password and a PIN alone).
+
+use super::{Ctx, Step, account_state, notices};
+use crate::account::{AccountState, AuthenticatorName};
+use crate::message::{Message, MessageId};
+use crate::output::{AuditEvent, Authenticator, Notification};
+use crate::state::Stage;
+use crate::user::UserId;
+use tollgate_codes::SerialNumber;
+
+/// The session's list of the account's authenticators, and whether one more may be added.
+pub(super) fn list<R>(ctx: &Ctx<'_, R>) -> (Vec<Authenticator>, bool) {
+    let tokens = ctx.account.map_or(&[][..], |a| &a.state.tokens[..]);
+    let listed = tokens.iter().map(Authenticator::of).collect();
+    (listed, tokens.len() < ctx.config.max_authenticators)
+}
+
+/// The notice when the account holds the most authenticators allowed.
+pub(super) fn limit_reached<R>(ctx: &Ctx<'_, R>) -> Message {
+    Message::new(MessageId::AuthenticatorLimit)
+        .with("max", ctx.config.max_authenticators.to_string())
+}
+
+/// Whether `state` may take one more authenticator.
+pub(super) fn has_room<R>(ctx: &Ctx<'_, R>, state: &AccountState) -> bool {
+    state.tokens.len() < ctx.config.max_authenticators
+}
+
+/// "Add an authenticator": on to the enrollment choice, this login marked as adding.
+pub(super) fn add<R>(ctx: &mut Ctx<'_, R>, user: UserId) -> Step {
+    let Some(state) = account_state(ctx) else {
+        return Step::to(Stage::Authenticated { user });
+    };
+    if !has_room(ctx, &state) {
+        return Step::to(Stage::Authenticated { user }).notice(limit_reached(ctx));
+    }
+    ctx.adding = true;
+    Step::to(Stage::ExpectEnrollmentChoice { user })
+}
+
+/// "Remove": the authenticator is revoked, unless it is the account's last.
+pub(super) fn remove<R>(ctx: &Ctx<'_, R>, user: UserId, serial: SerialNumber) -> Step {
+    let here = || Step::to(Stage::Authenticated { user: user.clone() });
+    let Some(mut state) = account_state(ctx) else {
+        return here();
+    };
+    let Some(at) = state.tokens.iter().position(|t| t.serial == serial) else {
+        return here();
+    };
+    if state.tokens.len() == 1 {
+        return here().notice(MessageId::LastAuthenticator);
+    }
+    state.tokens.remove(at);
+    let event = AuditEvent::TokenRemoved {
+        user: user.clone(),
+        serial,
+    };
+    let told = notices(ctx, &user, Notification::AuthenticatorRemoved);
+    here()
+        .notice(MessageId::AuthenticatorRemoved)
+        .update(state)
+        .audit(event)
+        .effects(told)
+}
+
+/// "Rename": the name typed, if it is one.
+pub(super) fn rename<R>(ctx: &Ctx<'_, R>, user: UserId, serial: SerialNumber, typed: &str) -> Step {
+    let here = || Step::to(Stage::Authenticated { user: user.clone() });
+    let Some(mut state) = account_state(ctx) else {
+        return here();
+    };
+    let Some(token) = state.tokens.iter_mut().find(|t| t.serial == serial) else {
+        return here();
+    };
+    let Ok(name) = typed.parse::<AuthenticatorName>() else {
+        let max = crate::account::MAX_AUTHENTICATOR_NAME.to_string();
+        return here().notice(Message::new(MessageId::AuthenticatorNameFormat).with("max", max));
+    };
+    if token.name.as_ref() == Some(&name) {
+        return here();
+    }
+    token.name = Some(name);
+    let event = AuditEvent::TokenRenamed {
+        user: user.clone(),
+        serial,
+    };
+    here()
+        .notice(MessageId::AuthenticatorRenamed)
+        .update(state)
+        .audit(event)
+}
