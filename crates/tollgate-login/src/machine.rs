@@ -131,7 +131,10 @@ impl LoginMachine {
                 adding: false,
                 ..state.clone()
             };
-            return self.handle(back, Input::Tick, account, now, rng);
+            // Back to the assurance of a whole login: a new key, as every time it is reached.
+            let mut back = self.handle(back, Input::Tick, account, now, rng);
+            back.rekey = true;
+            return back;
         }
         if input == Input::Cancel || expired {
             let expired = input != Input::Cancel;

@@ -22,6 +22,8 @@ const JOHN: &str = "john.smith@example.com";
 static ONLINE_ENROLLMENTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// How many tokens flow 3 revoked.
 static REPLACED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static ADDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static REMOVED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// How many resets reached the new-password step (the invariant must be exercised).
 static NEW_PASSWORDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
@@ -57,10 +59,16 @@ enum Op {
     NoToken,
     /// The same, at a later login's token code.
     LostToken,
-    /// The first recovery code the last enrollment showed (spent or not).
+    /// The next recovery code the last enrollment showed (each tried once, in turn).
     RecoveryCode,
     /// The service's verdict on a reset's new password: stored, or refused.
     SetPassword(bool),
+    /// "Add an authenticator".
+    Add,
+    /// "Remove" beside the oldest authenticator.
+    RemoveOldest,
+    /// "Rename" the oldest, to a name or to what is not one.
+    Rename(bool),
     Cancel,
     Tick,
     Wait(u16),
@@ -88,6 +96,9 @@ fn op() -> impl Strategy<Value = Op> {
         2 => Just(Op::LostToken),
         2 => Just(Op::RecoveryCode),
         1 => any::<bool>().prop_map(Op::SetPassword),
+        2 => Just(Op::Add),
+        1 => Just(Op::RemoveOldest),
+        1 => any::<bool>().prop_map(Op::Rename),
         1 => Just(Op::Cancel),
         1 => Just(Op::Tick),
         1 => (0u16..400).prop_map(Op::Wait),
@@ -108,7 +119,7 @@ fn no_authentication_without_both_factors() {
     let authentications = std::cell::Cell::new(0usize);
     let mut runner = proptest::test_runner::TestRunner::new(config());
     let result = runner.run(&proptest::collection::vec(op(), 1..120), |ops| {
-        authentications.set(authentications.get() + run(ops)?);
+        authentications.set(authentications.get() + run(ops, false)?);
         Ok(())
     });
     if let Err(failure) = result {
@@ -117,12 +128,6 @@ fn no_authentication_without_both_factors() {
     let online = ONLINE_ENROLLMENTS.load(std::sync::atomic::Ordering::Relaxed);
     let resets = NEW_PASSWORDS.load(std::sync::atomic::Ordering::Relaxed);
     assert!(resets >= 5, "only {resets} resets reached the new password");
-    let replaced = REPLACED.load(std::sync::atomic::Ordering::Relaxed);
-    println!("tokens replaced after a recovery code: {replaced}");
-    assert!(
-        replaced >= 1,
-        "no token was replaced: flow 3 was not exercised"
-    );
 
     println!(
         "authentications reached: {}; enrollments by online registration: {online}; resets to \
@@ -140,23 +145,62 @@ fn no_authentication_without_both_factors() {
     );
 }
 
-/// One sequence; returns how many times a login was authenticated.
-fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
+/// The same properties from an account that has its token: its tokens change only by their
+/// flows (one added by a whole login, one removed from a session, all revoked after a recovery
+/// code and a PIN), and the sequences do exercise each.
+#[test]
+fn tokens_change_only_by_their_flows() {
+    let mut runner = proptest::test_runner::TestRunner::new(config());
+    let result = runner.run(&proptest::collection::vec(op(), 1..120), |ops| {
+        run(ops, true)?;
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+    let replaced = REPLACED.load(std::sync::atomic::Ordering::Relaxed);
+    let added = ADDED.load(std::sync::atomic::Ordering::Relaxed);
+    let removed = REMOVED.load(std::sync::atomic::Ordering::Relaxed);
+    println!(
+        "tokens replaced after a recovery code: {replaced}; added beside others from a session: \
+         {added}; removed from a session: {removed}"
+    );
+    assert!(replaced >= 1, "flow 3 was not exercised");
+    assert!(added >= 1, "no token was added from a session");
+    assert!(removed >= 1, "no token was removed from a session");
+}
+
+/// One sequence (from an account with its token when `enrolled`); returns how many times a
+/// login was authenticated.
+fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> {
     let mut authenticated = 0;
     {
         let mut sim = Sim::new(Config::default());
         sim.register(JOHN, "pw", Some("+16132701234"), None);
+        // An account with its token already (a desktop enrollment), or none.
+        let (mut token, mut recovery) = if enrolled {
+            let login = sim.past_the_pin(JOHN, "pw");
+            let (token, codes) = sim.enroll_from(login);
+            (Some(token), codes)
+        } else {
+            (None, Vec::new())
+        };
+        let mut serial: Vec<_> = sim
+            .account(JOHN)
+            .state
+            .tokens
+            .iter()
+            .map(|t| t.serial)
+            .collect();
         let (mut state, _) = sim.start();
         let mut proof = Proof::default();
-        let mut sent_in_login = 0usize;
-        let mut token: Option<Totp> = None;
+        let mut sent_in_login = sim.outbox.len();
         let mut app: Option<TokenActivation> = None;
         let mut used_codes = Vec::new();
         let mut awaiting_pin = false;
         // A reset's proof: the authenticator's code, and the PINs, in this login.
         let (mut reset_token, mut reset_pins, mut awaiting_reset_pin) = (false, 0u8, false);
-        let mut serial = None;
-        let mut recovery: Option<String> = None;
+        let mut adding = false;
         let mut new_passwords = 0usize;
 
         for op in ops {
@@ -220,12 +264,28 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
                 Op::Forgot => Input::ForgotPassword,
                 Op::NoToken => Input::NoAuthenticator,
                 Op::LostToken => Input::LostToken,
-                Op::RecoveryCode => Input::RecoveryCode(recovery.clone().unwrap_or_default()),
+                Op::RecoveryCode => Input::RecoveryCode(recovery.pop().unwrap_or_default()),
                 Op::SetPassword(stored) => Input::PasswordSet(if stored {
                     Ok(())
                 } else {
                     Err(tollgate_login::PasswordRefusal::Common)
                 }),
+                Op::Add => Input::AddAuthenticator,
+                Op::RemoveOldest | Op::Rename(_) => {
+                    let oldest = sim.account(JOHN).state.tokens.first().map(|t| t.serial);
+                    let serial = oldest.unwrap_or_else(|| "12211-49352".parse().unwrap());
+                    match op {
+                        Op::Rename(name) => Input::RenameAuthenticator {
+                            serial,
+                            name: if name {
+                                "Phone".into()
+                            } else {
+                                "\u{202E}".into()
+                            },
+                        },
+                        _ => Input::RemoveAuthenticator(serial),
+                    }
+                }
                 Op::Cancel => Input::Cancel,
                 Op::Tick => Input::Tick,
                 Op::Wait(seconds) => {
@@ -247,7 +307,10 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
                 (reset_token, reset_pins) = (false, 0);
             }
             match (&typed, &output.screen) {
-                (Input::TokenCode(_), Screen::ResetPin { .. }) => reset_token = true,
+                // The authenticator's code, or a recovery code standing in for it.
+                (Input::TokenCode(_) | Input::RecoveryCode(_), Screen::ResetPin { .. }) => {
+                    reset_token = true;
+                }
                 (Input::Pin(_), Screen::ResetPin { step: 2, .. } | Screen::NewPassword { .. })
                     if awaiting_reset_pin =>
                 {
@@ -268,25 +331,62 @@ fn run(ops: Vec<Op>) -> Result<usize, TestCaseError> {
                 new_passwords += 1;
             }
             if let Screen::Enrolled { recovery_codes, .. } = &output.screen
-                && let Some(first) = recovery_codes.first()
+                && !recovery_codes.is_empty()
             {
-                recovery = Some(first.expose_grouped().to_string());
-            }
-            // A token, once enrolled, is only ever revoked after a recovery code and a PIN
-            // (flow 3): the audit says so whenever it goes.
-            let now_serial = sim.account(JOHN).state.tokens.first().map(|t| t.serial);
-            if serial.is_some() && now_serial != serial {
-                let replaced = sim
-                    .audit
+                recovery = recovery_codes
                     .iter()
-                    .rev()
-                    .take(4)
-                    .any(|e| matches!(e, tollgate_login::AuditEvent::TokenReplaced { .. }));
-                prop_assert!(
-                    replaced && now_serial.is_none(),
-                    "the token changed without flow 3"
-                );
-                REPLACED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    .map(|c| c.expose_grouped().to_string())
+                    .collect();
+            }
+            // The tokens change only by a first enrollment, one added by a whole login, one
+            // removed from a session (never the last), or all revoked after a recovery code and
+            // a PIN (flow 3): the audit says so whenever they go.
+            if matches!(typed, Input::AddAuthenticator)
+                && was_authenticated
+                && matches!(output.screen, Screen::ChooseEnrollment { .. })
+            {
+                adding = true;
+            }
+            let now_serial: Vec<_> = sim
+                .account(JOHN)
+                .state
+                .tokens
+                .iter()
+                .map(|t| t.serial)
+                .collect();
+            if now_serial != serial {
+                let appended =
+                    now_serial.len() == serial.len() + 1 && now_serial.starts_with(&serial);
+                let removed = now_serial.len() + 1 == serial.len()
+                    && serial.iter().filter(|s| !now_serial.contains(s)).count() == 1;
+                if appended {
+                    prop_assert!(
+                        serial.is_empty() || adding,
+                        "a token was added beside others without a whole login"
+                    );
+                    ADDED.fetch_add(usize::from(adding), std::sync::atomic::Ordering::Relaxed);
+                } else if removed && !now_serial.is_empty() {
+                    prop_assert!(
+                        was_authenticated && matches!(typed, Input::RemoveAuthenticator(_)),
+                        "a token was removed outside a session"
+                    );
+                    REMOVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                } else {
+                    let replaced = sim
+                        .audit
+                        .iter()
+                        .rev()
+                        .take(4)
+                        .any(|e| matches!(e, tollgate_login::AuditEvent::TokenReplaced { .. }));
+                    prop_assert!(
+                        replaced && now_serial.is_empty(),
+                        "the tokens changed without flow 3"
+                    );
+                    REPLACED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            if state.is_authenticated() || matches!(output.screen, Screen::EnterUserId) {
+                adding = false;
             }
             serial = now_serial;
             awaiting_reset_pin = matches!(output.screen, Screen::ResetPin { .. });

@@ -135,7 +135,13 @@ fn sealing_round_trips_and_never_repeats_a_nonce() {
     assert_eq!(a.serials, vec![v["serial"].clone()]);
     let again = AccountRow::open(&a.sealed, &user, 3, &ring(&v)).unwrap();
     assert_eq!(
-        again.tokens.into_iter().next().unwrap().secret.expose_secret(),
+        again
+            .tokens
+            .into_iter()
+            .next()
+            .unwrap()
+            .secret
+            .expose_secret(),
         v["token_secret_plaintext"].as_bytes()
     );
     assert!(

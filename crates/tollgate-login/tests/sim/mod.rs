@@ -262,8 +262,31 @@ impl Sim {
     /// token the app holds, and the recovery codes the enrollment showed (once: the page shown
     /// again has none).
     pub(crate) fn enroll_from(&mut self, mut login: Login) -> (Totp, Vec<String>) {
+        let (token, output) = self.register_desktop(&mut login);
+        let Screen::Enrolled { recovery_codes, .. } = output.screen else {
+            panic!("expected the enrolled screen, got {:?}", output.screen);
+        };
+        let codes: Vec<String> = recovery_codes
+            .iter()
+            .map(|c| c.expose_grouped().to_string())
+            .collect();
+        assert_eq!(codes.len(), tollgate_login::recovery::RECOVERY_CODES);
+        // Shown once: the same page again has none.
+        let again = self.submit(&mut login, Input::Tick);
+        assert!(
+            matches!(again.screen, Screen::Enrolled { ref recovery_codes, .. } if recovery_codes.is_empty())
+        );
+        let output = self.submit(&mut login, Input::Continue);
+        assert!(matches!(output.screen, Screen::Authenticated { .. }));
+        assert!(login.is_authenticated());
+        (token, codes)
+    }
+
+    /// The desktop path from the enrollment choice to the enrolled screen: the app's token,
+    /// and that screen.
+    pub(crate) fn register_desktop(&mut self, login: &mut Login) -> (Totp, Output) {
         let output = self.submit(
-            &mut login,
+            login,
             Input::ChooseEnrollment(tollgate_login::EnrollmentKind::Desktop),
         );
         let Screen::DesktopActivation(screen) = output.screen else {
@@ -282,24 +305,8 @@ impl Sim {
             None,
         );
         let (code, token) = app.register(&mut self.rng);
-        let output = self.submit(&mut login, Input::RegistrationCode(code.to_string()));
-        let Screen::Enrolled { recovery_codes, .. } = output.screen else {
-            panic!("expected the enrolled screen, got {:?}", output.screen);
-        };
-        let codes: Vec<String> = recovery_codes
-            .iter()
-            .map(|c| c.expose_grouped().to_string())
-            .collect();
-        assert_eq!(codes.len(), tollgate_login::recovery::RECOVERY_CODES);
-        // Shown once: the same page again has none.
-        let again = self.submit(&mut login, Input::Tick);
-        assert!(
-            matches!(again.screen, Screen::Enrolled { ref recovery_codes, .. } if recovery_codes.is_empty())
-        );
-        let output = self.submit(&mut login, Input::Continue);
-        assert!(matches!(output.screen, Screen::Authenticated { .. }));
-        assert!(login.is_authenticated());
-        (token.totp(), codes)
+        let output = self.submit(login, Input::RegistrationCode(code.to_string()));
+        (token.totp(), output)
     }
 
     /// How many second-factor codes the service checked and refused, for `user`.
