@@ -80,6 +80,19 @@ pub struct AccountState {
     pub password_expired: bool,
     /// The hashes of the recovery codes not used yet ([`crate::recovery`]).
     pub recovery_codes: Vec<crate::recovery::RecoveryHash>,
+    /// An administrator's re-enrollment grant not used yet, if any.
+    pub grant: Option<Grant>,
+}
+
+/// An administrator's one-time re-enrollment grant ([`crate::recovery::grant`]): at "I no
+/// longer have my authenticator", with the password and a one-time PIN, it replaces the
+/// account's tokens as a recovery code does, once, until it expires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grant {
+    /// The grant's hash.
+    pub hash: crate::recovery::RecoveryHash,
+    /// When it stops working.
+    pub expires_at: UnixTime,
 }
 
 /// Wrong reset codes in a row after which an account's password resets check no more codes

@@ -20,7 +20,7 @@ mod state;
 mod user;
 
 pub use account::{
-    Account, AccountState, AccountUpdate, AuthenticatorName, EnrollmentKind,
+    Account, AccountState, AccountUpdate, AuthenticatorName, EnrollmentKind, Grant,
     MAX_AUTHENTICATOR_NAME, MAX_ONLINE_FAILURES, MAX_RESET_FAILURES, MobileQr, OnlineRegistration,
     OpenToken, PendingActivation, TokenRecord,
 };

@@ -333,6 +333,9 @@ pub enum AdminAction {
     UserDeleted,
     /// An unlock code given for the PIN reset code of the user's locked soft-token app.
     AppUnlockCodeIssued,
+    /// A one-time re-enrollment grant issued: with the password and a one-time PIN it
+    /// replaces the user's tokens, until it expires.
+    ReenrollmentGranted,
     /// The mobile number or e-mail address changed (both the old and the new are told: a new
     /// phone number is a new authenticator for one-time PINs).
     ContactsChanged,

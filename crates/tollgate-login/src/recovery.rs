@@ -58,17 +58,41 @@ pub struct RecoveryHash(pub [u8; 32]);
 pub fn generate(user: &UserId, rng: &mut impl CryptoRng) -> (Vec<RecoveryCode>, Vec<RecoveryHash>) {
     (0..RECOVERY_CODES)
         .map(|_| {
-            let mut code = Zeroizing::new(String::with_capacity(LEN));
-            let mut bytes = Zeroizing::new([0u8; LEN]);
-            rng.fill_bytes(&mut *bytes);
-            for b in bytes.iter() {
-                // 256 is a multiple of 32: the low five bits are uniform.
-                code.push(char::from(ALPHABET[usize::from(b & 31)]));
-            }
-            let hash = hash(user, &code);
-            (RecoveryCode(code), hash)
+            let code = draw(rng);
+            let hash = hash(user, &code.0);
+            (code, hash)
         })
         .unzip()
+}
+
+fn draw(rng: &mut impl CryptoRng) -> RecoveryCode {
+    let mut code = Zeroizing::new(String::with_capacity(LEN));
+    let mut bytes = Zeroizing::new([0u8; LEN]);
+    rng.fill_bytes(&mut *bytes);
+    for b in bytes.iter() {
+        // 256 is a multiple of 32: the low five bits are uniform.
+        code.push(char::from(ALPHABET[usize::from(b & 31)]));
+    }
+    RecoveryCode(code)
+}
+
+/// An administrator's re-enrollment grant: a code of the same form as a recovery code (120
+/// bits), to give the user by a channel of the administrator's choosing; it stands in for a
+/// recovery code once, until it expires. Its hash is another function's (a grant's label),
+/// so that it is never mistaken for a recovery code.
+pub fn grant(user: &UserId, rng: &mut impl CryptoRng) -> (RecoveryCode, RecoveryHash) {
+    let code = draw(rng);
+    let hash = hash_as(b"tollgate re-enrollment grant v1\0", user, &code.0);
+    (code, hash)
+}
+
+/// Whether `typed` is the grant whose hash is `stored`, compared in constant time.
+#[must_use]
+pub fn is_grant(user: &UserId, stored: &RecoveryHash, typed: &str) -> bool {
+    normalise(typed).is_some_and(|code| {
+        let wanted = hash_as(b"tollgate re-enrollment grant v1\0", user, &code);
+        bool::from(stored.0.ct_eq(&wanted.0))
+    })
 }
 
 /// What the user typed, as a code: upper case, without spaces or hyphens, with Crockford's
@@ -95,8 +119,12 @@ pub fn normalise(typed: &str) -> Option<Zeroizing<String>> {
 /// The stored form of `code` (normalised) for `user`.
 #[must_use]
 pub fn hash(user: &UserId, code: &str) -> RecoveryHash {
+    hash_as(b"tollgate recovery code v1\0", user, code)
+}
+
+fn hash_as(label: &[u8], user: &UserId, code: &str) -> RecoveryHash {
     let mut sha = Sha256::new();
-    sha.update(b"tollgate recovery code v1\0");
+    sha.update(label);
     sha.update(user.as_str().as_bytes());
     sha.update([0]);
     sha.update(code.as_bytes());

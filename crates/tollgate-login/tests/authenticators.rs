@@ -125,7 +125,7 @@ fn the_password_and_the_phone_cannot_add_an_authenticator() {
                     Screen::EnterPin { .. } | Screen::ResetPin { .. }
                 ) {
                     let pin = sim.last_pin();
-                    sim.submit(&mut login, Input::Pin(pin));
+                    sim.step(&mut login, Input::Pin(pin));
                 }
                 let output =
                     sim.submit(&mut login, Input::ChooseEnrollment(EnrollmentKind::Desktop));
@@ -235,12 +235,12 @@ fn cancel_and_the_clock_end_the_enrollment_not_the_session() {
     let mut sim = sim();
     let first = sim.enroll_desktop(JOHN, PASSWORD);
     let (mut login, _) = log_in_with(&mut sim, &first);
-    sim.submit(&mut login, Input::AddAuthenticator);
+    sim.step(&mut login, Input::AddAuthenticator);
     let output = sim.submit(&mut login, Input::Cancel);
     assert!(login.is_authenticated(), "{:?}", output.screen);
     // An hour in the session, then adding: the enrollment has a login's time from then.
     sim.advance(3600);
-    sim.submit(&mut login, Input::AddAuthenticator);
+    sim.step(&mut login, Input::AddAuthenticator);
     let output = sim.submit(&mut login, Input::ChooseEnrollment(EnrollmentKind::Mobile));
     assert!(matches!(output.screen, Screen::MobileActivation(_)));
     sim.advance(16 * 60);
@@ -260,8 +260,8 @@ fn a_lost_token_replacement_revokes_every_token() {
     add(&mut sim, &mut login);
     sim.advance(30);
     let (mut login, _) = sim.log_in(JOHN, PASSWORD);
-    sim.submit(&mut login, Input::LostToken);
-    sim.submit(&mut login, Input::RecoveryCode(codes[0].clone()));
+    sim.step(&mut login, Input::LostToken);
+    sim.step(&mut login, Input::RecoveryCode(codes[0].clone()));
     let pin = sim.last_pin();
     let output = sim.submit(&mut login, Input::Pin(pin));
     assert!(matches!(output.screen, Screen::ChooseEnrollment { .. }));
@@ -290,7 +290,7 @@ fn guesses_against_several_authenticators_stay_under_the_hard_limit() {
         let (mut login, _) = sim.log_in(JOHN, PASSWORD);
         for guess in 0..10 {
             let code = format!("{:06}", (round * 10 + guess) % 1_000_000);
-            sim.submit(&mut login, Input::TokenCode(code));
+            sim.step(&mut login, Input::TokenCode(code));
             authenticated += usize::from(login.is_authenticated());
         }
     }

@@ -14,7 +14,6 @@ use tollgate_codes::TokenActivation;
 use tollgate_login::{
     Config, DriveError, EnrollmentKind, Input, LoginState, PasswordCheck, Screen,
 };
-use tollgate_otp::Totp;
 
 const JOHN: &str = "john.smith@example.com";
 

@@ -186,6 +186,9 @@ struct Plain {
     // token and no other: never an account without its second factor.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     more_tokens: Vec<PlainToken>,
+    // Since administrators' re-enrollment grants (rows written before have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    grant: Option<recovery::PlainGrant>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -274,6 +277,7 @@ impl Plain {
             recovery_codes: state.recovery_codes.iter().map(recovery::to_hex).collect(),
             token: state.tokens.first().map(PlainToken::of),
             more_tokens: state.tokens.iter().skip(1).map(PlainToken::of).collect(),
+            grant: state.grant.as_ref().map(recovery::PlainGrant::of),
             pending: state.pending.as_ref().map(|p| PlainPending {
                 serial: p.activation.serial().to_string(),
                 activation_code: Zeroizing::new(
@@ -383,6 +387,10 @@ impl Plain {
                 .collect::<Option<_>>()?,
             tokens,
             pending,
+            grant: match &self.grant {
+                Some(grant) => Some(grant.grant()?),
+                None => None,
+            },
         })
     }
 }

@@ -77,6 +77,40 @@ fn the_independent_format_2_vector_opens() {
     assert_eq!(reread.password_lockouts, 2);
 }
 
+/// Written before several authenticators (one `token`, no name, kind or date): read as the
+/// account's one authenticator, undated; a second one added beside it is written and read
+/// back, the oldest first.
+#[test]
+fn a_token_written_before_several_authenticators_is_the_first_of_them() {
+    let v = read(include_str!("data/sealed_v2.txt"));
+    let user: UserId = v["user"].parse().unwrap();
+    let version: u64 = v["version"].parse().unwrap();
+    let state = AccountRow::open(&unhex(&v["sealed"]), &user, version, &ring(&v)).unwrap();
+    assert_eq!(state.tokens.len(), 1);
+    let old = &state.tokens[0];
+    assert_eq!((old.kind, &old.name, old.enrolled_at), (None, &None, None));
+    let mut next = state.clone();
+    let mut added = old.clone();
+    added.serial = "12211-49352".parse().unwrap();
+    added.kind = Some(tollgate_login::EnrollmentKind::Mobile);
+    added.name = Some("Work phone".parse().unwrap());
+    added.enrolled_at = Some(tollgate_otp::UnixTime::from_secs(1_700_000_100));
+    next.tokens.push(added);
+    next.pending = None;
+    let mut rng = ChaCha20Rng::seed_from_u64(6);
+    let sealed = AccountRow::seal(&next, &user, version + 1, &ring(&v), &mut rng);
+    assert_eq!(sealed.serials, ["48244-13456", "12211-49352"]);
+    let reread = AccountRow::open(&sealed.sealed, &user, version + 1, &ring(&v)).unwrap();
+    let serials: Vec<_> = reread.tokens.iter().map(|t| t.serial.to_string()).collect();
+    assert_eq!(serials, ["48244-13456", "12211-49352"]);
+    assert_eq!(
+        reread.tokens[1].name.as_ref().unwrap().as_str(),
+        "Work phone"
+    );
+    assert_eq!(reread.tokens[1].enrolled_at, next.tokens[1].enrolled_at);
+    assert_eq!(reread.tokens[0].kind, None);
+}
+
 /// Every byte of the format 2 vector changed, every cut, another user, another version (an
 /// older state put back), another key: all refused.
 #[test]

@@ -13,6 +13,10 @@ use zeroize::Zeroizing;
 use crate::Service;
 use crate::error::Error;
 
+mod grant;
+
+pub use grant::MAX_GRANT_LIFETIME;
+
 /// How often an action tries again when a login changed the account under it.
 const RETRIES: usize = 8;
 
@@ -49,6 +53,8 @@ pub struct AccountSummary {
     pub reset_failures: u32,
     /// Whether the next login must set a new password.
     pub password_expired: bool,
+    /// Until when an unused re-enrollment grant works, if there is one.
+    pub grant_expires_at: Option<u64>,
 }
 
 impl Service {
@@ -83,6 +89,7 @@ impl Admin<'_> {
             second_factor_locked: self.service.config().second_factor_locked(state),
             reset_failures: state.reset_failures,
             password_expired: state.password_expired,
+            grant_expires_at: state.grant.map(|g| g.expires_at.as_secs()),
             user: id,
         })
     }
@@ -293,7 +300,7 @@ impl Admin<'_> {
 
     /// Changes `user`'s account state with compare-and-set (a login that changed it meanwhile
     /// is kept, and the change applied on top), then audits and notifies.
-    fn update(
+    pub(super) fn update(
         &self,
         user: &str,
         action: AdminAction,

@@ -163,6 +163,11 @@ pub fn notice_text(notification: Notification) -> &'static str {
         Notification::AuthenticatorReplaced => {
             "Your authenticator was revoked after a recovery code: a new one is being set up."
         }
+        Notification::AuthenticatorRemoved => "An authenticator was removed from your account.",
+        Notification::Administrator(AdminAction::ReenrollmentGranted) => {
+            "An administrator gave out a one-time code to replace your authenticators: with \
+             your password and a one-time password, it sets up a new one."
+        }
         Notification::ResetsClosed => {
             "Someone typed wrong codes to reset your password: password resets are closed until \
              your administrator reopens them. Your logins still work."

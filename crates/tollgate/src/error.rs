@@ -37,6 +37,13 @@ pub enum Error {
     /// The account has no token (an administrator asked for an app unlock code).
     #[error("the account has no token")]
     NoToken,
+    /// A re-enrollment grant asked to last no time, or longer than
+    /// [`MAX_GRANT_LIFETIME`](crate::MAX_GRANT_LIFETIME).
+    #[error("a re-enrollment grant lasts 1 s to {max} s")]
+    GrantLifetime {
+        /// The longest allowed, in seconds.
+        max: u32,
+    },
     /// The account has several tokens, and the action needs to know which (by serial number).
     #[error("the account has several tokens: name one by its serial number")]
     WhichToken,

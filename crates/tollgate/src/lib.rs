@@ -23,7 +23,7 @@ pub use tollgate_provision as provision;
 #[doc(inline)]
 pub use tollgate_store as store;
 
-pub use admin::{AccountSummary, Admin};
+pub use admin::{AccountSummary, Admin, MAX_GRANT_LIFETIME};
 pub use clock::{Clock, ManualClock, SystemClock};
 #[cfg(feature = "smtp-tokio")]
 pub use delivery::AsyncSmtpDelivery;

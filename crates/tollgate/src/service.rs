@@ -138,7 +138,7 @@ impl Service {
 
     /// A generator for one request, seeded from the service's RNG: the shared RNG's lock is
     /// held for 32 bytes, not across a password hash or a database round trip.
-    fn request_rng(&self) -> Result<impl CryptoRng, Error> {
+    pub(crate) fn request_rng(&self) -> Result<impl CryptoRng, Error> {
         let mut seed = Zeroizing::new([0u8; 32]);
         self.rng
             .lock()

@@ -1,5 +1,6 @@
 //! "I no longer have my authenticator" at a later login (SP 800-63B-4 §4.2): after the
-//! password, one of the recovery codes, then a one-time PIN; the old token is revoked and a
+//! password, one of the recovery codes (or an administrator's re-enrollment grant, once,
+//! before it expires), then a one-time PIN; the old token is revoked and a
 //! new one is enrolled as at a first login (with new recovery codes). The password alone
 //! cannot get here with the token lost; a wrong recovery code counts as a wrong code does.
 //! And the recovery codes themselves: issued with every token, replaced on request once logged
@@ -33,11 +34,24 @@ pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, ty
         Some(Refusing::CoolingDown) => return wrong(user),
         None => {}
     }
-    let Some(at) = recovery::find(&user, &state.recovery_codes, typed) else {
-        let wrong = wrong(user.clone());
-        return code_refused(ctx, user, state, Factor::SecondFactor, wrong);
+    let spent = match recovery::find(&user, &state.recovery_codes, typed) {
+        Some(at) => spend(ctx, &user, &mut state, at),
+        None => match state.grant {
+            Some(grant) if recovery::is_grant(&user, &grant.hash, typed) => {
+                state.grant = None;
+                if ctx.now >= grant.expires_at {
+                    let expired = Step::to(Stage::ExpectRecoveryCode { user: user.clone() })
+                        .notice(MessageId::GrantExpired);
+                    return code_refused(ctx, user, state, Factor::SecondFactor, expired);
+                }
+                vec![Effect::Audit(AuditEvent::GrantUsed { user: user.clone() })]
+            }
+            _ => {
+                let wrong = wrong(user.clone());
+                return code_refused(ctx, user, state, Factor::SecondFactor, wrong);
+            }
+        },
     };
-    let spent = spend(ctx, &user, &mut state, at);
     let channel = first_channel(ctx);
     first_pin(ctx, user, state, PinPurpose::ReplaceToken, channel).effects(spent)
 }

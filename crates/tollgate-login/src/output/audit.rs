@@ -44,6 +44,11 @@ pub enum AuditEvent {
         /// How many are left.
         left: usize,
     },
+    /// An administrator's re-enrollment grant was used (and is spent).
+    GrantUsed {
+        /// Whose.
+        user: UserId,
+    },
     /// New recovery codes replaced the old ones.
     RecoveryCodesIssued {
         /// Whose.

@@ -165,6 +165,10 @@ fn full_state(rng: &mut ChaCha20Rng) -> Check<AccountState> {
             }),
             online_failures: 3,
         }),
+        grant: Some(tollgate_login::Grant {
+            hash: tollgate_login::recovery::RecoveryHash([0x5a; 32]),
+            expires_at: UnixTime::from_secs(1_700_086_400),
+        }),
     })
 }
 
@@ -353,7 +357,7 @@ pub(crate) fn same_state(got: &AccountState, want: &AccountState) -> Check {
             s.email_sent.clone(),
             s.reset_failures,
             s.password_expired,
-            s.recovery_codes.clone(),
+            (s.recovery_codes.clone(), s.grant),
         )
     };
     ensure(plain(got) == plain(want), || {

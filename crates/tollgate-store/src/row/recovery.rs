@@ -1,6 +1,32 @@
-//! Recovery codes' hashes in the sealed state: 64 hex digits each.
+//! Recovery codes' hashes in the sealed state: 64 hex digits each; and an administrator's
+//! re-enrollment grant, hashed alike, with its expiry.
 
+use serde::{Deserialize, Serialize};
+use tollgate_login::Grant;
 use tollgate_login::recovery::RecoveryHash;
+use tollgate_otp::UnixTime;
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct PlainGrant {
+    hash: String,
+    expires_at: u64,
+}
+
+impl PlainGrant {
+    pub(super) fn of(grant: &Grant) -> Self {
+        Self {
+            hash: to_hex(&grant.hash),
+            expires_at: grant.expires_at.as_secs(),
+        }
+    }
+
+    pub(super) fn grant(&self) -> Option<Grant> {
+        Some(Grant {
+            hash: from_hex(&self.hash)?,
+            expires_at: UnixTime::from_secs(self.expires_at),
+        })
+    }
+}
 
 pub(super) fn to_hex(hash: &RecoveryHash) -> String {
     hash.0.iter().map(|b| format!("{b:02x}")).collect()

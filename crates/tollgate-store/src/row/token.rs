@@ -54,3 +54,37 @@ impl PlainToken {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Plain;
+    use tollgate_login::AccountState;
+
+    /// The layout a build from before several authenticators reads: the oldest token where it
+    /// looked for its one token, the others in a field it ignores; and a state with more
+    /// tokens but no first is no state.
+    #[test]
+    fn the_oldest_token_stays_where_the_previous_version_reads_it() {
+        let token = |serial: &str| tollgate_login::TokenRecord {
+            serial: serial.parse().unwrap_or_else(|_| unreachable!()),
+            secret: tollgate_otp::Secret::from_array([1; 20]),
+            params: tollgate_otp::TotpParams::default(),
+            last_step: None,
+            drift: 0,
+            kind: None,
+            name: None,
+            enrolled_at: None,
+        };
+        let state = AccountState {
+            tokens: vec![token("48244-13456"), token("12211-49352")],
+            ..AccountState::default()
+        };
+        let json: serde_json::Value = serde_json::to_value(Plain::of(&state)).unwrap_or_default();
+        assert_eq!(json["token"]["serial"], "48244-13456");
+        assert_eq!(json["more_tokens"][0]["serial"], "12211-49352");
+        let mut orphan = json.clone();
+        orphan["token"] = serde_json::Value::Null;
+        let plain: Plain = serde_json::from_value(orphan).unwrap_or_else(|_| unreachable!());
+        assert!(plain.state().is_none());
+    }
+}
