@@ -241,7 +241,11 @@ async fn post(
     } else {
         let value = Zeroizing::new(std::mem::take(&mut form.value));
         let Some(input) = input(&form.action, value, &form.serial) else {
-            return failure(&login, StatusCode::BAD_REQUEST, "unknown action");
+            let why = match form.action.as_str() {
+                "remove_authenticator" | "rename_authenticator" => "not a serial number",
+                _ => "unknown action",
+            };
+            return failure(&login, StatusCode::BAD_REQUEST, why);
         };
         let client = Client {
             address: Some(login.0.config.client_address.of(peer, &headers)),

@@ -67,6 +67,15 @@ impl AuthenticatedUser {
         self.action_form("change_password", button)
     }
 
+    /// A form with one button that adds an authenticator: the login's pages enroll one more
+    /// (mobile or desktop) beside those the user has, and end on the login's own page (which
+    /// lists them, to rename or remove). Refused there once the user holds
+    /// [`Config::max_authenticators`](tollgate::login::Config::max_authenticators).
+    #[must_use]
+    pub fn add_authenticator_form(&self, button: &str) -> String {
+        self.action_form("add_authenticator", button)
+    }
+
     fn action_form(&self, action: &str, button: &str) -> String {
         maud::html! {
             form method="post" action=(self.submit) {

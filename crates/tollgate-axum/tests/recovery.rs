@@ -10,20 +10,12 @@
 use std::sync::Arc;
 
 use common::{Browser, clock, serve, service_with};
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
 use tollgate::Outbox;
-use tollgate::codes::TokenActivation;
 use tollgate_axum::{Login, WebConfig};
 
 mod common;
 
 const JOHN: &str = "john.smith@example.com";
-
-fn between<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
-    let at = page.find(start).unwrap() + start.len();
-    &page[at..at + page[at..].find(end).unwrap()]
-}
 
 /// The codes on the page.
 fn codes(page: &str) -> Vec<String> {
@@ -45,17 +37,7 @@ async fn codes_show_once_and_one_with_a_pin_replaces_a_lost_token() {
     b.submit("user_id", JOHN).await;
     b.submit("password", "right password").await;
     b.submit("pin", &outbox.last_pin().unwrap()).await;
-    b.submit("desktop", "").await;
-    let serial = between(&b.page, r#"<code id="serial">"#, "<")
-        .parse()
-        .unwrap();
-    let code = between(&b.page, r#"<code id="activation_code">"#, "<")
-        .parse()
-        .unwrap();
-    let token = TokenActivation::new(serial, code, None);
-    let (registration, _) = token.register(&mut ChaCha20Rng::seed_from_u64(2));
-    b.submit("registration", &registration.to_string()).await;
-    assert_eq!(b.screen(), "enrolled", "{}", b.page);
+    common::register_desktop(&mut b, 2).await;
     let shown = codes(&b.page);
     assert_eq!(shown.len(), 10, "{}", b.page);
     assert!(b.page.contains("not shown again"), "{}", b.page);

@@ -117,6 +117,7 @@ pub(super) fn enter_recovery_code(cx: &PageContext<'_>, who: &UserId, left: usiz
         (user(who))
         p id="recovery_left" { (cx.catalog.render(&left)) }
         (cx.field("recovery_code", MessageId::EnterRecoveryCode, Field::Text, MessageId::Next))
+        p class="hint" id="grant_hint" { (cx.text(MessageId::GrantHint)) }
         (cx.link_button("cancel", MessageId::Cancel))
     }
 }

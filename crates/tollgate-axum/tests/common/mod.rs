@@ -115,6 +115,41 @@ pub(crate) async fn open(app: &Router, headers: &[(&str, &str)]) -> (String, Vec
     (cookie, cookies, page)
 }
 
+/// `text` as a form's value (RFC 3986 unreserved characters kept, the rest percent-encoded).
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The text of `page` between `start` and the next `end`.
+pub(crate) fn between<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
+    let at = page.find(start).unwrap() + start.len();
+    &page[at..at + page[at..].find(end).unwrap()]
+}
+
+/// From the enrollment choice, the desktop path to the enrolled page: the app's token.
+pub(crate) async fn register_desktop(b: &mut Browser, seed: u64) -> tollgate::otp::Totp {
+    b.submit("desktop", "").await;
+    let serial = between(&b.page, r#"<code id="serial">"#, "<")
+        .parse()
+        .unwrap();
+    let code = between(&b.page, r#"<code id="activation_code">"#, "<")
+        .parse()
+        .unwrap();
+    let token = tollgate::codes::TokenActivation::new(serial, code, None);
+    let mut rng = <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(seed);
+    let (registration, activated) = token.register(&mut rng);
+    b.submit("registration", &registration.to_string()).await;
+    assert_eq!(b.screen(), "enrolled", "{}", b.page);
+    activated.totp()
+}
+
 /// A browser on one session: it keeps the cookie the router sets, and the page last shown.
 pub(crate) struct Browser {
     pub(crate) app: Router,
@@ -136,11 +171,19 @@ impl Browser {
     /// Posts a form (the page's CSRF token with it): the status; on a redirect the browser
     /// follows the new session cookie, if any, and shows the page.
     pub(crate) async fn submit(&mut self, action: &str, value: &str) -> StatusCode {
-        let form = format!(
-            "csrf={}&action={action}&value={}",
-            csrf(&self.page),
-            value.replace('@', "%40").replace(' ', "+")
-        );
+        self.submit_with(action, &[("value", value)]).await
+    }
+
+    /// [`Browser::submit`] with these fields (`value`, `serial`).
+    pub(crate) async fn submit_with(
+        &mut self,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> StatusCode {
+        let mut form = format!("csrf={}&action={action}", csrf(&self.page));
+        for (name, value) in fields {
+            form.push_str(&format!("&{name}={}", encode(value)));
+        }
         let (status, cookies, body) =
             send(&self.app, post("/submit", &self.cookie, &form, &[])).await;
         if status != StatusCode::SEE_OTHER {
