@@ -98,9 +98,9 @@ pub(crate) fn login(service: &Service, person: &mut Person<'_>) -> Result<View, 
             Screen::EnterRecoveryCode { .. } => {
                 Input::RecoveryCode(answer(interactive, "Recovery code", || {
                     person
-                        .recovery
-                        .first()
-                        .cloned()
+                        .grant
+                        .take()
+                        .or_else(|| person.recovery.first().cloned())
                         .ok_or_else(|| "no recovery code was kept".to_owned())
                 })?)
             }
@@ -221,6 +221,13 @@ pub(crate) fn login(service: &Service, person: &mut Person<'_>) -> Result<View, 
                 println!("  [soft token] shows {code}");
                 Ok(code.to_string())
             })?),
+            Screen::Authenticated { .. } if person.add => {
+                person.add = false;
+                answer(interactive, &catalog.text(MessageId::AddAuthenticator), || {
+                    Ok(String::new())
+                })?;
+                Input::AddAuthenticator
+            }
             Screen::Authenticated { .. } => return Ok(view),
             other => return Err(format!("unexpected screen {other:?}")),
         };

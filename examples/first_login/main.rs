@@ -32,7 +32,8 @@ const USER: &str = "john.smith@example.com";
 const PASSWORD: &str = "correct horse battery staple";
 const USAGE: &str =
     "usage: first_login [--mobile | --open-path] [--interactive] [--french] [--store STORE]
-                   [--scenario first-login|forgot-password|lost-token]
+                   [--scenario first-login|forgot-password|lost-token|add-authenticator|
+                               grant|temporary-password]
 
 Runs the portal's first login and a later login, printing each screen.
 
@@ -57,6 +58,12 @@ Runs the portal's first login and a later login, printing each screen.
                                     PIN, a new password; then a later login with it
                    lost-token       \"I no longer have my authenticator\": the password, a
                                     recovery code, a PIN, a new token; then a later login
+                   add-authenticator  a later login adds a second token beside the first;
+                                    then a later login with the new one
+                   grant            the token lost and no recovery code: the help desk's
+                                    one-time re-enrollment code instead, a PIN, a new token
+                   temporary-password  the help desk sets a temporary password: the next
+                                    login, both factors, must set a new one
   --help         show this text";
 
 struct Options {
@@ -82,6 +89,12 @@ enum Scenario {
     /// The token lost: the password, a recovery code and a PIN, a new token enrolled, then a
     /// later login with it.
     LostToken,
+    /// A later login adds a second token; then a later login with the new one.
+    AddAuthenticator,
+    /// The token lost without recovery codes: an administrator's re-enrollment grant.
+    Grant,
+    /// An administrator's temporary password, replaced at the next login.
+    TemporaryPassword,
 }
 
 fn main() -> ExitCode {
@@ -141,6 +154,9 @@ fn main() -> ExitCode {
                     Some("first-login") => Scenario::FirstLogin,
                     Some("forgot-password") => Scenario::ForgotPassword,
                     Some("lost-token") => Scenario::LostToken,
+                    Some("add-authenticator") => Scenario::AddAuthenticator,
+                    Some("grant") => Scenario::Grant,
+                    Some("temporary-password") => Scenario::TemporaryPassword,
                     other => {
                         eprintln!("first_login: --scenario {other:?}: see the list\n\n{USAGE}");
                         return ExitCode::from(2);
@@ -181,13 +197,17 @@ struct Person<'a> {
     /// the token.
     forget: bool,
     lose: bool,
+    /// Add an authenticator at the next session.
+    add: bool,
+    /// A re-enrollment code from the help desk, typed where a recovery code goes.
+    grant: Option<String>,
 }
 
 fn run(options: &Options) -> Result<(), String> {
     if !matches!(options.scenario, Scenario::FirstLogin)
         && !matches!(options.store, store::Choice::Memory)
     {
-        return Err("--scenario forgot-password and lost-token run on the memory store".into());
+        return Err("--scenario runs on the memory store (only first-login runs on another)".into());
     }
     let outbox = Outbox::printing();
     let mut config = Config::default()
@@ -219,6 +239,8 @@ fn run(options: &Options) -> Result<(), String> {
         recovery: Vec::new(),
         forget: false,
         lose: false,
+        add: false,
+        grant: None,
     };
     match service.register_user(USER, PASSWORD, Some("+1 613 270 1234"), None) {
         Ok(_) => {
@@ -261,6 +283,34 @@ fn run(options: &Options) -> Result<(), String> {
         Scenario::LostToken => {
             println!("\n######## \"I no longer have my authenticator\" ########");
             person.lose = true;
+            login::login(&service, &mut person)?;
+        }
+        Scenario::AddAuthenticator => {
+            println!("\n######## \"Add an authenticator\" ########");
+            person.add = true;
+            login::login(&service, &mut person)?;
+        }
+        Scenario::Grant => {
+            println!("\n######## The help desk's re-enrollment code ########");
+            let admin = service.admin("helpdesk");
+            let code = admin
+                .grant_reenrollment(USER, 3600)
+                .map_err(|e| e.to_string())?;
+            println!("[help desk] gives {USER} a one-time code by telephone: {}", code.as_str());
+            person.grant = Some(code.to_string());
+            person.recovery.clear();
+            person.lose = true;
+            login::login(&service, &mut person)?;
+        }
+        Scenario::TemporaryPassword => {
+            println!("\n######## The help desk's temporary password ########");
+            let temporary = "blue whale at noon";
+            service
+                .admin("helpdesk")
+                .set_temporary_password(USER, temporary)
+                .map_err(|e| e.to_string())?;
+            println!("[help desk] sets the temporary password {temporary:?}");
+            person.password = temporary.to_owned();
             login::login(&service, &mut person)?;
         }
     }

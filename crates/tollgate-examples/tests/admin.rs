@@ -47,7 +47,10 @@ fn each_command_acts_is_audited_and_told() {
         run(dir.path(), "admin", &all)
     };
     let shown = admin(&["show", JOHN]).unwrap();
-    assert!(shown.contains("token: Some("), "{shown}");
+    assert!(
+        shown.contains("authenticators: [") && shown.contains("serial: SerialNumber("),
+        "{shown}"
+    );
     assert!(shown.contains("+1 ••• ••• 1234"), "{shown}");
     let out = admin(&["unlock", JOHN]).unwrap();
     assert!(
@@ -78,10 +81,23 @@ fn each_command_acts_is_audited_and_told() {
             .unwrap_err()
             .contains("9 digits")
     );
+    // A re-enrollment grant: printed once, audited, told; none that lasts no time.
+    let out = admin(&["grant", JOHN, "2"]).unwrap();
+    assert!(
+        out.contains("Re-enrollment code (once, for 2 h): ") && out.contains("ReenrollmentGranted"),
+        "{out}"
+    );
+    assert!(admin(&["grant", JOHN, "0"]).unwrap_err().contains("lasts 1 s"));
+    assert!(admin(&["show", JOHN]).unwrap().contains("grant_expires_at: Some("));
+    assert!(
+        admin(&["revoke", JOHN, "12211-49352"])
+            .unwrap_err()
+            .contains("no token")
+    );
     let out = admin(&["revoke", JOHN]).unwrap();
     assert!(out.contains("TokenRevoked"), "{out}");
     let shown = admin(&["show", JOHN]).unwrap();
-    assert!(shown.contains("token: None") && shown.contains("password_expired: true"));
+    assert!(shown.contains("authenticators: []") && shown.contains("password_expired: true"));
     let none = admin(&["unlock-app", JOHN, "123456789"]).unwrap_err();
     assert!(none.contains("no token"), "{none}");
     // New contacts: the old number is told as well as the new one.

@@ -35,7 +35,7 @@ fn an_unknown_scheme_is_refused_with_the_names_it_takes() {
     assert!(stderr.contains("`tollgate` or `any-field`"), "{stderr}");
 }
 
-/// `--scenario forgot-password` and `lost-token` run each way back to a later login; on a
+/// Every `--scenario` runs each way back to a later login; on a
 /// database store they are refused (the script's password would no longer be the account's).
 #[test]
 fn the_scenarios_run_each_way_back_to_a_later_login() {
@@ -43,6 +43,9 @@ fn the_scenarios_run_each_way_back_to_a_later_login() {
         ("forgot-password", "Your password has been changed"),
         ("lost-token", "recovery codes left"),
         ("mobile-lost-token", "recovery codes left"),
+        ("add-authenticator", "Add an authenticator: "),
+        ("grant", "one-time code by telephone"),
+        ("temporary-password", "set by an administrator"),
     ] {
         let mut command = Command::new(common::example("first_login"));
         if let Some(scenario) = scenario.strip_prefix("mobile-") {
