@@ -114,6 +114,9 @@ fn run() -> Result<(), String> {
 fn grant(admin: &tollgate::Admin<'_>, user: &str, hours: &str) -> Result<(), tollgate::Error> {
     let hours: u32 = hours.parse().unwrap_or(0);
     let code = admin.grant_reenrollment(user, hours.saturating_mul(3600))?;
-    println!("Re-enrollment code (once, for {hours} h): {}", code.as_str());
+    println!(
+        "Re-enrollment code (once, for {hours} h): {}",
+        code.as_str()
+    );
     Ok(())
 }

@@ -223,9 +223,11 @@ pub(crate) fn login(service: &Service, person: &mut Person<'_>) -> Result<View, 
             })?),
             Screen::Authenticated { .. } if person.add => {
                 person.add = false;
-                answer(interactive, &catalog.text(MessageId::AddAuthenticator), || {
-                    Ok(String::new())
-                })?;
+                answer(
+                    interactive,
+                    &catalog.text(MessageId::AddAuthenticator),
+                    || Ok(String::new()),
+                )?;
                 Input::AddAuthenticator
             }
             Screen::Authenticated { .. } => return Ok(view),

@@ -207,7 +207,9 @@ fn run(options: &Options) -> Result<(), String> {
     if !matches!(options.scenario, Scenario::FirstLogin)
         && !matches!(options.store, store::Choice::Memory)
     {
-        return Err("--scenario runs on the memory store (only first-login runs on another)".into());
+        return Err(
+            "--scenario runs on the memory store (only first-login runs on another)".into(),
+        );
     }
     let outbox = Outbox::printing();
     let mut config = Config::default()
@@ -296,7 +298,10 @@ fn run(options: &Options) -> Result<(), String> {
             let code = admin
                 .grant_reenrollment(USER, 3600)
                 .map_err(|e| e.to_string())?;
-            println!("[help desk] gives {USER} a one-time code by telephone: {}", code.as_str());
+            println!(
+                "[help desk] gives {USER} a one-time code by telephone: {}",
+                code.as_str()
+            );
             person.grant = Some(code.to_string());
             person.recovery.clear();
             person.lose = true;

@@ -12,11 +12,14 @@
 //! `--registration-scheme tollgate|any-field`, `--open-path` (the mobile screen also offers an
 //! `otpauth://` QR code for any authenticator app), `--dev-outbox`, `--seed N` (a seeded RNG, for
 //! tests), `--virtual-clock UNIX_SECONDS` (a clock that stands still; `/dev/clock` moves it: for
-//! tests, never for production), `--metrics` (the service's metrics in Prometheus' text format
+//! tests, never for production), `--dev-admin` (the help desk's page at `/dev/admin`: unlock,
+//! revoke, temporary password, re-enrollment grant, app unlock code, for anyone who reaches
+//! it: development only), `--metrics` (the service's metrics in Prometheus' text format
 //! at `/metrics`), `--catalogues DIR` (a `<language>.ftl` file there adds or rewords a language
 //! of the pages), `--smtp HOST:PORT` (PINs by e-mail through that SMTP server, without TLS),
 //! `--sms-gateway URL` (PINs by SMS as a JSON POST to that gateway).
 
+mod admin;
 mod clock;
 mod options;
 
@@ -110,6 +113,7 @@ fn run(options: Options) -> Result<(), String> {
     if let Some(dir) = &options.catalogues {
         web = web.with_catalogue_dir(std::path::Path::new(dir))?;
     }
+    let help_desk = options.dev_admin.then(|| admin::routes(service.clone()));
     let login = match outbox {
         Some(outbox) => {
             println!("the development outbox is on: never in production");
@@ -118,6 +122,10 @@ fn run(options: Options) -> Result<(), String> {
         None => Login::new(service, web),
     };
     let mut app = login.router().merge(clock::routes(manual));
+    if let Some(help_desk) = help_desk {
+        println!("the help desk's page is at /dev/admin, for anyone: never in production");
+        app = app.merge(help_desk);
+    }
     if options.metrics {
         let prometheus = metrics_exporter_prometheus::PrometheusBuilder::new()
             .install_recorder()

@@ -3,7 +3,7 @@
 use tollgate::codes::RegistrationScheme;
 
 const USAGE: &str = "usage: web_login [--port N] [--registration-address URL] \
-    [--registration-scheme tollgate|any-field] [--open-path] [--dev-outbox] [--seed N] \
+    [--registration-scheme tollgate|any-field] [--open-path] [--dev-outbox] [--dev-admin] [--seed N] \
     [--virtual-clock UNIX_SECONDS] [--metrics] [--catalogues DIR] [--smtp HOST:PORT] [--sms-gateway URL]";
 
 #[derive(Default)]
@@ -13,6 +13,7 @@ pub(crate) struct Options {
     pub(crate) scheme: RegistrationScheme,
     pub(crate) open_path: bool,
     pub(crate) dev_outbox: bool,
+    pub(crate) dev_admin: bool,
     pub(crate) metrics: bool,
     pub(crate) catalogues: Option<String>,
     pub(crate) smtp: Option<(String, u16)>,
@@ -45,6 +46,7 @@ pub(crate) fn options() -> Result<Options, String> {
             }
             "--open-path" => options.open_path = true,
             "--dev-outbox" => options.dev_outbox = true,
+            "--dev-admin" => options.dev_admin = true,
             "--metrics" => options.metrics = true,
             "--catalogues" => options.catalogues = Some(value(&arg)?),
             "--sms-gateway" => options.sms_gateway = Some(value(&arg)?),

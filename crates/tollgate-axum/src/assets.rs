@@ -28,6 +28,9 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem}
 .progress{color:#555;font-size:.9rem}ol.steps{padding-left:1.3rem}ol.steps li{margin:.9rem 0}
 .choice{display:flex;gap:.6rem}button.choice{background:#fff;border:1px solid #0b3d6b;color:#0b3d6b;border-radius:4px}
 button.chosen{background:#0b3d6b;color:#fff}.arrived{color:#0a6b2d;font-weight:600}details{margin:.6rem 0}
+ul.authenticators{list-style:none;padding:0}ul.authenticators>li{border:1px solid #ddd;border-radius:4px;padding:.6rem .8rem;margin:.6rem 0}
+ul.authenticators .date{display:block;color:#555;font-size:.9rem}ul.authenticators form{display:flex;gap:.5rem;align-items:baseline;flex-wrap:wrap}
+ul.authenticators form label{margin:.4rem 0 0}ul.authenticators input[type=text]{flex:1;width:auto}
 ";
 
 /// The copy buttons.

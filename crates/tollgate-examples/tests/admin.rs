@@ -87,8 +87,16 @@ fn each_command_acts_is_audited_and_told() {
         out.contains("Re-enrollment code (once, for 2 h): ") && out.contains("ReenrollmentGranted"),
         "{out}"
     );
-    assert!(admin(&["grant", JOHN, "0"]).unwrap_err().contains("lasts 1 s"));
-    assert!(admin(&["show", JOHN]).unwrap().contains("grant_expires_at: Some("));
+    assert!(
+        admin(&["grant", JOHN, "0"])
+            .unwrap_err()
+            .contains("lasts 1 s")
+    );
+    assert!(
+        admin(&["show", JOHN])
+            .unwrap()
+            .contains("grant_expires_at: Some(")
+    );
     assert!(
         admin(&["revoke", JOHN, "12211-49352"])
             .unwrap_err()

@@ -149,6 +149,7 @@ impl Browser {
         let args = [
             "--open-path",
             "--dev-outbox",
+            "--dev-admin",
             "--seed",
             "7",
             "--virtual-clock",
