@@ -84,6 +84,19 @@ const MIGRATIONS: &[Step] = &[
         );
         CREATE INDEX tollgate_throttle_by_window ON tollgate_throttle (window_start);",
     ),
+    Step::Sql(
+        // 3 → 4: each account's audit trail, for its administrators. No foreign key: the
+        // trail outlives the user it names.
+        "CREATE TABLE tollgate_audit (
+            seq BIGSERIAL PRIMARY KEY,
+            at BIGINT NOT NULL,
+            user_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        CREATE INDEX tollgate_audit_by_user ON tollgate_audit (user_id, seq);
+        CREATE INDEX tollgate_audit_by_time ON tollgate_audit (at);",
+    ),
 ];
 
 fn to_v2(tx: &mut postgres::Transaction<'_>, sealing: &mut Sealing<'_>) -> Result<(), StoreError> {

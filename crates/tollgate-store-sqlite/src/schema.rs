@@ -82,6 +82,19 @@ const MIGRATIONS: &[Step] = &[
         ) STRICT;
         CREATE INDEX tollgate_throttle_by_window ON tollgate_throttle (window_start);",
     ),
+    Step::Sql(
+        // 3 → 4: each account's audit trail, for its administrators. No foreign key: the
+        // trail outlives the user it names.
+        "CREATE TABLE tollgate_audit (
+            seq INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            user_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX tollgate_audit_by_user ON tollgate_audit (user_id, seq);
+        CREATE INDEX tollgate_audit_by_time ON tollgate_audit (at);",
+    ),
 ];
 
 const V2_TABLES: &str = "CREATE TABLE tollgate_users (

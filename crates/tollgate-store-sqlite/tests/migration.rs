@@ -1,7 +1,9 @@
 //! A file written by the last version before the rebuilt login core (schema version 1, kept as
 //! `tests/data/schema_v1.db`, described in `tests/data/schema_v1.txt`) opens, and what it
 //! held is there: the token logs in, the counts are kept, the old logins and the activation
-//! in progress are gone, and a wrong key changes nothing.
+//! in progress are gone, and a wrong key changes nothing. And a file of the version before the
+//! audit trail (schema version 3, `tests/data/schema_v3.db`, its states from before several
+//! authenticators) gains the trail and keeps everything else.
 
 #![allow(
     clippy::unwrap_used,
@@ -16,10 +18,17 @@ use tollgate_store::{SealingKey, Store, StoreError};
 use tollgate_store_sqlite::{SCHEMA_VERSION, SqliteStore};
 
 fn fixture() -> (tempfile::TempDir, std::path::PathBuf) {
+    copy_of("schema_v1.db")
+}
+
+/// A private copy of `tests/data/NAME`.
+fn copy_of(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v1.db");
+    let path = dir.path().join(name);
     std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/schema_v1.db"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name),
         &path,
     )
     .unwrap();
@@ -61,7 +70,7 @@ fn a_version_1_file_migrates_and_keeps_its_accounts() {
     let (_dir, path) = fixture();
     let store = SqliteStore::open(&path, SealingKey::new([0x11; 32])).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
     store.integrity_check().unwrap();
 
     let store: Arc<dyn Store> = Arc::new(store);
@@ -72,4 +81,49 @@ fn a_version_1_file_migrates_and_keeps_its_accounts() {
     let again = SqliteStore::open(&path, SealingKey::new([0x11; 32])).unwrap();
     let john: UserId = "john.smith@example.com".parse().unwrap();
     assert_eq!(again.user(&john).unwrap().unwrap().account.version, 6);
+}
+
+#[test]
+fn a_version_3_file_gains_the_audit_trail_and_keeps_its_accounts() {
+    use tollgate_login::Config;
+    use tollgate_otp::{Secret, Totp, UnixTime};
+    use tollgate_store::conformance::{Cluster, later_login};
+    use tollgate_store::{AuditRecord, ClientKey};
+
+    let (_dir, path) = copy_of("schema_v3.db");
+    assert_eq!(user_version(&path), 3);
+    let store = SqliteStore::open(&path, SealingKey::new([0x33; 32])).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 4);
+    store.integrity_check().unwrap();
+    let john: UserId = "john.smith@example.com".parse().unwrap();
+    let record = store.user(&john).unwrap().unwrap();
+    assert_eq!(record.account.version, 4);
+    let tokens = &record.account.state.tokens;
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].serial.to_string(), "34777-25430");
+    assert_eq!(
+        *tokens[0].secret.expose_base32(),
+        "72U7HTY5X4IXGZ6ZZ6NF3UHIB4"
+    );
+    assert_eq!((tokens[0].kind, tokens[0].enrolled_at), (None, None));
+    assert_eq!(record.account.state.recovery_codes.len(), 10);
+    assert!(store.user(&"bob@example.com".parse().unwrap()).unwrap().is_some());
+    let client = ClientKey::of("192.0.2.9".parse().unwrap());
+    let now = UnixTime::from_secs(1_700_000_010);
+    assert_eq!(store.client_failures(&client, now, 3600).unwrap(), 1);
+    // The new table works, empty to begin with.
+    assert!(store.audit_of(&john, 10).unwrap().is_empty());
+    let event = tollgate_login::AuditEvent::Authenticated { user: john.clone() };
+    store
+        .append_audit(&AuditRecord::of(&event, now).unwrap())
+        .unwrap();
+    assert_eq!(store.audit_of(&john, 10).unwrap()[0].kind, "authenticated");
+    // The token logs in (the fixture's seed gives the same keys), and the state is written
+    // back in today's format.
+    let store: Arc<dyn Store> = Arc::new(store);
+    let cluster = Cluster::unregistered(vec![store.clone()], &Config::default(), 51).unwrap();
+    cluster.clock.set(UnixTime::from_secs(1_700_000_090));
+    let secret = Secret::from_base32("72U7HTY5X4IXGZ6ZZ6NF3UHIB4").unwrap();
+    later_login(cluster.first(), &Totp::new(&secret, tokens[0].params)).unwrap();
+    assert_eq!(store.user(&john).unwrap().unwrap().account.version, 5);
 }

@@ -23,6 +23,7 @@ use tollgate_login::{
 };
 use tollgate_otp::{Totp, UnixTime};
 
+mod audit;
 mod basics;
 mod clients;
 mod crash;

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod audit;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
@@ -12,6 +13,7 @@ mod row;
 mod sealing;
 pub mod sql;
 
+pub use audit::{AuditRecord, MAX_AUDIT_DETAIL, MEMORY_AUDIT_LIMIT};
 pub use error::{Source, StoreError};
 pub use keys::{KEYS_HEADER, KeysError, MAX_KEYS_PER_KIND, ServiceKeys};
 pub use memory::MemoryStore;
@@ -161,6 +163,19 @@ pub trait Store: LoginStore<Error = StoreError> + Send + Sync {
     /// [`StoreError::Integrity`] for a row that opens under no key of the ring;
     /// [`StoreError::Backend`].
     fn reseal(&self, user: &UserId) -> Result<Reseal, StoreError>;
+
+    /// Appends `record` to its user's audit trail.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn append_audit(&self, record: &AuditRecord) -> Result<(), StoreError>;
+
+    /// The newest `limit` records of `user`'s audit trail, newest first (kept after the user
+    /// is deleted).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`]; [`StoreError::Integrity`] for a row this service did not write.
+    fn audit_of(&self, user: &UserId, limit: usize) -> Result<Vec<AuditRecord>, StoreError>;
 }
 
 /// What [`Store::reseal`] did.

@@ -18,6 +18,8 @@ pub struct MemoryStore {
     passwords: Mutex<HashMap<UserId, PasswordHash>>,
     /// Wrong passwords by client: the window's start and the count.
     clients: Mutex<HashMap<crate::ClientKey, (u64, u64)>>,
+    /// The audit trail, oldest first, at most [`MEMORY_AUDIT_LIMIT`](crate::MEMORY_AUDIT_LIMIT).
+    audit: Mutex<std::collections::VecDeque<crate::AuditRecord>>,
 }
 
 impl MemoryStore {
@@ -166,5 +168,25 @@ impl Store for MemoryStore {
             .get(client)
             .filter(|(start, _)| start.saturating_add(window) > now.as_secs())
             .map_or(0, |(_, failures)| *failures))
+    }
+
+    fn append_audit(&self, record: &crate::AuditRecord) -> Result<(), StoreError> {
+        let mut audit = self.audit.lock().map_err(|_| Poisoned)?;
+        if audit.len() >= crate::MEMORY_AUDIT_LIMIT {
+            audit.pop_front();
+        }
+        audit.push_back(record.clone());
+        Ok(())
+    }
+
+    fn audit_of(&self, user: &UserId, limit: usize) -> Result<Vec<crate::AuditRecord>, StoreError> {
+        let audit = self.audit.lock().map_err(|_| Poisoned)?;
+        Ok(audit
+            .iter()
+            .rev()
+            .filter(|r| r.user == *user)
+            .take(limit)
+            .cloned()
+            .collect())
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! The statements use `$1`, `$2`, … for their parameters (PostgreSQL's form; the SQLite backend
 //! reads them as `?1`, `?2`, …) and the tables `tollgate_users`, `tollgate_serials` and
-//! `tollgate_logins` (schema version 2 of both stores).
+//! `tollgate_logins`, `tollgate_throttle` and `tollgate_audit` (schema version 4 of both stores).
 
 mod forward;
 mod store;

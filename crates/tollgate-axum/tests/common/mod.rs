@@ -143,7 +143,7 @@ pub(crate) async fn register_desktop(b: &mut Browser, seed: u64) -> tollgate::ot
         .parse()
         .unwrap();
     let token = tollgate::codes::TokenActivation::new(serial, code, None);
-    let mut rng = <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(seed);
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let (registration, activated) = token.register(&mut rng);
     b.submit("registration", &registration.to_string()).await;
     assert_eq!(b.screen(), "enrolled", "{}", b.page);

@@ -180,3 +180,70 @@ pub enum AuditEvent {
         reason: &'static str,
     },
 }
+
+impl AuditEvent {
+    /// Whose account the event is about (`None` for the two that are nobody's: a refused
+    /// online registration, a refused stored login).
+    #[must_use]
+    pub fn user(&self) -> Option<&UserId> {
+        match self {
+            Self::PasswordRefused { user, .. }
+            | Self::ResetStarted { user, .. }
+            | Self::PasswordReset { user, .. }
+            | Self::Administrator { user, .. }
+            | Self::RecoveryCodeUsed { user, .. }
+            | Self::GrantUsed { user, .. }
+            | Self::RecoveryCodesIssued { user, .. }
+            | Self::TokenReplaced { user, .. }
+            | Self::TokenRemoved { user, .. }
+            | Self::TokenRenamed { user, .. }
+            | Self::PasswordChangeRequired { user, .. }
+            | Self::ResetsClosed { user, .. }
+            | Self::ResetNeedsToken { user, .. }
+            | Self::Locked { user, .. }
+            | Self::PinSent { user, .. }
+            | Self::CodeRefused { user, .. }
+            | Self::SecondFactorLocked { user, .. }
+            | Self::CodeReplayed { user, .. }
+            | Self::ActivationIssued { user, .. }
+            | Self::RegistrationReceived { user, .. }
+            | Self::PinNotDelivered { user, .. }
+            | Self::TokenEnrolled { user, .. }
+            | Self::Authenticated { user, .. } => Some(user),
+            Self::RegistrationRefused { .. } | Self::StoredLoginRefused { .. } => None,
+        }
+    }
+
+    /// The event's name, stable across versions (`token_enrolled`): for a log's field or a
+    /// store's column.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::PasswordRefused { .. } => "password_refused",
+            Self::ResetStarted { .. } => "reset_started",
+            Self::PasswordReset { .. } => "password_reset",
+            Self::Administrator { .. } => "administrator",
+            Self::RecoveryCodeUsed { .. } => "recovery_code_used",
+            Self::GrantUsed { .. } => "grant_used",
+            Self::RecoveryCodesIssued { .. } => "recovery_codes_issued",
+            Self::TokenReplaced { .. } => "token_replaced",
+            Self::TokenRemoved { .. } => "token_removed",
+            Self::TokenRenamed { .. } => "token_renamed",
+            Self::PasswordChangeRequired { .. } => "password_change_required",
+            Self::ResetsClosed { .. } => "resets_closed",
+            Self::ResetNeedsToken { .. } => "reset_needs_token",
+            Self::Locked { .. } => "locked",
+            Self::PinSent { .. } => "pin_sent",
+            Self::CodeRefused { .. } => "code_refused",
+            Self::SecondFactorLocked { .. } => "second_factor_locked",
+            Self::CodeReplayed { .. } => "code_replayed",
+            Self::ActivationIssued { .. } => "activation_issued",
+            Self::RegistrationReceived { .. } => "registration_received",
+            Self::RegistrationRefused { .. } => "registration_refused",
+            Self::PinNotDelivered { .. } => "pin_not_delivered",
+            Self::TokenEnrolled { .. } => "token_enrolled",
+            Self::Authenticated { .. } => "authenticated",
+            Self::StoredLoginRefused { .. } => "stored_login_refused",
+        }
+    }
+}

@@ -70,6 +70,7 @@ pub fn basics(store: &dyn Store, seed: u64) -> Check {
     accounts(store, &alice.id, &bob.id, &nobody, &state)?;
     super::logins::logins(store)?;
     super::clients::clients(store)?;
+    super::audit::audit(store)?;
     all_or_nothing(store, &alice.id, &state)?;
     let alice_now = store
         .user(&alice.id)

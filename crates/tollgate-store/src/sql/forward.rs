@@ -40,6 +40,18 @@ macro_rules! forward_store {
                 self.$field.insert_user(user)
             }
 
+            fn append_audit(&self, record: &$crate::AuditRecord) -> Result<(), $crate::StoreError> {
+                self.$field.append_audit(record)
+            }
+
+            fn audit_of(
+                &self,
+                user: &$crate::UserId,
+                limit: usize,
+            ) -> Result<Vec<$crate::AuditRecord>, $crate::StoreError> {
+                self.$field.audit_of(user, limit)
+            }
+
             fn set_password(
                 &self,
                 user: &$crate::UserId,

@@ -15,6 +15,7 @@ use crate::row::AccountRow;
 use crate::sealing::SealingKeys;
 use crate::{PasswordHash, Reseal, SharedRng, Store, UserRecord};
 
+mod audit;
 mod reseal;
 mod serials;
 mod users;
@@ -338,6 +339,14 @@ impl<B: Backend> Store for SqlStore<B> {
 
     fn insert_user(&self, user: UserRecord) -> Result<(), StoreError> {
         self.add_user(user)
+    }
+
+    fn append_audit(&self, record: &crate::AuditRecord) -> Result<(), StoreError> {
+        self.add_audit(record)
+    }
+
+    fn audit_of(&self, user: &UserId, limit: usize) -> Result<Vec<crate::AuditRecord>, StoreError> {
+        self.audit_trail(user, limit)
     }
 
     fn user(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
