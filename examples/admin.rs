@@ -26,6 +26,7 @@ const USAGE: &str = "usage: admin --store sqlite:PATH|postgres://… [--as NAME]
 
 Commands:
   show USER                     the account: contacts (masked), authenticators, counts, locks
+  events USER [N]               the account's newest N audit events (20 unless told)
   unlock USER                   clear every failure count and lock
   revoke USER [SERIAL]          revoke every token (the next login enrolls a new one), or one
   grant USER [HOURS]            a one-time re-enrollment code (24 hours unless told, at most
@@ -72,7 +73,8 @@ fn run() -> Result<(), String> {
     let mut builder = Service::builder()
         .store(opened.store)
         .delivery(Arc::new(Outbox::printing()))
-        .audit(Arc::new(audit.clone()));
+        .audit(Arc::new(audit.clone()))
+        .audit_trail(true);
     if let Some((pin, state)) = opened.keys {
         builder = builder.pin_key(pin).state_key(state);
     }
@@ -83,6 +85,8 @@ fn run() -> Result<(), String> {
             println!("{:#?}", admin.account(user).map_err(|e| e.to_string())?);
             Ok(())
         }
+        ["events", user] => events(&admin, user, "20"),
+        ["events", user, count] => events(&admin, user, count),
         ["unlock", user] => admin.unlock(user),
         ["revoke", user] => admin.revoke_token(user),
         ["revoke", user, serial] => admin.revoke_authenticator(user, serial),
@@ -118,5 +122,18 @@ fn grant(admin: &tollgate::Admin<'_>, user: &str, hours: &str) -> Result<(), tol
         "Re-enrollment code (once, for {hours} h): {}",
         code.as_str()
     );
+    Ok(())
+}
+
+/// `events USER N`: the newest first, one a line.
+fn events(admin: &tollgate::Admin<'_>, user: &str, count: &str) -> Result<(), tollgate::Error> {
+    for record in admin.recent_events(user, count.parse().unwrap_or(20))? {
+        println!(
+            "{} {:<24} {}",
+            record.at.as_secs(),
+            record.kind,
+            record.detail
+        );
+    }
     Ok(())
 }

@@ -224,7 +224,8 @@ fn run(options: &Options) -> Result<(), String> {
     let mut builder = Service::builder()
         .config(config)
         .store(opened.store)
-        .delivery(Arc::new(outbox.clone()));
+        .delivery(Arc::new(outbox.clone()))
+        .audit_trail(true);
     if let Some(clock) = &options.at {
         builder = builder.clock(Arc::new(clock.clone()));
     }

@@ -102,10 +102,19 @@ async fn act(State(desk): State<Desk>, Form(form): Form<Action>) -> Response {
             .map(|code| format!("unlock code: {}", code.as_str())),
             other => return (format!("unknown action {other:?}"), String::new()),
         };
-        let account = admin
+        let mut account = admin
             .account(user)
             .map(|a| format!("{a:#?}"))
             .unwrap_or_default();
+        // The newest events, the action's own among them.
+        for record in admin.recent_events(user, 20).unwrap_or_default() {
+            account.push_str(&format!(
+                "\n{} {} {}",
+                record.at.as_secs(),
+                record.kind,
+                record.detail
+            ));
+        }
         match result {
             Ok(done) => (done, account),
             Err(e) => (format!("refused: {e}"), account),

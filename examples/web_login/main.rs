@@ -96,7 +96,8 @@ fn run(options: Options) -> Result<(), String> {
     let mut builder = Service::builder()
         .config(config)
         .delivery(delivery)
-        .clock(clock);
+        .clock(clock)
+        .audit_trail(true);
     if let Some(seed) = options.seed {
         builder = builder.rng(Box::new(ChaCha20Rng::seed_from_u64(seed)));
     }

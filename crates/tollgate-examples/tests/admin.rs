@@ -52,6 +52,11 @@ fn each_command_acts_is_audited_and_told() {
         "{shown}"
     );
     assert!(shown.contains("+1 ••• ••• 1234"), "{shown}");
+    // The trail the first login left, newest first.
+    let events = admin(&["events", JOHN, "50"]).unwrap();
+    for kind in ["authenticated", "token_enrolled", "pin_sent"] {
+        assert!(events.contains(kind), "{kind}: {events}");
+    }
     let out = admin(&["unlock", JOHN]).unwrap();
     assert!(
         out.contains(r#"admin: "alice""#) && out.contains("Unlocked"),
@@ -116,6 +121,11 @@ fn each_command_acts_is_audited_and_told() {
         "{out}"
     );
     admin(&["delete", JOHN]).unwrap();
+    let kept = admin(&["events", JOHN, "1"]).unwrap();
+    assert!(
+        kept.contains("UserDeleted") && kept.contains("alice"),
+        "{kept}"
+    );
     let gone = admin(&["show", JOHN]).unwrap_err();
     assert!(gone.contains("no such user"), "{gone}");
     let usage = admin(&["frobnicate", JOHN]).unwrap_err();

@@ -107,7 +107,12 @@ fn a_version_3_file_gains_the_audit_trail_and_keeps_its_accounts() {
     );
     assert_eq!((tokens[0].kind, tokens[0].enrolled_at), (None, None));
     assert_eq!(record.account.state.recovery_codes.len(), 10);
-    assert!(store.user(&"bob@example.com".parse().unwrap()).unwrap().is_some());
+    assert!(
+        store
+            .user(&"bob@example.com".parse().unwrap())
+            .unwrap()
+            .is_some()
+    );
     let client = ClientKey::of("192.0.2.9".parse().unwrap());
     let now = UnixTime::from_secs(1_700_000_010);
     assert_eq!(store.client_failures(&client, now, 3600).unwrap(), 1);

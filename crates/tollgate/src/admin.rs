@@ -14,8 +14,10 @@ use crate::Service;
 use crate::error::Error;
 
 mod grant;
+mod trail;
 
 pub use grant::MAX_GRANT_LIFETIME;
+pub use trail::MAX_RECENT_EVENTS;
 
 /// How often an action tries again when a login changed the account under it.
 const RETRIES: usize = 8;

@@ -37,6 +37,10 @@ pub enum Error {
     /// The account has no token (an administrator asked for an app unlock code).
     #[error("the account has no token")]
     NoToken,
+    /// The service keeps no audit trail in its store
+    /// ([`ServiceBuilder::audit_trail`](crate::ServiceBuilder::audit_trail)).
+    #[error("this service keeps no audit trail in its store")]
+    NoAuditTrail,
     /// A re-enrollment grant asked to last no time, or longer than
     /// [`MAX_GRANT_LIFETIME`](crate::MAX_GRANT_LIFETIME).
     #[error("a re-enrollment grant lasts 1 s to {max} s")]

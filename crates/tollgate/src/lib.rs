@@ -23,7 +23,7 @@ pub use tollgate_provision as provision;
 #[doc(inline)]
 pub use tollgate_store as store;
 
-pub use admin::{AccountSummary, Admin, MAX_GRANT_LIFETIME};
+pub use admin::{AccountSummary, Admin, MAX_GRANT_LIFETIME, MAX_RECENT_EVENTS};
 pub use clock::{Clock, ManualClock, SystemClock};
 #[cfg(feature = "smtp-tokio")]
 pub use delivery::AsyncSmtpDelivery;
@@ -45,8 +45,8 @@ pub use password::{MAX_PASSWORD_BYTES, PasswordLimits, Passwords, danger};
 pub use service::{Client, ClientLimit, OnlineReply, Service, ServiceBuilder, View};
 pub use tollgate_login::{LoginKey, StateKey};
 pub use tollgate_store::{
-    KeysError, MemoryStore, PasswordHash, SealingKey, ServiceKeys, SharedRng, Store, StoreError,
-    UserRecord, os_rng,
+    AuditRecord, KeysError, MemoryStore, PasswordHash, SealingKey, ServiceKeys, SharedRng, Store,
+    StoreError, UserRecord, os_rng,
 };
 
 /// The repository's README, whose embedding example runs as a doctest (a fresh clone's

@@ -96,6 +96,8 @@ pub struct Service {
     store: Arc<dyn Store>,
     delivery: Arc<dyn Delivery>,
     audit: Arc<dyn AuditSink>,
+    /// Whether the store keeps each account's audit trail too.
+    audit_trail: bool,
     clock: Arc<dyn Clock>,
     rng: Mutex<SharedRng>,
     client_limit: ClientLimit,
@@ -226,7 +228,7 @@ impl Service {
                 reason: refusal.kind(),
             };
             crate::observe::audit(&event);
-            self.audit.record(event);
+            self.record(event);
         }
         Ok(result?)
     }

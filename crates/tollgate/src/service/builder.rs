@@ -20,6 +20,7 @@ pub struct ServiceBuilder {
     store: Arc<dyn Store>,
     delivery: Arc<dyn Delivery>,
     audit: Arc<dyn AuditSink>,
+    audit_trail: bool,
     clock: Arc<dyn Clock>,
     rng: SharedRng,
     client_limit: ClientLimit,
@@ -43,6 +44,7 @@ impl Default for ServiceBuilder {
             store: Arc::new(MemoryStore::new()),
             delivery: Arc::new(Outbox::new()),
             audit: Arc::new(AuditLog::default()),
+            audit_trail: false,
             clock: Arc::new(SystemClock),
             rng: os_rng(),
             client_limit: ClientLimit::default(),
@@ -133,6 +135,15 @@ impl ServiceBuilder {
         self
     }
 
+    /// Whether the store also keeps each account's audit trail, for
+    /// [`Admin::recent_events`](crate::Admin::recent_events) (default: no, as Keycloak's "Save
+    /// events"). It costs one write per event; the sink gets every event either way.
+    #[must_use]
+    pub fn audit_trail(mut self, keep: bool) -> Self {
+        self.audit_trail = keep;
+        self
+    }
+
     /// The clock (default: the [`SystemClock`]).
     #[must_use]
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -184,6 +195,7 @@ impl ServiceBuilder {
             store: self.store,
             delivery: self.delivery,
             audit: self.audit,
+            audit_trail: self.audit_trail,
             clock: self.clock,
             rng: Mutex::new(self.rng),
             client_limit: self.client_limit,

@@ -2,7 +2,7 @@
 //! back to an async caller), audit events, the device cookie; and the compensating step when a
 //! PIN did not go out.
 
-use tollgate_login::{Driven, Effect, Input, LoginKey};
+use tollgate_login::{AuditEvent, Driven, Effect, Input, LoginKey};
 
 use super::{Client, Service, View};
 use crate::delivery::{Message, NotDelivered, Outgoing};
@@ -53,7 +53,7 @@ impl Service {
             crate::observe::effect(&effect);
             match effect {
                 Effect::SendPin { to, pin } => messages.push(Message::Pin { to, pin }),
-                Effect::Audit(event) => self.audit.record(event),
+                Effect::Audit(event) => self.record(event),
                 Effect::Notify {
                     user,
                     to,
@@ -165,5 +165,25 @@ impl Service {
                 view
             }
         }
+    }
+}
+
+impl Service {
+    /// Hands `event` to the audit sink, and to the store's trail of its account when the
+    /// service keeps one ([`crate::ServiceBuilder::audit_trail`]). A trail the store cannot write is
+    /// logged, not fatal: the login it records has happened.
+    pub(crate) fn record(&self, event: AuditEvent) {
+        if self.audit_trail
+            && let Some(record) = tollgate_store::AuditRecord::of(&event, self.now())
+            && let Err(e) = self.store.append_audit(&record)
+        {
+            tracing::warn!(target: "tollgate::audit", kind = record.kind, error = %e, "the audit trail was not written");
+        }
+        self.audit.record(event);
+    }
+
+    /// Whether the store keeps each account's audit trail.
+    pub(crate) fn keeps_audit_trail(&self) -> bool {
+        self.audit_trail
     }
 }

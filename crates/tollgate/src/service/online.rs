@@ -135,7 +135,7 @@ impl Service {
                     self.audited(self.driver.register_online(&*self.store, &request, now))?;
                 for event in receipt.audit {
                     crate::observe::audit(&event);
-                    self.audit.record(event);
+                    self.record(event);
                 }
                 OnlineReply::of(receipt.outcome)
             }

@@ -57,7 +57,7 @@ impl Service {
         notification: Notification,
     ) {
         crate::observe::audit(&event);
-        self.audit.record(event);
+        self.record(event);
         let account = match self.store.user(user) {
             Ok(Some(record)) => record.account,
             _ => return,

@@ -177,6 +177,7 @@ pub(crate) fn node(
         .delivery(Arc::new(outbox.clone()))
         .audit(Arc::new(audit.clone()))
         .clock(Arc::new(clock.clone()))
+        .audit_trail(true)
         .passwords(danger::weak_passwords_for_tests(&mut rng).unwrap());
     if let Some((pin_key, state_key)) = keys {
         builder = builder.pin_key(pin_key).state_key(state_key);
