@@ -93,6 +93,10 @@ impl Delivery for DevOutbox {
     fn password_help(&self, user: &UserId) -> Result<(), DeliveryError> {
         self.file(Delivered::PasswordHelp { user: user.clone() })
     }
+
+    fn answers_at_once(&self) -> bool {
+        true
+    }
 }
 
 /// `GET <base>/outbox`: this session's messages.

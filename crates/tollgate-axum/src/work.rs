@@ -82,13 +82,13 @@ impl Login {
                 Step::Submit(key, input, client) => s.submit_deferred(&key, input, client),
             })
             .await;
-        self.delivered(deferred, &*delivery, &mailbox).await
+        self.delivered(deferred, delivery, &mailbox).await
     }
 
     async fn delivered(
         &self,
         deferred: Result<Result<(View, tollgate::Outgoing), Error>, Response>,
-        delivery: &dyn tollgate::AsyncDelivery,
+        delivery: std::sync::Arc<dyn tollgate::AsyncDelivery>,
         mailbox: &str,
     ) -> Result<Result<View, Error>, Response> {
         let (view, outgoing) = match deferred? {
@@ -99,7 +99,23 @@ impl Login {
             return Ok(Ok(view));
         }
         let policy = self.0.service.retry_policy();
-        let Err(failed) = outgoing.deliver(delivery, policy, tokio::time::sleep).await else {
+        // A password reset's messages: the answer does not wait for them (its time would tell
+        // a stranger whether the User ID is an account).
+        if outgoing.is_detached() {
+            tokio::spawn(async move {
+                let sent = outgoing
+                    .deliver(&*delivery, policy, tokio::time::sleep)
+                    .await;
+                if let Err(failed) = sent {
+                    tracing::warn!(error = %failed.error, "a password reset's PIN did not go out");
+                }
+            });
+            return Ok(Ok(view));
+        }
+        let Err(failed) = outgoing
+            .deliver(&*delivery, policy, tokio::time::sleep)
+            .await
+        else {
             return Ok(Ok(view));
         };
         let device = view.device;

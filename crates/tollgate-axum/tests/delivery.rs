@@ -137,6 +137,46 @@ async fn a_slow_send_holds_no_turn_of_the_blocking_pool() {
     assert_eq!(gateway.pins.lock().unwrap().len(), 1);
 }
 
+#[tokio::test]
+async fn a_resets_pin_does_not_hold_up_its_page() {
+    let gateway = Arc::new(Gateway {
+        gate: Some(tokio::sync::Semaphore::new(0)),
+        ..Gateway::default()
+    });
+    let service = service();
+    let ann = "ann@example.com";
+    service
+        .register_user(ann, "forgotten", Some("+1 613 555 0100"), Some(ann))
+        .unwrap();
+    let login = Login::new(service, WebConfig::default().with_delivery(gateway.clone()));
+    let mut browser = Browser::open(&serve(&login, PEER)).await;
+    browser.submit("user_id", ann).await;
+    assert_eq!(browser.submit("forgot", "").await, StatusCode::SEE_OTHER);
+    // The gateway holds every send, and the page comes back all the same.
+    assert_eq!(
+        browser.submit("no_authenticator", "").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(browser.screen(), "reset-pin", "{}", browser.page);
+    assert!(gateway.pins.lock().unwrap().is_empty());
+    gateway.gate.as_ref().unwrap().add_permits(1);
+    // The send is a task of its own: it finishes once it gets its turn.
+    for _ in 0..1000 {
+        if !gateway.pins.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    let pin = gateway.pins.lock().unwrap().last().cloned();
+    let pin = pin.expect("the reset's PIN went out once the gateway let it");
+    browser.submit("pin", &pin).await;
+    assert!(
+        browser.page.contains("Step 2 of 2"),
+        "the reset's PIN was not taken: {}",
+        browser.page
+    );
+}
+
 /// A blocking delivery that holds its thread until the test lets it go.
 struct Stuck {
     entered: std::sync::mpsc::SyncSender<()>,

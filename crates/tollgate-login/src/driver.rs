@@ -81,6 +81,12 @@ pub struct Commit<'a> {
     pub replaces: Option<(&'a LoginDigest, u64)>,
     /// The login to file, and under which digest.
     pub login: Option<(&'a LoginDigest, &'a SealedLogin)>,
+    /// A User ID that is no account, whose login this step files where a real account's step
+    /// would also change the account: a store whose account write takes time (a database
+    /// round trip) runs the same statements for it, on no row, so that the step takes as long
+    /// as a real account's and its time does not tell a stranger which User IDs are accounts.
+    /// It changes nothing.
+    pub stand_in: Option<&'a UserId>,
 }
 
 /// What one input came to, once stored.
@@ -162,6 +168,7 @@ impl Driver {
                 account: None,
                 replaces: None,
                 login: Some((&digest, &sealed)),
+                stand_in: None,
             };
             if store.commit(&commit).map_err(DriveError::Store)? {
                 let state = transition.next().clone();
@@ -214,6 +221,7 @@ impl Driver {
             account: None,
             replaces: Some((&digest, sealed.version)),
             login: None,
+            stand_in: None,
         };
         store.commit(&remove).map_err(DriveError::Store)?;
         Err(DriveError::Refused(refusal))
@@ -299,6 +307,7 @@ impl Driver {
                     .map(|(u, user)| (user, u)),
                 replaces: Some((&digest, version)),
                 login: Some((&next_digest, &sealed)),
+                stand_in: state.user().filter(|_| transition.stand_in()),
             };
             if store.commit(&commit).map_err(DriveError::Store)? {
                 let state = transition.next().clone();
@@ -335,6 +344,7 @@ impl Driver {
             account: None,
             replaces: Some((&loaded.digest, loaded.version)),
             login: None,
+            stand_in: None,
         };
         if store.commit(&commit).map_err(DriveError::Store)? {
             Ok(())

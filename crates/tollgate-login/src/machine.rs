@@ -100,6 +100,7 @@ impl LoginMachine {
             next,
             update: None,
             rekey: false,
+            stand_in: false,
             output,
             effects: Vec::new(),
         }
@@ -143,6 +144,7 @@ impl LoginMachine {
             return started;
         }
         let assurance = state.stage.assurance();
+        let stand_in = account.is_none() && state.user().is_some() && input.changes_an_account();
         let mut ctx = Ctx {
             config: &self.config,
             pin_key: &self.pin_key,
@@ -204,6 +206,7 @@ impl LoginMachine {
         };
         Transition {
             rekey: next.stage.assurance() > assurance,
+            stand_in,
             next,
             update,
             output,

@@ -167,6 +167,7 @@ impl Driver {
                 account: Some((&user, &update)),
                 replaces: None,
                 login: None,
+                stand_in: None,
             };
             if store.commit(&commit).map_err(DriveError::Store)? {
                 return receipt(outcome, vec![event]);

@@ -26,6 +26,8 @@ pub struct Transition {
     pub(crate) next: LoginState,
     pub(crate) update: Option<AccountUpdate>,
     pub(crate) rekey: bool,
+    /// A User ID that is no account took a step that changes a real account.
+    pub(crate) stand_in: bool,
     pub(crate) output: Output,
     pub(crate) effects: Vec<Effect>,
 }
@@ -41,6 +43,13 @@ impl Transition {
     /// same state and input to the machine again.
     pub fn update(&self) -> Option<&AccountUpdate> {
         self.update.as_ref()
+    }
+
+    /// Whether this is a step of a User ID that is no account where a real account's would
+    /// change the account: store it with [`Commit::stand_in`](crate::Commit::stand_in), so
+    /// that it takes as long.
+    pub fn stand_in(&self) -> bool {
+        self.stand_in
     }
 
     /// Whether the login rose in assurance (past the password, past the second factor, to

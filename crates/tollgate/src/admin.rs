@@ -297,7 +297,7 @@ impl Admin<'_> {
 
     fn record_of(&self, user: &str) -> Result<tollgate_store::UserRecord, Error> {
         let id = self.user_id(user)?;
-        Ok(self.service.store().user(&id)?.ok_or(Error::UnknownUser)?)
+        self.service.store().user(&id)?.ok_or(Error::UnknownUser)
     }
 
     /// Changes `user`'s account state with compare-and-set (a login that changed it meanwhile
@@ -322,6 +322,7 @@ impl Admin<'_> {
                 account: Some((&id, &update)),
                 replaces: None,
                 login: None,
+                stand_in: None,
             };
             match store.commit(&commit) {
                 Ok(true) => {

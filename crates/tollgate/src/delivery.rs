@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use tollgate_login::{AuditEvent, Destination, Notification, UserId};
 use tollgate_otp::Pin;
 
+pub(crate) mod background;
 mod deferred;
 #[cfg(feature = "sms-http")]
 mod sms_http;
@@ -52,6 +53,14 @@ pub trait Delivery: Send + Sync {
     /// # Errors
     /// When it did not go out.
     fn password_help(&self, user: &UserId) -> Result<(), DeliveryError>;
+
+    /// Whether a send returns at once, with nothing to wait for (an in-memory outbox). The
+    /// messages of a password reset then go out on the request's own thread; for any other
+    /// delivery (the default) they are handed to a worker and the answer does not wait, so
+    /// that its time does not tell a stranger whether the User ID is an account.
+    fn answers_at_once(&self) -> bool {
+        false
+    }
 }
 
 /// Why a message did not go out. Its text is for the operator's log: never the message.
@@ -370,6 +379,11 @@ impl Delivery for Outbox {
         }
         self.push(Delivered::PasswordHelp { user: user.clone() });
         Ok(())
+    }
+
+    /// Kept in memory (or printed): nothing to wait for.
+    fn answers_at_once(&self) -> bool {
+        true
     }
 }
 

@@ -103,6 +103,9 @@ pub struct Service {
     client_limit: ClientLimit,
     retry: crate::delivery::RetryPolicy,
     sleep: Arc<dyn Fn(std::time::Duration) + Send + Sync>,
+    /// The worker that sends a password reset's messages, started at the first of them.
+    background:
+        std::sync::OnceLock<Option<std::sync::mpsc::Sender<crate::delivery::background::Job>>>,
 }
 
 impl core::fmt::Debug for Service {

@@ -125,6 +125,22 @@ pub enum Input<P = PasswordCheck> {
 }
 
 impl<P> Input<P> {
+    /// Whether a real account's state changes when its login takes this input where a
+    /// stranger can (a password, a code, a PIN sent or checked): for a User ID that is no
+    /// account, the step is then stored with a stand-in for the account's change.
+    pub(crate) fn changes_an_account(&self) -> bool {
+        matches!(
+            self,
+            Self::Password(_)
+                | Self::Pin(_)
+                | Self::TokenCode(_)
+                | Self::RecoveryCode(_)
+                | Self::NoAuthenticator
+                | Self::ResendPin
+                | Self::AlternativeAuthentication
+        )
+    }
+
     /// The same input with the password field turned into something else, e.g. the typed
     /// password into the verdict of checking it.
     pub fn map_password<Q>(self, check: impl FnOnce(P) -> Q) -> Input<Q> {

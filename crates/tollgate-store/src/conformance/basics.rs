@@ -69,6 +69,7 @@ pub fn basics(store: &dyn Store, seed: u64) -> Check {
     let state = full_state(&mut rng)?;
     accounts(store, &alice.id, &bob.id, &nobody, &state)?;
     super::logins::logins(store)?;
+    super::logins::stand_ins(store, &bob.id, &nobody)?;
     super::clients::clients(store)?;
     super::audit::audit(store)?;
     all_or_nothing(store, &alice.id, &state)?;
@@ -179,6 +180,7 @@ fn update(store: &dyn Store, user: &UserId, update: &AccountUpdate) -> Check<boo
             account: Some((user, update)),
             replaces: None,
             login: None,
+            stand_in: None,
         })
         .map_err(err("update"))
 }
@@ -290,6 +292,7 @@ fn all_or_nothing(store: &dyn Store, user: &UserId, state: &AccountState) -> Che
             account: Some((user, &stale)),
             replaces: None,
             login: Some((&digest, &login)),
+            stand_in: None,
         })
         .map_err(err("commit"))?;
     ensure(!applied, || {
@@ -308,6 +311,7 @@ fn all_or_nothing(store: &dyn Store, user: &UserId, state: &AccountState) -> Che
             account: Some((user, &fresh)),
             replaces: Some((&missing, 0)),
             login: Some((&digest, &login)),
+            stand_in: None,
         })
         .map_err(err("commit"))?;
     ensure(!applied, || {
@@ -327,6 +331,7 @@ fn all_or_nothing(store: &dyn Store, user: &UserId, state: &AccountState) -> Che
             account: Some((user, &fresh)),
             replaces: None,
             login: Some((&digest, &login)),
+            stand_in: None,
         })
         .map_err(err("commit"))?;
     ensure(applied, || "a whole good commit was refused".into())?;

@@ -1,7 +1,7 @@
 //! The stored logins' promises: filed once, compare-and-set on the version, moved under a new
 //! digest with the old one gone, removed, expired.
 
-use tollgate_login::{Commit, LoginDigest, SealedLogin};
+use tollgate_login::{Commit, LoginDigest, SealedLogin, UserId};
 use tollgate_otp::UnixTime;
 
 use super::{Check, ensure, err};
@@ -25,6 +25,7 @@ fn file(
             account: None,
             replaces,
             login: to,
+            stand_in: None,
         })
         .map_err(err("commit a login"))
 }
@@ -102,5 +103,41 @@ pub(crate) fn logins(store: &dyn Store) -> Check {
     let never = LoginDigest::from_bytes([3; 32]);
     ensure(text_at(store, &never, now)?.is_none(), || {
         "an unknown login was loaded".into()
+    })
+}
+
+/// A commit with a stand-in ([`Commit::stand_in`]) files its login and changes no account:
+/// neither a User ID that is none (it does not become one) nor one that has become an account
+/// since the step was loaded.
+pub(crate) fn stand_ins(store: &dyn Store, account: &UserId, nobody: &UserId) -> Check {
+    let version = |store: &dyn Store| -> Check<Option<u64>> {
+        Ok(store
+            .account(account)
+            .map_err(err("load the account"))?
+            .map(|a| a.version))
+    };
+    let before = version(store)?;
+    let later = 1_700_000_100;
+    for (n, user) in [nobody, account].into_iter().enumerate() {
+        let digest = LoginDigest::from_bytes([0x40 + u8::try_from(n).unwrap_or(0); 32]);
+        let filed = store
+            .commit(&Commit {
+                account: None,
+                replaces: None,
+                login: Some((&digest, &row(0, "stand-in", later))),
+                stand_in: Some(user),
+            })
+            .map_err(err("commit with a stand-in"))?;
+        ensure(filed, || "a login with a stand-in was refused".into())?;
+        ensure(text_at(store, &digest, later - 1)?.is_some(), || {
+            "a login with a stand-in was not filed".into()
+        })?;
+    }
+    ensure(
+        store.user(nobody).map_err(err("load nobody"))?.is_none(),
+        || "a stand-in made an account of a User ID that is none".into(),
+    )?;
+    ensure(version(store)? == before, || {
+        "a stand-in changed a real account".into()
     })
 }

@@ -196,6 +196,7 @@ fn increment(store: &dyn Store, id: &UserId) -> Check {
             account: Some((id, &update)),
             replaces: None,
             login: None,
+            stand_in: None,
         };
         if store
             .commit(&commit)

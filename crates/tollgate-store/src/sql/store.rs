@@ -25,6 +25,8 @@ const SELECT_USER: &str =
 const UPDATE_ACCOUNT: &str =
     "UPDATE tollgate_users SET version = $3, state = $4 WHERE id = $1 AND version = $2";
 const DELETE_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1";
+const STAND_IN_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1 \
+     AND NOT EXISTS (SELECT 1 FROM tollgate_users WHERE id = $1)";
 const INSERT_SERIAL: &str = "INSERT INTO tollgate_serials (serial, user_id) VALUES ($1, $2)";
 const SELECT_LOGIN: &str =
     "SELECT version, state, expires_at FROM tollgate_logins WHERE id = $1 AND expires_at > $2";
@@ -167,6 +169,28 @@ fn write_account(
     insert_serials(c, user, row)
 }
 
+/// The account write of a User ID that is no account, for its time: the same statements, the
+/// update under a version no row has (versions are never negative) and the serials' delete
+/// only while there is no such account, so that they change nothing even if the User ID has
+/// become an account since the step was loaded.
+fn stand_in_account(
+    c: &mut dyn Connection,
+    user: &UserId,
+    row: &AccountRow,
+) -> Result<(), StoreError> {
+    let params = [
+        user.as_str().into(),
+        Value::Int(-1),
+        Value::Int(0),
+        Value::Blob(row.sealed.clone()),
+    ];
+    c.execute(UPDATE_ACCOUNT, &params)
+        .map_err(failed("update account"))?;
+    c.execute(STAND_IN_SERIALS, &[user.as_str().into()])
+        .map_err(failed("update serials"))?;
+    Ok(())
+}
+
 fn insert_serials(
     c: &mut dyn Connection,
     user: &UserId,
@@ -297,11 +321,20 @@ impl<B: Backend> LoginStore for SqlStore<B> {
                     .map(|row| (user, update.expected_version, row))
             })
             .transpose()?;
+        // A User ID that is no account: a row sealed as a real one would be, for the same
+        // statements on no row.
+        let stand_in = match (commit.stand_in, &account) {
+            (Some(user), None) => Some((user, self.seal(&Default::default(), user, 1)?)),
+            _ => None,
+        };
         self.backend.write(|c| {
             if let Some((user, expected, row)) = &account
                 && !write_account(c, user, *expected, row)?
             {
                 return Ok(Finish::Rollback(false));
+            }
+            if let Some((user, row)) = &stand_in {
+                stand_in_account(c, user, row)?;
             }
             if !write_login(c, commit)? {
                 return Ok(Finish::Rollback(false));

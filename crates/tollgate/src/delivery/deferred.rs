@@ -67,6 +67,8 @@ impl Message {
 #[must_use = "the messages are not sent until `deliver` is awaited"]
 pub struct Outgoing {
     pub(crate) login: LoginKey,
+    /// A password reset's: send it without holding up the answer ([`Outgoing::is_detached`]).
+    pub(crate) detached: bool,
     pub(crate) messages: Vec<Message>,
 }
 
@@ -112,6 +114,16 @@ impl Outgoing {
     #[must_use]
     pub fn len(&self) -> usize {
         self.messages.len()
+    }
+
+    /// Whether these are a password reset's messages, which the answer must not wait for:
+    /// anyone who knows a User ID takes a reset's steps, and only a real account's send
+    /// anything, so the time they take would tell a stranger which User IDs are accounts.
+    /// Spawn [`Outgoing::deliver`] as a task of its own and answer at once; a PIN that does
+    /// not go out is then only logged ("Resend" sends another).
+    #[must_use]
+    pub fn is_detached(&self) -> bool {
+        self.detached
     }
 
     /// Sends every message through `delivery`, trying transient failures again under `policy`

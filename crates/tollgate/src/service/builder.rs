@@ -201,6 +201,7 @@ impl ServiceBuilder {
             client_limit: self.client_limit,
             retry: self.retry,
             sleep: self.sleep,
+            background: std::sync::OnceLock::new(),
         })
     }
 }

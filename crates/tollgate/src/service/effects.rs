@@ -5,6 +5,7 @@
 use tollgate_login::{AuditEvent, Driven, Effect, Input, LoginKey};
 
 use super::{Client, Service, View};
+use crate::delivery::background::{self, Job};
 use crate::delivery::{Message, NotDelivered, Outgoing};
 use crate::error::Error;
 
@@ -12,36 +13,48 @@ impl Service {
     /// Carries out a stored transition's effects, in order, and makes the view; the messages
     /// go out through the service's [`Delivery`](crate::Delivery).
     pub(super) fn carry_out(&self, driven: Driven) -> View {
+        let detached = is_reset(&driven.output.screen) && !self.delivery.answers_at_once();
         let (view, messages) = self.carry_out_except_messages(driven);
-        let mut pin_failed = false;
-        let retry = |send: &mut dyn FnMut() -> Result<(), crate::DeliveryError>| {
-            self.retry.run(&*self.sleep, send)
-        };
-        for message in messages {
-            match message {
-                Message::Pin { to, pin } => {
-                    let sent = retry(&mut || self.delivery.send_pin(&to, &pin));
-                    crate::observe::sent(&to, sent.as_ref().err());
-                    pin_failed |= sent.is_err();
-                }
-                Message::Notice {
-                    to,
-                    user,
-                    notification,
-                } => {
-                    let sent = retry(&mut || self.delivery.notify(&to, &user, notification));
-                    crate::observe::noticed("notice", sent.as_ref().err());
-                }
-                Message::PasswordHelp { user } => {
-                    let sent = retry(&mut || self.delivery.password_help(&user));
-                    crate::observe::noticed("password_help", sent.as_ref().err());
+        if detached {
+            let mut messages = messages.into_iter();
+            for message in messages.by_ref() {
+                if let Err(Job::Send(message)) = self.to_worker(Job::Send(message)) {
+                    // No worker: this one, and the rest, on this thread.
+                    let sleep = &*self.sleep;
+                    let _ = background::send(&*self.delivery, self.retry, sleep, &message);
                 }
             }
+            return view;
+        }
+        let mut pin_failed = false;
+        for message in messages {
+            let sent = background::send(&*self.delivery, self.retry, &*self.sleep, &message);
+            pin_failed |= sent.is_err() && matches!(message, Message::Pin { .. });
         }
         if pin_failed {
             self.not_delivered(view)
         } else {
             view
+        }
+    }
+
+    /// Hands `job` to the worker (started at the first); the job back when there is none.
+    fn to_worker(&self, job: Job) -> Result<(), Job> {
+        let worker = self.background.get_or_init(|| {
+            background::start(self.delivery.clone(), self.retry, self.sleep.clone())
+        });
+        match worker {
+            Some(jobs) => jobs.send(job).map_err(|e| e.0),
+            None => Err(job),
+        }
+    }
+
+    /// Waits until every message of a password reset handed to the worker so far has been
+    /// sent (or given up): for tests, and for a clean shutdown. At once when there are none.
+    pub fn wait_for_deliveries(&self) {
+        let (done, wait) = std::sync::mpsc::channel();
+        if self.background.get().is_some() && self.to_worker(Job::Flush(done)).is_ok() {
+            let _ = wait.recv();
         }
     }
 
@@ -83,6 +96,7 @@ impl Service {
         let (view, messages) = self.carry_out_except_messages(driven);
         let outgoing = Outgoing {
             login: view.login.clone(),
+            detached: is_reset(&view.screen),
             messages,
         };
         (view, outgoing)
@@ -186,4 +200,17 @@ impl Service {
     pub(crate) fn keeps_audit_trail(&self) -> bool {
         self.audit_trail
     }
+}
+
+/// Whether `screen` is a step of a password reset, which anyone who knows a User ID can take:
+/// its messages must not hold up the answer ([`crate::delivery::background`]).
+fn is_reset(screen: &tollgate_login::Screen) -> bool {
+    use tollgate_login::Screen;
+    matches!(
+        screen,
+        Screen::ResetStart { .. }
+            | Screen::ResetPin { .. }
+            | Screen::NewPassword { .. }
+            | Screen::PasswordChanged { .. }
+    )
 }
