@@ -26,6 +26,7 @@ use tollgate_otp::{Totp, UnixTime};
 mod audit;
 mod basics;
 mod clients;
+mod commits;
 mod crash;
 mod logins;
 mod migration;

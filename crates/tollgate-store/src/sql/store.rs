@@ -15,19 +15,16 @@ use crate::row::AccountRow;
 use crate::sealing::SealingKeys;
 use crate::{PasswordHash, Reseal, SharedRng, Store, UserRecord};
 
+mod accounts;
 mod audit;
 mod reseal;
 mod serials;
 mod users;
 
+use accounts::{DELETE_SERIALS, insert_serials, stand_in_account, write_account};
+
 const SELECT_USER: &str =
     "SELECT password_hash, mobile, email, version, state FROM tollgate_users WHERE id = $1";
-const UPDATE_ACCOUNT: &str =
-    "UPDATE tollgate_users SET version = $3, state = $4 WHERE id = $1 AND version = $2";
-const DELETE_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1";
-const STAND_IN_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1 \
-     AND NOT EXISTS (SELECT 1 FROM tollgate_users WHERE id = $1)";
-const INSERT_SERIAL: &str = "INSERT INTO tollgate_serials (serial, user_id) VALUES ($1, $2)";
 const SELECT_LOGIN: &str =
     "SELECT version, state, expires_at FROM tollgate_logins WHERE id = $1 AND expires_at > $2";
 const INSERT_LOGIN: &str =
@@ -142,71 +139,6 @@ fn user_of(row: &[Value], id: &UserId, keys: &SealingKeys) -> Result<UserRecord,
             state: AccountRow::open(state, id, version, keys)?,
         },
     })
-}
-
-/// Writes the account's new row and its serial numbers; `Ok(false)` when the version moved or
-/// a serial number is another account's.
-fn write_account(
-    c: &mut dyn Connection,
-    user: &UserId,
-    expected: u64,
-    row: &AccountRow,
-) -> Result<bool, StoreError> {
-    let params = [
-        user.as_str().into(),
-        Value::Int(to_i64(expected, "version")?),
-        Value::Int(to_i64(expected.saturating_add(1), "version")?),
-        Value::Blob(row.sealed.clone()),
-    ];
-    if c.execute(UPDATE_ACCOUNT, &params)
-        .map_err(failed("update account"))?
-        == 0
-    {
-        return Ok(false);
-    }
-    c.execute(DELETE_SERIALS, &[user.as_str().into()])
-        .map_err(failed("update serials"))?;
-    insert_serials(c, user, row)
-}
-
-/// The account write of a User ID that is no account, for its time: the same statements, the
-/// update under a version no row has (versions are never negative) and the serials' delete
-/// only while there is no such account, so that they change nothing even if the User ID has
-/// become an account since the step was loaded.
-fn stand_in_account(
-    c: &mut dyn Connection,
-    user: &UserId,
-    row: &AccountRow,
-) -> Result<(), StoreError> {
-    let params = [
-        user.as_str().into(),
-        Value::Int(-1),
-        Value::Int(0),
-        Value::Blob(row.sealed.clone()),
-    ];
-    c.execute(UPDATE_ACCOUNT, &params)
-        .map_err(failed("update account"))?;
-    c.execute(STAND_IN_SERIALS, &[user.as_str().into()])
-        .map_err(failed("update serials"))?;
-    Ok(())
-}
-
-fn insert_serials(
-    c: &mut dyn Connection,
-    user: &UserId,
-    row: &AccountRow,
-) -> Result<bool, StoreError> {
-    for serial in &row.serials {
-        match c.execute(
-            INSERT_SERIAL,
-            &[serial.as_str().into(), user.as_str().into()],
-        ) {
-            Ok(_) => {}
-            Err(SqlError::UniqueViolation) => return Ok(false),
-            Err(e) => return Err(failed("insert serial")(e)),
-        }
-    }
-    Ok(true)
 }
 
 fn login_params(digest: &LoginDigest, row: &SealedLogin) -> Result<[Value; 4], StoreError> {
