@@ -149,6 +149,24 @@ fn input(run: &mut Run, byte: u8, data: &[u8]) -> Option<Input> {
         12 if variant % 4 == 3 => Input::NewRecoveryCodes,
         12 => Input::Cancel,
         13 => Input::Tick,
+        // The authenticators, from a session: add one, remove or rename the first on file.
+        14 => {
+            let first = run
+                .account()
+                .and_then(|a| a.state.tokens.first().map(|t| t.serial));
+            let Some(serial) = first.filter(|_| !variant.is_multiple_of(3)) else {
+                return Some(Input::AddAuthenticator);
+            };
+            if variant % 3 == 1 {
+                Input::RemoveAuthenticator(serial)
+            } else {
+                let typed = String::from_utf8_lossy(&data[..data.len().min(44)]).into_owned();
+                match typed.parse() {
+                    Ok(name) => Input::RenameAuthenticator { serial, name },
+                    Err(_) => Input::Cancel,
+                }
+            }
+        }
         _ => {
             run.now += u64::from(variant) * 20;
             return None;
