@@ -64,11 +64,16 @@ pub(crate) fn login(service: &Service, person: &mut Person<'_>) -> Result<View, 
                 let known = person.password.clone();
                 Input::Password(answer(interactive, "Password", || Ok(known))?.into())
             }
+            Screen::ResetStart { .. } if person.token.is_none() => {
+                answer(
+                    interactive,
+                    "I no longer have my authenticator (Enter)",
+                    || Ok(String::new()),
+                )?;
+                Input::NoAuthenticator
+            }
             Screen::ResetStart { .. } => Input::TokenCode(answer(interactive, "Code", || {
-                let token = person.token.as_ref().ok_or("no token was enrolled")?;
-                let code = token.generate(service.now()).map_err(|e| e.to_string())?;
-                println!("  [soft token] shows {code}");
-                Ok(code.to_string())
+                token_code(service, person, view.notice.is_some())
             })?),
             Screen::ResetPin { .. } => Input::Pin(answer(interactive, "OTP", || {
                 person
@@ -187,39 +192,14 @@ pub(crate) fn login(service: &Service, person: &mut Person<'_>) -> Result<View, 
                 }
             }
             Screen::Enrolled { recovery_codes, .. } => {
-                if !recovery_codes.is_empty() {
-                    person.recovery = recovery_codes
-                        .iter()
-                        .map(|c| c.expose_grouped().to_string())
-                        .collect();
-                    println!(
-                        "  [you] keep the recovery codes: {}",
-                        person.recovery.join(" ")
-                    );
-                }
+                keep_recovery_codes(person, recovery_codes);
                 answer(interactive, &catalog.text(MessageId::Continue), || {
                     Ok(String::new())
                 })?;
                 Input::Continue
             }
             Screen::EnterTokenCode { .. } => Input::TokenCode(answer(interactive, "Code", || {
-                let token = person.token.as_ref().ok_or("no token was enrolled")?;
-                if view.notice.is_some() {
-                    // Refused: most likely this step's code was spent already (a run a moment
-                    // ago). The app's next code comes with the next step.
-                    let wait = token
-                        .params()
-                        .seconds_until_next_step(service.now())
-                        .map_err(|e| e.to_string())?;
-                    println!("  [soft token] next code in {wait} s");
-                    match &person.options.at {
-                        Some(clock) => clock.advance(wait),
-                        None => std::thread::sleep(std::time::Duration::from_secs(wait)),
-                    }
-                }
-                let code = token.generate(service.now()).map_err(|e| e.to_string())?;
-                println!("  [soft token] shows {code}");
-                Ok(code.to_string())
+                token_code(service, person, view.notice.is_some())
             })?),
             Screen::Authenticated { .. } if person.add => {
                 person.add = false;
@@ -230,6 +210,31 @@ pub(crate) fn login(service: &Service, person: &mut Person<'_>) -> Result<View, 
                 )?;
                 Input::AddAuthenticator
             }
+            Screen::Authenticated { .. } if person.regenerate => {
+                person.regenerate = false;
+                answer(
+                    interactive,
+                    &catalog.text(MessageId::NewRecoveryCodes),
+                    || Ok(String::new()),
+                )?;
+                Input::NewRecoveryCodes
+            }
+            Screen::Authenticated { .. } if person.change => {
+                person.change = false;
+                answer(
+                    interactive,
+                    &catalog.text(MessageId::ChangePassword),
+                    || Ok(String::new()),
+                )?;
+                Input::ChangePassword
+            }
+            Screen::RecoveryCodes { codes, .. } => {
+                keep_recovery_codes(person, codes);
+                answer(interactive, &catalog.text(MessageId::Continue), || {
+                    Ok(String::new())
+                })?;
+                Input::Continue
+            }
             Screen::Authenticated { .. } => return Ok(view),
             other => return Err(format!("unexpected screen {other:?}")),
         };
@@ -238,6 +243,40 @@ pub(crate) fn login(service: &Service, person: &mut Person<'_>) -> Result<View, 
             .map_err(|e| e.to_string())?;
     }
     Err("the login did not finish".into())
+}
+
+/// The soft token's code; after a refusal (most likely this step's code was spent already,
+/// by a run a moment ago or the login just before), the app's next one.
+fn token_code(service: &Service, person: &Person<'_>, refused: bool) -> Result<String, String> {
+    let token = person.token.as_ref().ok_or("no token was enrolled")?;
+    if refused {
+        let wait = token
+            .params()
+            .seconds_until_next_step(service.now())
+            .map_err(|e| e.to_string())?;
+        println!("  [soft token] next code in {wait} s");
+        match &person.options.at {
+            Some(clock) => clock.advance(wait),
+            None => std::thread::sleep(std::time::Duration::from_secs(wait)),
+        }
+    }
+    let code = token.generate(service.now()).map_err(|e| e.to_string())?;
+    println!("  [soft token] shows {code}");
+    Ok(code.to_string())
+}
+
+/// The recovery codes a page shows, kept by the person.
+fn keep_recovery_codes(person: &mut Person<'_>, codes: &[tollgate::login::recovery::RecoveryCode]) {
+    if !codes.is_empty() {
+        person.recovery = codes
+            .iter()
+            .map(|c| c.expose_grouped().to_string())
+            .collect();
+        println!(
+            "  [you] keep the recovery codes: {}",
+            person.recovery.join(" ")
+        );
+    }
 }
 
 /// The app's side of the activation: a registration code, and the token it keeps.
@@ -250,5 +289,6 @@ fn register(token: &TokenActivation, person: &mut Person<'_>) -> Result<Registra
         println!("  [soft token] keeps its token in {}", app.display());
     }
     person.token = Some(activated.totp());
+    person.secret = Some(activated.secret().clone());
     Ok(code)
 }

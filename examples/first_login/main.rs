@@ -16,6 +16,7 @@
 #[allow(dead_code, reason = "shared with rotate_keys, which uses the rest")]
 mod keys;
 mod login;
+mod scenarios;
 mod screens;
 mod store;
 
@@ -28,12 +29,13 @@ use tollgate::login::{Catalog, Config};
 use tollgate::otp::{Algorithm, Totp, UnixTime};
 use tollgate::{ManualClock, Outbox, Service};
 
+use scenarios::Scenario;
+
 const USER: &str = "john.smith@example.com";
 const PASSWORD: &str = "correct horse battery staple";
 const USAGE: &str =
     "usage: first_login [--mobile | --open-path] [--interactive] [--french] [--store STORE]
-                   [--scenario first-login|forgot-password|lost-token|add-authenticator|
-                               grant|temporary-password]
+                   [--scenario S]
 
 Runs the portal's first login and a later login, printing each screen.
 
@@ -52,19 +54,12 @@ Runs the portal's first login and a later login, printing each screen.
                  its next code (for tests: no waiting)
   --store STORE  where the account lives: memory (the default), sqlite:PATH, or
                    postgres://USER@HOST:PORT/DB; run twice to see the account survive
-  --scenario S   what follows the first login (with the memory store):
-                   first-login      a later login with the token's code (the default)
-                   forgot-password  \"Password locked or forgotten?\": the token's code, a
-                                    PIN, a new password; then a later login with it
-                   lost-token       \"I no longer have my authenticator\": the password, a
-                                    recovery code, a PIN, a new token; then a later login
-                   add-authenticator  a later login adds a second token beside the first;
-                                    then a later login with the new one
-                   grant            the token lost and no recovery code: the help desk's
-                                    one-time re-enrollment code instead, a PIN, a new token
-                   temporary-password  the help desk sets a temporary password: the next
-                                    login, both factors, must set a new one
   --help         show this text";
+
+fn usage() -> String {
+    let (head, help) = USAGE.split_at(USAGE.find("  --help").unwrap_or(USAGE.len()));
+    format!("{head}{}\n{help}", scenarios::HELP)
+}
 
 struct Options {
     mobile: bool,
@@ -76,25 +71,6 @@ struct Options {
     at: Option<ManualClock>,
     scheme: RegistrationScheme,
     scenario: Scenario,
-}
-
-/// What happens after the first login (`--scenario`).
-#[derive(Clone, Copy)]
-enum Scenario {
-    /// A later login with the token's code.
-    FirstLogin,
-    /// The password forgotten: a reset with the token's code and a PIN, then a later login
-    /// with the new password.
-    ForgotPassword,
-    /// The token lost: the password, a recovery code and a PIN, a new token enrolled, then a
-    /// later login with it.
-    LostToken,
-    /// A later login adds a second token; then a later login with the new one.
-    AddAuthenticator,
-    /// The token lost without recovery codes: an administrator's re-enrollment grant.
-    Grant,
-    /// An administrator's temporary password, replaced at the next login.
-    TemporaryPassword,
 }
 
 fn main() -> ExitCode {
@@ -118,7 +94,7 @@ fn main() -> ExitCode {
             match store::Choice::parse(&value) {
                 Ok(choice) => options.store = choice,
                 Err(message) => {
-                    eprintln!("first_login: {message}\n\n{USAGE}");
+                    eprintln!("first_login: {message}\n\n{}", usage());
                     return ExitCode::from(2);
                 }
             }
@@ -137,7 +113,10 @@ fn main() -> ExitCode {
                 match name.parse() {
                     Ok(scheme) => options.scheme = scheme,
                     Err(e) => {
-                        eprintln!("first_login: --registration-scheme {name:?}: {e}\n\n{USAGE}");
+                        eprintln!(
+                            "first_login: --registration-scheme {name:?}: {e}\n\n{}",
+                            usage()
+                        );
                         return ExitCode::from(2);
                     }
                 }
@@ -145,30 +124,30 @@ fn main() -> ExitCode {
             "--at" => match args.next().and_then(|t| t.parse().ok()) {
                 Some(secs) => options.at = Some(ManualClock::new(UnixTime::from_secs(secs))),
                 None => {
-                    eprintln!("first_login: --at needs a Unix time in seconds\n\n{USAGE}");
+                    eprintln!(
+                        "first_login: --at needs a Unix time in seconds\n\n{}",
+                        usage()
+                    );
                     return ExitCode::from(2);
                 }
             },
             "--scenario" => {
-                options.scenario = match args.next().as_deref() {
-                    Some("first-login") => Scenario::FirstLogin,
-                    Some("forgot-password") => Scenario::ForgotPassword,
-                    Some("lost-token") => Scenario::LostToken,
-                    Some("add-authenticator") => Scenario::AddAuthenticator,
-                    Some("grant") => Scenario::Grant,
-                    Some("temporary-password") => Scenario::TemporaryPassword,
-                    other => {
-                        eprintln!("first_login: --scenario {other:?}: see the list\n\n{USAGE}");
-                        return ExitCode::from(2);
-                    }
+                let name = args.next().unwrap_or_default();
+                let Some(scenario) = Scenario::parse(&name) else {
+                    eprintln!(
+                        "first_login: --scenario {name:?}: see the list\n\n{}",
+                        usage()
+                    );
+                    return ExitCode::from(2);
                 };
+                options.scenario = scenario;
             }
             "--help" | "-h" => {
-                println!("{USAGE}");
+                println!("{}", usage());
                 return ExitCode::SUCCESS;
             }
             other => {
-                eprintln!("first_login: unknown argument {other:?}\n\n{USAGE}");
+                eprintln!("first_login: unknown argument {other:?}\n\n{}", usage());
                 return ExitCode::from(2);
             }
         }
@@ -201,6 +180,11 @@ struct Person<'a> {
     add: bool,
     /// A re-enrollment code from the help desk, typed where a recovery code goes.
     grant: Option<String>,
+    /// At the next session: new recovery codes, or a new password.
+    regenerate: bool,
+    change: bool,
+    /// The secret of the token the app holds (its unlock code is computed from it).
+    secret: Option<tollgate::otp::Secret>,
 }
 
 fn run(options: &Options) -> Result<(), String> {
@@ -244,11 +228,15 @@ fn run(options: &Options) -> Result<(), String> {
         lose: false,
         add: false,
         grant: None,
+        regenerate: false,
+        change: false,
+        secret: None,
     };
     match service.register_user(USER, PASSWORD, Some("+1 613 270 1234"), None) {
         Ok(_) => {
             println!("Registered {USER} (password {PASSWORD:?}, mobile +1 613 270 1234).");
             println!("\n######## First login ########");
+            options.scenario.before_first_login(&mut person);
             let view = login::login(&service, &mut person)?;
             if view.authenticated().is_none() {
                 return Err("the first login did not end authenticated".into());
@@ -276,50 +264,7 @@ fn run(options: &Options) -> Result<(), String> {
         }
         Err(e) => return Err(e.to_string()),
     }
-    match options.scenario {
-        Scenario::FirstLogin => {}
-        Scenario::ForgotPassword => {
-            println!("\n######## \"Password locked or forgotten?\" ########");
-            person.forget = true;
-            login::login(&service, &mut person)?;
-        }
-        Scenario::LostToken => {
-            println!("\n######## \"I no longer have my authenticator\" ########");
-            person.lose = true;
-            login::login(&service, &mut person)?;
-        }
-        Scenario::AddAuthenticator => {
-            println!("\n######## \"Add an authenticator\" ########");
-            person.add = true;
-            login::login(&service, &mut person)?;
-        }
-        Scenario::Grant => {
-            println!("\n######## The help desk's re-enrollment code ########");
-            let admin = service.admin("helpdesk");
-            let code = admin
-                .grant_reenrollment(USER, 3600)
-                .map_err(|e| e.to_string())?;
-            println!(
-                "[help desk] gives {USER} a one-time code by telephone: {}",
-                code.as_str()
-            );
-            person.grant = Some(code.to_string());
-            person.recovery.clear();
-            person.lose = true;
-            login::login(&service, &mut person)?;
-        }
-        Scenario::TemporaryPassword => {
-            println!("\n######## The help desk's temporary password ########");
-            let temporary = "blue whale at noon";
-            service
-                .admin("helpdesk")
-                .set_temporary_password(USER, temporary)
-                .map_err(|e| e.to_string())?;
-            println!("[help desk] sets the temporary password {temporary:?}");
-            person.password = temporary.to_owned();
-            login::login(&service, &mut person)?;
-        }
-    }
+    options.scenario.after_first_login(&service, &mut person)?;
     println!("\n######## A later login ########");
     let view = login::login(&service, &mut person)?;
     match view.authenticated() {

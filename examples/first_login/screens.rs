@@ -109,6 +109,13 @@ pub(crate) fn show(view: &View, catalog: &Catalog) {
             }
             println!("│ [{}]", t(MessageId::Continue));
         }
+        Screen::RecoveryCodes { codes, .. } => {
+            println!("│ {}", t(MessageId::RecoveryCodesIntro));
+            for code in codes {
+                println!("│   {}", code.expose_grouped().as_str());
+            }
+            println!("│ [{}]", t(MessageId::Continue));
+        }
         Screen::EnterTokenCode { user } => {
             println!("│ {user}");
             println!("│ {}", t(MessageId::EnterTokenCode));

@@ -46,6 +46,10 @@ fn the_scenarios_run_each_way_back_to_a_later_login() {
         ("add-authenticator", "Add an authenticator: "),
         ("grant", "one-time code by telephone"),
         ("temporary-password", "set by an administrator"),
+        ("reset-without-token", "Step 2 of 2"),
+        ("new-recovery-codes", "The token lost: one of the new codes"),
+        ("locked-app", "unlock code accepted"),
+        ("change-password", "Your password has been changed"),
     ] {
         let mut command = Command::new(common::example("first_login"));
         if let Some(scenario) = scenario.strip_prefix("mobile-") {
