@@ -37,7 +37,7 @@ pub use output::{
     AdminAction, AuditEvent, Authenticator, Channel, DesktopActivation, Destination, Effect,
     MobileActivation, Notification, OpenPath, Output, Screen, Transition,
 };
-pub use password::{PasswordRefusal, PasswordRules};
+pub use password::{PasswordRefusal, PasswordRules, normalize_password};
 pub use sealed::{LoginDigest, LoginKey, SealedLogin, StateKey};
 pub use state::{FORMAT_VERSION, LoginId, LoginState, PinKey};
 pub use user::{EmailAddress, MAX_USERNAME, PhoneNumber, UserId, UserIds};

@@ -79,6 +79,9 @@ impl PasswordRules {
         user: &UserId,
         others: &[&str],
     ) -> Result<(), PasswordRefusal> {
+        // SP 800-63B-4 §3.1.1.2: the same text however it was typed (NFKC), so that the
+        // rules see what the hash will see ([`normalize_password`]).
+        let password = normalize_password(password);
         let length = password.chars().count();
         if length < usize::from(self.min) {
             return Err(PasswordRefusal::TooShort(self.min));
@@ -99,6 +102,20 @@ impl PasswordRules {
             }
         }
         Ok(())
+    }
+}
+
+/// A password as it is checked and hashed: NFKC (SP 800-63B-4 §3.1.1.2, "Normalization Process
+/// for Stabilization of Strings" of UAX #15), so that the full-width, ligature or decomposed
+/// forms that different keyboards produce for the same text are the same password. Borrowed
+/// when it is normalized already (every ASCII password).
+#[must_use]
+pub fn normalize_password(password: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization as _, is_nfkc_quick};
+    if is_nfkc_quick(password.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(password)
+    } else {
+        std::borrow::Cow::Owned(password.nfkc().collect())
     }
 }
 
@@ -215,6 +232,37 @@ mod tests {
         // A short name part (`jo`) is not refused on its own.
         let jo: UserId = "jo@example.com".parse().unwrap_or_else(|_| unreachable!());
         assert_eq!(rules.check("jolly good fellow", &jo, &[]), Ok(()));
+    }
+
+    /// Variants that look different but are the same text after NFKC (full-width letters, a
+    /// ligature, a decomposed accent) are the same password to the rules: no way around the
+    /// blocklist or the identifiers by typing a common password in full-width letters.
+    #[test]
+    fn compatibility_variants_keep_to_the_same_rules() {
+        let rules = PasswordRules::default();
+        for (variant, refusal) in [
+            (
+                "\u{ff50}\u{ff41}\u{ff53}\u{ff53}\u{ff57}\u{ff4f}\u{ff52}\u{ff44}1",
+                PasswordRefusal::Common,
+            ),
+            ("1big\u{fb01}sh", PasswordRefusal::Common),
+            (
+                "\u{ff4a}\u{ff4f}\u{ff48}\u{ff4e} is great",
+                PasswordRefusal::Personal,
+            ),
+        ] {
+            assert_eq!(
+                rules.check(variant, &john(), &[]),
+                Err(refusal),
+                "{variant}"
+            );
+        }
+        // Counted as typed once normalised: "ﬃ" is three characters.
+        assert_eq!(
+            rules.check("\u{fb03}\u{fb03}x", &john(), &[]),
+            Err(PasswordRefusal::TooShort(8))
+        );
+        assert_eq!(rules.check("\u{fb03}\u{fb03}xy", &john(), &[]), Ok(()));
     }
 
     #[test]

@@ -123,6 +123,12 @@ impl Passwords {
     /// input within the limit).
     pub fn hash(&self, password: &[u8], rng: &mut impl CryptoRng) -> Result<PasswordHash, Error> {
         self.check_length(password)?;
+        let normal = normalized(password);
+        self.hash_exact(normal.as_ref().map_or(password, |n| n.as_slice()), rng)
+    }
+
+    /// Hashes exactly these bytes.
+    fn hash_exact(&self, password: &[u8], rng: &mut impl CryptoRng) -> Result<PasswordHash, Error> {
         let mut salt = [0u8; 16];
         rng.fill_bytes(&mut salt);
         let mut out = Zeroizing::new([0u8; 32]);
@@ -151,6 +157,20 @@ impl Passwords {
     /// [`Error::PasswordTooLong`] and [`Error::Busy`], as for [`Passwords::hash`].
     pub fn verify(&self, password: &[u8], hash: Option<&PasswordHash>) -> Result<bool, Error> {
         self.check_length(password)?;
+        let Some(normal) = normalized(password) else {
+            return self.verify_exact(password, hash);
+        };
+        // A password that NFKC changes: its normal form, then (for a hash an earlier version
+        // made of the password as typed) the typed form. Every such password takes both checks
+        // when the first fails, known user or not, so the time tells nothing.
+        if self.verify_exact(&normal, hash)? {
+            return Ok(true);
+        }
+        self.verify_exact(password, hash)
+    }
+
+    /// Whether exactly these bytes match `hash` (the dummy hash's work when there is none).
+    fn verify_exact(&self, password: &[u8], hash: Option<&PasswordHash>) -> Result<bool, Error> {
         let target = hash.map_or(self.dummy.as_str(), PasswordHash::as_str);
         let Some(stored) = Stored::parse(target) else {
             return Ok(false);
@@ -162,6 +182,17 @@ impl Passwords {
         })?;
         let matched = computed.is_ok() && bool::from(out.ct_eq(stored.expected.as_bytes()));
         Ok(matched && hash.is_some())
+    }
+}
+
+/// The password's NFKC form (SP 800-63B-4 §3.1.1.2; [`tollgate_login::normalize_password`],
+/// the form the password rules check) when it differs from the bytes given; `None` when they
+/// are that form already (every ASCII password) or are not UTF-8 (hashed as they are).
+fn normalized(password: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let text = core::str::from_utf8(password).ok()?;
+    match tollgate_login::normalize_password(text) {
+        std::borrow::Cow::Borrowed(_) => None,
+        std::borrow::Cow::Owned(normal) => Some(Zeroizing::new(normal.into_bytes())),
     }
 }
 
@@ -365,6 +396,57 @@ mod tests {
         assert!(passwords.verify(b"password", Some(&good)).unwrap());
         let tampered = PasswordHash::from_phc(reference.replace("FqGk", "FqGl"));
         assert!(!passwords.verify(b"password", Some(&tampered)).unwrap());
+    }
+
+    /// SP 800-63B-4 §3.1.1.2: the password is hashed in its NFKC form, so the full-width form
+    /// of the reference vector's password ("ｐａｓｓｗｏｒｄ", as a Japanese keyboard may type it)
+    /// matches the reference hash of "password", and not its tampered copy.
+    #[test]
+    fn a_password_matches_whatever_form_of_it_was_typed() {
+        let passwords = limited(1, 0);
+        let reference =
+            "$argon2id$v=19$m=64,t=2,p=1$c29tZXNhbHQ$FqGkmHNGCd0BRW2kBt6fPZ2pPmyGwwChL8FGUhTOSSI";
+        let full_width = "\u{ff50}\u{ff41}\u{ff53}\u{ff53}\u{ff57}\u{ff4f}\u{ff52}\u{ff44}";
+        let good = PasswordHash::from_phc(reference.to_owned());
+        assert!(
+            passwords
+                .verify(full_width.as_bytes(), Some(&good))
+                .unwrap()
+        );
+        let tampered = PasswordHash::from_phc(reference.replace("FqGk", "FqGl"));
+        assert!(
+            !passwords
+                .verify(full_width.as_bytes(), Some(&tampered))
+                .unwrap()
+        );
+        // A new hash of a decomposed "é" takes the composed one, and the other way round.
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let hash = passwords
+            .hash("cafe\u{301} au lait".as_bytes(), &mut rng)
+            .unwrap();
+        assert!(
+            passwords
+                .verify("caf\u{e9} au lait".as_bytes(), Some(&hash))
+                .unwrap()
+        );
+        assert!(
+            !passwords
+                .verify("cafe au lait".as_bytes(), Some(&hash))
+                .unwrap()
+        );
+        // A hash the previous version made of the typed bytes still takes them.
+        let legacy = passwords
+            .hash_exact(full_width.as_bytes(), &mut rng)
+            .unwrap();
+        assert!(
+            passwords
+                .verify(full_width.as_bytes(), Some(&legacy))
+                .unwrap()
+        );
+        assert!(!passwords.verify(b"password", Some(&legacy)).unwrap());
+        // Bytes that are not UTF-8 are hashed as they are.
+        let raw = passwords.hash(&[0xff, 0xfe, b'x'], &mut rng).unwrap();
+        assert!(passwords.verify(&[0xff, 0xfe, b'x'], Some(&raw)).unwrap());
     }
 
     /// Bounded work: with every turn taken and no room in the queue, a check is refused at once
