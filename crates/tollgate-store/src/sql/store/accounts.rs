@@ -15,7 +15,10 @@ const STAND_IN_SERIALS: &str = "DELETE FROM tollgate_serials WHERE user_id = $1 
 const INSERT_SERIAL: &str = "INSERT INTO tollgate_serials (serial, user_id) VALUES ($1, $2)";
 
 /// Writes the account's new row and its serial numbers; `Ok(false)` when the version moved or
-/// a serial number is another account's.
+/// a serial number is another account's. Every statement here has its twin in
+/// [`stand_in_account`], which a User ID that is no account runs so that its step takes as
+/// long: a statement added here without one is a round trip that tells a stranger which User
+/// IDs are accounts (`examples/reset_timing.rs` measures it).
 pub(super) fn write_account(
     c: &mut dyn Connection,
     user: &UserId,
