@@ -1,11 +1,11 @@
 //! Passwords: Argon2id in PHC string format, the same work for unknown users, and a bound on
 //! how much of that work runs at once.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use argon2::password_hash::phc::{self, Output, ParamsString, Salt};
-use argon2::{Algorithm, Argon2, Block, Params, Version};
+use argon2::{Algorithm, Argon2, Params, Version};
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
@@ -13,6 +13,10 @@ use zeroize::Zeroizing;
 use tollgate_store::PasswordHash;
 
 use crate::error::Error;
+
+mod gate;
+
+use gate::Gate;
 
 /// The longest password taken by default: 1 KiB (NIST SP 800-63B-4 §3.1.1.2 asks that at least
 /// 64 characters be allowed; Argon2 itself takes up to 4 GiB, which is a way to make a service
@@ -221,107 +225,6 @@ impl Stored {
             expected: parsed.hash?,
         })
     }
-}
-
-/// The turns: at most `concurrent` runs at once, each with a buffer of its own.
-#[derive(Debug)]
-struct Gate {
-    limits: PasswordLimits,
-    /// The blocks of a buffer (the parameters' memory, in KiB).
-    blocks: usize,
-    turns: Mutex<Turns>,
-    freed: Condvar,
-}
-
-#[derive(Debug, Default)]
-struct Turns {
-    running: usize,
-    waiting: usize,
-    idle: Vec<Box<[Block]>>,
-}
-
-impl Gate {
-    fn new(limits: PasswordLimits, blocks: usize) -> Self {
-        Self {
-            limits,
-            blocks,
-            turns: Mutex::new(Turns::default()),
-            freed: Condvar::new(),
-        }
-    }
-
-    fn lock(&self) -> Result<MutexGuard<'_, Turns>, Error> {
-        self.turns.lock().map_err(|_| Error::Poisoned)
-    }
-
-    /// Runs `work` in its turn, with a buffer of at least `blocks` blocks.
-    fn run<T>(&self, blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> Result<T, Error> {
-        let mut buffer = self.acquire()?;
-        // A stored hash with more memory than the service's parameters (an older, stronger
-        // setting) gets a buffer of its own, still within the turn.
-        if buffer.len() < blocks {
-            buffer = vec![Block::new(); blocks].into_boxed_slice();
-        }
-        let result = work(&mut buffer);
-        self.release(buffer);
-        Ok(result)
-    }
-
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the queue's wait is for CPU time on this machine, not for the login's clock"
-    )]
-    fn acquire(&self) -> Result<Box<[Block]>, Error> {
-        let asked = Instant::now();
-        let mut turns = self.lock()?;
-        if turns.running >= self.limits.concurrent {
-            if turns.waiting >= self.limits.queue {
-                metrics::counter!("tollgate_password_busy_total").increment(1);
-                return Err(Error::Busy);
-            }
-            turns.waiting += 1;
-            metrics::gauge!("tollgate_password_queue_depth").set(count(turns.waiting));
-            let deadline = Instant::now() + self.limits.wait;
-            while turns.running >= self.limits.concurrent {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    turns.waiting -= 1;
-                    metrics::gauge!("tollgate_password_queue_depth").set(count(turns.waiting));
-                    metrics::counter!("tollgate_password_busy_total").increment(1);
-                    return Err(Error::Busy);
-                }
-                turns = self
-                    .freed
-                    .wait_timeout(turns, left)
-                    .map_err(|_| Error::Poisoned)?
-                    .0;
-            }
-            turns.waiting -= 1;
-            metrics::gauge!("tollgate_password_queue_depth").set(count(turns.waiting));
-        }
-        turns.running += 1;
-        metrics::histogram!("tollgate_password_wait_seconds").record(asked.elapsed().as_secs_f64());
-        let buffer = turns.idle.pop();
-        drop(turns);
-        Ok(buffer.unwrap_or_else(|| vec![Block::new(); self.blocks].into_boxed_slice()))
-    }
-
-    fn release(&self, buffer: Box<[Block]>) {
-        // A poisoned lock loses the turn's count; nothing else can be done with it.
-        if let Ok(mut turns) = self.turns.lock() {
-            turns.running -= 1;
-            if buffer.len() == self.blocks && turns.idle.len() < self.limits.concurrent {
-                turns.idle.push(buffer);
-            }
-            drop(turns);
-            self.freed.notify_one();
-        }
-    }
-}
-
-/// A queue's length, for a gauge.
-fn count(n: usize) -> f64 {
-    f64::from(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// Settings that make tollgate weaker than its defaults, for tests and demonstrations only.
