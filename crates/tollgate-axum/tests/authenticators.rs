@@ -13,7 +13,7 @@ use common::{Browser, between, clock, register_desktop, serve, service_with};
 use tollgate::Outbox;
 use tollgate_axum::{Login, WebConfig};
 
-mod common;
+use crate::common;
 
 const JOHN: &str = "john.smith@example.com";
 

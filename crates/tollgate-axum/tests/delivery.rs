@@ -19,7 +19,7 @@ use tollgate::otp::Pin;
 use tollgate::{AsyncDelivery, DeliveryError, DeliveryFuture, Outbox};
 use tollgate_axum::{Login, WebConfig};
 
-mod common;
+use crate::common;
 
 const PEER: [u8; 4] = [192, 0, 2, 1];
 const JOHN: &str = "john.smith@example.com";

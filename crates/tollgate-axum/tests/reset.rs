@@ -14,7 +14,7 @@ use common::{Browser, clock, serve, service_with};
 use tollgate::Outbox;
 use tollgate_axum::{Login, WebConfig};
 
-mod common;
+use crate::common;
 
 const ANN: &str = "ann@example.com";
 const NEW: &str = "tangerine lighthouse on a hill";

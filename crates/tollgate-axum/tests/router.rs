@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use common::{app, csrf, get, open, post, send};
 use tollgate_axum::{ClientAddress, WebConfig};
 
-mod common;
+use crate::common;
 
 const PROXY: [u8; 4] = [10, 0, 0, 1];
 

@@ -11,7 +11,7 @@ use tollgate_codes::{
 };
 use tollgate_otp::{Code, ConstantTimeEq, Digits, UnixTime, VerifyError, Window};
 
-mod common;
+use crate::common;
 
 use common::{Replay, blocks, hex, issued, other_nonce, token};
 

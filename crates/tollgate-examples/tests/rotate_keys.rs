@@ -8,7 +8,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -17,7 +17,7 @@ use std::process::Command;
 
 use common::Scratch;
 
-mod common;
+use crate::common;
 
 const PIN: &str = "123456";
 /// The public Entrust vector (`spec/activation.md`): its code at 1570351831.

@@ -5,8 +5,8 @@ use rand_core::SeedableRng;
 use tollgate_codes::TokenActivation;
 use tollgate_login::{
     Account, AccountState, Config, DeviceId, DriveError, Driven, Driver, Effect, EnrollmentKind,
-    Input, LoginKey, LoginMachine, LoginStore, MemoryLoginStore, PasswordCheck, PinKey, Screen,
-    StateKey, UserId,
+    Event, Input, LoginKey, LoginMachine, LoginStore, MemoryLoginStore, PasswordCheck, PinKey,
+    Report, Screen, StateKey, UserId,
 };
 use tollgate_otp::{Algorithm, Secret, Totp, TotpParams, UnixTime};
 
@@ -67,11 +67,12 @@ impl Run {
 const MAX_STEPS: usize = 128;
 
 /// The input a byte stands for (the low nibble picks the input, the high nibble a variant), or
-/// `None` for a wait.
-fn input(run: &mut Run, byte: u8, data: &[u8]) -> Option<Input> {
+/// `None` for a wait. The service's reports are among them: the machine must hold up whatever
+/// its service reports, wherever.
+fn input(run: &mut Run, byte: u8, data: &[u8]) -> Option<Event> {
     let variant = byte >> 4;
     let now = UnixTime::from_secs(run.now);
-    Some(match byte & 0x0f {
+    Some(Event::Input(match byte & 0x0f {
         0 => Input::UserId(if variant.is_multiple_of(4) {
             "x".into()
         } else {
@@ -136,11 +137,15 @@ fn input(run: &mut Run, byte: u8, data: &[u8]) -> Option<Input> {
         },
         10 => Input::TokenCode(String::from_utf8_lossy(&data[..data.len().min(12)]).into_owned()),
         11 if variant.is_multiple_of(3) => Input::NoAuthenticator,
-        11 if variant % 3 == 1 => Input::PasswordSet(if variant.is_multiple_of(2) {
-            Ok(())
-        } else {
-            Err(tollgate_login::PasswordRefusal::TooShort(8))
-        }),
+        11 if variant % 3 == 1 => {
+            return Some(Event::Report(Report::PasswordSet(
+                if variant.is_multiple_of(2) {
+                    Ok(())
+                } else {
+                    Err(tollgate_login::PasswordRefusal::TooShort(8))
+                },
+            )));
+        }
         11 => Input::ForgotPassword,
         12 if variant % 4 == 1 => Input::LostToken,
         12 if variant % 4 == 2 => {
@@ -155,7 +160,7 @@ fn input(run: &mut Run, byte: u8, data: &[u8]) -> Option<Input> {
                 .account()
                 .and_then(|a| a.state.tokens.first().map(|t| t.serial));
             let Some(serial) = first.filter(|_| !variant.is_multiple_of(3)) else {
-                return Some(Input::AddAuthenticator);
+                return Some(Event::Input(Input::AddAuthenticator));
             };
             if variant % 3 == 1 {
                 Input::RemoveAuthenticator(serial)
@@ -171,7 +176,7 @@ fn input(run: &mut Run, byte: u8, data: &[u8]) -> Option<Input> {
             run.now += u64::from(variant) * 20;
             return None;
         }
-    })
+    }))
 }
 
 /// The login state machine fed arbitrary inputs, one per byte, by the crate's driver against
@@ -235,7 +240,8 @@ pub fn login_machine(data: &[u8]) {
         let Some(input) = input(&mut run, byte, data) else {
             continue;
         };
-        let is_password_ok = matches!(&input, Input::Password(check) if check.is_correct());
+        let is_password_ok =
+            matches!(&input, Event::Input(Input::Password(check)) if check.is_correct());
         let old = run.key.clone();
         let now = UnixTime::from_secs(run.now);
         let was_authenticated = run.authenticated;

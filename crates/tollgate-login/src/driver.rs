@@ -9,7 +9,7 @@ use tollgate_otp::UnixTime;
 use crate::account::{Account, AccountUpdate};
 use crate::error::{DriveError, Refusal};
 use crate::keys::StateKeys;
-use crate::machine::{Input, LoginMachine};
+use crate::machine::{Event, Input, LoginMachine};
 use crate::output::{Effect, Output};
 use crate::sealed::{LoginDigest, LoginKey, SealedLogin};
 use crate::state::LoginState;
@@ -235,7 +235,7 @@ impl Driver {
         &self,
         store: &S,
         key: &LoginKey,
-        input: Input,
+        input: impl Into<Event>,
         now: UnixTime,
         rng: &mut impl CryptoRng,
     ) -> Result<Driven, DriveError<S::Error>> {
@@ -258,7 +258,7 @@ impl Driver {
         &self,
         store: &S,
         loaded: Loaded,
-        input: Input,
+        input: impl Into<Event>,
         now: UnixTime,
         rng: &mut impl CryptoRng,
     ) -> Result<Driven, DriveError<S::Error>> {
@@ -268,7 +268,9 @@ impl Driver {
             version,
             state,
         } = loaded;
-        if key.generation() < version && input != Input::Tick {
+        let input = input.into();
+        let tick = input.is(&Input::Tick);
+        if key.generation() < version && !tick {
             return Err(DriveError::Superseded);
         }
         for _ in 0..MAX_RETRIES {
@@ -282,7 +284,7 @@ impl Driver {
             // A page shown again stores nothing; every other input is stored, changed or not,
             // so that a key's generation moves alike for every user (an unknown User ID
             // included).
-            if input == Input::Tick && transition.is_unchanged(&state) {
+            if tick && transition.is_unchanged(&state) {
                 let (output, effects) = transition.into_effects();
                 return Ok(Driven {
                     key: key.at_generation(version),

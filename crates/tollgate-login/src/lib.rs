@@ -30,7 +30,7 @@ pub use device::{DeviceId, KnownDevice, MAX_DEVICES};
 pub use driver::{Commit, Driven, Driver, Loaded, LoginStore, MemoryLoginStore, Poisoned};
 pub use error::{ConfigError, DriveError, InputError, Refusal, StateError};
 pub use keys::{KeyId, KeyRing, PinKeys, RingKey, StateKeys};
-pub use machine::{Input, LoginMachine, PasswordCheck};
+pub use machine::{Event, Input, LoginMachine, PasswordCheck, Report};
 pub use message::{Message, MessageId};
 pub use online::{OnlineOutcome, OnlineReceipt};
 pub use output::{

@@ -13,7 +13,7 @@ use crate::user::{UserId, UserIds};
 
 mod input;
 
-pub use input::{Input, PasswordCheck};
+pub use input::{Event, Input, PasswordCheck, Report};
 
 /// The login state machine: the rules, configured once, applied to each login's state.
 ///
@@ -115,15 +115,16 @@ impl LoginMachine {
     pub fn handle(
         &self,
         state: LoginState,
-        input: Input,
+        input: impl Into<Event>,
         account: Option<&Account>,
         now: UnixTime,
         rng: &mut impl CryptoRng,
     ) -> Transition {
+        let input = input.into();
         let expired = now.as_secs() >= state.deadline && !state.is_authenticated();
         // Adding an authenticator: "Cancel" and the clock end the enrollment, not the session.
         if state.adding
-            && (input == Input::Cancel || expired)
+            && (input.is(&Input::Cancel) || expired)
             && let Some(user) = state.user().cloned()
         {
             let stage = Stage::Authenticated { user };
@@ -137,8 +138,8 @@ impl LoginMachine {
             back.rekey = true;
             return back;
         }
-        if input == Input::Cancel || expired {
-            let expired = input != Input::Cancel;
+        if input.is(&Input::Cancel) || expired {
+            let expired = !input.is(&Input::Cancel);
             let mut started = self.start(now, rng);
             started.output.notice = expired.then(|| MessageId::LoginExpired.into());
             return started;
@@ -267,7 +268,7 @@ impl Step {
     }
 }
 
-fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) -> Step {
+fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Event) -> Step {
     // A first login that another login has overtaken: once the account has a token, the PIN
     // is no longer a second factor for it, and no other token may be enrolled over it.
     if let Stage::ExpectPin {
@@ -283,6 +284,10 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
         return Step::to(Stage::ExpectTokenCode { user: user.clone() })
             .notice(MessageId::AlreadyEnrolled);
     }
+    let input = match input {
+        Event::Input(input) => input,
+        Event::Report(report) => return reported(ctx, stage, report),
+    };
     match (stage, input) {
         (Stage::ExpectUserId, Input::UserId(text)) => {
             match UserId::parse_as(&text, ctx.config.user_ids) {
@@ -300,9 +305,6 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
         (Stage::ResetStart { user }, Input::RecoveryCode(typed)) => {
             reset::recovery_code(ctx, user, &typed)
         }
-        (Stage::ExpectNewPassword { user }, Input::PasswordSet(result)) => {
-            reset::password_set(ctx, user, result)
-        }
         (Stage::PasswordChanged { user }, Input::Continue) => {
             Step::to(Stage::ExpectPassword { user })
         }
@@ -312,9 +314,6 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
         (Stage::ExpectPin { user, pin, purpose }, Input::ResendPin) => {
             let channel = pin.channel;
             pin::resend(ctx, user, pin, purpose, channel)
-        }
-        (Stage::ExpectPin { user, pin, purpose }, Input::PinNotDelivered) => {
-            pin::not_delivered(ctx, user, pin, purpose)
         }
         // The second of two PINs goes by the channel the first did not use: no switching.
         (Stage::ExpectPin { user, pin, purpose }, Input::AlternativeAuthentication)
@@ -365,6 +364,20 @@ fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Input) ->
         // session ends with it, and the new password logs in again).
         (Stage::Authenticated { user }, Input::ChangePassword) => reset::start(user),
         // Anything else (a Tick, a repeated or out-of-place request) leaves the login as it is.
+        (stage, _) => Step::to(stage),
+    }
+}
+
+/// What the service's own IO came to, where a stage waits for it; anywhere else (a report
+/// about a step the login has left) the login stays as it is.
+fn reported<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, report: Report) -> Step {
+    match (stage, report) {
+        (Stage::ExpectNewPassword { user }, Report::PasswordSet(result)) => {
+            reset::password_set(ctx, user, result)
+        }
+        (Stage::ExpectPin { user, pin, purpose }, Report::PinNotDelivered) => {
+            pin::not_delivered(ctx, user, pin, purpose)
+        }
         (stage, _) => Step::to(stage),
     }
 }

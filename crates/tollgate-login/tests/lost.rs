@@ -8,7 +8,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod sim;
+use crate::sim;
 
 use sim::{JOHN, Login, PASSWORD, Sim, notice, sim};
 use tollgate_login::recovery::RECOVERY_CODES;

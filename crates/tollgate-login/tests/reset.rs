@@ -9,12 +9,12 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod sim;
+use crate::sim;
 
 use sim::{JOHN, Login, PASSWORD, Sim, notice, sim};
 use tollgate_login::{
-    AuditEvent, Channel, Destination, Input, MAX_RESET_FAILURES, MessageId, NIST_MAX_FAILURES,
-    Notification, Output, PasswordRefusal, Screen,
+    AuditEvent, Channel, Destination, Event, Input, MAX_RESET_FAILURES, MessageId,
+    NIST_MAX_FAILURES, Notification, Output, PasswordRefusal, Report, Screen,
 };
 use tollgate_otp::Totp;
 
@@ -75,10 +75,13 @@ fn the_token_and_a_pin_reset_the_password_and_lift_the_lockout() {
         panic!("{:?}", output.screen);
     };
     assert_eq!((rules.min, rules.max), (8, 64));
-    let output = sim.submit(&mut login, Input::PasswordSet(Err(PasswordRefusal::Common)));
+    let output = sim.submit(
+        &mut login,
+        Report::PasswordSet(Err(PasswordRefusal::Common)),
+    );
     assert_eq!(notice(&output), Some(MessageId::PasswordCommon));
     assert!(matches!(output.screen, Screen::NewPassword { .. }));
-    let output = sim.submit(&mut login, Input::PasswordSet(Ok(())));
+    let output = sim.submit(&mut login, Report::PasswordSet(Ok(())));
     assert!(
         matches!(output.screen, Screen::PasswordChanged { .. }),
         "{:?}",
@@ -154,7 +157,7 @@ fn without_a_token_an_sms_pin_and_an_email_pin_reset_the_password() {
         "{:?}",
         output.screen
     );
-    let output = sim.submit(&mut login, Input::PasswordSet(Ok(())));
+    let output = sim.submit(&mut login, Report::PasswordSet(Ok(())));
     assert!(matches!(output.screen, Screen::PasswordChanged { .. }));
 }
 
@@ -319,9 +322,9 @@ fn changing_the_password_logged_in_takes_both_factors_again() {
     );
     // The session's own inputs do not get past the code.
     for input in [
-        Input::Continue,
-        Input::PasswordSet(Ok(())),
-        Input::Pin("000000".into()),
+        Event::from(Input::Continue),
+        Report::PasswordSet(Ok(())).into(),
+        Input::Pin("000000".into()).into(),
     ] {
         let output = sim.submit(&mut login, input);
         assert!(
@@ -339,7 +342,7 @@ fn changing_the_password_logged_in_takes_both_factors_again() {
         "{:?}",
         output.screen
     );
-    let output = sim.submit(&mut login, Input::PasswordSet(Ok(())));
+    let output = sim.submit(&mut login, Report::PasswordSet(Ok(())));
     assert!(matches!(output.screen, Screen::PasswordChanged { .. }));
 }
 

@@ -9,7 +9,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod sim;
+use crate::sim;
 
 use hmac::{Hmac, KeyInit, Mac as _};
 use sha2::Sha256;

@@ -10,7 +10,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod sim;
+use crate::sim;
 
 use sim::{JOHN, PASSWORD, sim};
 use tollgate_login::{Destination, Input, MessageId, Screen};

@@ -12,7 +12,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod sim;
+use crate::sim;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};

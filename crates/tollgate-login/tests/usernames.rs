@@ -8,7 +8,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod sim;
+use crate::sim;
 
 use proptest::prelude::*;
 use sim::Sim;

@@ -8,7 +8,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod server;
+use crate::server;
 
 use std::sync::Arc;
 

@@ -7,7 +7,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod server;
+use crate::server;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

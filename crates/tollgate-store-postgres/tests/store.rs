@@ -6,7 +6,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod server;
+use crate::server;
 
 use std::process::Command;
 use std::sync::Arc;
@@ -268,7 +268,7 @@ fn a_killed_client_loses_nothing_acknowledged() {
     let acks = conformance::kill_in_rounds(|first| {
         let mut child = Command::new(std::env::current_exe().unwrap());
         child
-            .args(["child_stream", "--exact", "--ignored", "--nocapture"])
+            .args(["store::child_stream", "--exact", "--ignored", "--nocapture"])
             .env(CHILD_URL, &url)
             .env(CHILD_FIRST, first.to_string());
         child

@@ -46,7 +46,7 @@ fn killed_mid_stream_loses_nothing_acknowledged() {
     let acks = conformance::kill_in_rounds(|first| {
         let mut child = Command::new(std::env::current_exe().unwrap());
         child
-            .args(["child_stream", "--exact", "--ignored", "--nocapture"])
+            .args(["crash::child_stream", "--exact", "--ignored", "--nocapture"])
             .env(CHILD_DB, &path)
             .env(CHILD_FIRST, first.to_string());
         child

@@ -11,7 +11,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod vectors;
+use crate::vectors;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;

@@ -10,7 +10,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod vectors;
+use crate::vectors;
 
 use std::collections::HashMap;
 

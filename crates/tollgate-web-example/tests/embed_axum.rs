@@ -7,8 +7,8 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod agent;
-mod web;
+use crate::agent;
+use crate::web;
 
 use agent::{Agent, between, request};
 use rand_chacha::ChaCha20Rng;

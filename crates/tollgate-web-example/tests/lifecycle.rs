@@ -12,8 +12,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod agent;
-mod web;
+use crate::web;
 
 use fantoccini::Locator;
 use rand_chacha::ChaCha20Rng;

@@ -10,8 +10,8 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod agent;
-mod web;
+use crate::agent;
+use crate::web;
 
 use std::path::PathBuf;
 use std::process::Command;

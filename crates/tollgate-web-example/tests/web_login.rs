@@ -15,8 +15,8 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod agent;
-mod web;
+use crate::agent;
+use crate::web;
 
 use agent::request;
 use fantoccini::Locator;

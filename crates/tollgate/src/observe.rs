@@ -68,8 +68,6 @@ pub(crate) fn input_kind<P>(input: &Input<P>) -> &'static str {
         Input::NewRecoveryCodes => "new_recovery_codes",
         Input::ChangePassword => "change_password",
         Input::NewPassword(_) => "new_password",
-        Input::PasswordSet(_) => "password_set",
-        Input::PinNotDelivered => "pin_not_delivered",
         Input::Cancel => "cancel",
         Input::Tick => "tick",
         _ => "other",

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
 use tollgate_login::{
-    Account, AccountState, AuditEvent, Config, DeviceId, DriveError, Driven, Driver, Input,
-    KnownDevice, LoginKey, Message, PasswordCheck, Screen, UserId,
+    Account, AccountState, AuditEvent, Config, DeviceId, DriveError, Driven, Driver, Event, Input,
+    KnownDevice, LoginKey, Message, PasswordCheck, Report, Screen, UserId,
 };
 use tollgate_otp::UnixTime;
 use tollgate_store::{SharedRng, Store, StoreError, UserRecord};
@@ -248,6 +248,34 @@ impl Service {
     /// changed under the request more often than the driver retries; [`Error::PasswordTooLong`]
     /// (refused before any work); [`Error::Busy`] when every password check is taken and the
     /// queue is full or its wait ran out (answer "busy, try again"); [`Error::Store`].
+    ///
+    /// # What a caller can say
+    /// What the user did, and only that. The service's own findings (a new password checked
+    /// and stored, a PIN that did not go out) are [`Report`]s that only the service makes where
+    /// it did that work: a caller cannot hand one on, however its input is built.
+    ///
+    /// ```
+    /// # fn page(service: &tollgate::Service, key: &tollgate::LoginKey) {
+    /// let _ = service.submit(key, tollgate::login::Input::Continue);
+    /// # }
+    /// ```
+    /// ```compile_fail
+    /// # fn page(service: &tollgate::Service, key: &tollgate::LoginKey) {
+    /// // No such input: the new password is stored only by the service, which says so itself.
+    /// let _ = service.submit(key, tollgate::login::Input::PasswordSet(Ok(())));
+    /// # }
+    /// ```
+    /// ```compile_fail
+    /// # fn page(service: &tollgate::Service, key: &tollgate::LoginKey) {
+    /// // A report is no input.
+    /// let _ = service.submit(key, tollgate::login::Report::PasswordSet(Ok(())));
+    /// # }
+    /// ```
+    /// ```compile_fail
+    /// # fn page(service: &tollgate::Service, key: &tollgate::LoginKey) {
+    /// let _ = service.submit(key, tollgate::login::Report::PinNotDelivered);
+    /// # }
+    /// ```
     pub fn submit(&self, login: &LoginKey, input: Input<Zeroizing<String>>) -> Result<View, Error> {
         self.submit_from(login, input, Client::default())
     }
@@ -344,16 +372,17 @@ impl Service {
             // Anywhere else the machine ignores a password: no work is done for it.
             _ => PasswordCheck::Incorrect,
         };
-        let input = match input {
+        // The new password is checked and stored here, and only this code reports it so.
+        let event: Event = match input {
             Input::NewPassword(password) if loaded.state().expects_new_password() => {
-                Input::PasswordSet(self.set_password(loaded.state().user(), &password)?)
+                Report::PasswordSet(self.set_password(loaded.state().user(), &password)?).into()
             }
-            input => input.map_password(|_| verdict),
+            input => input.map_password(|_| verdict).into(),
         };
         let driven = self.driver.submit_loaded(
             &*self.store,
             loaded,
-            input,
+            event,
             now,
             &mut self.request_rng()?,
         )?;

@@ -6,7 +6,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod common;
+use crate::common;
 
 use common::{Backing, backings, node};
 use tollgate::login::{Config, Input, MessageId, PinKey, Screen, StateKey};

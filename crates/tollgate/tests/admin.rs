@@ -9,7 +9,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod common;
+use crate::common;
 
 use common::{JOHN, PASSWORD, World, backings, world};
 use tollgate::login::{

@@ -9,7 +9,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod common;
+use crate::common;
 
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicUsize, Ordering};

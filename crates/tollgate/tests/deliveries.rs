@@ -14,7 +14,7 @@ use std::time::Duration;
 use tollgate::login::{AuditEvent, Input, MessageId, Screen};
 use tollgate::{Delivered, DeliveryError, Outbox, RetryPolicy};
 
-mod common;
+use crate::common;
 
 use common::{Delivering, delivered, delivering, to_the_pin};
 

@@ -9,7 +9,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod common;
+use crate::common;
 
 use common::{JOHN, World, backings, world};
 use tollgate::login::{AdminAction, AuditEvent, Config, Input, MessageId, Screen};

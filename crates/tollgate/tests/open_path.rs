@@ -7,7 +7,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

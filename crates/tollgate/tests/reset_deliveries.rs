@@ -17,7 +17,7 @@ use tollgate::login::{Destination, Input, Notification, Screen, UserId};
 use tollgate::otp::Pin;
 use tollgate::{Delivered, Delivery, DeliveryError, Outbox};
 
-mod common;
+use crate::common;
 
 use common::{JOHN, delivered, delivering, to_the_pin};
 

@@ -16,7 +16,7 @@ use common::{Delivering, delivered, delivering, to_the_pin};
 use tollgate::HttpSmsDelivery;
 use tollgate::login::{Input, MessageId, Screen};
 
-mod common;
+use crate::common;
 
 /// A gateway on loopback: answers each request with the next status of `answers`, and keeps
 /// what it was sent (headers and body).

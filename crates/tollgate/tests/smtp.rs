@@ -18,7 +18,7 @@ use tollgate::SmtpDelivery;
 use tollgate::lettre::SmtpTransport;
 use tollgate::login::{Input, MessageId, Screen};
 
-mod common;
+use crate::common;
 
 fn server() -> Option<(String, u16, PathBuf)> {
     let found = std::env::var("TOLLGATE_SMTP").ok().and_then(|address| {

@@ -8,7 +8,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-mod common;
+use crate::common;
 
 use common::{JOHN, backings, world};
 use tollgate::login::Config;

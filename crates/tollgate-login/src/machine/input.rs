@@ -47,7 +47,9 @@ impl PasswordCheck {
     }
 }
 
-/// What a user (or the clock) did. Its `Debug` hides the password and what was typed into the
+/// What a user (or the clock) did: everything a service's caller may hand on. What the service
+/// itself found out in its own IO (a new password stored, a PIN not delivered) is a [`Report`]
+/// instead, which only the code that did that IO makes. Its `Debug` hides the password and what was typed into the
 /// code fields.
 ///
 /// `P` is what the password field carries: the machine takes the service's verdict
@@ -77,9 +79,6 @@ pub enum Input<P = PasswordCheck> {
     /// online ([`Driver::register_online`](crate::Driver::register_online)), finish with its
     /// code.
     RegistrationArrived,
-    /// Not the user's: the service could not deliver the PIN the last step asked it to send
-    /// (after its retries). The PIN is void and the send is not counted.
-    PinNotDelivered,
     /// "Continue" after enrollment.
     Continue,
     /// The first code of the authenticator app that scanned the open path's QR code.
@@ -90,12 +89,10 @@ pub enum Input<P = PasswordCheck> {
     /// independent channels (SMS, then e-mail) instead of the authenticator's code.
     NoAuthenticator,
     /// The new password of a reset, as typed. The machine takes the service's verdict on it
-    /// ([`Input::PasswordSet`]) instead: a service checks the rules, hashes and stores the
+    /// ([`Report::PasswordSet`]) instead: a service checks the rules, hashes and stores the
     /// password at [`LoginState::expects_new_password`](crate::LoginState::expects_new_password),
-    /// and hands that on (the `tollgate` facade does).
+    /// and reports that (the `tollgate` facade does).
     NewPassword(P),
-    /// The service's verdict on [`Input::NewPassword`]: stored, or refused by the rules.
-    PasswordSet(Result<(), crate::PasswordRefusal>),
     /// "I no longer have my authenticator" at the token-code step of a later login.
     LostToken,
     /// A recovery code, typed.
@@ -152,7 +149,6 @@ impl<P> Input<P> {
             Self::RecoveryCode(code) => Input::RecoveryCode(code),
             Self::NewRecoveryCodes => Input::NewRecoveryCodes,
             Self::ChangePassword => Input::ChangePassword,
-            Self::PasswordSet(result) => Input::PasswordSet(result),
             Self::UserId(id) => Input::UserId(id),
             Self::ForgotPassword => Input::ForgotPassword,
             Self::Pin(pin) => Input::Pin(pin),
@@ -161,7 +157,6 @@ impl<P> Input<P> {
             Self::ChooseEnrollment(kind) => Input::ChooseEnrollment(kind),
             Self::RegistrationCode(code) => Input::RegistrationCode(code),
             Self::RegistrationArrived => Input::RegistrationArrived,
-            Self::PinNotDelivered => Input::PinNotDelivered,
             Self::Continue => Input::Continue,
             Self::TokenCode(code) => Input::TokenCode(code),
             Self::OpenPathCode(code) => Input::OpenPathCode(code),
@@ -187,7 +182,6 @@ impl<P> core::fmt::Debug for Input<P> {
             Self::RecoveryCode(_) => f.write_str("RecoveryCode(<redacted>)"),
             Self::NewRecoveryCodes => f.write_str("NewRecoveryCodes"),
             Self::ChangePassword => f.write_str("ChangePassword"),
-            Self::PasswordSet(result) => f.debug_tuple("PasswordSet").field(result).finish(),
             Self::Pin(_) => f.write_str("Pin(<redacted>)"),
             Self::RegistrationCode(_) => f.write_str("RegistrationCode(<redacted>)"),
             Self::TokenCode(_) => f.write_str("TokenCode(<redacted>)"),
@@ -197,7 +191,6 @@ impl<P> core::fmt::Debug for Input<P> {
             Self::ResendPin => f.write_str("ResendPin"),
             Self::AlternativeAuthentication => f.write_str("AlternativeAuthentication"),
             Self::RegistrationArrived => f.write_str("RegistrationArrived"),
-            Self::PinNotDelivered => f.write_str("PinNotDelivered"),
             Self::Continue => f.write_str("Continue"),
             Self::AddAuthenticator => f.write_str("AddAuthenticator"),
             Self::RemoveAuthenticator(serial) => {
@@ -211,5 +204,58 @@ impl<P> core::fmt::Debug for Input<P> {
             Self::Cancel => f.write_str("Cancel"),
             Self::Tick => f.write_str("Tick"),
         }
+    }
+}
+
+/// What the service's own IO came to, reported to the machine by the code that did it: a new
+/// password checked against the rules and stored, a PIN that could not be delivered.
+///
+/// A verdict is not something a user can type: it is kept out of [`Input`], so that a service
+/// that hands its callers' input on to the machine cannot be made to hand on a verdict (a
+/// caller claiming "the new password is stored" would clear an expired password, audit a
+/// reset and tell the user their password changed, with no password stored). The `tollgate`
+/// facade makes these only where it did the work, and its `submit` takes an [`Input`] alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Report {
+    /// The service's verdict on [`Input::NewPassword`]: its hash is stored, or the rules
+    /// refused it (nothing stored).
+    PasswordSet(Result<(), crate::PasswordRefusal>),
+    /// The service could not deliver the PIN the last step asked it to send (after its
+    /// retries). The PIN is void and the send is not counted.
+    PinNotDelivered,
+}
+
+/// What the machine takes: a user's [`Input`] (with the service's verdict on a typed
+/// password), or the service's [`Report`] of its own IO.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// What a user (or the clock) did.
+    Input(Input),
+    /// What the service's own IO came to.
+    Report(Report),
+}
+
+impl From<Input> for Event {
+    fn from(input: Input) -> Self {
+        Self::Input(input)
+    }
+}
+
+impl From<Report> for Event {
+    fn from(report: Report) -> Self {
+        Self::Report(report)
+    }
+}
+
+impl Event {
+    /// Whether this is the input `input`.
+    pub(crate) fn is(&self, input: &Input) -> bool {
+        matches!(self, Self::Input(i) if i == input)
+    }
+
+    /// As [`Input::changes_an_account`]; a report never does where a stranger can.
+    pub(crate) fn changes_an_account(&self) -> bool {
+        matches!(self, Self::Input(i) if i.changes_an_account())
     }
 }

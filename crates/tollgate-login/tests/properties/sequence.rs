@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use tollgate_codes::TokenActivation;
 use tollgate_login::{
-    Config, DriveError, EnrollmentKind, Input, LoginState, PasswordCheck, Screen,
+    Config, DriveError, EnrollmentKind, Event, Input, LoginState, PasswordCheck, Report, Screen,
 };
 
 use super::sim::Sim;
@@ -121,93 +121,98 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
 
         for op in ops {
             let before = sim.outbox.len();
-            let input = match op {
-                Op::UserId(i) => Input::UserId(
-                    ["john.smith@example.com", "ghost@example.com", "x"][usize::from(i)].into(),
-                ),
-                Op::Password(right) => {
-                    let check = if right {
-                        sim.check(&state, "pw")
-                    } else {
-                        PasswordCheck::Incorrect
-                    };
-                    Input::Password(check)
-                }
-                Op::RightPin => Input::Pin(
-                    sim.outbox
-                        .last()
-                        .map(|(_, p)| p.clone())
-                        .unwrap_or_default(),
-                ),
-                Op::WrongPin => Input::Pin("12345".into()),
-                Op::Resend => Input::ResendPin,
-                Op::Alternative => Input::AlternativeAuthentication,
-                Op::Choose(mobile) => Input::ChooseEnrollment(if mobile {
-                    EnrollmentKind::Mobile
-                } else {
-                    EnrollmentKind::Desktop
-                }),
-                Op::RightRegistration => match &app {
-                    Some(app) => {
-                        let (code, t) = app.register(&mut sim.rng);
-                        token = Some(t.totp());
-                        Input::RegistrationCode(code.to_string())
-                    }
-                    None => Input::RegistrationCode("00000-00000".into()),
-                },
-                Op::WrongRegistration => Input::RegistrationCode("12211-49352".into()),
-                Op::OnlineRegistration => {
-                    if let Some(app) = &app {
-                        let (code, t) = app.register(&mut sim.rng);
-                        let request = tollgate_codes::RegistrationRequest::new(app, &code);
-                        let receipt = sim
-                            .driver
-                            .register_online(&sim.store, &request, sim.at())
-                            .unwrap();
-                        if receipt.outcome.is_registered() {
-                            token = Some(t.totp());
-                        }
-                    }
-                    Input::RegistrationArrived
-                }
-                Op::Ok => Input::RegistrationArrived,
-                Op::Continue => Input::Continue,
-                Op::RightCode => match &token {
-                    Some(t) => Input::TokenCode(t.generate(sim.at()).unwrap().to_string()),
-                    None => Input::TokenCode("000000".into()),
-                },
-                Op::WrongCode => Input::TokenCode("00000a".into()),
-                Op::Forgot => Input::ForgotPassword,
-                Op::NoToken => Input::NoAuthenticator,
-                Op::LostToken => Input::LostToken,
-                Op::RecoveryCode => Input::RecoveryCode(recovery.pop().unwrap_or_default()),
-                Op::SetPassword(stored) => Input::PasswordSet(if stored {
+            // The service's verdict on a new password is its report, not a user's input.
+            let input: Event = match op {
+                Op::SetPassword(stored) => Report::PasswordSet(if stored {
                     Ok(())
                 } else {
                     Err(tollgate_login::PasswordRefusal::Common)
-                }),
-                Op::Add => Input::AddAuthenticator,
-                Op::RemoveOldest | Op::Rename(_) => {
-                    let oldest = sim.account(JOHN).state.tokens.first().map(|t| t.serial);
-                    let serial = oldest.unwrap_or_else(|| "12211-49352".parse().unwrap());
-                    match op {
-                        Op::Rename(name) => Input::RenameAuthenticator {
-                            serial,
-                            name: if name {
-                                "Phone".into()
-                            } else {
-                                "\u{202E}".into()
-                            },
-                        },
-                        _ => Input::RemoveAuthenticator(serial),
+                })
+                .into(),
+                op => Event::Input(match op {
+                    Op::UserId(i) => Input::UserId(
+                        ["john.smith@example.com", "ghost@example.com", "x"][usize::from(i)].into(),
+                    ),
+                    Op::Password(right) => {
+                        let check = if right {
+                            sim.check(&state, "pw")
+                        } else {
+                            PasswordCheck::Incorrect
+                        };
+                        Input::Password(check)
                     }
-                }
-                Op::Cancel => Input::Cancel,
-                Op::Tick => Input::Tick,
-                Op::Wait(seconds) => {
-                    sim.advance(u64::from(seconds));
-                    continue;
-                }
+                    Op::RightPin => Input::Pin(
+                        sim.outbox
+                            .last()
+                            .map(|(_, p)| p.clone())
+                            .unwrap_or_default(),
+                    ),
+                    Op::WrongPin => Input::Pin("12345".into()),
+                    Op::Resend => Input::ResendPin,
+                    Op::Alternative => Input::AlternativeAuthentication,
+                    Op::Choose(mobile) => Input::ChooseEnrollment(if mobile {
+                        EnrollmentKind::Mobile
+                    } else {
+                        EnrollmentKind::Desktop
+                    }),
+                    Op::RightRegistration => match &app {
+                        Some(app) => {
+                            let (code, t) = app.register(&mut sim.rng);
+                            token = Some(t.totp());
+                            Input::RegistrationCode(code.to_string())
+                        }
+                        None => Input::RegistrationCode("00000-00000".into()),
+                    },
+                    Op::WrongRegistration => Input::RegistrationCode("12211-49352".into()),
+                    Op::OnlineRegistration => {
+                        if let Some(app) = &app {
+                            let (code, t) = app.register(&mut sim.rng);
+                            let request = tollgate_codes::RegistrationRequest::new(app, &code);
+                            let receipt = sim
+                                .driver
+                                .register_online(&sim.store, &request, sim.at())
+                                .unwrap();
+                            if receipt.outcome.is_registered() {
+                                token = Some(t.totp());
+                            }
+                        }
+                        Input::RegistrationArrived
+                    }
+                    Op::Ok => Input::RegistrationArrived,
+                    Op::Continue => Input::Continue,
+                    Op::RightCode => match &token {
+                        Some(t) => Input::TokenCode(t.generate(sim.at()).unwrap().to_string()),
+                        None => Input::TokenCode("000000".into()),
+                    },
+                    Op::WrongCode => Input::TokenCode("00000a".into()),
+                    Op::Forgot => Input::ForgotPassword,
+                    Op::NoToken => Input::NoAuthenticator,
+                    Op::LostToken => Input::LostToken,
+                    Op::RecoveryCode => Input::RecoveryCode(recovery.pop().unwrap_or_default()),
+                    Op::SetPassword(_) => unreachable!("a report, above"),
+                    Op::Add => Input::AddAuthenticator,
+                    Op::RemoveOldest | Op::Rename(_) => {
+                        let oldest = sim.account(JOHN).state.tokens.first().map(|t| t.serial);
+                        let serial = oldest.unwrap_or_else(|| "12211-49352".parse().unwrap());
+                        match op {
+                            Op::Rename(name) => Input::RenameAuthenticator {
+                                serial,
+                                name: if name {
+                                    "Phone".into()
+                                } else {
+                                    "\u{202E}".into()
+                                },
+                            },
+                            _ => Input::RemoveAuthenticator(serial),
+                        }
+                    }
+                    Op::Cancel => Input::Cancel,
+                    Op::Tick => Input::Tick,
+                    Op::Wait(seconds) => {
+                        sim.advance(u64::from(seconds));
+                        continue;
+                    }
+                }),
             };
             let typed = input.clone();
             let was_authenticated = state.is_authenticated();
@@ -224,12 +229,16 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
             }
             match (&typed, &output.screen) {
                 // The authenticator's code, or a recovery code standing in for it.
-                (Input::TokenCode(_) | Input::RecoveryCode(_), Screen::ResetPin { .. }) => {
+                (
+                    Event::Input(Input::TokenCode(_) | Input::RecoveryCode(_)),
+                    Screen::ResetPin { .. },
+                ) => {
                     reset_token = true;
                 }
-                (Input::Pin(_), Screen::ResetPin { step: 2, .. } | Screen::NewPassword { .. })
-                    if awaiting_reset_pin =>
-                {
+                (
+                    Event::Input(Input::Pin(_)),
+                    Screen::ResetPin { step: 2, .. } | Screen::NewPassword { .. },
+                ) if awaiting_reset_pin => {
                     reset_pins += 1;
                 }
                 _ => {}
@@ -237,7 +246,7 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
             // The new password only after the token's code and a PIN, or two PINs for an
             // account without a token (a reset never goes around the second factor).
             if matches!(output.screen, Screen::NewPassword { .. })
-                && !matches!(typed, Input::PasswordSet(_) | Input::Tick)
+                && !matches!(typed, Event::Report(_) | Event::Input(Input::Tick))
             {
                 let has_token = sim.account(JOHN).state.has_token();
                 prop_assert!(
@@ -257,7 +266,7 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
             // The tokens change only by a first enrollment, one added by a whole login, one
             // removed from a session (never the last), or all revoked after a recovery code and
             // a PIN (flow 3): the audit says so whenever they go.
-            if matches!(typed, Input::AddAuthenticator)
+            if matches!(typed, Event::Input(Input::AddAuthenticator))
                 && was_authenticated
                 && matches!(output.screen, Screen::ChooseEnrollment { .. })
             {
@@ -283,7 +292,8 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
                     ADDED.fetch_add(usize::from(adding), std::sync::atomic::Ordering::Relaxed);
                 } else if removed && !now_serial.is_empty() {
                     prop_assert!(
-                        was_authenticated && matches!(typed, Input::RemoveAuthenticator(_)),
+                        was_authenticated
+                            && matches!(typed, Event::Input(Input::RemoveAuthenticator(_))),
                         "a token was removed outside a session"
                     );
                     REMOVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -312,10 +322,12 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
             // Bookkeeping: what the user proved in this login.
             match (&typed, &output.screen) {
                 (
-                    Input::Password(PasswordCheck::Correct),
+                    Event::Input(Input::Password(PasswordCheck::Correct)),
                     Screen::EnterPin { .. } | Screen::EnterTokenCode { .. },
                 ) => proof.password = true,
-                (Input::Pin(pin), Screen::ChooseEnrollment { .. }) if awaiting_pin => {
+                (Event::Input(Input::Pin(pin)), Screen::ChooseEnrollment { .. })
+                    if awaiting_pin =>
+                {
                     let sent_here = sim.outbox[sent_in_login..].iter().any(|(_, p)| p == pin);
                     prop_assert!(
                         proof.password && sent_here,
@@ -323,14 +335,16 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
                     );
                     proof.second_factor = true;
                 }
-                (Input::TokenCode(code), Screen::Authenticated { .. }) if !was_authenticated => {
+                (Event::Input(Input::TokenCode(code)), Screen::Authenticated { .. })
+                    if !was_authenticated =>
+                {
                     prop_assert!(!used_codes.contains(code), "a code was accepted twice");
                     used_codes.push(code.clone());
                     proof.second_factor = true;
                 }
                 _ => {}
             }
-            if typed == Input::RegistrationArrived
+            if typed == Event::Input(Input::RegistrationArrived)
                 && matches!(output.screen, Screen::Enrolled { .. })
             {
                 ONLINE_ENROLLMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -14,7 +14,7 @@ use rand_core::SeedableRng;
 use tollgate_codes::{ActivationCode, SerialNumber, TokenActivation};
 use tollgate_login::{
     Account, AccountState, AuditEvent, Commit, Config, Destination, DeviceId, DriveError, Driven,
-    Driver, Effect, Input, LoginDigest, LoginKey, LoginMachine, LoginState, LoginStore,
+    Driver, Effect, Event, Input, LoginDigest, LoginKey, LoginMachine, LoginState, LoginStore,
     MemoryLoginStore, Notification, Output, PasswordCheck, PinKey, Poisoned, Screen, SealedLogin,
     StateKey, UserId,
 };
@@ -149,7 +149,7 @@ impl Sim {
     pub(crate) fn try_submit(
         &mut self,
         login: &mut Login,
-        input: Input,
+        input: impl Into<Event>,
     ) -> Result<Output, DriveError<Poisoned>> {
         let driven =
             self.driver
@@ -160,13 +160,13 @@ impl Sim {
     }
 
     /// [`Sim::try_submit`], which must go through.
-    pub(crate) fn submit(&mut self, login: &mut Login, input: Input) -> Output {
+    pub(crate) fn submit(&mut self, login: &mut Login, input: impl Into<Event>) -> Output {
         self.try_submit(login, input)
             .unwrap_or_else(|e| panic!("the request failed: {e}"))
     }
 
     /// [`Sim::submit`], when the test looks only at the login and the store.
-    pub(crate) fn step(&mut self, login: &mut Login, input: Input) {
+    pub(crate) fn step(&mut self, login: &mut Login, input: impl Into<Event>) {
         let _ = self.submit(login, input);
     }
 

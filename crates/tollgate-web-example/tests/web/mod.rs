@@ -27,7 +27,7 @@ impl Drop for Killed {
 }
 
 fn target_dir() -> PathBuf {
-    // <target>/debug/deps/web_login-<hash>
+    // <target>/debug/deps/suite-<hash>
     let exe = std::env::current_exe().unwrap();
     exe.ancestors().nth(3).unwrap().to_owned()
 }

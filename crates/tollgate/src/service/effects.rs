@@ -130,7 +130,7 @@ impl Service {
     }
 
     /// A PIN of an [`Outgoing`] did not go out: the login voids it and does not count the send
-    /// ([`Input::PinNotDelivered`]), and the view says so ("we could not send…").
+    /// ([`Report::PinNotDelivered`](tollgate_login::Report::PinNotDelivered)), and the view says so ("we could not send…").
     ///
     /// # Errors
     /// As [`Service::submit`] (another request may have moved the login on meanwhile).
@@ -139,7 +139,7 @@ impl Service {
         let driven = self.driver.submit(
             &*self.store,
             &failed.login,
-            Input::PinNotDelivered,
+            tollgate_login::Report::PinNotDelivered,
             self.now(),
             &mut self.request_rng()?,
         );
@@ -154,7 +154,7 @@ impl Service {
     }
 
     /// The PIN of `view` did not go out: the login voids it and does not count the send
-    /// ([`Input::PinNotDelivered`]), and the page says so. Should that step itself fail (another
+    /// ([`Report::PinNotDelivered`](tollgate_login::Report::PinNotDelivered)), and the page says so. Should that step itself fail (another
     /// request moved the login on), `view` stands.
     fn not_delivered(&self, view: View) -> View {
         let Ok(mut rng) = self.request_rng() else {
@@ -164,7 +164,7 @@ impl Service {
         let driven = self.driver.submit(
             &*self.store,
             &view.login,
-            Input::PinNotDelivered,
+            tollgate_login::Report::PinNotDelivered,
             now,
             &mut rng,
         );

@@ -10,7 +10,7 @@ use crate::error::Error;
 impl Service {
     /// Checks a reset's new password against the rules (with the user's identifiers), hashes
     /// it and stores the hash: the verdict the machine takes as
-    /// [`Input::PasswordSet`](tollgate_login::Input::PasswordSet). Only at the new-password
+    /// [`Report::PasswordSet`](tollgate_login::Report::PasswordSet). Only at the new-password
     /// step, which only a user who proved both factors reaches.
     pub(super) fn set_password(
         &self,

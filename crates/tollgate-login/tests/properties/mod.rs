@@ -7,8 +7,7 @@
 )]
 
 mod sequence;
-#[path = "../sim/mod.rs"]
-mod sim;
+use crate::sim;
 
 use proptest::prelude::*;
 use sequence::{op, run};

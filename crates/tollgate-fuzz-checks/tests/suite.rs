@@ -1,0 +1,8 @@
+//! The integration tests of `tollgate-fuzz-checks`, one binary: each module is one suite.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
+
+mod corpus;
