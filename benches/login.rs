@@ -35,12 +35,12 @@ struct World {
 impl World {
     fn new() -> Self {
         let store = MemoryLoginStore::new();
-        let account = Account {
-            version: 0,
-            mobile: "+16132701234".parse().ok(),
-            email: None,
-            state: AccountState::default(),
-        };
+        let account = Account::new(
+            0,
+            "+16132701234".parse().ok(),
+            None,
+            AccountState::default(),
+        );
         let user: UserId = JOHN.parse().expect("a User ID");
         assert!(store.insert_account(user, account).expect("the store"));
         Self {

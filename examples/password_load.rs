@@ -215,15 +215,11 @@ fn throughput(args: &Args, limits: PasswordLimits, per_check: Duration) -> Resul
         let record = UserRecord {
             id: format!("user{i}@example.com").parse().map_err(show)?,
             password: hash.clone(),
-            account: Account {
-                version: 0,
-                mobile: None,
-                email: None,
-                state: AccountState {
-                    tokens: vec![token],
-                    ..AccountState::default()
-                },
-            },
+            account: Account::new(0, None, None, {
+                let mut state = AccountState::new();
+                state.add_authenticator(token);
+                state
+            }),
         };
         store.insert_user(record).map_err(show)?;
         tokens.push(Totp::new(&secret, TotpParams::default()));

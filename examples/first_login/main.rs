@@ -250,10 +250,10 @@ fn run(options: &Options) -> Result<(), String> {
                 .map_err(|e| e.to_string())?
                 .ok_or("the user vanished")?
                 .account;
-            let serial = account.state.tokens.first().map(|t| t.serial);
+            let serial = account.state().tokens().first().map(|t| t.serial);
             println!(
                 "The store already holds {USER}: account version {}, token {}.",
-                account.version,
+                account.version(),
                 serial.map_or_else(|| "not enrolled".to_owned(), |s| s.to_string())
             );
             if serial.is_some() && !options.interactive {

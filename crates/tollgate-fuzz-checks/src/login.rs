@@ -158,7 +158,7 @@ fn input(run: &mut Run, byte: u8, data: &[u8]) -> Option<Event> {
         14 => {
             let first = run
                 .account()
-                .and_then(|a| a.state.tokens.first().map(|t| t.serial));
+                .and_then(|a| a.state().tokens().first().map(|t| t.serial));
             let Some(serial) = first.filter(|_| !variant.is_multiple_of(3)) else {
                 return Some(Event::Input(Input::AddAuthenticator));
             };
@@ -199,12 +199,12 @@ pub fn login_machine(data: &[u8]) {
     let Ok(user) = "john@example.com".parse::<UserId>() else {
         return;
     };
-    let account = Account {
-        version: 0,
-        mobile: "+16132701234".parse().ok(),
-        email: None,
-        state: AccountState::default(),
-    };
+    let account = Account::new(
+        0,
+        "+16132701234".parse().ok(),
+        None,
+        AccountState::default(),
+    );
     assert!(matches!(
         store.insert_account(user.clone(), account),
         Ok(true)
@@ -291,8 +291,9 @@ pub fn login_machine(data: &[u8]) {
                 ));
             }
             Screen::MobileActivation(s) => {
-                if let Some(pending) = run.account().and_then(|a| a.state.pending) {
-                    let activation = pending.activation;
+                let account = run.account();
+                if let Some(pending) = account.as_ref().and_then(|a| a.state().pending()) {
+                    let activation = &pending.activation;
                     run.app = Some(TokenActivation::new(
                         activation.serial(),
                         activation.activation_code().clone(),
@@ -312,13 +313,13 @@ pub fn login_machine(data: &[u8]) {
                 .password_at
                 .unwrap_or_else(|| panic!("authenticated without the password"));
             assert!(
-                run.pins.len() > since || account.as_ref().is_some_and(|a| a.state.has_token()),
+                run.pins.len() > since || account.as_ref().is_some_and(|a| a.state().has_token()),
                 "authenticated without a second factor"
             );
         }
         if let Some(account) = account {
             assert!(
-                account.state.second_factor_failures <= limit,
+                account.state().second_factor_failures() <= limit,
                 "more wrong codes counted than the hard limit"
             );
         }

@@ -103,16 +103,19 @@ pub fn stored_account(data: &[u8]) {
         let resealed = AccountRow::seal(&state, &user, 1, &ring(), &mut rng);
         let again = AccountRow::open(&resealed.sealed, &user, 1, &ring())
             .unwrap_or_else(|e| panic!("a resealed row does not open: {e}"));
-        assert_eq!(again.password_failures, state.password_failures);
-        assert_eq!(again.second_factor_failures, state.second_factor_failures);
+        assert_eq!(again.password_failures(), state.password_failures());
+        assert_eq!(
+            again.second_factor_failures(),
+            state.second_factor_failures()
+        );
         assert_eq!(
             again
-                .tokens
+                .tokens()
                 .iter()
                 .map(|t| t.secret.expose_secret().to_vec())
                 .collect::<Vec<_>>(),
             state
-                .tokens
+                .tokens()
                 .iter()
                 .map(|t| t.secret.expose_secret().to_vec())
                 .collect::<Vec<_>>()

@@ -1,12 +1,14 @@
-//! The one loop that runs the machine against a store: load the login and its account, handle
-//! the input, store the account change and the next state in one atomic step, retry on a
-//! conflict, and only then hand back the effects.
+//! The loops that run decisions against a store: a login's ([`Driver::submit_loaded`]: load
+//! the login and its account, handle the input, store the account change and the next state in
+//! one atomic step, retry on a conflict, and only then hand back the effects), and every other
+//! change to an account ([`change_account`]: online registration, the administrators',
+//! re-sealing under a new key). The decisions themselves are pure; only these loop.
 
 use rand_core::CryptoRng;
 use tollgate_codes::SerialNumber;
 use tollgate_otp::UnixTime;
 
-use crate::account::{Account, AccountUpdate};
+use crate::account::{Account, AccountState, AccountUpdate};
 use crate::error::{DriveError, Refusal};
 use crate::keys::StateKeys;
 use crate::machine::{Event, Input, LoginMachine};
@@ -19,8 +21,9 @@ mod memory;
 
 pub use memory::{MemoryLoginStore, Poisoned};
 
-/// How many compare-and-set conflicts in a row one input retries before giving up.
-const MAX_RETRIES: usize = 64;
+/// How many compare-and-set conflicts in a row one input, or one account change, retries
+/// before giving up.
+pub(crate) const MAX_RETRIES: usize = 64;
 
 /// What the [`Driver`] needs of a store: accounts by User ID, stored logins by digest, and one
 /// atomic commit of both.
@@ -87,6 +90,63 @@ pub struct Commit<'a> {
     /// as a real account's and its time does not tell a stranger which User IDs are accounts.
     /// It changes nothing.
     pub stand_in: Option<&'a UserId>,
+}
+
+/// What a decision about an account came to ([`change_account`]).
+#[derive(Debug)]
+#[must_use]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "made once per attempt and taken apart at once: a box would only add an allocation"
+)]
+pub enum Change<T> {
+    /// Store this state, computed from the account as loaded (compare-and-set against its
+    /// version), then answer `T`.
+    Store(AccountState, T),
+    /// Store nothing; answer `T`.
+    Keep(T),
+}
+
+/// Changes `user`'s account: loads it, lets `decide` compute the change from it, and stores
+/// the new state with compare-and-set; when another writer changed the account meanwhile, loads
+/// it again and decides again (so `decide` must be a pure function of the account it is given:
+/// it may run more than once, and only the last run's answer counts). `Ok(None)` when there is
+/// no such account.
+///
+/// This is the one loop for every change outside a login: the administrators' actions, online
+/// registration, re-sealing under a new key.
+///
+/// # Errors
+/// [`DriveError::Contended`] when the account changed under it more often than it retries;
+/// [`DriveError::Store`].
+pub fn change_account<S: LoginStore + ?Sized, T>(
+    store: &S,
+    user: &UserId,
+    mut decide: impl FnMut(&Account) -> Change<T>,
+) -> Result<Option<T>, DriveError<S::Error>> {
+    for _ in 0..MAX_RETRIES {
+        let Some(account) = store.account(user).map_err(DriveError::Store)? else {
+            return Ok(None);
+        };
+        let (state, answer) = match decide(&account) {
+            Change::Keep(answer) => return Ok(Some(answer)),
+            Change::Store(state, answer) => (state, answer),
+        };
+        let update = AccountUpdate {
+            expected_version: account.version,
+            state,
+        };
+        let commit = Commit {
+            account: Some((user, &update)),
+            replaces: None,
+            login: None,
+            stand_in: None,
+        };
+        if store.commit(&commit).map_err(DriveError::Store)? {
+            return Ok(Some(answer));
+        }
+    }
+    Err(DriveError::Contended)
 }
 
 /// What one input came to, once stored.

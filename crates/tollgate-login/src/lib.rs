@@ -20,14 +20,16 @@ mod state;
 mod user;
 
 pub use account::{
-    Account, AccountState, AccountUpdate, AuthenticatorName, EnrollmentKind, Grant,
-    MAX_AUTHENTICATOR_NAME, MAX_ONLINE_FAILURES, MAX_RESET_FAILURES, MobileQr, OnlineRegistration,
-    OpenToken, PendingActivation, TokenRecord,
+    Account, AccountState, AccountUpdate, AuthenticatorName, DecodeError, ENCODING_V1,
+    EnrollmentKind, Grant, MAX_AUTHENTICATOR_NAME, MAX_ONLINE_FAILURES, MAX_RESET_FAILURES,
+    MobileQr, OnlineRegistration, OpenToken, PendingActivation, TokenRecord,
 };
 pub use catalog::{Catalog, CatalogError, CatalogName};
 pub use config::{Config, MAX_AUTHENTICATORS, NIST_MAX_FAILURES};
 pub use device::{DeviceId, KnownDevice, MAX_DEVICES};
-pub use driver::{Commit, Driven, Driver, Loaded, LoginStore, MemoryLoginStore, Poisoned};
+pub use driver::{
+    Change, Commit, Driven, Driver, Loaded, LoginStore, MemoryLoginStore, Poisoned, change_account,
+};
 pub use error::{ConfigError, DriveError, InputError, Refusal, StateError};
 pub use keys::{KeyId, KeyRing, PinKeys, RingKey, StateKeys};
 pub use machine::{Event, Input, LoginMachine, PasswordCheck, Report};

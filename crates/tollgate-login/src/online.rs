@@ -8,13 +8,15 @@
 //! typed into "Response".
 
 use subtle::ConstantTimeEq as _;
-use tollgate_codes::{OnlineError, RegistrationRequest};
+use tollgate_codes::{OnlineError, RegistrationRequest, SerialNumber};
 use tollgate_otp::UnixTime;
 
-use crate::account::{AccountUpdate, MAX_ONLINE_FAILURES, OnlineRegistration};
-use crate::driver::{Commit, Driver, LoginStore};
+use crate::account::{Account, MAX_ONLINE_FAILURES, OnlineRegistration};
+use crate::config::Config;
+use crate::driver::{Change, Driver, LoginStore, change_account};
 use crate::error::DriveError;
 use crate::output::AuditEvent;
+use crate::user::UserId;
 
 /// What the registration address answers a token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,9 +74,6 @@ pub struct OnlineReceipt {
     pub audit: Vec<AuditEvent>,
 }
 
-/// How many compare-and-set conflicts one registration retries.
-const MAX_RETRIES: usize = 64;
-
 impl Driver {
     /// Files a token's online registration with the pending activation of its serial number,
     /// after checking the proof, the expiry and the registration scheme
@@ -92,87 +91,102 @@ impl Driver {
         now: UnixTime,
     ) -> Result<OnlineReceipt, DriveError<S::Error>> {
         let serial = request.serial();
-        let refused = |reason: &'static str| AuditEvent::RegistrationRefused { serial, reason };
-        let receipt = |outcome, audit| Ok(OnlineReceipt { outcome, audit });
         let Some(user) = store.user_of_serial(&serial).map_err(DriveError::Store)? else {
-            return receipt(OnlineOutcome::Refused, vec![refused("unknown serial")]);
+            return Ok(refused(OnlineOutcome::Refused, serial, "unknown serial"));
         };
         let config = self.machine().config();
-        for _ in 0..MAX_RETRIES {
-            let Some(account) = store.account(&user).map_err(DriveError::Store)? else {
-                return receipt(OnlineOutcome::Refused, vec![refused("unknown serial")]);
-            };
-            let mut state = account.state.clone();
-            let Some(pending) = state
-                .pending
-                .as_mut()
-                .filter(|p| p.activation.serial() == serial)
-            else {
-                // The serial number is the enrolled token's: its activation was used.
-                return receipt(
-                    OnlineOutcome::Refused,
-                    vec![refused("no pending activation")],
-                );
-            };
-            if pending.online_failures >= MAX_ONLINE_FAILURES
-                || config.second_factor_locked(&account.state)
-                || account.is_locked(now)
-            {
-                return receipt(OnlineOutcome::TooManyFailures, vec![refused("not checked")]);
-            }
-            let checked =
-                pending
-                    .activation
-                    .complete_online(request, config.registration_scheme, now);
-            let (outcome, event) = match checked {
-                Ok(_) => match &pending.registered {
-                    Some(filed) if bool::from(filed.code.ct_eq(request.registration_code())) => {
-                        return receipt(OnlineOutcome::AlreadyRegistered, Vec::new());
-                    }
-                    Some(_) => {
-                        return receipt(OnlineOutcome::Conflict, vec![refused("already used")]);
-                    }
-                    None => {
-                        pending.registered = Some(OnlineRegistration {
-                            code: request.registration_code().clone(),
-                            at: now,
-                        });
-                        let event = AuditEvent::RegistrationReceived {
-                            user: user.clone(),
-                            serial,
-                        };
-                        (OnlineOutcome::Registered, event)
-                    }
-                },
-                Err(OnlineError::Expired) => {
-                    return receipt(OnlineOutcome::Expired, vec![refused("expired")]);
-                }
-                Err(OnlineError::NotForThisActivation) => {
-                    pending.online_failures = pending.online_failures.saturating_add(1);
-                    (
-                        OnlineOutcome::NotForThisActivation,
-                        refused("not for this activation"),
-                    )
-                }
-                Err(_) => {
-                    pending.online_failures = pending.online_failures.saturating_add(1);
-                    (OnlineOutcome::Refused, refused("wrong proof"))
-                }
-            };
-            let update = AccountUpdate {
-                expected_version: account.version,
-                state,
-            };
-            let commit = Commit {
-                account: Some((&user, &update)),
-                replaces: None,
-                login: None,
-                stand_in: None,
-            };
-            if store.commit(&commit).map_err(DriveError::Store)? {
-                return receipt(outcome, vec![event]);
-            }
-        }
-        Err(DriveError::Contended)
+        let decided = change_account(store, &user, |account| {
+            decide(config, account, &user, request, now)
+        })?;
+        Ok(decided.unwrap_or_else(|| refused(OnlineOutcome::Refused, serial, "unknown serial")))
     }
+}
+
+/// A registration refused, with its audit event.
+fn refused(outcome: OnlineOutcome, serial: SerialNumber, reason: &'static str) -> OnlineReceipt {
+    OnlineReceipt {
+        outcome,
+        audit: vec![AuditEvent::RegistrationRefused { serial, reason }],
+    }
+}
+
+/// What a registration does to `account`, as loaded: files it, counts a refusal against the
+/// activation, or changes nothing.
+fn decide(
+    config: &Config,
+    account: &Account,
+    user: &UserId,
+    request: &RegistrationRequest,
+    now: UnixTime,
+) -> Change<OnlineReceipt> {
+    let serial = request.serial();
+    let keep = |outcome, reason| Change::Keep(refused(outcome, serial, reason));
+    let mut state = account.state.clone();
+    let Some(pending) = state
+        .pending
+        .as_mut()
+        .filter(|p| p.activation.serial() == serial)
+    else {
+        // The serial number is the enrolled token's: its activation was used.
+        return keep(OnlineOutcome::Refused, "no pending activation");
+    };
+    if pending.online_failures >= MAX_ONLINE_FAILURES
+        || config.second_factor_locked(&account.state)
+        || account.is_locked(now)
+    {
+        return keep(OnlineOutcome::TooManyFailures, "not checked");
+    }
+    let checked = pending
+        .activation
+        .complete_online(request, config.registration_scheme, now);
+    let (outcome, event) = match checked {
+        Ok(_) => match &pending.registered {
+            Some(filed) if bool::from(filed.code.ct_eq(request.registration_code())) => {
+                return Change::Keep(OnlineReceipt {
+                    outcome: OnlineOutcome::AlreadyRegistered,
+                    audit: Vec::new(),
+                });
+            }
+            Some(_) => return keep(OnlineOutcome::Conflict, "already used"),
+            None => {
+                pending.registered = Some(OnlineRegistration {
+                    code: request.registration_code().clone(),
+                    at: now,
+                });
+                let event = AuditEvent::RegistrationReceived {
+                    user: user.clone(),
+                    serial,
+                };
+                (OnlineOutcome::Registered, event)
+            }
+        },
+        Err(OnlineError::Expired) => return keep(OnlineOutcome::Expired, "expired"),
+        Err(OnlineError::NotForThisActivation) => {
+            pending.online_failures = pending.online_failures.saturating_add(1);
+            (
+                OnlineOutcome::NotForThisActivation,
+                AuditEvent::RegistrationRefused {
+                    serial,
+                    reason: "not for this activation",
+                },
+            )
+        }
+        Err(_) => {
+            pending.online_failures = pending.online_failures.saturating_add(1);
+            (
+                OnlineOutcome::Refused,
+                AuditEvent::RegistrationRefused {
+                    serial,
+                    reason: "wrong proof",
+                },
+            )
+        }
+    };
+    Change::Store(
+        state,
+        OnlineReceipt {
+            outcome,
+            audit: vec![event],
+        },
+    )
 }

@@ -62,8 +62,8 @@ fn a_forged_stored_login_is_refused() {
         refused += 1;
     }
     assert_eq!(refused, 5);
-    assert!(sim.account(JOHN).state.pending.is_none());
-    assert!(sim.account(JOHN).state.tokens.is_empty());
+    assert!(sim.account(JOHN).state().pending().is_none());
+    assert!(sim.account(JOHN).state().tokens().is_empty());
 }
 
 /// Database writer: a row of the service's own, altered; and another login's row copied under
@@ -191,7 +191,7 @@ fn sixty_four_posts_of_one_code_authenticate_once_and_count_nothing() {
         }
     }
     assert_eq!((authenticated, superseded), (1, 63));
-    assert_eq!(sim.account(JOHN).state.second_factor_failures, 0);
+    assert_eq!(sim.account(JOHN).state().second_factor_failures(), 0);
     assert_eq!(sim.codes_refused(JOHN), 0);
     assert!(
         sim.audit.len() <= audit_before,
@@ -209,7 +209,7 @@ fn sixty_four_posts_of_one_code_authenticate_once_and_count_nothing() {
             .driver
             .submit_loaded(&sim.store, one, input, sim.at(), &mut sim.rng);
     }
-    assert_eq!(sim.account(JOHN).state.second_factor_failures, 1);
+    assert_eq!(sim.account(JOHN).state().second_factor_failures(), 1);
 }
 
 /// Phone holder (THREATS.md; NIST SP 800-63B-4 §4.1.2.1: a new authenticator needs an existing
@@ -226,7 +226,7 @@ fn a_stale_first_login_cannot_replace_the_token() {
         Input::ChooseEnrollment(EnrollmentKind::Desktop),
     );
     let token = sim.enroll_desktop(JOHN, PASSWORD);
-    let serial = sim.account(JOHN).state.tokens.first().unwrap().serial;
+    let serial = sim.account(JOHN).state().tokens().first().unwrap().serial;
 
     let mut replaced = 0;
     for login in [&mut stale, &mut choosing] {
@@ -240,7 +240,7 @@ fn a_stale_first_login_cannot_replace_the_token() {
         ] {
             sim.step(login, input);
         }
-        if sim.account(JOHN).state.tokens.first().unwrap().serial != serial {
+        if sim.account(JOHN).state().tokens().first().unwrap().serial != serial {
             replaced += 1;
         }
     }
@@ -338,5 +338,5 @@ fn an_activation_belongs_to_its_login() {
     let output = sim.submit(&mut first, Input::RegistrationCode(code.to_string()));
     assert_eq!(notice(&output), Some(MessageId::ActivationReplaced));
     assert!(matches!(output.screen, Screen::ChooseEnrollment { .. }));
-    assert_eq!(sim.account(JOHN).state.second_factor_failures, 0);
+    assert_eq!(sim.account(JOHN).state().second_factor_failures(), 0);
 }

@@ -67,7 +67,7 @@ fn add(sim: &mut Sim, login: &mut Login) -> Totp {
 fn a_whole_login_adds_a_second_authenticator_and_either_logs_in() {
     let mut sim = sim();
     let first = sim.enroll_desktop(JOHN, PASSWORD);
-    let codes = sim.account(JOHN).state.recovery_codes.clone();
+    let codes = sim.account(JOHN).state().recovery_codes().to_vec();
     let (mut login, output) = log_in_with(&mut sim, &first);
     let (before, can_add) = listed(&output);
     assert_eq!(before.len(), 1);
@@ -85,7 +85,7 @@ fn a_whole_login_adds_a_second_authenticator_and_either_logs_in() {
             .iter()
             .any(|(_, n)| *n == Notification::AuthenticatorAdded)
     );
-    assert_eq!(sim.account(JOHN).state.recovery_codes, codes);
+    assert_eq!(sim.account(JOHN).state().recovery_codes(), codes);
     for token in [&second, &first, &second] {
         let (login, output) = log_in_with(&mut sim, token);
         assert!(login.is_authenticated(), "{:?}", output.screen);
@@ -99,7 +99,7 @@ fn a_whole_login_adds_a_second_authenticator_and_either_logs_in() {
 fn the_password_and_the_phone_cannot_add_an_authenticator() {
     let mut sim = sim();
     sim.enroll_desktop(JOHN, PASSWORD);
-    let serial = sim.account(JOHN).state.tokens[0].serial;
+    let serial = sim.account(JOHN).state().tokens()[0].serial;
     let tries = [
         Input::AddAuthenticator,
         Input::ChooseEnrollment(EnrollmentKind::Mobile),
@@ -140,7 +140,8 @@ fn the_password_and_the_phone_cannot_add_an_authenticator() {
         }
     }
     assert_eq!(activations, 0, "the attacker reached an activation screen");
-    let tokens = &sim.account(JOHN).state.tokens;
+    let account = sim.account(JOHN);
+    let tokens = account.state().tokens();
     assert_eq!((tokens.len(), tokens[0].serial), (1, serial));
 }
 
@@ -169,10 +170,10 @@ fn the_last_one_stays_and_a_removed_one_logs_in_no_more() {
     let mut sim = sim();
     let first = sim.enroll_desktop(JOHN, PASSWORD);
     let (mut login, _) = log_in_with(&mut sim, &first);
-    let serial = sim.account(JOHN).state.tokens[0].serial;
+    let serial = sim.account(JOHN).state().tokens()[0].serial;
     let output = sim.submit(&mut login, Input::RemoveAuthenticator(serial));
     assert_eq!(notice(&output), Some(MessageId::LastAuthenticator));
-    assert_eq!(sim.account(JOHN).state.tokens.len(), 1);
+    assert_eq!(sim.account(JOHN).state().tokens().len(), 1);
     let second = add(&mut sim, &mut login);
     let output = sim.submit(&mut login, Input::RemoveAuthenticator(serial));
     assert_eq!(notice(&output), Some(MessageId::AuthenticatorRemoved));
@@ -197,7 +198,7 @@ fn a_name_is_kept_and_what_is_not_a_name_is_refused() {
     let mut sim = sim();
     let first = sim.enroll_desktop(JOHN, PASSWORD);
     let (mut login, _) = log_in_with(&mut sim, &first);
-    let serial = sim.account(JOHN).state.tokens[0].serial;
+    let serial = sim.account(JOHN).state().tokens()[0].serial;
     let rename = |name: &str| Input::RenameAuthenticator {
         serial,
         name: name.to_owned(),
@@ -222,7 +223,10 @@ fn a_name_is_kept_and_what_is_not_a_name_is_refused() {
             "{hostile:?}"
         );
     }
-    assert_eq!(sim.account(JOHN).state.tokens[0].name.as_ref(), Some(&name));
+    assert_eq!(
+        sim.account(JOHN).state().tokens()[0].name.as_ref(),
+        Some(&name)
+    );
     assert!(
         !sim.audit
             .iter()
@@ -246,7 +250,7 @@ fn cancel_and_the_clock_end_the_enrollment_not_the_session() {
     sim.advance(16 * 60);
     let output = sim.submit(&mut login, Input::Tick);
     assert!(login.is_authenticated(), "{:?}", output.screen);
-    assert_eq!(sim.account(JOHN).state.tokens.len(), 1);
+    assert_eq!(sim.account(JOHN).state().tokens().len(), 1);
 }
 
 /// "I no longer have my authenticator" with two of them: the user has neither at hand, and
@@ -265,7 +269,7 @@ fn a_lost_token_replacement_revokes_every_token() {
     let pin = sim.last_pin();
     let output = sim.submit(&mut login, Input::Pin(pin));
     assert!(matches!(output.screen, Screen::ChooseEnrollment { .. }));
-    assert!(sim.account(JOHN).state.tokens.is_empty());
+    assert!(sim.account(JOHN).state().tokens().is_empty());
     assert!(sim.audit.iter().any(|e| matches!(
         e,
         AuditEvent::TokenReplaced { serials, .. } if serials.len() == 2
@@ -282,7 +286,7 @@ fn guesses_against_several_authenticators_stay_under_the_hard_limit() {
     let (mut login, _) = log_in_with(&mut sim, &first);
     add(&mut sim, &mut login);
     add(&mut sim, &mut login);
-    assert_eq!(sim.account(JOHN).state.tokens.len(), 3);
+    assert_eq!(sim.account(JOHN).state().tokens().len(), 3);
     let before = sim.codes_refused(JOHN);
     let mut authenticated = 0;
     for round in 0..(30 * 24 * 6) {

@@ -161,7 +161,7 @@ fn resend_is_throttled_replaces_the_pin_and_keeps_the_failures() {
     };
     sim.step(&mut state, Input::Pin(wrong.into()));
     sim.step(&mut state, Input::Pin(wrong.into()));
-    assert_eq!(sim.account(JOHN).state.second_factor_failures, 2);
+    assert_eq!(sim.account(JOHN).state().second_factor_failures(), 2);
 
     sim.advance(10);
     let output = sim.submit(&mut state, Input::ResendPin);
@@ -178,11 +178,11 @@ fn resend_is_throttled_replaces_the_pin_and_keeps_the_failures() {
     assert_eq!(sim.outbox.len(), 2);
     let second = sim.last_pin();
     // The failures survive the resend; the old PIN is void.
-    assert_eq!(sim.account(JOHN).state.second_factor_failures, 2);
+    assert_eq!(sim.account(JOHN).state().second_factor_failures(), 2);
     if first != second {
         let output = sim.submit(&mut state, Input::Pin(first));
         assert_eq!(notice(&output), Some(MessageId::WrongPin));
-        assert_eq!(sim.account(JOHN).state.second_factor_failures, 3);
+        assert_eq!(sim.account(JOHN).state().second_factor_failures(), 3);
     }
     // At most five sends per login.
     for _ in 0..5 {
@@ -195,7 +195,7 @@ fn resend_is_throttled_replaces_the_pin_and_keeps_the_failures() {
     assert_eq!(notice(&output), Some(MessageId::TooManySends));
     let output = sim.submit(&mut state, Input::Pin(sim.last_pin()));
     assert!(matches!(output.screen, Screen::ChooseEnrollment { .. }));
-    assert_eq!(sim.account(JOHN).state.second_factor_failures, 0);
+    assert_eq!(sim.account(JOHN).state().second_factor_failures(), 0);
 }
 
 #[test]
@@ -229,7 +229,7 @@ fn desktop_enrollment_then_a_later_login() {
             .iter()
             .any(|e| matches!(e, AuditEvent::TokenEnrolled { .. }))
     );
-    assert!(sim.account(JOHN).state.pending.is_none());
+    assert!(sim.account(JOHN).state().pending().is_none());
 
     sim.advance(3600);
     let (mut state, output) = sim.log_in(JOHN, PASSWORD);
@@ -297,7 +297,7 @@ fn activation_data_expire_after_ten_minutes() {
     );
     assert_eq!(notice(&output), Some(MessageId::ActivationExpired));
     assert!(matches!(output.screen, Screen::ChooseEnrollment { .. }));
-    assert!(sim.account(JOHN).state.tokens.is_empty());
+    assert!(sim.account(JOHN).state().tokens().is_empty());
 }
 
 #[test]
@@ -319,7 +319,7 @@ fn a_registration_code_for_another_token_or_activation_is_refused() {
     // A mistyped one.
     let output = sim.submit(&mut state, Input::RegistrationCode("12345-67890".into()));
     assert_eq!(notice(&output), Some(MessageId::RegistrationMistyped));
-    assert_eq!(sim.account(JOHN).state.second_factor_failures, 2);
+    assert_eq!(sim.account(JOHN).state().second_factor_failures(), 2);
     // A new activation replaces the old: the old token's code is then refused.
     let (old_code, _) = TokenActivation::new(serial, code, None).register(&mut sim.rng);
     let output = sim.submit(&mut state, Input::ChooseEnrollment(EnrollmentKind::Desktop));

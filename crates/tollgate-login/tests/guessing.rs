@@ -51,7 +51,7 @@ fn guess_for(sim: &mut Sim, days: u64, seed: u64) -> (usize, usize) {
     let mut login: Option<Login> = None;
     while sim.now < end {
         let account = sim.account(JOHN);
-        if let Some(until) = account.state.locked_until
+        if let Some(until) = account.state().locked_until()
             && until > sim.at()
         {
             sim.now = until.as_secs();
@@ -71,7 +71,7 @@ fn guess_for(sim: &mut Sim, days: u64, seed: u64) -> (usize, usize) {
         let input = match next_move(&mut rng) {
             Move::Guess => {
                 let code = format!("{:06}", rng.next_u32() % 1_000_000);
-                if sim.account(JOHN).state.has_token() {
+                if sim.account(JOHN).state().has_token() {
                     Input::TokenCode(code)
                 } else {
                     Input::Pin(code)
@@ -127,7 +127,7 @@ fn a_password_holder_gets_at_most_the_hard_limit_of_token_guesses_in_30_days() {
     assert!(matches!(output.screen, Screen::SecondFactorLocked { .. }));
     assert_eq!(notice(&output), Some(MessageId::SecondFactorLocked));
     let config = sim.driver.machine().config().clone();
-    assert!(config.second_factor_locked(&sim.account(JOHN).state));
+    assert!(config.second_factor_locked(sim.account(JOHN).state()));
     let locked = sim
         .audit
         .iter()
@@ -151,7 +151,7 @@ fn a_password_holder_gets_at_most_the_hard_limit_of_pin_guesses_in_30_days() {
     println!("PIN: {checked} wrong PINs checked in 30 days, {won} PINs guessed");
     assert_eq!(checked, NIST_MAX_FAILURES as usize);
     assert_eq!(won, 0);
-    assert!(sim.account(JOHN).state.tokens.is_empty());
+    assert!(sim.account(JOHN).state().tokens().is_empty());
 }
 
 /// The hard limit is the service's to set lower, and a right code in between forgives: the

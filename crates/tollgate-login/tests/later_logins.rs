@@ -52,14 +52,14 @@ fn drift_is_learned_and_applied() {
     };
     sim.step(&mut state, Input::TokenCode(ahead(&sim, 1)));
     assert!(state.is_authenticated());
-    assert_eq!(sim.account(JOHN).state.tokens.first().unwrap().drift, 1);
+    assert_eq!(sim.account(JOHN).state().tokens().first().unwrap().drift, 1);
     // Later it runs two steps ahead: outside ±1 of the service's clock, inside ±1 of the
     // learned drift.
     sim.advance(600);
     let (mut state, _) = sim.log_in(JOHN, PASSWORD);
     sim.step(&mut state, Input::TokenCode(ahead(&sim, 2)));
     assert!(state.is_authenticated());
-    assert_eq!(sim.account(JOHN).state.tokens.first().unwrap().drift, 2);
+    assert_eq!(sim.account(JOHN).state().tokens().first().unwrap().drift, 2);
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn five_wrong_passwords_lock_with_a_growing_cool_down() {
     for _ in 0..5 {
         sim.step(&mut state, Input::Password(PasswordCheck::Incorrect));
     }
-    let until = sim.account(JOHN).state.password_locked_until.unwrap();
+    let until = sim.account(JOHN).state().password_locked_until().unwrap();
     assert_eq!(until.as_secs(), sim.now + 60);
     // Only passwords from unknown browsers are held: codes are not (that lock is the second
     // factor's).
@@ -108,10 +108,10 @@ fn five_wrong_passwords_lock_with_a_growing_cool_down() {
     // A right password forgives the wrong ones, not the cool-downs: the next run of five
     // would lock for four minutes. Not even a whole login starts them again (the owner's
     // logins would hand a guesser a fresh schedule); a quiet day does.
-    assert_eq!(sim.account(JOHN).state.password_failures, 0);
-    assert_eq!(sim.account(JOHN).state.password_lockouts, 2);
+    assert_eq!(sim.account(JOHN).state().password_failures(), 0);
+    assert_eq!(sim.account(JOHN).state().password_lockouts(), 2);
     sim.enroll_desktop(JOHN, PASSWORD);
-    assert_eq!(sim.account(JOHN).state.password_lockouts, 2);
+    assert_eq!(sim.account(JOHN).state().password_lockouts(), 2);
     sim.advance(86_400 + 1);
     let (mut state, _) = sim.start();
     sim.step(&mut state, Input::UserId(JOHN.into()));
@@ -123,7 +123,7 @@ fn five_wrong_passwords(sim: &mut Sim, state: &mut Login) -> u64 {
     for _ in 0..5 {
         sim.step(state, Input::Password(PasswordCheck::Incorrect));
     }
-    let until = sim.account(JOHN).state.password_locked_until.unwrap();
+    let until = sim.account(JOHN).state().password_locked_until().unwrap();
     until.as_secs() - sim.now
 }
 
@@ -150,11 +150,11 @@ fn lockout_counts_across_parallel_sessions() {
             .1;
         sim.step(session, Input::Password(PasswordCheck::Incorrect));
     }
-    assert_eq!(sim.account(JOHN).state.password_failures, 4);
+    assert_eq!(sim.account(JOHN).state().password_failures(), 4);
     assert!(refused >= 1);
     // The fifth, from a third session, locks.
     sim.step(&mut sessions[2], Input::Password(PasswordCheck::Incorrect));
-    let until = sim.account(JOHN).state.password_locked_until;
+    let until = sim.account(JOHN).state().password_locked_until();
     assert!(until.is_some_and(|until| sim.at() < until));
 }
 

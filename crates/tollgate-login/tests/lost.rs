@@ -42,7 +42,10 @@ fn a_recovery_code_and_a_pin_replace_a_lost_token() {
     let mut sim = sim();
     let (old, codes) = enrolled(&mut sim);
     assert_eq!(codes.len(), RECOVERY_CODES);
-    assert_eq!(sim.account(JOHN).state.recovery_codes.len(), RECOVERY_CODES);
+    assert_eq!(
+        sim.account(JOHN).state().recovery_codes().len(),
+        RECOVERY_CODES
+    );
     let (mut login, left) = lost_token(&mut sim);
     assert_eq!(left, RECOVERY_CODES);
     let output = sim.submit(&mut login, Input::RecoveryCode(codes[0].to_lowercase()));
@@ -64,7 +67,7 @@ fn a_recovery_code_and_a_pin_replace_a_lost_token() {
         output.screen
     );
     assert!(
-        sim.account(JOHN).state.tokens.is_empty(),
+        sim.account(JOHN).state().tokens().is_empty(),
         "the lost token is revoked"
     );
     assert!(sim.audit.iter().any(|e| matches!(
@@ -191,5 +194,5 @@ fn the_password_alone_never_reaches_a_new_token() {
         "{checked} checked of {tries}"
     );
     assert!(checked >= 90, "the play was too short to matter: {checked}");
-    assert!(sim.account(JOHN).state.has_token());
+    assert!(sim.account(JOHN).state().has_token());
 }

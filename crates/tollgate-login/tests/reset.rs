@@ -49,7 +49,7 @@ fn the_token_and_a_pin_reset_the_password_and_lift_the_lockout() {
     for _ in 0..5 {
         let _ = sim.log_in(JOHN, "wrong");
     }
-    assert!(sim.account(JOHN).state.password_locked_until.is_some());
+    assert!(sim.account(JOHN).state().password_locked_until().is_some());
     let (mut login, output) = to_reset(&mut sim, JOHN);
     assert!(
         matches!(output.screen, Screen::ResetStart { .. }),
@@ -87,9 +87,10 @@ fn the_token_and_a_pin_reset_the_password_and_lift_the_lockout() {
         "{:?}",
         output.screen
     );
-    let state = sim.account(JOHN).state;
+    let account = sim.account(JOHN);
+    let state = account.state();
     assert_eq!(
-        (state.password_failures, state.password_locked_until),
+        (state.password_failures(), state.password_locked_until()),
         (0, None)
     );
     assert!(
@@ -263,7 +264,7 @@ fn a_stranger_guessing_reset_codes_gets_ten_and_cannot_keep_the_owner_out() {
         "{checked} reset codes checked"
     );
     assert_eq!(owner_ok, owner_tries, "the owner was kept out");
-    assert_eq!(sim.account(JOHN).state.second_factor_failures, 0);
+    assert_eq!(sim.account(JOHN).state().second_factor_failures(), 0);
     let told = sim
         .notifications
         .iter()
@@ -360,7 +361,7 @@ fn a_recovery_code_and_a_pin_reset_the_password_without_the_token() {
         Input::RecoveryCode("0000-0000-0000-0000-0000-0000".into()),
     );
     assert_eq!(notice(&output), Some(MessageId::WrongCode));
-    assert_eq!(sim.account(JOHN).state.reset_failures, 1);
+    assert_eq!(sim.account(JOHN).state().reset_failures(), 1);
     let output = sim.submit(&mut login, Input::RecoveryCode(recovery.clone()));
     assert!(
         matches!(output.screen, Screen::ResetPin { step: 1, .. }),

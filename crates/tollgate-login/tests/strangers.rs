@@ -79,7 +79,7 @@ fn play(sim: &mut Sim, days: u64, owner: Owner, token: &Totp, seed: u64) -> (u64
             owner_ok += u64::from(owner_logs_in(sim, owner, token));
         }
     }
-    let checked = u64::from(sim.account(JOHN).state.password_failures);
+    let checked = u64::from(sim.account(JOHN).state().password_failures());
     (owner_ok, owner_tries, checked)
 }
 
@@ -163,10 +163,14 @@ fn a_known_devices_own_wrong_passwords_cool_down_only_that_device() {
         );
     }
     let account = sim.account(JOHN);
-    assert_eq!(account.state.password_failures, 0, "counted on the device");
-    assert_eq!(account.state.devices[0].failures, 5);
+    assert_eq!(
+        account.state().password_failures(),
+        0,
+        "counted on the device"
+    );
+    assert_eq!(account.state().devices()[0].failures, 5);
     assert!(
-        account.state.devices[0]
+        account.state().devices()[0]
             .locked_until
             .is_some_and(|until| sim.at() < until)
     );
@@ -178,6 +182,6 @@ fn a_known_devices_own_wrong_passwords_cool_down_only_that_device() {
     assert!(matches!(output.screen, Screen::EnterPassword { .. }));
     assert!(owner_logs_in(&mut sim, Owner::NewBrowser, &token));
     // That login, from a new browser, was given a device cookie of its own.
-    assert_eq!(sim.account(JOHN).state.devices.len(), 2);
+    assert_eq!(sim.account(JOHN).state().devices().len(), 2);
     assert_eq!(sim.devices.len(), 2);
 }

@@ -64,5 +64,5 @@ fn a_version_1_database_migrates_and_keeps_its_accounts() {
     drop(store);
     let again = PostgresStore::connect(&url, SealingKey::new([0x11; 32])).unwrap();
     let john: UserId = "john.smith@example.com".parse().unwrap();
-    assert_eq!(again.user(&john).unwrap().unwrap().account.version, 6);
+    assert_eq!(again.user(&john).unwrap().unwrap().account.version(), 6);
 }

@@ -224,7 +224,7 @@ fn no_secret_lies_in_the_tables_and_a_state_opens_only_under_its_key() {
     conformance::enroll(&cluster.nodes[0], 1).unwrap();
     let id: UserId = conformance::USER.parse().unwrap();
     let account = cluster.nodes[0].store.user(&id).unwrap().unwrap().account;
-    let secret = account.state.tokens.into_iter().next().unwrap().secret;
+    let secret = account.state().tokens()[0].secret.clone();
 
     let mut raw = tollgate_store_postgres::client(&url).unwrap();
     let dump: Vec<u8> = raw

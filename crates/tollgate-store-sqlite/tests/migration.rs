@@ -80,7 +80,7 @@ fn a_version_1_file_migrates_and_keeps_its_accounts() {
     drop(store);
     let again = SqliteStore::open(&path, SealingKey::new([0x11; 32])).unwrap();
     let john: UserId = "john.smith@example.com".parse().unwrap();
-    assert_eq!(again.user(&john).unwrap().unwrap().account.version, 6);
+    assert_eq!(again.user(&john).unwrap().unwrap().account.version(), 6);
 }
 
 #[test]
@@ -97,8 +97,8 @@ fn a_version_3_file_gains_the_audit_trail_and_keeps_its_accounts() {
     store.integrity_check().unwrap();
     let john: UserId = "john.smith@example.com".parse().unwrap();
     let record = store.user(&john).unwrap().unwrap();
-    assert_eq!(record.account.version, 4);
-    let tokens = &record.account.state.tokens;
+    assert_eq!(record.account.version(), 4);
+    let tokens = &record.account.state().tokens();
     assert_eq!(tokens.len(), 1);
     assert_eq!(tokens[0].serial.to_string(), "34777-25430");
     assert_eq!(
@@ -106,7 +106,7 @@ fn a_version_3_file_gains_the_audit_trail_and_keeps_its_accounts() {
         "72U7HTY5X4IXGZ6ZZ6NF3UHIB4"
     );
     assert_eq!((tokens[0].kind, tokens[0].enrolled_at), (None, None));
-    assert_eq!(record.account.state.recovery_codes.len(), 10);
+    assert_eq!(record.account.state().recovery_codes().len(), 10);
     assert!(
         store
             .user(&"bob@example.com".parse().unwrap())
@@ -130,5 +130,5 @@ fn a_version_3_file_gains_the_audit_trail_and_keeps_its_accounts() {
     cluster.clock.set(UnixTime::from_secs(1_700_000_090));
     let secret = Secret::from_base32("72U7HTY5X4IXGZ6ZZ6NF3UHIB4").unwrap();
     later_login(cluster.first(), &Totp::new(&secret, tokens[0].params)).unwrap();
-    assert_eq!(store.user(&john).unwrap().unwrap().account.version, 5);
+    assert_eq!(store.user(&john).unwrap().unwrap().account.version(), 5);
 }

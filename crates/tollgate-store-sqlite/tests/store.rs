@@ -294,7 +294,7 @@ fn no_secret_lies_in_the_file() {
     assert!(matches!(enrolled.output.screen, Screen::Enrolled { .. }));
     let id: UserId = conformance::USER.parse().unwrap();
     let account = node.store.user(&id).unwrap().unwrap().account;
-    let secret = account.state.tokens.into_iter().next().unwrap().secret;
+    let secret = account.state().tokens()[0].secret.clone();
     let bytes = file_bytes(&path);
     assert!(
         !contains(&bytes, secret.expose_secret()),

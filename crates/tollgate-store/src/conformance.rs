@@ -234,12 +234,12 @@ pub fn register(store: &dyn Store, user: &str) -> Check {
         .insert_user(UserRecord {
             id: user.parse().map_err(err("User ID"))?,
             password: stand_in_hash(),
-            account: Account {
-                version: 0,
-                mobile: Some("+16132701234".parse().map_err(err("mobile"))?),
-                email: Some(user.parse().map_err(err("e-mail"))?),
-                state: AccountState::default(),
-            },
+            account: Account::new(
+                0,
+                Some("+16132701234".parse().map_err(err("mobile"))?),
+                Some(user.parse().map_err(err("e-mail"))?),
+                AccountState::default(),
+            ),
         })
         .map_err(err("registering the user"))
 }

@@ -5,7 +5,7 @@
 //! through [`StoredAccount`] and [`V1_COLUMNS`], and write the new row.
 
 use tollgate_codes::{Activation, ActivationCode, Policy, SerialNumber};
-use tollgate_login::{AccountState, TokenRecord, UserId};
+use tollgate_login::{AccountState, UserId};
 use tollgate_otp::{Algorithm, Digits, Period, Secret, Step, TotpParams, UnixTime};
 use zeroize::Zeroizing;
 
@@ -199,7 +199,7 @@ impl StoredAccount {
         let token = self
             .token
             .as_ref()
-            .map(|t| -> Result<TokenRecord, StoreError> {
+            .map(|t| -> Result<V1Token, StoreError> {
                 let serial: SerialNumber =
                     t.serial.parse().map_err(|_| bad("token serial", user))?;
                 let secret =
@@ -217,18 +217,20 @@ impl StoredAccount {
                     .map_err(|_| bad("token period", user))?;
                 let params = TotpParams::new(algorithm, digits, period)
                     .with_t0(UnixTime::from_secs(to_u64(t.t0, "T0")?));
-                Ok(TokenRecord {
-                    serial,
-                    secret,
-                    params,
+                Ok(V1Token {
+                    serial: serial.to_string(),
+                    secret: secret.expose_base32(),
+                    params: V1Params {
+                        algorithm: params.algorithm().as_str(),
+                        digits: params.digits().get(),
+                        period: params.period().as_secs(),
+                        t0: params.t0().as_secs(),
+                    },
                     last_step: t
                         .last_step
-                        .map(|s| to_u64(s, "step").map(Step::new))
+                        .map(|s| to_u64(s, "step").map(|s| Step::new(s).get()))
                         .transpose()?,
                     drift: i8::try_from(t.drift).map_err(|_| bad("token drift", user))?,
-                    kind: None,
-                    name: None,
-                    enrolled_at: None,
                 })
             })
             .transpose()?;
@@ -264,20 +266,53 @@ impl StoredAccount {
                 Ok(Activation::from_parts(serial, code, policy, expires_at))
             })
             .transpose()?;
-        let state = AccountState {
+        // The account's first encoding (the JSON alone), which the account decodes as it does
+        // every format it ever wrote.
+        let document = V1Document {
             password_failures: to_u32(self.password_failures, "password failures")?,
             second_factor_failures: to_u32(self.code_failures, "code failures")?,
             lockouts: to_u32(self.lockouts, "lockouts")?,
             locked_until: self
                 .locked_until
-                .map(|t| to_u64(t, "lock time").map(UnixTime::from_secs))
+                .map(|t| to_u64(t, "lock time"))
                 .transpose()?,
-            tokens: token.into_iter().collect(),
+            token,
             pending: None,
-            ..AccountState::default()
         };
+        let bytes = Zeroizing::new(serde_json::to_vec(&document).unwrap_or_default());
+        let state = AccountState::decode(&bytes).map_err(|_| bad("account", user))?;
         Ok((state, pending))
     }
+}
+
+/// A version 1 account in the account's first encoding: the four counters and the token of
+/// schema 1, for [`AccountState::decode`] (the account's fields are its own: a store builds
+/// none of them).
+#[derive(serde::Serialize)]
+struct V1Document {
+    password_failures: u32,
+    second_factor_failures: u32,
+    lockouts: u32,
+    locked_until: Option<u64>,
+    token: Option<V1Token>,
+    pending: Option<()>,
+}
+
+#[derive(serde::Serialize)]
+struct V1Token {
+    serial: String,
+    secret: Zeroizing<String>,
+    params: V1Params,
+    last_step: Option<u64>,
+    drift: i8,
+}
+
+#[derive(serde::Serialize)]
+struct V1Params {
+    algorithm: &'static str,
+    digits: u8,
+    period: u32,
+    t0: u64,
 }
 
 /// Where the migration from version 1 reads and writes.

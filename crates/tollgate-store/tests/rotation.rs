@@ -23,7 +23,7 @@ use vectors::{key, read, unhex};
 /// `PartialEq`).
 fn holds(state: &tollgate_login::AccountState) -> String {
     let secret: Vec<_> = state
-        .tokens
+        .tokens()
         .iter()
         .map(|t| t.secret.expose_base32().to_string())
         .collect();
@@ -54,20 +54,20 @@ fn the_independent_format_3_vector_opens_and_names_its_key() {
     let state = current.unwrap();
     assert_eq!(holds(&old.unwrap()), holds(&state));
     assert_eq!(
-        (state.password_failures, state.second_factor_failures),
+        (state.password_failures(), state.second_factor_failures()),
         (1, 42)
     );
     // Written before online registration: its pending activation has none arrived and
     // none refused, and the user's OK finds nothing to finish with.
-    let pending = state.pending.as_ref().unwrap();
+    let pending = state.pending().unwrap();
     assert!(pending.registered.is_none());
     assert_eq!(pending.online_failures, 0);
     // Written before the password reset: no reset failures.
-    assert_eq!(state.reset_failures, 0);
-    assert!(!state.password_expired);
-    assert!(state.recovery_codes.is_empty());
+    assert_eq!(state.reset_failures(), 0);
+    assert!(!state.password_expired());
+    assert!(state.recovery_codes().is_empty());
     assert_eq!(
-        state.tokens.into_iter().next().unwrap().serial.to_string(),
+        state.tokens().iter().next().unwrap().serial.to_string(),
         "48244-13456",
         "the vector's token"
     );
@@ -80,25 +80,24 @@ fn an_online_registration_round_trips_sealed() {
     let v = read(include_str!("data/sealed_v3.txt"));
     let user: UserId = v["user"].parse().unwrap();
     let keys = SealingKeys::new(key(&v));
-    let mut state = AccountRow::open(&unhex(&v["sealed"]), &user, 7, &keys).unwrap();
-    let pending = state.pending.as_mut().unwrap();
-    pending.registered = Some(tollgate_login::OnlineRegistration {
-        code: "65436-07987".parse().unwrap(),
-        at: tollgate_otp::UnixTime::from_secs(1_700_000_100),
+    let state = AccountRow::open(&unhex(&v["sealed"]), &user, 7, &keys).unwrap();
+    let state = vectors::edited(&state, |document| {
+        document["pending"]["registered"] =
+            serde_json::json!({"code": "65436-07987", "at": 1_700_000_100});
+        document["pending"]["online_failures"] = 4.into();
+        document["reset_failures"] = 6.into();
+        document["password_expired"] = true.into();
+        document["recovery_codes"] = serde_json::json!(["ab".repeat(32)]);
     });
-    pending.online_failures = 4;
-    state.reset_failures = 6;
-    state.password_expired = true;
-    state.recovery_codes = vec![tollgate_login::recovery::RecoveryHash([0xab; 32])];
     let mut rng = ChaCha20Rng::seed_from_u64(3);
     let row = AccountRow::seal(&state, &user, 8, &keys, &mut rng);
     assert!(!String::from_utf8_lossy(&row.sealed).contains("65436"));
     let opened = AccountRow::open(&row.sealed, &user, 8, &keys).unwrap();
-    assert_eq!(opened.reset_failures, 6);
-    assert!(opened.password_expired);
-    assert_eq!(opened.recovery_codes.len(), 1);
-    let pending = opened.pending.unwrap();
-    let registered = pending.registered.unwrap();
+    assert_eq!(opened.reset_failures(), 6);
+    assert!(opened.password_expired());
+    assert_eq!(opened.recovery_codes().len(), 1);
+    let pending = opened.pending().unwrap();
+    let registered = pending.registered.as_ref().unwrap();
     assert_eq!(registered.code.to_string(), "65436-07987");
     assert_eq!(registered.at.as_secs(), 1_700_000_100);
     assert_eq!(pending.online_failures, 4);

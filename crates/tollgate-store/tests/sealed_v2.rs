@@ -25,19 +25,19 @@ fn the_independent_format_2_vector_opens() {
     let state = AccountRow::open(&unhex(&v["sealed"]), &user, version, &ring(&v)).unwrap();
     assert_eq!(
         (
-            state.password_failures,
-            state.second_factor_failures,
-            state.lockouts
+            state.password_failures(),
+            state.second_factor_failures(),
+            state.lockouts()
         ),
         (1, 42, 3)
     );
-    assert_eq!(state.locked_until.unwrap().as_secs(), 1_700_000_600);
-    let token = state.tokens.first().unwrap();
+    assert_eq!(state.locked_until().unwrap().as_secs(), 1_700_000_600);
+    let token = state.tokens().first().unwrap();
     assert_eq!(token.secret.expose_secret(), b"12345678901234567890");
     assert_eq!(token.serial.to_string(), "48244-13456");
     assert_eq!(token.last_step.unwrap().get(), 56_666_666);
     assert_eq!(token.drift, -1);
-    let pending = state.pending.as_ref().unwrap();
+    let pending = state.pending().unwrap();
     assert_eq!(pending.activation.serial().to_string(), "12345-67897");
     assert_eq!(
         pending
@@ -59,22 +59,22 @@ fn the_independent_format_2_vector_opens() {
     assert_eq!(open.params.algorithm(), tollgate_otp::Algorithm::Sha1);
     // Written before known devices and the strangers' own cool-down: read as none of either,
     // and written back with them at the next change.
-    assert!(state.devices.is_empty());
-    assert_eq!(state.password_lockouts, 0);
-    assert!(state.password_locked_until.is_none());
-    let mut next = state.clone();
-    next.password_lockouts = 2;
-    next.devices.push(tollgate_login::KnownDevice {
-        digest: [7; 32],
-        last_login: tollgate_otp::UnixTime::from_secs(1_700_000_000),
-        failures: 1,
-        locked_until: None,
+    assert!(state.devices().is_empty());
+    assert_eq!(state.password_lockouts(), 0);
+    assert!(state.password_locked_until().is_none());
+    let next = vectors::edited(&state, |document| {
+        document["password_lockouts"] = 2.into();
+        document["devices"] = serde_json::json!([{
+            "digest": "07".repeat(32), "last_login": 1_700_000_000, "failures": 1,
+            "locked_until": null,
+        }]);
     });
+    assert_eq!(next.devices()[0].digest, [7; 32]);
     let mut rng = ChaCha20Rng::seed_from_u64(5);
     let sealed = AccountRow::seal(&next, &user, version + 1, &ring(&v), &mut rng);
     let reread = AccountRow::open(&sealed.sealed, &user, version + 1, &ring(&v)).unwrap();
-    assert_eq!(reread.devices, next.devices);
-    assert_eq!(reread.password_lockouts, 2);
+    assert_eq!(reread.devices(), next.devices());
+    assert_eq!(reread.password_lockouts(), 2);
 }
 
 /// Written before several authenticators (one `token`, no name, kind or date): read as the
@@ -86,29 +86,34 @@ fn a_token_written_before_several_authenticators_is_the_first_of_them() {
     let user: UserId = v["user"].parse().unwrap();
     let version: u64 = v["version"].parse().unwrap();
     let state = AccountRow::open(&unhex(&v["sealed"]), &user, version, &ring(&v)).unwrap();
-    assert_eq!(state.tokens.len(), 1);
-    let old = &state.tokens[0];
+    assert_eq!(state.tokens().len(), 1);
+    let old = &state.tokens()[0];
     assert_eq!((old.kind, &old.name, old.enrolled_at), (None, &None, None));
-    let mut next = state.clone();
-    let mut added = old.clone();
-    added.serial = "12211-49352".parse().unwrap();
-    added.kind = Some(tollgate_login::EnrollmentKind::Mobile);
-    added.name = Some("Work phone".parse().unwrap());
-    added.enrolled_at = Some(tollgate_otp::UnixTime::from_secs(1_700_000_100));
-    next.tokens.push(added);
-    next.pending = None;
+    let next = vectors::edited(&state, |document| {
+        let mut added = document["token"].clone();
+        added["serial"] = "12211-49352".into();
+        added["kind"] = "Mobile".into();
+        added["name"] = "Work phone".into();
+        added["enrolled_at"] = 1_700_000_100.into();
+        document["more_tokens"] = serde_json::json!([added]);
+        document["pending"] = serde_json::Value::Null;
+    });
     let mut rng = ChaCha20Rng::seed_from_u64(6);
     let sealed = AccountRow::seal(&next, &user, version + 1, &ring(&v), &mut rng);
     assert_eq!(sealed.serials, ["48244-13456", "12211-49352"]);
     let reread = AccountRow::open(&sealed.sealed, &user, version + 1, &ring(&v)).unwrap();
-    let serials: Vec<_> = reread.tokens.iter().map(|t| t.serial.to_string()).collect();
+    let serials: Vec<_> = reread
+        .tokens()
+        .iter()
+        .map(|t| t.serial.to_string())
+        .collect();
     assert_eq!(serials, ["48244-13456", "12211-49352"]);
     assert_eq!(
-        reread.tokens[1].name.as_ref().unwrap().as_str(),
+        reread.tokens()[1].name.as_ref().unwrap().as_str(),
         "Work phone"
     );
-    assert_eq!(reread.tokens[1].enrolled_at, next.tokens[1].enrolled_at);
-    assert_eq!(reread.tokens[0].kind, None);
+    assert_eq!(reread.tokens()[1].enrolled_at, next.tokens()[1].enrolled_at);
+    assert_eq!(reread.tokens()[0].kind, None);
 }
 
 /// Every byte of the format 2 vector changed, every cut, another user, another version (an

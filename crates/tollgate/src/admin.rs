@@ -4,8 +4,8 @@
 //! account, set its password or remove its token.
 
 use tollgate_login::{
-    Account, AccountState, AccountUpdate, AdminAction, AuditEvent, Authenticator, Commit,
-    Destination, Notification, UserId,
+    Account, AccountState, AdminAction, AuditEvent, Authenticator, Change, Destination, DriveError,
+    Notification, UserId,
 };
 use tollgate_store::StoreError;
 use zeroize::Zeroizing;
@@ -18,9 +18,6 @@ mod trail;
 
 pub use grant::MAX_GRANT_LIFETIME;
 pub use trail::MAX_RECENT_EVENTS;
-
-/// How often an action tries again when a login changed the account under it.
-const RETRIES: usize = 8;
 
 /// The administrator `name` acting on the service's accounts: see [`Service::admin`].
 #[derive(Debug)]
@@ -79,19 +76,19 @@ impl Admin<'_> {
     pub fn account(&self, user: &str) -> Result<AccountSummary, Error> {
         let id = self.user_id(user)?;
         let record = self.service.store().user(&id)?.ok_or(Error::UnknownUser)?;
-        let state = &record.account.state;
+        let state = record.account.state();
         Ok(AccountSummary {
-            mobile: record.account.mobile.as_ref().map(|m| m.masked()),
-            email: record.account.email.as_ref().map(|e| e.as_str().to_owned()),
-            authenticators: state.tokens.iter().map(Authenticator::of).collect(),
-            password_failures: state.password_failures,
-            password_locked_until: state.password_locked_until.map(|t| t.as_secs()),
-            second_factor_failures: state.second_factor_failures,
-            locked_until: state.locked_until.map(|t| t.as_secs()),
+            mobile: record.account.mobile().map(|m| m.masked()),
+            email: record.account.email().map(|e| e.as_str().to_owned()),
+            authenticators: state.tokens().iter().map(Authenticator::of).collect(),
+            password_failures: state.password_failures(),
+            password_locked_until: state.password_locked_until().map(|t| t.as_secs()),
+            second_factor_failures: state.second_factor_failures(),
+            locked_until: state.locked_until().map(|t| t.as_secs()),
             second_factor_locked: self.service.config().second_factor_locked(state),
-            reset_failures: state.reset_failures,
-            password_expired: state.password_expired,
-            grant_expires_at: state.grant.map(|g| g.expires_at.as_secs()),
+            reset_failures: state.reset_failures(),
+            password_expired: state.password_expired(),
+            grant_expires_at: state.grant().map(|g| g.expires_at().as_secs()),
             user: id,
         })
     }
@@ -102,19 +99,7 @@ impl Admin<'_> {
     /// # Errors
     /// As [`Admin::account`].
     pub fn unlock(&self, user: &str) -> Result<(), Error> {
-        self.update(user, AdminAction::Unlocked, |state| {
-            state.password_failures = 0;
-            state.password_lockouts = 0;
-            state.password_locked_until = None;
-            for device in &mut state.devices {
-                device.failures = 0;
-                device.locked_until = None;
-            }
-            state.second_factor_failures = 0;
-            state.lockouts = 0;
-            state.locked_until = None;
-            state.reset_failures = 0;
-        })
+        self.update(user, AdminAction::Unlocked, AccountState::unlock)
     }
 
     /// Revokes all of `user`'s tokens (and any activation in progress): their codes are
@@ -125,8 +110,7 @@ impl Admin<'_> {
     /// As [`Admin::account`].
     pub fn revoke_token(&self, user: &str) -> Result<(), Error> {
         self.update(user, AdminAction::TokenRevoked, |state| {
-            state.tokens.clear();
-            state.pending = None;
+            state.revoke_all();
         })
     }
 
@@ -138,22 +122,22 @@ impl Admin<'_> {
     /// [`Admin::account`].
     pub fn revoke_authenticator(&self, user: &str, serial: &str) -> Result<(), Error> {
         let serial = parse_serial(serial)?;
-        let record = self.record_of(user)?;
-        if !record
-            .account
-            .state
-            .tokens
-            .iter()
-            .any(|t| t.serial == serial)
-        {
-            return Err(Error::NoToken);
-        }
-        self.update(user, AdminAction::TokenRevoked, |state| {
-            state.tokens.retain(|t| t.serial != serial);
-            if state.tokens.is_empty() {
-                state.pending = None;
+        let id = self.user_id(user)?;
+        let revoked = tollgate_login::change_account(&**self.service.store(), &id, |account| {
+            let mut state = account.state().clone();
+            if state.revoke(serial) {
+                Change::Store(state, true)
+            } else {
+                Change::Keep(false)
             }
-        })
+        });
+        match changed(revoked)? {
+            true => {
+                self.record(&id, AdminAction::TokenRevoked);
+                Ok(())
+            }
+            false => Err(Error::NoToken),
+        }
     }
 
     /// Sets a temporary password for `user` (it keeps to the service's rules): the next whole
@@ -177,12 +161,11 @@ impl Admin<'_> {
         if !self.service.store().set_password(&id, hash)? {
             return Err(Error::UnknownUser);
         }
-        self.update(user, AdminAction::TemporaryPasswordSet, |state| {
-            state.password_expired = true;
-            state.password_failures = 0;
-            state.password_lockouts = 0;
-            state.password_locked_until = None;
-        })
+        self.update(
+            user,
+            AdminAction::TemporaryPasswordSet,
+            AccountState::expire_password,
+        )
     }
 
     /// The unlock code for the PIN reset code that `user`'s locked soft-token app shows
@@ -200,7 +183,7 @@ impl Admin<'_> {
         reset_code: &str,
     ) -> Result<Zeroizing<String>, Error> {
         let record = self.record_of(user)?;
-        match record.account.state.tokens.as_slice() {
+        match record.account.state().tokens() {
             [] => Err(Error::NoToken),
             [token] => self.unlock_code(&record.id, token, reset_code),
             _ => Err(Error::WhichToken),
@@ -220,8 +203,7 @@ impl Admin<'_> {
     ) -> Result<Zeroizing<String>, Error> {
         let serial = parse_serial(serial)?;
         let record = self.record_of(user)?;
-        let tokens = &record.account.state.tokens;
-        let token = tokens.iter().find(|t| t.serial == serial);
+        let token = record.account.state().token(serial);
         self.unlock_code(&record.id, token.ok_or(Error::NoToken)?, reset_code)
     }
 
@@ -262,12 +244,19 @@ impl Admin<'_> {
         }
         // The new addresses through the usual notice; the old ones that are gone, here.
         self.record(&id, AdminAction::ContactsChanged);
-        let old_mobile = before.account.mobile.filter(|m| Some(m) != mobile.as_ref());
-        let old_email = before.account.email.filter(|e| Some(e) != email.as_ref());
+        let old_mobile = before
+            .account
+            .mobile()
+            .filter(|m| Some(*m) != mobile.as_ref());
+        let old_email = before
+            .account
+            .email()
+            .filter(|e| Some(*e) != email.as_ref());
         let gone = old_mobile
+            .cloned()
             .map(Destination::Sms)
             .into_iter()
-            .chain(old_email.map(Destination::Email));
+            .chain(old_email.cloned().map(Destination::Email));
         let notification = Notification::Administrator(AdminAction::ContactsChanged);
         for to in gone {
             self.service.notify_at(&to, &id, notification);
@@ -300,8 +289,9 @@ impl Admin<'_> {
         self.service.store().user(&id)?.ok_or(Error::UnknownUser)
     }
 
-    /// Changes `user`'s account state with compare-and-set (a login that changed it meanwhile
-    /// is kept, and the change applied on top), then audits and notifies.
+    /// Applies the named change `change` to `user`'s account ([`tollgate_login::change_account`]:
+    /// a login that changed it meanwhile is kept, and the change applied on top), then audits
+    /// and notifies.
     pub(super) fn update(
         &self,
         user: &str,
@@ -309,32 +299,14 @@ impl Admin<'_> {
         change: impl Fn(&mut AccountState),
     ) -> Result<(), Error> {
         let id = self.user_id(user)?;
-        let store = self.service.store();
-        for _ in 0..RETRIES {
-            let account = store.account(&id)?.ok_or(Error::UnknownUser)?;
-            let mut state = account.state.clone();
+        let result = tollgate_login::change_account(&**self.service.store(), &id, |account| {
+            let mut state = account.state().clone();
             change(&mut state);
-            let update = AccountUpdate {
-                expected_version: account.version,
-                state,
-            };
-            let commit = Commit {
-                account: Some((&id, &update)),
-                replaces: None,
-                login: None,
-                stand_in: None,
-            };
-            match store.commit(&commit) {
-                Ok(true) => {
-                    self.record(&id, action);
-                    return Ok(());
-                }
-                Ok(false) => {}
-                Err(StoreError::SerialTaken) => return Err(Error::Contended),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(Error::Contended)
+            Change::Store(state, ())
+        });
+        changed(result)?;
+        self.record(&id, action);
+        Ok(())
     }
 
     /// Audits the action under the administrator's name and tells the user.
@@ -346,6 +318,17 @@ impl Admin<'_> {
         };
         self.service
             .carry_out_admin(event, user, Notification::Administrator(action));
+    }
+}
+
+/// What an administrator's change came to, as the facade's error.
+fn changed<T>(result: Result<Option<T>, DriveError<StoreError>>) -> Result<T, Error> {
+    match result {
+        Ok(Some(answer)) => Ok(answer),
+        Ok(None) => Err(Error::UnknownUser),
+        // An administrator's change adds no serial number: another's is no conflict of its own.
+        Err(DriveError::Store(StoreError::SerialTaken)) => Err(Error::Contended),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -361,12 +344,10 @@ fn parse_serial(serial: &str) -> Result<tollgate_codes::SerialNumber, Error> {
 fn contacts(account: &Account) -> [String; 2] {
     [
         account
-            .mobile
-            .as_ref()
+            .mobile()
             .map_or_else(String::new, |m| m.as_str().to_owned()),
         account
-            .email
-            .as_ref()
+            .email()
             .map_or_else(String::new, |e| e.as_str().to_owned()),
     ]
 }

@@ -167,12 +167,12 @@ impl Service {
         email: Option<&str>,
     ) -> Result<UserId, Error> {
         let id = UserId::parse_as(id, self.config().user_ids())?;
-        let account = Account {
-            version: 0,
-            mobile: mobile.map(str::parse).transpose()?,
-            email: email.map(str::parse).transpose()?,
-            state: AccountState::default(),
-        };
+        let account = Account::new(
+            0,
+            mobile.map(str::parse).transpose()?,
+            email.map(str::parse).transpose()?,
+            AccountState::default(),
+        );
         self.passwords.check_length(password.as_bytes())?;
         let identifiers = [mobile.unwrap_or_default(), email.unwrap_or_default()];
         self.config()
@@ -347,7 +347,7 @@ impl Service {
             // Unknown users cost the same: the dummy hash is checked instead.
             Input::Password(password) if loaded.state().expects_password() => {
                 let known = device.zip(user.as_ref()).is_some_and(|(device, user)| {
-                    KnownDevice::find(&user.account.state.devices, &device).is_some()
+                    KnownDevice::find(user.account.state().devices(), &device).is_some()
                 });
                 let network = client
                     .address

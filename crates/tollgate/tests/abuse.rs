@@ -78,14 +78,15 @@ fn a_strangers_wrong_passwords_do_not_keep_the_owner_out_of_a_known_browser_on_e
                 .service
                 .submit(&view.login, Input::UserId(common::JOHN.into()))
                 .unwrap();
-            let before = world.account().state.password_failures;
+            let before = world.account().state().password_failures();
             world
                 .service
                 .submit(&view.login, Input::Password("wrong".to_owned().into()))
                 .unwrap();
-            refused_without_check += u32::from(world.account().state.password_failures == before);
+            refused_without_check +=
+                u32::from(world.account().state().password_failures() == before);
         }
-        assert_eq!(world.account().state.password_failures, 5, "{name}");
+        assert_eq!(world.account().state().password_failures(), 5, "{name}");
         assert_eq!(
             refused_without_check, 15,
             "{name}: checked only until the cool-down"

@@ -34,7 +34,7 @@ fn thirty_days_of_token_guesses_get_at_most_the_hard_limit_on_every_store() {
         let mut guess = 7u32;
         let mut won = 0;
         while world.service.now().as_secs() < end {
-            if let Some(until) = world.account().state.locked_until
+            if let Some(until) = world.account().state().locked_until()
                 && until > world.service.now()
             {
                 world.clock.set(until);
@@ -256,7 +256,7 @@ fn sixty_four_posts_of_one_code_authenticate_once_on_every_store() {
         );
         assert_eq!(accepted.load(Ordering::SeqCst), 1, "{}", backing.name);
         assert_eq!(overtaken.load(Ordering::SeqCst), 63);
-        assert_eq!(account.state.second_factor_failures, 0);
+        assert_eq!(account.state().second_factor_failures(), 0);
         assert_eq!(world.codes_refused(), refused_before);
     }
 }

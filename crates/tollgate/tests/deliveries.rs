@@ -76,9 +76,9 @@ fn a_pin_the_gateway_does_not_take_is_not_counted_and_the_page_says_so() {
     let john = common::JOHN.parse().unwrap();
     let account = w.service.store().user(&john).unwrap().unwrap().account;
     assert!(
-        account.state.sms_sent.is_empty(),
+        account.state().sms_sent().is_empty(),
         "{:?}",
-        account.state.sms_sent
+        account.state().sms_sent()
     );
     assert_eq!(pins(&outbox), 0);
 

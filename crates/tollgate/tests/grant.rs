@@ -61,8 +61,8 @@ fn a_grant_replaces_the_tokens_once_and_not_once_expired() {
             "{:?}",
             view.screen
         );
-        assert!(world.account().state.tokens.is_empty());
-        assert!(world.account().state.grant.is_none());
+        assert!(world.account().state().tokens().is_empty());
+        assert!(world.account().state().grant().is_none());
         assert!(
             world
                 .audit
@@ -84,8 +84,8 @@ fn a_grant_replaces_the_tokens_once_and_not_once_expired() {
         world.clock.advance(61);
         let view = lost_token_with(&world, &late);
         assert_eq!(view.notice.map(|n| n.id), Some(MessageId::GrantExpired));
-        assert_eq!(world.account().state.tokens.len(), 1);
-        assert!(world.account().state.grant.is_none());
+        assert_eq!(world.account().state().tokens().len(), 1);
+        assert!(world.account().state().grant().is_none());
     }
 }
 
@@ -110,7 +110,7 @@ fn a_grant_is_not_guessed_and_does_not_reset_a_password() {
         }
         assert_eq!(reached_pin, 0);
         assert!(world.codes_refused() <= 100, "{}", world.codes_refused());
-        assert_eq!(world.account().state.tokens.len(), 1);
+        assert_eq!(world.account().state().tokens().len(), 1);
         // A reset with the grant where the authenticator's code or a recovery code goes.
         let view = world.service.start().unwrap();
         let view = world

@@ -72,7 +72,7 @@ fn the_app_registers_online_and_ok_finishes_the_enrollment() {
             view.notice.map(|n| n.id),
             Some(MessageId::RegistrationNotArrived)
         );
-        assert_eq!(world.account().state.second_factor_failures, 0);
+        assert_eq!(world.account().state().second_factor_failures(), 0);
 
         let mut rng = ChaCha20Rng::seed_from_u64(5);
         let (code, token) = app.register(&mut rng);
@@ -202,8 +202,8 @@ fn stranger_plays(scheme: RegistrationScheme) {
     assert_eq!(filed, 0);
     assert!(refused_checks <= MAX_ONLINE_FAILURES as usize);
     let account = world.account();
-    assert_eq!(account.state.second_factor_failures, 0);
-    assert!(account.state.locked_until.is_none());
+    assert_eq!(account.state().second_factor_failures(), 0);
+    assert!(account.state().locked_until().is_none());
 }
 
 /// The same as above within the activation's lifetime, where John is still at the page: once

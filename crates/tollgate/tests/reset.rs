@@ -36,7 +36,7 @@ fn a_reset_sets_a_password_the_rules_allow_and_only_that_one_logs_in() {
             let key = at_the_password(&world);
             submit(&world, &key, Input::Password("wrong".to_owned().into()));
         }
-        assert!(world.account().state.password_locked_until.is_some());
+        assert!(world.account().state().password_locked_until().is_some());
         let key = at_the_password(&world);
         let view = submit(&world, &key, Input::ForgotPassword);
         assert!(
@@ -84,7 +84,7 @@ fn a_reset_sets_a_password_the_rules_allow_and_only_that_one_logs_in() {
             "{:?}",
             view.screen
         );
-        assert_eq!(world.account().state.password_locked_until, None);
+        assert_eq!(world.account().state().password_locked_until(), None);
         assert!(world.outbox.messages().iter().any(|m| matches!(
             m,
             Delivered::Notice {

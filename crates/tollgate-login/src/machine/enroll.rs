@@ -73,7 +73,7 @@ pub(super) fn issue<R: CryptoRng>(
             params: TotpParams::new(algorithm, Digits::SIX, Period::default()),
         });
     }
-    state.pending = Some(pending);
+    state.issue_activation(pending);
     Step::to(Stage::ExpectRegistration {
         user: user.clone(),
         kind,
@@ -163,10 +163,7 @@ fn enrolled<R: CryptoRng>(
     token: TokenRecord,
 ) -> Step {
     let serial = token.serial;
-    let first = state.tokens.is_empty();
-    state.tokens.push(token);
-    state.pending = None;
-    state.second_factor_failures = 0;
+    let first = state.add_authenticator(token);
     let step = Step::to(Stage::ExpectContinue { user: user.clone() }).notice(MessageId::Enrolled);
     let step = if first {
         super::lost::issue(ctx, &user, &mut state, step)

@@ -75,8 +75,7 @@ pub(super) fn spend<R>(
 
 /// The PIN after a recovery code: the lost token is revoked, and a new one is enrolled next.
 pub(super) fn replace<R>(ctx: &Ctx<'_, R>, user: UserId, mut state: AccountState) -> Step {
-    let serials = state.tokens.drain(..).map(|t| t.serial).collect();
-    state.pending = None;
+    let serials = state.revoke_all();
     state.second_factor_failures = 0;
     let event = AuditEvent::TokenReplaced {
         user: user.clone(),

@@ -181,15 +181,7 @@ pub(super) fn password_set<R>(
     if let Err(refusal) = result {
         return Step::to(Stage::ExpectNewPassword { user }).notice(refused(refusal));
     }
-    state.reset_failures = 0;
-    state.password_expired = false;
-    state.password_failures = 0;
-    state.password_lockouts = 0;
-    state.password_locked_until = None;
-    for device in &mut state.devices {
-        device.failures = 0;
-        device.locked_until = None;
-    }
+    state.password_replaced();
     let notify = super::notices(ctx, &user, Notification::PasswordChanged);
     let event = AuditEvent::PasswordReset { user: user.clone() };
     Step::to(Stage::PasswordChanged { user })

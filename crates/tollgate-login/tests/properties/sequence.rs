@@ -103,8 +103,8 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
         };
         let mut serial: Vec<_> = sim
             .account(JOHN)
-            .state
-            .tokens
+            .state()
+            .tokens()
             .iter()
             .map(|t| t.serial)
             .collect();
@@ -192,7 +192,7 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
                     Op::SetPassword(_) => unreachable!("a report, above"),
                     Op::Add => Input::AddAuthenticator,
                     Op::RemoveOldest | Op::Rename(_) => {
-                        let oldest = sim.account(JOHN).state.tokens.first().map(|t| t.serial);
+                        let oldest = sim.account(JOHN).state().tokens().first().map(|t| t.serial);
                         let serial = oldest.unwrap_or_else(|| "12211-49352".parse().unwrap());
                         match op {
                             Op::Rename(name) => Input::RenameAuthenticator {
@@ -248,7 +248,7 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
             if matches!(output.screen, Screen::NewPassword { .. })
                 && !matches!(typed, Event::Report(_) | Event::Input(Input::Tick))
             {
-                let has_token = sim.account(JOHN).state.has_token();
+                let has_token = sim.account(JOHN).state().has_token();
                 prop_assert!(
                     (reset_token && reset_pins >= 1) || (!has_token && reset_pins >= 2),
                     "the new password without the factors: token {reset_token}, PINs {reset_pins}"
@@ -274,8 +274,8 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
             }
             let now_serial: Vec<_> = sim
                 .account(JOHN)
-                .state
-                .tokens
+                .state()
+                .tokens()
                 .iter()
                 .map(|t| t.serial)
                 .collect();

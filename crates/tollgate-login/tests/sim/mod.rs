@@ -112,12 +112,12 @@ impl Sim {
         email: Option<&str>,
     ) {
         let id: UserId = user.parse().unwrap();
-        let account = Account {
-            version: 0,
-            mobile: mobile.map(|m| m.parse().unwrap()),
-            email: email.map(|e| e.parse().unwrap()),
-            state: AccountState::default(),
-        };
+        let account = Account::new(
+            0,
+            mobile.map(|m| m.parse().unwrap()),
+            email.map(|e| e.parse().unwrap()),
+            AccountState::default(),
+        );
         assert!(self.store.insert_account(id.clone(), account).unwrap());
         self.passwords.insert(id, password.to_owned());
     }

@@ -15,7 +15,7 @@ pub(crate) fn all_or_nothing(store: &dyn Store, user: &UserId, state: &AccountSt
         .map_err(err("reload"))?
         .ok_or("the user is gone")?
         .account
-        .version;
+        .version();
     let digest = LoginDigest::from_bytes([4; 32]);
     let login = row(0, "with an update", 1_700_000_100);
     let stale = AccountUpdate {
@@ -57,7 +57,7 @@ pub(crate) fn all_or_nothing(store: &dyn Store, user: &UserId, state: &AccountSt
         .map_err(err("reload"))?
         .ok_or("the user is gone")?
         .account
-        .version;
+        .version();
     ensure(after == version, || {
         "the account changed in a commit whose login part failed".into()
     })?;
@@ -74,10 +74,10 @@ pub(crate) fn all_or_nothing(store: &dyn Store, user: &UserId, state: &AccountSt
         .user(user)
         .map_err(err("reload"))?
         .ok_or("the user is gone")?;
-    ensure(after.account.version == version + 1, || {
+    ensure(after.account.version() == version + 1, || {
         "the good commit did not bump the version".into()
     })?;
-    same_state(&after.account.state, state)?;
+    same_state(after.account.state(), state)?;
     ensure(text_at(store, &digest, 1_700_000_000)?.is_some(), || {
         "the good commit did not file its login".into()
     })

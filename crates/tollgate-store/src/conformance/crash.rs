@@ -100,8 +100,8 @@ pub fn stream(
                 .account)
         };
         let serial = version_of()?
-            .state
-            .tokens
+            .state()
+            .tokens()
             .first()
             .map(|t| t.serial.to_string())
             .ok_or("enrolled, but no token stored")?;
@@ -111,7 +111,7 @@ pub fn stream(
         });
         clock.advance(30);
         later_login_as(&node, &user, &token)?;
-        let version = version_of()?.version;
+        let version = version_of()?.version();
         ack(&Ack::LoggedIn { user, version });
         clock.advance(30);
     }
@@ -136,16 +136,16 @@ pub fn verify_acks(store: &dyn Store, acks: &[Ack]) -> Check<usize> {
             Ack::Enrolled { serial, .. } => ensure(
                 found
                     .account
-                    .state
-                    .tokens
+                    .state()
+                    .tokens()
                     .iter()
                     .any(|t| t.serial.to_string() == *serial),
                 || format!("lost after the crash: {ack}"),
             )?,
-            Ack::LoggedIn { version, .. } => ensure(found.account.version >= *version, || {
+            Ack::LoggedIn { version, .. } => ensure(found.account.version() >= *version, || {
                 format!(
                     "lost after the crash: {ack} (version {} now)",
-                    found.account.version
+                    found.account.version()
                 )
             })?,
         }

@@ -114,7 +114,7 @@ pub(crate) fn stand_ins(store: &dyn Store, account: &UserId, nobody: &UserId) ->
         Ok(store
             .account(account)
             .map_err(err("load the account"))?
-            .map(|a| a.version))
+            .map(|a| a.version()))
     };
     let before = version(store)?;
     let later = 1_700_000_100;

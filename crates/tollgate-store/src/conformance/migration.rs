@@ -27,13 +27,13 @@ fn user(store: &dyn Store, id: &str) -> Check<crate::UserRecord> {
 /// What is not as it should be.
 pub fn version_1_fixture(store: Arc<dyn Store>) -> Check {
     let john = user(&*store, "john.smith@example.com")?;
-    ensure(john.account.version == 5, || {
-        format!("John's account is at version {}", john.account.version)
+    ensure(john.account.version() == 5, || {
+        format!("John's account is at version {}", john.account.version())
     })?;
     let token = john
         .account
-        .state
-        .tokens
+        .state()
+        .tokens()
         .first()
         .ok_or("John's token is gone")?;
     ensure(token.serial.to_string() == "07106-22051", || {
@@ -44,17 +44,17 @@ pub fn version_1_fixture(store: Arc<dyn Store>) -> Check {
         || "John's token secret changed".into(),
     )?;
     let jane = user(&*store, "jane.doe@example.com")?;
-    ensure(jane.account.state.pending.is_none(), || {
+    ensure(jane.account.state().pending().is_none(), || {
         "Jane's activation in progress was kept".into()
     })?;
     let bob = user(&*store, "bob@example.com")?;
-    ensure(bob.account.state.password_failures == 3, || {
+    ensure(bob.account.state().password_failures() == 3, || {
         format!(
             "Bob has {} wrong passwords",
-            bob.account.state.password_failures
+            bob.account.state().password_failures()
         )
     })?;
-    ensure(bob.account.mobile.is_some(), || {
+    ensure(bob.account.mobile().is_some(), || {
         "Bob's mobile number is gone".into()
     })?;
 
@@ -74,10 +74,10 @@ pub fn version_1_fixture(store: Arc<dyn Store>) -> Check {
     later_login(cluster.first(), &Totp::new(&secret, token.params))?;
     enroll_as(cluster.first(), "jane.doe@example.com", 3)?;
     let john = user(&*store, "john.smith@example.com")?;
-    ensure(john.account.version == 6, || {
+    ensure(john.account.version() == 6, || {
         format!(
             "John's account is at version {} after a login",
-            john.account.version
+            john.account.version()
         )
     })
 }

@@ -20,7 +20,7 @@ pub(super) fn passwords(
             .map_err(err("load"))?
             .ok_or("the user is gone")?
             .account
-            .version)
+            .version())
     };
     let before = version(alice)?;
     ensure(
@@ -55,7 +55,7 @@ pub(super) fn passwords(
 
 /// A deleted user is gone, their serial number free, the others untouched.
 pub(super) fn deletion(store: &dyn Store, gone: &UserRecord, stays: &UserId) -> Check {
-    let serials: Vec<_> = gone.account.state.serials().collect();
+    let serials: Vec<_> = gone.account.state().serials().collect();
     ensure(store.delete_user(&gone.id).map_err(err("delete"))?, || {
         "delete_user did not find the user".into()
     })?;
@@ -107,9 +107,9 @@ pub(super) fn contacts(store: &dyn Store, user: &UserId, other: &UserId) -> Chec
         .map_err(err("load"))?
         .ok_or("the user is gone")?;
     ensure(
-        after.account.mobile.as_ref() == Some(&mobile)
-            && after.account.email.as_ref() == Some(&email)
-            && after.account.version == before.account.version,
+        after.account.mobile() == Some(&mobile)
+            && after.account.email() == Some(&email)
+            && after.account.version() == before.account.version(),
         || "the contacts were not stored, or the version moved".into(),
     )?;
     let other_after = store
@@ -117,8 +117,8 @@ pub(super) fn contacts(store: &dyn Store, user: &UserId, other: &UserId) -> Chec
         .map_err(err("load"))?
         .ok_or("the other is gone")?;
     ensure(
-        other_after.account.mobile == other_before.account.mobile
-            && other_after.account.email == other_before.account.email,
+        other_after.account.mobile() == other_before.account.mobile()
+            && other_after.account.email() == other_before.account.email(),
         || "another user's contacts changed".into(),
     )?;
     // Cleared, then put back as they were.
@@ -130,15 +130,11 @@ pub(super) fn contacts(store: &dyn Store, user: &UserId, other: &UserId) -> Chec
         .map_err(err("load"))?
         .ok_or("the user is gone")?;
     ensure(
-        cleared.account.mobile.is_none() && cleared.account.email.is_none(),
+        cleared.account.mobile().is_none() && cleared.account.email().is_none(),
         || "contacts could not be cleared".into(),
     )?;
     store
-        .set_contacts(
-            user,
-            before.account.mobile.as_ref(),
-            before.account.email.as_ref(),
-        )
+        .set_contacts(user, before.account.mobile(), before.account.email())
         .map_err(err("restore contacts"))?;
     Ok(())
 }

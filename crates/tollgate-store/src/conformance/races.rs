@@ -111,7 +111,7 @@ pub fn burst_race(cluster: &Cluster, posts: usize) -> Check<RaceReport> {
     let token = enroll(cluster.first(), 4)?;
     cluster.clock.advance(30);
     let key = to_second_factor(cluster.first())?;
-    let before = cluster.account()?.state.second_factor_failures;
+    let before = cluster.account()?.state().second_factor_failures();
     let code = token
         .generate(cluster.clock.now())
         .map_err(|e| e.to_string())?
@@ -150,7 +150,7 @@ pub fn burst_race(cluster: &Cluster, posts: usize) -> Check<RaceReport> {
         double_accepts: usize::from(accepted > 1),
         never_accepted: usize::from(accepted == 0),
         superseded: superseded.load(Ordering::SeqCst),
-        failures_counted: account.state.second_factor_failures - before,
+        failures_counted: account.state().second_factor_failures() - before,
         refusals_logged,
     })
 }
@@ -181,7 +181,7 @@ pub fn lockout_race(cluster: &Cluster, guesses: usize, codes: bool) -> Check<(u6
             }
         })
         .collect::<Check<Vec<_>>>()?;
-    let before = cluster.account()?.version;
+    let before = cluster.account()?.version();
     all_at_once(cluster, &keys, |i, node, key| {
         let mut key = key.clone();
         for guess in 0..guesses {
@@ -201,9 +201,9 @@ pub fn lockout_race(cluster: &Cluster, guesses: usize, codes: bool) -> Check<(u6
         account.is_locked(now)
     } else {
         account
-            .state
-            .password_locked_until
+            .state()
+            .password_locked_until()
             .is_some_and(|until| now < until)
     };
-    Ok((account.version - before, locked))
+    Ok((account.version() - before, locked))
 }

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng as _, SeedableRng};
+use tollgate_login::recovery::RecoveryHash;
 use tollgate_login::{Account, AccountState, AccountUpdate, Commit, UserId};
+use tollgate_otp::UnixTime;
 
 use super::{Check, ensure, err, stand_in_hash};
 use crate::rotation::reseal_batch;
@@ -63,12 +65,12 @@ pub fn rotation_under_load(open: Open<'_>, users: usize, seed: u64) -> Check<Rot
                 .insert_user(UserRecord {
                     id: id.clone(),
                     password: stand_in_hash(),
-                    account: Account {
-                        version: 0,
-                        mobile: None,
-                        email: Some(id.as_str().parse().map_err(err("e-mail"))?),
-                        state: AccountState::default(),
-                    },
+                    account: Account::new(
+                        0,
+                        None,
+                        Some(id.as_str().parse().map_err(err("e-mail"))?),
+                        AccountState::default(),
+                    ),
                 })
                 .map_err(err("registering under the old key"))?;
         }
@@ -157,10 +159,10 @@ pub fn rotation_under_load(open: Open<'_>, users: usize, seed: u64) -> Check<Rot
             .map_err(|e| format!("{id} under the new key alone: {e}"))?
             .ok_or_else(|| format!("{id} is gone"))?;
         let count = count.load(Ordering::SeqCst);
-        ensure(u64::from(account.state.password_failures) == count, || {
+        ensure(counted(account.state()) == count, || {
             format!(
                 "{id}: {count} updates committed, {} in the store: the rotation lost some",
-                account.state.password_failures
+                counted(account.state())
             )
         })?;
     }
@@ -178,6 +180,12 @@ fn failures_empty(failures: &Mutex<Vec<String>>) -> bool {
         .is_empty()
 }
 
+/// How many times [`increment`] changed the state: the writers count in the expiry of a grant
+/// (a named change that leaves everything else as it is).
+fn counted(state: &AccountState) -> u64 {
+    state.grant().map_or(0, |g| g.expires_at().as_secs())
+}
+
 /// One account update, as a login's commit makes it: read, change, compare-and-set, again on
 /// a conflict.
 fn increment(store: &dyn Store, id: &UserId) -> Check {
@@ -186,10 +194,11 @@ fn increment(store: &dyn Store, id: &UserId) -> Check {
             .account(id)
             .map_err(|e| format!("a writer reading {id}: {e}"))?
             .ok_or_else(|| format!("{id} vanished"))?;
-        let mut state = account.state.clone();
-        state.password_failures = state.password_failures.saturating_add(1);
+        let mut state = account.state().clone();
+        let next = UnixTime::from_secs(counted(&state).saturating_add(1));
+        state.grant_reenrollment(RecoveryHash([0x42; 32]), next);
         let update = AccountUpdate {
-            expected_version: account.version,
+            expected_version: account.version(),
             state,
         };
         let commit = Commit {

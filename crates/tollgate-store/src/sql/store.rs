@@ -126,18 +126,18 @@ fn user_of(row: &[Value], id: &UserId, keys: &SealingKeys) -> Result<UserRecord,
     Ok(UserRecord {
         id: id.clone(),
         password: PasswordHash::from_phc(password.clone()),
-        account: Account {
+        account: Account::new(
             version,
-            mobile: mobile
+            mobile
                 .map(|m| m.parse())
                 .transpose()
                 .map_err(|_| corrupt("mobile number"))?,
-            email: email
+            email
                 .map(|e| e.parse())
                 .transpose()
                 .map_err(|_| corrupt("e-mail address"))?,
-            state: AccountRow::open(state, id, version, keys)?,
-        },
+            AccountRow::open(state, id, version, keys)?,
+        ),
     })
 }
 

@@ -6,6 +6,19 @@ use std::collections::HashMap;
 
 use tollgate_store::{SealingKey, SealingKeys};
 
+/// `state` with its stored form changed by `edit`: the account's fields are its own, so a test
+/// of the sealed formats changes the document a store would hold (the JSON of the account's
+/// encoding) and decodes it back.
+pub(crate) fn edited(
+    state: &tollgate_login::AccountState,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> tollgate_login::AccountState {
+    let bytes = state.encode();
+    let mut document: serde_json::Value = serde_json::from_slice(&bytes[1..]).unwrap();
+    edit(&mut document);
+    tollgate_login::AccountState::decode(&serde_json::to_vec(&document).unwrap()).unwrap()
+}
+
 /// The `name = value` lines of a vector file.
 pub(crate) fn read(file: &str) -> HashMap<String, String> {
     file.lines()

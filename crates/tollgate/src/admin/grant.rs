@@ -3,7 +3,7 @@
 //! goes ("I no longer have my authenticator"), after the password and before a one-time PIN:
 //! so the grant alone, like a recovery code alone, replaces no token.
 
-use tollgate_login::{AdminAction, Grant};
+use tollgate_login::AdminAction;
 use tollgate_otp::UnixTime;
 use zeroize::Zeroizing;
 
@@ -38,7 +38,7 @@ impl Admin<'_> {
                 .saturating_add(u64::from(seconds)),
         );
         self.update(user, AdminAction::ReenrollmentGranted, |state| {
-            state.grant = Some(Grant { hash, expires_at });
+            state.grant_reenrollment(hash, expires_at);
         })?;
         Ok(code.expose_grouped())
     }

@@ -26,8 +26,8 @@ impl Service {
         };
         let account = &record.account;
         let identifiers = [
-            account.mobile.as_ref().map_or("", |m| m.as_str()),
-            account.email.as_ref().map_or("", |e| e.as_str()),
+            account.mobile().map_or("", |m| m.as_str()),
+            account.email().map_or("", |e| e.as_str()),
         ];
         let rules = self.config().password_rules();
         if let Err(refusal) = rules.check(password, &record.id, &identifiers) {
@@ -63,12 +63,13 @@ impl Service {
             _ => return,
         };
         let email = account
-            .email
+            .email()
+            .cloned()
             .or_else(|| user.as_str().parse().ok())
             .map(Destination::Email);
         for to in email
             .into_iter()
-            .chain(account.mobile.map(Destination::Sms))
+            .chain(account.mobile().cloned().map(Destination::Sms))
         {
             self.notify_at(&to, user, notification);
         }

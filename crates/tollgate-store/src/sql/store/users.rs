@@ -19,13 +19,13 @@ const INSERT_USER: &str = "INSERT INTO tollgate_users (id, password_hash, mobile
 impl<B: Backend> SqlStore<B> {
     /// [`Store::insert_user`](crate::Store::insert_user).
     pub(super) fn add_user(&self, user: UserRecord) -> Result<(), StoreError> {
-        let row = self.seal(&user.account.state, &user.id, user.account.version)?;
+        let row = self.seal(user.account.state(), &user.id, user.account.version())?;
         let params = [
             user.id.as_str().into(),
             user.password.as_str().into(),
-            user.account.mobile.as_ref().map(|m| m.as_str()).into(),
-            user.account.email.as_ref().map(|e| e.as_str()).into(),
-            Value::Int(to_i64(user.account.version, "version")?),
+            user.account.mobile().map(|m| m.as_str()).into(),
+            user.account.email().map(|e| e.as_str()).into(),
+            Value::Int(to_i64(user.account.version(), "version")?),
             Value::Blob(row.sealed.clone()),
         ];
         self.backend.write(|c| {
