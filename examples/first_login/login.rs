@@ -177,11 +177,7 @@ pub(crate) fn login(service: &Service, person: &mut Person<'_>) -> Result<View, 
                     let reply = service
                         .register_online(body.as_bytes(), tollgate::Client::default())
                         .map_err(|e| e.to_string())?;
-                    println!(
-                        "  [registration address] {} {}",
-                        reply.status,
-                        reply.to_json()
-                    );
+                    println!("  [registration address] {}", reply.name());
                     println!("  [you] click OK");
                     Ok(String::new())
                 })?;

@@ -8,7 +8,9 @@ use axum::extract::ConnectInfo;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tollgate::{Client, OnlineReply};
+use tollgate::codes::RequestError;
+use tollgate::login::OnlineOutcome;
+use tollgate::{Client, OnlineAnswer};
 
 use crate::Login;
 
@@ -49,7 +51,7 @@ pub(crate) async fn register(
     let answered = login
         .blocking(None, move |s| s.register_online(&body, client))
         .await;
-    let reply: OnlineReply = match answered {
+    let answer: OnlineAnswer = match answered {
         Ok(Ok(reply)) => reply,
         Ok(Err(e)) => {
             eprintln!("tollgate-axum: the registration address failed: {e}");
@@ -61,12 +63,175 @@ pub(crate) async fn register(
         }
         Err(response) => return response,
     };
-    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST);
-    let mut response = json(status, reply.to_json());
-    if let Some(seconds) = reply.retry_after
-        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    let (status, body) = http(&answer);
+    let mut response = json(status, body);
+    if let OnlineAnswer::Throttled { retry_after } = answer
+        && let Ok(value) = HeaderValue::from_str(&retry_after.to_string())
     {
         response.headers_mut().insert(RETRY_AFTER, value);
     }
     response
+}
+
+/// The registration address's answer in HTTP: a status and a JSON body.
+///
+/// ```text
+/// 200 {"result":"registered","message":"…"}          filed (or the same registration again)
+/// 400 {"error":"malformed","message":"serial: …"}    the body is not a request: fix it
+/// 403 {"error":"refused","message":"…"}               no activation awaits this serial and proof
+/// 409 {"error":"conflict","message":"…"}              another code was registered first
+/// 410 {"error":"expired","message":"…"}               the activation data expired
+/// 413 {"error":"too_long","message":"…"}              over 1024 bytes
+/// 422 {"error":"not_for_this_activation",…}           the scheme refuses the code
+/// 429 {"error":"too_many_failures"|"throttled","message":"…","retry_after":3600}
+/// ```
+fn http(answer: &OnlineAnswer) -> (StatusCode, String) {
+    let (status, message) = match answer {
+        _ if answer.is_registered() => (
+            StatusCode::OK,
+            "registered: click OK in the browser to finish the enrollment",
+        ),
+        OnlineAnswer::Decided(OnlineOutcome::Conflict) => (
+            StatusCode::CONFLICT,
+            "another registration code was registered for this activation first",
+        ),
+        OnlineAnswer::Decided(OnlineOutcome::Expired) => (
+            StatusCode::GONE,
+            "the activation data have expired: ask for new ones in the browser",
+        ),
+        OnlineAnswer::Decided(OnlineOutcome::NotForThisActivation) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the registration code is not valid for this activation under this service's \
+             registration scheme",
+        ),
+        OnlineAnswer::Decided(OnlineOutcome::TooManyFailures) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "no more registrations are checked for this activation now: type the \
+             registration code into Response in the browser",
+        ),
+        OnlineAnswer::Malformed(RequestError::TooLong) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "a request is at most 1024 bytes",
+        ),
+        OnlineAnswer::Malformed(e) => (StatusCode::BAD_REQUEST, malformed(e)),
+        OnlineAnswer::Throttled { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many refused requests from this network: try again later",
+        ),
+        // Refused, and whatever a later version decides that this one does not know.
+        _ => (
+            StatusCode::FORBIDDEN,
+            "no activation awaits this serial number with this proof",
+        ),
+    };
+    let key = if answer.is_registered() {
+        "result"
+    } else {
+        "error"
+    };
+    // Names and messages are this module's and the answer's own ASCII text, without quotes or
+    // backslashes.
+    let mut body = format!(r#"{{"{key}":"{}","message":"{message}""#, answer.name());
+    if let OnlineAnswer::Throttled { retry_after } = answer {
+        body.push_str(&format!(r#","retry_after":{retry_after}"#));
+    }
+    body.push('}');
+    (status, body)
+}
+
+/// What to fix, for each way a body fails to read.
+fn malformed(e: &RequestError) -> &'static str {
+    match e {
+        RequestError::Version(_) => "this server speaks protocol version 1",
+        RequestError::Serial(_) => {
+            "serial: not a serial number (10 digits, the last a check digit)"
+        }
+        RequestError::Code(_) => {
+            "registration_code: not a registration code (10 digits, the last a check digit)"
+        }
+        RequestError::Proof => "proof: expected 64 hexadecimal digits",
+        _ => {
+            "not a registration request: a JSON object with v, serial, registration_code and \
+             proof"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+    use tollgate::OnlineAnswer;
+    use tollgate::codes::RequestError;
+    use tollgate::login::OnlineOutcome;
+
+    use super::http;
+
+    /// Each answer's status and body, as the token's protocol promises them.
+    #[test]
+    fn every_answer_has_its_status_and_body() {
+        let cases = [
+            (
+                OnlineAnswer::Decided(OnlineOutcome::Registered),
+                200,
+                r#"{"result":"registered","#,
+            ),
+            (
+                OnlineAnswer::Decided(OnlineOutcome::AlreadyRegistered),
+                200,
+                r#"{"result":"registered","#,
+            ),
+            (
+                OnlineAnswer::Decided(OnlineOutcome::Refused),
+                403,
+                r#"{"error":"refused","#,
+            ),
+            (
+                OnlineAnswer::Decided(OnlineOutcome::Conflict),
+                409,
+                r#"{"error":"conflict","#,
+            ),
+            (
+                OnlineAnswer::Decided(OnlineOutcome::Expired),
+                410,
+                r#"{"error":"expired","#,
+            ),
+            (
+                OnlineAnswer::Decided(OnlineOutcome::NotForThisActivation),
+                422,
+                r#"{"error":"not_for_this_activation","#,
+            ),
+            (
+                OnlineAnswer::Decided(OnlineOutcome::TooManyFailures),
+                429,
+                r#"{"error":"too_many_failures","#,
+            ),
+            (
+                OnlineAnswer::Malformed(RequestError::TooLong),
+                413,
+                r#"{"error":"too_long","#,
+            ),
+            (
+                OnlineAnswer::Malformed(RequestError::Proof),
+                400,
+                r#"{"error":"malformed","message":"proof: "#,
+            ),
+            (
+                OnlineAnswer::Throttled { retry_after: 3600 },
+                429,
+                r#"{"error":"throttled","#,
+            ),
+        ];
+        for (answer, status, start) in cases {
+            let (got, body) = http(&answer);
+            assert_eq!(
+                got,
+                StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT)
+            );
+            assert!(body.starts_with(start), "{answer:?}: {body}");
+            assert!(body.contains(r#"","message":""#), "{body}");
+            assert!(body.ends_with("\"}") || body.ends_with("600}"), "{body}");
+        }
+        let (_, body) = http(&OnlineAnswer::Throttled { retry_after: 3600 });
+        assert!(body.ends_with(r#","retry_after":3600}"#), "{body}");
+    }
 }

@@ -135,7 +135,7 @@ fn render(messages: &[Delivered]) -> String {
                             },
                             Delivered::Notice { to, user, notification } => tr {
                                 td { (format!("{to:?}")) }
-                                td { (user.as_str()) ": " (tollgate::notice_text(*notification)) }
+                                td { (user.as_str()) ": " (tollgate::login::Catalog::english().text(notification.message())) }
                             },
                             Delivered::PasswordHelp { user } => tr {
                                 td { (user.as_str()) } td { "password help requested" }

@@ -114,6 +114,13 @@ fn bundle(language: &str, ftl: &str) -> Result<FluentBundle<FluentResource>, Cat
     Ok(bundle)
 }
 
+/// The default catalogue in English ([`Catalog::english`]).
+impl Default for Catalog {
+    fn default() -> Self {
+        Self::english()
+    }
+}
+
 impl Catalog {
     /// A shipped catalogue: `language` is `en`, `fr` or `de`.
     #[must_use]

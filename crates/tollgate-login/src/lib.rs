@@ -36,8 +36,8 @@ pub use machine::{Event, Input, LoginMachine, PasswordCheck, Report};
 pub use message::{Message, MessageId};
 pub use online::{OnlineOutcome, OnlineReceipt};
 pub use output::{
-    AdminAction, AuditEvent, Authenticator, Channel, DesktopActivation, Destination, Effect,
-    MobileActivation, Notification, OpenPath, Output, Screen, Transition,
+    AdminAction, AuditEvent, Authenticator, Channel, DesktopActivation, Destination, Dispatch,
+    Effect, MobileActivation, Notification, OpenPath, Output, Screen, Transition,
 };
 pub use password::{PasswordRefusal, PasswordRules, normalize_password};
 pub use sealed::{LoginDigest, LoginKey, SealedLogin, StateKey};

@@ -168,9 +168,14 @@ impl LoginMachine {
             stage,
             notice,
             update,
-            effects,
+            mut effects,
             codes,
         } = transition(&mut ctx, stage, input);
+        // A password reset's steps can be taken by anyone who knows a User ID: what they send
+        // must not hold up the answer (its time would tell whether the User ID is an account).
+        if stage.is_reset() {
+            effects = effects.into_iter().map(Effect::detached).collect();
+        }
         // An authenticated login that starts adding an authenticator has a login's time for it.
         if ctx.adding && !adding {
             deadline = now

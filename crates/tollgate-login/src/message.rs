@@ -244,6 +244,53 @@ messages! {
     GrantHint => "grant-hint",
     /// An administrator's re-enrollment code that expired.
     GrantExpired => "grant-expired",
+    /// A PIN by SMS: `{pin}`.
+    PinText => "pin-text",
+    /// The subject of a PIN by e-mail.
+    PinMailSubject => "pin-mail-subject",
+    /// Below a PIN by e-mail: what to do if it was not the user.
+    PinMailWarning => "pin-mail-warning",
+    /// The subject of a notice by e-mail.
+    NoticeMailSubject => "notice-mail-subject",
+    /// Below a notice by e-mail: which account (`{user}`), and what to do if it was not them.
+    NoticeMailFooter => "notice-mail-footer",
+    /// After a notice by SMS: what to do if it was not the user.
+    NoticeSmsFooter => "notice-sms-footer",
+    /// The subject of a request for password help, to the help desk.
+    PasswordHelpSubject => "password-help-subject",
+    /// A request for password help: `{user}` proved their phone and e-mail, not their
+    /// authenticator.
+    PasswordHelpBody => "password-help-body",
+    /// Notice: an authenticator was added.
+    NoticeAuthenticatorAdded => "notice-authenticator-added",
+    /// Notice: the password was changed.
+    NoticePasswordChanged => "notice-password-changed",
+    /// Notice: a recovery code was used.
+    NoticeRecoveryCodeUsed => "notice-recovery-code-used",
+    /// Notice: new recovery codes replaced the old ones.
+    NoticeRecoveryCodesReplaced => "notice-recovery-codes-replaced",
+    /// Notice: the authenticators were revoked after a recovery code.
+    NoticeAuthenticatorReplaced => "notice-authenticator-replaced",
+    /// Notice: an authenticator was removed.
+    NoticeAuthenticatorRemoved => "notice-authenticator-removed",
+    /// Notice: password resets are closed after wrong codes.
+    NoticeResetsClosed => "notice-resets-closed",
+    /// Notice: an administrator unlocked the account.
+    NoticeUnlocked => "notice-unlocked",
+    /// Notice: an administrator revoked the authenticator.
+    NoticeTokenRevoked => "notice-token-revoked",
+    /// Notice: an administrator set a temporary password.
+    NoticeTemporaryPassword => "notice-temporary-password",
+    /// Notice: an administrator deleted the account.
+    NoticeUserDeleted => "notice-user-deleted",
+    /// Notice: an administrator gave out an app unlock code.
+    NoticeAppUnlockCode => "notice-app-unlock-code",
+    /// Notice: an administrator gave out a re-enrollment grant.
+    NoticeReenrollmentGranted => "notice-reenrollment-granted",
+    /// Notice: an administrator changed the contacts.
+    NoticeContactsChanged => "notice-contacts-changed",
+    /// Notice: something else changed (a notice this catalogue has no words for).
+    NoticeOther => "notice-other",
 }
 
 /// A message with its parameters, e.g. [`MessageId::PinSentTo`] with `destination`.

@@ -4,7 +4,7 @@ use tollgate_otp::{Pin, UnixTime};
 
 use crate::account::AccountUpdate;
 use crate::device::DeviceId;
-use crate::message::Message;
+use crate::message::{Message, MessageId};
 use crate::state::LoginState;
 use crate::user::{EmailAddress, PhoneNumber, UserId};
 
@@ -265,6 +265,21 @@ pub enum Destination {
     Email(EmailAddress),
 }
 
+/// When a message goes out, relative to the answer of the request that asked for it: each
+/// message the machine asks for carries its own rule, decided where the machine knows who can
+/// take the step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Dispatch {
+    /// Before the answer, on the request's own time: a PIN whose failure the next page reports
+    /// ([`Report::PinNotDelivered`](crate::Report::PinNotDelivered)).
+    Inline,
+    /// Without holding up the answer (handed to a worker): a step of a password reset, which
+    /// anyone who knows a User ID can take; a send's time would tell them whether it is an
+    /// account.
+    Detached,
+}
+
 /// What the service must do once a transition is stored.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -275,6 +290,8 @@ pub enum Effect {
         to: Destination,
         /// The PIN.
         pin: Pin,
+        /// When.
+        dispatch: Dispatch,
     },
     /// Record this event in the audit log.
     Audit(AuditEvent),
@@ -287,6 +304,8 @@ pub enum Effect {
         to: Destination,
         /// What happened.
         notification: Notification,
+        /// When.
+        dispatch: Dispatch,
     },
     /// Tell the help desk: a password reset proved the user's phone and mailbox, but the
     /// account has an authenticator the user no longer has (an administrator can grant a
@@ -294,6 +313,8 @@ pub enum Effect {
     PasswordHelp {
         /// Who asked.
         user: UserId,
+        /// When.
+        dispatch: Dispatch,
     },
     /// A whole login from a browser the account did not know: give it this device cookie
     /// (long-lived, `HttpOnly`), and send it back with the passwords typed there.
@@ -326,6 +347,62 @@ pub enum Notification {
     /// "Someone typed wrong codes to reset your password: resets are closed until your
     /// administrator reopens them. Your logins are not affected."
     ResetsClosed,
+}
+
+impl Notification {
+    /// What the notice says, in a [`Catalog`](crate::Catalog)'s words: the same catalogues as
+    /// the screens, so that a deployment's language and wording reach its mail and SMS too.
+    #[must_use]
+    pub fn message(self) -> MessageId {
+        match self {
+            Self::AuthenticatorAdded => MessageId::NoticeAuthenticatorAdded,
+            Self::PasswordChanged => MessageId::NoticePasswordChanged,
+            Self::RecoveryCodeUsed => MessageId::NoticeRecoveryCodeUsed,
+            Self::RecoveryCodesReplaced => MessageId::NoticeRecoveryCodesReplaced,
+            Self::AuthenticatorReplaced => MessageId::NoticeAuthenticatorReplaced,
+            Self::AuthenticatorRemoved => MessageId::NoticeAuthenticatorRemoved,
+            Self::ResetsClosed => MessageId::NoticeResetsClosed,
+            Self::Administrator(action) => match action {
+                AdminAction::Unlocked => MessageId::NoticeUnlocked,
+                AdminAction::TokenRevoked => MessageId::NoticeTokenRevoked,
+                AdminAction::TemporaryPasswordSet => MessageId::NoticeTemporaryPassword,
+                AdminAction::UserDeleted => MessageId::NoticeUserDeleted,
+                AdminAction::AppUnlockCodeIssued => MessageId::NoticeAppUnlockCode,
+                AdminAction::ReenrollmentGranted => MessageId::NoticeReenrollmentGranted,
+                AdminAction::ContactsChanged => MessageId::NoticeContactsChanged,
+            },
+        }
+    }
+}
+
+impl Effect {
+    /// A message sent without holding up the answer ([`Dispatch::Detached`]); any other
+    /// effect as it is.
+    pub(crate) fn detached(self) -> Self {
+        match self {
+            Self::SendPin { to, pin, .. } => Self::SendPin {
+                to,
+                pin,
+                dispatch: Dispatch::Detached,
+            },
+            Self::Notify {
+                user,
+                to,
+                notification,
+                ..
+            } => Self::Notify {
+                user,
+                to,
+                notification,
+                dispatch: Dispatch::Detached,
+            },
+            Self::PasswordHelp { user, .. } => Self::PasswordHelp {
+                user,
+                dispatch: Dispatch::Detached,
+            },
+            other => other,
+        }
+    }
 }
 
 /// What an administrator did to an account (`tollgate::Admin`).

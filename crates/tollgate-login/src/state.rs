@@ -106,6 +106,18 @@ pub(crate) enum Stage {
 }
 
 impl Stage {
+    /// Whether this is a step of a password reset ("Password locked or forgotten?"), which
+    /// anyone who knows a User ID can reach.
+    pub(crate) fn is_reset(&self) -> bool {
+        match self {
+            Self::ResetStart { .. }
+            | Self::ExpectNewPassword { .. }
+            | Self::PasswordChanged { .. } => true,
+            Self::ExpectPin { purpose, .. } => purpose.is_reset(),
+            _ => false,
+        }
+    }
+
     /// How much of the login has been proven: nothing, the password, the password and a PIN
     /// (enough to enroll a first token), the whole login. The login's key is replaced each
     /// time this rises (OWASP Session Management: a new session ID at every privilege change).

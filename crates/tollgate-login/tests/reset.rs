@@ -13,7 +13,7 @@ use crate::sim;
 
 use sim::{JOHN, Login, PASSWORD, Sim, notice, sim};
 use tollgate_login::{
-    AuditEvent, Channel, Destination, Event, Input, MAX_RESET_FAILURES, MessageId,
+    AuditEvent, Channel, Destination, Dispatch, Event, Input, MAX_RESET_FAILURES, MessageId,
     NIST_MAX_FAILURES, Notification, Output, PasswordRefusal, Report, Screen,
 };
 use tollgate_otp::Totp;
@@ -37,6 +37,31 @@ fn code(sim: &mut Sim, token: &Totp) -> String {
 
 fn pins_sent(sim: &Sim) -> usize {
     sim.outbox.len()
+}
+
+/// Stranger (THREATS.md: "to learn whether it exists ... timing, side effects"; OWASP
+/// Authentication CS): a reset's steps are theirs to take for any User ID, and only a real
+/// account's send anything. Every message a reset step asks for is detached from the answer
+/// (the machine says so on each effect, so no caller has to recognise a reset's screens); a
+/// login's PINs, whose failure the next page reports, are not.
+#[test]
+fn a_resets_messages_never_hold_up_the_answer_and_a_logins_pin_does() {
+    let mut sim = sim();
+    let token = sim.enroll_desktop(JOHN, PASSWORD);
+    let inline = sim.dispatches.len();
+    assert!(inline > 0 && sim.dispatches.iter().all(|d| *d == Dispatch::Inline));
+    let (mut login, _) = to_reset(&mut sim, JOHN);
+    let typed = code(&mut sim, &token);
+    sim.step(&mut login, Input::TokenCode(typed));
+    sim.step(&mut login, Input::ResendPin);
+    let pin = sim.last_pin();
+    sim.step(&mut login, Input::Pin(pin));
+    let output = sim.submit(&mut login, Report::PasswordSet(Ok(())));
+    assert!(matches!(output.screen, Screen::PasswordChanged { .. }));
+    let reset = &sim.dispatches[inline..];
+    // Two PINs (the first and the resend) and the notices of the change, at each address.
+    assert!(reset.len() >= 3, "{reset:?}");
+    assert!(reset.iter().all(|d| *d == Dispatch::Detached), "{reset:?}");
 }
 
 /// Flow 1 for John, whose password is locked by a stranger's wrong ones: the authenticator's

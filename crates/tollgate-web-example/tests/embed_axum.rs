@@ -24,7 +24,8 @@ fn last_pin(log: &web::Output) -> String {
         .rev()
         .find(|l| l.contains("one-time password is"))
         .unwrap();
-    line.rsplit(' ').next().unwrap().to_owned()
+    let digits = line.rsplit(' ').next().unwrap();
+    digits.trim_end_matches('.').to_owned()
 }
 
 /// John's first login as far as his desktop token's enrollment.

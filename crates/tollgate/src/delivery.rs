@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use tollgate_login::{AuditEvent, Destination, Notification, UserId};
+use tollgate_login::{AuditEvent, Catalog, Destination, Notification, UserId};
 use tollgate_otp::Pin;
 
 pub(crate) mod background;
@@ -12,6 +12,7 @@ mod retry;
 mod sms_http;
 #[cfg(feature = "smtp")]
 mod smtp;
+mod words;
 
 pub(crate) use deferred::Message;
 pub use deferred::{AsyncDelivery, DeliveryFuture, NotDelivered, Outgoing};
@@ -78,56 +79,6 @@ pub enum DeliveryError {
     Permanent(String),
 }
 
-/// What a notice tells the user, in plain English (a deployment's own [`Delivery`] words it as
-/// it likes): what happened. The mail adds what to do if it was not them.
-#[must_use]
-pub fn notice_text(notification: Notification) -> &'static str {
-    use tollgate_login::AdminAction;
-    match notification {
-        Notification::AuthenticatorAdded => "An authenticator was added to your account.",
-        Notification::PasswordChanged => "Your password was changed.",
-        Notification::RecoveryCodeUsed => {
-            "One of your recovery codes was used to log in; it no longer works."
-        }
-        Notification::RecoveryCodesReplaced => {
-            "New recovery codes were made for your account; the old ones no longer work."
-        }
-        Notification::AuthenticatorReplaced => {
-            "Your authenticator was revoked after a recovery code: a new one is being set up."
-        }
-        Notification::AuthenticatorRemoved => "An authenticator was removed from your account.",
-        Notification::Administrator(AdminAction::ReenrollmentGranted) => {
-            "An administrator gave out a one-time code to replace your authenticators: with \
-             your password and a one-time password, it sets up a new one."
-        }
-        Notification::ResetsClosed => {
-            "Someone typed wrong codes to reset your password: password resets are closed until \
-             your administrator reopens them. Your logins still work."
-        }
-        Notification::Administrator(AdminAction::Unlocked) => {
-            "An administrator unlocked your account."
-        }
-        Notification::Administrator(AdminAction::TokenRevoked) => {
-            "An administrator revoked your authenticator: your next login sets up a new one."
-        }
-        Notification::Administrator(AdminAction::TemporaryPasswordSet) => {
-            "An administrator set a temporary password: your next login asks for a new one."
-        }
-        Notification::Administrator(AdminAction::UserDeleted) => {
-            "An administrator deleted your account."
-        }
-        Notification::Administrator(AdminAction::ContactsChanged) => {
-            "An administrator changed the mobile number or e-mail address of your account: \
-             one-time passwords go to the new ones from now on."
-        }
-        Notification::Administrator(AdminAction::AppUnlockCodeIssued) => {
-            "An administrator gave out an unlock code for your authenticator app, which locked \
-             after wrong PINs."
-        }
-        _ => "Something changed in your account.",
-    }
-}
-
 /// Records audit events.
 pub trait AuditSink: Send + Sync {
     /// Records one event.
@@ -190,6 +141,8 @@ impl core::fmt::Debug for Delivered {
 pub struct Outbox {
     messages: Arc<Mutex<Vec<Delivered>>>,
     console: bool,
+    /// The words of what it prints.
+    catalog: Catalog,
     /// Sends still to refuse, for tests and demonstrations of a gateway that is down.
     failing: Arc<std::sync::atomic::AtomicUsize>,
 }
@@ -208,6 +161,13 @@ impl Outbox {
             console: true,
             ..Self::default()
         }
+    }
+
+    /// Prints in `catalog`'s words (English by default).
+    #[must_use]
+    pub fn with_catalog(mut self, catalog: Catalog) -> Self {
+        self.catalog = catalog;
+        self
     }
 
     /// The next `sends` messages fail as a gateway that is down would
@@ -259,10 +219,8 @@ impl Delivery for Outbox {
                 Destination::Sms(phone) => ("SMS", phone.as_str()),
                 Destination::Email(email) => ("e-mail", email.as_str()),
             };
-            println!(
-                "  [outbox] {how} to {whom}: your one-time password is {}",
-                pin.expose_secret()
-            );
+            let text = words::pin_text(&self.catalog, pin);
+            println!("  [outbox] {how} to {whom}: {}", text.as_str());
         }
         self.push(Delivered::Pin {
             to: to.clone(),
@@ -283,7 +241,8 @@ impl Delivery for Outbox {
                 Destination::Sms(phone) => ("SMS", phone.as_str()),
                 Destination::Email(email) => ("e-mail", email.as_str()),
             };
-            println!("  [outbox] {how} to {whom}: {}", notice_text(notification));
+            let text = self.catalog.text(notification.message());
+            println!("  [outbox] {how} to {whom}: {text}");
         }
         self.push(Delivered::Notice {
             to: to.clone(),
@@ -296,9 +255,8 @@ impl Delivery for Outbox {
     fn password_help(&self, user: &UserId) -> Result<(), DeliveryError> {
         self.refuse()?;
         if self.console {
-            println!(
-                "  [outbox] help desk: {user} lost their authenticator (reset by phone and e-mail)"
-            );
+            let (_, body) = words::password_help_mail(&self.catalog, user);
+            println!("  [outbox] help desk: {}", body.trim_end());
         }
         self.push(Delivered::PasswordHelp { user: user.clone() });
         Ok(())

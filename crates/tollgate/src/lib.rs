@@ -33,7 +33,7 @@ pub use delivery::HttpSmsDelivery;
 pub use delivery::SmtpDelivery;
 pub use delivery::{
     AsyncDelivery, AuditLog, AuditSink, Delivered, Delivery, DeliveryError, DeliveryFuture,
-    NotDelivered, Outbox, Outgoing, RetryPolicy, notice_text,
+    NotDelivered, Outbox, Outgoing, RetryPolicy,
 };
 pub use error::Error;
 pub use keyfile::{KeyFile, KeyFileError, write_whole};
@@ -42,7 +42,7 @@ pub use keyfile::{KeyFile, KeyFileError, write_whole};
 #[doc(hidden)]
 pub use lettre;
 pub use password::{MAX_PASSWORD_BYTES, PasswordLimits, Passwords, danger};
-pub use service::{Client, ClientLimit, OnlineReply, Service, ServiceBuilder, View};
+pub use service::{Client, ClientLimit, OnlineAnswer, Service, ServiceBuilder, View};
 pub use tollgate_login::{LoginKey, StateKey};
 pub use tollgate_store::{
     AuditRecord, KeysError, MemoryStore, PasswordHash, SealingKey, ServiceKeys, SharedRng, Store,

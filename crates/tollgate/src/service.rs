@@ -23,7 +23,7 @@ mod online;
 mod reset;
 
 pub use builder::ServiceBuilder;
-pub use online::OnlineReply;
+pub use online::OnlineAnswer;
 
 /// What to render for a request.
 #[derive(Debug)]

@@ -14,12 +14,13 @@ use std::net::IpAddr;
 use common::{JOHN, World, backings, world};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng as _, SeedableRng};
-use tollgate::codes::{RegistrationRequest, RegistrationScheme, TokenActivation};
+use tollgate::codes::{RegistrationRequest, RegistrationScheme, RequestError, TokenActivation};
 use tollgate::login::{
-    AuditEvent, Config, EnrollmentKind, Input, LoginKey, MAX_ONLINE_FAILURES, MessageId, Screen,
+    AuditEvent, Config, EnrollmentKind, Input, LoginKey, MAX_ONLINE_FAILURES, MessageId,
+    OnlineOutcome, Screen,
 };
 use tollgate::provision::SecureActivation;
-use tollgate::{Client, Service};
+use tollgate::{Client, OnlineAnswer, Service};
 
 fn from(address: &str) -> Client {
     Client {
@@ -80,13 +81,17 @@ fn the_app_registers_online_and_ok_finishes_the_enrollment() {
         let reply = service
             .register_online(body.as_bytes(), from("192.0.2.7"))
             .unwrap();
-        assert_eq!((reply.status, reply.name), (200, "registered"), "{reply:?}");
-        assert!(reply.to_json().starts_with(r#"{"result":"registered","#));
+        assert_eq!(reply, OnlineAnswer::Decided(OnlineOutcome::Registered));
+        assert_eq!(reply.name(), "registered");
         // A retry after a lost answer changes nothing.
         let again = service
             .register_online(body.as_bytes(), from("192.0.2.7"))
             .unwrap();
-        assert_eq!(again.status, 200);
+        assert_eq!(
+            again,
+            OnlineAnswer::Decided(OnlineOutcome::AlreadyRegistered)
+        );
+        assert!(again.is_registered());
 
         let view = service.view(&view.login).unwrap();
         let Screen::MobileActivation(page) = &view.screen else {
@@ -117,7 +122,12 @@ fn the_app_registers_online_and_ok_finishes_the_enrollment() {
         let used = service
             .register_online(body.as_bytes(), from("192.0.2.7"))
             .unwrap();
-        assert_eq!(used.status, 403, "{}", backing.name);
+        assert_eq!(
+            used,
+            OnlineAnswer::Decided(OnlineOutcome::Refused),
+            "{}",
+            backing.name
+        );
     }
 }
 
@@ -237,7 +247,7 @@ fn after_a_stranger_spent_the_checks_response_still_works() {
     let reply = service
         .register_online(body.as_bytes(), from("192.0.2.7"))
         .unwrap();
-    assert_eq!((reply.status, reply.name), (429, "too_many_failures"));
+    assert_eq!(reply, OnlineAnswer::Decided(OnlineOutcome::TooManyFailures));
     let view = service
         .submit(&key, Input::RegistrationCode(code.to_string()))
         .unwrap();
@@ -277,24 +287,28 @@ fn answers_tell_a_token_what_to_fix_and_a_prober_nothing() {
         .register_online(wrong_proof.as_bytes(), from("192.0.2.1"))
         .unwrap();
     assert_eq!(a, b);
-    assert_eq!(a.status, 403);
+    assert_eq!(a, OnlineAnswer::Decided(OnlineOutcome::Refused));
     let bad = service
         .register_online(b"{\"serial\":1}", from("192.0.2.1"))
         .unwrap();
-    assert_eq!((bad.status, bad.name), (400, "malformed"));
+    assert!(
+        matches!(bad, OnlineAnswer::Malformed(RequestError::Json(_))),
+        "{bad:?}"
+    );
+    assert_eq!(bad.name(), "malformed");
     let big = vec![b' '; 5000];
     assert_eq!(
-        service
-            .register_online(&big, from("192.0.2.1"))
-            .unwrap()
-            .status,
-        413
+        service.register_online(&big, from("192.0.2.1")).unwrap(),
+        OnlineAnswer::Malformed(RequestError::TooLong)
     );
     let bad_serial = good.replacen(&app.serial().to_string(), "12345-67890", 1);
     let reply = service
         .register_online(bad_serial.as_bytes(), from("192.0.2.1"))
         .unwrap();
-    assert!(reply.message.starts_with("serial"), "{reply:?}");
+    assert!(
+        matches!(reply, OnlineAnswer::Malformed(RequestError::Serial(_))),
+        "{reply:?}"
+    );
 
     // The network's budget (50 an hour by default) runs out; another network is not held.
     let mut throttled = 0;
@@ -302,18 +316,20 @@ fn answers_tell_a_token_what_to_fix_and_a_prober_nothing() {
         let reply = service
             .register_online(unknown_body.as_bytes(), from("192.0.2.1"))
             .unwrap();
-        throttled += usize::from(reply.status == 429);
+        throttled += usize::from(matches!(
+            reply,
+            OnlineAnswer::Throttled { .. } | OnlineAnswer::Decided(OnlineOutcome::TooManyFailures)
+        ));
     }
     assert!(throttled >= 14, "{throttled}");
     let held = service
         .register_online(good.as_bytes(), from("192.0.2.1"))
         .unwrap();
-    assert_eq!(held.name, "throttled");
-    assert!(held.to_json().contains(r#""retry_after":3600"#));
+    assert_eq!(held, OnlineAnswer::Throttled { retry_after: 3600 });
     let elsewhere = service
         .register_online(good.as_bytes(), from("192.0.2.200"))
         .unwrap();
-    assert_eq!(elsewhere.status, 200);
+    assert!(elsewhere.is_registered());
 }
 
 fn app_code(rng: &mut ChaCha20Rng) -> tollgate::codes::ActivationCode {

@@ -12,7 +12,6 @@ mod admin;
 mod attacks;
 mod deliveries;
 mod grant;
-mod observability;
 mod online;
 #[cfg(feature = "png")]
 mod open_path;

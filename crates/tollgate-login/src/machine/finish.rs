@@ -6,7 +6,7 @@ use super::{Ctx, Step, pin};
 use crate::account::AccountState;
 use crate::device::{DeviceId, KnownDevice, MAX_DEVICES};
 use crate::message::MessageId;
-use crate::output::{AuditEvent, Destination, Effect, Notification};
+use crate::output::{AuditEvent, Destination, Dispatch, Effect, Notification};
 use crate::state::Stage;
 use crate::user::UserId;
 
@@ -29,6 +29,7 @@ pub(super) fn notices<R>(
             user: user.clone(),
             to,
             notification,
+            dispatch: Dispatch::Inline,
         })
         .collect()
 }

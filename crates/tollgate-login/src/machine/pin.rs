@@ -10,7 +10,7 @@ use crate::account::AccountState;
 use crate::device::KnownDevice;
 use crate::keys::RingKey as _;
 use crate::message::{Message, MessageId};
-use crate::output::{AuditEvent, Channel, Destination, Effect};
+use crate::output::{AuditEvent, Channel, Destination, Dispatch, Effect};
 use crate::state::{Hex, PinPurpose, PinRecord, Stage};
 use crate::user::{EmailAddress, UserId};
 use tollgate_otp::Pin;
@@ -166,7 +166,11 @@ pub(super) fn new_pin<R: CryptoRng>(
     };
     let mut effects = Vec::new();
     if let Some(to) = destination(ctx, user, channel) {
-        effects.push(Effect::SendPin { to, pin });
+        effects.push(Effect::SendPin {
+            to,
+            pin,
+            dispatch: Dispatch::Inline,
+        });
         effects.push(Effect::Audit(AuditEvent::PinSent {
             user: user.clone(),
             channel,

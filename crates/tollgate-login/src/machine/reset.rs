@@ -25,7 +25,7 @@ use super::{
 use crate::PasswordRefusal;
 use crate::account::AccountState;
 use crate::message::{Message, MessageId};
-use crate::output::{AuditEvent, Channel, Effect, Notification};
+use crate::output::{AuditEvent, Channel, Dispatch, Effect, Notification};
 use crate::state::{PinPurpose, Stage};
 use crate::user::UserId;
 
@@ -151,7 +151,10 @@ pub(super) fn pin_proven<R: CryptoRng>(
         // password stays.
         PinPurpose::ResetSecondOfTwo if state.has_token() => {
             let event = AuditEvent::ResetNeedsToken { user: user.clone() };
-            let help = Effect::PasswordHelp { user: user.clone() };
+            let help = Effect::PasswordHelp {
+                user: user.clone(),
+                dispatch: Dispatch::Inline,
+            };
             Step::to(Stage::ResetStart { user })
                 .notice(MessageId::ResetNeedsToken)
                 .update(state)

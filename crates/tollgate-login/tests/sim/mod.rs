@@ -13,10 +13,10 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use tollgate_codes::{ActivationCode, SerialNumber, TokenActivation};
 use tollgate_login::{
-    Account, AccountState, AuditEvent, Commit, Config, Destination, DeviceId, DriveError, Driven,
-    Driver, Effect, Event, Input, LoginDigest, LoginKey, LoginMachine, LoginState, LoginStore,
-    MemoryLoginStore, Notification, Output, PasswordCheck, PinKey, Poisoned, Screen, SealedLogin,
-    StateKey, UserId,
+    Account, AccountState, AuditEvent, Commit, Config, Destination, DeviceId, Dispatch, DriveError,
+    Driven, Driver, Effect, Event, Input, LoginDigest, LoginKey, LoginMachine, LoginState,
+    LoginStore, MemoryLoginStore, Notification, Output, PasswordCheck, PinKey, Poisoned, Screen,
+    SealedLogin, StateKey, UserId,
 };
 use tollgate_otp::{Totp, UnixTime};
 
@@ -67,6 +67,8 @@ pub(crate) struct Sim {
     /// Where each notification went.
     pub(crate) notified: Vec<Destination>,
     pub(crate) password_help: Vec<UserId>,
+    /// When each message was to go out, in order (PINs, notices, help requests).
+    pub(crate) dispatches: Vec<Dispatch>,
     /// Every device cookie handed out.
     pub(crate) devices: Vec<(UserId, DeviceId)>,
 }
@@ -92,6 +94,7 @@ impl Sim {
             notifications: Vec::new(),
             notified: Vec::new(),
             password_help: Vec::new(),
+            dispatches: Vec::new(),
             devices: Vec::new(),
         }
     }
@@ -197,19 +200,25 @@ impl Sim {
     fn carried_out(&mut self, driven: Driven) -> (Login, Output) {
         for effect in driven.effects {
             match effect {
-                Effect::SendPin { to, pin } => {
-                    self.outbox.push((to, pin.expose_secret().to_owned()))
+                Effect::SendPin { to, pin, dispatch } => {
+                    self.dispatches.push(dispatch);
+                    self.outbox.push((to, pin.expose_secret().to_owned()));
                 }
                 Effect::Audit(event) => self.audit.push(event),
                 Effect::Notify {
                     user,
                     to,
                     notification,
+                    dispatch,
                 } => {
+                    self.dispatches.push(dispatch);
                     self.notified.push(to);
                     self.notifications.push((user, notification));
                 }
-                Effect::PasswordHelp { user } => self.password_help.push(user),
+                Effect::PasswordHelp { user, dispatch } => {
+                    self.dispatches.push(dispatch);
+                    self.password_help.push(user);
+                }
                 Effect::RememberDevice { user, device } => self.devices.push((user, device)),
                 _ => {}
             }

@@ -14,11 +14,11 @@
 
 use std::time::Duration;
 
-use tollgate_login::{Destination, Notification, UserId};
+use tollgate_login::{Catalog, Destination, Notification, UserId};
 use tollgate_otp::Pin;
 use zeroize::Zeroizing;
 
-use super::{Delivery, DeliveryError};
+use super::{Delivery, DeliveryError, words};
 
 /// An SMS gateway's HTTP API.
 pub struct HttpSmsDelivery {
@@ -26,6 +26,7 @@ pub struct HttpSmsDelivery {
     url: String,
     from: String,
     token: Option<Zeroizing<String>>,
+    catalog: Catalog,
 }
 
 impl core::fmt::Debug for HttpSmsDelivery {
@@ -52,7 +53,15 @@ impl HttpSmsDelivery {
             url: url.to_owned(),
             from: from.to_owned(),
             token: None,
+            catalog: Catalog::english(),
         }
+    }
+
+    /// Messages in `catalog`'s words (English by default): the same catalogues as the screens.
+    #[must_use]
+    pub fn with_catalog(mut self, catalog: Catalog) -> Self {
+        self.catalog = catalog;
+        self
     }
 
     /// The gateway's API token, sent as `Authorization: Bearer`.
@@ -110,10 +119,7 @@ impl Delivery for HttpSmsDelivery {
         let Destination::Sms(phone) = to else {
             return Err(DeliveryError::Permanent("not a phone number".into()));
         };
-        let text = Zeroizing::new(format!(
-            "Your one-time password is {}.",
-            pin.expose_secret()
-        ));
+        let text = words::pin_text(&self.catalog, pin);
         self.post(phone.as_str(), &text)
     }
 
@@ -128,10 +134,7 @@ impl Delivery for HttpSmsDelivery {
                 "e-mail notices go by e-mail, not through the SMS gateway".into(),
             ));
         };
-        let text = format!(
-            "{} If it was not you, contact your administrator.",
-            super::notice_text(notification)
-        );
+        let text = words::notice_sms(&self.catalog, notification);
         self.post(phone.as_str(), &text)
     }
 

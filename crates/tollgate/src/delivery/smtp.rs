@@ -7,21 +7,23 @@ use std::sync::Arc;
 
 use lettre::message::Mailbox;
 use lettre::{Message, SmtpTransport, Transport as _};
-use tollgate_login::{Destination, Notification, UserId};
+use tollgate_login::{Catalog, Destination, Notification, UserId};
 use tollgate_otp::Pin;
 
-use super::{Delivery, DeliveryError};
+use super::{Delivery, DeliveryError, words};
 
 #[cfg(feature = "smtp-tokio")]
 mod tokio;
 #[cfg(feature = "smtp-tokio")]
 pub use tokio::AsyncSmtpDelivery;
 
-/// The mail both transports send: who it is from, and where help requests go.
+/// The mail both transports send: who it is from, where help requests go, and in which
+/// catalogue's words.
 #[derive(Clone)]
 struct Mails {
     from: Mailbox,
     help_desk: Option<Mailbox>,
+    catalog: Catalog,
 }
 
 impl Mails {
@@ -29,29 +31,23 @@ impl Mails {
         Ok(Self {
             from: mailbox(from)?,
             help_desk: None,
+            catalog: Catalog::english(),
         })
     }
 
-    fn message(&self, to: Mailbox, subject: &str, body: String) -> Result<Message, DeliveryError> {
+    fn message(&self, to: Mailbox, subject: &str, body: &str) -> Result<Message, DeliveryError> {
         Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(subject)
-            .body(body)
+            .body(body.to_owned())
             .map_err(|e| DeliveryError::Permanent(format!("the message: {e}")))
     }
 
     /// A PIN by e-mail to `address`.
     fn pin(&self, address: &str, pin: &Pin) -> Result<Message, DeliveryError> {
-        self.message(
-            mailbox(address)?,
-            "Your one-time password",
-            format!(
-                "Your one-time password is {}.\n\nIf you did not just try to log in, someone \
-                 knows your password: change it.\n",
-                pin.expose_secret()
-            ),
-        )
+        let (subject, body) = words::pin_mail(&self.catalog, pin);
+        self.message(mailbox(address)?, &subject, &body)
     }
 
     /// A notice by e-mail to `address`, saying which account and what to do if it was not the
@@ -62,15 +58,8 @@ impl Mails {
         user: &UserId,
         notification: Notification,
     ) -> Result<Message, DeliveryError> {
-        let what = crate::delivery::notice_text(notification);
-        self.message(
-            mailbox(address)?,
-            "Your account changed",
-            format!(
-                "{what}\n\nAccount: {user}. If it was not you, contact your administrator at \
-                 once.\n"
-            ),
-        )
+        let (subject, body) = words::notice_mail(&self.catalog, user, notification);
+        self.message(mailbox(address)?, &subject, &body)
     }
 
     fn password_help(&self, user: &UserId) -> Result<Message, DeliveryError> {
@@ -79,14 +68,8 @@ impl Mails {
                 "no help desk is configured".into(),
             ));
         };
-        self.message(
-            desk.clone(),
-            "Password help requested",
-            format!(
-                "{user} proved their phone and e-mail in a password reset, but could not use \
-                 the account's authenticator. Check with them before granting a re-enrollment.\n"
-            ),
-        )
+        let (subject, body) = words::password_help_mail(&self.catalog, user);
+        self.message(desk.clone(), &subject, &body)
     }
 }
 
@@ -141,6 +124,13 @@ impl SmtpDelivery {
     pub fn with_help_desk(mut self, to: &str) -> Result<Self, DeliveryError> {
         self.mails.help_desk = Some(mailbox(to)?);
         Ok(self)
+    }
+
+    /// Mail in `catalog`'s words (English by default): the same catalogues as the screens.
+    #[must_use]
+    pub fn with_catalog(mut self, catalog: Catalog) -> Self {
+        self.mails.catalog = catalog;
+        self
     }
 
     /// Where PINs by SMS go (without it they fail, and the page offers the e-mail instead).

@@ -2,7 +2,7 @@
 //! back to an async caller), audit events, the device cookie; and the compensating step when a
 //! PIN did not go out.
 
-use tollgate_login::{AuditEvent, Driven, Effect, Input, LoginKey};
+use tollgate_login::{AuditEvent, Dispatch, Driven, Effect, Input, LoginKey};
 
 use super::{Client, Service, View};
 use crate::delivery::background::{self, Job};
@@ -13,9 +13,8 @@ impl Service {
     /// Carries out a stored transition's effects, in order, and makes the view; the messages
     /// go out through the service's [`Delivery`](crate::Delivery).
     pub(super) fn carry_out(&self, driven: Driven) -> View {
-        let detached = is_reset(&driven.output.screen) && !self.delivery.answers_at_once();
-        let (view, messages) = self.carry_out_except_messages(driven);
-        if detached {
+        let (view, messages, dispatch) = self.carry_out_except_messages(driven);
+        if dispatch == Dispatch::Detached && !self.delivery.answers_at_once() {
             let mut messages = messages.into_iter();
             for message in messages.by_ref() {
                 if let Err(Job::Send(message)) = self.to_worker(Job::Send(message)) {
@@ -58,25 +57,42 @@ impl Service {
         }
     }
 
-    /// Carries out everything but the messages, which it returns in order.
-    fn carry_out_except_messages(&self, driven: Driven) -> (View, Vec<Message>) {
+    /// Carries out everything but the messages, which it returns in order, with when they go
+    /// out: [`Dispatch::Detached`] if the machine said so of any of them.
+    fn carry_out_except_messages(&self, driven: Driven) -> (View, Vec<Message>, Dispatch) {
         let mut device = None;
         let mut messages = Vec::new();
+        let mut when = Dispatch::Inline;
+        let mut dispatched = |dispatch| {
+            if dispatch == Dispatch::Detached {
+                when = Dispatch::Detached;
+            }
+        };
         for effect in driven.effects {
             crate::observe::effect(&effect);
             match effect {
-                Effect::SendPin { to, pin } => messages.push(Message::Pin { to, pin }),
+                Effect::SendPin { to, pin, dispatch } => {
+                    dispatched(dispatch);
+                    messages.push(Message::Pin { to, pin });
+                }
                 Effect::Audit(event) => self.record(event),
                 Effect::Notify {
                     user,
                     to,
                     notification,
-                } => messages.push(Message::Notice {
-                    to,
-                    user,
-                    notification,
-                }),
-                Effect::PasswordHelp { user } => messages.push(Message::PasswordHelp { user }),
+                    dispatch,
+                } => {
+                    dispatched(dispatch);
+                    messages.push(Message::Notice {
+                        to,
+                        user,
+                        notification,
+                    });
+                }
+                Effect::PasswordHelp { user, dispatch } => {
+                    dispatched(dispatch);
+                    messages.push(Message::PasswordHelp { user });
+                }
                 Effect::RememberDevice { device: new, .. } => device = Some(new),
                 _ => {}
             }
@@ -88,15 +104,15 @@ impl Service {
             wake_at: driven.output.wake_at,
             device,
         };
-        (view, messages)
+        (view, messages, when)
     }
 
     /// Carries out a transition's effects but its messages, which go back to the caller.
     pub(super) fn carry_out_later(&self, driven: Driven) -> (View, Outgoing) {
-        let (view, messages) = self.carry_out_except_messages(driven);
+        let (view, messages, dispatch) = self.carry_out_except_messages(driven);
         let outgoing = Outgoing {
             login: view.login.clone(),
-            detached: is_reset(&view.screen),
+            detached: dispatch == Dispatch::Detached,
             messages,
         };
         (view, outgoing)
@@ -143,7 +159,7 @@ impl Service {
             self.now(),
             &mut self.request_rng()?,
         );
-        let (view, messages) = self.carry_out_except_messages(self.audited(driven)?);
+        let (view, messages, _) = self.carry_out_except_messages(self.audited(driven)?);
         if !messages.is_empty() {
             tracing::warn!(
                 messages = messages.len(),
@@ -200,17 +216,4 @@ impl Service {
     pub(crate) fn keeps_audit_trail(&self) -> bool {
         self.audit_trail
     }
-}
-
-/// Whether `screen` is a step of a password reset, which anyone who knows a User ID can take:
-/// its messages must not hold up the answer ([`crate::delivery::background`]).
-fn is_reset(screen: &tollgate_login::Screen) -> bool {
-    use tollgate_login::Screen;
-    matches!(
-        screen,
-        Screen::ResetStart { .. }
-            | Screen::ResetPin { .. }
-            | Screen::NewPassword { .. }
-            | Screen::PasswordChanged { .. }
-    )
 }

@@ -6,98 +6,42 @@ use tollgate_login::OnlineOutcome;
 use super::{Client, Service};
 use crate::error::Error;
 
-/// The registration address's answer to a token: an HTTP status and a JSON body.
-///
-/// ```text
-/// 200 {"result":"registered","message":"…"}          filed (or the same registration again)
-/// 400 {"error":"malformed","message":"serial: …"}    the body is not a request: fix it
-/// 403 {"error":"refused","message":"…"}               no activation awaits this serial and proof
-/// 409 {"error":"conflict","message":"…"}              another code was registered first
-/// 410 {"error":"expired","message":"…"}               the activation data expired
-/// 413 {"error":"too_long","message":"…"}              over 1024 bytes
-/// 422 {"error":"not_for_this_activation",…}           the scheme refuses the code
-/// 429 {"error":"too_many_failures"|"throttled","message":"…","retry_after":3600}
-/// ```
+/// What the registration address answers a token, before a web layer puts it into HTTP
+/// (`tollgate-axum` answers each with its status and a JSON body).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OnlineReply {
-    /// The HTTP status to answer with.
-    pub status: u16,
-    /// `"registered"` or the error's name, as in the body.
-    pub name: &'static str,
-    /// For a person reading the token's log.
-    pub message: &'static str,
-    /// Seconds to wait before trying again, for 429.
-    pub retry_after: Option<u64>,
+#[non_exhaustive]
+pub enum OnlineAnswer {
+    /// The request was read and decided: filed (or the same registration again), or refused
+    /// for a reason the token is told.
+    Decided(OnlineOutcome),
+    /// The body is not a registration request; the error says what to fix.
+    Malformed(RequestError),
+    /// Too many refused requests from this network: not read. Try again after this many
+    /// seconds.
+    Throttled {
+        /// Seconds until the network's window has passed.
+        retry_after: u64,
+    },
 }
 
-impl OnlineReply {
-    fn new(status: u16, name: &'static str, message: &'static str) -> Self {
-        Self {
-            status,
-            name,
-            message,
-            retry_after: None,
-        }
-    }
-
-    fn of(outcome: OnlineOutcome) -> Self {
-        let (status, message) = match outcome {
-            OnlineOutcome::Registered | OnlineOutcome::AlreadyRegistered => (
-                200,
-                "registered: click OK in the browser to finish the enrollment",
-            ),
-            OnlineOutcome::Conflict => (
-                409,
-                "another registration code was registered for this activation first",
-            ),
-            OnlineOutcome::Expired => (
-                410,
-                "the activation data have expired: ask for new ones in the browser",
-            ),
-            OnlineOutcome::NotForThisActivation => (
-                422,
-                "the registration code is not valid for this activation under this service's \
-                 registration scheme",
-            ),
-            OnlineOutcome::TooManyFailures => (
-                429,
-                "no more registrations are checked for this activation now: type the \
-                 registration code into Response in the browser",
-            ),
-            _ => (
-                403,
-                "no activation awaits this serial number with this proof",
-            ),
-        };
-        let name = if outcome.is_registered() {
-            "registered"
-        } else {
-            outcome.as_str()
-        };
-        Self::new(status, name, message)
-    }
-
-    /// Whether the token's registration is filed.
+impl OnlineAnswer {
+    /// Whether the token's registration is filed (now or before).
     #[must_use]
     pub fn is_registered(&self) -> bool {
-        self.status == 200
+        matches!(self, Self::Decided(outcome) if outcome.is_registered())
     }
 
-    /// The JSON body.
+    /// A short, stable name for logs, metrics and the answer's body: `registered`, an
+    /// [`OnlineOutcome`]'s name, `too_long`, `malformed` or `throttled`.
     #[must_use]
-    pub fn to_json(&self) -> String {
-        let key = if self.is_registered() {
-            "result"
-        } else {
-            "error"
-        };
-        // Names and messages are this module's own ASCII text, without quotes or backslashes.
-        let mut body = format!(r#"{{"{key}":"{}","message":"{}""#, self.name, self.message);
-        if let Some(retry) = self.retry_after {
-            body.push_str(&format!(r#","retry_after":{retry}"#));
+    pub fn name(&self) -> &'static str {
+        match self {
+            _ if self.is_registered() => "registered",
+            Self::Decided(outcome) => outcome.as_str(),
+            Self::Malformed(RequestError::TooLong) => "too_long",
+            Self::Malformed(_) => "malformed",
+            Self::Throttled { .. } => "throttled",
         }
-        body.push('}');
-        body
     }
 }
 
@@ -113,21 +57,17 @@ impl Service {
     ///
     /// # Errors
     /// [`Error::Store`]; [`Error::Contended`]. Every answer to the token, refusals included,
-    /// is an [`OnlineReply`].
-    pub fn register_online(&self, body: &[u8], client: Client) -> Result<OnlineReply, Error> {
+    /// is an [`OnlineAnswer`].
+    pub fn register_online(&self, body: &[u8], client: Client) -> Result<OnlineAnswer, Error> {
         let now = self.now();
         let limit = self.client_limit;
         let network = client.address.map(tollgate_store::ClientKey::of);
         if let Some(network) = &network
             && self.store.client_failures(network, now, limit.window)? >= limit.failures
         {
-            let mut reply = OnlineReply::new(
-                429,
-                "throttled",
-                "too many refused requests from this network: try again later",
-            );
-            reply.retry_after = Some(limit.window);
-            return Ok(reply);
+            return Ok(OnlineAnswer::Throttled {
+                retry_after: limit.window,
+            });
         }
         let reply = match RegistrationRequest::from_json(body) {
             Ok(request) => {
@@ -137,39 +77,21 @@ impl Service {
                     crate::observe::audit(&event);
                     self.record(event);
                 }
-                OnlineReply::of(receipt.outcome)
+                OnlineAnswer::Decided(receipt.outcome)
             }
-            Err(RequestError::TooLong) => {
-                OnlineReply::new(413, "too_long", "a request is at most 1024 bytes")
-            }
-            Err(e) => OnlineReply::new(400, "malformed", malformed(&e)),
+            Err(e) => OnlineAnswer::Malformed(e),
         };
-        metrics::counter!("tollgate_online_registrations_total", "result" => reply.name)
+        metrics::counter!("tollgate_online_registrations_total", "result" => reply.name())
             .increment(1);
-        tracing::info!(target: "tollgate::online", result = reply.name, status = reply.status);
-        let failed = !reply.is_registered() && reply.status != 410;
+        tracing::info!(target: "tollgate::online", result = reply.name());
+        // Every refusal counts against the network, but for activation data that expired
+        // (the token's own lateness, which a retry cannot turn into a guess).
+        let expired = reply == OnlineAnswer::Decided(OnlineOutcome::Expired);
+        let failed = !reply.is_registered() && !expired;
         if failed && let Some(network) = &network {
             self.store
                 .count_client_failure(network, now, limit.window)?;
         }
         Ok(reply)
-    }
-}
-
-/// What to fix, for each way a body fails to read.
-fn malformed(e: &RequestError) -> &'static str {
-    match e {
-        RequestError::Version(_) => "this server speaks protocol version 1",
-        RequestError::Serial(_) => {
-            "serial: not a serial number (10 digits, the last a check digit)"
-        }
-        RequestError::Code(_) => {
-            "registration_code: not a registration code (10 digits, the last a check digit)"
-        }
-        RequestError::Proof => "proof: expected 64 hexadecimal digits",
-        _ => {
-            "not a registration request: a JSON object with v, serial, registration_code and \
-             proof"
-        }
     }
 }

@@ -54,6 +54,13 @@ impl AsyncSmtpDelivery {
         Ok(self)
     }
 
+    /// Mail in `catalog`'s words (English by default): the same catalogues as the screens.
+    #[must_use]
+    pub fn with_catalog(mut self, catalog: tollgate_login::Catalog) -> Self {
+        self.mails.catalog = catalog;
+        self
+    }
+
     /// Where PINs by SMS go (without it they fail, and the page offers the e-mail instead).
     #[must_use]
     pub fn with_sms(mut self, sms: Arc<dyn AsyncDelivery>) -> Self {
