@@ -7,9 +7,9 @@ use crate::account::{Account, AccountState, AccountUpdate};
 use crate::config::Config;
 use crate::keys::PinKeys;
 use crate::message::{Message, MessageId};
-use crate::output::{AuditEvent, Channel, Effect, Output, Screen, Transition};
-use crate::state::{FORMAT_VERSION, LoginId, LoginState, PinPurpose, Stage};
-use crate::user::{UserId, UserIds};
+use crate::output::{AuditEvent, Effect, Output, Screen, Transition};
+use crate::state::{Enrollment, FORMAT_VERSION, LoginId, LoginState, Stage};
+use crate::user::UserId;
 
 mod input;
 
@@ -34,6 +34,7 @@ mod authenticators;
 mod enroll;
 mod failures;
 mod finish;
+mod flows;
 mod lost;
 mod pin;
 mod render;
@@ -53,8 +54,31 @@ struct Ctx<'a, R> {
     id: LoginId,
     /// Whether this login's password was typed on a device the account knows.
     on_device: bool,
-    /// Whether this login, authenticated, is adding an authenticator.
-    adding: bool,
+    /// Whose enrollment an enrollment step is: a first login's, or a session's adding another
+    /// (read from the stage the input arrived at; a session's "Add" sets it).
+    enrolling: Enrolling,
+}
+
+/// Whose enrollment an enrollment step is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Enrolling {
+    /// A first login's (or a replacement's): it ends in a whole login.
+    First,
+    /// A session's, adding one more: it ends back in the session.
+    Another,
+}
+
+impl<R> Ctx<'_, R> {
+    /// The stage of enrollment step `step`, in the flow this transition enrolls for.
+    fn enrollment(&self, user: UserId, step: Enrollment) -> Stage {
+        match self.enrolling {
+            Enrolling::First => Stage::Enrollment { user, step },
+            Enrolling::Another => Stage::Session {
+                user,
+                adding: Some(step),
+            },
+        }
+    }
 }
 
 impl LoginMachine {
@@ -87,9 +111,8 @@ impl LoginMachine {
             deadline: now
                 .as_secs()
                 .saturating_add(u64::from(self.config.login_lifetime)),
-            stage: Stage::ExpectUserId,
+            stage: Stage::expect_user_id(),
             on_device: false,
-            adding: false,
         };
         let output = Output {
             screen: Screen::EnterUserId,
@@ -123,14 +146,12 @@ impl LoginMachine {
         let input = input.into();
         let expired = now.as_secs() >= state.deadline && !state.is_authenticated();
         // Adding an authenticator: "Cancel" and the clock end the enrollment, not the session.
-        if state.adding
+        if state.stage.is_adding()
             && (input.is(&Input::Cancel) || expired)
             && let Some(user) = state.user().cloned()
         {
-            let stage = Stage::Authenticated { user };
             let back = LoginState {
-                stage,
-                adding: false,
+                stage: Stage::session(user),
                 ..state.clone()
             };
             // Back to the assurance of a whole login: a new key, as every time it is reached.
@@ -154,15 +175,19 @@ impl LoginMachine {
             account,
             id: state.id,
             on_device: state.on_device,
-            adding: state.adding,
+            enrolling: if state.stage.is_adding() {
+                Enrolling::Another
+            } else {
+                Enrolling::First
+            },
         };
+        let adding = state.stage.is_adding();
         let LoginState {
             v,
             id,
             mut deadline,
             stage,
             on_device: _,
-            adding,
         } = state;
         let Step {
             stage,
@@ -170,14 +195,14 @@ impl LoginMachine {
             update,
             mut effects,
             codes,
-        } = transition(&mut ctx, stage, input);
+        } = flows::transition(&mut ctx, stage, input);
         // A password reset's steps can be taken by anyone who knows a User ID: what they send
         // must not hold up the answer (its time would tell whether the User ID is an account).
         if stage.is_reset() {
             effects = effects.into_iter().map(Effect::detached).collect();
         }
         // An authenticated login that starts adding an authenticator has a login's time for it.
-        if ctx.adding && !adding {
+        if stage.is_adding() && !adding {
             deadline = now
                 .as_secs()
                 .saturating_add(u64::from(self.config.login_lifetime));
@@ -188,7 +213,6 @@ impl LoginMachine {
             deadline,
             stage,
             on_device: ctx.on_device,
-            adding: ctx.adding,
         };
         // The screen shows the account as it will be once the update is stored.
         let update = update.zip(account).map(|(state, account)| AccountUpdate {
@@ -273,120 +297,6 @@ impl Step {
     }
 }
 
-fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Event) -> Step {
-    // A first login that another login has overtaken: once the account has a token, the PIN
-    // is no longer a second factor for it, and no other token may be enrolled over it.
-    if let Stage::ExpectPin {
-        user,
-        purpose: PinPurpose::FirstLogin,
-        ..
-    }
-    | Stage::ExpectEnrollmentChoice { user }
-    | Stage::ExpectRegistration { user, .. } = &stage
-        && !ctx.adding
-        && ctx.account.is_some_and(|a| a.state.has_token())
-    {
-        return Step::to(Stage::ExpectTokenCode { user: user.clone() })
-            .notice(MessageId::AlreadyEnrolled);
-    }
-    let input = match input {
-        Event::Input(input) => input,
-        Event::Report(report) => return reported(ctx, stage, report),
-    };
-    match (stage, input) {
-        (Stage::ExpectUserId, Input::UserId(text)) => {
-            match UserId::parse_as(&text, ctx.config.user_ids) {
-                Ok(user) => Step::to(Stage::ExpectPassword { user }),
-                Err(_) if ctx.config.user_ids == UserIds::Username => {
-                    Step::to(Stage::ExpectUserId).notice(MessageId::UserNameFormat)
-                }
-                Err(_) => Step::to(Stage::ExpectUserId).notice(MessageId::UserIdFormat),
-            }
-        }
-        (Stage::ExpectPassword { user }, Input::Password(check)) => pin::password(ctx, user, check),
-        (Stage::ExpectPassword { user }, Input::ForgotPassword) => reset::start(user),
-        (Stage::ResetStart { user }, Input::TokenCode(typed)) => reset::token(ctx, user, &typed),
-        (Stage::ResetStart { user }, Input::NoAuthenticator) => reset::without_token(ctx, user),
-        (Stage::ResetStart { user }, Input::RecoveryCode(typed)) => {
-            reset::recovery_code(ctx, user, &typed)
-        }
-        (Stage::PasswordChanged { user }, Input::Continue) => {
-            Step::to(Stage::ExpectPassword { user })
-        }
-        (Stage::ExpectPin { user, pin, purpose }, Input::Pin(typed)) => {
-            pin::check_pin(ctx, user, pin, purpose, &typed)
-        }
-        (Stage::ExpectPin { user, pin, purpose }, Input::ResendPin) => {
-            let channel = pin.channel;
-            pin::resend(ctx, user, pin, purpose, channel)
-        }
-        // The second of two PINs goes by the channel the first did not use: no switching.
-        (Stage::ExpectPin { user, pin, purpose }, Input::AlternativeAuthentication)
-            if purpose != PinPurpose::ResetSecondOfTwo =>
-        {
-            pin::resend(ctx, user, pin, purpose, Channel::Email)
-        }
-        (
-            Stage::ExpectEnrollmentChoice { user } | Stage::ExpectRegistration { user, .. },
-            Input::ChooseEnrollment(kind),
-        ) => enroll::issue(ctx, user, kind),
-        (Stage::ExpectRegistration { user, kind }, Input::RegistrationCode(typed)) => {
-            enroll::register(ctx, user, kind, &typed)
-        }
-        (Stage::ExpectRegistration { user, kind }, Input::RegistrationArrived) => {
-            enroll::arrived(ctx, user, kind)
-        }
-        (Stage::ExpectRegistration { user, kind }, Input::OpenPathCode(typed)) => {
-            enroll::confirm_open(ctx, user, kind, &typed)
-        }
-        // An authenticator added to a session: back to it (the login was whole already).
-        (Stage::ExpectContinue { user }, Input::Continue) if ctx.adding => {
-            ctx.adding = false;
-            Step::to(Stage::Authenticated { user })
-        }
-        (Stage::ExpectContinue { user }, Input::Continue) => match account_state(ctx) {
-            Some(state) => authenticated(ctx, user, state),
-            None => Step::to(Stage::ExpectContinue { user }),
-        },
-        (Stage::ExpectTokenCode { user }, Input::TokenCode(typed)) => {
-            token::token_code(ctx, user, &typed)
-        }
-        (Stage::ExpectTokenCode { user }, Input::LostToken) => {
-            Step::to(Stage::ExpectRecoveryCode { user })
-        }
-        (Stage::ExpectRecoveryCode { user }, Input::RecoveryCode(typed)) => {
-            lost::recovery_code(ctx, user, &typed)
-        }
-        (Stage::Authenticated { user }, Input::NewRecoveryCodes) => lost::regenerate(ctx, user),
-        (Stage::Authenticated { user }, Input::AddAuthenticator) => authenticators::add(ctx, user),
-        (Stage::Authenticated { user }, Input::RemoveAuthenticator(serial)) => {
-            authenticators::remove(ctx, user, serial)
-        }
-        (Stage::Authenticated { user }, Input::RenameAuthenticator { serial, name }) => {
-            authenticators::rename(ctx, user, serial, &name)
-        }
-        // A session's password is no proof of the factors: the reset's, from the start (the
-        // session ends with it, and the new password logs in again).
-        (Stage::Authenticated { user }, Input::ChangePassword) => reset::start(user),
-        // Anything else (a Tick, a repeated or out-of-place request) leaves the login as it is.
-        (stage, _) => Step::to(stage),
-    }
-}
-
-/// What the service's own IO came to, where a stage waits for it; anywhere else (a report
-/// about a step the login has left) the login stays as it is.
-fn reported<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, report: Report) -> Step {
-    match (stage, report) {
-        (Stage::ExpectNewPassword { user }, Report::PasswordSet(result)) => {
-            reset::password_set(ctx, user, result)
-        }
-        (Stage::ExpectPin { user, pin, purpose }, Report::PinNotDelivered) => {
-            pin::not_delivered(ctx, user, pin, purpose)
-        }
-        (stage, _) => Step::to(stage),
-    }
-}
-
 /// The account's state, for stages that exist only with one.
 fn account_state<R>(ctx: &Ctx<'_, R>) -> Option<AccountState> {
     ctx.account.map(|a| a.state.clone())
@@ -414,5 +324,5 @@ enum Refusing {
 }
 
 fn second_factor_locked(user: UserId) -> Step {
-    Step::to(Stage::SecondFactorLocked { user }).notice(MessageId::SecondFactorLocked)
+    Step::to(Stage::second_factor_locked(user)).notice(MessageId::SecondFactorLocked)
 }

@@ -8,19 +8,22 @@ use subtle::ConstantTimeEq;
 use tollgate_otp::UnixTime;
 use zeroize::Zeroizing;
 
-use crate::account::EnrollmentKind;
 use crate::error::StateError;
 use crate::keys::{KeyId, PinKeys, RingKey};
 use crate::output::Channel;
 use crate::user::UserId;
 
 mod purpose;
+mod stage;
+mod v2;
 
 pub(crate) use purpose::PinPurpose;
+pub(crate) use stage::{Enrollment, LostToken, Reset, SignIn, Stage};
 
-/// The format version this build writes and reads. Version 1 (before stored logins were
-/// authenticated) is not read: such a login starts over.
-pub const FORMAT_VERSION: u64 = 2;
+/// The format version this build writes and reads: 3, the stages nested by flow. Version 2
+/// (one flat list of stages) is still read; version 1 (before stored logins were
+/// authenticated) is not: such a login starts over.
+pub const FORMAT_VERSION: u64 = 3;
 
 /// A login in progress.
 ///
@@ -43,105 +46,6 @@ pub struct LoginState {
     /// drawn when such a login ends).
     #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     pub(crate) on_device: bool,
-    /// Whether this login, authenticated, is enrolling another authenticator: the enrollment
-    /// stages then add one beside those the account has, and end back in the session.
-    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
-    pub(crate) adding: bool,
-}
-
-/// What a login waits for, named as rustls names its states.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "s", rename_all = "snake_case")]
-pub(crate) enum Stage {
-    ExpectUserId,
-    ExpectPassword {
-        user: UserId,
-    },
-    ExpectPin {
-        user: UserId,
-        pin: PinRecord,
-        /// What the PIN proves (a first login's by default, as every login stored before the
-        /// password reset had).
-        #[serde(default, skip_serializing_if = "PinPurpose::is_first_login")]
-        purpose: PinPurpose,
-    },
-    ExpectEnrollmentChoice {
-        user: UserId,
-    },
-    ExpectRegistration {
-        user: UserId,
-        kind: EnrollmentKind,
-    },
-    ExpectContinue {
-        user: UserId,
-    },
-    ExpectTokenCode {
-        user: UserId,
-    },
-    /// The password was right, but the second factor has failed the hard limit of times in a
-    /// row: nothing more until the account is recovered or an administrator unlocks it.
-    SecondFactorLocked {
-        user: UserId,
-    },
-    Authenticated {
-        user: UserId,
-    },
-    /// "I no longer have my authenticator" at a later login: a recovery code.
-    ExpectRecoveryCode {
-        user: UserId,
-    },
-    /// "Password locked or forgotten?": the authenticator's code, or "I no longer have my
-    /// authenticator".
-    ResetStart {
-        user: UserId,
-    },
-    /// A reset with both factors proven: the new password.
-    ExpectNewPassword {
-        user: UserId,
-    },
-    /// The password was reset.
-    PasswordChanged {
-        user: UserId,
-    },
-}
-
-impl Stage {
-    /// Whether this is a step of a password reset ("Password locked or forgotten?"), which
-    /// anyone who knows a User ID can reach.
-    pub(crate) fn is_reset(&self) -> bool {
-        match self {
-            Self::ResetStart { .. }
-            | Self::ExpectNewPassword { .. }
-            | Self::PasswordChanged { .. } => true,
-            Self::ExpectPin { purpose, .. } => purpose.is_reset(),
-            _ => false,
-        }
-    }
-
-    /// How much of the login has been proven: nothing, the password, the password and a PIN
-    /// (enough to enroll a first token), the whole login. The login's key is replaced each
-    /// time this rises (OWASP Session Management: a new session ID at every privilege change).
-    pub(crate) fn assurance(&self) -> u8 {
-        match self {
-            Self::ExpectUserId
-            | Self::ExpectPassword { .. }
-            | Self::ResetStart { .. }
-            | Self::PasswordChanged { .. }
-            | Self::ExpectPin {
-                purpose: PinPurpose::ResetFirstOfTwo,
-                ..
-            } => 0,
-            Self::ExpectPin { .. }
-            | Self::ExpectTokenCode { .. }
-            | Self::ExpectRecoveryCode { .. }
-            | Self::SecondFactorLocked { .. } => 1,
-            Self::ExpectEnrollmentChoice { .. }
-            | Self::ExpectRegistration { .. }
-            | Self::ExpectContinue { .. }
-            | Self::ExpectNewPassword { .. } => 2,
-            Self::Authenticated { .. } => 3,
-        }
-    }
 }
 
 /// The PIN as the login remembers it: a salted hash, its expiry, and the sends so far.
@@ -157,7 +61,7 @@ pub(crate) struct PinRecord {
     /// the ring is tried).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) key: Option<Hex<4>>,
-    /// The service could not deliver this PIN ([`Input::PinNotDelivered`](crate::Input::PinNotDelivered)):
+    /// The service could not deliver this PIN ([`Report::PinNotDelivered`](crate::Report::PinNotDelivered)):
     /// it is void, and the screen does not say it was sent.
     #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     pub(crate) failed: bool,
@@ -198,41 +102,33 @@ impl LoginState {
     /// The User ID this login is for, once it is known: load its account for the next input.
     #[must_use]
     pub fn user(&self) -> Option<&UserId> {
-        match &self.stage {
-            Stage::ExpectUserId => None,
-            Stage::ExpectPassword { user }
-            | Stage::ExpectPin { user, .. }
-            | Stage::ExpectEnrollmentChoice { user }
-            | Stage::ExpectRegistration { user, .. }
-            | Stage::ExpectContinue { user }
-            | Stage::ExpectTokenCode { user }
-            | Stage::SecondFactorLocked { user }
-            | Stage::Authenticated { user }
-            | Stage::ResetStart { user }
-            | Stage::ExpectRecoveryCode { user }
-            | Stage::ExpectNewPassword { user }
-            | Stage::PasswordChanged { user } => Some(user),
-        }
+        self.stage.user()
     }
 
     /// Whether the login is at the password step: the only one where a service need check a
     /// password (anywhere else the machine ignores it, so the hash would be work for nothing).
     #[must_use]
     pub fn expects_password(&self) -> bool {
-        matches!(self.stage, Stage::ExpectPassword { .. })
+        matches!(self.stage, Stage::SignIn(SignIn::ExpectPassword { .. }))
     }
 
     /// Whether the login is at a reset's new-password step: the only one where a service
     /// checks a new password's rules and hashes it ([`Input::NewPassword`](crate::Input::NewPassword)).
     #[must_use]
     pub fn expects_new_password(&self) -> bool {
-        matches!(self.stage, Stage::ExpectNewPassword { .. })
+        matches!(
+            self.stage,
+            Stage::Reset {
+                step: Reset::ExpectNewPassword,
+                ..
+            }
+        )
     }
 
     /// Whether the login has ended in success.
     #[must_use]
     pub fn is_authenticated(&self) -> bool {
-        matches!(self.stage, Stage::Authenticated { .. })
+        self.stage.is_session()
     }
 
     /// When the login expires.
@@ -265,13 +161,17 @@ impl LoginState {
             v: u64,
         }
         let Versioned { v } = serde_json::from_str(text)?;
-        if v != FORMAT_VERSION {
-            return Err(StateError::Version {
+        match v {
+            FORMAT_VERSION => Ok(serde_json::from_str(text)?),
+            v2::VERSION => {
+                let previous: v2::LoginStateV2 = serde_json::from_str(text)?;
+                Ok(previous.into_current(FORMAT_VERSION))
+            }
+            _ => Err(StateError::Version {
                 found: v,
                 supported: FORMAT_VERSION,
-            });
+            }),
         }
-        Ok(serde_json::from_str(text)?)
     }
 }
 

@@ -76,10 +76,10 @@ fn a_tampered_or_swapped_stored_login_is_refused() {
     sim.step(&mut mine, Input::UserId(JOHN.into()));
     let mut row = sim.row(&mine);
     row.text = row.text.replace(
-        r#"{"s":"expect_password","user":"john.smith@example.com"}"#,
-        r#"{"s":"authenticated","user":"john.smith@example.com"}"#,
+        r#"{"flow":"sign_in","s":"expect_password","user":"john.smith@example.com"}"#,
+        r#"{"flow":"session","user":"john.smith@example.com"}"#,
     );
-    assert!(row.text.contains("authenticated"));
+    assert!(row.text.contains("session"));
     sim.put_row(mine.key.digest(), row);
     let result = sim.try_submit(&mut mine, Input::Tick);
     assert!(matches!(

@@ -305,14 +305,60 @@ fn stored_logins_are_small_and_versioned() {
     assert!(json.len() <= 512, "{} bytes", json.len());
     assert!(!json.contains(&sim.last_pin()));
     assert_eq!(LoginState::from_json(&json).unwrap(), state.state);
-    let future = json.replacen("\"v\":2", "\"v\":3", 1);
+    let future = json.replacen("\"v\":3", "\"v\":4", 1);
     assert_eq!(
         LoginState::from_json(&future).unwrap_err().to_string(),
-        "stored login has format version 3, this build reads version 2"
+        "stored login has format version 4, this build reads version 3"
     );
     let row = sim.row(&state);
     assert!(row.text.len() <= 512, "{} bytes sealed", row.text.len());
     assert!(LoginState::from_json("{}").is_err());
+}
+
+/// Logins stored by the previous release (format 2: one flat list of stages, and a flag for a
+/// session adding an authenticator) still load, as the same login in today's nested stages, and
+/// are written in today's format at their next step.
+#[test]
+fn logins_stored_by_the_previous_release_still_load() {
+    let id = "00112233445566778899aabbccddeeff";
+    let v2 = |stage: &str, adding: bool| {
+        let adding = if adding { r#","adding":true"# } else { "" };
+        format!(r#"{{"v":2,"id":"{id}","deadline":1700000900,"stage":{stage}{adding}}}"#)
+    };
+    let john = r#""user":"john.smith@example.com""#;
+    // A session adding a desktop token: still adding, not authenticated, John's.
+    let adding = LoginState::from_json(&v2(
+        &format!(r#"{{"s":"expect_registration",{john},"kind":"Desktop"}}"#),
+        true,
+    ))
+    .unwrap();
+    assert!(!adding.is_authenticated());
+    assert_eq!(adding.user().map(|u| u.as_str()), Some(JOHN));
+    let json = adding.to_json();
+    assert!(json.starts_with(r#"{"v":3,"#), "{json}");
+    assert!(
+        json.contains(r#""stage":{"flow":"session","user":"john.smith@example.com","adding":{"s":"expect_registration","kind":"Desktop"}}"#),
+        "{json}"
+    );
+    assert_eq!(LoginState::from_json(&json).unwrap(), adding);
+    // A first login's enrollment, a session, a reset's new password.
+    let enrolling = LoginState::from_json(&v2(
+        &format!(r#"{{"s":"expect_enrollment_choice",{john}}}"#),
+        false,
+    ))
+    .unwrap();
+    assert!(enrolling.to_json().contains(r#""flow":"enrollment""#));
+    let session =
+        LoginState::from_json(&v2(&format!(r#"{{"s":"authenticated",{john}}}"#), false)).unwrap();
+    assert!(session.is_authenticated());
+    let reset = LoginState::from_json(&v2(
+        &format!(r#"{{"s":"expect_new_password",{john}}}"#),
+        false,
+    ))
+    .unwrap();
+    assert!(reset.expects_new_password());
+    // What format 2 never wrote is refused.
+    assert!(LoginState::from_json(&v2(r#"{"s":"session"}"#, false)).is_err());
 }
 
 /// A stored login's PIN hash is keyed: the same stored login under another service key does not

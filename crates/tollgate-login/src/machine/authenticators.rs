@@ -3,10 +3,12 @@
 //! account has adds one, SP 800-63B-4 §4.1.2.1), "Rename" and "Remove" (never the last one:
 //! an account without an authenticator would log in with the password and a PIN alone).
 
+use super::Enrolling;
 use super::{Ctx, Step, account_state, notices};
 use crate::account::{AccountState, AuthenticatorName};
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Authenticator, Notification};
+use crate::state::Enrollment;
 use crate::state::Stage;
 use crate::user::UserId;
 use tollgate_codes::SerialNumber;
@@ -32,18 +34,18 @@ pub(super) fn has_room<R>(ctx: &Ctx<'_, R>, state: &AccountState) -> bool {
 /// "Add an authenticator": on to the enrollment choice, this login marked as adding.
 pub(super) fn add<R>(ctx: &mut Ctx<'_, R>, user: UserId) -> Step {
     let Some(state) = account_state(ctx) else {
-        return Step::to(Stage::Authenticated { user });
+        return Step::to(Stage::session(user));
     };
     if !has_room(ctx, &state) {
-        return Step::to(Stage::Authenticated { user }).notice(limit_reached(ctx));
+        return Step::to(Stage::session(user)).notice(limit_reached(ctx));
     }
-    ctx.adding = true;
-    Step::to(Stage::ExpectEnrollmentChoice { user })
+    ctx.enrolling = Enrolling::Another;
+    Step::to(ctx.enrollment(user, Enrollment::ExpectChoice))
 }
 
 /// "Remove": the authenticator is revoked, unless it is the account's last.
 pub(super) fn remove<R>(ctx: &Ctx<'_, R>, user: UserId, serial: SerialNumber) -> Step {
-    let here = || Step::to(Stage::Authenticated { user: user.clone() });
+    let here = || Step::to(Stage::session(user.clone()));
     let Some(mut state) = account_state(ctx) else {
         return here();
     };
@@ -68,7 +70,7 @@ pub(super) fn remove<R>(ctx: &Ctx<'_, R>, user: UserId, serial: SerialNumber) ->
 
 /// "Rename": the name typed, if it is one.
 pub(super) fn rename<R>(ctx: &Ctx<'_, R>, user: UserId, serial: SerialNumber, typed: &str) -> Step {
-    let here = || Step::to(Stage::Authenticated { user: user.clone() });
+    let here = || Step::to(Stage::session(user.clone()));
     let Some(mut state) = account_state(ctx) else {
         return here();
     };

@@ -7,6 +7,7 @@
 
 use rand_core::CryptoRng;
 
+use super::Enrolling;
 use super::token::{learned_drift, verify};
 use super::{
     Ctx, Factor, Refusing, Step, account_state, code_refused, refuses_codes, second_factor_locked,
@@ -16,6 +17,7 @@ use crate::account::{
 };
 use crate::message::MessageId;
 use crate::output::{AuditEvent, Notification};
+use crate::state::Enrollment;
 use crate::state::Stage;
 use crate::user::UserId;
 use tollgate_codes::{Activation, ActivationPassword, RegistrationCode, SerialNumber};
@@ -30,14 +32,15 @@ pub(super) fn issue<R: CryptoRng>(
     kind: EnrollmentKind,
 ) -> Step {
     let Some(mut state) = account_state(ctx) else {
-        return Step::to(Stage::ExpectEnrollmentChoice { user });
+        return Step::to(ctx.enrollment(user, Enrollment::ExpectChoice));
     };
     if let Some(refused) = refused(ctx, &state, &user) {
         return refused;
     }
     // No new activation data while wrong codes cool the account down.
     if refuses_codes(ctx) == Some(Refusing::CoolingDown) {
-        return Step::to(Stage::ExpectEnrollmentChoice { user }).notice(super::pin::try_later(ctx));
+        return Step::to(ctx.enrollment(user, Enrollment::ExpectChoice))
+            .notice(super::pin::try_later(ctx));
     }
     // Serial numbers are drawn from 10^9; the store's uniqueness constraint refuses the rare
     // repeat, and the driver's retry draws again.
@@ -74,27 +77,23 @@ pub(super) fn issue<R: CryptoRng>(
         });
     }
     state.issue_activation(pending);
-    Step::to(Stage::ExpectRegistration {
-        user: user.clone(),
-        kind,
-    })
-    .update(state)
-    .audit(AuditEvent::ActivationIssued { user, serial, kind })
+    Step::to(ctx.enrollment(user.clone(), Enrollment::ExpectRegistration { kind }))
+        .update(state)
+        .audit(AuditEvent::ActivationIssued { user, serial, kind })
 }
 
 /// Refuses enrollment where it may not go on: the account has a token (and this login is
 /// not adding one), it has as many as it may, or codes are refused.
 fn refused<R>(ctx: &mut Ctx<'_, R>, state: &AccountState, user: &UserId) -> Option<Step> {
-    if state.has_token() && !ctx.adding {
+    if state.has_token() && ctx.enrolling == Enrolling::First {
         return Some(
-            Step::to(Stage::ExpectTokenCode { user: user.clone() })
-                .notice(MessageId::AlreadyEnrolled),
+            Step::to(Stage::expect_token_code(user.clone())).notice(MessageId::AlreadyEnrolled),
         );
     }
-    if ctx.adding && !super::authenticators::has_room(ctx, state) {
-        ctx.adding = false;
+    if ctx.enrolling == Enrolling::Another && !super::authenticators::has_room(ctx, state) {
+        ctx.enrolling = Enrolling::First;
         let notice = super::authenticators::limit_reached(ctx);
-        return Some(Step::to(Stage::Authenticated { user: user.clone() }).notice(notice));
+        return Some(Step::to(Stage::session(user.clone())).notice(notice));
     }
     (refuses_codes(ctx) == Some(Refusing::Locked)).then(|| second_factor_locked(user.clone()))
 }
@@ -106,24 +105,22 @@ fn pending_of<R>(
     user: &UserId,
     kind: EnrollmentKind,
 ) -> Result<(AccountState, PendingActivation), Box<Step>> {
-    let choose = || Step::to(Stage::ExpectEnrollmentChoice { user: user.clone() });
+    let choose =
+        |ctx: &Ctx<'_, R>| Step::to(ctx.enrollment(user.clone(), Enrollment::ExpectChoice));
     let Some(state) = account_state(ctx) else {
-        return Err(Box::new(choose()));
+        return Err(Box::new(choose(ctx)));
     };
     if let Some(refused) = refused(ctx, &state, user) {
         return Err(Box::new(refused));
     }
     let Some(pending) = state.pending.clone() else {
-        return Err(Box::new(choose()));
+        return Err(Box::new(choose(ctx)));
     };
     if pending.login != ctx.id {
-        return Err(Box::new(choose().notice(MessageId::ActivationReplaced)));
+        return Err(Box::new(choose(ctx).notice(MessageId::ActivationReplaced)));
     }
     if refuses_codes(ctx) == Some(Refusing::CoolingDown) {
-        let stage = Stage::ExpectRegistration {
-            user: user.clone(),
-            kind,
-        };
+        let stage = ctx.enrollment(user.clone(), Enrollment::ExpectRegistration { kind });
         let step = Step::to(stage).notice(MessageId::RegistrationNotForThisActivation);
         return Err(Box::new(step));
     }
@@ -131,7 +128,9 @@ fn pending_of<R>(
         let mut state = state;
         state.pending = None;
         return Err(Box::new(
-            choose().notice(MessageId::ActivationExpired).update(state),
+            choose(ctx)
+                .notice(MessageId::ActivationExpired)
+                .update(state),
         ));
     }
     Ok((state, pending))
@@ -145,11 +144,8 @@ fn wrong<R>(
     kind: EnrollmentKind,
     id: MessageId,
 ) -> Step {
-    let wrong = Step::to(Stage::ExpectRegistration {
-        user: user.clone(),
-        kind,
-    })
-    .notice(id);
+    let wrong =
+        Step::to(ctx.enrollment(user.clone(), Enrollment::ExpectRegistration { kind })).notice(id);
     code_refused(ctx, user, state, Factor::SecondFactor, wrong)
 }
 
@@ -164,7 +160,8 @@ fn enrolled<R: CryptoRng>(
 ) -> Step {
     let serial = token.serial;
     let first = state.add_authenticator(token);
-    let step = Step::to(Stage::ExpectContinue { user: user.clone() }).notice(MessageId::Enrolled);
+    let step = Step::to(ctx.enrollment(user.clone(), Enrollment::ExpectContinue))
+        .notice(MessageId::Enrolled);
     let step = if first {
         super::lost::issue(ctx, &user, &mut state, step)
     } else {
@@ -207,7 +204,7 @@ pub(super) fn arrived<R: CryptoRng>(
     };
     match pending.registered.as_ref().map(|r| r.code.clone()) {
         Some(code) => complete(ctx, state, &pending, user, kind, &code),
-        None => Step::to(Stage::ExpectRegistration { user, kind })
+        None => Step::to(ctx.enrollment(user, Enrollment::ExpectRegistration { kind }))
             .notice(MessageId::RegistrationNotArrived),
     }
 }
@@ -262,7 +259,7 @@ pub(super) fn confirm_open<R: CryptoRng>(
         Err(step) => return *step,
     };
     let Some(open) = pending.open else {
-        return Step::to(Stage::ExpectRegistration { user, kind });
+        return Step::to(ctx.enrollment(user, Enrollment::ExpectRegistration { kind }));
     };
     match verify(&open.secret, open.params, 0, None, ctx, typed) {
         Ok(verified) => {

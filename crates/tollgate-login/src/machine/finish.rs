@@ -7,6 +7,7 @@ use crate::account::AccountState;
 use crate::device::{DeviceId, KnownDevice, MAX_DEVICES};
 use crate::message::MessageId;
 use crate::output::{AuditEvent, Destination, Dispatch, Effect, Notification};
+use crate::state::Reset;
 use crate::state::Stage;
 use crate::user::UserId;
 
@@ -46,12 +47,12 @@ pub(super) fn authenticated<R: CryptoRng>(
     // is not authenticated until the user sets a password of their own.
     if state.password_expired {
         let event = AuditEvent::PasswordChangeRequired { user: user.clone() };
-        return Step::to(Stage::ExpectNewPassword { user })
+        return Step::to(Stage::reset(user, Reset::ExpectNewPassword))
             .notice(MessageId::PasswordChangeRequired)
             .update(state)
             .audit(event);
     }
-    let mut step = Step::to(Stage::Authenticated { user: user.clone() })
+    let mut step = Step::to(Stage::session(user.clone()))
         .audit(AuditEvent::Authenticated { user: user.clone() });
     let mut changed = state.lockouts != 0;
     state.lockouts = 0;

@@ -18,13 +18,14 @@ use crate::account::AccountState;
 use crate::message::MessageId;
 use crate::output::{AuditEvent, Effect, Notification};
 use crate::recovery;
+use crate::state::Enrollment;
 use crate::state::{PinPurpose, Stage};
 use crate::user::UserId;
 
 /// A recovery code: right, and it is spent and a PIN goes out; wrong, and it counts.
 pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Step {
     let wrong = |user: UserId| {
-        Step::to(Stage::ExpectRecoveryCode { user }).notice(MessageId::WrongRecoveryCode)
+        Step::to(Stage::expect_recovery_code(user)).notice(MessageId::WrongRecoveryCode)
     };
     let Some(mut state) = account_state(ctx) else {
         return wrong(user);
@@ -40,7 +41,7 @@ pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, ty
             Some(grant) if recovery::is_grant(&user, &grant.hash, typed) => {
                 state.grant = None;
                 if ctx.now >= grant.expires_at {
-                    let expired = Step::to(Stage::ExpectRecoveryCode { user: user.clone() })
+                    let expired = Step::to(Stage::expect_recovery_code(user.clone()))
                         .notice(MessageId::GrantExpired);
                     return code_refused(ctx, user, state, Factor::SecondFactor, expired);
                 }
@@ -82,7 +83,7 @@ pub(super) fn replace<R>(ctx: &Ctx<'_, R>, user: UserId, mut state: AccountState
         serials,
     };
     let told = notices(ctx, &user, Notification::AuthenticatorReplaced);
-    Step::to(Stage::ExpectEnrollmentChoice { user })
+    Step::to(ctx.enrollment(user, Enrollment::ExpectChoice))
         .update(state)
         .audit(event)
         .effects(told)
@@ -103,11 +104,11 @@ pub(super) fn issue<R: CryptoRng>(
 /// "New recovery codes", logged in.
 pub(super) fn regenerate<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) -> Step {
     let Some(mut state) = account_state(ctx) else {
-        return Step::to(Stage::Authenticated { user });
+        return Step::to(Stage::session(user));
     };
     let event = AuditEvent::RecoveryCodesIssued { user: user.clone() };
     let told = notices(ctx, &user, Notification::RecoveryCodesReplaced);
-    let step = Step::to(Stage::Authenticated { user: user.clone() });
+    let step = Step::to(Stage::session(user.clone()));
     let step = issue(ctx, &user, &mut state, step);
     step.update(state).audit(event).effects(told)
 }

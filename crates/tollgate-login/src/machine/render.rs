@@ -4,7 +4,9 @@ use super::Ctx;
 use super::pin::{destination, email_of};
 use crate::account::EnrollmentKind;
 use crate::output::{Channel, DesktopActivation, Destination, MobileActivation, OpenPath, Screen};
-use crate::state::{LoginState, PinPurpose, Stage};
+use crate::state::{
+    Enrollment, LoginState, LostToken, PinPurpose, PinRecord, Reset, SignIn, Stage,
+};
 use crate::user::UserId;
 use tollgate_otp::UnixTime;
 use tollgate_provision::OtpAuthUri;
@@ -13,56 +15,43 @@ use tollgate_provision::OtpAuthUri;
 /// random on it was drawn when the activation was issued).
 pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
     match stage {
-        Stage::ExpectUserId => Screen::EnterUserId,
-        Stage::ExpectPassword { user } => Screen::EnterPassword { user: user.clone() },
-        Stage::ExpectPin { user, pin, purpose } => {
-            let interval = match pin.channel {
-                Channel::Sms => ctx.config.resend_sms,
-                Channel::Email => ctx.config.resend_email,
-            };
-            let resend_at = UnixTime::from_secs(pin.sent_at.saturating_add(u64::from(interval)));
-            let alternative = pin.channel == Channel::Sms && email_of(ctx, user).is_some();
-            if purpose.is_reset() {
-                return Screen::ResetPin {
-                    user: user.clone(),
-                    channel: pin.channel,
-                    resend_at,
-                    alternative: alternative && *purpose != PinPurpose::ResetSecondOfTwo,
-                    delivered: !pin.failed,
-                    step: if *purpose == PinPurpose::ResetSecondOfTwo {
-                        2
-                    } else {
-                        1
-                    },
-                };
-            }
-            let sent_to = match destination(ctx, user, pin.channel) {
-                Some(Destination::Sms(phone)) => phone.masked(),
-                Some(Destination::Email(email)) => email.masked(),
-                None => String::new(),
-            };
-            Screen::EnterPin {
-                user: user.clone(),
-                sent_to,
-                channel: pin.channel,
-                resend_at,
-                alternative,
-                delivered: !pin.failed,
-            }
+        Stage::SignIn(SignIn::ExpectUserId) => Screen::EnterUserId,
+        Stage::SignIn(SignIn::ExpectPassword { user }) => {
+            Screen::EnterPassword { user: user.clone() }
         }
-        Stage::ExpectEnrollmentChoice { user } => Screen::ChooseEnrollment { user: user.clone() },
-        Stage::ExpectRegistration { user, kind } => activation_screen(ctx, user, *kind),
-        Stage::ExpectContinue { user } => Screen::Enrolled {
-            user: user.clone(),
-            recovery_codes: Vec::new(),
+        Stage::SignIn(SignIn::ExpectPin { user, pin }) => {
+            pin_screen(ctx, user, pin, PinPurpose::FirstLogin)
+        }
+        Stage::SignIn(SignIn::ExpectTokenCode { user }) => {
+            Screen::EnterTokenCode { user: user.clone() }
+        }
+        Stage::SignIn(SignIn::SecondFactorLocked { user }) => {
+            Screen::SecondFactorLocked { user: user.clone() }
+        }
+        Stage::Enrollment { user, step }
+        | Stage::Session {
+            user,
+            adding: Some(step),
+        } => match step {
+            Enrollment::ExpectChoice => Screen::ChooseEnrollment { user: user.clone() },
+            Enrollment::ExpectRegistration { kind } => activation_screen(ctx, user, *kind),
+            Enrollment::ExpectContinue => Screen::Enrolled {
+                user: user.clone(),
+                recovery_codes: Vec::new(),
+            },
         },
-        Stage::ExpectRecoveryCode { user } => Screen::EnterRecoveryCode {
+        Stage::LostToken {
+            user,
+            step: LostToken::ExpectRecoveryCode,
+        } => Screen::EnterRecoveryCode {
             user: user.clone(),
             left: ctx.account.map_or(0, |a| a.state.recovery_codes.len()),
         },
-        Stage::ExpectTokenCode { user } => Screen::EnterTokenCode { user: user.clone() },
-        Stage::SecondFactorLocked { user } => Screen::SecondFactorLocked { user: user.clone() },
-        Stage::Authenticated { user } => {
+        Stage::LostToken {
+            user,
+            step: LostToken::ExpectPin { pin },
+        } => pin_screen(ctx, user, pin, PinPurpose::ReplaceToken),
+        Stage::Session { user, adding: None } => {
             let (authenticators, can_add) = super::authenticators::list(ctx);
             Screen::Authenticated {
                 user: user.clone(),
@@ -70,12 +59,52 @@ pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
                 can_add,
             }
         }
-        Stage::ResetStart { user } => Screen::ResetStart { user: user.clone() },
-        Stage::ExpectNewPassword { user } => Screen::NewPassword {
-            user: user.clone(),
-            rules: ctx.config.password_rules,
+        Stage::Reset { user, step } => match step {
+            Reset::Start => Screen::ResetStart { user: user.clone() },
+            Reset::ExpectPin { pin, purpose } => pin_screen(ctx, user, pin, *purpose),
+            Reset::ExpectNewPassword => Screen::NewPassword {
+                user: user.clone(),
+                rules: ctx.config.password_rules,
+            },
+            Reset::PasswordChanged => Screen::PasswordChanged { user: user.clone() },
         },
-        Stage::PasswordChanged { user } => Screen::PasswordChanged { user: user.clone() },
+    }
+}
+
+/// The screen of a PIN sent for `purpose`.
+fn pin_screen<R>(ctx: &Ctx<'_, R>, user: &UserId, pin: &PinRecord, purpose: PinPurpose) -> Screen {
+    let interval = match pin.channel {
+        Channel::Sms => ctx.config.resend_sms,
+        Channel::Email => ctx.config.resend_email,
+    };
+    let resend_at = UnixTime::from_secs(pin.sent_at.saturating_add(u64::from(interval)));
+    let alternative = pin.channel == Channel::Sms && email_of(ctx, user).is_some();
+    if purpose.is_reset() {
+        return Screen::ResetPin {
+            user: user.clone(),
+            channel: pin.channel,
+            resend_at,
+            alternative: alternative && purpose != PinPurpose::ResetSecondOfTwo,
+            delivered: !pin.failed,
+            step: if purpose == PinPurpose::ResetSecondOfTwo {
+                2
+            } else {
+                1
+            },
+        };
+    }
+    let sent_to = match destination(ctx, user, pin.channel) {
+        Some(Destination::Sms(phone)) => phone.masked(),
+        Some(Destination::Email(email)) => email.masked(),
+        None => String::new(),
+    };
+    Screen::EnterPin {
+        user: user.clone(),
+        sent_to,
+        channel: pin.channel,
+        resend_at,
+        alternative,
+        delivered: !pin.failed,
     }
 }
 
@@ -136,12 +165,12 @@ pub(super) fn wake_at<R>(ctx: &Ctx<'_, R>, state: &LoginState) -> Option<UnixTim
         return None;
     }
     let mut next = state.deadline;
-    if let Stage::ExpectPin { pin, .. } = &state.stage
+    if let Some((pin, _)) = state.stage.pin()
         && pin.expires > ctx.now.as_secs()
     {
         next = next.min(pin.expires);
     }
-    if let Stage::ExpectRegistration { .. } = &state.stage
+    if let Some(Enrollment::ExpectRegistration { .. }) = state.stage.enrollment()
         && let Some(pending) = ctx.account.and_then(|a| a.state.pending.as_ref())
     {
         next = next.min(pending.activation.expires_at().as_secs());

@@ -26,19 +26,22 @@ use crate::PasswordRefusal;
 use crate::account::AccountState;
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Channel, Dispatch, Effect, Notification};
+use crate::state::Enrollment;
+use crate::state::Reset;
 use crate::state::{PinPurpose, Stage};
 use crate::user::UserId;
 
 /// "Password locked or forgotten?" from the password screen.
 pub(super) fn start(user: UserId) -> Step {
     let event = AuditEvent::ResetStarted { user: user.clone() };
-    Step::to(Stage::ResetStart { user }).audit(event)
+    Step::to(Stage::reset(user, Reset::Start)).audit(event)
 }
 
 /// The authenticator's code: right, and the PIN goes out (by SMS when a mobile number is on
 /// file); wrong, and it counts as a wrong code at a login does.
 pub(super) fn token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Step {
-    let wrong = |user: UserId| Step::to(Stage::ResetStart { user }).notice(MessageId::WrongCode);
+    let wrong =
+        |user: UserId| Step::to(Stage::reset(user, Reset::Start)).notice(MessageId::WrongCode);
     let Some(mut state) = account_state(ctx) else {
         return wrong(user);
     };
@@ -66,7 +69,8 @@ pub(super) fn token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &st
 /// A recovery code in place of the authenticator's code (SP 800-63B-4 §4.2: a recovery code and
 /// one PIN): right, and it is spent and the PIN goes out; wrong, and it counts as a reset code.
 pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Step {
-    let wrong = |user: UserId| Step::to(Stage::ResetStart { user }).notice(MessageId::WrongCode);
+    let wrong =
+        |user: UserId| Step::to(Stage::reset(user, Reset::Start)).notice(MessageId::WrongCode);
     let Some(mut state) = account_state(ctx) else {
         return wrong(user);
     };
@@ -92,7 +96,7 @@ pub(super) fn without_token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) ->
     match refuses_codes(ctx) {
         Some(Refusing::Locked) => return second_factor_locked(user),
         Some(Refusing::CoolingDown) => {
-            return Step::to(Stage::ResetStart { user }).notice(super::pin::try_later(ctx));
+            return Step::to(Stage::reset(user, Reset::Start)).notice(super::pin::try_later(ctx));
         }
         None => {}
     }
@@ -104,7 +108,7 @@ pub(super) fn without_token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) ->
         _ => {
             let (pin, _) = new_pin(ctx, &user, Channel::Sms, 1);
             let purpose = PinPurpose::ResetFirstOfTwo;
-            Step::to(Stage::ExpectPin { user, pin, purpose })
+            Step::to(Stage::expect_pin(user, pin, purpose))
         }
     }
 }
@@ -120,11 +124,11 @@ pub(super) fn first_pin<R: CryptoRng>(
 ) -> Step {
     let (pin, send) = new_pin(ctx, &user, channel, 1);
     if spend_send(ctx, &mut state, channel) {
-        Step::to(Stage::ExpectPin { user, pin, purpose })
+        Step::to(Stage::expect_pin(user, pin, purpose))
             .effects(send)
             .update(state)
     } else {
-        Step::to(Stage::ExpectPin { user, pin, purpose })
+        Step::to(Stage::expect_pin(user, pin, purpose))
             .notice(MessageId::SendBudget)
             .update(state)
     }
@@ -155,18 +159,18 @@ pub(super) fn pin_proven<R: CryptoRng>(
                 user: user.clone(),
                 dispatch: Dispatch::Inline,
             };
-            Step::to(Stage::ResetStart { user })
+            Step::to(Stage::reset(user, Reset::Start))
                 .notice(MessageId::ResetNeedsToken)
                 .update(state)
                 .audit(event)
                 .effect(help)
         }
         PinPurpose::ResetAfterToken | PinPurpose::ResetSecondOfTwo => {
-            Step::to(Stage::ExpectNewPassword { user }).update(state)
+            Step::to(Stage::reset(user, Reset::ExpectNewPassword)).update(state)
         }
         // Not a reset's (check_pin hands those elsewhere).
         PinPurpose::FirstLogin | PinPurpose::ReplaceToken => {
-            Step::to(Stage::ExpectEnrollmentChoice { user }).update(state)
+            Step::to(ctx.enrollment(user, Enrollment::ExpectChoice)).update(state)
         }
     }
 }
@@ -179,15 +183,15 @@ pub(super) fn password_set<R>(
     result: Result<(), PasswordRefusal>,
 ) -> Step {
     let Some(mut state) = account_state(ctx) else {
-        return Step::to(Stage::ExpectNewPassword { user });
+        return Step::to(Stage::reset(user, Reset::ExpectNewPassword));
     };
     if let Err(refusal) = result {
-        return Step::to(Stage::ExpectNewPassword { user }).notice(refused(refusal));
+        return Step::to(Stage::reset(user, Reset::ExpectNewPassword)).notice(refused(refusal));
     }
     state.password_replaced();
     let notify = super::notices(ctx, &user, Notification::PasswordChanged);
     let event = AuditEvent::PasswordReset { user: user.clone() };
-    Step::to(Stage::PasswordChanged { user })
+    Step::to(Stage::reset(user, Reset::PasswordChanged))
         .update(state)
         .audit(event)
         .effects(notify)

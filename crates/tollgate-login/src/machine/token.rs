@@ -15,8 +15,7 @@ use tollgate_otp::{Code, TotpParams, UnixTime, Verified, VerifyError, Window};
 use tollgate_otp::{Secret, Step as TotpStep};
 
 pub(super) fn token_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Step {
-    let wrong =
-        || Step::to(Stage::ExpectTokenCode { user: user.clone() }).notice(MessageId::WrongCode);
+    let wrong = || Step::to(Stage::expect_token_code(user.clone())).notice(MessageId::WrongCode);
     let Some(mut state) = account_state(ctx) else {
         return wrong();
     };

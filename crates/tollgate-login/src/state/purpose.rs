@@ -20,10 +20,6 @@ pub(crate) enum PinPurpose {
 }
 
 impl PinPurpose {
-    pub(super) fn is_first_login(&self) -> bool {
-        *self == Self::FirstLogin
-    }
-
     /// Whether the PIN is part of a password reset.
     pub(crate) fn is_reset(self) -> bool {
         matches!(
