@@ -90,6 +90,8 @@ pub struct AccountState {
     pub(crate) recovery_codes: Vec<crate::recovery::RecoveryHash>,
     /// An administrator's re-enrollment grant not used yet, if any.
     pub(crate) grant: Option<Grant>,
+    /// When the last whole login ended authenticated.
+    pub(crate) last_login: Option<UnixTime>,
 }
 
 /// An administrator's one-time re-enrollment grant ([`crate::recovery::grant`]): at "I no
@@ -295,6 +297,13 @@ impl AccountState {
     #[must_use]
     pub fn grant(&self) -> Option<&Grant> {
         self.grant.as_ref()
+    }
+
+    /// When the last whole login ended authenticated (`None` before the first, and for
+    /// accounts last logged in before this was kept).
+    #[must_use]
+    pub fn last_login(&self) -> Option<UnixTime> {
+        self.last_login
     }
 
     /// The serial numbers this state holds (its token's, its pending activation's): a store

@@ -36,6 +36,27 @@ fn a_replayed_code_is_refused_and_logged() {
     );
 }
 
+/// The account keeps when its last whole login ended; a login that does not end authenticated
+/// leaves it as it was.
+#[test]
+fn the_account_keeps_the_time_of_its_last_whole_login() {
+    let mut sim = sim();
+    let token = sim.enroll_desktop(JOHN, PASSWORD);
+    let enrolled = sim.account(JOHN).state().last_login();
+    assert!(enrolled.is_some(), "the first login ends authenticated too");
+    sim.advance(3600);
+    let code = token.generate(sim.at()).unwrap().to_string();
+    let (mut login, _) = sim.log_in(JOHN, PASSWORD);
+    sim.step(&mut login, Input::TokenCode(code));
+    assert!(login.is_authenticated());
+    let at = sim.at();
+    assert_eq!(sim.account(JOHN).state().last_login(), Some(at));
+    sim.advance(60);
+    let (mut wrong, _) = sim.log_in(JOHN, PASSWORD);
+    sim.step(&mut wrong, Input::TokenCode("000000".into()));
+    assert_eq!(sim.account(JOHN).state().last_login(), Some(at));
+}
+
 #[test]
 fn drift_is_learned_and_applied() {
     let mut sim = sim();

@@ -54,6 +54,8 @@ pub struct AccountSummary {
     pub password_expired: bool,
     /// Until when an unused re-enrollment grant works, if there is one.
     pub grant_expires_at: Option<u64>,
+    /// When the last whole login ended authenticated.
+    pub last_login: Option<u64>,
 }
 
 impl Service {
@@ -89,6 +91,7 @@ impl Admin<'_> {
             reset_failures: state.reset_failures(),
             password_expired: state.password_expired(),
             grant_expires_at: state.grant().map(|g| g.expires_at().as_secs()),
+            last_login: state.last_login().map(|t| t.as_secs()),
             user: id,
         })
     }

@@ -95,6 +95,9 @@ struct Plain {
     // Since administrators' re-enrollment grants (rows written before have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     grant: Option<PlainGrant>,
+    // Since the last login's time (rows written before have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_login: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -355,6 +358,7 @@ impl Plain {
             more_tokens: state.tokens.iter().skip(1).map(PlainToken::of).collect(),
             grant: state.grant.as_ref().map(PlainGrant::of),
             pending: state.pending.as_ref().map(PlainPending::of),
+            last_login: state.last_login.map(UnixTime::as_secs),
         }
     }
 
@@ -399,6 +403,7 @@ impl Plain {
                 Some(grant) => Some(grant.grant()?),
                 None => None,
             },
+            last_login: self.last_login.map(UnixTime::from_secs),
         })
     }
 }

@@ -54,8 +54,9 @@ pub(super) fn authenticated<R: CryptoRng>(
     }
     let mut step = Step::to(Stage::session(user.clone()))
         .audit(AuditEvent::Authenticated { user: user.clone() });
-    let mut changed = state.lockouts != 0;
+    let mut changed = state.lockouts != 0 || state.last_login != Some(ctx.now);
     state.lockouts = 0;
+    state.last_login = Some(ctx.now);
     if !ctx.on_device {
         let device = DeviceId::generate(ctx.rng);
         if state.devices.len() >= MAX_DEVICES

@@ -145,6 +145,7 @@ fn full_state(rng: &mut ChaCha20Rng) -> Check<serde_json::Value> {
             "online_failures": 3,
         },
         "grant": {"hash": "5a".repeat(32), "expires_at": 1_700_086_400},
+        "last_login": 1_699_990_000,
     }))
 }
 
