@@ -172,6 +172,8 @@ pub struct Loaded {
     digest: LoginDigest,
     version: u64,
     state: LoginState,
+    /// The login's account as the service already loaded it, if it did.
+    account: Option<Account>,
 }
 
 impl Loaded {
@@ -179,6 +181,15 @@ impl Loaded {
     #[must_use]
     pub fn state(&self) -> &LoginState {
         &self.state
+    }
+
+    /// The same login with the account of [`LoginState::user`] as the service just loaded it
+    /// (with its password hash, say): the driver handles the input against it instead of
+    /// reading it again. A conflict on commit reloads it as usual.
+    #[must_use]
+    pub fn with_account(mut self, account: Account) -> Self {
+        self.account = Some(account);
+        self
     }
 }
 
@@ -272,6 +283,7 @@ impl Driver {
                     digest,
                     version: sealed.version,
                     state,
+                    account: None,
                 });
             }
             Err(refusal) => refusal,
@@ -327,6 +339,7 @@ impl Driver {
             digest,
             version,
             state,
+            account: mut preloaded,
         } = loaded;
         let input = input.into();
         let tick = input.is(&Input::Tick);
@@ -334,9 +347,10 @@ impl Driver {
             return Err(DriveError::Superseded);
         }
         for _ in 0..MAX_RETRIES {
-            let account = match state.user() {
-                Some(user) => store.account(user).map_err(DriveError::Store)?,
-                None => None,
+            let account = match (preloaded.take(), state.user()) {
+                (Some(account), Some(_)) => Some(account),
+                (_, Some(user)) => store.account(user).map_err(DriveError::Store)?,
+                (_, None) => None,
             };
             let transition =
                 self.machine

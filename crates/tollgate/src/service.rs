@@ -335,7 +335,7 @@ impl Service {
     ) -> Result<Driven, Error> {
         let device = client.device;
         let now = self.now();
-        let loaded = self.audited(self.driver.load(&*self.store, login, now))?;
+        let mut loaded = self.audited(self.driver.load(&*self.store, login, now))?;
         let user = match (&input, loaded.state().user()) {
             (Input::Password(password), Some(id)) if loaded.state().expects_password() => {
                 self.passwords.check_length(password.as_bytes())?;
@@ -372,6 +372,10 @@ impl Service {
             // Anywhere else the machine ignores a password: no work is done for it.
             _ => PasswordCheck::Incorrect,
         };
+        // The account was read with its password hash: the driver takes it as it is.
+        if let Some(user) = user {
+            loaded = loaded.with_account(user.account);
+        }
         // The new password is checked and stored here, and only this code reports it so.
         let event: Event = match input {
             Input::NewPassword(password) if loaded.state().expects_new_password() => {

@@ -15,6 +15,7 @@ mod grant;
 mod online;
 #[cfg(feature = "png")]
 mod open_path;
+mod reads;
 mod redaction;
 mod reset;
 mod reset_deliveries;
