@@ -1,6 +1,5 @@
 //! The activation code: the secret half of the desktop activation data.
 
-use core::fmt;
 use core::str::FromStr;
 
 use rand_core::CryptoRng;
@@ -87,8 +86,4 @@ impl Drop for ActivationCode {
     }
 }
 
-impl fmt::Debug for ActivationCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ActivationCode(<redacted>)")
-    }
-}
+tollgate_otp::redacted_debug!(ActivationCode);

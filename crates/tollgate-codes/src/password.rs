@@ -1,6 +1,5 @@
 //! The activation password of the mobile path.
 
-use core::fmt;
 use core::str::FromStr;
 
 use rand_core::CryptoRng;
@@ -70,8 +69,4 @@ impl Drop for ActivationPassword {
     }
 }
 
-impl fmt::Debug for ActivationPassword {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ActivationPassword(<redacted>)")
-    }
-}
+tollgate_otp::redacted_debug!(ActivationPassword);

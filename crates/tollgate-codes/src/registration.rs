@@ -85,11 +85,7 @@ impl fmt::Display for RegistrationCode {
     }
 }
 
-impl fmt::Debug for RegistrationCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("RegistrationCode(<redacted>)")
-    }
-}
+tollgate_otp::redacted_debug!(RegistrationCode);
 
 impl ConstantTimeEq for RegistrationCode {
     fn ct_eq(&self, other: &Self) -> Choice {

@@ -59,11 +59,7 @@ impl DeviceId {
     }
 }
 
-impl core::fmt::Debug for DeviceId {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("DeviceId(<redacted>)")
-    }
-}
+tollgate_otp::redacted_debug!(DeviceId);
 
 /// A device the account has seen log in, and its own count of wrong passwords.
 #[derive(Clone, Debug, PartialEq, Eq)]

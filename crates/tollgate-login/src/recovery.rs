@@ -44,11 +44,7 @@ impl RecoveryCode {
     }
 }
 
-impl core::fmt::Debug for RecoveryCode {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("RecoveryCode(<redacted>)")
-    }
-}
+tollgate_otp::redacted_debug!(RecoveryCode);
 
 /// A stored code: its hash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

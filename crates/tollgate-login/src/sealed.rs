@@ -116,11 +116,7 @@ impl FromStr for LoginKey {
     }
 }
 
-impl fmt::Debug for LoginKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "LoginKey(<redacted>, generation {})", self.generation)
-    }
-}
+tollgate_otp::redacted_debug!(LoginKey, "generation {}", generation);
 
 /// The digest a store files a login under ([`LoginKey::digest`]). Not a secret.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -219,11 +215,7 @@ impl RingKey for StateKey {
     }
 }
 
-impl fmt::Debug for StateKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("StateKey(<redacted>)")
-    }
-}
+tollgate_otp::redacted_debug!(StateKey);
 
 /// A stored login: what a store keeps under a [`LoginDigest`].
 #[derive(Clone, Debug, PartialEq, Eq)]

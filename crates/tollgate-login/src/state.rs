@@ -289,8 +289,4 @@ impl RingKey for PinKey {
     }
 }
 
-impl core::fmt::Debug for PinKey {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("PinKey(<redacted>)")
-    }
-}
+tollgate_otp::redacted_debug!(PinKey);

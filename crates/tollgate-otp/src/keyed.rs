@@ -311,11 +311,7 @@ impl KeyedHmac {
     }
 }
 
-impl core::fmt::Debug for KeyedHmac {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("KeyedHmac(<redacted>)")
-    }
-}
+crate::redacted_debug!(KeyedHmac);
 
 #[cfg(test)]
 mod tests {

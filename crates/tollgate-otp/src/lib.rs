@@ -13,6 +13,7 @@ mod ocra;
 mod params;
 mod pin;
 mod random;
+mod redacted;
 mod search;
 mod secret;
 mod totp;

@@ -58,11 +58,7 @@ impl PasswordHash {
     }
 }
 
-impl core::fmt::Debug for PasswordHash {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("PasswordHash(<redacted>)")
-    }
-}
+tollgate_otp::redacted_debug!(PasswordHash);
 
 /// A registered user: the stand-in for the portal's "personal validation".
 #[derive(Clone, Debug)]

@@ -56,11 +56,7 @@ impl RingKey for SealingKey {
     }
 }
 
-impl core::fmt::Debug for SealingKey {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "SealingKey(<redacted>, id {})", self.1)
-    }
-}
+tollgate_otp::redacted_debug!(SealingKey, "id {}", 1);
 
 const NONCE_LEN: usize = 24;
 

@@ -68,11 +68,7 @@ pub struct MobileQr {
     pub password: ActivationPassword,
 }
 
-impl core::fmt::Debug for MobileQr {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("MobileQr(<redacted>)")
-    }
-}
+tollgate_otp::redacted_debug!(MobileQr);
 
 /// The open path's token, drawn at issue: any authenticator app scans its `otpauth://` QR, and
 /// the first right code typed back enrolls it.

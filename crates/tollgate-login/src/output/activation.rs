@@ -33,11 +33,7 @@ pub struct OpenPath {
     pub key: Zeroizing<String>,
 }
 
-impl core::fmt::Debug for OpenPath {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("OpenPath(<redacted>)")
-    }
-}
+tollgate_otp::redacted_debug!(OpenPath);
 
 /// What the desktop activation screen shows. Its `Debug` hides the activation code.
 pub struct DesktopActivation {
