@@ -17,11 +17,7 @@ use tollgate_otp::{ConstantTimeEq, UnixTime};
 
 /// Deterministic by default (a fixed seed); set `PROPTEST_RNG_SEED` to explore other cases.
 fn config() -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0xc0de5);
-    }
-    config
+    tollgate_test_kit::proptest_config(256, 0xc0de5)
 }
 
 fn rng() -> impl Strategy<Value = ChaCha20Rng> {

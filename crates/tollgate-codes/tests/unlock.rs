@@ -14,9 +14,7 @@ use tollgate_codes::{UNLOCK_SUITE, new_reset_code, unlock_code};
 use tollgate_otp::{OcraSuite, Secret};
 
 fn unhex(hex: &str) -> Vec<u8> {
-    (0..hex.len() / 2)
-        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
+    tollgate_test_kit::hex(hex)
 }
 
 #[test]

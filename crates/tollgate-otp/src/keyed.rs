@@ -322,11 +322,7 @@ mod tests {
 
     /// Deterministic by default (a fixed seed); set `PROPTEST_RNG_SEED` to explore other cases.
     fn config() -> ProptestConfig {
-        let mut config = ProptestConfig::default();
-        if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-            config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x70_11_6a_7e);
-        }
-        config
+        tollgate_test_kit::proptest_config(256, 0x70_11_6a_7e)
     }
 
     fn oracle(algorithm: Algorithm, key: &[u8], message: u64) -> Vec<u8> {

@@ -49,9 +49,7 @@ impl Vector {
 }
 
 fn unhex(hex: &str) -> Vec<u8> {
-    (0..hex.len() / 2)
-        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
+    tollgate_test_kit::hex(hex)
 }
 
 fn vectors() -> Vec<Vector> {

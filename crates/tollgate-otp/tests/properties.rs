@@ -13,11 +13,7 @@ use tollgate_otp::{
 
 /// Deterministic by default (a fixed seed); set `PROPTEST_RNG_SEED` to explore other cases.
 fn config() -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x70_11_6a_7e);
-    }
-    config
+    tollgate_test_kit::proptest_config(256, 0x70_11_6a_7e)
 }
 
 fn algorithm() -> impl Strategy<Value = Algorithm> {

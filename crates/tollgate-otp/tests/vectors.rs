@@ -8,45 +8,15 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-use std::collections::HashMap;
-
 use tollgate_otp::{
     Algorithm, Code, Counter, Digits, Hotp, LookAhead, Period, Secret, Step, Totp, TotpParams,
     UnixTime, VerifyError, Window,
 };
 
-type Block = HashMap<String, String>;
+use tollgate_test_kit::{Block, hex};
 
 fn blocks(file: &str) -> Vec<Block> {
-    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let mut blocks = Vec::new();
-    let mut block = Block::new();
-    for line in text.lines().map(str::trim) {
-        if line.starts_with('#') {
-            continue;
-        }
-        if line.is_empty() {
-            if !block.is_empty() {
-                blocks.push(std::mem::take(&mut block));
-            }
-            continue;
-        }
-        let (key, value) = line.split_once(" = ").expect("`Key = Value`");
-        block.insert(key.to_owned(), value.to_owned());
-    }
-    if !block.is_empty() {
-        blocks.push(block);
-    }
-    assert!(!blocks.is_empty(), "{path} has no vectors");
-    blocks
-}
-
-fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
+    tollgate_test_kit::data(env!("CARGO_MANIFEST_DIR"), file)
 }
 
 fn field<T: std::str::FromStr>(block: &Block, key: &str) -> T

@@ -13,11 +13,7 @@ use tollgate_provision::{BuildError, Forgiven, OtpAuthUri, OtpKind, UriError};
 
 /// Deterministic by default (a fixed seed); set `PROPTEST_RNG_SEED` to explore other cases.
 fn config() -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x0a7b);
-    }
-    config
+    tollgate_test_kit::proptest_config(256, 0x0a7b)
 }
 
 const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";

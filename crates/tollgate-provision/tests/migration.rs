@@ -16,11 +16,7 @@ use tollgate_provision::{MigrationError, OtpAuthUri};
 
 /// Deterministic by default (a fixed seed); set `PROPTEST_RNG_SEED` to explore other cases.
 fn config() -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x316);
-    }
-    config
+    tollgate_test_kit::proptest_config(256, 0x316)
 }
 
 fn accounts() -> Vec<OtpAuthUri> {

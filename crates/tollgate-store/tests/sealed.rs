@@ -184,11 +184,7 @@ fn the_test_s_own_sealing_is_the_format() {
 }
 
 fn config() -> ProptestConfig {
-    let mut config = ProptestConfig::with_cases(512);
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x5ea1);
-    }
-    config
+    tollgate_test_kit::proptest_config(512, 0x5ea1)
 }
 
 proptest! {

@@ -3,38 +3,20 @@
 
 #![allow(dead_code, reason = "each test file uses its own part of the helpers")]
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 
 use rand_core::{TryCryptoRng, TryRng};
 use tollgate_codes::{Activation, Policy, RegistrationCode, TokenActivation};
 use tollgate_otp::UnixTime;
 
-pub(crate) type Block = HashMap<String, String>;
+pub(crate) use tollgate_test_kit::Block;
 
 pub(crate) fn blocks(file: &str) -> Vec<Block> {
-    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    text.split("\n\n")
-        .map(|chunk| {
-            chunk
-                .lines()
-                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-                .map(|l| {
-                    let (k, v) = l.split_once(" = ").unwrap();
-                    (k.to_owned(), v.to_owned())
-                })
-                .collect::<Block>()
-        })
-        .filter(|b| !b.is_empty())
-        .collect()
+    tollgate_test_kit::data(env!("CARGO_MANIFEST_DIR"), file)
 }
 
 pub(crate) fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
+    tollgate_test_kit::hex(text)
 }
 
 /// An RNG that returns the given bytes: the token's nonce in a vector.

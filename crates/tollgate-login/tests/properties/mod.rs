@@ -25,11 +25,7 @@ static NEW_PASSWORDS: std::sync::atomic::AtomicUsize = std::sync::atomic::Atomic
 
 /// Deterministic by default (a fixed seed); set `PROPTEST_RNG_SEED` to explore other cases.
 fn config() -> ProptestConfig {
-    let mut config = ProptestConfig::with_cases(256);
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x10_91);
-    }
-    config
+    tollgate_test_kit::proptest_config(256, 0x10_91)
 }
 
 /// Runs the property over generated sequences, and checks that they do reach authentication

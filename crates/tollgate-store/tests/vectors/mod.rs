@@ -19,22 +19,13 @@ pub(crate) fn edited(
     tollgate_login::AccountState::decode(&serde_json::to_vec(&document).unwrap()).unwrap()
 }
 
-/// The `name = value` lines of a vector file.
+/// The `name = value` lines of a vector file (its blocks, if it has several, as one).
 pub(crate) fn read(file: &str) -> HashMap<String, String> {
-    file.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let (k, v) = l.split_once(" = ").unwrap();
-            (k.to_owned(), v.to_owned())
-        })
-        .collect()
+    tollgate_test_kit::blocks(file).into_iter().flatten().collect()
 }
 
 pub(crate) fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
+    tollgate_test_kit::hex(text)
 }
 
 /// The vector's sealing key.
