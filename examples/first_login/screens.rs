@@ -186,7 +186,6 @@ pub(crate) fn show(view: &View, catalog: &Catalog) {
                 println!("│   {name} {}", a.serial);
             }
         }
-        other => println!("│ {other:?}"),
     }
     println!("└──────────────────────────────────────────────────────────────");
 }

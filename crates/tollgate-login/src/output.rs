@@ -90,8 +90,11 @@ pub struct Output {
 }
 
 /// The screens of the portal's first-login guide.
+///
+/// Not `#[non_exhaustive]`, on purpose: a service renders every screen, and a screen added in a
+/// later version is a compile error in its renderer (a new minor version, in the changelog),
+/// not a blank page behind a catch-all arm.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum Screen {
     /// "Enter User ID".
     EnterUserId,

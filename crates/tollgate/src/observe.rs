@@ -43,7 +43,6 @@ pub(crate) fn screen_name(screen: &Screen) -> &'static str {
         Screen::ResetPin { .. } => "reset_pin",
         Screen::NewPassword { .. } => "new_password",
         Screen::PasswordChanged { .. } => "password_changed",
-        _ => "other",
     }
 }
 

@@ -339,7 +339,6 @@ pub trait Pages: Send + Sync + 'static {
                 ("new-password", self.new_password(cx, user, *rules))
             }
             Screen::PasswordChanged { .. } => ("password-changed", self.password_changed(cx)),
-            _ => ("unknown", html! {}),
         };
         let main = html! {
             @if let Some(notice) = notice {
