@@ -18,12 +18,23 @@ use web::{PASSWORD, start_example};
 
 /// The newest PIN on the server's console (the example's stand-in for SMS).
 fn last_pin(log: &web::Output) -> String {
-    let log = log.lock().unwrap();
-    let line = log
-        .lines()
-        .rev()
-        .find(|l| l.contains("one-time password is"))
-        .unwrap();
+    // The server prints the PIN before it answers, but its output reaches this process through
+    // a reader thread: wait for the line (a second at most), not for a time.
+    let mut line = None;
+    for _ in 0..1000 {
+        line = log
+            .lock()
+            .unwrap()
+            .lines()
+            .rev()
+            .find(|l| l.contains("one-time password is"))
+            .map(str::to_owned);
+        if line.is_some() {
+            break;
+        }
+        std::thread::park_timeout(std::time::Duration::from_millis(1));
+    }
+    let line = line.unwrap();
     let digits = line.rsplit(' ').next().unwrap();
     digits.trim_end_matches('.').to_owned()
 }

@@ -21,7 +21,10 @@ pub(crate) fn edited(
 
 /// The `name = value` lines of a vector file (its blocks, if it has several, as one).
 pub(crate) fn read(file: &str) -> HashMap<String, String> {
-    tollgate_test_kit::blocks(file).into_iter().flatten().collect()
+    tollgate_test_kit::blocks(file)
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 pub(crate) fn unhex(text: &str) -> Vec<u8> {
