@@ -189,7 +189,7 @@ impl LoginMachine {
             stage,
             on_device: _,
         } = state;
-        let Step {
+        let Next {
             stage,
             notice,
             update,
@@ -247,7 +247,7 @@ impl LoginMachine {
 
 /// What a transition decided: the next stage, a notice, the account's new state (stored with
 /// compare-and-set against the version it was loaded at), and the effects.
-struct Step {
+struct Next {
     stage: Stage,
     notice: Option<Message>,
     update: Option<AccountState>,
@@ -256,7 +256,7 @@ struct Step {
     codes: Vec<crate::recovery::RecoveryCode>,
 }
 
-impl Step {
+impl Next {
     fn to(stage: Stage) -> Self {
         Self {
             stage,
@@ -323,6 +323,6 @@ enum Refusing {
     Locked,
 }
 
-fn second_factor_locked(user: UserId) -> Step {
-    Step::to(Stage::second_factor_locked(user)).notice(MessageId::SecondFactorLocked)
+fn second_factor_locked(user: UserId) -> Next {
+    Next::to(Stage::second_factor_locked(user)).notice(MessageId::SecondFactorLocked)
 }

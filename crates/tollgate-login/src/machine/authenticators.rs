@@ -4,7 +4,7 @@
 //! an account without an authenticator would log in with the password and a PIN alone).
 
 use super::Enrolling;
-use super::{Ctx, Step, account_state, notices};
+use super::{Ctx, Next, account_state, notices};
 use crate::account::{AccountState, AuthenticatorName};
 use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Authenticator, Notification};
@@ -32,20 +32,20 @@ pub(super) fn has_room<R>(ctx: &Ctx<'_, R>, state: &AccountState) -> bool {
 }
 
 /// "Add an authenticator": on to the enrollment choice, this login marked as adding.
-pub(super) fn add<R>(ctx: &mut Ctx<'_, R>, user: UserId) -> Step {
+pub(super) fn add<R>(ctx: &mut Ctx<'_, R>, user: UserId) -> Next {
     let Some(state) = account_state(ctx) else {
-        return Step::to(Stage::session(user));
+        return Next::to(Stage::session(user));
     };
     if !has_room(ctx, &state) {
-        return Step::to(Stage::session(user)).notice(limit_reached(ctx));
+        return Next::to(Stage::session(user)).notice(limit_reached(ctx));
     }
     ctx.enrolling = Enrolling::Another;
-    Step::to(ctx.enrollment(user, Enrollment::ExpectChoice))
+    Next::to(ctx.enrollment(user, Enrollment::ExpectChoice))
 }
 
 /// "Remove": the authenticator is revoked, unless it is the account's last.
-pub(super) fn remove<R>(ctx: &Ctx<'_, R>, user: UserId, serial: SerialNumber) -> Step {
-    let here = || Step::to(Stage::session(user.clone()));
+pub(super) fn remove<R>(ctx: &Ctx<'_, R>, user: UserId, serial: SerialNumber) -> Next {
+    let here = || Next::to(Stage::session(user.clone()));
     let Some(mut state) = account_state(ctx) else {
         return here();
     };
@@ -69,8 +69,8 @@ pub(super) fn remove<R>(ctx: &Ctx<'_, R>, user: UserId, serial: SerialNumber) ->
 }
 
 /// "Rename": the name typed, if it is one.
-pub(super) fn rename<R>(ctx: &Ctx<'_, R>, user: UserId, serial: SerialNumber, typed: &str) -> Step {
-    let here = || Step::to(Stage::session(user.clone()));
+pub(super) fn rename<R>(ctx: &Ctx<'_, R>, user: UserId, serial: SerialNumber, typed: &str) -> Next {
+    let here = || Next::to(Stage::session(user.clone()));
     let Some(mut state) = account_state(ctx) else {
         return here();
     };

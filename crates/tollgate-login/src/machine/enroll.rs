@@ -10,7 +10,7 @@ use rand_core::CryptoRng;
 use super::Enrolling;
 use super::token::{learned_drift, verify};
 use super::{
-    Ctx, Factor, Refusing, Step, account_state, code_refused, refuses_codes, second_factor_locked,
+    Ctx, Factor, Next, Refusing, account_state, code_refused, refuses_codes, second_factor_locked,
 };
 use crate::account::{
     AccountState, EnrollmentKind, MobileQr, OpenToken, PendingActivation, TokenRecord,
@@ -30,16 +30,16 @@ pub(super) fn issue<R: CryptoRng>(
     ctx: &mut Ctx<'_, R>,
     user: UserId,
     kind: EnrollmentKind,
-) -> Step {
+) -> Next {
     let Some(mut state) = account_state(ctx) else {
-        return Step::to(ctx.enrollment(user, Enrollment::ExpectChoice));
+        return Next::to(ctx.enrollment(user, Enrollment::ExpectChoice));
     };
     if let Some(refused) = refused(ctx, &state, &user) {
         return refused;
     }
     // No new activation data while wrong codes cool the account down.
     if refuses_codes(ctx) == Some(Refusing::CoolingDown) {
-        return Step::to(ctx.enrollment(user, Enrollment::ExpectChoice))
+        return Next::to(ctx.enrollment(user, Enrollment::ExpectChoice))
             .notice(super::pin::try_later(ctx));
     }
     // Serial numbers are drawn from 10^9; the store's uniqueness constraint refuses the rare
@@ -77,23 +77,23 @@ pub(super) fn issue<R: CryptoRng>(
         });
     }
     state.issue_activation(pending);
-    Step::to(ctx.enrollment(user.clone(), Enrollment::ExpectRegistration { kind }))
+    Next::to(ctx.enrollment(user.clone(), Enrollment::ExpectRegistration { kind }))
         .update(state)
         .audit(AuditEvent::ActivationIssued { user, serial, kind })
 }
 
 /// Refuses enrollment where it may not go on: the account has a token (and this login is
 /// not adding one), it has as many as it may, or codes are refused.
-fn refused<R>(ctx: &mut Ctx<'_, R>, state: &AccountState, user: &UserId) -> Option<Step> {
+fn refused<R>(ctx: &mut Ctx<'_, R>, state: &AccountState, user: &UserId) -> Option<Next> {
     if state.has_token() && ctx.enrolling == Enrolling::First {
         return Some(
-            Step::to(Stage::expect_token_code(user.clone())).notice(MessageId::AlreadyEnrolled),
+            Next::to(Stage::expect_token_code(user.clone())).notice(MessageId::AlreadyEnrolled),
         );
     }
     if ctx.enrolling == Enrolling::Another && !super::authenticators::has_room(ctx, state) {
         ctx.enrolling = Enrolling::First;
         let notice = super::authenticators::limit_reached(ctx);
-        return Some(Step::to(Stage::session(user.clone())).notice(notice));
+        return Some(Next::to(Stage::session(user.clone())).notice(notice));
     }
     (refuses_codes(ctx) == Some(Refusing::Locked)).then(|| second_factor_locked(user.clone()))
 }
@@ -104,9 +104,9 @@ fn pending_of<R>(
     ctx: &mut Ctx<'_, R>,
     user: &UserId,
     kind: EnrollmentKind,
-) -> Result<(AccountState, PendingActivation), Box<Step>> {
+) -> Result<(AccountState, PendingActivation), Box<Next>> {
     let choose =
-        |ctx: &Ctx<'_, R>| Step::to(ctx.enrollment(user.clone(), Enrollment::ExpectChoice));
+        |ctx: &Ctx<'_, R>| Next::to(ctx.enrollment(user.clone(), Enrollment::ExpectChoice));
     let Some(state) = account_state(ctx) else {
         return Err(Box::new(choose(ctx)));
     };
@@ -121,7 +121,7 @@ fn pending_of<R>(
     }
     if refuses_codes(ctx) == Some(Refusing::CoolingDown) {
         let stage = ctx.enrollment(user.clone(), Enrollment::ExpectRegistration { kind });
-        let step = Step::to(stage).notice(MessageId::RegistrationNotForThisActivation);
+        let step = Next::to(stage).notice(MessageId::RegistrationNotForThisActivation);
         return Err(Box::new(step));
     }
     if ctx.now >= pending.activation.expires_at() {
@@ -143,9 +143,9 @@ fn wrong<R>(
     user: UserId,
     kind: EnrollmentKind,
     id: MessageId,
-) -> Step {
+) -> Next {
     let wrong =
-        Step::to(ctx.enrollment(user.clone(), Enrollment::ExpectRegistration { kind })).notice(id);
+        Next::to(ctx.enrollment(user.clone(), Enrollment::ExpectRegistration { kind })).notice(id);
     code_refused(ctx, user, state, Factor::SecondFactor, wrong)
 }
 
@@ -157,10 +157,10 @@ fn enrolled<R: CryptoRng>(
     mut state: AccountState,
     user: UserId,
     token: TokenRecord,
-) -> Step {
+) -> Next {
     let serial = token.serial;
     let first = state.add_authenticator(token);
-    let step = Step::to(ctx.enrollment(user.clone(), Enrollment::ExpectContinue))
+    let step = Next::to(ctx.enrollment(user.clone(), Enrollment::ExpectContinue))
         .notice(MessageId::Enrolled);
     let step = if first {
         super::lost::issue(ctx, &user, &mut state, step)
@@ -180,7 +180,7 @@ pub(super) fn register<R: CryptoRng>(
     user: UserId,
     kind: EnrollmentKind,
     typed: &str,
-) -> Step {
+) -> Next {
     let (state, pending) = match pending_of(ctx, &user, kind) {
         Ok(found) => found,
         Err(step) => return *step,
@@ -197,14 +197,14 @@ pub(super) fn arrived<R: CryptoRng>(
     ctx: &mut Ctx<'_, R>,
     user: UserId,
     kind: EnrollmentKind,
-) -> Step {
+) -> Next {
     let (state, pending) = match pending_of(ctx, &user, kind) {
         Ok(found) => found,
         Err(step) => return *step,
     };
     match pending.registered.as_ref().map(|r| r.code.clone()) {
         Some(code) => complete(ctx, state, &pending, user, kind, &code),
-        None => Step::to(ctx.enrollment(user, Enrollment::ExpectRegistration { kind }))
+        None => Next::to(ctx.enrollment(user, Enrollment::ExpectRegistration { kind }))
             .notice(MessageId::RegistrationNotArrived),
     }
 }
@@ -217,7 +217,7 @@ fn complete<R: CryptoRng>(
     user: UserId,
     kind: EnrollmentKind,
     code: &RegistrationCode,
-) -> Step {
+) -> Next {
     match pending
         .activation
         .complete(code, ctx.config.registration_scheme, ctx.now)
@@ -253,13 +253,13 @@ pub(super) fn confirm_open<R: CryptoRng>(
     user: UserId,
     kind: EnrollmentKind,
     typed: &str,
-) -> Step {
+) -> Next {
     let (state, pending) = match pending_of(ctx, &user, kind) {
         Ok(found) => found,
         Err(step) => return *step,
     };
     let Some(open) = pending.open else {
-        return Step::to(ctx.enrollment(user, Enrollment::ExpectRegistration { kind }));
+        return Next::to(ctx.enrollment(user, Enrollment::ExpectRegistration { kind }));
     };
     match verify(&open.secret, open.params, 0, None, ctx, typed) {
         Ok(verified) => {

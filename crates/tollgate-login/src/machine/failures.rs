@@ -104,8 +104,8 @@ pub(super) fn code_refused<R>(
     user: UserId,
     mut state: AccountState,
     factor: Factor,
-    wrong: super::Step,
-) -> super::Step {
+    wrong: super::Next,
+) -> super::Next {
     let events = fail(ctx, &user, &mut state, factor);
     let refused = AuditEvent::CodeRefused { user: user.clone() };
     let step = if ctx.config.second_factor_locked(&state) {

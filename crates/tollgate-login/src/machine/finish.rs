@@ -2,7 +2,7 @@
 
 use rand_core::CryptoRng;
 
-use super::{Ctx, Step, pin};
+use super::{Ctx, Next, pin};
 use crate::account::AccountState;
 use crate::device::{DeviceId, KnownDevice, MAX_DEVICES};
 use crate::message::MessageId;
@@ -42,17 +42,17 @@ pub(super) fn authenticated<R: CryptoRng>(
     ctx: &mut Ctx<'_, R>,
     user: UserId,
     mut state: AccountState,
-) -> Step {
+) -> Next {
     // A temporary password from an administrator: both factors are proven, but the login
     // is not authenticated until the user sets a password of their own.
     if state.password_expired {
         let event = AuditEvent::PasswordChangeRequired { user: user.clone() };
-        return Step::to(Stage::reset(user, Reset::ExpectNewPassword))
+        return Next::to(Stage::reset(user, Reset::ExpectNewPassword))
             .notice(MessageId::PasswordChangeRequired)
             .update(state)
             .audit(event);
     }
-    let mut step = Step::to(Stage::session(user.clone()))
+    let mut step = Next::to(Stage::session(user.clone()))
         .audit(AuditEvent::Authenticated { user: user.clone() });
     let mut changed = state.lockouts != 0 || state.last_login != Some(ctx.now);
     state.lockouts = 0;

@@ -6,7 +6,7 @@
 use rand_core::CryptoRng;
 
 use super::{
-    Ctx, Enrolling, Step, account_state, authenticated, authenticators, enroll, lost, pin, reset,
+    Ctx, Enrolling, Next, account_state, authenticated, authenticators, enroll, lost, pin, reset,
     token,
 };
 use crate::message::MessageId;
@@ -16,7 +16,7 @@ use crate::user::{UserId, UserIds};
 
 use super::input::{Event, Input, Report};
 
-pub(super) fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Event) -> Step {
+pub(super) fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input: Event) -> Next {
     // A first login that another login has overtaken: once the account has a token, the PIN
     // is no longer a second factor for it, and no other token may be enrolled over it.
     let first_login = matches!(
@@ -31,7 +31,7 @@ pub(super) fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input
         && ctx.account.is_some_and(|a| a.state.has_token())
         && let Some(user) = stage.user()
     {
-        return Step::to(Stage::expect_token_code(user.clone())).notice(MessageId::AlreadyEnrolled);
+        return Next::to(Stage::expect_token_code(user.clone())).notice(MessageId::AlreadyEnrolled);
     }
     let input = match input {
         Event::Input(input) => input,
@@ -55,7 +55,7 @@ pub(super) fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input
 
 /// What the service's own IO came to, where a stage waits for it; anywhere else (a report
 /// about a step the login has left) the login stays as it is.
-fn reported<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, report: Report) -> Step {
+fn reported<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, report: Report) -> Next {
     match (stage, report) {
         (
             Stage::Reset {
@@ -69,12 +69,12 @@ fn reported<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, report: Report) ->
                 let (pin, user) = (pin.clone(), stage.user().cloned());
                 match user {
                     Some(user) => pin::not_delivered(ctx, user, pin, purpose),
-                    None => Step::to(stage),
+                    None => Next::to(stage),
                 }
             }
-            None => Step::to(stage),
+            None => Next::to(stage),
         },
-        (stage, Report::PasswordSet(_)) => Step::to(stage),
+        (stage, Report::PasswordSet(_)) => Next::to(stage),
     }
 }
 
@@ -85,7 +85,7 @@ fn pin_input<R: CryptoRng>(
     pin: crate::state::PinRecord,
     purpose: PinPurpose,
     input: Input,
-) -> Step {
+) -> Next {
     match input {
         Input::Pin(typed) => pin::check_pin(ctx, user, pin, purpose, &typed),
         Input::ResendPin => {
@@ -116,19 +116,19 @@ fn pin_input<R: CryptoRng>(
         | Input::RemoveAuthenticator(_)
         | Input::RenameAuthenticator { .. }
         | Input::Cancel
-        | Input::Tick => Step::to(Stage::expect_pin(user, pin, purpose)),
+        | Input::Tick => Next::to(Stage::expect_pin(user, pin, purpose)),
     }
 }
 
-fn sign_in<R: CryptoRng>(ctx: &mut Ctx<'_, R>, step: SignIn, input: Input) -> Step {
+fn sign_in<R: CryptoRng>(ctx: &mut Ctx<'_, R>, step: SignIn, input: Input) -> Next {
     match (step, input) {
         (SignIn::ExpectUserId, Input::UserId(text)) => {
             match UserId::parse_as(&text, ctx.config.user_ids) {
-                Ok(user) => Step::to(Stage::expect_password(user)),
+                Ok(user) => Next::to(Stage::expect_password(user)),
                 Err(_) if ctx.config.user_ids == UserIds::Username => {
-                    Step::to(Stage::expect_user_id()).notice(MessageId::UserNameFormat)
+                    Next::to(Stage::expect_user_id()).notice(MessageId::UserNameFormat)
                 }
-                Err(_) => Step::to(Stage::expect_user_id()).notice(MessageId::UserIdFormat),
+                Err(_) => Next::to(Stage::expect_user_id()).notice(MessageId::UserIdFormat),
             }
         }
         (SignIn::ExpectPassword { user }, Input::Password(check)) => {
@@ -142,7 +142,7 @@ fn sign_in<R: CryptoRng>(ctx: &mut Ctx<'_, R>, step: SignIn, input: Input) -> St
             token::token_code(ctx, user, &typed)
         }
         (SignIn::ExpectTokenCode { user }, Input::LostToken) => {
-            Step::to(Stage::expect_recovery_code(user))
+            Next::to(Stage::expect_recovery_code(user))
         }
         (
             step,
@@ -169,7 +169,7 @@ fn sign_in<R: CryptoRng>(ctx: &mut Ctx<'_, R>, step: SignIn, input: Input) -> St
             | Input::RenameAuthenticator { .. }
             | Input::Cancel
             | Input::Tick,
-        ) => Step::to(Stage::SignIn(step)),
+        ) => Next::to(Stage::SignIn(step)),
     }
 }
 
@@ -179,7 +179,7 @@ fn enrollment<R: CryptoRng>(
     user: UserId,
     step: Enrollment,
     input: Input,
-) -> Step {
+) -> Next {
     match (step, input) {
         (
             Enrollment::ExpectChoice | Enrollment::ExpectRegistration { .. },
@@ -198,11 +198,11 @@ fn enrollment<R: CryptoRng>(
             // An authenticator added to a session: back to it (the login was whole already).
             Enrolling::Another => {
                 ctx.enrolling = Enrolling::First;
-                Step::to(Stage::session(user))
+                Next::to(Stage::session(user))
             }
             Enrolling::First => match account_state(ctx) {
                 Some(state) => authenticated(ctx, user, state),
-                None => Step::to(ctx.enrollment(user, Enrollment::ExpectContinue)),
+                None => Next::to(ctx.enrollment(user, Enrollment::ExpectContinue)),
             },
         },
         (
@@ -230,18 +230,18 @@ fn enrollment<R: CryptoRng>(
             | Input::RenameAuthenticator { .. }
             | Input::Cancel
             | Input::Tick,
-        ) => Step::to(ctx.enrollment(user, step)),
+        ) => Next::to(ctx.enrollment(user, step)),
     }
 }
 
 /// "Password locked or forgotten?"
-fn resetting<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, step: Reset, input: Input) -> Step {
+fn resetting<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, step: Reset, input: Input) -> Next {
     match (step, input) {
         (Reset::Start, Input::TokenCode(typed)) => reset::token(ctx, user, &typed),
         (Reset::Start, Input::NoAuthenticator) => reset::without_token(ctx, user),
         (Reset::Start, Input::RecoveryCode(typed)) => reset::recovery_code(ctx, user, &typed),
         (Reset::ExpectPin { pin, purpose }, input) => pin_input(ctx, user, pin, purpose, input),
-        (Reset::PasswordChanged, Input::Continue) => Step::to(Stage::expect_password(user)),
+        (Reset::PasswordChanged, Input::Continue) => Next::to(Stage::expect_password(user)),
         (
             step,
             Input::UserId(_)
@@ -268,7 +268,7 @@ fn resetting<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, step: Reset, inpu
             | Input::RenameAuthenticator { .. }
             | Input::Cancel
             | Input::Tick,
-        ) => Step::to(Stage::reset(user, step)),
+        ) => Next::to(Stage::reset(user, step)),
     }
 }
 
@@ -278,7 +278,7 @@ fn lost_token<R: CryptoRng>(
     user: UserId,
     step: LostToken,
     input: Input,
-) -> Step {
+) -> Next {
     match (step, input) {
         (LostToken::ExpectRecoveryCode, Input::RecoveryCode(typed)) => {
             lost::recovery_code(ctx, user, &typed)
@@ -310,12 +310,12 @@ fn lost_token<R: CryptoRng>(
             | Input::RenameAuthenticator { .. }
             | Input::Cancel
             | Input::Tick,
-        ) => Step::to(Stage::LostToken { user, step }),
+        ) => Next::to(Stage::LostToken { user, step }),
     }
 }
 
 /// A whole login's session.
-fn session<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, input: Input) -> Step {
+fn session<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, input: Input) -> Next {
     match input {
         Input::NewRecoveryCodes => lost::regenerate(ctx, user),
         Input::AddAuthenticator => authenticators::add(ctx, user),
@@ -343,6 +343,6 @@ fn session<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, input: Input) -> St
         | Input::LostToken
         | Input::RecoveryCode(_)
         | Input::Cancel
-        | Input::Tick => Step::to(Stage::session(user)),
+        | Input::Tick => Next::to(Stage::session(user)),
     }
 }

@@ -11,7 +11,7 @@ use rand_core::CryptoRng;
 use super::pin::first_channel;
 use super::reset::first_pin;
 use super::{
-    Ctx, Factor, Refusing, Step, account_state, code_refused, notices, refuses_codes,
+    Ctx, Factor, Next, Refusing, account_state, code_refused, notices, refuses_codes,
     second_factor_locked,
 };
 use crate::account::AccountState;
@@ -23,9 +23,9 @@ use crate::state::{PinPurpose, Stage};
 use crate::user::UserId;
 
 /// A recovery code: right, and it is spent and a PIN goes out; wrong, and it counts.
-pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Step {
+pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Next {
     let wrong = |user: UserId| {
-        Step::to(Stage::expect_recovery_code(user)).notice(MessageId::WrongRecoveryCode)
+        Next::to(Stage::expect_recovery_code(user)).notice(MessageId::WrongRecoveryCode)
     };
     let Some(mut state) = account_state(ctx) else {
         return wrong(user);
@@ -41,7 +41,7 @@ pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, ty
             Some(grant) if recovery::is_grant(&user, &grant.hash, typed) => {
                 state.grant = None;
                 if ctx.now >= grant.expires_at {
-                    let expired = Step::to(Stage::expect_recovery_code(user.clone()))
+                    let expired = Next::to(Stage::expect_recovery_code(user.clone()))
                         .notice(MessageId::GrantExpired);
                     return code_refused(ctx, user, state, Factor::SecondFactor, expired);
                 }
@@ -75,7 +75,7 @@ pub(super) fn spend<R>(
 }
 
 /// The PIN after a recovery code: the lost token is revoked, and a new one is enrolled next.
-pub(super) fn replace<R>(ctx: &Ctx<'_, R>, user: UserId, mut state: AccountState) -> Step {
+pub(super) fn replace<R>(ctx: &Ctx<'_, R>, user: UserId, mut state: AccountState) -> Next {
     let serials = state.revoke_all();
     state.second_factor_failures = 0;
     let event = AuditEvent::TokenReplaced {
@@ -83,7 +83,7 @@ pub(super) fn replace<R>(ctx: &Ctx<'_, R>, user: UserId, mut state: AccountState
         serials,
     };
     let told = notices(ctx, &user, Notification::AuthenticatorReplaced);
-    Step::to(ctx.enrollment(user, Enrollment::ExpectChoice))
+    Next::to(ctx.enrollment(user, Enrollment::ExpectChoice))
         .update(state)
         .audit(event)
         .effects(told)
@@ -94,21 +94,21 @@ pub(super) fn issue<R: CryptoRng>(
     ctx: &mut Ctx<'_, R>,
     user: &UserId,
     state: &mut AccountState,
-    step: Step,
-) -> Step {
+    step: Next,
+) -> Next {
     let (codes, hashes) = recovery::generate(user, ctx.rng);
     state.recovery_codes = hashes;
     step.codes(codes)
 }
 
 /// "New recovery codes", logged in.
-pub(super) fn regenerate<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) -> Step {
+pub(super) fn regenerate<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) -> Next {
     let Some(mut state) = account_state(ctx) else {
-        return Step::to(Stage::session(user));
+        return Next::to(Stage::session(user));
     };
     let event = AuditEvent::RecoveryCodesIssued { user: user.clone() };
     let told = notices(ctx, &user, Notification::RecoveryCodesReplaced);
-    let step = Step::to(Stage::session(user.clone()));
+    let step = Next::to(Stage::session(user.clone()));
     let step = issue(ctx, &user, &mut state, step);
     step.update(state).audit(event).effects(told)
 }

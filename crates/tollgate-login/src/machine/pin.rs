@@ -3,7 +3,7 @@
 use rand_core::CryptoRng;
 
 use super::{
-    Ctx, Factor, PasswordCheck, Refusing, Step, account_state, code_refused, cool_down, fail,
+    Ctx, Factor, Next, PasswordCheck, Refusing, account_state, code_refused, cool_down, fail,
     refuses_codes, second_factor_locked,
 };
 use crate::account::AccountState;
@@ -20,14 +20,14 @@ pub(super) fn password<R: CryptoRng>(
     ctx: &mut Ctx<'_, R>,
     user: UserId,
     check: PasswordCheck,
-) -> Step {
+) -> Next {
     let refused = |user: &UserId, known: bool| AuditEvent::PasswordRefused {
         user: user.clone(),
         known,
     };
     let Some(mut state) = account_state(ctx) else {
         let event = refused(&user, false);
-        return Step::to(Stage::expect_password(user))
+        return Next::to(Stage::expect_password(user))
             .notice(MessageId::WrongPassword)
             .audit(event);
     };
@@ -43,7 +43,7 @@ pub(super) fn password<R: CryptoRng>(
     .is_some_and(|until| now < until);
     if cooling || ctx.account.is_some_and(|a| a.is_locked(now)) {
         let event = refused(&user, true);
-        return Step::to(Stage::expect_password(user))
+        return Next::to(Stage::expect_password(user))
             .notice(MessageId::WrongPassword)
             .audit(event);
     }
@@ -53,7 +53,7 @@ pub(super) fn password<R: CryptoRng>(
             None => fail(ctx, &user, &mut state, Factor::Password),
         };
         let event = refused(&user, true);
-        return Step::to(Stage::expect_password(user))
+        return Next::to(Stage::expect_password(user))
             .notice(MessageId::WrongPassword)
             .update(state)
             .audit(event)
@@ -78,18 +78,18 @@ pub(super) fn password<R: CryptoRng>(
     let step = if ctx.config.second_factor_locked(&state) {
         second_factor_locked(user)
     } else if state.has_token() {
-        Step::to(Stage::expect_token_code(user))
+        Next::to(Stage::expect_token_code(user))
     } else {
         // First login: the one-time PIN, by SMS, or by e-mail when no mobile number is on file.
         let channel = first_channel(ctx);
         let (pin, send) = new_pin(ctx, &user, channel, 1);
         let purpose = PinPurpose::FirstLogin;
         if spend_send(ctx, &mut state, channel) {
-            return Step::to(Stage::expect_pin(user, pin, purpose))
+            return Next::to(Stage::expect_pin(user, pin, purpose))
                 .effects(send)
                 .update(state);
         }
-        Step::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::SendBudget)
+        Next::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::SendBudget)
     };
     if forgiven { step.update(state) } else { step }
 }
@@ -186,23 +186,23 @@ pub(super) fn check_pin<R: CryptoRng>(
     pin: PinRecord,
     purpose: PinPurpose,
     typed: &str,
-) -> Step {
+) -> Next {
     let Some(mut state) = account_state(ctx) else {
-        return Step::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::WrongPin);
+        return Next::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::WrongPin);
     };
     match refuses_codes(ctx) {
         Some(Refusing::Locked) => return second_factor_locked(user),
         Some(Refusing::CoolingDown) => {
-            return Step::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::WrongPin);
+            return Next::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::WrongPin);
         }
         None => {}
     }
     // A reset past its limit checks nothing, and answers as a wrong PIN would.
     if purpose.is_reset() && super::reset::closed(&state) {
-        return Step::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::WrongPin);
+        return Next::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::WrongPin);
     }
     if ctx.now.as_secs() >= pin.expires {
-        return Step::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::PinExpired);
+        return Next::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::PinExpired);
     }
     // A right PIN moves the login on, so the record (and the PIN) is gone: single use.
     if pin.matches(ctx.pin_key, ctx.id.as_bytes(), typed) {
@@ -213,7 +213,7 @@ pub(super) fn check_pin<R: CryptoRng>(
         if purpose == PinPurpose::ReplaceToken {
             return super::lost::replace(ctx, user, state);
         }
-        let step = Step::to(ctx.enrollment(user, Enrollment::ExpectChoice));
+        let step = Next::to(ctx.enrollment(user, Enrollment::ExpectChoice));
         if state.second_factor_failures == 0 {
             return step;
         }
@@ -225,7 +225,7 @@ pub(super) fn check_pin<R: CryptoRng>(
     } else {
         Factor::SecondFactor
     };
-    let wrong = Step::to(Stage::expect_pin(user.clone(), pin, purpose)).notice(MessageId::WrongPin);
+    let wrong = Next::to(Stage::expect_pin(user.clone(), pin, purpose)).notice(MessageId::WrongPin);
     code_refused(ctx, user, state, factor, wrong)
 }
 
@@ -235,20 +235,20 @@ pub(super) fn resend<R: CryptoRng>(
     pin: PinRecord,
     purpose: PinPurpose,
     channel: Channel,
-) -> Step {
+) -> Next {
     let Some(mut state) = account_state(ctx) else {
-        return Step::to(Stage::expect_pin(user, pin, purpose));
+        return Next::to(Stage::expect_pin(user, pin, purpose));
     };
     match refuses_codes(ctx) {
         Some(Refusing::Locked) => return second_factor_locked(user),
         // No new PIN while wrong ones cool the account down.
         Some(Refusing::CoolingDown) => {
-            return Step::to(Stage::expect_pin(user, pin, purpose)).notice(try_later(ctx));
+            return Next::to(Stage::expect_pin(user, pin, purpose)).notice(try_later(ctx));
         }
         None => {}
     }
     if pin.sends >= ctx.config.max_sends {
-        return Step::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::TooManySends);
+        return Next::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::TooManySends);
     }
     // Throttled per channel: a switch to e-mail is not held back by the last SMS.
     if channel == pin.channel {
@@ -260,18 +260,18 @@ pub(super) fn resend<R: CryptoRng>(
         if ctx.now.as_secs() < ready {
             let wait = ready - ctx.now.as_secs();
             let notice = Message::new(MessageId::ResendTooSoon).with("seconds", wait.to_string());
-            return Step::to(Stage::expect_pin(user, pin, purpose)).notice(notice);
+            return Next::to(Stage::expect_pin(user, pin, purpose)).notice(notice);
         }
     }
     if destination(ctx, &user, channel).is_none() {
-        return Step::to(Stage::expect_pin(user, pin, purpose));
+        return Next::to(Stage::expect_pin(user, pin, purpose));
     }
     if !spend_send(ctx, &mut state, channel) {
-        return Step::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::SendBudget);
+        return Next::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::SendBudget);
     }
     // A new PIN replaces the old one; failures stay counted in the account.
     let (pin, send) = new_pin(ctx, &user, channel, pin.sends.saturating_add(1));
-    Step::to(Stage::expect_pin(user, pin, purpose))
+    Next::to(Stage::expect_pin(user, pin, purpose))
         .effects(send)
         .update(state)
 }
@@ -311,9 +311,9 @@ pub(super) fn not_delivered<R>(
     user: UserId,
     mut pin: PinRecord,
     purpose: PinPurpose,
-) -> Step {
+) -> Next {
     if pin.failed {
-        return Step::to(Stage::expect_pin(user, pin, purpose));
+        return Next::to(Stage::expect_pin(user, pin, purpose));
     }
     let sent_at = pin.sent_at;
     let channel = pin.channel;
@@ -324,7 +324,7 @@ pub(super) fn not_delivered<R>(
         user: user.clone(),
         channel,
     };
-    let step = Step::to(Stage::expect_pin(user, pin, purpose))
+    let step = Next::to(Stage::expect_pin(user, pin, purpose))
         .notice(MessageId::SendFailed)
         .audit(event);
     let Some(mut state) = account_state(ctx) else {

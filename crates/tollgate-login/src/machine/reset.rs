@@ -20,7 +20,7 @@ use rand_core::CryptoRng;
 use super::pin::{first_channel, new_pin, spend_send};
 use super::token::accept;
 use super::{
-    Ctx, Factor, Refusing, Step, account_state, code_refused, refuses_codes, second_factor_locked,
+    Ctx, Factor, Next, Refusing, account_state, code_refused, refuses_codes, second_factor_locked,
 };
 use crate::PasswordRefusal;
 use crate::account::AccountState;
@@ -32,16 +32,16 @@ use crate::state::{PinPurpose, Stage};
 use crate::user::UserId;
 
 /// "Password locked or forgotten?" from the password screen.
-pub(super) fn start(user: UserId) -> Step {
+pub(super) fn start(user: UserId) -> Next {
     let event = AuditEvent::ResetStarted { user: user.clone() };
-    Step::to(Stage::reset(user, Reset::Start)).audit(event)
+    Next::to(Stage::reset(user, Reset::Start)).audit(event)
 }
 
 /// The authenticator's code: right, and the PIN goes out (by SMS when a mobile number is on
 /// file); wrong, and it counts as a wrong code at a login does.
-pub(super) fn token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Step {
+pub(super) fn token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Next {
     let wrong =
-        |user: UserId| Step::to(Stage::reset(user, Reset::Start)).notice(MessageId::WrongCode);
+        |user: UserId| Next::to(Stage::reset(user, Reset::Start)).notice(MessageId::WrongCode);
     let Some(mut state) = account_state(ctx) else {
         return wrong(user);
     };
@@ -68,9 +68,9 @@ pub(super) fn token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &st
 
 /// A recovery code in place of the authenticator's code (SP 800-63B-4 §4.2: a recovery code and
 /// one PIN): right, and it is spent and the PIN goes out; wrong, and it counts as a reset code.
-pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Step {
+pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Next {
     let wrong =
-        |user: UserId| Step::to(Stage::reset(user, Reset::Start)).notice(MessageId::WrongCode);
+        |user: UserId| Next::to(Stage::reset(user, Reset::Start)).notice(MessageId::WrongCode);
     let Some(mut state) = account_state(ctx) else {
         return wrong(user);
     };
@@ -92,11 +92,11 @@ pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, ty
 }
 
 /// "I no longer have my authenticator": the first of two PINs, by SMS.
-pub(super) fn without_token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) -> Step {
+pub(super) fn without_token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) -> Next {
     match refuses_codes(ctx) {
         Some(Refusing::Locked) => return second_factor_locked(user),
         Some(Refusing::CoolingDown) => {
-            return Step::to(Stage::reset(user, Reset::Start)).notice(super::pin::try_later(ctx));
+            return Next::to(Stage::reset(user, Reset::Start)).notice(super::pin::try_later(ctx));
         }
         None => {}
     }
@@ -108,7 +108,7 @@ pub(super) fn without_token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) ->
         _ => {
             let (pin, _) = new_pin(ctx, &user, Channel::Sms, 1);
             let purpose = PinPurpose::ResetFirstOfTwo;
-            Step::to(Stage::expect_pin(user, pin, purpose))
+            Next::to(Stage::expect_pin(user, pin, purpose))
         }
     }
 }
@@ -121,14 +121,14 @@ pub(super) fn first_pin<R: CryptoRng>(
     mut state: AccountState,
     purpose: PinPurpose,
     channel: Channel,
-) -> Step {
+) -> Next {
     let (pin, send) = new_pin(ctx, &user, channel, 1);
     if spend_send(ctx, &mut state, channel) {
-        Step::to(Stage::expect_pin(user, pin, purpose))
+        Next::to(Stage::expect_pin(user, pin, purpose))
             .effects(send)
             .update(state)
     } else {
-        Step::to(Stage::expect_pin(user, pin, purpose))
+        Next::to(Stage::expect_pin(user, pin, purpose))
             .notice(MessageId::SendBudget)
             .update(state)
     }
@@ -141,7 +141,7 @@ pub(super) fn pin_proven<R: CryptoRng>(
     purpose: PinPurpose,
     channel: Channel,
     state: AccountState,
-) -> Step {
+) -> Next {
     match purpose {
         PinPurpose::ResetFirstOfTwo => {
             let other = match channel {
@@ -159,18 +159,18 @@ pub(super) fn pin_proven<R: CryptoRng>(
                 user: user.clone(),
                 dispatch: Dispatch::Inline,
             };
-            Step::to(Stage::reset(user, Reset::Start))
+            Next::to(Stage::reset(user, Reset::Start))
                 .notice(MessageId::ResetNeedsToken)
                 .update(state)
                 .audit(event)
                 .effect(help)
         }
         PinPurpose::ResetAfterToken | PinPurpose::ResetSecondOfTwo => {
-            Step::to(Stage::reset(user, Reset::ExpectNewPassword)).update(state)
+            Next::to(Stage::reset(user, Reset::ExpectNewPassword)).update(state)
         }
         // Not a reset's (check_pin hands those elsewhere).
         PinPurpose::FirstLogin | PinPurpose::ReplaceToken => {
-            Step::to(ctx.enrollment(user, Enrollment::ExpectChoice)).update(state)
+            Next::to(ctx.enrollment(user, Enrollment::ExpectChoice)).update(state)
         }
     }
 }
@@ -181,17 +181,17 @@ pub(super) fn password_set<R>(
     ctx: &Ctx<'_, R>,
     user: UserId,
     result: Result<(), PasswordRefusal>,
-) -> Step {
+) -> Next {
     let Some(mut state) = account_state(ctx) else {
-        return Step::to(Stage::reset(user, Reset::ExpectNewPassword));
+        return Next::to(Stage::reset(user, Reset::ExpectNewPassword));
     };
     if let Err(refusal) = result {
-        return Step::to(Stage::reset(user, Reset::ExpectNewPassword)).notice(refused(refusal));
+        return Next::to(Stage::reset(user, Reset::ExpectNewPassword)).notice(refused(refusal));
     }
     state.password_replaced();
     let notify = super::notices(ctx, &user, Notification::PasswordChanged);
     let event = AuditEvent::PasswordReset { user: user.clone() };
-    Step::to(Stage::reset(user, Reset::PasswordChanged))
+    Next::to(Stage::reset(user, Reset::PasswordChanged))
         .update(state)
         .audit(event)
         .effects(notify)

@@ -3,7 +3,7 @@
 use rand_core::CryptoRng;
 
 use super::{
-    Ctx, Factor, Refusing, Step, account_state, authenticated, fail, refuses_codes,
+    Ctx, Factor, Next, Refusing, account_state, authenticated, fail, refuses_codes,
     second_factor_locked,
 };
 use crate::account::{AccountState, TokenRecord};
@@ -12,10 +12,10 @@ use crate::output::AuditEvent;
 use crate::state::Stage;
 use crate::user::UserId;
 use tollgate_otp::{Code, TotpParams, UnixTime, Verified, VerifyError, Window};
-use tollgate_otp::{Secret, Step as TotpStep};
+use tollgate_otp::{Secret, Step};
 
-pub(super) fn token_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Step {
-    let wrong = || Step::to(Stage::expect_token_code(user.clone())).notice(MessageId::WrongCode);
+pub(super) fn token_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &str) -> Next {
+    let wrong = || Next::to(Stage::expect_token_code(user.clone())).notice(MessageId::WrongCode);
     let Some(mut state) = account_state(ctx) else {
         return wrong();
     };
@@ -105,7 +105,7 @@ pub(super) fn verify<R>(
     secret: &Secret,
     params: TotpParams,
     drift: i8,
-    last: Option<TotpStep>,
+    last: Option<Step>,
     ctx: &Ctx<'_, R>,
     typed: &str,
 ) -> Result<Verified, VerifyError> {
