@@ -320,3 +320,20 @@ impl AccountState {
         !self.tokens.is_empty()
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    /// A token of `serial` with a fixed secret, for the account's unit tests.
+    pub(crate) fn token(serial: &str) -> super::TokenRecord {
+        super::TokenRecord {
+            serial: serial.parse().unwrap_or_else(|_| unreachable!()),
+            secret: tollgate_otp::Secret::from_array([1; 20]),
+            params: tollgate_otp::TotpParams::default(),
+            last_step: None,
+            drift: 0,
+            kind: None,
+            name: None,
+            enrolled_at: None,
+        }
+    }
+}

@@ -99,18 +99,7 @@ mod tests {
     use super::AccountState;
     use crate::device::KnownDevice;
 
-    fn token(serial: &str) -> super::TokenRecord {
-        super::TokenRecord {
-            serial: serial.parse().unwrap_or_else(|_| unreachable!()),
-            secret: tollgate_otp::Secret::from_array([1; 20]),
-            params: tollgate_otp::TotpParams::default(),
-            last_step: None,
-            drift: 0,
-            kind: None,
-            name: None,
-            enrolled_at: None,
-        }
-    }
+    use crate::account::tests::token;
 
     fn locked() -> AccountState {
         let at = Some(UnixTime::from_secs(1_700_000_000));

@@ -412,18 +412,7 @@ impl Plain {
 mod tests {
     use super::{AccountState, DecodeError, ENCODING_V1};
 
-    fn token(serial: &str) -> super::TokenRecord {
-        super::TokenRecord {
-            serial: serial.parse().unwrap_or_else(|_| unreachable!()),
-            secret: tollgate_otp::Secret::from_array([1; 20]),
-            params: tollgate_otp::TotpParams::default(),
-            last_step: None,
-            drift: 0,
-            kind: None,
-            name: None,
-            enrolled_at: None,
-        }
-    }
+    use crate::account::tests::token;
 
     /// The layout a build from before several authenticators reads: the oldest token where it
     /// looked for its one token, the others in a field it ignores; and a state with more
