@@ -143,8 +143,11 @@ fn enroll(service: &Service, outbox: &Outbox, n: usize) -> Vec<(String, Arc<Totp
             service
                 .register_user(&user, PASSWORD, Some("+1 613 270 1234"), None)
                 .expect("register");
-            let submit =
-                |key: &tollgate::LoginKey, input| service.submit(key, input).expect("submit");
+            let submit = |key: &tollgate::LoginKey, input| {
+                service
+                    .submit(key, input, tollgate::Client::default())
+                    .expect("submit")
+            };
             let view = service.start().expect("start");
             let view = submit(&view.login, Input::UserId(user.clone()));
             let view = submit(&view.login, Input::Password(PASSWORD.to_owned().into()));

@@ -107,7 +107,12 @@ fn memory(args: &Args, limits: PasswordLimits) -> Result<bool, String> {
     for i in 0..args.posts {
         let view = service.start().map_err(show)?;
         let typed = Input::UserId(format!("nobody{i}@example.com"));
-        keys.push(service.submit(&view.login, typed).map_err(show)?.login);
+        keys.push(
+            service
+                .submit(&view.login, typed, tollgate::Client::default())
+                .map_err(show)?
+                .login,
+        );
     }
     let base = proc_status("VmRSS")?;
     reset_peak();
@@ -122,7 +127,11 @@ fn memory(args: &Args, limits: PasswordLimits) -> Result<bool, String> {
                 .stack_size(256 * 1024)
                 .spawn(move || {
                     barrier.wait();
-                    match service.submit(&key, Input::Password("wrong".to_owned().into())) {
+                    match service.submit(
+                        &key,
+                        Input::Password("wrong".to_owned().into()),
+                        tollgate::Client::default(),
+                    ) {
                         Ok(_) => checked.fetch_add(1, Ordering::Relaxed),
                         Err(Error::Busy) => busy.fetch_add(1, Ordering::Relaxed),
                         Err(e) => panic!("a password post failed: {e}"),
@@ -322,15 +331,27 @@ fn throughput(args: &Args, limits: PasswordLimits, per_check: Duration) -> Resul
 
 fn later_login(service: &Service, i: usize, token: &Totp) -> Result<bool, Error> {
     let view = service.start()?;
-    let view = service.submit(&view.login, Input::UserId(format!("user{i}@example.com")))?;
-    let view = service.submit(&view.login, Input::Password(PASSWORD.to_owned().into()))?;
+    let view = service.submit(
+        &view.login,
+        Input::UserId(format!("user{i}@example.com")),
+        tollgate::Client::default(),
+    )?;
+    let view = service.submit(
+        &view.login,
+        Input::Password(PASSWORD.to_owned().into()),
+        tollgate::Client::default(),
+    )?;
     if !matches!(view.screen, Screen::EnterTokenCode { .. }) {
         return Ok(false);
     }
     let code = token
         .generate(service.now())
         .map_err(|_| Error::Contended)?;
-    let view = service.submit(&view.login, Input::TokenCode(code.to_string()))?;
+    let view = service.submit(
+        &view.login,
+        Input::TokenCode(code.to_string()),
+        tollgate::Client::default(),
+    )?;
     Ok(view.authenticated().is_some())
 }
 

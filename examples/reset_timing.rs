@@ -132,14 +132,22 @@ fn measure(name: &str, store: Arc<dyn Store>, trials: usize) -> Result<Vec<Strin
                 .map_err(|e| e.to_string())?;
             let view = service.start().map_err(|e| e.to_string())?;
             let view = service
-                .submit(&view.login, Input::UserId(user.into()))
+                .submit(
+                    &view.login,
+                    Input::UserId(user.into()),
+                    tollgate::Client::default(),
+                )
                 .map_err(|e| e.to_string())?;
             let view = service
-                .submit(&view.login, Input::ForgotPassword)
+                .submit(
+                    &view.login,
+                    Input::ForgotPassword,
+                    tollgate::Client::default(),
+                )
                 .map_err(|e| e.to_string())?;
             let at = now();
             service
-                .submit(&view.login, input())
+                .submit(&view.login, input(), tollgate::Client::default())
                 .map_err(|e| e.to_string())?;
             times[trial % 2].push(at.elapsed());
         }

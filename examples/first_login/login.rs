@@ -235,7 +235,7 @@ pub(crate) fn login(service: &Service, person: &mut Person<'_>) -> Result<View, 
             other => return Err(format!("unexpected screen {other:?}")),
         };
         view = service
-            .submit(&view.login, submission)
+            .submit(&view.login, submission, tollgate::Client::default())
             .map_err(|e| e.to_string())?;
     }
     Err("the login did not finish".into())

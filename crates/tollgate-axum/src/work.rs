@@ -72,7 +72,7 @@ impl Login {
             return self
                 .blocking(Some(mailbox), move |s| match step {
                     Step::View(key) => s.view(&key),
-                    Step::Submit(key, input, client) => s.submit_from(&key, input, client),
+                    Step::Submit(key, input, client) => s.submit(&key, input, client),
                 })
                 .await;
         };

@@ -39,7 +39,7 @@ pub struct View {
     pub wake_at: Option<UnixTime>,
     /// A whole login from a browser the account did not know: give the browser this device
     /// cookie (long-lived, `HttpOnly`, `SameSite=Strict`; its value is [`DeviceId::to_text`])
-    /// and pass it back with [`Service::submit_from`]. Passwords typed there are then counted on
+    /// and pass it back with [`Service::submit`]. Passwords typed there are then counted on
     /// their own, so that strangers' wrong passwords cannot keep the owner out.
     pub device: Option<DeviceId>,
 }
@@ -236,9 +236,16 @@ impl Service {
         Ok(result?)
     }
 
-    /// Applies what the user submitted to their login: the typed password is checked here
-    /// (Argon2id; for an unknown user, against the dummy hash; only at the password step) and
-    /// wiped. The check waits for a turn of the [`Passwords`]' bounded work.
+    /// Applies what the user submitted to their login, from `client`: the typed password is
+    /// checked here (Argon2id; for an unknown user, against the dummy hash; only at the password
+    /// step) and wiped. The check waits for a turn of the [`Passwords`]' bounded work.
+    ///
+    /// A password typed on a device the account knows is counted against that device alone;
+    /// from anywhere else it also counts against the client's network, and past [`ClientLimit`]
+    /// that network's passwords are refused before any work. There is no call without a
+    /// [`Client`]: a web service passes the address it knows; `Client::default()` says that
+    /// nobody's address is known (a command-line tool), and turns the network's limit off for
+    /// that request.
     ///
     /// # Errors
     /// [`Error::UnknownLogin`] for a key that is not (or no longer) a login in progress: start
@@ -247,7 +254,8 @@ impl Service {
     /// service wrote (it is removed: start a new one); [`Error::Contended`] when the account
     /// changed under the request more often than the driver retries; [`Error::PasswordTooLong`]
     /// (refused before any work); [`Error::Busy`] when every password check is taken and the
-    /// queue is full or its wait ran out (answer "busy, try again"); [`Error::Store`].
+    /// queue is full or its wait ran out (answer "busy, try again"); [`Error::Throttled`];
+    /// [`Error::Store`].
     ///
     /// # What a caller can say
     /// What the user did, and only that. The service's own findings (a new password checked
@@ -256,38 +264,27 @@ impl Service {
     ///
     /// ```
     /// # fn page(service: &tollgate::Service, key: &tollgate::LoginKey) {
-    /// let _ = service.submit(key, tollgate::login::Input::Continue);
+    /// let _ = service.submit(key, tollgate::login::Input::Continue, tollgate::Client::default());
     /// # }
     /// ```
     /// ```compile_fail
     /// # fn page(service: &tollgate::Service, key: &tollgate::LoginKey) {
     /// // No such input: the new password is stored only by the service, which says so itself.
-    /// let _ = service.submit(key, tollgate::login::Input::PasswordSet(Ok(())));
+    /// let _ = service.submit(key, tollgate::login::Input::PasswordSet(Ok(())), Default::default());
     /// # }
     /// ```
     /// ```compile_fail
     /// # fn page(service: &tollgate::Service, key: &tollgate::LoginKey) {
     /// // A report is no input.
-    /// let _ = service.submit(key, tollgate::login::Report::PasswordSet(Ok(())));
+    /// let _ = service.submit(key, tollgate::login::Report::PasswordSet(Ok(())), Default::default());
     /// # }
     /// ```
     /// ```compile_fail
     /// # fn page(service: &tollgate::Service, key: &tollgate::LoginKey) {
-    /// let _ = service.submit(key, tollgate::login::Report::PinNotDelivered);
+    /// let _ = service.submit(key, tollgate::login::Report::PinNotDelivered, Default::default());
     /// # }
     /// ```
-    pub fn submit(&self, login: &LoginKey, input: Input<Zeroizing<String>>) -> Result<View, Error> {
-        self.submit_from(login, input, Client::default())
-    }
-
-    /// [`Service::submit`] from `client`. A password typed on a device the account knows is
-    /// counted against that device alone; from anywhere else it also counts against the
-    /// client's network, and past [`ClientLimit`] that network's passwords are refused before
-    /// any work.
-    ///
-    /// # Errors
-    /// As [`Service::submit`], and [`Error::Throttled`].
-    pub fn submit_from(
+    pub fn submit(
         &self,
         login: &LoginKey,
         input: Input<Zeroizing<String>>,

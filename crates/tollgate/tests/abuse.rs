@@ -41,7 +41,10 @@ fn a_pin_sent_by_one_node_is_accepted_by_another_with_the_same_pin_key_on_every_
 
         let login = first.past_the_password();
         let pin = first.outbox.last_pin().unwrap();
-        let view = second.service.submit(&login, Input::Pin(pin)).unwrap();
+        let view = second
+            .service
+            .submit(&login, Input::Pin(pin), Client::default())
+            .unwrap();
         assert!(
             matches!(view.screen, Screen::ChooseEnrollment { .. }),
             "{name}: {:?}",
@@ -50,7 +53,10 @@ fn a_pin_sent_by_one_node_is_accepted_by_another_with_the_same_pin_key_on_every_
 
         let login = first.past_the_password();
         let pin = first.outbox.last_pin().unwrap();
-        let view = own_key.service.submit(&login, Input::Pin(pin)).unwrap();
+        let view = own_key
+            .service
+            .submit(&login, Input::Pin(pin), Client::default())
+            .unwrap();
         assert_eq!(
             view.notice.as_ref().map(|m| m.id),
             Some(MessageId::WrongPin),
@@ -76,12 +82,20 @@ fn a_strangers_wrong_passwords_do_not_keep_the_owner_out_of_a_known_browser_on_e
             let view = world.service.start().unwrap();
             let view = world
                 .service
-                .submit(&view.login, Input::UserId(common::JOHN.into()))
+                .submit(
+                    &view.login,
+                    Input::UserId(common::JOHN.into()),
+                    Client::default(),
+                )
                 .unwrap();
             let before = world.account().state().password_failures();
             world
                 .service
-                .submit(&view.login, Input::Password("wrong".to_owned().into()))
+                .submit(
+                    &view.login,
+                    Input::Password("wrong".to_owned().into()),
+                    Client::default(),
+                )
                 .unwrap();
             refused_without_check +=
                 u32::from(world.account().state().password_failures() == before);
@@ -96,13 +110,18 @@ fn a_strangers_wrong_passwords_do_not_keep_the_owner_out_of_a_known_browser_on_e
         let view = world.service.start().unwrap();
         let view = world
             .service
-            .submit(&view.login, Input::UserId(common::JOHN.into()))
+            .submit(
+                &view.login,
+                Input::UserId(common::JOHN.into()),
+                Client::default(),
+            )
             .unwrap();
         let view = world
             .service
             .submit(
                 &view.login,
                 Input::Password(common::PASSWORD.to_owned().into()),
+                Client::default(),
             )
             .unwrap();
         assert_eq!(
@@ -114,12 +133,16 @@ fn a_strangers_wrong_passwords_do_not_keep_the_owner_out_of_a_known_browser_on_e
         let view = world.service.start().unwrap();
         let view = world
             .service
-            .submit(&view.login, Input::UserId(common::JOHN.into()))
+            .submit(
+                &view.login,
+                Input::UserId(common::JOHN.into()),
+                Client::default(),
+            )
             .unwrap();
         let password = Input::Password(common::PASSWORD.to_owned().into());
         let view = world
             .service
-            .submit_from(
+            .submit(
                 &view.login,
                 password,
                 Client {
@@ -136,7 +159,7 @@ fn a_strangers_wrong_passwords_do_not_keep_the_owner_out_of_a_known_browser_on_e
         let code = totp.generate(world.service.now()).unwrap().to_string();
         let view = world
             .service
-            .submit(&view.login, Input::TokenCode(code))
+            .submit(&view.login, Input::TokenCode(code), Client::default())
             .unwrap();
         assert!(view.authenticated().is_some(), "{name}");
         assert!(
@@ -167,9 +190,9 @@ fn a_network_past_its_limit_is_refused_unchecked_on_every_node_of_every_store() 
             let view = world.service.start().unwrap();
             let view = world
                 .service
-                .submit(&view.login, Input::UserId(user.into()))
+                .submit(&view.login, Input::UserId(user.into()), Client::default())
                 .unwrap();
-            world.service.submit_from(
+            world.service.submit(
                 &view.login,
                 Input::Password(password.to_owned().into()),
                 client,

@@ -21,7 +21,10 @@ const TEMPORARY: &str = "blue whale at noon";
 const OWN: &str = "tangerine lighthouse on a hill";
 
 fn submit(world: &World, key: &LoginKey, input: Input<zeroize::Zeroizing<String>>) -> View {
-    world.service.submit(key, input).unwrap()
+    world
+        .service
+        .submit(key, input, tollgate::Client::default())
+        .unwrap()
 }
 
 /// User ID and `password`.

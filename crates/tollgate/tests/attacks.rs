@@ -50,7 +50,10 @@ fn thirty_days_of_token_guesses_get_at_most_the_hard_limit_on_every_store() {
             loop {
                 guess = guess.wrapping_mul(1_103_515_245).wrapping_add(12_345);
                 let code = format!("{:06}", guess % 1_000_000);
-                let view = world.service.submit(&key, Input::TokenCode(code)).unwrap();
+                let view = world
+                    .service
+                    .submit(&key, Input::TokenCode(code), tollgate::Client::default())
+                    .unwrap();
                 key = view.login.clone();
                 if view.authenticated().is_some() {
                     won += 1;
@@ -78,7 +81,7 @@ fn thirty_days_of_token_guesses_get_at_most_the_hard_limit_on_every_store() {
         assert!(
             world
                 .service
-                .submit(&key, Input::TokenCode(code))
+                .submit(&key, Input::TokenCode(code), tollgate::Client::default())
                 .unwrap()
                 .authenticated()
                 .is_none()
@@ -136,7 +139,11 @@ fn plays(backing: &Backing, world: &World) -> usize {
     // Altered: the attacker's own row at the password step, made authenticated.
     let view = service.start().unwrap();
     let mine = service
-        .submit(&view.login, Input::UserId(JOHN.into()))
+        .submit(
+            &view.login,
+            Input::UserId(JOHN.into()),
+            tollgate::Client::default(),
+        )
         .unwrap()
         .login;
     let row = service
@@ -171,9 +178,16 @@ fn plays(backing: &Backing, world: &World) -> usize {
         .unwrap()
         .unwrap();
     world.clock.advance(30);
-    let victim = service.submit(&victim, Input::ResendPin).unwrap().login;
+    let victim = service
+        .submit(&victim, Input::ResendPin, tollgate::Client::default())
+        .unwrap()
+        .login;
     backing.writer.put_login(&victim.digest(), &earlier);
-    let result = service.submit(&victim, Input::Pin(world.outbox.last_pin().unwrap()));
+    let result = service.submit(
+        &victim,
+        Input::Pin(world.outbox.last_pin().unwrap()),
+        tollgate::Client::default(),
+    );
     assert!(matches!(
         result,
         Err(Error::LoginRefused(Refusal::RolledBack { .. }))
@@ -198,11 +212,18 @@ fn a_planted_key_is_dead_after_authentication_on_every_store() {
             Input::UserId(JOHN.into()),
             Input::Password(PASSWORD.to_owned().into()),
         ] {
-            key = world.service.submit(&key, input).unwrap().login;
+            key = world
+                .service
+                .submit(&key, input, tollgate::Client::default())
+                .unwrap()
+                .login;
             seen.push(key.clone());
         }
         let code = token.generate(world.service.now()).unwrap().to_string();
-        let view = world.service.submit(&key, Input::TokenCode(code)).unwrap();
+        let view = world
+            .service
+            .submit(&key, Input::TokenCode(code), tollgate::Client::default())
+            .unwrap();
         assert!(view.authenticated().is_some());
         let alive = seen
             .iter()
@@ -235,7 +256,11 @@ fn sixty_four_posts_of_one_code_authenticate_once_on_every_store() {
             for _ in 0..64 {
                 scope.spawn(|| {
                     barrier.wait();
-                    match world.service.submit(&key, Input::TokenCode(code.clone())) {
+                    match world.service.submit(
+                        &key,
+                        Input::TokenCode(code.clone()),
+                        tollgate::Client::default(),
+                    ) {
                         Ok(view) if view.authenticated().is_some() => {
                             accepted.fetch_add(1, Ordering::SeqCst);
                         }
@@ -271,13 +296,21 @@ fn a_stale_first_login_cannot_replace_the_token_on_every_store() {
         let key = world.past_the_password();
         let stale = world
             .service
-            .submit(&key, Input::Pin(world.outbox.last_pin().unwrap()))
+            .submit(
+                &key,
+                Input::Pin(world.outbox.last_pin().unwrap()),
+                tollgate::Client::default(),
+            )
             .unwrap()
             .login;
         let token = world.enroll();
         let view = world
             .service
-            .submit(&stale, Input::ChooseEnrollment(EnrollmentKind::Desktop))
+            .submit(
+                &stale,
+                Input::ChooseEnrollment(EnrollmentKind::Desktop),
+                tollgate::Client::default(),
+            )
             .unwrap();
         assert_eq!(view.notice.map(|n| n.id), Some(MessageId::AlreadyEnrolled));
         assert!(matches!(view.screen, Screen::EnterTokenCode { .. }));
@@ -285,7 +318,11 @@ fn a_stale_first_login_cannot_replace_the_token_on_every_store() {
         let code = token.generate(world.service.now()).unwrap().to_string();
         let view = world
             .service
-            .submit(&view.login, Input::TokenCode(code))
+            .submit(
+                &view.login,
+                Input::TokenCode(code),
+                tollgate::Client::default(),
+            )
             .unwrap();
         assert!(
             view.authenticated().is_some(),

@@ -66,7 +66,10 @@ fn a_pin_the_gateway_does_not_take_is_not_counted_and_the_page_says_so() {
     let mut key = view.login;
     for _ in 0..12 {
         w.clock.advance(31);
-        let view = w.service.submit(&key, Input::ResendPin).unwrap();
+        let view = w
+            .service
+            .submit(&key, Input::ResendPin, tollgate::Client::default())
+            .unwrap();
         assert_eq!(
             view.notice.as_ref().map(|n| n.id),
             Some(MessageId::SendFailed)
@@ -85,12 +88,19 @@ fn a_pin_the_gateway_does_not_take_is_not_counted_and_the_page_says_so() {
     // Back up: the next resend goes, and the login finishes its PIN step.
     outbox.fail_next(0);
     w.clock.advance(31);
-    let view = w.service.submit(&key, Input::ResendPin).unwrap();
+    let view = w
+        .service
+        .submit(&key, Input::ResendPin, tollgate::Client::default())
+        .unwrap();
     assert_eq!(delivered(&view), Some(true));
     assert_eq!(view.notice, None);
     let view = w
         .service
-        .submit(&view.login, Input::Pin(outbox.last_pin().unwrap()))
+        .submit(
+            &view.login,
+            Input::Pin(outbox.last_pin().unwrap()),
+            tollgate::Client::default(),
+        )
         .unwrap();
     assert!(
         matches!(view.screen, Screen::ChooseEnrollment { .. }),
@@ -110,18 +120,28 @@ fn the_voided_pin_is_refused_and_the_alternative_is_not_held() {
     // Now the SMS gateway is down for good; the e-mail goes at once, not held by the SMS.
     outbox.fail_next(3);
     w.clock.advance(31);
-    let view = w.service.submit(&view.login, Input::ResendPin).unwrap();
+    let view = w
+        .service
+        .submit(&view.login, Input::ResendPin, tollgate::Client::default())
+        .unwrap();
     assert_eq!(
         view.notice.as_ref().map(|n| n.id),
         Some(MessageId::SendFailed)
     );
     let view = w
         .service
-        .submit(&view.login, Input::AlternativeAuthentication)
+        .submit(
+            &view.login,
+            Input::AlternativeAuthentication,
+            tollgate::Client::default(),
+        )
         .unwrap();
     assert_eq!(delivered(&view), Some(true), "{:?}", view.notice);
     let pin = outbox.last_pin().unwrap();
-    let view = w.service.submit(&view.login, Input::Pin(pin)).unwrap();
+    let view = w
+        .service
+        .submit(&view.login, Input::Pin(pin), tollgate::Client::default())
+        .unwrap();
     assert!(matches!(view.screen, Screen::ChooseEnrollment { .. }));
 }
 

@@ -19,16 +19,26 @@ use tollgate::{Error, LoginKey, MAX_GRANT_LIFETIME, View};
 /// code goes (wherever the login is: a locked account's is not there).
 fn lost_token_with(world: &World, code: &str) -> View {
     let key = world.past_the_password();
-    let view = world.service.submit(&key, Input::LostToken).unwrap();
+    let view = world
+        .service
+        .submit(&key, Input::LostToken, tollgate::Client::default())
+        .unwrap();
     world
         .service
-        .submit(&view.login, Input::RecoveryCode(code.to_owned()))
+        .submit(
+            &view.login,
+            Input::RecoveryCode(code.to_owned()),
+            tollgate::Client::default(),
+        )
         .unwrap()
 }
 
 fn pin(world: &World, key: &LoginKey) -> View {
     let pin = world.outbox.last_pin().unwrap();
-    world.service.submit(key, Input::Pin(pin)).unwrap()
+    world
+        .service
+        .submit(key, Input::Pin(pin), tollgate::Client::default())
+        .unwrap()
 }
 
 #[test]
@@ -115,15 +125,27 @@ fn a_grant_is_not_guessed_and_does_not_reset_a_password() {
         let view = world.service.start().unwrap();
         let view = world
             .service
-            .submit(&view.login, Input::UserId(JOHN.into()))
+            .submit(
+                &view.login,
+                Input::UserId(JOHN.into()),
+                tollgate::Client::default(),
+            )
             .unwrap();
         let view = world
             .service
-            .submit(&view.login, Input::ForgotPassword)
+            .submit(
+                &view.login,
+                Input::ForgotPassword,
+                tollgate::Client::default(),
+            )
             .unwrap();
         let view = world
             .service
-            .submit(&view.login, Input::RecoveryCode(grant.to_string()))
+            .submit(
+                &view.login,
+                Input::RecoveryCode(grant.to_string()),
+                tollgate::Client::default(),
+            )
             .unwrap();
         assert!(
             matches!(view.screen, Screen::ResetStart { .. }),

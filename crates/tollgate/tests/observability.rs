@@ -76,10 +76,18 @@ fn no_secret_in_any_span_or_event_and_the_metrics_count() {
             let pin = world.outbox.last_pin().unwrap();
             secrets.push(pin.clone());
             let wrong = if pin == "000000" { "111111" } else { "000000" };
-            let view = service.submit(&key, Input::Pin(wrong.into())).unwrap();
-            let view = service.submit(&view.login, Input::Pin(pin)).unwrap();
             let view = service
-                .submit(&view.login, Input::ChooseEnrollment(EnrollmentKind::Mobile))
+                .submit(&key, Input::Pin(wrong.into()), Client::default())
+                .unwrap();
+            let view = service
+                .submit(&view.login, Input::Pin(pin), Client::default())
+                .unwrap();
+            let view = service
+                .submit(
+                    &view.login,
+                    Input::ChooseEnrollment(EnrollmentKind::Mobile),
+                    Client::default(),
+                )
                 .unwrap();
             let Screen::MobileActivation(page) = &view.screen else {
                 panic!("{:?}", view.screen)
@@ -102,7 +110,7 @@ fn no_secret_in_any_span_or_event_and_the_metrics_count() {
                 .unwrap();
             assert!(reply.is_registered());
             let view = service
-                .submit(&view.login, Input::RegistrationArrived)
+                .submit(&view.login, Input::RegistrationArrived, Client::default())
                 .unwrap();
             let Screen::Enrolled { recovery_codes, .. } = &view.screen else {
                 panic!("{:?}", view.screen)
@@ -115,7 +123,9 @@ fn no_secret_in_any_span_or_event_and_the_metrics_count() {
                 secrets.push(code.clone());
                 secrets.push(code.replace('-', ""));
             }
-            let view = service.submit(&view.login, Input::Continue).unwrap();
+            let view = service
+                .submit(&view.login, Input::Continue, Client::default())
+                .unwrap();
             secrets.push(view.login.expose_secret().to_string());
             assert!(view.authenticated().is_some());
 
@@ -125,9 +135,11 @@ fn no_secret_in_any_span_or_event_and_the_metrics_count() {
             secrets.push(code.clone());
             let wrong = if code == "000000" { "111111" } else { "000000" };
             let view = service
-                .submit(&key, Input::TokenCode(wrong.into()))
+                .submit(&key, Input::TokenCode(wrong.into()), Client::default())
                 .unwrap();
-            let view = service.submit(&view.login, Input::TokenCode(code)).unwrap();
+            let view = service
+                .submit(&view.login, Input::TokenCode(code), Client::default())
+                .unwrap();
             assert_eq!(view.authenticated().map(|u| u.as_str()), Some(JOHN));
             secrets.push(token.secret().expose_base32().to_string());
 
@@ -135,19 +147,29 @@ fn no_secret_in_any_span_or_event_and_the_metrics_count() {
             world.clock.advance(60);
             let view = service.start().unwrap();
             let view = service
-                .submit(&view.login, Input::UserId(JOHN.into()))
+                .submit(&view.login, Input::UserId(JOHN.into()), Client::default())
                 .unwrap();
-            let view = service.submit(&view.login, Input::ForgotPassword).unwrap();
+            let view = service
+                .submit(&view.login, Input::ForgotPassword, Client::default())
+                .unwrap();
             let code = token.totp().generate(service.now()).unwrap().to_string();
             secrets.push(code.clone());
-            let view = service.submit(&view.login, Input::TokenCode(code)).unwrap();
+            let view = service
+                .submit(&view.login, Input::TokenCode(code), Client::default())
+                .unwrap();
             let pin = world.outbox.last_pin().unwrap();
             secrets.push(pin.clone());
-            let view = service.submit(&view.login, Input::Pin(pin)).unwrap();
+            let view = service
+                .submit(&view.login, Input::Pin(pin), Client::default())
+                .unwrap();
             let new = "tangerine lighthouse on a hill";
             secrets.push(new.into());
             let view = service
-                .submit(&view.login, Input::NewPassword(new.to_owned().into()))
+                .submit(
+                    &view.login,
+                    Input::NewPassword(new.to_owned().into()),
+                    Client::default(),
+                )
                 .unwrap();
             assert!(
                 matches!(view.screen, Screen::PasswordChanged { .. }),
@@ -155,17 +177,31 @@ fn no_secret_in_any_span_or_event_and_the_metrics_count() {
                 view.screen
             );
             // A lost token: the new password, a recovery code, its PIN.
-            let view = service.submit(&view.login, Input::Continue).unwrap();
             let view = service
-                .submit(&view.login, Input::Password(new.to_owned().into()))
+                .submit(&view.login, Input::Continue, Client::default())
                 .unwrap();
-            let view = service.submit(&view.login, Input::LostToken).unwrap();
             let view = service
-                .submit(&view.login, Input::RecoveryCode(recovery[0].clone()))
+                .submit(
+                    &view.login,
+                    Input::Password(new.to_owned().into()),
+                    Client::default(),
+                )
+                .unwrap();
+            let view = service
+                .submit(&view.login, Input::LostToken, Client::default())
+                .unwrap();
+            let view = service
+                .submit(
+                    &view.login,
+                    Input::RecoveryCode(recovery[0].clone()),
+                    Client::default(),
+                )
                 .unwrap();
             let pin = world.outbox.last_pin().unwrap();
             secrets.push(pin.clone());
-            let view = service.submit(&view.login, Input::Pin(pin)).unwrap();
+            let view = service
+                .submit(&view.login, Input::Pin(pin), Client::default())
+                .unwrap();
             assert!(
                 matches!(view.screen, Screen::ChooseEnrollment { .. }),
                 "{:?}",

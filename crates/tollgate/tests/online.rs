@@ -35,10 +35,18 @@ fn at_the_mobile_page(world: &World) -> (LoginKey, TokenActivation) {
     let key = world.past_the_password();
     let service = &world.service;
     let view = service
-        .submit(&key, Input::Pin(world.outbox.last_pin().unwrap()))
+        .submit(
+            &key,
+            Input::Pin(world.outbox.last_pin().unwrap()),
+            Client::default(),
+        )
         .unwrap();
     let view = service
-        .submit(&view.login, Input::ChooseEnrollment(EnrollmentKind::Mobile))
+        .submit(
+            &view.login,
+            Input::ChooseEnrollment(EnrollmentKind::Mobile),
+            Client::default(),
+        )
         .unwrap();
     let Screen::MobileActivation(page) = &view.screen else {
         panic!("{:?}", view.screen)
@@ -58,7 +66,9 @@ fn at_the_mobile_page(world: &World) -> (LoginKey, TokenActivation) {
 }
 
 fn ok(service: &Service, key: &LoginKey) -> tollgate::View {
-    service.submit(key, Input::RegistrationArrived).unwrap()
+    service
+        .submit(key, Input::RegistrationArrived, Client::default())
+        .unwrap()
 }
 
 #[test]
@@ -105,7 +115,9 @@ fn the_app_registers_online_and_ok_finishes_the_enrollment() {
             backing.name,
             view.screen
         );
-        let view = service.submit(&view.login, Input::Continue).unwrap();
+        let view = service
+            .submit(&view.login, Input::Continue, Client::default())
+            .unwrap();
         assert!(view.authenticated().is_some());
         let events = world.audit.events();
         assert!(events.iter().any(|e| matches!(
@@ -117,7 +129,9 @@ fn the_app_registers_online_and_ok_finishes_the_enrollment() {
         world.clock.advance(30);
         let key = world.past_the_password();
         let code_now = token.totp().generate(service.now()).unwrap().to_string();
-        let view = service.submit(&key, Input::TokenCode(code_now)).unwrap();
+        let view = service
+            .submit(&key, Input::TokenCode(code_now), Client::default())
+            .unwrap();
         assert_eq!(view.authenticated().map(|u| u.as_str()), Some(JOHN));
         let used = service
             .register_online(body.as_bytes(), from("192.0.2.7"))
@@ -249,7 +263,11 @@ fn after_a_stranger_spent_the_checks_response_still_works() {
         .unwrap();
     assert_eq!(reply, OnlineAnswer::Decided(OnlineOutcome::TooManyFailures));
     let view = service
-        .submit(&key, Input::RegistrationCode(code.to_string()))
+        .submit(
+            &key,
+            Input::RegistrationCode(code.to_string()),
+            Client::default(),
+        )
         .unwrap();
     assert!(
         matches!(view.screen, Screen::Enrolled { .. }),

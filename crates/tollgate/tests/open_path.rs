@@ -34,10 +34,18 @@ fn open_path(algorithm: Algorithm, bits: usize) {
     let service = &world.service;
     let key = world.past_the_password();
     let view = service
-        .submit(&key, Input::Pin(world.outbox.last_pin().unwrap()))
+        .submit(
+            &key,
+            Input::Pin(world.outbox.last_pin().unwrap()),
+            tollgate::Client::default(),
+        )
         .unwrap();
     let view = service
-        .submit(&view.login, Input::ChooseEnrollment(EnrollmentKind::Mobile))
+        .submit(
+            &view.login,
+            Input::ChooseEnrollment(EnrollmentKind::Mobile),
+            tollgate::Client::default(),
+        )
         .unwrap();
     let Screen::MobileActivation(page) = &view.screen else {
         panic!("{:?}", view.screen)
@@ -66,25 +74,35 @@ fn open_path(algorithm: Algorithm, bits: usize) {
 
     let first = totp.generate(service.now()).unwrap().to_string();
     let view = service
-        .submit(&again.login, Input::OpenPathCode(first.clone()))
+        .submit(
+            &again.login,
+            Input::OpenPathCode(first.clone()),
+            tollgate::Client::default(),
+        )
         .unwrap();
     assert!(
         matches!(view.screen, Screen::Enrolled { .. }),
         "{:?}",
         view.screen
     );
-    let view = service.submit(&view.login, Input::Continue).unwrap();
+    let view = service
+        .submit(&view.login, Input::Continue, tollgate::Client::default())
+        .unwrap();
     assert!(view.authenticated().is_some());
 
     // Later logins take the app's codes, and not the one spent on enrolling.
     let key = world.past_the_password();
-    let view = service.submit(&key, Input::TokenCode(first)).unwrap();
+    let view = service
+        .submit(&key, Input::TokenCode(first), tollgate::Client::default())
+        .unwrap();
     assert_eq!(view.notice.map(|n| n.id), Some(MessageId::WrongCode));
     for _ in 0..3 {
         world.clock.advance(45);
         let key = world.past_the_password();
         let code = totp.generate(service.now()).unwrap().to_string();
-        let view = service.submit(&key, Input::TokenCode(code)).unwrap();
+        let view = service
+            .submit(&key, Input::TokenCode(code), tollgate::Client::default())
+            .unwrap();
         assert_eq!(view.authenticated().map(|u| u.as_str()), Some(JOHN));
     }
 }

@@ -117,11 +117,19 @@ fn a_typed_password_reads_the_account_once() {
     let service = &world.service;
     let view = service.start().unwrap();
     let view = service
-        .submit(&view.login, Input::UserId(JOHN.into()))
+        .submit(
+            &view.login,
+            Input::UserId(JOHN.into()),
+            tollgate::Client::default(),
+        )
         .unwrap();
     let before = store.reads.load(Ordering::SeqCst);
     let view = service
-        .submit(&view.login, Input::Password(PASSWORD.to_owned().into()))
+        .submit(
+            &view.login,
+            Input::Password(PASSWORD.to_owned().into()),
+            tollgate::Client::default(),
+        )
         .unwrap();
     assert!(
         matches!(view.screen, tollgate::login::Screen::EnterPin { .. }),
@@ -132,11 +140,19 @@ fn a_typed_password_reads_the_account_once() {
     // A wrong one, too (the dummy hash for an unknown user reads nothing more).
     let view = service.start().unwrap();
     let view = service
-        .submit(&view.login, Input::UserId(JOHN.into()))
+        .submit(
+            &view.login,
+            Input::UserId(JOHN.into()),
+            tollgate::Client::default(),
+        )
         .unwrap();
     let before = store.reads.load(Ordering::SeqCst);
     let _ = service
-        .submit(&view.login, Input::Password("wrong".to_owned().into()))
+        .submit(
+            &view.login,
+            Input::Password("wrong".to_owned().into()),
+            tollgate::Client::default(),
+        )
         .unwrap();
     assert_eq!(store.reads.load(Ordering::SeqCst) - before, 1);
 }

@@ -17,7 +17,10 @@ use tollgate::{Delivered, Error, LoginKey, View};
 const NEW: &str = "tangerine lighthouse on a hill";
 
 fn submit(world: &World, key: &LoginKey, input: Input<zeroize::Zeroizing<String>>) -> View {
-    world.service.submit(key, input).unwrap()
+    world
+        .service
+        .submit(key, input, tollgate::Client::default())
+        .unwrap()
 }
 
 /// A fresh login's password step for John.

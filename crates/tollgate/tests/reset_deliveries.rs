@@ -84,11 +84,27 @@ impl Delivery for Gated {
 fn reset_without_token(service: &tollgate::Service, user: &str) -> tollgate::View {
     let view = service.start().unwrap();
     let view = service
-        .submit(&view.login, Input::UserId(user.into()))
+        .submit(
+            &view.login,
+            Input::UserId(user.into()),
+            tollgate::Client::default(),
+        )
         .unwrap();
-    let view = service.submit(&view.login, Input::ForgotPassword).unwrap();
+    let view = service
+        .submit(
+            &view.login,
+            Input::ForgotPassword,
+            tollgate::Client::default(),
+        )
+        .unwrap();
     assert!(matches!(view.screen, Screen::ResetStart { .. }));
-    service.submit(&view.login, Input::NoAuthenticator).unwrap()
+    service
+        .submit(
+            &view.login,
+            Input::NoAuthenticator,
+            tollgate::Client::default(),
+        )
+        .unwrap()
 }
 
 #[test]
@@ -108,7 +124,10 @@ fn a_resets_pin_goes_out_after_the_answer_and_works() {
     assert_eq!(gated.pins(), 1);
     assert_eq!(*gated.hung.lock().unwrap(), 0);
     let pin = gated.outbox.last_pin().unwrap();
-    let view = w.service.submit(&view.login, Input::Pin(pin)).unwrap();
+    let view = w
+        .service
+        .submit(&view.login, Input::Pin(pin), tollgate::Client::default())
+        .unwrap();
     assert!(
         matches!(
             view.screen,
@@ -147,6 +166,9 @@ fn a_logins_pin_still_goes_out_before_its_answer() {
     assert_eq!(delivered(&view), Some(true));
     assert_eq!(gated.pins(), 1);
     let pin = gated.outbox.last_pin().unwrap();
-    let view = w.service.submit(&view.login, Input::Pin(pin)).unwrap();
+    let view = w
+        .service
+        .submit(&view.login, Input::Pin(pin), tollgate::Client::default())
+        .unwrap();
     assert!(matches!(view.screen, Screen::ChooseEnrollment { .. }));
 }

@@ -84,7 +84,11 @@ fn the_pin_arrives_at_the_gateway_and_logs_in() {
         .trim_start_matches("Your one-time password is ")
         .trim_end_matches('.');
     let view = service
-        .submit(&view.login, Input::Pin(pin.to_owned()))
+        .submit(
+            &view.login,
+            Input::Pin(pin.to_owned()),
+            tollgate::Client::default(),
+        )
         .unwrap();
     assert!(
         matches!(view.screen, Screen::ChooseEnrollment { .. }),

@@ -83,7 +83,9 @@ fn the_pin_arrives_by_mail_and_a_missing_server_voids_it() {
     assert_eq!(delivered(&view), Some(true), "{:?}", view.notice);
     // The server files the message before it answers the DATA command.
     let pin = pin_in(&maildir, before).expect("the PIN's mail arrived");
-    let view = service.submit(&view.login, Input::Pin(pin)).unwrap();
+    let view = service
+        .submit(&view.login, Input::Pin(pin), tollgate::Client::default())
+        .unwrap();
     assert!(
         matches!(view.screen, Screen::ChooseEnrollment { .. }),
         "{:?}",

@@ -118,14 +118,14 @@ impl Service {
         (view, outgoing)
     }
 
-    /// [`Service::submit_from`] for a caller that sends the messages itself, with an
+    /// [`Service::submit`] for a caller that sends the messages itself, with an
     /// [`AsyncDelivery`](crate::AsyncDelivery): the PINs and notices this step wants sent come
     /// back as [`Outgoing`] instead of going through the service's [`Delivery`](crate::Delivery)
     /// on this (blocking) thread. Await [`Outgoing::deliver`] after this returns, outside the
     /// blocking pool, and give a [`NotDelivered`] to [`Service::pin_not_delivered`].
     ///
     /// # Errors
-    /// As [`Service::submit_from`].
+    /// As [`Service::submit`].
     pub fn submit_deferred(
         &self,
         login: &LoginKey,

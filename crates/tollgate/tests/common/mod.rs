@@ -197,10 +197,18 @@ impl World {
         let view = self.service.start().unwrap();
         let view = self
             .service
-            .submit(&view.login, Input::UserId(JOHN.into()))
+            .submit(
+                &view.login,
+                Input::UserId(JOHN.into()),
+                tollgate::Client::default(),
+            )
             .unwrap();
         self.service
-            .submit(&view.login, Input::Password(PASSWORD.to_owned().into()))
+            .submit(
+                &view.login,
+                Input::Password(PASSWORD.to_owned().into()),
+                tollgate::Client::default(),
+            )
             .unwrap()
             .login
     }
@@ -215,13 +223,18 @@ impl World {
         let key = self.past_the_password();
         let view = self
             .service
-            .submit(&key, Input::Pin(self.outbox.last_pin().unwrap()))
+            .submit(
+                &key,
+                Input::Pin(self.outbox.last_pin().unwrap()),
+                tollgate::Client::default(),
+            )
             .unwrap();
         let view = self
             .service
             .submit(
                 &view.login,
                 Input::ChooseEnrollment(EnrollmentKind::Desktop),
+                tollgate::Client::default(),
             )
             .unwrap();
         let Screen::DesktopActivation(page) = &view.screen else {
@@ -231,9 +244,16 @@ impl World {
         let (code, token) = app.register(&mut ChaCha20Rng::seed_from_u64(3));
         let view = self
             .service
-            .submit(&view.login, Input::RegistrationCode(code.to_string()))
+            .submit(
+                &view.login,
+                Input::RegistrationCode(code.to_string()),
+                tollgate::Client::default(),
+            )
             .unwrap();
-        let view = self.service.submit(&view.login, Input::Continue).unwrap();
+        let view = self
+            .service
+            .submit(&view.login, Input::Continue, tollgate::Client::default())
+            .unwrap();
         assert!(view.authenticated().is_some());
         (token.totp(), view.device)
     }
@@ -302,10 +322,18 @@ pub(crate) fn delivering(
 pub(crate) fn to_the_pin(service: &Service) -> tollgate::View {
     let view = service.start().unwrap();
     let view = service
-        .submit(&view.login, Input::UserId(JOHN.into()))
+        .submit(
+            &view.login,
+            Input::UserId(JOHN.into()),
+            tollgate::Client::default(),
+        )
         .unwrap();
     service
-        .submit(&view.login, Input::Password(PASSWORD.to_owned().into()))
+        .submit(
+            &view.login,
+            Input::Password(PASSWORD.to_owned().into()),
+            tollgate::Client::default(),
+        )
         .unwrap()
 }
 
