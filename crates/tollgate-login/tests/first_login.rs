@@ -203,12 +203,34 @@ fn the_pin_expires_after_five_minutes() {
     let mut sim = sim();
     let (mut state, output) = sim.log_in(JOHN, PASSWORD);
     assert_eq!(output.wake_at, Some(UnixTime::from_secs(sim.now + 300)));
-    sim.advance(300);
+    let sent = sim.now;
+    let _ = sim.run_to_wake(&mut state, &output);
+    assert_eq!(sim.now, sent + 300);
     let output = sim.submit(&mut state, Input::Pin(sim.last_pin()));
     assert_eq!(notice(&output), Some(MessageId::PinExpired));
     sim.step(&mut state, Input::ResendPin);
     let output = sim.submit(&mut state, Input::Pin(sim.last_pin()));
     assert!(matches!(output.screen, Screen::ChooseEnrollment { .. }));
+}
+
+/// A login left alone, run from one wake time to the next: the PIN's expiry, then the login's
+/// deadline, where it starts over with a notice; nothing in between needed a sleep.
+#[test]
+fn a_login_left_alone_runs_from_wake_to_wake_and_starts_over() {
+    let mut sim = sim();
+    let start = sim.now;
+    let (mut state, output) = sim.log_in(JOHN, PASSWORD);
+    let output = sim.run_to_wake(&mut state, &output);
+    assert_eq!(sim.now, start + 300, "the PIN's expiry first");
+    assert!(matches!(output.screen, Screen::EnterPin { .. }));
+    let output = sim.run_to_wake(&mut state, &output);
+    assert!(
+        matches!(output.screen, Screen::EnterUserId),
+        "{:?}",
+        output.screen
+    );
+    assert_eq!(notice(&output), Some(MessageId::LoginExpired));
+    assert!(sim.now > start + 300, "then the login's deadline");
 }
 
 // 3. Enrollment.

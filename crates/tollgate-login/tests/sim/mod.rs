@@ -107,6 +107,17 @@ impl Sim {
         self.now += seconds;
     }
 
+    /// Runs the virtual clock to the time `output` asked to be woken at (a PIN's expiry, an
+    /// activation's, the login's deadline), and hands the login the `Tick` it waits for there,
+    /// as quinn's test pair drives two endpoints to their next timeout. With no wake time, the
+    /// login as it is.
+    pub(crate) fn run_to_wake(&mut self, login: &mut Login, output: &Output) -> Output {
+        if let Some(at) = output.wake_at {
+            self.now = self.now.max(at.as_secs());
+        }
+        self.submit(login, Input::Tick)
+    }
+
     pub(crate) fn register(
         &mut self,
         user: &str,
