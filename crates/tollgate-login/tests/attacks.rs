@@ -76,8 +76,8 @@ fn a_tampered_or_swapped_stored_login_is_refused() {
     sim.step(&mut mine, Input::UserId(JOHN.into()));
     let mut row = sim.row(&mine);
     row.text = row.text.replace(
-        r#"{"flow":"sign_in","s":"expect_password","user":"john.smith@example.com"}"#,
-        r#"{"flow":"session","user":"john.smith@example.com"}"#,
+        r#"{"sign_in":{"expect_password":{"user":"john.smith@example.com"}}}"#,
+        r#"{"session":{"user":"john.smith@example.com"}}"#,
     );
     assert!(row.text.contains("session"));
     sim.put_row(mine.key.digest(), row);

@@ -358,7 +358,7 @@ fn logins_stored_by_the_previous_release_still_load() {
     let json = adding.to_json();
     assert!(json.starts_with(r#"{"v":3,"#), "{json}");
     assert!(
-        json.contains(r#""stage":{"flow":"session","user":"john.smith@example.com","adding":{"s":"expect_registration","kind":"Desktop"}}"#),
+        json.contains(r#""stage":{"session":{"user":"john.smith@example.com","adding":{"expect_registration":{"kind":"Desktop"}}}}"#),
         "{json}"
     );
     assert_eq!(LoginState::from_json(&json).unwrap(), adding);
@@ -368,7 +368,7 @@ fn logins_stored_by_the_previous_release_still_load() {
         false,
     ))
     .unwrap();
-    assert!(enrolling.to_json().contains(r#""flow":"enrollment""#));
+    assert!(enrolling.to_json().contains(r#""stage":{"enrollment":"#));
     let session =
         LoginState::from_json(&v2(&format!(r#"{{"s":"authenticated",{john}}}"#), false)).unwrap();
     assert!(session.is_authenticated());

@@ -11,7 +11,7 @@ use crate::user::UserId;
 
 /// What a login waits for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "flow", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum Stage {
     /// The User ID, the password, then a first login's PIN or a later login's token code.
     SignIn(SignIn),
@@ -49,7 +49,7 @@ pub(crate) enum Stage {
 
 /// Signing in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "s", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum SignIn {
     ExpectUserId,
     ExpectPassword {
@@ -72,7 +72,7 @@ pub(crate) enum SignIn {
 
 /// Enrolling an authenticator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "s", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 #[expect(
     clippy::enum_variant_names,
     reason = "states are named for what they wait for, as rustls names its own"
@@ -88,7 +88,7 @@ pub(crate) enum Enrollment {
 
 /// A password reset.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "s", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum Reset {
     /// The authenticator's code, a recovery code, or "I no longer have my authenticator".
     Start,
@@ -102,7 +102,7 @@ pub(crate) enum Reset {
 
 /// A lost token's replacement at a later login.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "s", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum LostToken {
     /// A recovery code (or an administrator's re-enrollment grant).
     ExpectRecoveryCode,
