@@ -215,9 +215,11 @@ impl LoginMachine {
             on_device: ctx.on_device,
         };
         // The screen shows the account as it will be once the update is stored.
-        let update = update.zip(account).map(|(state, account)| AccountUpdate {
-            expected_version: account.version,
-            state,
+        let update = update.zip(account).map(|(state, account)| {
+            Box::new(AccountUpdate {
+                expected_version: account.version,
+                state,
+            })
         });
         let updated = update
             .as_ref()

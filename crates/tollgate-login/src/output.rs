@@ -24,7 +24,8 @@ use crate::user::{EmailAddress, PhoneNumber, UserId};
 #[must_use]
 pub struct Transition {
     pub(crate) next: LoginState,
-    pub(crate) update: Option<AccountUpdate>,
+    /// Boxed: most transitions change no account, and a transition is moved about whole.
+    pub(crate) update: Option<Box<AccountUpdate>>,
     pub(crate) rekey: bool,
     /// A User ID that is no account took a step that changes a real account.
     pub(crate) stand_in: bool,
@@ -42,7 +43,7 @@ impl Transition {
     /// (the account changed meanwhile), drop this transition, reload the account and hand the
     /// same state and input to the machine again.
     pub fn update(&self) -> Option<&AccountUpdate> {
-        self.update.as_ref()
+        self.update.as_deref()
     }
 
     /// Whether this is a step of a User ID that is no account where a real account's would
