@@ -1,14 +1,20 @@
-//! The integration tests of `tollgate-axum`, one binary: each module is one suite.
+//! The integration tests of `tollgate-axum`, one binary: each module (in `tests/suite/`) is one suite.
 
 #![allow(
     clippy::unwrap_used,
     reason = "a test fails loudly on the first broken expectation"
 )]
 
+#[path = "suite/common/mod.rs"]
 mod common;
 
+#[path = "suite/authenticators.rs"]
 mod authenticators;
+#[path = "suite/delivery.rs"]
 mod delivery;
+#[path = "suite/recovery.rs"]
 mod recovery;
+#[path = "suite/reset.rs"]
 mod reset;
+#[path = "suite/router.rs"]
 mod router;

@@ -2,7 +2,7 @@
 //!
 //! Each function takes the fuzzer's bytes, must never panic on any input except where a
 //! property is broken, and asserts the round trips that apply. The targets in
-//! `fuzz/fuzz_targets/` are one-line calls to these functions, and `tests/corpus.rs` replays
+//! `fuzz/fuzz_targets/` are one-line calls to these functions, and `tests/suite/corpus.rs` replays
 //! every committed corpus file through the same functions on stable Rust, so CI checks the
 //! corpora without a nightly toolchain.
 

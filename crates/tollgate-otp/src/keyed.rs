@@ -9,7 +9,7 @@
 //! The `hmac` crate computes the same function with the same two compressions, but its generic
 //! buffering costs about 1.5× the compressions themselves on this workload (SHA-NI); composing
 //! the padding here removes that overhead. The SHA compression functions are the RustCrypto
-//! `sha1` and `sha2` crates'; the `hmac` crate is the test oracle (`tests/hmac_oracle.rs`).
+//! `sha1` and `sha2` crates'; the `hmac` crate is the test oracle (this module's tests).
 
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};

@@ -1,12 +1,17 @@
-//! The integration tests of `tollgate-provision`, one binary: each module is one suite.
+//! The integration tests of `tollgate-provision`, one binary: each module (in `tests/suite/`) is one suite.
 
 #![allow(
     clippy::unwrap_used,
     reason = "a test fails loudly on the first broken expectation"
 )]
 
+#[path = "suite/eci.rs"]
 mod eci;
+#[path = "suite/key_uri.rs"]
 mod key_uri;
+#[path = "suite/migration.rs"]
 mod migration;
+#[path = "suite/qr_images.rs"]
 mod qr_images;
+#[path = "suite/secure_qr.rs"]
 mod secure_qr;

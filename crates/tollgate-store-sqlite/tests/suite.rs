@@ -1,11 +1,15 @@
-//! The integration tests of `tollgate-store-sqlite`, one binary: each module is one suite.
+//! The integration tests of `tollgate-store-sqlite`, one binary: each module (in `tests/suite/`) is one suite.
 
 #![allow(
     clippy::unwrap_used,
     reason = "a test fails loudly on the first broken expectation"
 )]
 
+#[path = "suite/crash.rs"]
 mod crash;
+#[path = "suite/migration.rs"]
 mod migration;
+#[path = "suite/rotation.rs"]
 mod rotation;
+#[path = "suite/store.rs"]
 mod store;

@@ -11,7 +11,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-#[path = "common/mod.rs"]
+#[path = "suite/common/mod.rs"]
 mod common;
 
 use std::fmt::Write as _;

@@ -1,7 +1,7 @@
 """Writes rfc6287_ocra.txt: RFC 6287 Appendix C's test vectors, recomputed here from the RFC's
 algorithm (section 5, and the reference code of Appendix A for the challenge's layout) with
 Python's hmac and hashlib only, so that the Rust implementation is checked against both the
-RFC's printed values (asserted in tests/ocra.rs) and an independent computation.
+RFC's printed values (asserted in tests/suite/ocra.rs) and an independent computation.
 
     python3 rfc6287_ocra.py > rfc6287_ocra.txt
 """

@@ -19,7 +19,7 @@ use vectors::{read, ring, unhex};
 /// The state of the format 2 vector, field by field.
 #[test]
 fn the_independent_format_2_vector_opens() {
-    let v = read(include_str!("data/sealed_v2.txt"));
+    let v = read(include_str!("../data/sealed_v2.txt"));
     let user: UserId = v["user"].parse().unwrap();
     let version: u64 = v["version"].parse().unwrap();
     let state = AccountRow::open(&unhex(&v["sealed"]), &user, version, &ring(&v)).unwrap();
@@ -82,7 +82,7 @@ fn the_independent_format_2_vector_opens() {
 /// back, the oldest first.
 #[test]
 fn a_token_written_before_several_authenticators_is_the_first_of_them() {
-    let v = read(include_str!("data/sealed_v2.txt"));
+    let v = read(include_str!("../data/sealed_v2.txt"));
     let user: UserId = v["user"].parse().unwrap();
     let version: u64 = v["version"].parse().unwrap();
     let state = AccountRow::open(&unhex(&v["sealed"]), &user, version, &ring(&v)).unwrap();
@@ -120,7 +120,7 @@ fn a_token_written_before_several_authenticators_is_the_first_of_them() {
 /// older state put back), another key: all refused.
 #[test]
 fn every_tampered_byte_of_format_2_and_every_wrong_binding_is_refused() {
-    let v = read(include_str!("data/sealed_v2.txt"));
+    let v = read(include_str!("../data/sealed_v2.txt"));
     let user: UserId = v["user"].parse().unwrap();
     let version: u64 = v["version"].parse().unwrap();
     let good = unhex(&v["sealed"]);

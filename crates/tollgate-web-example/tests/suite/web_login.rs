@@ -187,7 +187,7 @@ async fn a_person_logs_in_through_the_browser() {
     let notice = b.notice().await.unwrap_or_default();
     assert!(notice.contains("has not registered yet"), "{notice}");
     // The app reports its registration to the QR code's address itself (as `soft_token scan`
-    // does: tests/mobile_online.rs runs that process); then the person clicks OK.
+    // does: tests/suite/mobile_online.rs runs that process); then the person clicks OK.
     let (registration, jane_token) = app.register(&mut ChaCha20Rng::seed_from_u64(2));
     assert_eq!(
         scanned.registration_url(),

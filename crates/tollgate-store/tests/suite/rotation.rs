@@ -36,7 +36,7 @@ fn other_key() -> SealingKey {
 
 #[test]
 fn the_independent_format_3_vector_opens_and_names_its_key() {
-    let v = read(include_str!("data/sealed_v3.txt"));
+    let v = read(include_str!("../data/sealed_v3.txt"));
     let user: UserId = v["user"].parse().unwrap();
     let version: u64 = v["version"].parse().unwrap();
     let sealed = unhex(&v["sealed"]);
@@ -77,7 +77,7 @@ fn the_independent_format_3_vector_opens_and_names_its_key() {
 /// format lacked), and the registration code does not show in the sealed row.
 #[test]
 fn an_online_registration_round_trips_sealed() {
-    let v = read(include_str!("data/sealed_v3.txt"));
+    let v = read(include_str!("../data/sealed_v3.txt"));
     let user: UserId = v["user"].parse().unwrap();
     let keys = SealingKeys::new(key(&v));
     let state = AccountRow::open(&unhex(&v["sealed"]), &user, 7, &keys).unwrap();
@@ -105,7 +105,7 @@ fn an_online_registration_round_trips_sealed() {
 
 #[test]
 fn every_tampered_byte_of_format_3_and_a_missing_key_are_refused() {
-    let v = read(include_str!("data/sealed_v3.txt"));
+    let v = read(include_str!("../data/sealed_v3.txt"));
     let user: UserId = v["user"].parse().unwrap();
     let version: u64 = v["version"].parse().unwrap();
     let good = unhex(&v["sealed"]);
@@ -138,7 +138,7 @@ fn every_tampered_byte_of_format_3_and_a_missing_key_are_refused() {
 
 #[test]
 fn a_format_2_row_opens_under_an_old_key_and_reseals_under_the_current_one() {
-    let v = read(include_str!("data/sealed_v2.txt"));
+    let v = read(include_str!("../data/sealed_v2.txt"));
     let user: UserId = v["user"].parse().unwrap();
     let version: u64 = v["version"].parse().unwrap();
     let written_before = unhex(&v["sealed"]);

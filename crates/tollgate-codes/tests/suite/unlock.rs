@@ -19,7 +19,7 @@ fn unhex(hex: &str) -> Vec<u8> {
 
 #[test]
 fn the_vectors_answer_and_tampered_ones_do_not() {
-    let lines: Vec<&str> = include_str!("data/app_unlock.txt")
+    let lines: Vec<&str> = include_str!("../data/app_unlock.txt")
         .lines()
         .filter(|l| !l.starts_with('#'))
         .collect();

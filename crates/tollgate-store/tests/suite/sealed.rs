@@ -23,7 +23,7 @@ use tollgate_store::{AccountRow, SealingKey, StoreError as Error};
 use vectors::{key, read, ring, unhex};
 
 fn vectors() -> HashMap<String, String> {
-    read(include_str!("data/sealed_v1.txt"))
+    read(include_str!("../data/sealed_v1.txt"))
 }
 
 /// A row holding the vectors' sealed token secret and activation code.
@@ -177,7 +177,7 @@ fn seal_like_the_service(
 
 #[test]
 fn the_test_s_own_sealing_is_the_format() {
-    let v = read(include_str!("data/sealed_v2.txt"));
+    let v = read(include_str!("../data/sealed_v2.txt"));
     let user: UserId = v["user"].parse().unwrap();
     let sealed = seal_like_the_service(&key(&v), &user, 7, v["plaintext"].as_bytes());
     assert!(AccountRow::open(&sealed, &user, 7, &ring(&v)).is_ok());
@@ -271,7 +271,7 @@ proptest! {
         sealed in proptest::collection::vec(any::<u8>(), 0..200),
         version in any::<u64>(),
     ) {
-        let v = read(include_str!("data/sealed_v2.txt"));
+        let v = read(include_str!("../data/sealed_v2.txt"));
         let user: UserId = v["user"].parse().unwrap();
         prop_assert!(matches!(
             AccountRow::open(&sealed, &user, version, &ring(&v)),
@@ -288,7 +288,7 @@ proptest! {
         splice in "\\PC{0,12}",
         at in 0usize..800,
     ) {
-        let v = read(include_str!("data/sealed_v2.txt"));
+        let v = read(include_str!("../data/sealed_v2.txt"));
         let user: UserId = v["user"].parse().unwrap();
         let plain = v["plaintext"].as_bytes();
         let (head, tail) = plain.split_at(at.min(plain.len()));

@@ -12,7 +12,7 @@ use tollgate_otp::ConstantTimeEq;
 use tollgate_provision::{SecureActivation, SecureQrError};
 
 fn vector(key: &str) -> &'static str {
-    include_str!("data/secure_activation.txt")
+    include_str!("../data/secure_activation.txt")
         .lines()
         .find_map(|l| l.strip_prefix(key)?.strip_prefix(" = "))
         .unwrap()

@@ -1,6 +1,6 @@
 //! The attackers of the project's threat model (`THREATS.md`), played against the service over
 //! real stores: the memory store, a SQLite file, and a PostgreSQL database (when a server is
-//! there; `.ci/run` starts one). The simulator's suite (`tollgate-login/tests/attacks.rs`) plays
+//! there; `.ci/run` starts one). The simulator's suite (`tollgate-login/tests/suite/attacks.rs`) plays
 //! the same rows against the machine alone; here the driver, the stores' transactions and the
 //! facade's password check are all in the way.
 

@@ -53,7 +53,7 @@ fn unhex(hex: &str) -> Vec<u8> {
 }
 
 fn vectors() -> Vec<Vector> {
-    include_str!("data/rfc6287_ocra.txt")
+    include_str!("../data/rfc6287_ocra.txt")
         .lines()
         .filter(|l| !l.starts_with('#'))
         .map(|line| {

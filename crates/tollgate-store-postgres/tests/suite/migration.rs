@@ -1,7 +1,7 @@
 //! A database written by the last version before the rebuilt login core (schema version 1,
 //! kept as `tests/data/schema_v1.sql`) migrates on connect, and what it held is there: the
 //! token logs in, the counts are kept, the old logins and the activation in progress are gone,
-//! and a wrong key changes nothing. Needs a server, as `tests/store.rs`.
+//! and a wrong key changes nothing. Needs a server, as `tests/suite/store.rs`.
 
 #![allow(
     clippy::unwrap_used,
@@ -19,7 +19,7 @@ use tollgate_store_postgres::{PostgresStore, SCHEMA_VERSION};
 
 /// A fresh database named `name` holding the version 1 dump, and its URL.
 fn version_1_database(name: &str) -> Option<String> {
-    server::database_with(name, include_str!("data/schema_v1.sql"))
+    server::database_with(name, include_str!("../data/schema_v1.sql"))
 }
 
 fn schema_version(url: &str) -> i32 {
