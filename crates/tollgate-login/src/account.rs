@@ -179,16 +179,6 @@ impl Account {
         &self.state
     }
 
-    /// The same account with other contacts on file.
-    #[must_use]
-    pub fn with_contacts(self, mobile: Option<PhoneNumber>, email: Option<EmailAddress>) -> Self {
-        Self {
-            mobile,
-            email,
-            ..self
-        }
-    }
-
     /// Whether the account is in a cool-down at `now`.
     #[must_use]
     pub fn is_locked(&self, now: UnixTime) -> bool {
