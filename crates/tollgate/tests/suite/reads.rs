@@ -6,9 +6,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::common::{JOHN, PASSWORD, world};
+use crate::common::{JOHN, PASSWORD, World, world};
 use tollgate::login::{
-    Account, Commit, Config, Input, LoginDigest, LoginStore, SealedLogin, UserId,
+    Account, Commit, Config, Input, LoginDigest, LoginStore, Screen, SealedLogin, UserId,
 };
 use tollgate::otp::UnixTime;
 use tollgate::store::{AuditRecord, ClientKey, Reseal, SerialNumber};
@@ -107,6 +107,26 @@ impl Store for Counting {
     }
 }
 
+/// John's password `typed` at a fresh login's password step: the screen it leads to, and how
+/// many times the account was read for it.
+fn reads_for(world: &World, store: &Counting, typed: &str) -> (Screen, usize) {
+    let service = &world.service;
+    let client = tollgate::Client::default;
+    let view = service.start().unwrap();
+    let view = service
+        .submit(&view.login, Input::UserId(JOHN.into()), client())
+        .unwrap();
+    let before = store.reads.load(Ordering::SeqCst);
+    let view = service
+        .submit(
+            &view.login,
+            Input::Password(typed.to_owned().into()),
+            client(),
+        )
+        .unwrap();
+    (view.screen, store.reads.load(Ordering::SeqCst) - before)
+}
+
 #[test]
 fn a_typed_password_reads_the_account_once() {
     let store = Arc::new(Counting {
@@ -114,45 +134,10 @@ fn a_typed_password_reads_the_account_once() {
         reads: AtomicUsize::new(0),
     });
     let world = world(store.clone(), Config::default(), 3);
-    let service = &world.service;
-    let view = service.start().unwrap();
-    let view = service
-        .submit(
-            &view.login,
-            Input::UserId(JOHN.into()),
-            tollgate::Client::default(),
-        )
-        .unwrap();
-    let before = store.reads.load(Ordering::SeqCst);
-    let view = service
-        .submit(
-            &view.login,
-            Input::Password(PASSWORD.to_owned().into()),
-            tollgate::Client::default(),
-        )
-        .unwrap();
-    assert!(
-        matches!(view.screen, tollgate::login::Screen::EnterPin { .. }),
-        "{:?}",
-        view.screen
-    );
-    assert_eq!(store.reads.load(Ordering::SeqCst) - before, 1);
+    let (screen, reads) = reads_for(&world, &store, PASSWORD);
+    assert!(matches!(screen, Screen::EnterPin { .. }), "{screen:?}");
+    assert_eq!(reads, 1);
     // A wrong one, too (the dummy hash for an unknown user reads nothing more).
-    let view = service.start().unwrap();
-    let view = service
-        .submit(
-            &view.login,
-            Input::UserId(JOHN.into()),
-            tollgate::Client::default(),
-        )
-        .unwrap();
-    let before = store.reads.load(Ordering::SeqCst);
-    let _ = service
-        .submit(
-            &view.login,
-            Input::Password("wrong".to_owned().into()),
-            tollgate::Client::default(),
-        )
-        .unwrap();
-    assert_eq!(store.reads.load(Ordering::SeqCst) - before, 1);
+    let (_, reads) = reads_for(&world, &store, "wrong");
+    assert_eq!(reads, 1);
 }
