@@ -31,6 +31,8 @@ mod redaction;
 mod reset;
 #[path = "suite/reset_deliveries.rs"]
 mod reset_deliveries;
+#[path = "suite/rollback.rs"]
+mod rollback;
 #[cfg(feature = "sms-http")]
 #[path = "suite/sms_http.rs"]
 mod sms_http;

@@ -67,6 +67,97 @@ impl Writer {
     }
 }
 
+/// A user's row as the database holds it: every column a login reads.
+#[derive(Clone, Debug)]
+pub(crate) struct UserRow {
+    pub(crate) password_hash: String,
+    pub(crate) mobile: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) version: i64,
+    pub(crate) state: Vec<u8>,
+}
+
+impl Writer {
+    /// `user`'s row as it is now; `None` for the memory store, which has no database.
+    pub(crate) fn user_row(&self, user: &str) -> Option<UserRow> {
+        const SELECT: &str =
+            "SELECT password_hash, mobile, email, version, state FROM tollgate_users WHERE id = ";
+        match self {
+            Self::Memory(_) => None,
+            Self::Sqlite(c) => Some(
+                c.lock()
+                    .unwrap()
+                    .query_row(&format!("{SELECT}?1"), [user], |r| {
+                        Ok(UserRow {
+                            password_hash: r.get(0)?,
+                            mobile: r.get(1)?,
+                            email: r.get(2)?,
+                            version: r.get(3)?,
+                            state: r.get(4)?,
+                        })
+                    })
+                    .unwrap(),
+            ),
+            Self::Postgres(c) => {
+                let r = c
+                    .lock()
+                    .unwrap()
+                    .query_one(&format!("{SELECT}$1"), &[&user])
+                    .unwrap();
+                Some(UserRow {
+                    password_hash: r.get(0),
+                    mobile: r.get(1),
+                    email: r.get(2),
+                    version: r.get(3),
+                    state: r.get(4),
+                })
+            }
+        }
+    }
+
+    /// Writes every column of `user`'s row as `row` has it (a restore from a backup, or the
+    /// writer's own values).
+    pub(crate) fn put_user_row(&self, user: &str, row: &UserRow) {
+        const UPDATE: &str = "UPDATE tollgate_users SET password_hash = $2, mobile = $3, \
+             email = $4, version = $5, state = $6 WHERE id = $1";
+        match self {
+            Self::Memory(_) => {}
+            Self::Sqlite(c) => {
+                c.lock()
+                    .unwrap()
+                    .execute(
+                        &UPDATE.replace('$', "?"),
+                        rusqlite::params![
+                            user,
+                            row.password_hash,
+                            row.mobile,
+                            row.email,
+                            row.version,
+                            row.state
+                        ],
+                    )
+                    .unwrap();
+            }
+            Self::Postgres(c) => {
+                c.lock()
+                    .unwrap()
+                    .execute(
+                        UPDATE,
+                        &[
+                            &user,
+                            &row.password_hash,
+                            &row.mobile,
+                            &row.email,
+                            &row.version,
+                            &row.state,
+                        ],
+                    )
+                    .unwrap();
+            }
+        }
+    }
+}
+
 /// A store under test: its name, a handle, and its writer. The temporary directory lives as
 /// long as the store.
 pub(crate) struct Backing {
