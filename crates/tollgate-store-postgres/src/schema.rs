@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use rand_core::CryptoRng;
 use tollgate_store::legacy::{Migration, migrate_v1};
+use tollgate_store::sql::build_ledger;
 use tollgate_store::{SealingKeys, StoreError};
 
 use crate::backend::{Statements, postgres_error};
@@ -97,7 +98,30 @@ const MIGRATIONS: &[Step] = &[
         CREATE INDEX tollgate_audit_by_user ON tollgate_audit (user_id, seq);
         CREATE INDEX tollgate_audit_by_time ON tollgate_audit (at);",
     ),
+    // 4 → 5: every row sealed whole (the password hash and the contacts with the state), and
+    // the ledger over them, which tells a row put back from an earlier copy.
+    Step::Code(to_v5),
 ];
+
+fn to_v5(tx: &mut postgres::Transaction<'_>, sealing: &mut Sealing<'_>) -> Result<(), StoreError> {
+    tx.batch_execute(
+        "ALTER TABLE tollgate_users ADD COLUMN bucket BIGINT NOT NULL DEFAULT 0;
+        CREATE INDEX tollgate_users_by_bucket ON tollgate_users (bucket);
+        -- The ledger (tollgate_store::ledger): its groups (rows 0 to 255) and its sealed root
+        -- (row -1), a hash tree over every row of tollgate_users.
+        CREATE TABLE tollgate_ledger (
+            id BIGINT PRIMARY KEY,
+            body BYTEA NOT NULL
+        );",
+    )
+    .map_err(postgres_error("postgres: migrating to version 5"))?;
+    let mut cache = HashMap::new();
+    let mut statements = Statements {
+        client: tx,
+        cache: &mut cache,
+    };
+    build_ledger(&mut statements, sealing.key, &mut *sealing.rng)
+}
 
 fn to_v2(tx: &mut postgres::Transaction<'_>, sealing: &mut Sealing<'_>) -> Result<(), StoreError> {
     let failed = || postgres_error("postgres: migrating to version 2");

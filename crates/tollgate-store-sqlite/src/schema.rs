@@ -4,6 +4,7 @@
 use rand_core::CryptoRng;
 use rusqlite::{Connection, TransactionBehavior};
 use tollgate_store::legacy::{Migration, migrate_v1};
+use tollgate_store::sql::build_ledger;
 use tollgate_store::{SealingKeys, StoreError};
 
 use crate::backend::{Statements, sqlite_error};
@@ -95,6 +96,9 @@ const MIGRATIONS: &[Step] = &[
         CREATE INDEX tollgate_audit_by_user ON tollgate_audit (user_id, seq);
         CREATE INDEX tollgate_audit_by_time ON tollgate_audit (at);",
     ),
+    // 4 → 5: every row sealed whole (the password hash and the contacts with the state), and
+    // the ledger over them, which tells a row put back from an earlier copy.
+    Step::Code(to_v5),
 ];
 
 const V2_TABLES: &str = "CREATE TABLE tollgate_users (
@@ -123,6 +127,21 @@ const V2_TABLES: &str = "CREATE TABLE tollgate_users (
     CREATE INDEX tollgate_logins_by_expiry ON tollgate_logins (expires_at);
     INSERT INTO tollgate_users (id, password_hash, mobile, email, version, state)
         SELECT id, password_hash, mobile, email, version, x'' FROM users;";
+
+fn to_v5(tx: &rusqlite::Transaction<'_>, sealing: &mut Sealing<'_>) -> Result<(), StoreError> {
+    tx.execute_batch(
+        "ALTER TABLE tollgate_users ADD COLUMN bucket INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX tollgate_users_by_bucket ON tollgate_users (bucket);
+        -- The ledger (tollgate_store::ledger): its groups (rows 0 to 255) and its sealed root
+        -- (row -1), a hash tree over every row of tollgate_users.
+        CREATE TABLE tollgate_ledger (
+            id INTEGER PRIMARY KEY NOT NULL,
+            body BLOB NOT NULL
+        ) STRICT;",
+    )
+    .map_err(sqlite_error("sqlite: migrating to version 5"))?;
+    build_ledger(&mut Statements(tx), sealing.key, &mut *sealing.rng)
+}
 
 fn to_v2(tx: &rusqlite::Transaction<'_>, sealing: &mut Sealing<'_>) -> Result<(), StoreError> {
     tx.execute_batch(V2_TABLES)

@@ -6,6 +6,7 @@ mod audit;
 pub mod conformance;
 mod error;
 mod keys;
+pub mod ledger;
 pub mod legacy;
 mod memory;
 pub mod rotation;

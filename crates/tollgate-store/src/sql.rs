@@ -4,12 +4,13 @@
 //!
 //! The statements use `$1`, `$2`, … for their parameters (PostgreSQL's form; the SQLite backend
 //! reads them as `?1`, `?2`, …) and the tables `tollgate_users`, `tollgate_serials` and
-//! `tollgate_logins`, `tollgate_throttle` and `tollgate_audit` (schema version 4 of both stores).
+//! `tollgate_logins`, `tollgate_throttle`, `tollgate_audit` and `tollgate_ledger` (schema
+//! version 5 of both stores).
 
 mod forward;
 mod store;
 
-pub use store::SqlStore;
+pub use store::{SqlStore, build_ledger};
 
 use crate::error::{Source, StoreError};
 

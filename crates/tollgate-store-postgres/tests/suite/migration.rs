@@ -56,7 +56,7 @@ fn a_version_1_database_migrates_and_keeps_its_accounts() {
     };
     let store = PostgresStore::connect(&url, SealingKey::new([0x11; 32])).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(SCHEMA_VERSION, 5);
 
     let store: Arc<dyn Store> = Arc::new(store);
     conformance::version_1_fixture(store.clone()).unwrap();

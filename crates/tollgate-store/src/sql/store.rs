@@ -17,14 +17,13 @@ use crate::{PasswordHash, Reseal, SharedRng, Store, UserRecord};
 
 mod accounts;
 mod audit;
+mod ledger;
 mod reseal;
 mod serials;
 mod users;
 
 use accounts::{DELETE_SERIALS, insert_serials, stand_in_account, write_account};
-
-const SELECT_USER: &str =
-    "SELECT password_hash, mobile, email, version, state FROM tollgate_users WHERE id = $1";
+pub use ledger::build_ledger;
 const SELECT_LOGIN: &str =
     "SELECT version, state, expires_at FROM tollgate_logins WHERE id = $1 AND expires_at > $2";
 const INSERT_LOGIN: &str =
@@ -55,6 +54,9 @@ pub struct SqlStore<B> {
     keys: SealingKeys,
     rng: Mutex<SharedRng>,
     loads: AtomicU64,
+    /// The highest write of the [`ledger`](crate::ledger) this handle has seen: a root below it
+    /// means the database went back.
+    pinned: AtomicU64,
 }
 
 impl<B> core::fmt::Debug for SqlStore<B> {
@@ -72,6 +74,7 @@ impl<B: Backend> SqlStore<B> {
             keys: keys.into(),
             rng: Mutex::new(rng),
             loads: AtomicU64::new(0),
+            pinned: AtomicU64::new(0),
         }
     }
 
@@ -80,16 +83,10 @@ impl<B: Backend> SqlStore<B> {
         &self.backend
     }
 
-    fn seal(
-        &self,
-        state: &tollgate_login::AccountState,
-        user: &UserId,
-        version: u64,
-    ) -> Result<AccountRow, StoreError> {
+    /// `user` sealed whole at `version`.
+    fn seal(&self, user: &UserRecord, version: u64) -> Result<AccountRow, StoreError> {
         let mut rng = self.rng.lock().map_err(|_| tollgate_login::Poisoned)?;
-        Ok(AccountRow::seal(
-            state, user, version, &self.keys, &mut **rng,
-        ))
+        Ok(AccountRow::seal_user(user, version, &self.keys, &mut **rng))
     }
 }
 
@@ -104,41 +101,6 @@ fn throttle_params(
         Value::Int(to_i64(now.as_secs(), "time")?),
         Value::Int(to_i64(window, "window")?),
     ])
-}
-
-/// A user's row, opened.
-fn user_of(row: &[Value], id: &UserId, keys: &SealingKeys) -> Result<UserRecord, StoreError> {
-    let corrupt =
-        |what: &str| StoreError::Integrity(format!("the stored {what} of {id} is not valid"));
-    let [password, mobile, email, version, state] = row else {
-        return Err(corrupt("row"));
-    };
-    let (Value::Text(password), Some(mobile), Some(email), Value::Int(version), Value::Blob(state)) = (
-        password,
-        mobile.as_opt_text(),
-        email.as_opt_text(),
-        version,
-        state,
-    ) else {
-        return Err(corrupt("row"));
-    };
-    let version = u64::try_from(*version).map_err(|_| corrupt("version"))?;
-    Ok(UserRecord {
-        id: id.clone(),
-        password: PasswordHash::from_phc(password.clone()),
-        account: Account::new(
-            version,
-            mobile
-                .map(|m| m.parse())
-                .transpose()
-                .map_err(|_| corrupt("mobile number"))?,
-            email
-                .map(|e| e.parse())
-                .transpose()
-                .map_err(|_| corrupt("e-mail address"))?,
-            AccountRow::open(state, id, version, keys)?,
-        ),
-    })
 }
 
 fn login_params(digest: &LoginDigest, row: &SealedLogin) -> Result<[Value; 4], StoreError> {
@@ -244,29 +206,27 @@ impl<B: Backend> LoginStore for SqlStore<B> {
     }
 
     fn commit(&self, commit: &Commit<'_>) -> Result<bool, StoreError> {
-        // Sealed before the transaction, so that no lock is held for it.
-        let account = commit
-            .account
-            .map(|(user, update)| {
-                let version = update.expected_version.saturating_add(1);
-                self.seal(&update.state, user, version)
-                    .map(|row| (user, update.expected_version, row))
-            })
-            .transpose()?;
         // A User ID that is no account: a row sealed as a real one would be, for the same
         // statements on no row.
-        let stand_in = match (commit.stand_in, &account) {
-            (Some(user), None) => Some((user, self.seal(&Default::default(), user, 1)?)),
+        let stand_in = match (commit.stand_in, commit.account) {
+            (Some(user), None) => {
+                let nobody = UserRecord {
+                    id: user.clone(),
+                    password: PasswordHash::from_phc(String::new()),
+                    account: Account::new(0, None, None, Default::default()),
+                };
+                Some((user, self.seal(&nobody, 1)?))
+            }
             _ => None,
         };
         self.backend.write(|c| {
-            if let Some((user, expected, row)) = &account
-                && !write_account(c, user, *expected, row)?
+            if let Some((user, update)) = commit.account
+                && !write_account(self, c, user, update)?
             {
                 return Ok(Finish::Rollback(false));
             }
             if let Some((user, row)) = &stand_in {
-                stand_in_account(c, user, row)?;
+                stand_in_account(self, c, user, row)?;
             }
             if !write_login(c, commit)? {
                 return Ok(Finish::Rollback(false));
@@ -315,13 +275,8 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     fn user(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
-        let rows = self.backend.read(|c| {
-            c.query(SELECT_USER, &[id.as_str().into()])
-                .map_err(failed("load user"))
-        })?;
-        rows.first()
-            .map(|row| user_of(row, id, &self.keys))
-            .transpose()
+        let bucket = self.bucket(id)?;
+        bucket.row(id).map(|row| row.open(&self.keys)).transpose()
     }
 
     fn count_client_failure(

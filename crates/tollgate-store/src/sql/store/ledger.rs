@@ -1,0 +1,377 @@
+//! The [`ledger`](crate::ledger) in SQL: every read of an account checks its bucket, and every
+//! write of one checks it under the root's lock and then moves the bucket, its group and the
+//! root on in the same transaction.
+
+use tollgate_login::UserId;
+
+use super::SqlStore;
+use crate::error::StoreError;
+use crate::ledger::{self, Group, Place, Root};
+use crate::row::AccountRow;
+use crate::sealing::SealingKeys;
+use crate::sql::{Backend, Connection, Value, failed, to_i64};
+use crate::{PasswordHash, UserRecord};
+
+const SELECT_ROOT: &str = "SELECT body FROM tollgate_ledger WHERE id = -1";
+/// Takes the root's row lock (PostgreSQL; SQLite's write transactions are exclusive already):
+/// every write of an account goes through it, one at a time.
+const LOCK_ROOT: &str = "UPDATE tollgate_ledger SET id = id WHERE id = -1";
+const UPDATE_ROOT: &str = "UPDATE tollgate_ledger SET body = $1 WHERE id = -1";
+const SELECT_GROUP: &str = "SELECT body FROM tollgate_ledger WHERE id = $1";
+const UPSERT_GROUP: &str = "INSERT INTO tollgate_ledger (id, body) VALUES ($1, $2) \
+     ON CONFLICT (id) DO UPDATE SET body = excluded.body";
+const SELECT_BUCKET: &str = "SELECT id, password_hash, mobile, email, version, state \
+     FROM tollgate_users WHERE bucket = $1";
+const ALL_USERS: &str = "SELECT id, password_hash, mobile, email, version, state \
+     FROM tollgate_users ORDER BY id";
+const SET_BUCKET: &str = "UPDATE tollgate_users SET bucket = $2, state = $3 WHERE id = $1";
+const INSERT_ROOT: &str = "INSERT INTO tollgate_ledger (id, body) VALUES (-1, $1)";
+
+/// How many times a read starts again when writes land between its statements.
+const READ_TRIES: usize = 32;
+
+/// One account row as the database holds it.
+#[derive(Clone, Debug)]
+pub(super) struct RawRow {
+    pub(super) id: UserId,
+    pub(super) password: String,
+    pub(super) mobile: Option<String>,
+    pub(super) email: Option<String>,
+    pub(super) version: u64,
+    pub(super) sealed: Vec<u8>,
+}
+
+impl RawRow {
+    fn leaf(&self) -> ledger::Hash {
+        ledger::leaf(&self.id, self.version, &self.sealed)
+    }
+
+    /// The user the row seals, checked against the plain columns beside it.
+    pub(super) fn open(&self, keys: &SealingKeys) -> Result<UserRecord, StoreError> {
+        let user = AccountRow::open_user(&self.sealed, &self.id, self.version, keys)?;
+        let same = user.password.as_str() == self.password
+            && user.account.mobile().map(|m| m.as_str()) == self.mobile.as_deref()
+            && user.account.email().map(|e| e.as_str()) == self.email.as_deref();
+        if !same {
+            return Err(StoreError::Integrity(format!(
+                "the plain columns of {} are not what its sealed row holds: they were written \
+                 outside this service",
+                self.id
+            )));
+        }
+        Ok(user)
+    }
+
+    fn parse(row: &[Value]) -> Result<Self, StoreError> {
+        let corrupt = || StoreError::Integrity("an account row has the wrong types".into());
+        let [
+            Value::Text(id),
+            Value::Text(password),
+            mobile,
+            email,
+            Value::Int(version),
+            Value::Blob(sealed),
+        ] = row
+        else {
+            return Err(corrupt());
+        };
+        Ok(Self {
+            id: id.parse().map_err(|_| corrupt())?,
+            password: password.clone(),
+            mobile: mobile.as_opt_text().ok_or_else(corrupt)?,
+            email: email.as_opt_text().ok_or_else(corrupt)?,
+            version: u64::try_from(*version).map_err(|_| corrupt())?,
+            sealed: sealed.clone(),
+        })
+    }
+}
+
+/// A bucket read and checked against the ledger.
+pub(super) struct Bucket {
+    place: Place,
+    root: Root,
+    group: Group,
+    /// Its rows.
+    pub(super) rows: Vec<RawRow>,
+}
+
+impl Bucket {
+    /// The row of `user`, if the bucket holds one.
+    pub(super) fn row(&self, user: &UserId) -> Option<&RawRow> {
+        self.rows.iter().find(|r| &r.id == user)
+    }
+}
+
+/// What one pass of reads found, before it is checked.
+struct Read {
+    root: Option<Vec<u8>>,
+    rows: Vec<Vec<Value>>,
+    group: Option<Vec<u8>>,
+}
+
+fn blob(rows: Vec<Vec<Value>>) -> Option<Vec<u8>> {
+    match rows.into_iter().next()?.into_iter().next()? {
+        Value::Blob(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// The root, the bucket's rows and the group, in that order (which [`SqlStore::bucket`]'s
+/// check relies on).
+fn read(c: &mut dyn Connection, place: Place) -> Result<Read, StoreError> {
+    let root = blob(
+        c.query(SELECT_ROOT, &[])
+            .map_err(failed("read the ledger"))?,
+    );
+    let rows = c
+        .query(SELECT_BUCKET, &[Value::Int(place.bucket())])
+        .map_err(failed("read accounts"))?;
+    let group = blob(
+        c.query(SELECT_GROUP, &[Value::Int(place.group_id())])
+            .map_err(failed("read the ledger"))?,
+    );
+    Ok(Read { root, rows, group })
+}
+
+/// Why a pass of reads did not give a bucket.
+enum Unchecked {
+    /// A write landed between its statements: read again.
+    Torn,
+    Failed(StoreError),
+}
+
+impl From<StoreError> for Unchecked {
+    fn from(e: StoreError) -> Self {
+        Self::Failed(e)
+    }
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// `user`'s bucket, read outside a transaction and checked. Its statements read the root,
+    /// then the rows, then the group: a write of this bucket that lands between them leaves a
+    /// group newer than the root read, and the reads start again.
+    pub(super) fn bucket(&self, user: &UserId) -> Result<Bucket, StoreError> {
+        let place = Place::of(user);
+        for _ in 0..READ_TRIES {
+            let read = self.backend.read(|c| read(c, place))?;
+            match self.check(user, place, read, false) {
+                Ok(bucket) => return Ok(bucket),
+                Err(Unchecked::Torn) => {}
+                Err(Unchecked::Failed(e)) => return Err(e),
+            }
+        }
+        Err(StoreError::Backend {
+            context: "read an account",
+            source: "writes kept landing between the reads of its bucket".into(),
+        })
+    }
+
+    /// `user`'s bucket, read and checked inside a write transaction, once the root is locked:
+    /// what the write then changes with [`SqlStore::write_bucket`].
+    pub(super) fn locked_bucket(
+        &self,
+        c: &mut dyn Connection,
+        user: &UserId,
+    ) -> Result<Bucket, StoreError> {
+        c.execute(LOCK_ROOT, &[])
+            .map_err(failed("lock the ledger"))?;
+        let place = Place::of(user);
+        let read = read(c, place)?;
+        match self.check(user, place, read, true) {
+            Ok(bucket) => Ok(bucket),
+            Err(Unchecked::Torn) => Err(ledger::mismatch(user, "a group is newer than the root")),
+            Err(Unchecked::Failed(e)) => Err(e),
+        }
+    }
+
+    fn check(
+        &self,
+        user: &UserId,
+        place: Place,
+        read: Read,
+        locked: bool,
+    ) -> Result<Bucket, Unchecked> {
+        let sealed = read.root.ok_or_else(|| {
+            StoreError::Integrity(
+                "the ledger has no root: the database was not set up by this service, or its \
+                 root was removed"
+                    .into(),
+            )
+        })?;
+        let root = Root::open(&sealed, &self.keys)?;
+        let pinned = self.pinned.load(std::sync::atomic::Ordering::SeqCst);
+        if root.seq < pinned {
+            return Err(StoreError::Integrity(format!(
+                "the ledger went back from write {pinned} to write {}: the database was put \
+                 back to an earlier copy while this service ran",
+                root.seq
+            ))
+            .into());
+        }
+        let group = read
+            .group
+            .as_deref()
+            .map(Group::from_bytes)
+            .transpose()?
+            .unwrap_or_else(Group::empty);
+        if group.seq > root.seq && !locked {
+            return Err(Unchecked::Torn);
+        }
+        let rows = read
+            .rows
+            .iter()
+            .map(|r| RawRow::parse(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let leaves: Vec<_> = rows.iter().map(|r| (&r.id, r.leaf())).collect();
+        ledger::check(user, place, &root, &group, leaves)?;
+        self.pin(root.seq);
+        Ok(Bucket {
+            place,
+            root,
+            group,
+            rows,
+        })
+    }
+
+    fn pin(&self, seq: u64) {
+        self.pinned
+            .fetch_max(seq, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Moves the ledger on after the bucket's rows changed: `rows` are the bucket's rows as
+    /// the transaction has left them.
+    pub(super) fn write_bucket(
+        &self,
+        c: &mut dyn Connection,
+        mut bucket: Bucket,
+        rows: &[(UserId, u64, Vec<u8>)],
+    ) -> Result<(), StoreError> {
+        let seq = bucket.root.seq.saturating_add(1);
+        bucket.group.seq = seq;
+        bucket.group.buckets[bucket.place.slot] = ledger::bucket_digest(
+            rows.iter()
+                .map(|(id, version, sealed)| (id, ledger::leaf(id, *version, sealed))),
+        );
+        bucket.root.seq = seq;
+        bucket.root.groups[bucket.place.group] = bucket.group.digest();
+        let sealed = {
+            let mut rng = self.rng.lock().map_err(|_| tollgate_login::Poisoned)?;
+            bucket.root.seal(&self.keys, &mut **rng)
+        };
+        c.execute(
+            UPSERT_GROUP,
+            &[
+                Value::Int(bucket.place.group_id()),
+                Value::Blob(bucket.group.to_bytes()),
+            ],
+        )
+        .map_err(failed("write the ledger"))?;
+        // Not pinned here: the transaction may still roll back. The next read pins it.
+        c.execute(UPDATE_ROOT, &[Value::Blob(sealed)])
+            .map_err(failed("write the ledger"))?;
+        Ok(())
+    }
+}
+
+/// The bucket's rows as `(User ID, version, sealed)`, with `user`'s replaced by `new` (or
+/// removed, for `None`).
+pub(super) fn rows_with(
+    bucket: &Bucket,
+    user: &UserId,
+    new: Option<(u64, &[u8])>,
+) -> Vec<(UserId, u64, Vec<u8>)> {
+    bucket
+        .rows
+        .iter()
+        .filter(|r| &r.id != user)
+        .map(|r| (r.id.clone(), r.version, r.sealed.clone()))
+        .chain(new.map(|(version, sealed)| (user.clone(), version, sealed.to_vec())))
+        .collect()
+}
+
+/// Brings the rows of 0.1 and 0.2 under the ledger (schema version 5 of both databases): each
+/// user's state, sealed alone, is opened and sealed again with the password hash and the
+/// contacts of its columns ([`AccountRow::seal_user`]); its bucket is set; and the ledger is
+/// built over them, at write 1. The columns are taken as they are at this moment: a row written
+/// before the migration is what the ledger starts from.
+///
+/// # Errors
+/// [`StoreError::Integrity`] for a row that opens under no key of `keys`;
+/// [`StoreError::Backend`].
+pub fn build_ledger(
+    c: &mut dyn Connection,
+    keys: &SealingKeys,
+    rng: &mut dyn rand_core::CryptoRng,
+) -> Result<(), StoreError> {
+    let rows = c
+        .query(ALL_USERS, &[])
+        .map_err(failed("migrate: read accounts"))?;
+    let mut groups = std::collections::BTreeMap::<usize, Vec<(Place, UserId, ledger::Hash)>>::new();
+    for row in &rows {
+        let row = RawRow::parse(row)?;
+        let state = AccountRow::open(&row.sealed, &row.id, row.version, keys)?;
+        let corrupt = |what: &str| {
+            StoreError::Integrity(format!("the stored {what} of {} is not valid", row.id))
+        };
+        let user = UserRecord {
+            id: row.id.clone(),
+            password: PasswordHash::from_phc(row.password.clone()),
+            account: tollgate_login::Account::new(
+                row.version,
+                row.mobile
+                    .as_deref()
+                    .map(str::parse)
+                    .transpose()
+                    .map_err(|_| corrupt("mobile number"))?,
+                row.email
+                    .as_deref()
+                    .map(str::parse)
+                    .transpose()
+                    .map_err(|_| corrupt("e-mail address"))?,
+                state,
+            ),
+        };
+        let sealed = AccountRow::seal_user(&user, row.version, keys, rng).sealed;
+        let place = Place::of(&row.id);
+        c.execute(
+            SET_BUCKET,
+            &[
+                row.id.as_str().into(),
+                Value::Int(place.bucket()),
+                Value::Blob(sealed.clone()),
+            ],
+        )
+        .map_err(failed("migrate: reseal an account"))?;
+        groups.entry(place.group).or_default().push((
+            place,
+            row.id.clone(),
+            ledger::leaf(&row.id, row.version, &sealed),
+        ));
+    }
+    let mut root = Root::empty();
+    root.seq = 1;
+    for (index, members) in groups {
+        let mut group = Group::empty();
+        group.seq = 1;
+        for slot in 0..ledger::FANOUT {
+            group.buckets[slot] = ledger::bucket_digest(
+                members
+                    .iter()
+                    .filter(|(p, _, _)| p.slot == slot)
+                    .map(|(_, id, leaf)| (id, *leaf)),
+            );
+        }
+        root.groups[index] = group.digest();
+        c.execute(
+            UPSERT_GROUP,
+            &[
+                Value::Int(to_i64(index as u64, "group")?),
+                Value::Blob(group.to_bytes()),
+            ],
+        )
+        .map_err(failed("migrate: write the ledger"))?;
+    }
+    c.execute(INSERT_ROOT, &[Value::Blob(root.seal(keys, rng))])
+        .map_err(failed("migrate: write the ledger"))?;
+    Ok(())
+}
