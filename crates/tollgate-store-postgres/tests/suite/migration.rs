@@ -66,3 +66,55 @@ fn a_version_1_database_migrates_and_keeps_its_accounts() {
     let john: UserId = "john.smith@example.com".parse().unwrap();
     assert_eq!(again.user(&john).unwrap().unwrap().account.version(), 6);
 }
+
+/// The database 0.2.0 wrote (`schema_v4.sql`): every row sealed again whole and the ledger
+/// built over them; the accounts keep working, and from then on the row as 0.2.0 left it, put
+/// back, is refused.
+#[test]
+fn a_version_4_database_gains_the_ledger_and_keeps_its_accounts() {
+    use tollgate_login::Config;
+    use tollgate_otp::{Secret, Totp, UnixTime};
+    use tollgate_store::conformance::{Cluster, later_login};
+
+    let Some(url) = server::database_with("tollgate_v4", include_str!("../data/schema_v4.sql"))
+    else {
+        return;
+    };
+    let mut writer = tollgate_store_postgres::client(&url).unwrap();
+    let old = writer
+        .query_one(
+            "SELECT version, state FROM tollgate_users WHERE id = 'john.smith@example.com'",
+            &[],
+        )
+        .unwrap();
+    let (version, state): (i64, Vec<u8>) = (old.get(0), old.get(1));
+    let store = PostgresStore::connect(&url, SealingKey::new([0x45; 32])).unwrap();
+    assert_eq!(schema_version(&url), 5);
+    let john: UserId = "john.smith@example.com".parse().unwrap();
+    let record = store.user(&john).unwrap().unwrap();
+    assert_eq!(record.account.version(), 4);
+    let tokens = record.account.state().tokens();
+    assert_eq!(tokens[0].serial.to_string(), "10164-09458");
+    assert!(
+        store
+            .user(&"bob@example.com".parse().unwrap())
+            .unwrap()
+            .is_some()
+    );
+
+    let store: Arc<dyn Store> = Arc::new(store);
+    let cluster = Cluster::unregistered(vec![store.clone()], &Config::default(), 71).unwrap();
+    cluster.clock.set(UnixTime::from_secs(1_700_000_090));
+    let secret = Secret::from_base32("3LCPJKRPXX7TG5X33LT37HJPL4").unwrap();
+    later_login(cluster.first(), &Totp::new(&secret, tokens[0].params)).unwrap();
+    assert_eq!(store.user(&john).unwrap().unwrap().account.version(), 5);
+
+    writer
+        .execute(
+            "UPDATE tollgate_users SET version = $1, state = $2 \
+             WHERE id = 'john.smith@example.com'",
+            &[&version, &state],
+        )
+        .unwrap();
+    assert!(matches!(store.user(&john), Err(StoreError::Integrity(_))));
+}

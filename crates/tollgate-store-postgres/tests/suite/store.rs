@@ -166,7 +166,7 @@ fn a_database_writer_s_rows_are_refused() {
     .unwrap();
     println!("postgres: {report:?}");
     assert_eq!((report.logins_tried, report.logins_refused), (4, 4));
-    assert_eq!((report.accounts_tried, report.accounts_refused), (3, 3));
+    assert_eq!((report.accounts_tried, report.accounts_refused), (4, 4));
 }
 
 #[test]

@@ -160,7 +160,7 @@ fn a_database_writer_s_rows_are_refused() {
     .unwrap();
     println!("sqlite: {report:?}");
     assert_eq!((report.logins_tried, report.logins_refused), (4, 4));
-    assert_eq!((report.accounts_tried, report.accounts_refused), (3, 3));
+    assert_eq!((report.accounts_tried, report.accounts_refused), (4, 4));
     SqliteStore::open(&path, key())
         .unwrap()
         .integrity_check()

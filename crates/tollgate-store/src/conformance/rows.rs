@@ -56,8 +56,9 @@ pub struct RefusedRows {
 /// The database writer's plays: a forged stored login (a made-up tag on an authenticated
 /// state), one of the service's own rows altered, an authenticated login copied under another
 /// key, an earlier copy of a login put back; and, where the store seals accounts, a state
-/// copied from another user, one with a byte changed, and an older state put back at the
-/// current version (a failure count reset). Each login play must end in
+/// copied from another user, one with a byte changed, an older state put back at the
+/// current version, and the older row put back whole with its own version (a failure count
+/// reset, which only the ledger tells). Each login play must end in
 /// [`DriveError::Refused`] with the row removed, each account play in
 /// [`StoreError::Integrity`].
 ///
@@ -173,6 +174,8 @@ pub fn refused_rows(cluster: &Cluster, raw: &RawRows<'_>) -> Check<RefusedRows> 
             (version, others),
             (version, flipped),
             (current, original.sealed.clone()),
+            // Rolled back: the older row whole, its version with it (the ledger's case).
+            (version, original.sealed.clone()),
         ] {
             (accounts.put)(&user, &RawState { version, sealed })?;
             report.accounts_tried += 1;
