@@ -75,14 +75,21 @@ pub struct AccountState {
     pub(crate) sms_sent: Vec<UnixTime>,
     /// When PINs went out by e-mail in the last hour.
     pub(crate) email_sent: Vec<UnixTime>,
-    /// Consecutive wrong codes in password resets ("Password locked or forgotten?"), which
-    /// need no password: anyone who knows the User ID can type them. They are kept apart from
-    /// [`AccountState::second_factor_failures`] so that a stranger cannot lock the owner's
-    /// logins; at [`MAX_RESET_FAILURES`](crate::MAX_RESET_FAILURES) no more reset codes are
-    /// checked, and they count toward the account's hard limit with the login's, so that the
-    /// two together never allow more than it. Only a whole reset or an administrator clears
-    /// them (not a login: the owner's logins would reopen a stranger's guessing).
+    /// When a password reset's PINs went out in the last hour, by either channel: a budget of
+    /// their own, so that a stranger's resets cannot spend the owner's logins' budget.
+    pub(crate) reset_sent: Vec<UnixTime>,
+    /// Wrong codes in password resets ("Password locked or forgotten?") since the last whole
+    /// reset, which need no password: anyone who knows the User ID can type them. They are
+    /// kept apart from [`AccountState::second_factor_failures`] so that a stranger cannot lock
+    /// the owner's logins: every [`MAX_RESET_FAILURES`](crate::MAX_RESET_FAILURES) of them close
+    /// resets for a day ([`AccountState::reset_closed_until`]; the owner's whole login opens
+    /// them again), and at [`MAX_RESET_SHARE`](crate::MAX_RESET_SHARE) for a month, after which
+    /// the count starts again. They count toward the account's hard limit with the login's, so
+    /// that the two together never allow more than it.
     pub(crate) reset_failures: u32,
+    /// Until when resets check no codes: a day after each run of
+    /// [`MAX_RESET_FAILURES`](crate::MAX_RESET_FAILURES) wrong ones.
+    pub(crate) reset_closed_until: Option<UnixTime>,
     /// An administrator set a temporary password: the next whole login must set a new one
     /// before it is authenticated ("change is required on first usage").
     pub(crate) password_expired: bool,
@@ -105,10 +112,19 @@ pub struct Grant {
     pub(crate) expires_at: UnixTime,
 }
 
-/// Wrong reset codes in a row after which an account's password resets check no more codes
-/// (until an administrator reopens them): a stranger gets at most this many guesses at the
-/// authenticator's code, ever, and cannot lock the owner's logins with them.
+/// Wrong reset codes after which an account's password resets check no codes for a day: a
+/// stranger gets at most this many guesses at the authenticator's code a day, and cannot lock
+/// the owner's logins with them; the owner's reset opens again the next day.
 pub const MAX_RESET_FAILURES: u32 = 10;
+
+/// Wrong reset codes after which resets check no codes for [`RESET_SHARE_CLOSURE`] (or until a
+/// whole reset or an administrator clears them): half the hard limit of NIST SP 800-63B-4
+/// §3.2.2, so that a stranger gets at most this many guesses a month, and the owner's logins
+/// keep the other half. After that month the count starts again.
+pub const MAX_RESET_SHARE: u32 = 50;
+
+/// How long resets stay closed once [`MAX_RESET_SHARE`] wrong codes were typed: 30 days.
+pub const RESET_SHARE_CLOSURE: u64 = 30 * 86_400;
 
 /// An atomic change to an account: store `state` if and only if the stored version is still
 /// `expected_version`, and bump the version. When it is not, the store must refuse, and the

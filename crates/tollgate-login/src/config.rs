@@ -21,6 +21,7 @@ pub struct Config {
     pub(crate) max_sends: u8,
     pub(crate) sms_per_hour: u32,
     pub(crate) email_per_hour: u32,
+    pub(crate) reset_sends_per_hour: u32,
     pub(crate) password_lockout: u32,
     pub(crate) code_lockout: u32,
     pub(crate) second_factor_limit: u32,
@@ -59,6 +60,9 @@ impl Default for Config {
             // the harassment SP 800-63B-4 §3.1.3.1's throttling is for.
             sms_per_hour: 5,
             email_per_hour: 10,
+            // A reset needs no password: anyone with the User ID can start one. Its PINs have
+            // a budget of their own (two channels, and one resend), apart from the logins'.
+            reset_sends_per_hour: 3,
             // Well under NIST's 100 (SP 800-63B §3.2.2); RFC 4226 §7.3 throttling.
             password_lockout: 5,
             code_lockout: 10,
@@ -283,6 +287,21 @@ impl Config {
         }
         self.sms_per_hour = sms;
         self.email_per_hour = email;
+        Ok(self)
+    }
+
+    /// PINs per hour that password resets may send to one account, by either channel (3 by
+    /// default; 1 to 20). A reset needs no password, so this is what a stranger who knows the
+    /// User ID can make the service send; the logins' budget
+    /// ([`Config::with_send_budget`]) is kept apart for the owner.
+    ///
+    /// # Errors
+    /// [`ConfigError::Resend`] outside that range.
+    pub fn with_reset_send_budget(mut self, per_hour: u32) -> Result<Self, ConfigError> {
+        if !(1..=20).contains(&per_hour) {
+            return Err(ConfigError::Resend);
+        }
+        self.reset_sends_per_hour = per_hour;
         Ok(self)
     }
 

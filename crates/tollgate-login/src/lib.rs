@@ -22,7 +22,8 @@ mod user;
 pub use account::{
     Account, AccountState, AccountUpdate, AuthenticatorName, DecodeError, ENCODING_V1,
     EnrollmentKind, Grant, MAX_AUTHENTICATOR_NAME, MAX_ONLINE_FAILURES, MAX_RESET_FAILURES,
-    MobileQr, OnlineRegistration, OpenToken, PendingActivation, TokenRecord,
+    MAX_RESET_SHARE, MobileQr, OnlineRegistration, OpenToken, PendingActivation,
+    RESET_SHARE_CLOSURE, TokenRecord,
 };
 pub use catalog::{Catalog, CatalogError, CatalogName};
 pub use config::{Config, MAX_AUTHENTICATORS, NIST_MAX_FAILURES};

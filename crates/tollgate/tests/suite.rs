@@ -39,5 +39,7 @@ mod sms_http;
 #[cfg(feature = "smtp")]
 #[path = "suite/smtp.rs"]
 mod smtp;
+#[path = "suite/stranger.rs"]
+mod stranger;
 #[path = "suite/trail.rs"]
 mod trail;

@@ -32,6 +32,7 @@ impl AccountState {
         self.lockouts = 0;
         self.locked_until = None;
         self.reset_failures = 0;
+        self.reset_closed_until = None;
     }
 
     /// A new password was stored by a reset that proved both factors: the reset's wrong codes
@@ -39,6 +40,7 @@ impl AccountState {
     /// lifted.
     pub fn password_replaced(&mut self) {
         self.reset_failures = 0;
+        self.reset_closed_until = None;
         self.password_expired = false;
         self.clear_password_lock();
     }

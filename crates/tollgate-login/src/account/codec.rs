@@ -81,6 +81,12 @@ struct Plain {
     // Since the password reset (rows written before have none).
     #[serde(default, skip_serializing_if = "is_zero")]
     reset_failures: u32,
+    // Since resets' own send budget and their closing for a day (0.3; rows written before have
+    // neither).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    reset_sent: Vec<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reset_closed_until: Option<u64>,
     // Since administrators' temporary passwords (rows written before have none).
     #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     password_expired: bool,
@@ -352,6 +358,8 @@ impl Plain {
             sms_sent: state.sms_sent.iter().map(|t| t.as_secs()).collect(),
             email_sent: state.email_sent.iter().map(|t| t.as_secs()).collect(),
             reset_failures: state.reset_failures,
+            reset_sent: state.reset_sent.iter().map(|t| t.as_secs()).collect(),
+            reset_closed_until: state.reset_closed_until.map(UnixTime::as_secs),
             password_expired: state.password_expired,
             recovery_codes: state.recovery_codes.iter().map(|h| hex(&h.0)).collect(),
             token: state.tokens.first().map(PlainToken::of),
@@ -383,6 +391,8 @@ impl Plain {
             sms_sent: times(&self.sms_sent),
             email_sent: times(&self.email_sent),
             reset_failures: self.reset_failures,
+            reset_sent: times(&self.reset_sent),
+            reset_closed_until: self.reset_closed_until.map(UnixTime::from_secs),
             password_expired: self.password_expired,
             recovery_codes: self
                 .recovery_codes

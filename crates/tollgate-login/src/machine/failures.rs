@@ -70,8 +70,23 @@ pub(super) fn fail<R>(
         // No cool-down (a stranger must not start one for the owner): a short hard limit on
         // resets alone, and a share of the account's hard limit.
         Factor::Reset => {
+            // The share was spent and its month has passed: the count starts again.
+            if state.reset_failures >= crate::MAX_RESET_SHARE {
+                state.reset_failures = 0;
+            }
             state.reset_failures = state.reset_failures.saturating_add(1);
-            if state.reset_failures == crate::MAX_RESET_FAILURES {
+            if state
+                .reset_failures
+                .is_multiple_of(crate::MAX_RESET_FAILURES)
+            {
+                let closed_for = if state.reset_failures >= crate::MAX_RESET_SHARE {
+                    crate::RESET_SHARE_CLOSURE
+                } else {
+                    86_400
+                };
+                state.reset_closed_until = Some(UnixTime::from_secs(
+                    ctx.now.as_secs().saturating_add(closed_for),
+                ));
                 let mut effects = vec![Effect::Audit(AuditEvent::ResetsClosed {
                     user: user.clone(),
                 })];

@@ -84,7 +84,7 @@ pub(super) fn password<R: CryptoRng>(
         let channel = first_channel(ctx);
         let (pin, send) = new_pin(ctx, &user, channel, 1);
         let purpose = PinPurpose::FirstLogin;
-        if spend_send(ctx, &mut state, channel) {
+        if spend_send(ctx, &mut state, channel, purpose) {
             return Next::to(Stage::expect_pin(user, pin, purpose))
                 .effects(send)
                 .update(state);
@@ -198,7 +198,7 @@ pub(super) fn check_pin<R: CryptoRng>(
         None => {}
     }
     // A reset past its limit checks nothing, and answers as a wrong PIN would.
-    if purpose.is_reset() && super::reset::closed(&state) {
+    if purpose.is_reset() && super::reset::closed(ctx, &state) {
         return Next::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::WrongPin);
     }
     if ctx.now.as_secs() >= pin.expires {
@@ -266,7 +266,7 @@ pub(super) fn resend<R: CryptoRng>(
     if destination(ctx, &user, channel).is_none() {
         return Next::to(Stage::expect_pin(user, pin, purpose));
     }
-    if !spend_send(ctx, &mut state, channel) {
+    if !spend_send(ctx, &mut state, channel, purpose) {
         return Next::to(Stage::expect_pin(user, pin, purpose)).notice(MessageId::SendBudget);
     }
     // A new PIN replaces the old one; failures stay counted in the account.
@@ -277,8 +277,19 @@ pub(super) fn resend<R: CryptoRng>(
 }
 
 /// Takes one send by `channel` from the account's hourly budget; false when it is spent.
-pub(super) fn spend_send<R>(ctx: &Ctx<'_, R>, state: &mut AccountState, channel: Channel) -> bool {
+///
+/// A password reset's PINs come from a budget of their own
+/// ([`Config::with_reset_send_budget`](crate::Config::with_reset_send_budget)): a reset asks
+/// for no password, so anyone who knows the User ID can start one, and what they spend must not
+/// be what the owner's own login needs (the login's budget is theirs alone).
+pub(super) fn spend_send<R>(
+    ctx: &Ctx<'_, R>,
+    state: &mut AccountState,
+    channel: Channel,
+    purpose: PinPurpose,
+) -> bool {
     let (sent, budget) = match channel {
+        _ if purpose.is_reset() => (&mut state.reset_sent, ctx.config.reset_sends_per_hour),
         Channel::Sms => (&mut state.sms_sent, ctx.config.sms_per_hour),
         Channel::Email => (&mut state.email_sent, ctx.config.email_per_hour),
     };
@@ -331,6 +342,7 @@ pub(super) fn not_delivered<R>(
         return step;
     };
     let sent = match channel {
+        _ if purpose.is_reset() => &mut state.reset_sent,
         Channel::Sms => &mut state.sms_sent,
         Channel::Email => &mut state.email_sent,
     };

@@ -50,7 +50,7 @@ pub(super) fn token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed: &st
         Some(Refusing::CoolingDown) => return wrong(user),
         None => {}
     }
-    if closed(&state) {
+    if closed(ctx, &state) {
         return wrong(user);
     }
     match accept(ctx, &mut state, typed) {
@@ -79,7 +79,7 @@ pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, ty
         Some(Refusing::CoolingDown) => return wrong(user),
         None => {}
     }
-    if closed(&state) {
+    if closed(ctx, &state) {
         return wrong(user);
     }
     let Some(at) = crate::recovery::find(&user, &state.recovery_codes, typed) else {
@@ -101,7 +101,7 @@ pub(super) fn without_token<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) ->
         None => {}
     }
     match account_state(ctx) {
-        Some(state) if !closed(&state) => {
+        Some(state) if !closed(ctx, &state) => {
             first_pin(ctx, user, state, PinPurpose::ResetFirstOfTwo, Channel::Sms)
         }
         // Nobody to send to, or resets closed: the same screen, and no PIN will ever match.
@@ -123,7 +123,7 @@ pub(super) fn first_pin<R: CryptoRng>(
     channel: Channel,
 ) -> Next {
     let (pin, send) = new_pin(ctx, &user, channel, 1);
-    if spend_send(ctx, &mut state, channel) {
+    if spend_send(ctx, &mut state, channel, purpose) {
         Next::to(Stage::expect_pin(user, pin, purpose))
             .effects(send)
             .update(state)
@@ -197,9 +197,13 @@ pub(super) fn password_set<R>(
         .effects(notify)
 }
 
-/// Whether the account's resets check no more codes.
-pub(super) fn closed(state: &AccountState) -> bool {
-    state.reset_failures >= crate::MAX_RESET_FAILURES
+/// Whether the account's resets check no codes now: for a day after each run of wrong ones,
+/// for [`RESET_SHARE_CLOSURE`](crate::RESET_SHARE_CLOSURE) once their share of the hard limit
+/// is spent.
+pub(super) fn closed<R>(ctx: &Ctx<'_, R>, state: &AccountState) -> bool {
+    state
+        .reset_closed_until
+        .is_some_and(|until| until > ctx.now)
 }
 
 /// What the page says about a refused new password.
