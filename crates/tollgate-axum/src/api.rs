@@ -167,6 +167,16 @@ mod tests {
     use super::http;
 
     /// Each answer's status and body, as the token's protocol promises them.
+    /// Stranger probing serial numbers: an activation whose checks are spent answers as an
+    /// unknown serial does (before: 429 against 403, which told the pending serials apart).
+    #[test]
+    fn a_spent_activation_answers_as_an_unknown_serial() {
+        assert_eq!(
+            http(&OnlineAnswer::Decided(OnlineOutcome::TooManyFailures)),
+            http(&OnlineAnswer::Decided(OnlineOutcome::Refused))
+        );
+    }
+
     #[test]
     fn every_answer_has_its_status_and_body() {
         let cases = [
@@ -202,8 +212,8 @@ mod tests {
             ),
             (
                 OnlineAnswer::Decided(OnlineOutcome::TooManyFailures),
-                429,
-                r#"{"error":"too_many_failures","#,
+                403,
+                r#"{"error":"refused","#,
             ),
             (
                 OnlineAnswer::Malformed(RequestError::TooLong),

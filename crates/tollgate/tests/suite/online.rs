@@ -276,6 +276,41 @@ fn after_a_stranger_spent_the_checks_response_still_works() {
     );
 }
 
+/// Stranger with the serial number, from one network: 30 wrong registrations. Before, the 10th
+/// spent the activation's checks for everyone and the genuine app, from its own network, was
+/// refused (`TooManyFailures`). Now the failures count per (serial, network): the stranger's
+/// network is refused unchecked, the app registers.
+#[test]
+fn a_stranger_s_network_does_not_block_the_genuine_app() {
+    let world = world(
+        std::sync::Arc::new(tollgate::MemoryStore::new()),
+        Config::default(),
+        15,
+    );
+    let service = &world.service;
+    let (_key, app) = at_the_mobile_page(&world);
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    for _ in 0..30 {
+        let stranger = TokenActivation::new(
+            app.serial(),
+            tollgate::codes::ActivationCode::generate(&mut rng),
+            None,
+        );
+        let code = stranger.registration_code(&mut rng);
+        let body = RegistrationRequest::new(&stranger, &code).to_json();
+        let reply = service
+            .register_online(body.as_bytes(), from("198.51.100.66"))
+            .unwrap();
+        assert!(!reply.is_registered());
+    }
+    let (code, _) = app.register(&mut rng);
+    let body = RegistrationRequest::new(&app, &code).to_json();
+    let reply = service
+        .register_online(body.as_bytes(), from("192.0.2.7"))
+        .unwrap();
+    assert_eq!(reply, OnlineAnswer::Decided(OnlineOutcome::Registered));
+}
+
 /// Unknown serial numbers and wrong proofs get the same answer; bad bodies say what to fix;
 /// a network that keeps failing is throttled.
 #[test]
