@@ -86,6 +86,14 @@ pub(crate) async fn register(
 /// 429 {"error":"too_many_failures"|"throttled","message":"…","retry_after":3600}
 /// ```
 fn http(answer: &OnlineAnswer) -> (StatusCode, String) {
+    // An activation whose checks are spent answers as an unknown serial number does: a
+    // different answer would tell a prober which serials await a registration.
+    let answer = match answer {
+        OnlineAnswer::Decided(OnlineOutcome::TooManyFailures) => {
+            &OnlineAnswer::Decided(OnlineOutcome::Refused)
+        }
+        answer => answer,
+    };
     let (status, message) = match answer {
         _ if answer.is_registered() => (
             StatusCode::OK,
@@ -103,11 +111,6 @@ fn http(answer: &OnlineAnswer) -> (StatusCode, String) {
             StatusCode::UNPROCESSABLE_ENTITY,
             "the registration code is not valid for this activation under this service's \
              registration scheme",
-        ),
-        OnlineAnswer::Decided(OnlineOutcome::TooManyFailures) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "no more registrations are checked for this activation now: type the \
-             registration code into Response in the browser",
         ),
         OnlineAnswer::Malformed(RequestError::TooLong) => (
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -17,7 +17,8 @@ mod token;
 
 pub use codec::{DecodeError, ENCODING_V1};
 pub use pending::{
-    MAX_ONLINE_FAILURES, MobileQr, OnlineRegistration, OpenToken, PendingActivation,
+    MAX_ONLINE_FAILURES, MAX_ONLINE_FAILURES_PER_NETWORK, MobileQr, OnlineRegistration, OpenToken,
+    PendingActivation,
 };
 pub use token::{AuthenticatorName, EnrollmentKind, MAX_AUTHENTICATOR_NAME, TokenRecord};
 

@@ -209,6 +209,18 @@ impl ClientKey {
         }
         Self(hash.finalize().into())
     }
+
+    /// The key of this network's tries at one serial number (online registrations count per
+    /// serial and network, so that one network cannot spend another's).
+    #[must_use]
+    pub fn for_serial(&self, serial: &str) -> Self {
+        use sha2::Digest as _;
+        let mut hash = sha2::Sha256::new();
+        hash.update(b"tollgate serial network v1\0");
+        hash.update(self.0);
+        hash.update(serial.as_bytes());
+        Self(hash.finalize().into())
+    }
 }
 
 impl core::fmt::Debug for ClientKey {

@@ -37,9 +37,16 @@ pub struct PendingActivation {
     pub online_failures: u32,
 }
 
-/// How many refused online registrations one activation takes before the registration
-/// address stops checking them (the proof is 256 bits: this bounds the work, not a search).
-pub const MAX_ONLINE_FAILURES: u32 = 10;
+/// How many refused online registrations one activation takes, from every network together,
+/// before the registration address stops checking them (the proof is 256 bits: this bounds the
+/// work, not a search). One network gets [`MAX_ONLINE_FAILURES_PER_NETWORK`] of them, so that a
+/// stranger on one network cannot spend the genuine app's.
+pub const MAX_ONLINE_FAILURES: u32 = 100;
+
+/// How many refused online registrations for one serial number one network gets before its
+/// registrations for it are refused unchecked (counted by the service, in the store's client
+/// counts: [`MAX_ONLINE_FAILURES`] bounds them all).
+pub const MAX_ONLINE_FAILURES_PER_NETWORK: u32 = 10;
 
 /// A registration code reported online, and when it arrived.
 #[derive(Clone)]

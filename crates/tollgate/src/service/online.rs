@@ -69,15 +69,23 @@ impl Service {
                 retry_after: limit.window,
             });
         }
+        let mut pair = None;
         let reply = match RegistrationRequest::from_json(body) {
             Ok(request) => {
-                let receipt =
-                    self.audited(self.driver.register_online(&*self.store, &request, now))?;
-                for event in receipt.audit {
-                    crate::observe::audit(&event);
-                    self.record(event);
+                // Failures count per (serial number, network) too: past their limit this
+                // network's registrations for this serial are refused unchecked, and another
+                // network's (the genuine app's) are still checked.
+                pair = network
+                    .as_ref()
+                    .map(|n| n.for_serial(&request.serial().to_string()));
+                if let Some(pair) = &pair
+                    && self.store.client_failures(pair, now, limit.window)?
+                        >= u64::from(tollgate_login::MAX_ONLINE_FAILURES_PER_NETWORK)
+                {
+                    OnlineAnswer::Decided(OnlineOutcome::Refused)
+                } else {
+                    self.decide_online(&request, now)?
                 }
-                OnlineAnswer::Decided(receipt.outcome)
             }
             Err(e) => OnlineAnswer::Malformed(e),
         };
@@ -91,7 +99,24 @@ impl Service {
         if failed && let Some(network) = &network {
             self.store
                 .count_client_failure(network, now, limit.window)?;
+            if let Some(pair) = &pair {
+                self.store.count_client_failure(pair, now, limit.window)?;
+            }
         }
         Ok(reply)
+    }
+
+    /// The driver's decision on a registration that parsed, its audit recorded.
+    fn decide_online(
+        &self,
+        request: &RegistrationRequest,
+        now: tollgate_otp::UnixTime,
+    ) -> Result<OnlineAnswer, Error> {
+        let receipt = self.audited(self.driver.register_online(&*self.store, request, now))?;
+        for event in receipt.audit {
+            crate::observe::audit(&event);
+            self.record(event);
+        }
+        Ok(OnlineAnswer::Decided(receipt.outcome))
     }
 }
