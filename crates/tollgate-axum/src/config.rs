@@ -20,19 +20,39 @@ fn shipped(name: CatalogName) -> Vec<Catalog> {
 }
 
 /// Where the client's address (which the service throttles wrong passwords by) comes from.
+///
+/// Behind a reverse proxy, name its header and its address: `X-Forwarded-For` as nginx
+/// (`proxy_add_x_forwarded_for`), HAProxy (`option forwardfor`) and the clouds' balancers write
+/// it, `X-Real-IP`, or RFC 7239's `Forwarded`. Every layout they use is read (`IP`, `IP:port`,
+/// `[v6]`, `[v6]:port`, quoted, `unknown`); the entries to the left of the one the nearest
+/// untrusted hop wrote are never read, and an entry that names no address stands for the proxy
+/// itself (one count for all such clients), never skipped.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ClientAddress {
     /// The connection's peer: the service faces the clients itself.
     Connection,
-    /// A header a reverse proxy sets (`X-Forwarded-For`, or a single-address header such as
-    /// `X-Real-IP`), believed only on connections from `proxies`. The address taken is the
-    /// rightmost one in the header that is not itself one of `proxies` (the leftmost entries
-    /// are whatever the client wrote). From any other peer the header is ignored.
+    /// A header a reverse proxy sets (`x-forwarded-for`, `forwarded`, or a single-address
+    /// header such as `x-real-ip`), believed only on connections from `proxies`. The address
+    /// taken is the rightmost entry that is not itself one of `proxies` (the leftmost entries
+    /// are whatever the client wrote); when that entry names no address, the proxy's own. From
+    /// any other peer the header is ignored.
     Header {
         /// The header's name, lower case.
         name: String,
         /// The proxies' own addresses.
+        proxies: Vec<IpAddr>,
+    },
+    /// A header believed on connections from `proxies`, read exactly `hops` entries from the
+    /// right (1: the entry the proxy in front of the service wrote), for a deployment that
+    /// knows how many proxies append to it whose addresses it does not know (a cloud balancer
+    /// in front of an nginx). Fewer entries, or one that names no address: the peer.
+    Hops {
+        /// The header's name, lower case.
+        name: String,
+        /// How many entries from the right the client's is.
+        hops: usize,
+        /// The addresses the header is believed from.
         proxies: Vec<IpAddr>,
     },
 }
@@ -41,24 +61,26 @@ impl ClientAddress {
     /// The client's address for a request from `peer` with `headers`.
     #[must_use]
     pub fn of(&self, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-        let Self::Header { name, proxies } = self else {
-            return peer.ip();
+        let (name, proxies) = match self {
+            Self::Connection => return peer.ip(),
+            Self::Header { name, proxies } | Self::Hops { name, proxies, .. } => (name, proxies),
         };
         if !proxies.contains(&peer.ip()) {
             return peer.ip();
         }
-        headers
+        let forwarded = name.eq_ignore_ascii_case("forwarded");
+        let values = headers
             .get_all(name.as_str())
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .filter_map(|entry| entry.parse::<IpAddr>().ok())
-            .find(|address| !proxies.contains(address))
-            .unwrap_or(peer.ip())
+            // A value that is not text is one entry that names no address.
+            .map(|v| v.to_str().unwrap_or("unknown"));
+        let entries = crate::forwarded::entries(values);
+        match self {
+            Self::Hops { hops, .. } => {
+                crate::forwarded::at_hop(&entries, forwarded, *hops, peer.ip())
+            }
+            _ => crate::forwarded::client(&entries, forwarded, proxies, peer.ip()),
+        }
     }
 }
 
@@ -311,5 +333,47 @@ mod tests {
         let login = WebConfig::default().with_base("login/");
         assert_eq!(login.url(""), "/login");
         assert_eq!(login.url("submit"), "/login/submit");
+    }
+}
+
+#[cfg(test)]
+mod behind_a_proxy {
+    use super::*;
+
+    /// Proxy's client (the finding, as a request sees it): behind a trusted proxy that
+    /// appends its peer as `IP:port`, `[v6]`, `[v6]:port` or `unknown`, a client that writes a
+    /// fresh address of its own per request must not get a fresh network per request. Before:
+    /// 4 of these 5 layouts handed the client's own entry back.
+    #[test]
+    fn a_client_behind_a_proxy_cannot_choose_its_address() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap_or(IpAddr::from([0; 4]));
+        let config = ClientAddress::Header {
+            name: "x-forwarded-for".into(),
+            proxies: vec![proxy],
+        };
+        let peer = SocketAddr::new(proxy, 40_000);
+        for appended in [
+            "198.51.100.7",
+            "198.51.100.7:50123",
+            "[2001:db8::7]",
+            "[2001:db8::7]:50123",
+            "unknown",
+        ] {
+            let seen: std::collections::HashSet<IpAddr> = (0..20)
+                .map(|forged| {
+                    let mut headers = HeaderMap::new();
+                    let value = format!("203.0.113.{forged}, {appended}");
+                    if let Ok(value) = value.parse() {
+                        headers.insert("x-forwarded-for", value);
+                    }
+                    config.of(peer, &headers)
+                })
+                .collect();
+            assert_eq!(seen.len(), 1, "{appended}: {seen:?}");
+            assert!(
+                !seen.iter().any(|a| a.to_string().starts_with("203.0.113.")),
+                "{appended}: the client's own entry was taken"
+            );
+        }
     }
 }

@@ -13,6 +13,7 @@ use tollgate::Service;
 mod api;
 mod assets;
 mod config;
+pub mod forwarded;
 mod handlers;
 mod lang;
 #[cfg(feature = "dev-outbox")]

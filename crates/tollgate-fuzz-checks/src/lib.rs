@@ -13,6 +13,7 @@ mod login;
 mod otp;
 mod provision;
 mod store;
+mod web;
 
 pub use codes::{
     activation_code, activation_password, online_registration, registration_code, serial_number,
@@ -22,6 +23,7 @@ pub use login::{login_machine, user_id};
 pub use otp::{ocra_suite, otp_code, secret_base32};
 pub use provision::{key_uri, migration, secure_qr};
 pub use store::{device_id, key_file, login_key, sealed_login, sealed_state, stored_account};
+pub use web::forwarded_header;
 
 /// A target: its directory name under `fuzz/corpus/` and the property it checks.
 pub type Target = (&'static str, fn(&[u8]));
@@ -48,6 +50,7 @@ pub const TARGETS: &[Target] = &[
     ("device_id", device_id),
     ("key_file", key_file),
     ("ocra_suite", ocra_suite),
+    ("forwarded_header", forwarded_header),
 ];
 
 /// The fuzzer's bytes as text, or `None` for bytes that are not UTF-8 (no parser takes them).

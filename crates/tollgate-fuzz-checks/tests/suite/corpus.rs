@@ -94,4 +94,5 @@ replay_tests!(
     device_id,
     key_file,
     ocra_suite,
+    forwarded_header,
 );

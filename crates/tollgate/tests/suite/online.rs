@@ -252,7 +252,10 @@ fn after_a_stranger_spent_the_checks_response_still_works() {
         let code = stranger.registration_code(&mut rng);
         let body = RegistrationRequest::new(&stranger, &code).to_json();
         let reply = service
-            .register_online(body.as_bytes(), from(&format!("203.0.{}.{}", i / 200, i % 200 + 1)))
+            .register_online(
+                body.as_bytes(),
+                from(&format!("203.0.{}.{}", i / 200, i % 200 + 1)),
+            )
             .unwrap();
         assert!(!reply.is_registered());
     }
