@@ -12,6 +12,8 @@ mod common;
 mod authenticators;
 #[path = "suite/delivery.rs"]
 mod delivery;
+#[path = "suite/proxies.rs"]
+mod proxies;
 #[path = "suite/recovery.rs"]
 mod recovery;
 #[path = "suite/reset.rs"]
