@@ -125,6 +125,13 @@ impl LoginState {
         )
     }
 
+    /// Whether the login is in a password reset ("Password locked or forgotten?"), which asks
+    /// for no password: what a service throttles by the client's network besides the account.
+    #[must_use]
+    pub fn is_resetting(&self) -> bool {
+        matches!(self.stage, Stage::Reset { .. })
+    }
+
     /// Whether the login has ended in success.
     #[must_use]
     pub fn is_authenticated(&self) -> bool {

@@ -210,15 +210,16 @@ impl ClientKey {
         Self(hash.finalize().into())
     }
 
-    /// The key of this network's tries at one serial number (online registrations count per
-    /// serial and network, so that one network cannot spend another's).
+    /// The key of this network's tries within one `scope`, counted apart from its wrong
+    /// passwords: a serial number's online registrations (so that one network cannot spend
+    /// another's), or the PINs its password resets make the service send.
     #[must_use]
-    pub fn for_serial(&self, serial: &str) -> Self {
+    pub fn within(&self, scope: &str) -> Self {
         use sha2::Digest as _;
         let mut hash = sha2::Sha256::new();
-        hash.update(b"tollgate serial network v1\0");
+        hash.update(b"tollgate client scope v1\0");
         hash.update(self.0);
-        hash.update(serial.as_bytes());
+        hash.update(scope.as_bytes());
         Self(hash.finalize().into())
     }
 }

@@ -101,6 +101,8 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     rng: Mutex<SharedRng>,
     client_limit: ClientLimit,
+    /// Password resets' sending steps per client network and window.
+    reset_send_limit: ClientLimit,
     retry: crate::delivery::RetryPolicy,
     sleep: Arc<dyn Fn(std::time::Duration) + Send + Sync>,
     /// The worker that sends a password reset's messages, started at the first of them.
@@ -340,6 +342,27 @@ impl Service {
             }
             _ => None,
         };
+        // A reset asks for no password: the steps of one that may send a PIN count against
+        // the client's network (whoever the User ID is, so that the count tells nothing), and
+        // past its limit the network's resets send nothing more.
+        let sends = matches!(
+            input,
+            Input::NoAuthenticator | Input::ResendPin | Input::AlternativeAuthentication
+        );
+        if sends
+            && loaded.state().is_resetting()
+            && let Some(address) = client.address
+        {
+            let network = tollgate_store::ClientKey::of(address).within("reset sends");
+            let limit = self.reset_send_limit;
+            if self.store.client_failures(&network, now, limit.window)? >= limit.failures {
+                return Err(Error::Throttled {
+                    retry_after: limit.window,
+                });
+            }
+            self.store
+                .count_client_failure(&network, now, limit.window)?;
+        }
         let verdict = match &input {
             // Unknown users cost the same: the dummy hash is checked instead.
             Input::Password(password) if loaded.state().expects_password() => {

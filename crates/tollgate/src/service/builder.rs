@@ -24,6 +24,7 @@ pub struct ServiceBuilder {
     clock: Arc<dyn Clock>,
     rng: SharedRng,
     client_limit: ClientLimit,
+    reset_send_limit: ClientLimit,
     retry: RetryPolicy,
     sleep: Arc<dyn Fn(std::time::Duration) + Send + Sync>,
 }
@@ -48,6 +49,10 @@ impl Default for ServiceBuilder {
             clock: Arc::new(SystemClock),
             rng: os_rng(),
             client_limit: ClientLimit::default(),
+            reset_send_limit: ClientLimit {
+                failures: 10,
+                window: 3600,
+            },
             retry: RetryPolicy::default(),
             sleep: Arc::new(std::thread::sleep),
         }
@@ -165,6 +170,17 @@ impl ServiceBuilder {
         self
     }
 
+    /// Password resets' steps that may send a PIN ("I no longer have my authenticator", a
+    /// resend, "Alternative authentication") per client network and window, for any User IDs
+    /// (default: 10 an hour). A reset asks for no password, so this bounds the PINs one network
+    /// can make the service send to everyone's phones together; each account's own bound is
+    /// [`Config::with_reset_send_budget`](tollgate_login::Config::with_reset_send_budget).
+    #[must_use]
+    pub fn reset_send_limit(mut self, limit: ClientLimit) -> Self {
+        self.reset_send_limit = limit;
+        self
+    }
+
     /// The password hasher (default: Argon2id with OWASP's parameters, one check per core at
     /// once: [`PasswordLimits`](crate::PasswordLimits)).
     #[must_use]
@@ -199,6 +215,7 @@ impl ServiceBuilder {
             clock: self.clock,
             rng: Mutex::new(self.rng),
             client_limit: self.client_limit,
+            reset_send_limit: self.reset_send_limit,
             retry: self.retry,
             sleep: self.sleep,
             background: std::sync::OnceLock::new(),

@@ -77,7 +77,7 @@ impl Service {
                 // network's (the genuine app's) are still checked.
                 pair = network
                     .as_ref()
-                    .map(|n| n.for_serial(&request.serial().to_string()));
+                    .map(|n| n.within(&format!("serial {}", request.serial())));
                 if let Some(pair) = &pair
                     && self.store.client_failures(pair, now, limit.window)?
                         >= u64::from(tollgate_login::MAX_ONLINE_FAILURES_PER_NETWORK)

@@ -129,3 +129,70 @@ fn a_stranger_s_wrong_reset_codes_do_not_close_the_owner_s_reset_for_good() {
     let view = submit(&world, &key, Input::TokenCode(code));
     assert!(view.authenticated().is_some(), "{:?}", view.screen);
 }
+
+/// Stranger with a list of User IDs, from one network: an hour of "I no longer have my
+/// authenticator" and resends over forty accounts (SMS pumping at the service's cost). Before
+/// resets counted against the network (seen failing first): 60 PINs in the hour, no account's
+/// budget ever reached. Now at most the network's 10 steps that may send (5 PINs: a resend
+/// right after the first is too soon); and a reset from another network is not held by it.
+#[test]
+fn a_stranger_s_network_cannot_pump_pins_to_many_accounts() {
+    let world = world(
+        std::sync::Arc::new(MemoryStore::new()),
+        Config::default(),
+        23,
+    );
+    let users: Vec<String> = (0..40).map(|i| format!("user{i}@example.com")).collect();
+    for (i, user) in users.iter().enumerate() {
+        world
+            .service
+            .register_user(
+                user,
+                "a long enough passphrase",
+                Some(&format!("+1 613 555 {:04}", 1000 + i)),
+                None,
+            )
+            .unwrap();
+    }
+    let before = pins(&world);
+    let stranger = Client {
+        address: Some("198.51.100.9".parse().unwrap()),
+        device: None,
+    };
+    let mut throttled = 0;
+    for minute in 0..60 {
+        world.clock.advance(60);
+        let user = &users[minute % users.len()];
+        let view = world.service.start().unwrap();
+        let view = submit(&world, &view.login, Input::UserId(user.clone()));
+        let view = submit(&world, &view.login, Input::ForgotPassword);
+        let mut key = view.login;
+        for input in [Input::NoAuthenticator, Input::ResendPin] {
+            match world.service.submit(&key, input, stranger) {
+                Ok(view) => key = view.login,
+                Err(tollgate::Error::Throttled { .. }) => throttled += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+    let sent = pins(&world) - before;
+    println!(
+        "an hour of one network's resets over 40 accounts: {sent} PINs, {throttled} throttled"
+    );
+    assert!(sent <= 10, "{sent} PINs");
+    // Another network's reset is not held.
+    let owner = Client {
+        address: Some("203.0.113.8".parse().unwrap()),
+        device: None,
+    };
+    let view = reset(&world);
+    let view = world
+        .service
+        .submit(&view.login, Input::NoAuthenticator, owner)
+        .unwrap();
+    assert!(
+        matches!(view.screen, Screen::ResetPin { .. }),
+        "{:?}",
+        view.screen
+    );
+}
