@@ -131,7 +131,9 @@ impl Login {
         } else {
             routes
         };
-        let routes = routes.layer(axum::Extension(self.clone()));
+        let routes = routes
+            .layer(axum::middleware::map_response(responses::every_answer))
+            .layer(axum::Extension(self.clone()));
         if self.0.config.base == "/" {
             routes
         } else {

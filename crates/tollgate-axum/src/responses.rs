@@ -27,6 +27,27 @@ pub(crate) fn secure(mut response: Response) -> Response {
     response
 }
 
+/// The security headers of [`secure`] on every answer of the router that has none of its own
+/// (the stylesheet, the script, the QR images, the 404 of a path it does not know): a layer,
+/// so that no route can be added without them. Caching is left to the routes that set it.
+pub(crate) async fn every_answer(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (HeaderName::from_static("x-frame-options"), "DENY"),
+        (HeaderName::from_static("referrer-policy"), "no-referrer"),
+        (HeaderName::from_static("x-content-type-options"), "nosniff"),
+        (
+            HeaderName::from_static("content-security-policy"),
+            "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    ] {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
+    response
+}
+
 pub(crate) fn redirect(to: &str) -> Response {
     let location = HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/"));
     secure((StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response())

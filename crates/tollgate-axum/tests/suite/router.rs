@@ -165,3 +165,35 @@ async fn a_language_from_a_directory() {
     assert!(refused.contains("xx.ftl"), "{refused}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every answer carries the pages' security headers: the stylesheet, the script and a path the
+/// router does not know included (before: those three had none, so a browser could sniff a
+/// type or frame them).
+#[tokio::test]
+async fn the_assets_and_the_404_carry_the_security_headers() {
+    let app = app(WebConfig::default(), [192, 0, 2, 1]);
+    for path in ["/style.css", "/app.js", "/no-such-page"] {
+        let response = tower::ServiceExt::oneshot(app.clone(), get(path, None, &[]))
+            .await
+            .unwrap();
+        let headers = response.headers();
+        for (name, value) in [
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "no-referrer"),
+        ] {
+            assert_eq!(
+                headers.get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{path}: {name}"
+            );
+        }
+        assert!(
+            headers
+                .get("content-security-policy")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("frame-ancestors 'none'")),
+            "{path}"
+        );
+    }
+}
