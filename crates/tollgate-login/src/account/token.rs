@@ -30,8 +30,9 @@ pub struct TokenRecord {
 pub const MAX_AUTHENTICATOR_NAME: usize = 40;
 
 /// What a user calls one of their authenticators ("Work phone"): trimmed, NFC, 1 to
-/// [`MAX_AUTHENTICATOR_NAME`] characters, none of them a control or format character (no
-/// line breaks, no bidirectional overrides to make it read as another name).
+/// [`MAX_AUTHENTICATOR_NAME`] characters, none of them a control, format (`Cf`), line or
+/// paragraph separator character (no line breaks, no bidirectional overrides or tags to make it
+/// read as another name).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AuthenticatorName(String);
 
@@ -60,10 +61,18 @@ impl core::str::FromStr for AuthenticatorName {
     }
 }
 
-/// Unicode's format characters that change how text around them reads: the bidirectional
-/// marks, embeddings, overrides and isolates, zero-width joiners and spaces, the BOM.
+/// Characters whose Unicode general category is a format character (`Cf`: bidirectional
+/// marks, embeddings, overrides and isolates, zero-width characters, tag characters, the BOM),
+/// a line separator (`Zl`) or a paragraph separator (`Zp`): each changes how the text around it
+/// reads or where it breaks, by its property rather than a hand list.
 fn is_format(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory as _};
+    matches!(
+        c.general_category(),
+        GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+    )
 }
 
 impl core::fmt::Display for AuthenticatorName {
@@ -80,4 +89,50 @@ pub enum EnrollmentKind {
     Mobile,
     /// A desktop app: serial number and activation code typed in, registration code typed back.
     Desktop,
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::AuthenticatorName;
+
+    /// Hostile input (the finding): the Arabic letter mark, tag characters, the line and
+    /// paragraph separators were taken (the hand list missed them); every format, line- and
+    /// paragraph-separator character is refused by its Unicode property now.
+    #[test]
+    fn every_format_and_separator_character_is_refused() {
+        for c in [
+            '\u{061C}',
+            '\u{E0001}',
+            '\u{E0041}',
+            '\u{E007F}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{00AD}',
+            '\u{180E}',
+            '\u{200B}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{FEFF}',
+            '\u{FFF9}',
+            '\u{1D173}',
+            '\n',
+            '\u{7F}',
+        ] {
+            let name = format!("Work{c}phone");
+            assert!(
+                name.parse::<AuthenticatorName>().is_err(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+        for name in [
+            "Work phone",
+            "Téléphone",
+            "رقم العمل",
+            "手机",
+            "Laptop 2 🚀",
+        ] {
+            assert!(name.parse::<AuthenticatorName>().is_ok(), "{name}");
+        }
+    }
 }
