@@ -73,7 +73,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .layer(Extension(login.clone()))
         .merge(login.router());
     println!("listening on http://{address}/");
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).await?;
+    // Like axum::serve with the client's address, and a header-read timeout and a connection
+    // cap, which axum::serve does not set.
+    tollgate_axum::serve(listener, app, tollgate_axum::ServeLimits::default()).await?;
     Ok(())
 }

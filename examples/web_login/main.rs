@@ -142,7 +142,9 @@ fn run(options: Options) -> Result<(), String> {
         let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
         println!("listening on http://{address}/");
         println!("users: {}; password {PASSWORD:?}", USERS.join(", "));
-        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, app).await.map_err(|e| e.to_string())
+        // A header-read timeout and a connection cap (axum::serve sets neither).
+        tollgate_axum::serve(listener, app, tollgate_axum::ServeLimits::default())
+            .await
+            .map_err(|e| e.to_string())
     })
 }

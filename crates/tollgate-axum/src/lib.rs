@@ -20,6 +20,7 @@ mod lang;
 mod outbox;
 mod pages;
 mod responses;
+mod serve;
 mod session;
 mod user;
 mod work;
@@ -28,6 +29,7 @@ pub use config::{ClientAddress, WebConfig};
 #[cfg(feature = "dev-outbox")]
 pub use outbox::DevOutbox;
 pub use pages::{DefaultPages, Field, PageContext, Pages};
+pub use serve::{ServeLimits, serve};
 pub use user::AuthenticatedUser;
 
 /// Where the router serves the soft token's registration address, under its base: a service
@@ -110,8 +112,9 @@ impl Login {
     /// Every route of the login under the configured base, with this `Login` as an extension
     /// (so that [`AuthenticatedUser`] works in the router's own handlers). Merge it into the
     /// app's router, and add `axum::Extension(login)` as a layer over the app's own routes
-    /// that read the user. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`:
-    /// the client's address throttles wrong passwords.
+    /// that read the user. Serve it with [`serve`] (or `axum::serve` and
+    /// `into_make_service_with_connect_info::<SocketAddr>()`, which sets no header-read timeout
+    /// and no connection cap): the client's address throttles wrong passwords.
     pub fn router(&self) -> Router {
         let routes = Router::new()
             .route("/", get(handlers::page))

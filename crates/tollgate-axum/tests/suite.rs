@@ -20,3 +20,5 @@ mod recovery;
 mod reset;
 #[path = "suite/router.rs"]
 mod router;
+#[path = "suite/serving.rs"]
+mod serving;

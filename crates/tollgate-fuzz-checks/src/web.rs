@@ -8,6 +8,9 @@ use tollgate_axum::forwarded::{at_hop, client, entries, node};
 /// A forwarding header (`X-Forwarded-For` and RFC 7239 `Forwarded` alike): never a panic, and
 /// the client's address is the peer, a trusted proxy's entry, or one an entry names; an entry
 /// that names an address reads back the same when written in the layout proxies write.
+///
+/// # Panics
+/// When that does not hold.
 pub fn forwarded_header(data: &[u8]) {
     let Some(header) = crate::text(data) else {
         return;
