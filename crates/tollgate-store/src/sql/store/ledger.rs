@@ -137,6 +137,9 @@ fn read(c: &mut dyn Connection, place: Place) -> Result<Read, StoreError> {
 enum Unchecked {
     /// A write landed between its statements: read again.
     Torn,
+    /// The root is older than one this handle read before: read again, and if it stays so,
+    /// this error.
+    Behind(StoreError),
     Failed(StoreError),
 }
 
@@ -146,24 +149,35 @@ impl From<StoreError> for Unchecked {
     }
 }
 
+fn went_back(pinned: u64, seq: u64) -> StoreError {
+    StoreError::Integrity(format!(
+        "the ledger went back from write {pinned} to write {seq}: the database was put back to \
+         an earlier copy while this service ran"
+    ))
+}
+
 impl<B: Backend> SqlStore<B> {
     /// `user`'s bucket, read outside a transaction and checked. Its statements read the root,
     /// then the rows, then the group: a write of this bucket that lands between them leaves a
     /// group newer than the root read, and the reads start again.
     pub(super) fn bucket(&self, user: &UserId) -> Result<Bucket, StoreError> {
         let place = Place::of(user);
+        let mut last = None;
         for _ in 0..READ_TRIES {
             let read = self.backend.read(|c| read(c, place))?;
             match self.check(user, place, read, false) {
                 Ok(bucket) => return Ok(bucket),
-                Err(Unchecked::Torn) => {}
+                Err(Unchecked::Torn) => last = None,
+                Err(Unchecked::Behind(e)) => last = Some(e),
                 Err(Unchecked::Failed(e)) => return Err(e),
             }
         }
-        Err(StoreError::Backend {
+        // A root below the pin at the last try too is a database put back; anything else,
+        // writes that kept landing between the reads.
+        Err(last.unwrap_or_else(|| StoreError::Backend {
             context: "read an account",
             source: "writes kept landing between the reads of its bucket".into(),
-        })
+        }))
     }
 
     /// `user`'s bucket, read and checked inside a write transaction, once the root is locked:
@@ -180,7 +194,7 @@ impl<B: Backend> SqlStore<B> {
         match self.check(user, place, read, true) {
             Ok(bucket) => Ok(bucket),
             Err(Unchecked::Torn) => Err(ledger::mismatch(user, "a group is newer than the root")),
-            Err(Unchecked::Failed(e)) => Err(e),
+            Err(Unchecked::Failed(e) | Unchecked::Behind(e)) => Err(e),
         }
     }
 
@@ -200,13 +214,15 @@ impl<B: Backend> SqlStore<B> {
         })?;
         let root = Root::open(&sealed, &self.keys)?;
         let pinned = self.pinned.load(std::sync::atomic::Ordering::SeqCst);
+        // Outside a transaction, another thread of this handle may have read a newer root
+        // since this one was read: read again. Under the lock, or again and again, it went back.
         if root.seq < pinned {
-            return Err(StoreError::Integrity(format!(
-                "the ledger went back from write {pinned} to write {}: the database was put \
-                 back to an earlier copy while this service ran",
-                root.seq
-            ))
-            .into());
+            let behind = went_back(pinned, root.seq);
+            return Err(if locked {
+                Unchecked::Failed(behind)
+            } else {
+                Unchecked::Behind(behind)
+            });
         }
         let group = read
             .group
