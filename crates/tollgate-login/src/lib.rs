@@ -33,7 +33,7 @@ pub use driver::{
 };
 pub use error::{ConfigError, DriveError, InputError, Refusal, StateError};
 pub use keys::{KeyId, KeyRing, PinKeys, RingKey, StateKeys};
-pub use machine::{Event, Input, LoginMachine, PasswordCheck, Report};
+pub use machine::{Event, Input, LoginMachine, PasswordCheck, Report, STEP_UP_WINDOW};
 pub use message::{Message, MessageId};
 pub use online::{OnlineOutcome, OnlineReceipt};
 pub use output::{

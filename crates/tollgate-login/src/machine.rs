@@ -57,7 +57,14 @@ struct Ctx<'a, R> {
     /// Whose enrollment an enrollment step is: a first login's, or a session's adding another
     /// (read from the stage the input arrived at; a session's "Add" sets it).
     enrolling: Enrolling,
+    /// When this login last proved the second factor.
+    proven_at: Option<u64>,
 }
+
+/// How long after a second factor was proven a session may add or remove an authenticator or
+/// draw new recovery codes without proving it again: 5 minutes (a hijacked session would use
+/// exactly these to stay).
+pub const STEP_UP_WINDOW: u64 = 300;
 
 /// Whose enrollment an enrollment step is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +83,7 @@ impl<R> Ctx<'_, R> {
             Enrolling::Another => Stage::Session {
                 user,
                 adding: Some(step),
+                confirming: None,
             },
         }
     }
@@ -113,6 +121,7 @@ impl LoginMachine {
                 .saturating_add(u64::from(self.config.login_lifetime)),
             stage: Stage::expect_user_id(),
             on_device: false,
+            proven_at: None,
         };
         let output = Output {
             screen: Screen::EnterUserId,
@@ -145,8 +154,9 @@ impl LoginMachine {
     ) -> Transition {
         let input = input.into();
         let expired = now.as_secs() >= state.deadline && !state.is_authenticated();
-        // Adding an authenticator: "Cancel" and the clock end the enrollment, not the session.
-        if state.stage.is_adding()
+        // Adding an authenticator, or confirming a change with a code: "Cancel" and the clock
+        // end that, not the session.
+        if (state.stage.is_adding() || state.stage.is_confirming())
             && (input.is(&Input::Cancel) || expired)
             && let Some(user) = state.user().cloned()
         {
@@ -180,6 +190,7 @@ impl LoginMachine {
             } else {
                 Enrolling::First
             },
+            proven_at: state.proven_at,
         };
         let adding = state.stage.is_adding();
         let LoginState {
@@ -188,6 +199,7 @@ impl LoginMachine {
             mut deadline,
             stage,
             on_device: _,
+            proven_at,
         } = state;
         let Next {
             stage,
@@ -195,7 +207,14 @@ impl LoginMachine {
             update,
             mut effects,
             codes,
+            proven,
         } = flows::transition(&mut ctx, stage, input);
+        // The second factor was proven now: by the step that ends the login, or a step-up.
+        let proven_at = if proven || (stage.is_session() && assurance < 3) {
+            Some(now.as_secs())
+        } else {
+            proven_at
+        };
         // A password reset's steps can be taken by anyone who knows a User ID: what they send
         // must not hold up the answer (its time would tell whether the User ID is an account).
         if stage.is_reset() {
@@ -213,6 +232,7 @@ impl LoginMachine {
             deadline,
             stage,
             on_device: ctx.on_device,
+            proven_at,
         };
         // The screen shows the account as it will be once the update is stored.
         let update = update.zip(account).map(|(state, account)| {
@@ -256,6 +276,8 @@ struct Next {
     effects: Vec<Effect>,
     /// Recovery codes drawn by this step, for its screen alone.
     codes: Vec<crate::recovery::RecoveryCode>,
+    /// Whether this step proved the second factor (a session's step-up).
+    proven: bool,
 }
 
 impl Next {
@@ -266,7 +288,13 @@ impl Next {
             update: None,
             effects: Vec::new(),
             codes: Vec::new(),
+            proven: false,
         }
+    }
+
+    fn proven(mut self) -> Self {
+        self.proven = true;
+        self
     }
 
     fn notice(mut self, notice: impl Into<Message>) -> Self {

@@ -18,7 +18,7 @@ mod stage;
 mod v2;
 
 pub(crate) use purpose::PinPurpose;
-pub(crate) use stage::{Enrollment, LostToken, Reset, SignIn, Stage};
+pub(crate) use stage::{Enrollment, LostToken, Reset, Sensitive, SignIn, Stage};
 
 /// The format version this build writes and reads: 3, the stages nested by flow. Version 2
 /// (one flat list of stages) is still read; version 1 (before stored logins were
@@ -46,6 +46,11 @@ pub struct LoginState {
     /// drawn when such a login ends).
     #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     pub(crate) on_device: bool,
+    /// When this login last proved the second factor (its whole login, or a step-up since):
+    /// what [`STEP_UP_WINDOW`](crate::STEP_UP_WINDOW) is measured from. Logins stored before
+    /// have none, and step up at their first sensitive change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) proven_at: Option<u64>,
 }
 
 /// The PIN as the login remembers it: a salted hash, its expiry, and the sends so far.

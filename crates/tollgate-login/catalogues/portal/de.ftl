@@ -44,6 +44,7 @@ continue = Weiter
 enter-token-code = Geben Sie den Code ein, den Ihre Entrust Identity App anzeigt.
 wrong-code = Der Code ist falsch.
 second-factor-locked = Zu viele falsche Codes: Ihr zweiter Faktor ist gesperrt. Bitten Sie Ihren Administrator, ihn zu entsperren, oder stellen Sie Ihr Konto wieder her.
+confirm-with-code = Bestätigen Sie diese Änderung mit dem Code, den Ihr Authentifikator jetzt anzeigt.
 login-refused = Melden Sie sich zu Ihrer Sicherheit bitte erneut an.
 logged-in = Sie sind angemeldet.
 login-expired = Die Anmeldung hat zu lange gedauert. Bitte beginnen Sie erneut.

@@ -44,6 +44,7 @@ continue = Continue
 enter-token-code = Enter the code your Entrust Identity app shows.
 wrong-code = The code is incorrect.
 second-factor-locked = Too many incorrect codes: your second factor is locked. Ask your administrator to unlock it or recover your account.
+confirm-with-code = To make this change, confirm it with the code your authenticator shows now.
 login-refused = For your security, please log in again.
 logged-in = You are logged in.
 login-expired = The login took too long. Please start again.

@@ -44,6 +44,7 @@ continue = Continuer
 enter-token-code = Saisissez le code affiché par votre application Entrust Identity.
 wrong-code = Le code est incorrect.
 second-factor-locked = Trop de codes incorrects : votre second facteur est verrouillé. Demandez à votre administrateur de le déverrouiller ou récupérez votre compte.
+confirm-with-code = Pour effectuer cette modification, confirmez-la avec le code que votre authentificateur affiche maintenant.
 login-refused = Par sécurité, veuillez vous reconnecter.
 logged-in = Vous êtes connecté.
 login-expired = La connexion a pris trop de temps. Veuillez recommencer.

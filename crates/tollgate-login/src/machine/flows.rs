@@ -6,11 +6,13 @@
 use rand_core::CryptoRng;
 
 use super::{
-    Ctx, Enrolling, Next, account_state, authenticated, authenticators, enroll, lost, pin, reset,
-    token,
+    Ctx, Enrolling, Factor, Next, Refusing, account_state, authenticated, authenticators, enroll,
+    fail, lost, pin, refuses_codes, reset, token,
 };
 use crate::message::MessageId;
+use crate::output::AuditEvent;
 use crate::output::Channel;
+use crate::state::Sensitive;
 use crate::state::{Enrollment, LostToken, PinPurpose, Reset, SignIn, Stage};
 use crate::user::{UserId, UserIds};
 
@@ -42,10 +44,20 @@ pub(super) fn transition<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, input
         Stage::Enrollment { user, step } => enrollment(ctx, user, step, input),
         Stage::Reset { user, step } => resetting(ctx, user, step, input),
         Stage::LostToken { user, step } => lost_token(ctx, user, step, input),
-        Stage::Session { user, adding: None } => session(ctx, user, input),
+        Stage::Session {
+            user,
+            adding: None,
+            confirming: None,
+        } => session(ctx, user, input),
+        Stage::Session {
+            user,
+            adding: None,
+            confirming: Some(change),
+        } => confirming(ctx, user, change, input),
         Stage::Session {
             user,
             adding: Some(step),
+            ..
         } => {
             ctx.enrolling = Enrolling::Another;
             enrollment(ctx, user, step, input)
@@ -317,9 +329,15 @@ fn lost_token<R: CryptoRng>(
 /// A whole login's session.
 fn session<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, input: Input) -> Next {
     match input {
-        Input::NewRecoveryCodes => lost::regenerate(ctx, user),
-        Input::AddAuthenticator => authenticators::add(ctx, user),
-        Input::RemoveAuthenticator(serial) => authenticators::remove(ctx, user, serial),
+        // What a hijacked session would use to stay: only with a second factor proven in the
+        // last few minutes, else the authenticator's code first.
+        Input::NewRecoveryCodes => step_up(ctx, user, Sensitive::NewRecoveryCodes),
+        Input::AddAuthenticator => step_up(ctx, user, Sensitive::AddAuthenticator),
+        Input::RemoveAuthenticator(serial) => step_up(
+            ctx,
+            user,
+            Sensitive::RemoveAuthenticator(serial.to_string()),
+        ),
         Input::RenameAuthenticator { serial, name } => {
             authenticators::rename(ctx, user, serial, &name)
         }
@@ -344,5 +362,84 @@ fn session<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, input: Input) -> Ne
         | Input::RecoveryCode(_)
         | Input::Cancel
         | Input::Tick => Next::to(Stage::session(user)),
+    }
+}
+
+/// A sensitive change: made now when the second factor was proven within
+/// [`STEP_UP_WINDOW`](crate::STEP_UP_WINDOW), else asked for with the authenticator's code.
+fn step_up<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, change: Sensitive) -> Next {
+    let fresh = ctx
+        .proven_at
+        .is_some_and(|at| ctx.now.as_secs() < at.saturating_add(crate::STEP_UP_WINDOW));
+    if fresh {
+        return make(ctx, user, change);
+    }
+    Next::to(Stage::Session {
+        user,
+        adding: None,
+        confirming: Some(change),
+    })
+    .notice(MessageId::ConfirmWithCode)
+}
+
+/// The change itself, once the second factor is fresh.
+fn make<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, change: Sensitive) -> Next {
+    match change {
+        Sensitive::NewRecoveryCodes => lost::regenerate(ctx, user),
+        Sensitive::AddAuthenticator => authenticators::add(ctx, user),
+        Sensitive::RemoveAuthenticator(serial) => match serial.parse() {
+            Ok(serial) => authenticators::remove(ctx, user, serial),
+            Err(_) => Next::to(Stage::session(user)),
+        },
+    }
+}
+
+/// A session waiting for the authenticator's code to confirm `change`: a right code makes it
+/// (and counts as the second factor proven now), a wrong one counts as a login's does.
+fn confirming<R: CryptoRng>(
+    ctx: &mut Ctx<'_, R>,
+    user: UserId,
+    change: Sensitive,
+    input: Input,
+) -> Next {
+    let waiting = |user: UserId, change: Sensitive| Stage::Session {
+        user,
+        adding: None,
+        confirming: Some(change),
+    };
+    let Input::TokenCode(typed) = input else {
+        // Anything else (Cancel is the machine's) leaves the question open.
+        return Next::to(waiting(user, change));
+    };
+    let wrong = |user: UserId, change: Sensitive| {
+        Next::to(waiting(user, change)).notice(MessageId::WrongCode)
+    };
+    let Some(mut state) = account_state(ctx) else {
+        return wrong(user, change);
+    };
+    match refuses_codes(ctx) {
+        Some(Refusing::Locked) => {
+            return Next::to(Stage::session(user)).notice(MessageId::SecondFactorLocked);
+        }
+        Some(Refusing::CoolingDown) => return wrong(user, change),
+        None => {}
+    }
+    match token::accept(ctx, &mut state, &typed) {
+        Ok(()) => {
+            // The change, then the code spent on the state it leaves (the same tokens, but for
+            // one removed, whose step goes with it).
+            let mut step = make(ctx, user, change).proven();
+            let mut after = step.update.take().unwrap_or(state);
+            let _spent = token::accept(ctx, &mut after, &typed);
+            step.update(after)
+        }
+        Err(_) => {
+            let events = fail(ctx, &user, &mut state, Factor::SecondFactor);
+            let audit = AuditEvent::CodeRefused { user: user.clone() };
+            wrong(user, change)
+                .update(state)
+                .audit(audit)
+                .effects(events)
+        }
     }
 }

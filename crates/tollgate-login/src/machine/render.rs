@@ -32,6 +32,7 @@ pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
         | Stage::Session {
             user,
             adding: Some(step),
+            ..
         } => match step {
             Enrollment::ExpectChoice => Screen::ChooseEnrollment { user: user.clone() },
             Enrollment::ExpectRegistration { kind } => activation_screen(ctx, user, *kind),
@@ -51,7 +52,17 @@ pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
             user,
             step: LostToken::ExpectPin { pin },
         } => pin_screen(ctx, user, pin, PinPurpose::ReplaceToken),
-        Stage::Session { user, adding: None } => {
+        // A sensitive change waits for the authenticator's code.
+        Stage::Session {
+            user,
+            adding: None,
+            confirming: Some(_),
+        } => Screen::EnterTokenCode { user: user.clone() },
+        Stage::Session {
+            user,
+            adding: None,
+            confirming: None,
+        } => {
             let (authenticators, can_add) = super::authenticators::list(ctx);
             Screen::Authenticated {
                 user: user.clone(),

@@ -44,7 +44,25 @@ pub(crate) enum Stage {
         /// "Add an authenticator": the enrollment under way, which ends back in the session.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         adding: Option<Enrollment>,
+        /// A change that asks for a fresh second factor, waiting for the authenticator's code
+        /// (the last one proven is older than [`STEP_UP_WINDOW`](crate::STEP_UP_WINDOW)).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirming: Option<Sensitive>,
     },
+}
+
+/// What a session changes only with a second factor proven in the last few minutes: what a
+/// hijacked session would use to stay (an authenticator of the thief's, one of the owner's
+/// removed, recovery codes the thief would read).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Sensitive {
+    /// "Add an authenticator".
+    AddAuthenticator,
+    /// Removing the authenticator of this serial number.
+    RemoveAuthenticator(String),
+    /// New recovery codes (the old ones stop working).
+    NewRecoveryCodes,
 }
 
 /// Signing in.
@@ -156,7 +174,11 @@ impl Stage {
     }
 
     pub(crate) fn session(user: UserId) -> Self {
-        Self::Session { user, adding: None }
+        Self::Session {
+            user,
+            adding: None,
+            confirming: None,
+        }
     }
 
     /// The User ID, once it is known.
@@ -206,6 +228,17 @@ impl Stage {
     /// Whether this is a whole login's session, adding nothing.
     pub(crate) fn is_session(&self) -> bool {
         matches!(self, Self::Session { adding: None, .. })
+    }
+
+    /// Whether the session waits for a code to confirm a sensitive change.
+    pub(crate) fn is_confirming(&self) -> bool {
+        matches!(
+            self,
+            Self::Session {
+                confirming: Some(_),
+                ..
+            }
+        )
     }
 
     /// Whether the session is adding an authenticator.

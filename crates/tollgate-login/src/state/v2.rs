@@ -79,6 +79,7 @@ impl LoginStateV2 {
                 Stage::Session {
                     user,
                     adding: Some(step),
+                    confirming: None,
                 }
             } else {
                 Stage::Enrollment { user, step }
@@ -110,6 +111,7 @@ impl LoginStateV2 {
             deadline: self.deadline,
             stage,
             on_device: self.on_device,
+            proven_at: None,
         }
     }
 }

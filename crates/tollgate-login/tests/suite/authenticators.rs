@@ -242,9 +242,12 @@ fn cancel_and_the_clock_end_the_enrollment_not_the_session() {
     sim.step(&mut login, Input::AddAuthenticator);
     let output = sim.submit(&mut login, Input::Cancel);
     assert!(login.is_authenticated(), "{:?}", output.screen);
-    // An hour in the session, then adding: the enrollment has a login's time from then.
+    // An hour in the session, then adding (the code again first: the last one is an hour
+    // old): the enrollment has a login's time from then.
     sim.advance(3600);
     sim.step(&mut login, Input::AddAuthenticator);
+    let code = first.generate(sim.at()).unwrap().to_string();
+    sim.step(&mut login, Input::TokenCode(code));
     let output = sim.submit(&mut login, Input::ChooseEnrollment(EnrollmentKind::Mobile));
     assert!(matches!(output.screen, Screen::MobileActivation(_)));
     sim.advance(16 * 60);
@@ -304,4 +307,55 @@ fn guesses_against_several_authenticators_stay_under_the_hard_limit() {
         "{checked} codes checked"
     );
     assert_eq!(authenticated, 0);
+}
+
+/// A session's thief (THREATS.md "planter", and the finding: a hijacked session used
+/// "Add", "Remove" and "New recovery codes" to stay): an hour after the login, each of them
+/// asks for the authenticator's code first; wrong codes count against the account's second
+/// factor as a login's do; "Cancel" goes back to the session; the owner's right code makes
+/// the change. Before (seen failing first): "Add" went straight to the enrollment's choice.
+#[test]
+fn an_hour_old_session_proves_the_second_factor_again_before_a_sensitive_change() {
+    let mut sim = sim();
+    let first = sim.enroll_desktop(JOHN, PASSWORD);
+    let (mut login, _) = log_in_with(&mut sim, &first);
+    sim.advance(3600);
+    let serial = sim.account(JOHN).state().tokens()[0].serial;
+    for change in [
+        Input::AddAuthenticator,
+        Input::RemoveAuthenticator(serial),
+        Input::NewRecoveryCodes,
+    ] {
+        let output = sim.submit(&mut login, change);
+        assert!(
+            matches!(output.screen, Screen::EnterTokenCode { .. }),
+            "{:?}",
+            output.screen
+        );
+        assert_eq!(
+            output.notice.map(|n| n.id),
+            Some(MessageId::ConfirmWithCode)
+        );
+        let output = sim.submit(&mut login, Input::TokenCode("000000".into()));
+        assert_eq!(output.notice.map(|n| n.id), Some(MessageId::WrongCode));
+        let output = sim.submit(&mut login, Input::Cancel);
+        assert!(login.is_authenticated(), "{:?}", output.screen);
+        assert!(matches!(output.screen, Screen::Authenticated { .. }));
+    }
+    assert_eq!(sim.account(JOHN).state().second_factor_failures(), 3);
+    assert_eq!(sim.account(JOHN).state().tokens().len(), 1);
+    // The owner's code: the change is made, and for five minutes the next needs none.
+    sim.step(&mut login, Input::AddAuthenticator);
+    let code = first.generate(sim.at()).unwrap().to_string();
+    let output = sim.submit(&mut login, Input::TokenCode(code));
+    assert!(
+        matches!(output.screen, Screen::ChooseEnrollment { .. }),
+        "{:?}",
+        output.screen
+    );
+    let output = sim.submit(&mut login, Input::Cancel);
+    assert!(matches!(output.screen, Screen::Authenticated { .. }));
+    let output = sim.submit(&mut login, Input::AddAuthenticator);
+    assert!(matches!(output.screen, Screen::ChooseEnrollment { .. }));
+    assert_eq!(sim.account(JOHN).state().second_factor_failures(), 0);
 }

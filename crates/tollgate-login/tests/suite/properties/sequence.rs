@@ -266,8 +266,11 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
             // The tokens change only by a first enrollment, one added by a whole login, one
             // removed from a session (never the last), or all revoked after a recovery code and
             // a PIN (flow 3): the audit says so whenever they go.
-            if matches!(typed, Event::Input(Input::AddAuthenticator))
-                && was_authenticated
+            // (Or the authenticator's code that confirms it, when the session is old.)
+            if matches!(
+                typed,
+                Event::Input(Input::AddAuthenticator | Input::TokenCode(_))
+            ) && was_authenticated
                 && matches!(output.screen, Screen::ChooseEnrollment { .. })
             {
                 adding = true;
@@ -293,7 +296,10 @@ pub(crate) fn run(ops: Vec<Op>, enrolled: bool) -> Result<usize, TestCaseError> 
                 } else if removed && !now_serial.is_empty() {
                     prop_assert!(
                         was_authenticated
-                            && matches!(typed, Event::Input(Input::RemoveAuthenticator(_))),
+                            && matches!(
+                                typed,
+                                Event::Input(Input::RemoveAuthenticator(_) | Input::TokenCode(_))
+                            ),
                         "a token was removed outside a session"
                     );
                     REMOVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
