@@ -88,14 +88,17 @@ pub trait Store: LoginStore<Error = StoreError> + Send + Sync {
     fn insert_user(&self, user: UserRecord) -> Result<(), StoreError>;
 
     /// Replaces `user`'s password hash (a reset or a change, once the service has checked
-    /// both factors and the new password's rules). The account's state is not touched.
+    /// both factors and the new password's rules). The account's state is not touched; a store
+    /// that seals the hash with it (the SQL stores) writes it at the next version, so that a
+    /// login that loaded the old one tries again on top of it.
     ///
     /// # Errors
     /// [`StoreError::Backend`]. `Ok(false)` when there is no such user.
     fn set_password(&self, user: &UserId, password: PasswordHash) -> Result<bool, StoreError>;
 
     /// Replaces `user`'s mobile number and e-mail address (an administrator's action). The
-    /// account's state and version are not touched.
+    /// account's state is not touched; a store that seals the contacts with it writes it at the
+    /// next version.
     ///
     /// # Errors
     /// [`StoreError::Backend`]. `Ok(false)` when there is no such user.
