@@ -119,9 +119,6 @@ messages! {
     /// Too many wrong codes in a row: the second factor is locked until the account is
     /// recovered or an administrator unlocks it.
     SecondFactorLocked => "second-factor-locked",
-    /// A sensitive change (an authenticator added or removed, new recovery codes) waits for
-    /// the authenticator's code: the last one proven is more than a few minutes old.
-    ConfirmWithCode => "confirm-with-code",
     /// The stored login could not be trusted (or another request moved it on): log in again.
     LoginRefused => "login-refused",
     /// Logged in.
@@ -294,6 +291,9 @@ messages! {
     NoticeContactsChanged => "notice-contacts-changed",
     /// Notice: something else changed (a notice this catalogue has no words for).
     NoticeOther => "notice-other",
+    /// A sensitive change (an authenticator added or removed, new recovery codes) waits for
+    /// the authenticator's code: the last one proven is more than a few minutes old.
+    ConfirmWithCode => "confirm-with-code",
 }
 
 /// A message with its parameters, e.g. [`MessageId::PinSentTo`] with `destination`.
