@@ -12,22 +12,28 @@ use crate::sealing::SealingKeys;
 use crate::sql::{Backend, Connection, Value, failed, to_i64};
 use crate::{PasswordHash, UserRecord};
 
-const SELECT_ROOT: &str = "SELECT body FROM tollgate_ledger WHERE id = -1";
+/// A bucket's rows, its group and the root in one statement: one snapshot in both databases
+/// (a statement sees one in PostgreSQL, and is its own read transaction in SQLite), so a write
+/// cannot land between them. The first column says which: 0 a row, 1 a ledger value (whose
+/// id is in the version's place).
+const SELECT_BUCKET: &str = "SELECT 0, id, password_hash, mobile, email, version, state \
+     FROM tollgate_users WHERE bucket = $1 \
+     UNION ALL SELECT 1, NULL, NULL, NULL, NULL, id, body \
+     FROM tollgate_ledger WHERE id = -1 OR id = $2";
 /// Takes the root's row lock (PostgreSQL; SQLite's write transactions are exclusive already):
 /// every write of an account goes through it, one at a time.
 const LOCK_ROOT: &str = "UPDATE tollgate_ledger SET id = id WHERE id = -1";
-const UPDATE_ROOT: &str = "UPDATE tollgate_ledger SET body = $1 WHERE id = -1";
-const SELECT_GROUP: &str = "SELECT body FROM tollgate_ledger WHERE id = $1";
+/// The group and the root, written together.
+const WRITE_LEDGER: &str = "INSERT INTO tollgate_ledger (id, body) VALUES ($1, $2), (-1, $3) \
+     ON CONFLICT (id) DO UPDATE SET body = excluded.body";
 const UPSERT_GROUP: &str = "INSERT INTO tollgate_ledger (id, body) VALUES ($1, $2) \
      ON CONFLICT (id) DO UPDATE SET body = excluded.body";
-const SELECT_BUCKET: &str = "SELECT id, password_hash, mobile, email, version, state \
-     FROM tollgate_users WHERE bucket = $1";
 const ALL_USERS: &str = "SELECT id, password_hash, mobile, email, version, state \
      FROM tollgate_users ORDER BY id";
 const SET_BUCKET: &str = "UPDATE tollgate_users SET bucket = $2, state = $3 WHERE id = $1";
 const INSERT_ROOT: &str = "INSERT INTO tollgate_ledger (id, body) VALUES (-1, $1)";
 
-/// How many times a read starts again when writes land between its statements.
+/// How many times a read starts again when it finds a root older than one this handle read.
 const READ_TRIES: usize = 32;
 
 /// One account row as the database holds it.
@@ -109,34 +115,41 @@ struct Read {
     group: Option<Vec<u8>>,
 }
 
-fn blob(rows: Vec<Vec<Value>>) -> Option<Vec<u8>> {
-    match rows.into_iter().next()?.into_iter().next()? {
-        Value::Blob(b) => Some(b),
-        _ => None,
-    }
-}
-
-/// The root, the bucket's rows and the group, in that order (which [`SqlStore::bucket`]'s
-/// check relies on).
+/// The bucket's rows, its group and the root, in one statement.
 fn read(c: &mut dyn Connection, place: Place) -> Result<Read, StoreError> {
-    let root = blob(
-        c.query(SELECT_ROOT, &[])
-            .map_err(failed("read the ledger"))?,
-    );
-    let rows = c
-        .query(SELECT_BUCKET, &[Value::Int(place.bucket())])
+    let all = c
+        .query(
+            SELECT_BUCKET,
+            &[Value::Int(place.bucket()), Value::Int(place.group_id())],
+        )
         .map_err(failed("read accounts"))?;
-    let group = blob(
-        c.query(SELECT_GROUP, &[Value::Int(place.group_id())])
-            .map_err(failed("read the ledger"))?,
-    );
-    Ok(Read { root, rows, group })
+    let mut read = Read {
+        root: None,
+        rows: Vec::new(),
+        group: None,
+    };
+    for mut row in all {
+        let kind = row.first().and_then(Value::as_int);
+        match (kind, row.get(5).and_then(Value::as_int), row.pop()) {
+            (Some(1), Some(-1), Some(Value::Blob(body))) => read.root = Some(body),
+            (Some(1), Some(_), Some(Value::Blob(body))) => read.group = Some(body),
+            (Some(0), _, Some(state)) => {
+                row.push(state);
+                row.remove(0);
+                read.rows.push(row);
+            }
+            _ => {
+                return Err(StoreError::Integrity(
+                    "a row of the ledger's read has the wrong types".into(),
+                ));
+            }
+        }
+    }
+    Ok(read)
 }
 
 /// Why a pass of reads did not give a bucket.
 enum Unchecked {
-    /// A write landed between its statements: read again.
-    Torn,
     /// The root is older than one this handle read before: read again, and if it stays so,
     /// this error.
     Behind(StoreError),
@@ -157,27 +170,21 @@ fn went_back(pinned: u64, seq: u64) -> StoreError {
 }
 
 impl<B: Backend> SqlStore<B> {
-    /// `user`'s bucket, read outside a transaction and checked. Its statements read the root,
-    /// then the rows, then the group: a write of this bucket that lands between them leaves a
-    /// group newer than the root read, and the reads start again.
+    /// `user`'s bucket, read outside a transaction (one statement, one snapshot) and checked.
     pub(super) fn bucket(&self, user: &UserId) -> Result<Bucket, StoreError> {
         let place = Place::of(user);
-        let mut last = None;
-        for _ in 0..READ_TRIES {
+        let mut tries = 0;
+        loop {
             let read = self.backend.read(|c| read(c, place))?;
             match self.check(user, place, read, false) {
                 Ok(bucket) => return Ok(bucket),
-                Err(Unchecked::Torn) => last = None,
-                Err(Unchecked::Behind(e)) => last = Some(e),
+                // Another thread of this handle read a newer root meanwhile: read again; a
+                // root that stays behind is a database put back.
+                Err(Unchecked::Behind(e)) if tries == READ_TRIES => return Err(e),
+                Err(Unchecked::Behind(_)) => tries += 1,
                 Err(Unchecked::Failed(e)) => return Err(e),
             }
         }
-        // A root below the pin at the last try too is a database put back; anything else,
-        // writes that kept landing between the reads.
-        Err(last.unwrap_or_else(|| StoreError::Backend {
-            context: "read an account",
-            source: "writes kept landing between the reads of its bucket".into(),
-        }))
     }
 
     /// `user`'s bucket, read and checked inside a write transaction, once the root is locked:
@@ -193,7 +200,6 @@ impl<B: Backend> SqlStore<B> {
         let read = read(c, place)?;
         match self.check(user, place, read, true) {
             Ok(bucket) => Ok(bucket),
-            Err(Unchecked::Torn) => Err(ledger::mismatch(user, "a group is newer than the root")),
             Err(Unchecked::Failed(e) | Unchecked::Behind(e)) => Err(e),
         }
     }
@@ -230,9 +236,6 @@ impl<B: Backend> SqlStore<B> {
             .map(Group::from_bytes)
             .transpose()?
             .unwrap_or_else(Group::empty);
-        if group.seq > root.seq && !locked {
-            return Err(Unchecked::Torn);
-        }
         let rows = read
             .rows
             .iter()
@@ -274,17 +277,16 @@ impl<B: Backend> SqlStore<B> {
             let mut rng = self.rng.lock().map_err(|_| tollgate_login::Poisoned)?;
             bucket.root.seal(&self.keys, &mut **rng)
         };
+        // Not pinned here: the transaction may still roll back. The next read pins it.
         c.execute(
-            UPSERT_GROUP,
+            WRITE_LEDGER,
             &[
                 Value::Int(bucket.place.group_id()),
                 Value::Blob(bucket.group.to_bytes()),
+                Value::Blob(sealed),
             ],
         )
         .map_err(failed("write the ledger"))?;
-        // Not pinned here: the transaction may still roll back. The next read pins it.
-        c.execute(UPDATE_ROOT, &[Value::Blob(sealed)])
-            .map_err(failed("write the ledger"))?;
         Ok(())
     }
 }
