@@ -16,6 +16,20 @@ use crate::Durability;
 /// error.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// SQLite's busy handler: another connection holds the write lock, so wait a millisecond and
+/// try again, up to [`BUSY_TIMEOUT`]. SQLite's own `busy_timeout` backs off to 100 ms between
+/// tries, which under many racing writers (each transaction lasts well under a millisecond)
+/// leaves the lock free most of the time it sleeps.
+fn wait_for_the_writer(tries: i32) -> bool {
+    let step = Duration::from_millis(1);
+    let most = BUSY_TIMEOUT.as_millis() / step.as_millis();
+    if u128::try_from(tries).unwrap_or(u128::MAX) >= most {
+        return false;
+    }
+    std::thread::sleep(step);
+    true
+}
+
 /// One SQLite file, and the connections kept open to it.
 pub struct Sqlite {
     path: PathBuf,
@@ -49,10 +63,10 @@ impl Sqlite {
     }
 
     pub(crate) fn connect(&self) -> Result<rusqlite::Connection, StoreError> {
-        let connection =
+        let mut connection =
             rusqlite::Connection::open(&self.path).map_err(sqlite_error("sqlite: open"))?;
         connection
-            .busy_timeout(BUSY_TIMEOUT)
+            .busy_handler(Some(wait_for_the_writer))
             .map_err(sqlite_error("sqlite: busy timeout"))?;
         let synchronous = match self.durability {
             Durability::Full => "FULL",
