@@ -230,6 +230,20 @@ fn stranger_plays(scheme: RegistrationScheme) {
     assert!(account.state().locked_until().is_none());
 }
 
+/// A registration of the stranger's own token for `app`'s serial number: a valid code, with a
+/// proof made from activation data the stranger made up.
+fn strangers_registration(app: &TokenActivation, rng: &mut ChaCha20Rng) -> String {
+    let stranger = TokenActivation::new(
+        app.serial(),
+        tollgate::codes::ActivationCode::generate(rng),
+        None,
+    );
+    let code = stranger.registration_code(rng);
+    RegistrationRequest::new(&stranger, &code)
+        .to_json()
+        .to_string()
+}
+
 /// The same as above within the activation's lifetime, where John is still at the page: once
 /// the stranger spent the activation's checks, John's app cannot register online, but typing
 /// its code into Response still enrolls him (the way back).
@@ -244,13 +258,7 @@ fn after_a_stranger_spent_the_checks_response_still_works() {
     let (key, app) = at_the_mobile_page(&world);
     let mut rng = ChaCha20Rng::seed_from_u64(7);
     for i in 0..3 * MAX_ONLINE_FAILURES {
-        let stranger = TokenActivation::new(
-            app.serial(),
-            tollgate::codes::ActivationCode::generate(&mut rng),
-            None,
-        );
-        let code = stranger.registration_code(&mut rng);
-        let body = RegistrationRequest::new(&stranger, &code).to_json();
+        let body = strangers_registration(&app, &mut rng);
         let reply = service
             .register_online(
                 body.as_bytes(),
@@ -294,13 +302,7 @@ fn a_stranger_s_network_does_not_block_the_genuine_app() {
     let (_key, app) = at_the_mobile_page(&world);
     let mut rng = ChaCha20Rng::seed_from_u64(9);
     for _ in 0..30 {
-        let stranger = TokenActivation::new(
-            app.serial(),
-            tollgate::codes::ActivationCode::generate(&mut rng),
-            None,
-        );
-        let code = stranger.registration_code(&mut rng);
-        let body = RegistrationRequest::new(&stranger, &code).to_json();
+        let body = strangers_registration(&app, &mut rng);
         let reply = service
             .register_online(body.as_bytes(), from("198.51.100.66"))
             .unwrap();

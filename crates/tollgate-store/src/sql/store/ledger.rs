@@ -36,8 +36,9 @@ const INSERT_ROOT: &str = "INSERT INTO tollgate_ledger (id, body) VALUES (-1, $1
 /// How many times a read starts again when it finds a root older than one this handle read.
 const READ_TRIES: usize = 32;
 
-/// One account row as the database holds it.
-#[derive(Clone, Debug)]
+/// One account row as the database holds it. Its `Debug` shows the User ID and version alone
+/// (the row holds a password hash and contacts).
+#[derive(Clone)]
 pub(super) struct RawRow {
     pub(super) id: UserId,
     pub(super) password: String,
@@ -45,6 +46,15 @@ pub(super) struct RawRow {
     pub(super) email: Option<String>,
     pub(super) version: u64,
     pub(super) sealed: Vec<u8>,
+}
+
+impl core::fmt::Debug for RawRow {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RawRow")
+            .field("id", &self.id)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RawRow {
