@@ -14,13 +14,14 @@ use crate::pool;
 
 /// A pool of connections to one database.
 pub struct Postgres {
-    pub(crate) pool: r2d2::Pool<pool::Manager>,
+    /// Always `Some` but while dropped (see the `Drop` below).
+    pool: Option<r2d2::Pool<pool::Manager>>,
 }
 
 impl core::fmt::Debug for Postgres {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Postgres")
-            .field("pool", &self.pool.state())
+            .field("pool", &self.pool.as_ref().map(r2d2::Pool::state))
             .finish_non_exhaustive()
     }
 }
@@ -111,9 +112,46 @@ impl<C: GenericClient> Connection for Statements<'_, C> {
     }
 }
 
+/// Runs `f`, which calls the `postgres` driver, where the driver may block. The driver drives
+/// its connection on a Tokio runtime of its own, and Tokio refuses to start one inside an async
+/// task ("Cannot start a runtime from within a runtime"): there, `f` runs through
+/// [`tokio::task::block_in_place`] on a multi-threaded runtime, and on a thread of its own on a
+/// current-thread runtime (which allows nothing else). Outside a runtime, and on Tokio's
+/// blocking threads of a multi-threaded runtime, it simply runs.
+pub(crate) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let Ok(handle) = tokio::runtime::Handle::try_current() else {
+        return f();
+    };
+    match handle.runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => std::thread::scope(|scope| {
+            scope
+                .spawn(f)
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }),
+    }
+}
+
+impl Drop for Postgres {
+    /// The pool's connections close through the driver's runtime too.
+    fn drop(&mut self) {
+        let pool = self.pool.take();
+        off_runtime(move || drop(pool));
+    }
+}
+
 impl Postgres {
+    pub(crate) fn new(pool: r2d2::Pool<pool::Manager>) -> Self {
+        Self { pool: Some(pool) }
+    }
+
     pub(crate) fn connection(&self) -> Result<r2d2::PooledConnection<pool::Manager>, StoreError> {
-        self.pool.get().map_err(|e| StoreError::Backend {
+        let pool = self.pool.as_ref().ok_or_else(|| StoreError::Backend {
+            context: "postgres: no connection",
+            source: "the store is closing".into(),
+        })?;
+        pool.get().map_err(|e| StoreError::Backend {
             context: "postgres: no connection",
             source: Box::new(e),
         })

@@ -52,7 +52,7 @@ pub struct PostgresStore {
     inner: SqlStore<Postgres>,
 }
 
-tollgate_store::forward_store!(PostgresStore, inner);
+tollgate_store::forward_store!(PostgresStore, inner, backend::off_runtime);
 
 impl PostgresStore {
     /// Connects to `url` (`postgres://user@host:port/db`, or the key=value form; `sslmode` and
@@ -80,9 +80,13 @@ impl PostgresStore {
     pub fn connect_with(
         url: &str,
         key: impl Into<SealingKeys>,
-        mut options: Options,
+        options: Options,
     ) -> Result<Self, StoreError> {
         let key = key.into();
+        backend::off_runtime(move || Self::connect_here(url, key, options))
+    }
+
+    fn connect_here(url: &str, key: SealingKeys, mut options: Options) -> Result<Self, StoreError> {
         let manager = pool::Manager(tls::target(url)?);
         // One connection first, for its own error (a refused certificate says why here; the
         // pool would only time out).
@@ -102,7 +106,7 @@ impl PostgresStore {
                 context: "postgres: cannot connect",
                 source: Box::new(e),
             })?;
-        let backend = Postgres { pool };
+        let backend = Postgres::new(pool);
         let sealing = schema::Sealing {
             key: &key,
             rng: &mut *options.rng,
@@ -118,7 +122,7 @@ impl PostgresStore {
     /// # Errors
     /// [`StoreError::Backend`] when the database fails.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        schema::version(&mut self.inner.backend().connection()?.client)
+        backend::off_runtime(|| schema::version(&mut self.inner.backend().connection()?.client))
     }
 }
 

@@ -136,6 +136,12 @@ pub trait Backend: Send + Sync {
     ) -> Result<T, StoreError>;
 }
 
+/// Runs `f` here and now: how [`forward_store!`](crate::forward_store) calls a store whose
+/// driver does not mind where it runs.
+pub fn on_this_thread<T>(f: impl FnOnce() -> T + Send) -> T {
+    f()
+}
+
 /// A failed statement, while doing `context`.
 pub fn failed(context: &'static str) -> impl FnOnce(SqlError) -> StoreError {
     move |e| match e {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tollgate_login::{Config, LoginDigest, SealedLogin, UserId};
+use tollgate_login::{Config, LoginDigest, LoginStore as _, SealedLogin, UserId};
 use tollgate_store::conformance::{self, Check, Cluster, RawAccounts, RawRows, RawState};
 use tollgate_store::{SealingKey, Store, StoreError};
 use tollgate_store_postgres::{Options, PostgresStore, SCHEMA_VERSION};
@@ -278,4 +278,38 @@ fn a_killed_client_loses_nothing_acknowledged() {
     let checked = conformance::verify_acks(&store, &acks).unwrap();
     println!("3 killed clients: {checked} acknowledged updates all present");
     assert_eq!(checked, 25 + 40 + 61);
+}
+
+/// An async service opens and uses the store straight from its tasks (the `postgres` driver
+/// runs a runtime of its own, which Tokio refuses to start inside another): on the
+/// multi-threaded runtime `#[tokio::main]` makes, and on the current-thread one of
+/// `#[tokio::test]`.
+#[test]
+fn opens_and_answers_from_async_code() {
+    let Some(url) = server::database("tollgate_async") else {
+        return;
+    };
+    let run = |runtime: tokio::runtime::Runtime, first: bool| {
+        let url = url.clone();
+        runtime.block_on(async move {
+            let store = PostgresStore::connect(&url, key()).unwrap();
+            assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+            let user: UserId = "async@example.com".parse().unwrap();
+            assert_eq!(store.account(&user).unwrap().is_none(), first);
+            if first {
+                conformance::register(&store, "async@example.com").unwrap();
+            }
+            assert!(store.user(&user).unwrap().is_some());
+        });
+    };
+    run(
+        tokio::runtime::Builder::new_multi_thread().build().unwrap(),
+        true,
+    );
+    run(
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap(),
+        false,
+    );
 }

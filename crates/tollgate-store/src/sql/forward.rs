@@ -2,9 +2,16 @@
 
 /// The [`Store`](crate::Store) and [`LoginStore`](crate::LoginStore) of a newtype over [`SqlStore`](super::SqlStore), forwarded to its field:
 /// `tollgate_store::forward_store!(SqliteStore, inner);`.
+///
+/// With a third argument, every call runs inside it: a function that takes the call as a
+/// `Send` closure and returns what it returns (the PostgreSQL store moves its driver's calls
+/// out of an async task that way).
 #[macro_export]
 macro_rules! forward_store {
     ($outer:ty, $field:ident) => {
+        $crate::forward_store!($outer, $field, $crate::sql::on_this_thread);
+    };
+    ($outer:ty, $field:ident, $via:path) => {
         impl $crate::LoginStore for $outer {
             type Error = $crate::StoreError;
 
@@ -12,7 +19,8 @@ macro_rules! forward_store {
                 &self,
                 user: &$crate::UserId,
             ) -> Result<Option<$crate::Account>, $crate::StoreError> {
-                self.$field.account(user)
+                let inner = &self.$field;
+                $via(move || inner.account(user))
             }
 
             fn login(
@@ -20,28 +28,33 @@ macro_rules! forward_store {
                 digest: &$crate::LoginDigest,
                 now: $crate::UnixTime,
             ) -> Result<Option<$crate::SealedLogin>, $crate::StoreError> {
-                self.$field.login(digest, now)
+                let inner = &self.$field;
+                $via(move || inner.login(digest, now))
             }
 
             fn user_of_serial(
                 &self,
                 serial: &$crate::SerialNumber,
             ) -> Result<Option<$crate::UserId>, $crate::StoreError> {
-                self.$field.user_of_serial(serial)
+                let inner = &self.$field;
+                $via(move || inner.user_of_serial(serial))
             }
 
             fn commit(&self, commit: &$crate::Commit<'_>) -> Result<bool, $crate::StoreError> {
-                self.$field.commit(commit)
+                let inner = &self.$field;
+                $via(move || inner.commit(commit))
             }
         }
 
         impl $crate::Store for $outer {
             fn insert_user(&self, user: $crate::UserRecord) -> Result<(), $crate::StoreError> {
-                self.$field.insert_user(user)
+                let inner = &self.$field;
+                $via(move || inner.insert_user(user))
             }
 
             fn append_audit(&self, record: &$crate::AuditRecord) -> Result<(), $crate::StoreError> {
-                self.$field.append_audit(record)
+                let inner = &self.$field;
+                $via(move || inner.append_audit(record))
             }
 
             fn audit_of(
@@ -49,7 +62,8 @@ macro_rules! forward_store {
                 user: &$crate::UserId,
                 limit: usize,
             ) -> Result<Vec<$crate::AuditRecord>, $crate::StoreError> {
-                self.$field.audit_of(user, limit)
+                let inner = &self.$field;
+                $via(move || inner.audit_of(user, limit))
             }
 
             fn set_password(
@@ -57,7 +71,8 @@ macro_rules! forward_store {
                 user: &$crate::UserId,
                 password: $crate::PasswordHash,
             ) -> Result<bool, $crate::StoreError> {
-                self.$field.set_password(user, password)
+                let inner = &self.$field;
+                $via(move || inner.set_password(user, password))
             }
 
             fn set_contacts(
@@ -66,18 +81,21 @@ macro_rules! forward_store {
                 mobile: Option<&$crate::PhoneNumber>,
                 email: Option<&$crate::EmailAddress>,
             ) -> Result<bool, $crate::StoreError> {
-                self.$field.set_contacts(user, mobile, email)
+                let inner = &self.$field;
+                $via(move || inner.set_contacts(user, mobile, email))
             }
 
             fn delete_user(&self, user: &$crate::UserId) -> Result<bool, $crate::StoreError> {
-                self.$field.delete_user(user)
+                let inner = &self.$field;
+                $via(move || inner.delete_user(user))
             }
 
             fn user(
                 &self,
                 id: &$crate::UserId,
             ) -> Result<Option<$crate::UserRecord>, $crate::StoreError> {
-                self.$field.user(id)
+                let inner = &self.$field;
+                $via(move || inner.user(id))
             }
 
             fn count_client_failure(
@@ -86,7 +104,8 @@ macro_rules! forward_store {
                 now: $crate::UnixTime,
                 window: u64,
             ) -> Result<(), $crate::StoreError> {
-                self.$field.count_client_failure(client, now, window)
+                let inner = &self.$field;
+                $via(move || inner.count_client_failure(client, now, window))
             }
 
             fn client_failures(
@@ -95,7 +114,8 @@ macro_rules! forward_store {
                 now: $crate::UnixTime,
                 window: u64,
             ) -> Result<u64, $crate::StoreError> {
-                self.$field.client_failures(client, now, window)
+                let inner = &self.$field;
+                $via(move || inner.client_failures(client, now, window))
             }
 
             fn users_after(
@@ -103,11 +123,13 @@ macro_rules! forward_store {
                 after: Option<&$crate::UserId>,
                 limit: usize,
             ) -> Result<Vec<$crate::UserId>, $crate::StoreError> {
-                self.$field.users_after(after, limit)
+                let inner = &self.$field;
+                $via(move || inner.users_after(after, limit))
             }
 
             fn reseal(&self, user: &$crate::UserId) -> Result<$crate::Reseal, $crate::StoreError> {
-                self.$field.reseal(user)
+                let inner = &self.$field;
+                $via(move || inner.reseal(user))
             }
         }
     };
