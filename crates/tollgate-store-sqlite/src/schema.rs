@@ -99,6 +99,19 @@ const MIGRATIONS: &[Step] = &[
     // 4 → 5: every row sealed whole (the password hash and the contacts with the state), and
     // the ledger over them, which tells a row put back from an earlier copy.
     Step::Code(to_v5),
+    Step::Sql(
+        // 5 → 6: web sessions, shared by every node: under a SHA-256 of the cookie, the
+        // contents sealed by the service's key and bound to the ID, version, user and expiry.
+        "CREATE TABLE tollgate_sessions (
+            id BLOB PRIMARY KEY NOT NULL,
+            version INTEGER NOT NULL CHECK (version >= 0),
+            user_id TEXT,
+            expires_at INTEGER NOT NULL,
+            body BLOB NOT NULL
+        ) STRICT;
+        CREATE INDEX tollgate_sessions_by_user ON tollgate_sessions (user_id, expires_at);
+        CREATE INDEX tollgate_sessions_by_expiry ON tollgate_sessions (expires_at);",
+    ),
 ];
 
 const V2_TABLES: &str = "CREATE TABLE tollgate_users (

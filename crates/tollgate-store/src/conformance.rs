@@ -34,6 +34,7 @@ mod passwords;
 mod races;
 mod rotation;
 mod rows;
+mod sessions;
 
 pub use basics::basics;
 pub use crash::{Ack, kill_after, kill_in_rounds, stream, stream_to_stdout, verify_acks};
@@ -41,6 +42,7 @@ pub use migration::version_1_fixture;
 pub use races::{RaceReport, burst_race, lockout_race, replay_race};
 pub use rotation::{Open, RotationReport, rotation_under_load};
 pub use rows::{RawAccounts, RawRows, RawState, RefusedRows, refused_rows};
+pub use sessions::sessions;
 
 use crate::{PasswordHash, Store, StoreError, UserRecord};
 

@@ -12,6 +12,7 @@ mod memory;
 pub mod rotation;
 mod row;
 mod sealing;
+pub mod sessions;
 pub mod sql;
 
 pub use audit::{AuditRecord, MAX_AUDIT_DETAIL, MEMORY_AUDIT_LIMIT};
@@ -20,6 +21,7 @@ pub use keys::{KEYS_HEADER, KeysError, MAX_KEYS_PER_KIND, ServiceKeys};
 pub use memory::MemoryStore;
 pub use row::AccountRow;
 pub use sealing::{SealingKey, SealingKeys};
+pub use sessions::{MemorySessions, SessionId, SessionSave, SessionStore, StoredSession};
 pub use sql::SqlStore;
 
 // What a store implements, re-exported for `forward_store!` and the store crates.

@@ -3,9 +3,9 @@
 //! implement (a transaction, a statement, a row of [`Value`]s).
 //!
 //! The statements use `$1`, `$2`, … for their parameters (PostgreSQL's form; the SQLite backend
-//! reads them as `?1`, `?2`, …) and the tables `tollgate_users`, `tollgate_serials` and
-//! `tollgate_logins`, `tollgate_throttle`, `tollgate_audit` and `tollgate_ledger` (schema
-//! version 5 of both stores).
+//! reads them as `?1`, `?2`, …) and the tables `tollgate_users`, `tollgate_serials`,
+//! `tollgate_logins`, `tollgate_throttle`, `tollgate_audit`, `tollgate_ledger` and
+//! `tollgate_sessions` (schema version 6 of both stores).
 
 mod forward;
 mod store;

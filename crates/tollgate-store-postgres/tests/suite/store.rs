@@ -50,6 +50,51 @@ fn keeps_the_store_promises() {
     conformance::basics(&store, 1).unwrap();
 }
 
+#[test]
+fn postgres_sessions_keep_the_session_promises() {
+    let Some(url) = server::database("tollgate_sessions") else {
+        return;
+    };
+    conformance::sessions(&PostgresStore::connect(&url, key()).unwrap(), "postgres").unwrap();
+}
+
+/// A session one node saves, another loads, rotates and ends: the first then finds it gone.
+#[test]
+fn a_session_is_the_same_on_every_node() {
+    use tollgate_otp::UnixTime;
+    use tollgate_store::{SessionId, SessionSave, SessionStore as _, StoredSession};
+
+    let Some(url) = server::database("tollgate_session_nodes") else {
+        return;
+    };
+    let (a, b) = (store_with(&url, 2, 1), store_with(&url, 2, 2));
+    let now = UnixTime::from_secs(1_700_000_000);
+    let (first, second) = (SessionId::of("first"), SessionId::of("second"));
+    let stored = |version| StoredSession {
+        version,
+        user: None,
+        expires: UnixTime::from_secs(1_700_003_600),
+        body: b"contents".to_vec().into(),
+    };
+    let save = |node: &PostgresStore, id, replaces, version| {
+        node.save_session(&SessionSave {
+            id,
+            replaces,
+            session: &stored(version),
+            now,
+            keep_per_user: 5,
+        })
+        .unwrap()
+    };
+    assert!(save(&a, &first, None, 1));
+    assert_eq!(b.load_session(&first, now).unwrap(), Some(stored(1)));
+    assert!(save(&b, &second, Some((&first, 1)), 2));
+    assert!(a.load_session(&first, now).unwrap().is_none());
+    assert!(!save(&a, &first, Some((&first, 1)), 2));
+    assert!(b.delete_session(&second).unwrap());
+    assert!(a.load_session(&second, now).unwrap().is_none());
+}
+
 /// 8 nodes submit the same valid code for one account at once, 400 times (the memory and
 /// SQLite stores run 1250 rounds; every round here is 32 round trips to the server).
 #[test]

@@ -187,6 +187,88 @@ fn the_account_survives_reopening() {
 }
 
 #[test]
+fn sqlite_sessions_keep_the_session_promises() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("t.db"), key()).unwrap();
+    conformance::sessions(&store, "sqlite").unwrap();
+}
+
+/// Database writer (THREATS.md): a session row moved to another cookie, given to another user,
+/// extended, or with its contents changed, does not open; the contents are not in the clear.
+#[test]
+fn a_written_session_row_is_refused() {
+    use tollgate_otp::UnixTime;
+    use tollgate_store::{SessionId, SessionSave, SessionStore as _, StoredSession};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = SqliteStore::open(&path, key()).unwrap();
+    let now = UnixTime::from_secs(1_700_000_000);
+    let user: UserId = "john.smith@example.com".parse().unwrap();
+    let (a, b) = (SessionId::of("cookie a"), SessionId::of("cookie b"));
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    // The two sessions as the store writes them, afresh before each write below.
+    let fresh = || {
+        raw.execute("DELETE FROM tollgate_sessions", []).unwrap();
+        for (id, who) in [(&a, Some(user.clone())), (&b, None)] {
+            let stored = StoredSession {
+                version: 1,
+                user: who,
+                expires: UnixTime::from_secs(1_700_003_600),
+                body: b"login key 0123456789abcdef".to_vec().into(),
+            };
+            let save = SessionSave {
+                id,
+                replaces: None,
+                session: &stored,
+                now,
+                keep_per_user: 5,
+            };
+            assert!(store.save_session(&save).unwrap());
+        }
+    };
+    fresh();
+    let body: Vec<u8> = raw
+        .query_row(
+            "SELECT body FROM tollgate_sessions WHERE id = ?1",
+            [a.as_bytes().as_slice()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!body.windows(9).any(|w| w == b"login key"));
+    let refused = |sql: &str, id: &SessionId| {
+        fresh();
+        raw.execute(sql, [a.as_bytes().as_slice()]).unwrap();
+        let result = store.load_session(id, now);
+        assert!(
+            matches!(result, Err(StoreError::Integrity(_))),
+            "{sql}: {result:?}"
+        );
+    };
+    refused(
+        "UPDATE tollgate_sessions SET user_id = 'jane.doe@example.com' WHERE id = ?1",
+        &a,
+    );
+    refused(
+        "UPDATE tollgate_sessions SET user_id = NULL WHERE id = ?1",
+        &a,
+    );
+    refused(
+        "UPDATE tollgate_sessions SET expires_at = expires_at + 86400 WHERE id = ?1",
+        &a,
+    );
+    refused("UPDATE tollgate_sessions SET version = 2 WHERE id = ?1", &a);
+    refused(
+        "UPDATE tollgate_sessions SET body = (SELECT body FROM tollgate_sessions WHERE id = ?1) \
+         WHERE id <> ?1",
+        &b,
+    );
+    // Untouched, it opens.
+    fresh();
+    assert!(store.load_session(&a, now).unwrap().is_some());
+}
+
+#[test]
 fn a_newer_schema_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");

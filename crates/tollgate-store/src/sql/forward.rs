@@ -1,6 +1,6 @@
 //! Forwarding a newtype's store traits to its [`SqlStore`](super::SqlStore).
 
-/// The [`Store`](crate::Store) and [`LoginStore`](crate::LoginStore) of a newtype over [`SqlStore`](super::SqlStore), forwarded to its field:
+/// The [`Store`](crate::Store), [`LoginStore`](crate::LoginStore) and [`SessionStore`](crate::SessionStore) of a newtype over [`SqlStore`](super::SqlStore), forwarded to its field:
 /// `tollgate_store::forward_store!(SqliteStore, inner);`.
 ///
 /// With a third argument, every call runs inside it: a function that takes the call as a
@@ -130,6 +130,34 @@ macro_rules! forward_store {
             fn reseal(&self, user: &$crate::UserId) -> Result<$crate::Reseal, $crate::StoreError> {
                 let inner = &self.$field;
                 $via(move || inner.reseal(user))
+            }
+        }
+        impl $crate::SessionStore for $outer {
+            fn load_session(
+                &self,
+                id: &$crate::SessionId,
+                now: $crate::UnixTime,
+            ) -> Result<Option<$crate::StoredSession>, $crate::StoreError> {
+                let inner = &self.$field;
+                $via(move || inner.load_session(id, now))
+            }
+
+            fn save_session(
+                &self,
+                save: &$crate::SessionSave<'_>,
+            ) -> Result<bool, $crate::StoreError> {
+                let inner = &self.$field;
+                $via(move || inner.save_session(save))
+            }
+
+            fn delete_session(&self, id: &$crate::SessionId) -> Result<bool, $crate::StoreError> {
+                let inner = &self.$field;
+                $via(move || inner.delete_session(id))
+            }
+
+            fn delete_sessions_of(&self, user: &$crate::UserId) -> Result<u64, $crate::StoreError> {
+                let inner = &self.$field;
+                $via(move || inner.delete_sessions_of(user))
             }
         }
     };

@@ -20,6 +20,7 @@ mod audit;
 mod ledger;
 mod reseal;
 mod serials;
+mod sessions;
 mod users;
 
 use accounts::{DELETE_SERIALS, insert_serials, stand_in_account, write_account};
@@ -54,6 +55,7 @@ pub struct SqlStore<B> {
     keys: SealingKeys,
     rng: Mutex<SharedRng>,
     loads: AtomicU64,
+    session_writes: AtomicU64,
     /// The highest write of the [`ledger`](crate::ledger) this handle has seen: a root below it
     /// means the database went back.
     pinned: AtomicU64,
@@ -74,6 +76,7 @@ impl<B: Backend> SqlStore<B> {
             keys: keys.into(),
             rng: Mutex::new(rng),
             loads: AtomicU64::new(0),
+            session_writes: AtomicU64::new(0),
             pinned: AtomicU64::new(0),
         }
     }

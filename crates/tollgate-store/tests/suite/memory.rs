@@ -27,6 +27,48 @@ fn memory_store_keeps_the_store_promises() {
 /// 8 threads submit the same valid code for one account at once, each in its own login, 1250
 /// times: 10 000 tries, and each time exactly one is accepted.
 #[test]
+fn memory_sessions_keep_the_session_promises() {
+    conformance::sessions(&tollgate_store::MemorySessions::default(), "memory").unwrap();
+}
+
+/// Past its capacity, the table makes room with the session that expires first.
+#[test]
+fn a_full_memory_table_drops_the_session_that_expires_first() {
+    use tollgate_store::{MemorySessions, SessionId, SessionSave, SessionStore, StoredSession};
+    let table = MemorySessions::with_capacity(3);
+    for n in 0..5u64 {
+        let stored = StoredSession {
+            version: 1,
+            user: None,
+            expires: tollgate_otp::UnixTime::from_secs(2_000 + (n * 7) % 5),
+            body: vec![].into(),
+        };
+        let id = SessionId::of(&n.to_string());
+        let save = SessionSave {
+            id: &id,
+            replaces: None,
+            session: &stored,
+            now: tollgate_otp::UnixTime::from_secs(1_000),
+            keep_per_user: 1,
+        };
+        assert!(table.save_session(&save).unwrap());
+    }
+    assert_eq!(table.len().unwrap(), 3);
+    // Expiries 2000, 2002, 2004, 2001, 2003: the fourth made room with the first (2000), the
+    // fifth with the fourth (2001).
+    let alive: Vec<u64> = (0..5)
+        .filter(|n| {
+            let id = SessionId::of(&n.to_string());
+            table
+                .load_session(&id, tollgate_otp::UnixTime::from_secs(1_000))
+                .unwrap()
+                .is_some()
+        })
+        .collect();
+    assert_eq!(alive, [1, 2, 4]);
+}
+
+#[test]
 fn one_code_is_accepted_once_under_contention() {
     // Replays count as failures: allow for a round's losers before its winner resets them.
     let config = Config::default().with_lockouts(5, 100).unwrap();
