@@ -18,10 +18,18 @@
 //! at `/metrics`), `--catalogues DIR` (a `<language>.ftl` file there adds or rewords a language
 //! of the pages), `--smtp HOST:PORT` (PINs by e-mail through that SMTP server, without TLS),
 //! `--sms-gateway URL` (PINs by SMS as a JSON POST to that gateway).
+//!
+//! `--store memory|sqlite:PATH|postgres://…` (default memory) puts the accounts, the logins in
+//! progress and the browser sessions in SQLite or PostgreSQL, so that several `web_login`s
+//! behind a load balancer serve one user's requests in any order (docs/deployment.md). The
+//! keys that seal them come from `--keys FILE`, or the file's text in `TOLLGATE_KEYS`, or (for
+//! SQLite alone) `PATH.keys`, made the first time; `--new-keys FILE` writes a new key file
+//! and exits.
 
 mod admin;
 mod clock;
 mod options;
+mod store;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,6 +60,13 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(options: Options) -> Result<(), String> {
+    if let Some(path) = &options.new_keys {
+        store::new_keys(path)?;
+        println!("wrote the service's keys to {path}: give every node this file");
+        return Ok(());
+    }
+    // The database first: a wrong URL, an unreachable server or other keys stop here.
+    let opened = store::open(&options.store, options.keys.as_deref())?;
     // Bound first: the registration address names the port.
     let listener = std::net::TcpListener::bind(("127.0.0.1", options.port))
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
@@ -98,13 +113,19 @@ fn run(options: Options) -> Result<(), String> {
         .delivery(delivery)
         .clock(clock)
         .audit_trail(true);
+    if let Some(opened) = &opened {
+        builder = builder.keys(&opened.keys).store(opened.store.clone());
+    }
     if let Some(seed) = options.seed {
         builder = builder.rng(Box::new(ChaCha20Rng::seed_from_u64(seed)));
     }
     let service = Arc::new(builder.build().map_err(|e| e.to_string())?);
     for user in USERS {
-        (service.register_user(user, PASSWORD, Some("+1 613 270 1234"), Some(user)))
-            .map_err(|e| e.to_string())?;
+        // A database that has them (another node, an earlier run) keeps them as they are.
+        match service.register_user(user, PASSWORD, Some("+1 613 270 1234"), Some(user)) {
+            Ok(_) | Err(tollgate::Error::DuplicateUser) => {}
+            Err(e) => return Err(e.to_string()),
+        }
     }
     // The portal's wording, in English, French and German; and any language of the
     // deployment's own, from its .ftl files.
@@ -113,6 +134,9 @@ fn run(options: Options) -> Result<(), String> {
         .with_catalogue(CatalogName::Portal);
     if let Some(dir) = &options.catalogues {
         web = web.with_catalogue_dir(std::path::Path::new(dir))?;
+    }
+    if let Some(opened) = &opened {
+        web = web.with_sessions(opened.sessions.clone());
     }
     let help_desk = options.dev_admin.then(|| admin::routes(service.clone()));
     let login = match outbox {

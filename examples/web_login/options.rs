@@ -2,13 +2,19 @@
 
 use tollgate::codes::RegistrationScheme;
 
-const USAGE: &str = "usage: web_login [--port N] [--registration-address URL] \
+use crate::store::StoreChoice;
+
+const USAGE: &str = "usage: web_login [--port N] [--store memory|sqlite:PATH|postgres://URL] \
+    [--keys FILE] [--new-keys FILE] [--registration-address URL] \
     [--registration-scheme tollgate|any-field] [--open-path] [--dev-outbox] [--dev-admin] [--seed N] \
     [--virtual-clock UNIX_SECONDS] [--metrics] [--catalogues DIR] [--smtp HOST:PORT] [--sms-gateway URL]";
 
 #[derive(Default)]
 pub(crate) struct Options {
     pub(crate) port: u16,
+    pub(crate) store: StoreChoice,
+    pub(crate) keys: Option<String>,
+    pub(crate) new_keys: Option<String>,
     pub(crate) address: Option<String>,
     pub(crate) scheme: RegistrationScheme,
     pub(crate) open_path: bool,
@@ -39,6 +45,9 @@ pub(crate) fn options() -> Result<Options, String> {
                 let port = number("--port", value("--port")?)?;
                 options.port = u16::try_from(port).map_err(|_| "--port: 0 to 65535")?;
             }
+            "--store" => options.store = value(&arg)?.parse()?,
+            "--keys" => options.keys = Some(value(&arg)?),
+            "--new-keys" => options.new_keys = Some(value(&arg)?),
             "--registration-address" => options.address = Some(value(&arg)?),
             "--registration-scheme" => {
                 let name = value(&arg)?;

@@ -52,14 +52,20 @@ pub(crate) async fn script() -> Response {
 
 /// The secure activation QR code of the page this session was last shown.
 pub(crate) async fn qr(Extension(login): Extension<Login>, headers: HeaderMap) -> Response {
-    let uri = login.session_of(&headers, |s| s.qr_uri.clone()).flatten();
+    let uri = login
+        .session_of(&headers)
+        .await
+        .and_then(|held| held.session.qr_uri);
     png(&login, uri.as_deref())
 }
 
 /// The open path's QR code of that page (it carries the token's secret: served to this session
 /// alone, never cached).
 pub(crate) async fn open_qr(Extension(login): Extension<Login>, headers: HeaderMap) -> Response {
-    let uri = login.session_of(&headers, |s| s.open_uri.clone()).flatten();
+    let uri = login
+        .session_of(&headers)
+        .await
+        .and_then(|held| held.session.open_uri);
     png(&login, uri.as_deref().map(String::as_str))
 }
 

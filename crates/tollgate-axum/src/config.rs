@@ -98,6 +98,7 @@ pub struct WebConfig {
     pub(crate) pages: Arc<dyn Pages>,
     pub(crate) catalogues: Vec<Catalog>,
     pub(crate) delivery: Option<Arc<dyn tollgate::AsyncDelivery>>,
+    pub(crate) sessions: Option<Arc<dyn tollgate::store::SessionStore>>,
 }
 
 impl core::fmt::Debug for WebConfig {
@@ -109,6 +110,7 @@ impl core::fmt::Debug for WebConfig {
             .field("max_blocking", &self.max_blocking)
             .field("after_login", &self.after_login)
             .field("async_delivery", &self.delivery.is_some())
+            .field("shared_sessions", &self.sessions.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -126,11 +128,23 @@ impl Default for WebConfig {
             pages: Arc::new(DefaultPages),
             catalogues: shipped(CatalogName::Default),
             delivery: None,
+            sessions: None,
         }
     }
 }
 
 impl WebConfig {
+    /// Browser sessions live in `sessions`: give it the service's SQL store
+    /// (`SqliteStore`, `PostgresStore`) and every node behind a load balancer knows every
+    /// session, so that any request may land on any node, a restart keeps them, and logging
+    /// out ends the session everywhere. Without it they live in this process's memory
+    /// ([`MemorySessions`](tollgate::store::MemorySessions)): one node only, lost on restart.
+    #[must_use]
+    pub fn with_sessions(mut self, sessions: Arc<dyn tollgate::store::SessionStore>) -> Self {
+        self.sessions = Some(sessions);
+        self
+    }
+
     /// PINs and notices go out through `delivery`, awaited on the request's task once the
     /// service's blocking work is done (and its turn of the blocking pool given back), instead
     /// of through the service's own [`Delivery`](tollgate::Delivery) on a blocking thread. A PIN

@@ -17,29 +17,40 @@ use zeroize::Zeroizing;
 use crate::Login;
 use crate::pages::PageContext;
 use crate::responses::{busy, failure, redirect, redirect_home, secure, service_failure};
+use crate::session::{Change, Held};
 use crate::work::Step;
 
 impl Login {
     /// The request's session and its login, starting both when missing or expired; the
     /// `Set-Cookie` value of a new session.
-    async fn session(&self, headers: &HeaderMap) -> Result<(String, Option<String>), Response> {
+    async fn session(&self, headers: &HeaderMap) -> Result<(Held, Option<String>), Response> {
         let now = self.0.service.now().as_secs();
-        if let Some(id) = self.cookies().session(headers)
-            && self.0.sessions.touch(&id, now)
-        {
-            return Ok((id, None));
+        if let Some(held) = self.session_of(headers).await {
+            return Ok((held, None));
         }
         let view = self
             .blocking(None, tollgate::Service::start)
             .await?
             .map_err(|e| service_failure(self, &e))?;
-        let id = self
+        let held = self
             .0
             .sessions
-            .create(view.login, self.0.config.negotiate(headers), now);
-        let cookie = self.cookies().set_session(&id);
-        Ok((id, Some(cookie)))
+            .create(view.login, self.0.config.negotiate(headers), now)
+            .await
+            .map_err(|e| session_failure(self, &e))?;
+        let cookie = self.cookies().set_session(&held.id);
+        Ok((held, Some(cookie)))
     }
+}
+
+/// The page for a session store that failed (logged; the database's error stays in the log).
+fn session_failure(login: &Login, error: &tollgate::store::StoreError) -> Response {
+    tracing::error!(error = %error, "the session store failed");
+    failure(
+        login,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the sessions cannot be read or written just now; try again",
+    )
 }
 
 /// `GET <base>`: the login's page as it stands.
@@ -49,41 +60,22 @@ pub(crate) async fn page(Extension(login): Extension<Login>, headers: HeaderMap)
 }
 
 async fn show(login: Login, headers: HeaderMap) -> Response {
-    let (id, cookie) = match login.session(&headers).await {
+    let (held, cookie) = match login.session(&headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Some((key, mailbox)) = login
-        .0
-        .sessions
-        .with(&id, |s| (s.login.clone(), s.mailbox.clone()))
-    else {
-        return redirect_home(&login);
-    };
-    let shown = key.clone();
-    let viewed = login.step(mailbox.clone(), Step::View(shown)).await;
-    let view = match viewed {
-        Ok(Ok(view)) => {
-            // A page shown again moves no key, but the generation may have moved on.
-            login
-                .0
-                .sessions
-                .advance(&id, &key, view.login.clone(), None);
-            view
-        }
+    let key = held.session.login.clone();
+    let mailbox = held.session.mailbox.clone();
+    let viewed = login.step(mailbox.clone(), Step::View(key.clone())).await;
+    let (view, restarted) = match viewed {
+        Ok(Ok(view)) => (view, false),
         Ok(Err(Error::UnknownLogin | Error::LoginRefused(_))) => {
             // The login expired, finished, or could not be trusted: a new one, same session.
             match login
                 .blocking(Some(mailbox), tollgate::Service::start)
                 .await
             {
-                Ok(Ok(view)) => {
-                    login.0.sessions.with(&id, |s| {
-                        s.login = view.login.clone();
-                        s.user = None;
-                    });
-                    view
-                }
+                Ok(Ok(view)) => (view, true),
                 Ok(Err(e)) => return service_failure(&login, &e),
                 Err(response) => return response,
             }
@@ -91,51 +83,85 @@ async fn show(login: Login, headers: HeaderMap) -> Response {
         Ok(Err(e)) => return service_failure(&login, &e),
         Err(response) => return response,
     };
-    // Recovery codes the last form drew: on this page, once (the app's page waits for them).
-    let codes = login.0.sessions.with(&id, |s| std::mem::take(&mut s.codes));
-    let mut view = view;
-    if let Some(codes) = codes.filter(|c| !c.is_empty()) {
-        view.screen = with_codes(view.screen, codes);
+    let after = view.authenticated().and(login.0.config.after_login.clone());
+    let user = view.authenticated().cloned();
+    let (qr_uri, open_uri) = match &view.screen {
+        Screen::MobileActivation(page) => (
+            Some(page.qr_uri.clone()),
+            page.open.as_ref().map(|o| o.uri.clone()),
+        ),
+        _ => (None, None),
+    };
+    let shown = view.login.clone();
+    let now = login.0.service.now().as_secs();
+    // One write: the login as shown (a page shown again moves no key, but the generation may
+    // have moved on), what the page shows, and the notice and codes it shows once.
+    let updated = login
+        .0
+        .sessions
+        .update(held, now, move |s| {
+            if !s.login.matches(&key) {
+                // Another request of this browser moved the login on first: leave it be.
+                return (Change::Keep, (None, Vec::new()));
+            }
+            let moved = !s.login.matches(&shown) || restarted || s.user != user;
+            s.login = shown.clone();
+            s.user = user.clone();
+            if after.is_some() && s.codes.is_empty() {
+                // On to the app's page, which shows no notice.
+                return (Change::Save, (None, Vec::new()));
+            }
+            let changed = moved
+                || s.flash.is_some()
+                || !s.codes.is_empty()
+                || s.qr_uri != qr_uri
+                || s.open_uri != open_uri;
+            s.qr_uri = qr_uri.clone();
+            s.open_uri = open_uri.clone();
+            let shown_once = (s.flash.take(), std::mem::take(&mut s.codes));
+            let change = if changed { Change::Save } else { Change::Keep };
+            (change, shown_once)
+        })
+        .await;
+    let (held, (flash, codes)) = match updated {
+        Ok(Some(done)) => done,
+        Ok(None) => return redirect_home(&login),
+        Err(e) => return session_failure(&login, &e),
+    };
+    if let Some(after) = &login.0.config.after_login
+        && view.authenticated().is_some()
+        && codes.is_empty()
+    {
+        return with_cookie(redirect(after), cookie);
     }
-    if let (Some(user), Some(after)) = (view.authenticated(), &login.0.config.after_login) {
-        let user = user.clone();
-        login.0.sessions.with(&id, |s| s.user = Some(user));
-        return redirect(after);
+    // Recovery codes the last form drew: on this page, once (the app's page waits for them).
+    let mut view = view;
+    if !codes.is_empty() {
+        view.screen = with_codes(view.screen, codes);
     }
     let render = login
         .0
         .renders
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let html = login
-        .0
-        .sessions
-        .with(&id, |s| {
-            (s.qr_uri, s.open_uri) = match &view.screen {
-                Screen::MobileActivation(page) => (
-                    Some(page.qr_uri.clone()),
-                    page.open.as_ref().map(|o| o.uri.clone()),
-                ),
-                _ => (None, None),
-            };
-            s.user = view.authenticated().cloned();
-            let flash = s.flash.take();
-            let cx = PageContext {
-                catalog: login.0.config.catalogue(s.lang),
-                language: s.lang,
-                csrf: &s.csrf,
-                config: &login.0.config,
-                flash: flash.as_ref(),
-                render,
-                dev_outbox: login.dev_outbox(),
-            };
-            login.0.config.pages.page(&cx, &view).into_string()
-        })
-        .unwrap_or_default();
-    let mut response = secure(Html(html).into_response());
+    let cx = PageContext {
+        catalog: login.0.config.catalogue(held.session.lang),
+        language: held.session.lang,
+        csrf: &held.session.csrf,
+        config: &login.0.config,
+        flash: flash.as_ref(),
+        render,
+        dev_outbox: login.dev_outbox(),
+    };
+    let html = login.0.config.pages.page(&cx, &view).into_string();
+    with_cookie(secure(Html(html).into_response()), cookie)
+}
+
+/// `response` with a new session's cookie, if there is one.
+fn with_cookie(mut response: Response, cookie: Option<String>) -> Response {
     if let Some(cookie) = cookie
         && let Ok(value) = HeaderValue::from_str(&cookie)
     {
-        response.headers_mut().insert(SET_COOKIE, value);
+        response.headers_mut().append(SET_COOKIE, value);
     }
     response
 }
@@ -211,26 +237,21 @@ async fn post(
     mut form: Submission,
 ) -> Response {
     let cookies = login.cookies();
-    let Some(id) = cookies.session(&headers) else {
+    let Some(held) = login.session_of(&headers).await else {
         return failure(&login, StatusCode::FORBIDDEN, "no session: reload the page");
     };
-    if !login.0.sessions.csrf_ok(&id, &form.csrf) {
+    if !held.csrf_ok(&form.csrf) {
         return failure(
             &login,
             StatusCode::FORBIDDEN,
             "the form's token does not match this session",
         );
     }
-    let Some((key, mailbox)) = login
-        .0
-        .sessions
-        .with(&id, |s| (s.login.clone(), s.mailbox.clone()))
-    else {
-        return redirect_home(&login);
-    };
+    let key = held.session.login.clone();
+    let mailbox = held.session.mailbox.clone();
     let old = key.clone();
-    let result = if form.action == "logout" {
-        login.0.sessions.with(&id, |s| s.user = None);
+    let logout = form.action == "logout";
+    let result = if logout {
         login
             .blocking(Some(mailbox), move |s| {
                 // The old login's key dies; a fresh one takes its place.
@@ -263,18 +284,50 @@ async fn post(
             let user = view.authenticated().cloned();
             let codes = drawn_codes(view.screen);
             let showing_codes = !codes.is_empty();
-            let moved = login.0.sessions.advance(&id, &old, view.login, view.notice);
             // Authenticated: the session's user from now on, and on to the app's page (after
             // the login's own page has shown new recovery codes).
             let after = user.as_ref().and(login.0.config.after_login.as_deref());
             let after = after.filter(|_| !showing_codes);
-            let current = moved.as_deref().unwrap_or(&id);
-            login.0.sessions.with(current, |s| {
-                s.codes = codes;
-                if let Some(user) = user {
-                    s.user = Some(user);
-                }
-            });
+            let to = view.login;
+            let notice = view.notice;
+            let now = login.0.service.now().as_secs();
+            // Logging out ends the session's ID on every node: the browser gets a new one.
+            let rekeyed = logout || to.digest() != old.digest();
+            let updated = login
+                .0
+                .sessions
+                .update(held, now, move |s| {
+                    if !s.login.matches(&old) {
+                        // Another request on this login went first: it moved the session on.
+                        return (Change::Keep, ());
+                    }
+                    s.login = to.clone();
+                    if notice.is_some() {
+                        s.flash.clone_from(&notice);
+                    }
+                    s.codes.clone_from(&codes);
+                    if logout {
+                        s.user = None;
+                        s.qr_uri = None;
+                        s.open_uri = None;
+                    } else if let Some(user) = &user {
+                        s.user = Some(user.clone());
+                    }
+                    (
+                        if rekeyed {
+                            Change::Rotate
+                        } else {
+                            Change::Save
+                        },
+                        (),
+                    )
+                })
+                .await;
+            let moved = match updated {
+                Ok(Some((moved, ()))) => moved,
+                Ok(None) => return redirect_home(&login),
+                Err(e) => return session_failure(&login, &e),
+            };
             let mut response = match after {
                 Some(after) => redirect(after),
                 None => redirect_home(&login),
@@ -286,8 +339,9 @@ async fn post(
                 response.headers_mut().append(SET_COOKIE, value);
             }
             // A new key: a new session ID (and CSRF token) with it.
-            if let Some(new_id) = moved
-                && let Ok(value) = HeaderValue::from_str(&cookies.set_session(&new_id))
+            if let Some(id) = cookies.session(&headers)
+                && id != moved.id
+                && let Ok(value) = HeaderValue::from_str(&cookies.set_session(&moved.id))
             {
                 response.headers_mut().append(SET_COOKIE, value);
             }
@@ -331,10 +385,10 @@ pub(crate) async fn language(
     headers: HeaderMap,
     Form(form): Form<LanguageForm>,
 ) -> Response {
-    let Some(id) = login.cookies().session(&headers) else {
+    let Some(held) = login.session_of(&headers).await else {
         return redirect_home(&login);
     };
-    if !login.0.sessions.csrf_ok(&id, &form.csrf) {
+    if !held.csrf_ok(&form.csrf) {
         return failure(
             &login,
             StatusCode::FORBIDDEN,
@@ -342,7 +396,15 @@ pub(crate) async fn language(
         );
     }
     if let Some(lang) = login.0.config.find_language(&form.lang) {
-        login.0.sessions.with(&id, |s| s.lang = lang);
+        let now = login.0.service.now().as_secs();
+        let updated = login
+            .0
+            .sessions
+            .update(held, now, move |s| (Change::Save, s.lang = lang))
+            .await;
+        if let Err(e) = updated {
+            return session_failure(&login, &e);
+        }
     }
     redirect_home(&login)
 }

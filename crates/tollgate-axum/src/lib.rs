@@ -80,10 +80,14 @@ impl Login {
         #[cfg(not(feature = "dev-outbox"))]
         let _ = outbox;
         let blocking = Semaphore::new(config.max_blocking);
+        let sessions = config.sessions.clone().unwrap_or_else(|| {
+            Arc::new(tollgate::store::MemorySessions::default())
+                as Arc<dyn tollgate::store::SessionStore>
+        });
         Self(Arc::new(Inner {
             service,
             config,
-            sessions: session::Sessions::default(),
+            sessions: session::Sessions::new(sessions),
             blocking,
             renders: std::sync::atomic::AtomicU64::new(0),
             #[cfg(feature = "dev-outbox")]
@@ -150,14 +154,18 @@ impl Login {
         }
     }
 
-    /// Runs `f` on the session of the request's cookie, if there is one.
-    fn session_of<T>(
-        &self,
-        headers: &HeaderMap,
-        f: impl FnOnce(&mut session::Session) -> T,
-    ) -> Option<T> {
+    /// The session of the request's cookie, if there is one (a store that fails is logged,
+    /// and counts as none).
+    async fn session_of(&self, headers: &HeaderMap) -> Option<session::Held> {
         let id = self.cookies().session(headers)?;
-        self.0.sessions.with(&id, f)
+        let now = self.0.service.now().as_secs();
+        match self.0.sessions.load(&id, now).await {
+            Ok(held) => held,
+            Err(e) => {
+                tracing::error!(error = %e, "the session store failed");
+                None
+            }
+        }
     }
 
     /// Whether the development outbox is on.

@@ -105,7 +105,10 @@ pub(crate) async fn page(
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     use axum::response::IntoResponse as _;
-    let mailbox = login.session_of(&headers, |s| s.mailbox.clone());
+    let mailbox = login
+        .session_of(&headers)
+        .await
+        .map(|held| held.session.mailbox);
     let messages = match (&login.0.outbox, mailbox) {
         (Some(outbox), Some(mailbox)) => outbox.messages(&mailbox),
         _ => Vec::new(),

@@ -3,21 +3,29 @@
 //! last showed (the mobile QR codes' URIs, so that `/qr.png` and `/open-qr.png` serve the codes
 //! on the page, and a notice to show once after a redirect).
 //!
+//! The sessions live in a [`SessionStore`]: the process's memory by default, or the SQL
+//! store's table, which every node of a service shares. A request loads its session once and
+//! writes it back once, with a compare-and-set on its version; a write that lost the race to
+//! another request of the same browser loads the session again and applies its change on top.
+//!
 //! When the login's key is replaced (at every rise in its assurance), the session's ID and CSRF
-//! token are replaced with it: an ID or a token seen before the password is worth nothing
-//! after it.
+//! token are replaced with it, and the old ID ends in the same write: an ID or a token seen
+//! before the password is worth nothing after it, on any node.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use subtle::ConstantTimeEq as _;
 use tollgate::LoginKey;
-use tollgate::login::{DeviceId, Message, UserId};
-use zeroize::Zeroizing;
+use tollgate::login::recovery::RecoveryCode;
+use tollgate::login::{DeviceId, Message, MessageId, UserId};
+use tollgate::otp::UnixTime;
+use tollgate::store::{SessionId, SessionSave, SessionStore, StoreError, StoredSession};
+use zeroize::{Zeroize, Zeroizing};
 
 /// One browser's session.
+#[derive(Clone)]
 pub(crate) struct Session {
     /// The service's key for the login in progress.
     pub(crate) login: LoginKey,
@@ -32,20 +40,24 @@ pub(crate) struct Session {
     /// A notice to show once, on the page after a form's redirect.
     pub(crate) flash: Option<Message>,
     /// Recovery codes a form's answer drew, to show once on the page after its redirect.
-    pub(crate) codes: Vec<tollgate::login::recovery::RecoveryCode>,
+    pub(crate) codes: Vec<RecoveryCode>,
     /// Where the development outbox files what this session's requests send: random, and kept
     /// when the session's ID is replaced.
     pub(crate) mailbox: String,
     /// Who logged in, once the login is authenticated (the extractor's answer).
     pub(crate) user: Option<UserId>,
-    /// When the session was last used (Unix seconds, by the service's clock).
+    /// When the session was last written (Unix seconds, by the service's clock).
     seen: u64,
 }
 
-/// Sessions unused for this long are dropped when a new one is made.
-const IDLE_SECONDS: u64 = 3600;
-/// The most sessions kept: past it, the one unused longest makes room.
-const MAX_SESSIONS: usize = 100_000;
+/// Sessions unused for this long end.
+pub(crate) const IDLE_SECONDS: u64 = 3600;
+/// A session only read is written again (its expiry moved on) once this much of it has passed.
+const TOUCH_SECONDS: u64 = 60;
+/// The sessions one user may hold at once: a new login past it ends their oldest.
+pub(crate) const SESSIONS_PER_USER: usize = 10;
+/// How often a write that keeps losing races to the same browser's other requests tries again.
+const UPDATE_TRIES: usize = 8;
 
 /// 32 random bytes from the operating system, as hex.
 pub(crate) fn random_token() -> String {
@@ -55,78 +67,59 @@ pub(crate) fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The sessions, by cookie value, and the order they were last seen in (as far as the sweep
-/// knows: an entry seen since it was queued is queued again when the sweep reaches it), so that
-/// a new session costs a few steps of sweep, not a walk over every session.
-#[derive(Default)]
-pub(crate) struct Sessions(Mutex<Table>);
-
-#[derive(Default)]
-pub(crate) struct Table {
-    by_id: HashMap<String, Session>,
-    queue: std::collections::VecDeque<(u64, String)>,
+/// A session as a request holds it: the cookie's value and the version it was loaded at.
+pub(crate) struct Held {
+    /// The cookie's value.
+    pub(crate) id: String,
+    version: u64,
+    pub(crate) session: Session,
 }
 
-impl std::ops::Deref for Table {
-    type Target = HashMap<String, Session>;
-    fn deref(&self) -> &Self::Target {
-        &self.by_id
+impl Held {
+    /// Whether `token` is the session's CSRF token (in constant time).
+    pub(crate) fn csrf_ok(&self, token: &str) -> bool {
+        bool::from(self.session.csrf.as_bytes().ct_eq(token.as_bytes()))
     }
 }
 
-impl std::ops::DerefMut for Table {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.by_id
-    }
+/// What a request's change does to its session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// Nothing to write (but an expiry that is due to move on).
+    Keep,
+    /// Write it back under the same ID.
+    Save,
+    /// Write it under a new ID with a new CSRF token; the old ID ends.
+    Rotate,
 }
 
-impl Table {
-    /// Drops idle sessions from the front of the queue, and the one unused longest while the
-    /// table is full. A few steps per call, amortised.
-    fn sweep(&mut self, now: u64) {
-        while let Some((queued, id)) = self.queue.pop_front() {
-            let seen = self.by_id.get(&id).map(|s| s.seen);
-            match seen {
-                // Gone already (replaced by a new ID, or dropped).
-                None => continue,
-                // Seen since it was queued: queue it again, as of then.
-                Some(seen) if seen > queued => self.queue.push_back((seen, id)),
-                Some(seen)
-                    if seen.saturating_add(IDLE_SECONDS) <= now
-                        || self.by_id.len() >= MAX_SESSIONS =>
-                {
-                    self.by_id.remove(&id);
-                    continue;
-                }
-                Some(seen) => {
-                    self.queue.push_front((seen, id));
-                    break;
-                }
-            }
-        }
-    }
-
-    fn insert(&mut self, id: String, session: Session) {
-        self.queue.push_back((session.seen, id.clone()));
-        self.by_id.insert(id, session);
-    }
+/// The sessions, in their store.
+pub(crate) struct Sessions {
+    store: Arc<dyn SessionStore>,
 }
 
 impl Sessions {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Table> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    pub(crate) fn new(store: Arc<dyn SessionStore>) -> Self {
+        Self { store }
     }
 
-    /// A new session for the login `login` at `now`; returns its ID. Idle sessions go.
-    pub(crate) fn create(&self, login: LoginKey, lang: usize, now: u64) -> String {
-        let id = random_token();
-        let mut sessions = self.lock();
-        sessions.sweep(now);
-        sessions.insert(
-            id.clone(),
-            Session {
+    /// The session whose cookie holds `id`, unless there is none or it expired.
+    pub(crate) async fn load(&self, id: &str, now: u64) -> Result<Option<Held>, StoreError> {
+        let store = self.store.clone();
+        let id = id.to_owned();
+        off_task(move || load(&*store, id, now)).await
+    }
+
+    /// A new session for the login `login` at `now`.
+    pub(crate) async fn create(
+        &self,
+        login: LoginKey,
+        lang: usize,
+        now: u64,
+    ) -> Result<Held, StoreError> {
+        let store = self.store.clone();
+        off_task(move || {
+            let session = Session {
                 login,
                 csrf: random_token(),
                 lang,
@@ -137,59 +130,208 @@ impl Sessions {
                 mailbox: random_token(),
                 user: None,
                 seen: now,
-            },
-        );
-        id
-    }
-
-    /// What a form's answer did to the session `id`: its login moves from `from` to `to`, with
-    /// a notice to show once (if any). When `to` is a new key (not the same one at a later
-    /// generation), the session gets a new ID and a new CSRF token: returns the new ID. When
-    /// the session no longer holds `from` (another request moved it on first), nothing changes.
-    pub(crate) fn advance(
-        &self,
-        id: &str,
-        from: &LoginKey,
-        to: LoginKey,
-        flash: Option<Message>,
-    ) -> Option<String> {
-        let mut sessions = self.lock();
-        let session = sessions.get_mut(id)?;
-        if !session.login.matches(from) {
-            return None;
-        }
-        let rekeyed = to.digest() != from.digest();
-        session.login = to;
-        if flash.is_some() {
-            session.flash = flash;
-        }
-        if !rekeyed {
-            return None;
-        }
-        let mut session = sessions.remove(id)?;
-        session.csrf = random_token();
-        let new_id = random_token();
-        sessions.insert(new_id.clone(), session);
-        Some(new_id)
-    }
-
-    /// Marks the session `id` used at `now`; false when there is no such session.
-    pub(crate) fn touch(&self, id: &str, now: u64) -> bool {
-        self.with(id, |s| s.seen = now).is_some()
-    }
-
-    /// Runs `f` on the session `id`, if there is one.
-    pub(crate) fn with<T>(&self, id: &str, f: impl FnOnce(&mut Session) -> T) -> Option<T> {
-        self.lock().get_mut(id).map(f)
-    }
-
-    /// Whether `token` is the session's CSRF token (in constant time).
-    pub(crate) fn csrf_ok(&self, id: &str, token: &str) -> bool {
-        self.with(id, |s| {
-            bool::from(s.csrf.as_bytes().ct_eq(token.as_bytes()))
+            };
+            loop {
+                let id = random_token();
+                let stored = stored(&session, 1);
+                let save = SessionSave {
+                    id: &SessionId::of(&id),
+                    replaces: None,
+                    session: &stored,
+                    now: UnixTime::from_secs(now),
+                    keep_per_user: SESSIONS_PER_USER,
+                };
+                // A taken ID (256 random bits: never) draws another.
+                if store.save_session(&save)? {
+                    return Ok(Held {
+                        id,
+                        version: 1,
+                        session,
+                    });
+                }
+            }
         })
-        .unwrap_or(false)
+        .await
     }
+
+    /// Applies `change` to the session `held` and writes it back (unless it keeps everything
+    /// and the expiry is not due); when another request wrote first, loads the session again
+    /// and applies `change` on top, a few times. Returns the session as written, with what the
+    /// last run of `change` returned; `None` when the session ended meanwhile.
+    pub(crate) async fn update<T: Send + 'static>(
+        &self,
+        held: Held,
+        now: u64,
+        mut change: impl FnMut(&mut Session) -> (Change, T) + Send + 'static,
+    ) -> Result<Option<(Held, T)>, StoreError> {
+        let store = self.store.clone();
+        off_task(move || {
+            let mut held = Some(held);
+            for _ in 0..UPDATE_TRIES {
+                let Some(mut current) = held.take() else {
+                    return Ok(None);
+                };
+                let before = current.session.clone();
+                let (what, out) = change(&mut current.session);
+                let due = now.saturating_sub(before.seen) >= TOUCH_SECONDS;
+                if what == Change::Keep && !due {
+                    return Ok(Some((current, out)));
+                }
+                current.session.seen = now;
+                let old = SessionId::of(&current.id);
+                let new_id = if what == Change::Rotate {
+                    current.session.csrf = random_token();
+                    random_token()
+                } else {
+                    current.id.clone()
+                };
+                let version = current.version + 1;
+                let stored = stored(&current.session, version);
+                let save = SessionSave {
+                    id: &SessionId::of(&new_id),
+                    replaces: Some((&old, current.version)),
+                    session: &stored,
+                    now: UnixTime::from_secs(now),
+                    keep_per_user: SESSIONS_PER_USER,
+                };
+                if store.save_session(&save)? {
+                    current.id = new_id;
+                    current.version = version;
+                    return Ok(Some((current, out)));
+                }
+                held = load(&*store, current.id, now)?;
+            }
+            Err(StoreError::Backend {
+                context: "saving a web session",
+                source: "other requests of the same browser kept writing it first".into(),
+            })
+        })
+        .await
+    }
+}
+
+/// Runs store work on Tokio's blocking threads: a database store blocks.
+async fn off_task<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Backend {
+            context: "a web session's store work",
+            source: Box::new(e),
+        })?
+}
+
+fn load(store: &dyn SessionStore, id: String, now: u64) -> Result<Option<Held>, StoreError> {
+    let Some(stored) = store.load_session(&SessionId::of(&id), UnixTime::from_secs(now))? else {
+        return Ok(None);
+    };
+    let session = decode(&stored)?;
+    Ok(Some(Held {
+        id,
+        version: stored.version,
+        session,
+    }))
+}
+
+/// A session's contents as the store keeps them (the store seals them, if it seals anything).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Body {
+    login: String,
+    csrf: String,
+    lang: usize,
+    qr_uri: Option<String>,
+    open_uri: Option<String>,
+    flash: Option<(String, Vec<(String, String)>)>,
+    codes: Vec<String>,
+    mailbox: String,
+    seen: u64,
+}
+
+impl Drop for Body {
+    /// The login's key, the open path's secret and the recovery codes are wiped.
+    fn drop(&mut self) {
+        self.login.zeroize();
+        self.csrf.zeroize();
+        if let Some(uri) = &mut self.open_uri {
+            uri.zeroize();
+        }
+        self.codes.iter_mut().for_each(Zeroize::zeroize);
+    }
+}
+
+fn stored(session: &Session, version: u64) -> StoredSession {
+    let body = Body {
+        login: session.login.expose_secret().to_string(),
+        csrf: session.csrf.clone(),
+        lang: session.lang,
+        qr_uri: session.qr_uri.clone(),
+        open_uri: session.open_uri.as_ref().map(|u| u.to_string()),
+        flash: session.flash.as_ref().map(|m| {
+            let args = m
+                .args
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
+            (m.id.key().to_owned(), args)
+        }),
+        codes: session
+            .codes
+            .iter()
+            .map(|c| c.expose_grouped().to_string())
+            .collect(),
+        mailbox: session.mailbox.clone(),
+        seen: session.seen,
+    };
+    StoredSession {
+        version,
+        user: session.user.clone(),
+        expires: UnixTime::from_secs(session.seen.saturating_add(IDLE_SECONDS)),
+        // Serialising plain strings and numbers does not fail.
+        body: serde_json::to_vec(&body).unwrap_or_default().into(),
+    }
+}
+
+fn decode(stored: &StoredSession) -> Result<Session, StoreError> {
+    let refused = |what: &str| StoreError::Integrity(format!("a stored web session {what}"));
+    let body: Body =
+        serde_json::from_slice(&stored.body).map_err(|_| refused("is not one this layer wrote"))?;
+    let flash = match &body.flash {
+        None => None,
+        Some((key, args)) => {
+            let id = MessageId::ALL
+                .iter()
+                .find(|m| m.key() == key)
+                .ok_or_else(|| refused("names a message this build does not know"))?;
+            Some(Message {
+                id: *id,
+                args: args
+                    .iter()
+                    .map(|(k, v)| (k.clone().into(), v.clone()))
+                    .collect(),
+            })
+        }
+    };
+    Ok(Session {
+        login: body
+            .login
+            .parse()
+            .map_err(|_| refused("holds no login key"))?,
+        csrf: body.csrf.clone(),
+        lang: body.lang,
+        qr_uri: body.qr_uri.clone(),
+        open_uri: body.open_uri.as_ref().map(|u| Zeroizing::new(u.clone())),
+        flash,
+        codes: body
+            .codes
+            .iter()
+            .map(|c| c.parse())
+            .collect::<Result<_, _>>()
+            .map_err(|_| refused("holds a recovery code that is not one"))?,
+        mailbox: body.mailbox.clone(),
+        user: stored.user.clone(),
+        seen: body.seen,
+    })
 }
 
 /// The cookies' names and flags. Over TLS, the session cookie takes the `__Host-` prefix

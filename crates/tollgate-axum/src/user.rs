@@ -112,15 +112,15 @@ impl<S: Send + Sync> FromRequestParts<S> for AuthenticatedUser {
         };
         let login_page = login.config().url("");
         let submit = login.config().url("submit");
-        login
-            .session_of(&parts.headers, |s| {
-                s.user.clone().map(|id| Self {
-                    id,
-                    csrf: s.csrf.clone(),
-                    submit,
-                })
+        let held = login.session_of(&parts.headers).await;
+        held.and_then(|held| {
+            let session = held.session;
+            session.user.map(|id| Self {
+                id,
+                csrf: session.csrf,
+                submit,
             })
-            .flatten()
-            .ok_or(NotLoggedIn { login_page })
+        })
+        .ok_or(NotLoggedIn { login_page })
     }
 }

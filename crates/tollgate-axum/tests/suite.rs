@@ -12,6 +12,8 @@ mod common;
 mod authenticators;
 #[path = "suite/delivery.rs"]
 mod delivery;
+#[path = "suite/nodes.rs"]
+mod nodes;
 #[path = "suite/proxies.rs"]
 mod proxies;
 #[path = "suite/recovery.rs"]

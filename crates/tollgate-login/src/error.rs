@@ -46,6 +46,9 @@ pub enum InputError {
         /// The most characters accepted.
         max: usize,
     },
+    /// Not a recovery code (24 characters of Crockford's base32, in groups or not).
+    #[error("not a recovery code: expected 24 characters, ABCD-EFGH-…")]
+    NotARecoveryCode,
 }
 
 /// A policy setting outside what the standards allow.

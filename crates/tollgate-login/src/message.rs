@@ -294,6 +294,8 @@ messages! {
     /// A sensitive change (an authenticator added or removed, new recovery codes) waits for
     /// the authenticator's code: the last one proven is more than a few minutes old.
     ConfirmWithCode => "confirm-with-code",
+    /// "Log out": the logged-in page's button that ends the session.
+    LogOut => "log-out",
 }
 
 /// A message with its parameters, e.g. [`MessageId::PinSentTo`] with `destination`.

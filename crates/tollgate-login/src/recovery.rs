@@ -46,6 +46,22 @@ impl RecoveryCode {
 
 tollgate_otp::redacted_debug!(RecoveryCode);
 
+impl core::str::FromStr for RecoveryCode {
+    type Err = crate::InputError;
+
+    /// A code as shown ([`RecoveryCode::expose_grouped`]) or typed, read back: for a web
+    /// session that keeps the codes a form drew until the next page shows them.
+    ///
+    /// # Errors
+    /// [`InputError::NotARecoveryCode`](crate::InputError::NotARecoveryCode) for anything
+    /// [`normalise`] does not take.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        normalise(text)
+            .map(Self)
+            .ok_or(crate::InputError::NotARecoveryCode)
+    }
+}
+
 /// A stored code: its hash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecoveryHash(pub [u8; 32]);

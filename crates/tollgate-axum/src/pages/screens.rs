@@ -8,6 +8,11 @@ use super::{Field, PageContext};
 
 pub(super) fn layout(cx: &PageContext<'_>, screen: &str, main: Markup) -> Markup {
     let languages = cx.languages();
+    // A logged-in session ends with "Log out"; a login on its way starts over.
+    let end = match screen {
+        "authenticated" | "recovery-codes" | "enrolled" => MessageId::LogOut,
+        _ => MessageId::StartOver,
+    };
     html! {
         (DOCTYPE)
         html lang=(cx.catalog.language()) {
@@ -38,7 +43,7 @@ pub(super) fn layout(cx: &PageContext<'_>, screen: &str, main: Markup) -> Markup
                 main data-screen=(screen) data-render=(cx.render) { (main) }
                 footer {
                     (cx.form("logout", html! {
-                        button type="submit" class="link" id="logout" { (cx.text(MessageId::StartOver)) }
+                        button type="submit" class="link" id="logout" { (cx.text(end)) }
                     }))
                     @if cx.dev_outbox {
                         a href=(cx.url("outbox")) target="_blank" { (cx.text(MessageId::OutboxLink)) }

@@ -64,6 +64,7 @@ language-name = Deutsch
 language-label = Sprache
 copy = Kopieren
 start-over = Neu beginnen
+log-out = Abmelden
 qr-alt = QR-Code für die Mobil-App
 open-qr-alt = QR-Code für jede Authenticator-App
 outbox-link = Postausgang (Entwicklung)

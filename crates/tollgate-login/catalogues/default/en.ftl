@@ -64,6 +64,7 @@ language-name = English
 language-label = Language
 copy = Copy
 start-over = Start over
+log-out = Log out
 qr-alt = QR code for the mobile app
 open-qr-alt = QR code for any authenticator app
 outbox-link = Outbox (development)

@@ -64,6 +64,7 @@ language-name = Français
 language-label = Langue
 copy = Copier
 start-over = Recommencer
+log-out = Se déconnecter
 qr-alt = Code QR pour l’application mobile
 open-qr-alt = Code QR pour toute application d’authentification
 outbox-link = Boîte d’envoi (développement)
