@@ -24,7 +24,8 @@
 //! behind a load balancer serve one user's requests in any order (docs/deployment.md). The
 //! keys that seal them come from `--keys FILE`, or the file's text in `TOLLGATE_KEYS`, or (for
 //! SQLite alone) `PATH.keys`, made the first time; `--new-keys FILE` writes a new key file
-//! and exits.
+//! and exits. `--demo-users N` registers `user1@example.com` … `userN@example.com` besides (the
+//! same password), for the two-node test and load runs.
 
 mod admin;
 mod clock;
@@ -120,9 +121,10 @@ fn run(options: Options) -> Result<(), String> {
         builder = builder.rng(Box::new(ChaCha20Rng::seed_from_u64(seed)));
     }
     let service = Arc::new(builder.build().map_err(|e| e.to_string())?);
-    for user in USERS {
+    let demo = (1..=options.demo_users).map(|n| format!("user{n}@example.com"));
+    for user in USERS.into_iter().map(str::to_owned).chain(demo) {
         // A database that has them (another node, an earlier run) keeps them as they are.
-        match service.register_user(user, PASSWORD, Some("+1 613 270 1234"), Some(user)) {
+        match service.register_user(&user, PASSWORD, Some("+1 613 270 1234"), Some(&user)) {
             Ok(_) | Err(tollgate::Error::DuplicateUser) => {}
             Err(e) => return Err(e.to_string()),
         }

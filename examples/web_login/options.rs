@@ -5,7 +5,7 @@ use tollgate::codes::RegistrationScheme;
 use crate::store::StoreChoice;
 
 const USAGE: &str = "usage: web_login [--port N] [--store memory|sqlite:PATH|postgres://URL] \
-    [--keys FILE] [--new-keys FILE] [--registration-address URL] \
+    [--keys FILE] [--new-keys FILE] [--demo-users N] [--registration-address URL] \
     [--registration-scheme tollgate|any-field] [--open-path] [--dev-outbox] [--dev-admin] [--seed N] \
     [--virtual-clock UNIX_SECONDS] [--metrics] [--catalogues DIR] [--smtp HOST:PORT] [--sms-gateway URL]";
 
@@ -15,6 +15,7 @@ pub(crate) struct Options {
     pub(crate) store: StoreChoice,
     pub(crate) keys: Option<String>,
     pub(crate) new_keys: Option<String>,
+    pub(crate) demo_users: u64,
     pub(crate) address: Option<String>,
     pub(crate) scheme: RegistrationScheme,
     pub(crate) open_path: bool,
@@ -48,6 +49,12 @@ pub(crate) fn options() -> Result<Options, String> {
             "--store" => options.store = value(&arg)?.parse()?,
             "--keys" => options.keys = Some(value(&arg)?),
             "--new-keys" => options.new_keys = Some(value(&arg)?),
+            "--demo-users" => {
+                options.demo_users = number(&arg, value(&arg)?)?;
+                if options.demo_users > 10_000 {
+                    return Err("--demo-users: at most 10000".into());
+                }
+            }
             "--registration-address" => options.address = Some(value(&arg)?),
             "--registration-scheme" => {
                 let name = value(&arg)?;

@@ -89,7 +89,7 @@ impl Login {
             config,
             sessions: session::Sessions::new(sessions),
             blocking,
-            renders: std::sync::atomic::AtomicU64::new(0),
+            renders: std::sync::atomic::AtomicU64::new(first_render()),
             #[cfg(feature = "dev-outbox")]
             outbox,
         }))
@@ -179,6 +179,15 @@ impl Login {
             false
         }
     }
+}
+
+/// Where this process numbers its renderings from: random, so that two nodes behind one
+/// balancer do not give two pages the same number.
+fn first_render() -> u64 {
+    let mut bytes = [0u8; 4];
+    // Only a marker: without the RNG, from zero.
+    let _ = getrandom::fill(&mut bytes);
+    u64::from(u32::from_le_bytes(bytes)) << 16
 }
 
 #[cfg(feature = "dev-outbox")]

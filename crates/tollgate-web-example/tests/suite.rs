@@ -10,6 +10,8 @@ mod agent;
 #[path = "suite/web/mod.rs"]
 mod web;
 
+#[path = "suite/cluster.rs"]
+mod cluster;
 #[path = "suite/embed_axum.rs"]
 mod embed_axum;
 #[path = "suite/lifecycle.rs"]

@@ -34,7 +34,8 @@ pub struct PageContext<'a> {
     /// A notice carried over a redirect, shown when the view has none.
     pub flash: Option<&'a Message>,
     /// This rendering's number, in `data-render`: a test tells a new page from the one it
-    /// replaced, even when both show the same screen.
+    /// replaced, even when both show the same screen (each process counts from a random start,
+    /// so that two nodes do not repeat each other's numbers).
     pub render: u64,
     /// Whether the development outbox is on (every page then says so).
     pub dev_outbox: bool,

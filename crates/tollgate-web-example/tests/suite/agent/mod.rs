@@ -109,6 +109,9 @@ pub(crate) struct Agent {
     cookies: Vec<(String, String)>,
     pub(crate) page: String,
     location: Option<String>,
+    /// The `X-Upstream` header of each answer that had one (a proxy saying which node
+    /// answered), in order.
+    pub(crate) upstreams: Vec<String>,
 }
 
 impl Agent {
@@ -124,6 +127,7 @@ impl Agent {
             cookies: Vec::new(),
             page: String::new(),
             location: None,
+            upstreams: Vec::new(),
         };
         agent.home();
         agent
@@ -154,6 +158,9 @@ impl Agent {
             headers.push(("Content-Type", content_type));
         }
         let answer = request(&self.base, method, path, &headers, body);
+        if let Some(upstream) = answer.header("x-upstream") {
+            self.upstreams.push(upstream.to_owned());
+        }
         for (name, value) in &answer.headers {
             if name.eq_ignore_ascii_case("set-cookie")
                 && let Some((pair, _)) = value.split_once(';').or(Some((value, "")))

@@ -133,7 +133,7 @@ pub(crate) struct Browser {
     seen: std::cell::Cell<String>,
     /// What the server printed.
     pub(crate) server_log: Output,
-    _server: Killed,
+    _server: Option<Killed>,
     _driver: Killed,
     _profile: tempfile::TempDir,
 }
@@ -143,8 +143,6 @@ impl Browser {
     /// headless Chromium with a fresh profile; `None` (said loudly) without Chromium.
     pub(crate) async fn launch(start: u64) -> Option<Self> {
         let (chromium, driver) = chromium()?;
-        let shots = target_dir().join("web_login");
-        std::fs::create_dir_all(&shots).unwrap();
         let start_text = start.to_string();
         let args = [
             "--open-path",
@@ -156,7 +154,37 @@ impl Browser {
             &start_text,
         ];
         let (server, base, server_log) = start_server(&args);
-        let (driver, driver_url) = start_driver(&driver);
+        Some(Self::connect(chromium, &driver, base, Some(server), server_log, start).await)
+    }
+
+    /// A headless Chromium on the service at `base`, started by the test (a proxy in front of
+    /// several nodes), whose clock stands at `now`; `None` (said loudly) without Chromium.
+    pub(crate) async fn attach(base: &str, now: u64) -> Option<Self> {
+        let (chromium, driver) = chromium()?;
+        Some(
+            Self::connect(
+                chromium,
+                &driver,
+                base.to_owned(),
+                None,
+                Output::default(),
+                now,
+            )
+            .await,
+        )
+    }
+
+    async fn connect(
+        chromium: PathBuf,
+        driver: &Path,
+        base: String,
+        server: Option<Killed>,
+        server_log: Output,
+        start: u64,
+    ) -> Self {
+        let shots = target_dir().join("web_login");
+        std::fs::create_dir_all(&shots).unwrap();
+        let (driver, driver_url) = start_driver(driver);
         let profile = tempfile::tempdir().unwrap();
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
@@ -178,7 +206,7 @@ impl Browser {
             .connect(&driver_url)
             .await
             .unwrap();
-        Some(Self {
+        Self {
             client,
             base,
             shots,
@@ -188,7 +216,7 @@ impl Browser {
             _server: server,
             _driver: driver,
             _profile: profile,
-        })
+        }
     }
 
     pub(crate) async fn open(&self, path: &str) {
