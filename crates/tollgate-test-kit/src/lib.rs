@@ -6,6 +6,10 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "postgres")]
+pub mod postgres;
+pub mod system;
+
 use std::collections::HashMap;
 
 use proptest::test_runner::{Config, RngSeed};

@@ -15,7 +15,7 @@
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -33,20 +33,7 @@ impl Drop for Running {
     }
 }
 
-fn found(name: &str) -> Option<PathBuf> {
-    ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
-        .iter()
-        .map(|dir| Path::new(dir).join(name))
-        .find(|path| path.is_file())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use tollgate_test_kit::system::{free_port, program as found};
 
 /// nginx in front of `upstream`, on `port`, as its documentation's reverse-proxy example
 /// sets the header.

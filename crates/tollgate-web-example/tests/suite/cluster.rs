@@ -20,18 +20,18 @@
 )]
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tollgate::codes::{ActivationPassword, RegistrationRequest, TokenActivation};
+use tollgate::codes::TokenActivation;
 use tollgate::otp::{Totp, UnixTime};
-use tollgate::provision::SecureActivation;
 
 use crate::agent::{self, Agent, between};
 use crate::web::{self, Killed, Output, PASSWORD, start_example};
+use tollgate_test_kit::system::{free_port, program as found};
 
 /// First logins and later logins the HTTP client makes.
 const LOGINS: usize = 20;
@@ -101,51 +101,14 @@ impl Gateway {
     }
 }
 
-fn found(name: &str) -> Option<PathBuf> {
-    ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
-        .iter()
-        .map(|dir| Path::new(dir).join(name))
-        .find(|path| path.is_file())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Says SKIPPED (or fails, when `required` is set) for a missing `what`.
 fn skip(required: &str, what: &str) {
-    assert!(
-        std::env::var_os(required).is_none(),
-        "{required} is set but {what} is missing"
-    );
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n*** SKIPPED the two-node test: {what} is missing (`.ci/run` installs and starts \
-         it). ***"
-    );
+    tollgate_test_kit::system::skip("the two-node test", required, what);
 }
 
 /// A fresh database on the test server; its URL.
 fn database(name: &str) -> Option<String> {
-    let Ok(admin) = std::env::var("TOLLGATE_POSTGRES_URL") else {
-        skip(
-            "TOLLGATE_REQUIRE_POSTGRES",
-            "PostgreSQL (TOLLGATE_POSTGRES_URL)",
-        );
-        return None;
-    };
-    let mut client = tollgate_store_postgres::client(&admin).unwrap();
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .unwrap();
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    Some(tollgate_store_postgres::url_for_database(&admin, name))
+    tollgate_test_kit::postgres::database("the two-node test", name)
 }
 
 /// nginx on `port`, round robin over `nodes`, saying which answered.
@@ -260,15 +223,10 @@ fn cluster(name: &str) -> Option<Cluster> {
 /// `web_login` with `args` that make it exit: whether it succeeded, what it said on stderr (a
 /// refusal) and on stdout.
 fn run_once(args: &[&str]) -> (bool, String, String) {
-    let exe = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join("web_login");
-    let output = Command::new(&exe).args(args).output().unwrap();
+    let output = Command::new(web::example("web_login"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         output.status.success(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -432,28 +390,13 @@ async fn browse(c: &Cluster) {
     b.expect("choose-enrollment").await;
     b.click("mobile").await;
     b.expect("mobile-activation").await;
-    let qr = b.client.find(fantoccini::Locator::Id("qr")).await.unwrap();
-    let uri = web::decode_qr(&qr.screenshot().await.unwrap());
-    let password: ActivationPassword = b.text("activation_password").await.parse().unwrap();
-    let scanned = SecureActivation::decode(&uri, &password).unwrap();
+    let (_, scanned, app) = web::scan(&b).await;
     assert_eq!(
         scanned.registration_url(),
         Some(format!("{}/api/mobile", c.base).as_str())
     );
-    let app = TokenActivation::new(
-        scanned.serial(),
-        scanned.activation_code().clone(),
-        scanned.policy().cloned(),
-    );
     let (registration, _jane) = app.register(&mut ChaCha20Rng::seed_from_u64(2));
-    let body = RegistrationRequest::new(&app, &registration).to_json();
-    let reply = agent::request(
-        &c.base,
-        "POST",
-        "/api/mobile",
-        &[("Content-Type", "application/json")],
-        body.as_bytes(),
-    );
+    let reply = agent::register_online(&c.base, &app, &registration);
     assert_eq!(reply.status, 200, "{}", reply.body);
     b.open("/").await;
     let page = b.expect("mobile-activation").await;

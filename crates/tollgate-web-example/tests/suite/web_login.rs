@@ -18,13 +18,12 @@
 use crate::agent;
 use crate::web;
 
-use agent::request;
 use fantoccini::Locator;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use tollgate::codes::{ActivationPassword, RegistrationRequest, TokenActivation};
+use tollgate::codes::TokenActivation;
 use tollgate::otp::{Totp, UnixTime};
-use tollgate::provision::{OtpAuthUri, SecureActivation};
+use tollgate::provision::OtpAuthUri;
 use web::{PASSWORD, decode_qr, raw_get, raw_response};
 
 const START: u64 = 1_700_000_000;
@@ -172,15 +171,7 @@ async fn a_person_logs_in_through_the_browser() {
     b.click("mobile").await;
     b.expect("mobile-activation").await;
     b.shot("09-mobile-activation").await;
-    let qr = b.client.find(Locator::Id("qr")).await.unwrap();
-    let uri = decode_qr(&qr.screenshot().await.unwrap());
-    let password: ActivationPassword = b.text("activation_password").await.parse().unwrap();
-    let scanned = SecureActivation::decode(&uri, &password).unwrap();
-    let app = TokenActivation::new(
-        scanned.serial(),
-        scanned.activation_code().clone(),
-        scanned.policy().cloned(),
-    );
+    let (uri, scanned, app) = web::scan(&b).await;
     // OK before the app has registered: the page says so.
     b.click("ok").await;
     b.expect("mobile-activation").await;
@@ -193,14 +184,7 @@ async fn a_person_logs_in_through_the_browser() {
         scanned.registration_url(),
         Some(format!("{}/api/mobile", b.base).as_str())
     );
-    let body = RegistrationRequest::new(&app, &registration).to_json();
-    let reply = request(
-        &b.base,
-        "POST",
-        "/api/mobile",
-        &[("Content-Type", "application/json")],
-        body.as_bytes(),
-    );
+    let reply = agent::register_online(&b.base, &app, &registration);
     assert_eq!(reply.status, 200, "{}", reply.body);
     b.open("/").await;
     let page = b.expect("mobile-activation").await;

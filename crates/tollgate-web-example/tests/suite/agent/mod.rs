@@ -74,6 +74,22 @@ pub(crate) fn request(
     }
 }
 
+/// What an app does when it registers online: its registration POSTed to `<base>/api/mobile`.
+pub(crate) fn register_online(
+    base: &str,
+    app: &tollgate::codes::TokenActivation,
+    registration: &tollgate::codes::RegistrationCode,
+) -> Answer {
+    let body = tollgate::codes::RegistrationRequest::new(app, registration).to_json();
+    request(
+        base,
+        "POST",
+        "/api/mobile",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+}
+
 /// `application/x-www-form-urlencoded`.
 fn form(fields: &[(&str, &str)]) -> String {
     let encode = |text: &str| {

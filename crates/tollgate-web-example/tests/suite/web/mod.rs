@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use tollgate::codes::{ActivationPassword, TokenActivation};
+use tollgate::provision::SecureActivation;
 
 /// The example's demo users' password.
 pub(crate) const PASSWORD: &str = "correct horse battery staple";
@@ -78,20 +80,7 @@ pub(crate) fn start_server(args: &[&str]) -> (Killed, String, Output) {
 
 /// The example `name` on a free port, with `args` besides: the process, its address, its log.
 pub(crate) fn start_example(name: &str, args: &[&str]) -> (Killed, String, Output) {
-    let exe = target_dir().join("debug").join("examples").join(name);
-    let exe = if exe.is_file() {
-        exe
-    } else {
-        // Built by `cargo test` into the profile's own examples directory.
-        std::env::current_exe()
-            .unwrap()
-            .parent()
-            .unwrap()
-            .parent()
-            .unwrap()
-            .join("examples")
-            .join(name)
-    };
+    let exe = example(name);
     let mut child = Command::new(&exe)
         .args(["--port", "0"])
         .args(args)
@@ -105,6 +94,39 @@ pub(crate) fn start_example(name: &str, args: &[&str]) -> (Killed, String, Outpu
         .trim_end_matches('/')
         .to_owned();
     (Killed(child), url, log)
+}
+
+/// Where the example `name` was built.
+pub(crate) fn example(name: &str) -> PathBuf {
+    let exe = target_dir().join("debug").join("examples").join(name);
+    if exe.is_file() {
+        exe
+    } else {
+        // Built by `cargo test` into the profile's own examples directory.
+        std::env::current_exe()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .join("examples")
+            .join(name)
+    }
+}
+
+/// The mobile activation page's QR image, decoded and opened with the activation password the
+/// page shows: the code's URI, what the app read from it, and the app's side of the activation.
+pub(crate) async fn scan(b: &Browser) -> (String, SecureActivation, TokenActivation) {
+    let qr = b.client.find(Locator::Id("qr")).await.unwrap();
+    let uri = decode_qr(&qr.screenshot().await.unwrap());
+    let password: ActivationPassword = b.text("activation_password").await.parse().unwrap();
+    let scanned = SecureActivation::decode(&uri, &password).unwrap();
+    let app = TokenActivation::new(
+        scanned.serial(),
+        scanned.activation_code().clone(),
+        scanned.policy().cloned(),
+    );
+    (uri, scanned, app)
 }
 
 fn start_driver(driver: &Path) -> (Killed, String) {

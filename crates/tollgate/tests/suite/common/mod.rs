@@ -6,7 +6,6 @@
     reason = "each test file uses a different part of the harness"
 )]
 
-use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 
 use rand_chacha::ChaCha20Rng;
@@ -210,26 +209,7 @@ fn key() -> SealingKey {
 
 /// A fresh database on the test server (`TOLLGATE_POSTGRES_URL`), or a loud skip.
 fn postgres_database(name: &str) -> Option<String> {
-    let Ok(admin) = std::env::var("TOLLGATE_POSTGRES_URL") else {
-        assert!(
-            std::env::var_os("TOLLGATE_REQUIRE_POSTGRES").is_none(),
-            "TOLLGATE_REQUIRE_POSTGRES is set but TOLLGATE_POSTGRES_URL is not"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n*** SKIPPED the PostgreSQL part of {name}: no server. Set TOLLGATE_POSTGRES_URL \
-             (`source .ci/postgres.sh && pg_start` starts one). ***"
-        );
-        return None;
-    };
-    let mut client = tollgate_store_postgres::client(&admin).unwrap();
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .unwrap();
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    Some(tollgate_store_postgres::url_for_database(&admin, name))
+    tollgate_test_kit::postgres::database(&format!("the PostgreSQL part of {name}"), name)
 }
 
 /// A service over `store`, on a virtual clock, with fast (weak) password hashing and John
