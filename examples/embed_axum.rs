@@ -1,7 +1,13 @@
 //! tollgate-axum inside an app with routes of its own: `cargo run --example embed_axum`, then
 //! open http://127.0.0.1:8081/. The login lives under `/login`; `/account` is the app's page
 //! that only a logged-in user sees. [`JOHN`] logs in with [`PASSWORD`]; PINs on this console.
-//! `--port N` (0 picks one), `--seed N` (for tests), `--store app.db` (SQLite).
+//! `--port N` (0 picks one), `--seed N` (for tests), `--store memory|sqlite:PATH|postgres://…`
+//! and `--keys FILE` (or the key file's text in `TOLLGATE_KEYS`) as `web_login` takes them:
+//! the accounts, logins and sessions in SQLite or PostgreSQL, so that several processes serve
+//! the app; `--new-keys FILE` writes a key file. `--help` says so.
+
+#[path = "web_login/store.rs"]
+mod store;
 
 use std::sync::Arc;
 
@@ -29,18 +35,55 @@ async fn account(user: AuthenticatedUser) -> Html<String> {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let (mut port, mut seed, mut store) = (8081, None, None);
-    while let Some(arg) = args.next() {
-        let value = args.next().ok_or("a value")?;
-        match arg.as_str() {
-            "--port" => port = value.parse()?,
-            "--seed" => seed = Some(value.parse()?),
-            "--store" => store = Some(value),
-            _ => return Err(format!("unknown argument {arg:?}").into()),
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("embed_axum: {e}");
+            std::process::ExitCode::FAILURE
         }
     }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    const USAGE: &str = "usage: embed_axum [--port N] [--seed N] \
+        [--store memory|sqlite:PATH|postgres://URL] [--keys FILE] [--new-keys FILE]";
+    let mut args = std::env::args().skip(1);
+    let (mut port, mut seed) = (8081, None);
+    let (mut choice, mut keys) = (store::StoreChoice::Memory, None);
+    while let Some(arg) = args.next() {
+        if arg == "--help" || arg == "-h" {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{arg} needs a value\n{USAGE}"))?;
+        match arg.as_str() {
+            "--port" => {
+                port = value
+                    .parse()
+                    .map_err(|_| format!("--port: {value:?} is not a port"))?
+            }
+            "--seed" => {
+                seed = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("--seed: {value:?} is not a number"))?,
+                )
+            }
+            "--store" => choice = value.parse()?,
+            "--keys" => keys = Some(value),
+            "--new-keys" => {
+                store::new_keys(&value)?;
+                println!("wrote the service's keys to {value}: give every process this file");
+                return Ok(());
+            }
+            _ => return Err(format!("unknown argument {arg:?}\n{USAGE}").into()),
+        }
+    }
+    // The database first: a wrong URL, an unreachable server or other keys stop here.
+    let opened = store::open(&choice, keys.as_deref())?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let address = listener.local_addr()?;
     let config = Config::default()
@@ -51,11 +94,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(seed) = seed {
         builder = builder.rng(Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(seed)));
     }
-    // `--store app.db`: accounts in SQLite, sealed with the keys of `app.db.keys` (made once).
-    if let Some(path) = store {
-        let keys = tollgate::KeyFile::load_or_create(format!("{path}.keys"))?;
-        let db = tollgate_store_sqlite::SqliteStore::open(&path, keys.keys().sealing_keys())?;
-        builder = builder.keys(keys.keys()).store(Arc::new(db));
+    // `--store sqlite:app.db`: accounts in SQLite, sealed with the keys of `app.db.keys` (made
+    // once); `--store postgres://…` with the keys every node shares.
+    if let Some(opened) = &opened {
+        builder = builder.keys(&opened.keys).store(opened.store.clone());
     }
     let service = Arc::new(builder.build()?);
     // Registered once: a store that already has John keeps him.
@@ -63,9 +105,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(_) | Err(tollgate::Error::DuplicateUser) => {}
         Err(e) => return Err(e.into()),
     }
-    let web = WebConfig::default()
+    let mut web = WebConfig::default()
         .with_base("/login")
         .with_after_login("/account");
+    if let Some(opened) = &opened {
+        web = web.with_sessions(opened.sessions.clone());
+    }
     let login = Login::new(service, web);
     let app = Router::new()
         .route("/", get(home))

@@ -57,8 +57,8 @@ fn enroll_john(base: &str, log: &web::Output) -> Agent {
 #[test]
 fn with_store_the_account_and_its_token_outlive_the_process() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("app.db");
-    let db = db.to_str().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("app.db").display());
+    let db = db.as_str();
     {
         let (_server, base, log) = start_example("embed_axum", &["--seed", "5", "--store", db]);
         let b = enroll_john(&base, &log);
@@ -77,6 +77,34 @@ fn with_store_the_account_and_its_token_outlive_the_process() {
     b.submit("password", PASSWORD);
     assert_eq!(b.screen(), "enter-token-code", "{}", b.page);
     assert!(!log.lock().unwrap().contains("one-time password is"));
+}
+
+/// `--help` says how to call it; a wrong argument says what is wrong, as a sentence.
+#[test]
+fn help_and_wrong_arguments_are_answered_in_words() {
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(crate::web::example("embed_axum"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, out, _) = run(&["--help"]);
+    assert!(ok && out.starts_with("usage: embed_axum"), "{out}");
+    let (ok, _, err) = run(&["--port"]);
+    assert!(
+        !ok && err.starts_with("embed_axum: --port needs a value"),
+        "{err}"
+    );
+    let (ok, _, err) = run(&["--store", "app.db"]);
+    assert!(
+        !ok && err.contains("--store takes memory, sqlite:PATH"),
+        "{err}"
+    );
 }
 
 #[test]
