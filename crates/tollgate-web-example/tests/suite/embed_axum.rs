@@ -83,7 +83,7 @@ fn with_store_the_account_and_its_token_outlive_the_process() {
 #[test]
 fn help_and_wrong_arguments_are_answered_in_words() {
     let run = |args: &[&str]| {
-        let output = std::process::Command::new(crate::web::example("embed_axum"))
+        let output = std::process::Command::new(web::example("embed_axum"))
             .args(args)
             .output()
             .unwrap();
