@@ -140,6 +140,7 @@ impl Sessions {
                     session: &stored,
                     now: UnixTime::from_secs(now),
                     keep_per_user: SESSIONS_PER_USER,
+                    durable: false,
                 };
                 // A taken ID (256 random bits: never) draws another.
                 if store.save_session(&save)? {
@@ -187,12 +188,15 @@ impl Sessions {
                 };
                 let version = current.version + 1;
                 let stored = stored(&current.session, version);
+                // A logout: the logged-in ID must stay dead after a crash.
+                let logout = before.user.is_some() && current.session.user.is_none();
                 let save = SessionSave {
                     id: &SessionId::of(&new_id),
                     replaces: Some((&old, current.version)),
                     session: &stored,
                     now: UnixTime::from_secs(now),
                     keep_per_user: SESSIONS_PER_USER,
+                    durable: logout,
                 };
                 if store.save_session(&save)? {
                     current.id = new_id;

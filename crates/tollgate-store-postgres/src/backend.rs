@@ -182,6 +182,34 @@ impl Backend for Postgres {
         }
     }
 
+    /// `synchronous_commit = off` for this one transaction (set with its `BEGIN`, in one round
+    /// trip): the server answers the commit before its log reaches the disk, and its next
+    /// synchronous commit flushes the log with it.
+    fn write_unsynced<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Connection) -> Result<Finish<T>, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut connection = self.connection()?;
+        let pool::Connection { client, statements } = &mut *connection;
+        client
+            .batch_execute("BEGIN; SET LOCAL synchronous_commit TO off")
+            .map_err(postgres_error("postgres: begin"))?;
+        let done = f(&mut Statements {
+            client: &mut *client,
+            cache: statements,
+        });
+        let end = match &done {
+            Ok(Finish::Commit(_)) => "COMMIT",
+            _ => "ROLLBACK",
+        };
+        client
+            .batch_execute(end)
+            .map_err(postgres_error("postgres: commit"))?;
+        match done? {
+            Finish::Commit(value) | Finish::Rollback(value) => Ok(value),
+        }
+    }
+
     fn read<T>(
         &self,
         f: impl FnOnce(&mut dyn Connection) -> Result<T, StoreError>,

@@ -186,23 +186,49 @@ impl Connection for Statements<'_> {
     }
 }
 
+/// `f` in a `BEGIN IMMEDIATE` transaction on `c`, committed or rolled back as it says.
+fn transaction<T>(
+    c: &mut rusqlite::Connection,
+    f: impl FnOnce(&mut dyn Connection) -> Result<Finish<T>, StoreError>,
+) -> Result<T, StoreError> {
+    let tx = c
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sqlite_error("sqlite: begin"))?;
+    // Dropping the transaction rolls it back.
+    match f(&mut Statements(&tx))? {
+        Finish::Commit(value) => {
+            tx.commit().map_err(sqlite_error("sqlite: commit"))?;
+            Ok(value)
+        }
+        Finish::Rollback(value) => Ok(value),
+    }
+}
+
 impl Backend for Sqlite {
     fn write<T>(
         &self,
         f: impl FnOnce(&mut dyn Connection) -> Result<Finish<T>, StoreError>,
     ) -> Result<T, StoreError> {
+        self.with(|c| transaction(c, f))
+    }
+
+    /// `synchronous = NORMAL` for this one transaction: in WAL mode its commit is not synced,
+    /// and the next `FULL` commit's sync of the log takes it along.
+    fn write_unsynced<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Connection) -> Result<Finish<T>, StoreError>,
+    ) -> Result<T, StoreError> {
+        if self.durability == Durability::Normal {
+            return self.write(f);
+        }
         self.with(|c| {
-            let tx = c
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(sqlite_error("sqlite: begin"))?;
-            // Dropping the transaction rolls it back.
-            match f(&mut Statements(&tx))? {
-                Finish::Commit(value) => {
-                    tx.commit().map_err(sqlite_error("sqlite: commit"))?;
-                    Ok(value)
-                }
-                Finish::Rollback(value) => Ok(value),
-            }
+            c.execute_batch("PRAGMA synchronous = NORMAL")
+                .map_err(sqlite_error("sqlite: an unsynced commit"))?;
+            let result = transaction(c, f);
+            // The connection goes back to the pool as it came.
+            c.execute_batch("PRAGMA synchronous = FULL")
+                .map_err(sqlite_error("sqlite: an unsynced commit"))?;
+            result
         })
     }
 

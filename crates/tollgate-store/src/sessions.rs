@@ -94,6 +94,10 @@ pub struct SessionSave<'a> {
     /// When the session names a user and is new or under a new ID: how many of that user's
     /// sessions stay (the newest by expiry, this one among them); the others end.
     pub keep_per_user: usize,
+    /// Whether the write must reach the disk before it is answered: a logout (its old ID must
+    /// stay dead after a crash). Any other change of a session a crash may lose: the browser
+    /// then logs in again, or sees a page again.
+    pub durable: bool,
 }
 
 /// Storage for web sessions, shared by every node of a service. The SQL stores and

@@ -126,6 +126,21 @@ pub trait Backend: Send + Sync {
         f: impl FnOnce(&mut dyn Connection) -> Result<Finish<T>, StoreError>,
     ) -> Result<T, StoreError>;
 
+    /// As [`Backend::write`], for a change that a crash may lose without harm (a login in
+    /// progress, whose client then starts again; a web session's new notice): its commit need
+    /// not reach the disk before this returns. Both databases write their log in order, so the
+    /// next durable commit makes it durable too, and a crash loses at most a tail of such
+    /// changes, never one without those before it. By default, [`Backend::write`].
+    ///
+    /// # Errors
+    /// As [`Backend::write`].
+    fn write_unsynced<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Connection) -> Result<Finish<T>, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.write(f)
+    }
+
     /// Runs `f` for reading (one statement, outside an explicit transaction).
     ///
     /// # Errors

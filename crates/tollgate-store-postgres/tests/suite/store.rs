@@ -83,6 +83,7 @@ fn a_session_is_the_same_on_every_node() {
             session: &stored(version),
             now,
             keep_per_user: 5,
+            durable: false,
         })
         .unwrap()
     };

@@ -223,6 +223,7 @@ fn a_written_session_row_is_refused() {
                 session: &stored,
                 now,
                 keep_per_user: 5,
+                durable: false,
             };
             assert!(store.save_session(&save).unwrap());
         }

@@ -33,6 +33,7 @@ fn save(
             session: stored,
             now: UnixTime::from_secs(NOW),
             keep_per_user: keep,
+            durable: replaces.is_some(),
         })
         .map_err(err("saving a session"))
 }

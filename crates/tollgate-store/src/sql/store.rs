@@ -222,7 +222,12 @@ impl<B: Backend> LoginStore for SqlStore<B> {
             }
             _ => None,
         };
-        self.backend.write(|c| {
+        // A step that changes no account (nor stands in for one, whose time must match a real
+        // account's) only moves a login in progress on: a crash that loses it costs its client
+        // a new start, so its commit waits for no disk. A step that changes an account (a code
+        // spent, a failure counted) is synced before it is answered.
+        let durable = commit.account.is_some() || stand_in.is_some();
+        let write = |c: &mut dyn Connection| {
             if let Some((user, update)) = commit.account
                 && !write_account(self, c, user, update)?
             {
@@ -235,7 +240,12 @@ impl<B: Backend> LoginStore for SqlStore<B> {
                 return Ok(Finish::Rollback(false));
             }
             Ok(Finish::Commit(true))
-        })
+        };
+        if durable {
+            self.backend.write(write)
+        } else {
+            self.backend.write_unsynced(write)
+        }
     }
 }
 

@@ -50,6 +50,7 @@ fn a_full_memory_table_drops_the_session_that_expires_first() {
             session: &stored,
             now: tollgate_otp::UnixTime::from_secs(1_000),
             keep_per_user: 1,
+            durable: false,
         };
         assert!(table.save_session(&save).unwrap());
     }

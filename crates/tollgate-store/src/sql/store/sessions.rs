@@ -148,7 +148,7 @@ impl<B: Backend> SessionStore for SqlStore<B> {
         let sweep =
             self.session_writes.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1;
         let now = to_i64(save.now.as_secs(), "time")?;
-        self.backend.write(|c| {
+        let write = |c: &mut dyn Connection| {
             if sweep {
                 c.execute(SWEEP_SESSIONS, &[Value::Int(now)])
                     .map_err(failed("sweep sessions"))?;
@@ -193,7 +193,12 @@ impl<B: Backend> SessionStore for SqlStore<B> {
                 trim(c, user, save.keep_per_user.max(1))?;
             }
             Ok(Finish::Commit(true))
-        })
+        };
+        if save.durable {
+            self.backend.write(write)
+        } else {
+            self.backend.write_unsynced(write)
+        }
     }
 
     fn delete_session(&self, id: &SessionId) -> Result<bool, StoreError> {
