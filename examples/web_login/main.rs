@@ -24,11 +24,14 @@
 //! behind a load balancer serve one user's requests in any order (docs/deployment.md). The
 //! keys that seal them come from `--keys FILE`, or the file's text in `TOLLGATE_KEYS`, or (for
 //! SQLite alone) `PATH.keys`, made the first time; `--new-keys FILE` writes a new key file
-//! and exits. `--demo-users N` registers `user1@example.com` … `userN@example.com` besides (the
+//! and exits. `--proxy ADDRESS` (repeatable) believes `X-Forwarded-For` from that proxy (the
+//! client's address, which wrong passwords are throttled by, is then the one the proxy saw);
+//! `/health` answers 200 while the node can read its store. `--demo-users N` registers `user1@example.com` … `userN@example.com` besides (the
 //! same password), for the two-node test and load runs.
 
 mod admin;
 mod clock;
+mod health;
 mod options;
 mod store;
 
@@ -140,6 +143,12 @@ fn run(options: Options) -> Result<(), String> {
     if let Some(opened) = &opened {
         web = web.with_sessions(opened.sessions.clone());
     }
+    if !options.proxies.is_empty() {
+        web = web.with_client_address(tollgate_axum::ClientAddress::Header {
+            name: "x-forwarded-for".into(),
+            proxies: options.proxies.clone(),
+        });
+    }
     let help_desk = options.dev_admin.then(|| admin::routes(service.clone()));
     let login = match outbox {
         Some(outbox) => {
@@ -148,7 +157,8 @@ fn run(options: Options) -> Result<(), String> {
         }
         None => Login::new(service, web),
     };
-    let mut app = login.router().merge(clock::routes(manual));
+    let health = health::routes(login.service().clone());
+    let mut app = login.router().merge(clock::routes(manual)).merge(health);
     if let Some(help_desk) = help_desk {
         println!("the help desk's page is at /dev/admin, for anyone: never in production");
         app = app.merge(help_desk);

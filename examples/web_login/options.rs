@@ -5,7 +5,7 @@ use tollgate::codes::RegistrationScheme;
 use crate::store::StoreChoice;
 
 const USAGE: &str = "usage: web_login [--port N] [--store memory|sqlite:PATH|postgres://URL] \
-    [--keys FILE] [--new-keys FILE] [--demo-users N] [--registration-address URL] \
+    [--keys FILE] [--new-keys FILE] [--demo-users N] [--proxy ADDRESS]... [--registration-address URL] \
     [--registration-scheme tollgate|any-field] [--open-path] [--dev-outbox] [--dev-admin] [--seed N] \
     [--virtual-clock UNIX_SECONDS] [--metrics] [--catalogues DIR] [--smtp HOST:PORT] [--sms-gateway URL]";
 
@@ -16,6 +16,7 @@ pub(crate) struct Options {
     pub(crate) keys: Option<String>,
     pub(crate) new_keys: Option<String>,
     pub(crate) demo_users: u64,
+    pub(crate) proxies: Vec<std::net::IpAddr>,
     pub(crate) address: Option<String>,
     pub(crate) scheme: RegistrationScheme,
     pub(crate) open_path: bool,
@@ -49,6 +50,13 @@ pub(crate) fn options() -> Result<Options, String> {
             "--store" => options.store = value(&arg)?.parse()?,
             "--keys" => options.keys = Some(value(&arg)?),
             "--new-keys" => options.new_keys = Some(value(&arg)?),
+            "--proxy" => {
+                let text = value(&arg)?;
+                let address = text
+                    .parse()
+                    .map_err(|_| format!("--proxy {text:?}: an IP address (the proxy's)"))?;
+                options.proxies.push(address);
+            }
             "--demo-users" => {
                 options.demo_users = number(&arg, value(&arg)?)?;
                 if options.demo_users > 10_000 {

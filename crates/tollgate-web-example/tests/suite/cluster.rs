@@ -137,6 +137,7 @@ http {{
             proxy_pass http://tollgate;
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_bind 127.0.0.3;
             proxy_connect_timeout 2s;
             add_header X-Upstream $upstream_addr always;
         }}
@@ -207,6 +208,8 @@ fn cluster(name: &str) -> Option<Cluster> {
         registration.as_str(),
         "--demo-users",
         users.as_str(),
+        "--proxy",
+        "127.0.0.3",
     ];
     let nodes: Vec<_> = (0..2).map(|_| start_example("web_login", &args)).collect();
     let addresses: Vec<String> = nodes.iter().map(|(_, url, _)| url.clone()).collect();
@@ -341,6 +344,42 @@ fn two_nodes_behind_nginx_on_one_postgres() {
     );
     println!("one node killed after the PIN: the login finished on the other");
     assert!(c.sms.count() > LOGINS);
+    let health = agent::request(&c.base, "GET", "/health", &[], b"");
+    assert_eq!((health.status, health.body.as_str()), (200, "ok\n"));
+}
+
+/// Guesser (THREATS.md) behind nginx and two nodes: wrong passwords from one client, each with
+/// a forged `X-Forwarded-For` of its own, count against the address nginx saw, once across both
+/// nodes: 50 an hour (SP 800-63B-4 §3.2.2) are checked, the rest answered 429.
+#[test]
+fn the_network_limit_holds_across_nodes_behind_nginx() {
+    let Some(c) = cluster("tollgate_two_nodes_throttle") else {
+        return;
+    };
+    let (mut checked, mut throttled) = (0, 0);
+    for guess in 0..60 {
+        let mut agent = Agent::new(&c.base);
+        agent.submit("user_id", &format!("ghost{guess}@example.com"));
+        let csrf = between(&agent.page, "name=\"csrf\" value=\"", "\"")
+            .unwrap()
+            .to_owned();
+        let form = format!("csrf={csrf}&action=password&value=guess{guess}");
+        let forged = format!("198.51.100.{guess}");
+        let answer = agent.post_raw(
+            "/submit",
+            &[("X-Forwarded-For", forged.as_str())],
+            form.as_bytes(),
+        );
+        match answer.status {
+            303 => checked += 1,
+            429 => throttled += 1,
+            other => panic!("{other}: {}", answer.body),
+        }
+    }
+    println!(
+        "wrong passwords through nginx over two nodes: {checked} checked, {throttled} throttled"
+    );
+    assert_eq!((checked, throttled), (50, 10));
 }
 
 /// Chromium through nginx in front of two nodes: John's first login by the desktop path, Jane's

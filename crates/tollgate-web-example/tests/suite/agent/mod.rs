@@ -168,8 +168,31 @@ impl Agent {
     }
 
     fn send(&mut self, method: &str, path: &str, content_type: &str, body: &[u8]) -> Answer {
+        self.send_with(method, path, content_type, &[], body)
+    }
+
+    /// A form posted with these extra headers, as it is: the answer, no redirect followed.
+    pub(crate) fn post_raw(&mut self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+        self.send_with(
+            "POST",
+            path,
+            "application/x-www-form-urlencoded",
+            headers,
+            body,
+        )
+    }
+
+    fn send_with(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        extra: &[(&str, &str)],
+        body: &[u8],
+    ) -> Answer {
         let cookie = self.cookie_header();
         let mut headers = vec![("Cookie", cookie.as_str())];
+        headers.extend_from_slice(extra);
         if !content_type.is_empty() {
             headers.push(("Content-Type", content_type));
         }
