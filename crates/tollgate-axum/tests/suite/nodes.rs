@@ -8,7 +8,7 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
@@ -26,11 +26,14 @@ use crate::common;
 
 const PASSWORD: &str = "right password";
 
-/// A router that sends each request to the next of `nodes` in turn (nginx's round robin).
-fn balancer(nodes: Vec<Router>) -> Router {
+/// A router that sends each request to the next of `nodes` in turn (nginx's round robin), and
+/// writes down which node each request went to.
+fn balancer(nodes: Vec<Router>, served: Arc<Mutex<Vec<usize>>>) -> Router {
     let next = Arc::new(AtomicUsize::new(0));
     Router::new().fallback_service(tower::service_fn(move |request: Request<Body>| {
-        let node = nodes[next.fetch_add(1, Ordering::Relaxed) % nodes.len()].clone();
+        let index = next.fetch_add(1, Ordering::Relaxed) % nodes.len();
+        served.lock().unwrap().push(index);
+        let node = nodes[index].clone();
         async move { node.oneshot(request).await }
     }))
 }
@@ -38,6 +41,8 @@ fn balancer(nodes: Vec<Router>) -> Router {
 /// What two nodes share, and their routers: `shared` puts the sessions in the database too.
 struct Cluster {
     app: Router,
+    /// Which node each request went to, in order.
+    served: Arc<Mutex<Vec<usize>>>,
     outbox: Outbox,
     clock: ManualClock,
     stores: Vec<Arc<tollgate_store_sqlite::SqliteStore>>,
@@ -78,8 +83,10 @@ fn cluster(shared: bool, users: &[String]) -> Cluster {
         routers.push(serve(&Login::new(Arc::new(service), web), [192, 0, 2, 7]));
         stores.push(store);
     }
+    let served = Arc::new(Mutex::new(Vec::new()));
     Cluster {
-        app: balancer(routers),
+        app: balancer(routers, served.clone()),
+        served,
         outbox,
         clock,
         stores,
@@ -164,6 +171,48 @@ async fn logging_out_ends_the_session_on_every_node() {
         assert!(!page.contains("data-screen=\"authenticated\""), "{page}");
         assert!(!cookies.is_empty(), "a new session for the old cookie");
     }
+}
+
+/// A browser remembered at the end of a whole login is known to both nodes: when a guesser on
+/// the same network has spent its limit, the owner's browser is not held by it on either node,
+/// and a browser without the device cookie is.
+#[tokio::test]
+async fn a_browser_one_node_remembered_is_known_to_the_other() {
+    let c = cluster(true, &["john.smith@example.com".into()]);
+    let mut owner = Browser::open(&c.app).await;
+    owner.submit("user_id", "john.smith@example.com").await;
+    owner.submit("password", PASSWORD).await;
+    owner.submit("pin", &c.outbox.last_pin().unwrap()).await;
+    register_desktop(&mut owner, 11).await;
+    owner.submit("continue", "").await;
+    assert!(owner.device.is_some(), "the browser was remembered");
+    for guess in 0..50 {
+        let mut guesser = Browser::open(&c.app).await;
+        guesser.submit("user_id", &format!("ghost{guess}@example.com")).await;
+        guesser.submit("password", "wrong").await;
+    }
+    c.clock.advance(30);
+    // Later logins from the owner's browser until each node has answered its password.
+    let mut answered = std::collections::BTreeSet::new();
+    for _ in 0..4 {
+        let mut again = Browser::open(&c.app).await;
+        again.device.clone_from(&owner.device);
+        again.submit("user_id", "john.smith@example.com").await;
+        let status = again.submit("password", PASSWORD).await;
+        // The password's post, then the page the browser followed it to.
+        let served = c.served.lock().unwrap().clone();
+        answered.insert(served[served.len() - 2]);
+        assert_eq!(status, StatusCode::SEE_OTHER, "{}", again.page);
+        assert_eq!(again.screen(), "enter-token-code", "{}", again.page);
+        if answered.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(answered.len(), 2, "both nodes answered the owner's password");
+    let mut stranger = Browser::open(&c.app).await;
+    stranger.submit("user_id", "john.smith@example.com").await;
+    let status = stranger.submit("password", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
 
 /// Guesser (THREATS.md) behind the balancer: wrong passwords from one network spread over both

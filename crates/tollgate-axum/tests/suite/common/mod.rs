@@ -155,6 +155,8 @@ pub(crate) struct Browser {
     pub(crate) app: Router,
     pub(crate) cookie: String,
     pub(crate) page: String,
+    /// The device cookie the service set at the end of a whole login, sent back from then on.
+    pub(crate) device: Option<String>,
 }
 
 impl Browser {
@@ -165,6 +167,7 @@ impl Browser {
             app: app.clone(),
             cookie,
             page,
+            device: None,
         }
     }
 
@@ -184,8 +187,14 @@ impl Browser {
         for (name, value) in fields {
             form.push_str(&format!("&{name}={}", encode(value)));
         }
-        let (status, cookies, body) =
-            send(&self.app, post("/submit", &self.cookie, &form, &[])).await;
+        let cookie = match &self.device {
+            Some(device) => format!("{}; {device}", self.cookie),
+            None => self.cookie.clone(),
+        };
+        let (status, cookies, body) = send(&self.app, post("/submit", &cookie, &form, &[])).await;
+        if let Some(device) = cookies.iter().find(|c| c.contains("tollgate_device=")) {
+            self.device = device.split(';').next().map(str::to_owned);
+        }
         if status != StatusCode::SEE_OTHER {
             self.page = body;
             return status;
