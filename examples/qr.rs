@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use tollgate::provision::{QrOptions, render_png, render_svg, render_terminal};
+use tollgate::provision::{QrOptions, render_svg, render_terminal};
 
 const USAGE: &str = "usage: qr URI [--png FILE] [--svg FILE]
 
@@ -23,6 +23,24 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+#[cfg(feature = "png")]
+fn write_png(payload: &str, options: &QrOptions, file: &str) -> Result<(), String> {
+    let image =
+        tollgate::provision::render_png(payload.as_bytes(), options).map_err(|e| e.to_string())?;
+    std::fs::write(file, &*image).map_err(|e| format!("cannot write {file}: {e}"))?;
+    println!("wrote {file}");
+    Ok(())
+}
+
+#[cfg(not(feature = "png"))]
+fn write_png(_: &str, _: &QrOptions, _: &str) -> Result<(), String> {
+    Err(
+        "this build writes no PNG (it keeps the first command light): run it as \
+         `cargo run --example qr --features tollgate-examples/png -- …`, or write --svg"
+            .into(),
+    )
 }
 
 fn run(args: Vec<String>) -> Result<(), String> {
@@ -46,9 +64,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let text = render_terminal(payload.as_bytes(), &options, true).map_err(|e| e.to_string())?;
     print!("{}", text.as_str());
     if let Some(file) = png {
-        let image = render_png(payload.as_bytes(), &options).map_err(|e| e.to_string())?;
-        std::fs::write(&file, &*image).map_err(|e| format!("cannot write {file}: {e}"))?;
-        println!("wrote {file}");
+        write_png(&payload, &options, &file)?;
     }
     if let Some(file) = svg {
         let image = render_svg(payload.as_bytes(), &options).map_err(|e| e.to_string())?;

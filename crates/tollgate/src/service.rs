@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use rand_chacha::ChaCha20Rng;
+use chacha20::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
 use tollgate_login::{
     Account, AccountState, AuditEvent, Config, DeviceId, DriveError, Driven, Driver, Event, Input,

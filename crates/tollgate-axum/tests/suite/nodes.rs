@@ -8,8 +8,8 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
@@ -188,7 +188,9 @@ async fn a_browser_one_node_remembered_is_known_to_the_other() {
     assert!(owner.device.is_some(), "the browser was remembered");
     for guess in 0..50 {
         let mut guesser = Browser::open(&c.app).await;
-        guesser.submit("user_id", &format!("ghost{guess}@example.com")).await;
+        guesser
+            .submit("user_id", &format!("ghost{guess}@example.com"))
+            .await;
         guesser.submit("password", "wrong").await;
     }
     c.clock.advance(30);
@@ -208,7 +210,11 @@ async fn a_browser_one_node_remembered_is_known_to_the_other() {
             break;
         }
     }
-    assert_eq!(answered.len(), 2, "both nodes answered the owner's password");
+    assert_eq!(
+        answered.len(),
+        2,
+        "both nodes answered the owner's password"
+    );
     let mut stranger = Browser::open(&c.app).await;
     stranger.submit("user_id", "john.smith@example.com").await;
     let status = stranger.submit("password", PASSWORD).await;

@@ -160,8 +160,8 @@ fn enrolled<R: CryptoRng>(
 ) -> Next {
     let serial = token.serial;
     let first = state.add_authenticator(token);
-    let step = Next::to(ctx.enrollment(user.clone(), Enrollment::ExpectContinue))
-        .notice(MessageId::Enrolled);
+    // The enrolled screen says "Congratulations" itself: no notice repeats it.
+    let step = Next::to(ctx.enrollment(user.clone(), Enrollment::ExpectContinue));
     let step = if first {
         super::lost::issue(ctx, &user, &mut state, step)
     } else {
