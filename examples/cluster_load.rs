@@ -245,8 +245,14 @@ impl Balancer {
         let (_, body) = self.page(Some(&cookie)).await;
         let done = body.contains(r#"data-screen="authenticated""#);
         if !done && std::env::var_os("CLUSTER_LOAD_DEBUG").is_some() {
-            let screen = body.split("data-screen=\"").nth(1).map_or("?", |s| &s[..s.find('"').unwrap_or(0)]);
-            let notice = body.split("class=\"notice\"").nth(1).map_or("", |s| &s[..s.len().min(200)]);
+            let screen = body
+                .split("data-screen=\"")
+                .nth(1)
+                .map_or("?", |s| &s[..s.find('"').unwrap_or(0)]);
+            let notice = body
+                .split("class=\"notice\"")
+                .nth(1)
+                .map_or("", |s| &s[..s.len().min(200)]);
             eprintln!("{user}: ended on {screen}: {notice}");
         }
         done
