@@ -102,7 +102,9 @@ pub struct SessionSave<'a> {
 
 /// Storage for web sessions, shared by every node of a service. The SQL stores and
 /// [`MemorySessions`] implement it; every implementation passes
-/// [`conformance::sessions`](crate::conformance::sessions) (feature `conformance`).
+/// [`conformance::sessions`][checks] (feature `conformance`).
+///
+/// [checks]: https://docs.rs/tollgate-store/latest/tollgate_store/conformance/fn.sessions.html
 pub trait SessionStore: Send + Sync {
     /// The session `id`, unless there is none or it expired by `now`.
     ///
