@@ -408,3 +408,119 @@ fn named_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .find(|(n, _)| *n == name)
         .map(|(_, value)| value.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        reason = "a test fails loudly on the first broken expectation"
+    )]
+
+    use super::*;
+
+    fn key() -> LoginKey {
+        "00112233445566778899aabbccddeeff.7".parse().unwrap()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(tollgate_test_kit::proptest_config(256, 28))]
+
+        /// A session's contents come back as they went in, whatever they hold.
+        #[test]
+        fn a_session_comes_back_as_it_was_stored(
+            lang in 0usize..8,
+            qr in proptest::option::of(".{0,80}"),
+            open in proptest::option::of(".{0,80}"),
+            args in proptest::collection::vec(("[a-z]{1,8}", ".{0,20}"), 0..3),
+            seen in 0u64..4_000_000_000,
+            user in proptest::option::of("[a-z]{1,10}@example\\.com"),
+        ) {
+            let session = Session {
+                login: key(),
+                csrf: random_token(),
+                lang,
+                qr_uri: qr.clone(),
+                open_uri: open.clone().map(Zeroizing::new),
+                flash: Some(Message {
+                    id: MessageId::PinSentTo,
+                    args: args.iter().map(|(k, v)| (k.clone().into(), v.clone())).collect(),
+                }),
+                codes: vec!["ABCD-EFGH-JKMN-PQRS-TVWX-YZ01".parse().unwrap()],
+                mailbox: random_token(),
+                user: user.map(|u| u.parse().unwrap()),
+                seen,
+            };
+            let back = decode(&stored(&session, 3)).unwrap();
+            proptest::prop_assert!(back.login.matches(&session.login));
+            proptest::prop_assert_eq!(&back.csrf, &session.csrf);
+            proptest::prop_assert_eq!(back.lang, lang);
+            proptest::prop_assert_eq!(back.qr_uri, qr);
+            proptest::prop_assert_eq!(back.open_uri.map(|u| u.to_string()), open);
+            proptest::prop_assert_eq!(back.flash, session.flash);
+            proptest::prop_assert_eq!(back.codes, session.codes);
+            proptest::prop_assert_eq!(back.user, session.user);
+            proptest::prop_assert_eq!(back.seen, seen);
+        }
+
+        /// Stored bytes this layer did not write (the memory store seals nothing): refused, never
+        /// a panic.
+        #[test]
+        fn any_stored_bytes_are_refused_or_read(body in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let stored = StoredSession {
+                version: 1,
+                user: None,
+                expires: UnixTime::from_secs(1),
+                body: body.into(),
+            };
+            let _ = decode(&stored);
+        }
+    }
+
+    #[test]
+    fn a_body_with_a_message_or_code_this_build_does_not_know_is_refused() {
+        let mut session = decode(&stored(
+            &Session {
+                login: key(),
+                csrf: random_token(),
+                lang: 0,
+                qr_uri: None,
+                open_uri: None,
+                flash: None,
+                codes: Vec::new(),
+                mailbox: random_token(),
+                user: None,
+                seen: 5,
+            },
+            1,
+        ))
+        .unwrap();
+        session.flash = Some(Message::new(MessageId::LogOut));
+        let text = String::from_utf8(stored(&session, 1).body.to_vec()).unwrap();
+        for (from, to) in [
+            ("\"log-out\"", "\"no-such-message\""),
+            ("\"flash\"", "\"flash\""),
+        ] {
+            let changed = text.replace(from, to);
+            let stored = StoredSession {
+                version: 1,
+                user: None,
+                expires: UnixTime::from_secs(1),
+                body: changed.into_bytes().into(),
+            };
+            let read = decode(&stored);
+            if from == to {
+                assert!(read.is_ok());
+            } else {
+                assert!(matches!(read, Err(StoreError::Integrity(_))));
+            }
+        }
+        let bad_code = text.replace("\"codes\":[]", "\"codes\":[\"not a code\"]");
+        let stored = StoredSession {
+            version: 1,
+            user: None,
+            expires: UnixTime::from_secs(1),
+            body: bad_code.into_bytes().into(),
+        };
+        assert!(matches!(decode(&stored), Err(StoreError::Integrity(_))));
+    }
+}
