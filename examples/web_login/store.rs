@@ -61,8 +61,10 @@ pub(crate) struct Opened {
 ///
 /// # Errors
 /// A sentence for a key file that cannot be read, a database that cannot be reached or opened,
-/// or keys that do not open what the database holds; nothing is written then but a new SQLite
-/// file and its new key file.
+/// or keys that do not open what the database holds, before the node serves anyone. Opening
+/// has by then done what every open does: made a new SQLite file and its key file, or brought
+/// an older schema up to date (a migration that re-seals rows refuses keys that do not open
+/// them, and changes nothing).
 pub(crate) fn open(
     choice: &StoreChoice,
     keys_file: Option<&str>,
@@ -101,7 +103,7 @@ pub(crate) fn open(
         Err(StoreError::Integrity(_)) => {
             return Err(
                 "these keys are not the ones this database was sealed with: give every \
-                 node the same key file (--keys FILE or TOLLGATE_KEYS); nothing was written"
+                 node the same key file (--keys FILE or TOLLGATE_KEYS); this node served nothing"
                     .into(),
             );
         }
