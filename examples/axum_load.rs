@@ -33,47 +33,14 @@ use std::time::{Duration, Instant};
 
 use axum::routing::get;
 use axum::{Extension, Router};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tollgate::codes::TokenActivation;
-use tollgate::login::{EnrollmentKind, Input, Screen};
 use tollgate::otp::Totp;
 use tollgate::{Outbox, Passwords, Service};
 use tollgate_axum::{AuthenticatedUser, Login, WebConfig};
 
-const PASSWORD: &str = "correct horse battery staple";
+#[path = "load_kit.rs"]
+mod kit;
 
-/// One request on its own connection: status, the session cookie it set, body.
-async fn http(to: SocketAddr, head: String, body: &str) -> (u16, Option<String>, String) {
-    let mut stream = tokio::net::TcpStream::connect(to).await.expect("connect");
-    let request = format!(
-        "{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("send");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let status = raw
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let cookie = raw
-        .lines()
-        .filter_map(|l| l.strip_prefix("set-cookie: "))
-        .rfind(|c| c.starts_with("tollgate_session="))
-        .and_then(|c| c.split(';').next())
-        .map(str::to_owned);
-    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
-    (status, cookie, body)
-}
-
-fn csrf(page: &str) -> String {
-    page.split(r#"name="csrf" value=""#)
-        .nth(1)
-        .map(|s| s[..64].to_owned())
-        .unwrap_or_default()
-}
+use kit::{FastClock, PASSWORD, enroll, form, http, percentile};
 
 /// A page and its cookie.
 async fn page(to: SocketAddr, cookie: Option<&str>) -> (Option<String>, String) {
@@ -96,11 +63,7 @@ async fn post(
     action: &str,
     value: &str,
 ) -> Option<String> {
-    let form = format!(
-        "csrf={}&action={action}&value={}",
-        csrf(page),
-        value.replace('@', "%40").replace(' ', "+")
-    );
+    let form = form(page, action, value);
     let head = format!(
         "POST /login/submit HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
     );
@@ -135,60 +98,6 @@ async fn later_login(to: SocketAddr, user: String, totp: Arc<Totp>, service: Arc
     status == 200 && body.contains(&user)
 }
 
-fn percentile(mut samples: Vec<Duration>, p: f64) -> f64 {
-    samples.sort();
-    let at = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples.get(at).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
-
-/// Enrolls `n` users through the service (desktop path); their tokens.
-fn enroll(service: &Service, outbox: &Outbox, n: usize) -> Vec<(String, Arc<Totp>)> {
-    (0..n)
-        .map(|i| {
-            let user = format!("user{i}@example.com");
-            service
-                .register_user(&user, PASSWORD, Some("+1 613 270 1234"), None)
-                .expect("register");
-            let submit = |key: &tollgate::LoginKey, input| {
-                service
-                    .submit(key, input, tollgate::Client::default())
-                    .expect("submit")
-            };
-            let view = service.start().expect("start");
-            let view = submit(&view.login, Input::UserId(user.clone()));
-            let view = submit(&view.login, Input::Password(PASSWORD.to_owned().into()));
-            let view = submit(&view.login, Input::Pin(outbox.last_pin().expect("a PIN")));
-            let view = submit(
-                &view.login,
-                Input::ChooseEnrollment(EnrollmentKind::Desktop),
-            );
-            let Screen::DesktopActivation(page) = &view.screen else {
-                panic!("{:?}", view.screen)
-            };
-            let app = TokenActivation::new(page.serial, page.activation_code.clone(), None);
-            let (code, token) = app.register(&mut tollgate::os_rng());
-            let view = submit(&view.login, Input::RegistrationCode(code.to_string()));
-            submit(&view.login, Input::Continue);
-            (user, Arc::new(token.totp()))
-        })
-        .collect()
-}
-
-/// Virtual time 60 times faster than the wall clock: a user's next login, a few hundred
-/// milliseconds later, finds a fresh code.
-struct FastClock {
-    start: Instant,
-    base: u64,
-}
-
-impl tollgate::Clock for FastClock {
-    fn now(&self) -> tollgate::otp::UnixTime {
-        tollgate::otp::UnixTime::from_secs(
-            self.base + (self.start.elapsed().as_millis() as u64) * 60 / 1000,
-        )
-    }
-}
-
 async fn account(user: AuthenticatedUser) -> String {
     user.id().to_string()
 }
@@ -210,15 +119,16 @@ async fn main() {
     let service = Arc::new(
         Service::builder()
             .delivery(Arc::new(outbox.clone()))
-            .clock(Arc::new(FastClock {
-                start: Instant::now(),
-                base: 1_700_000_000,
-            }))
+            .clock(Arc::new(FastClock::starting_at(1_700_000_000)))
             .build()
             .expect("service"),
     );
     let started = Instant::now();
-    let tokens = tokio::task::block_in_place(|| enroll(&service, &outbox, users));
+    let tokens: Vec<(String, Arc<Totp>)> =
+        tokio::task::block_in_place(|| enroll(&service, &outbox, "user", users))
+            .into_iter()
+            .map(|(user, totp)| (user, Arc::new(totp)))
+            .collect();
     println!(
         "{users} users enrolled in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -307,7 +217,7 @@ async fn main() {
         per_login.extend(latencies);
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let loaded = beside.await.expect("pages");
+    let mut loaded = beside.await.expect("pages");
 
     println!("| figure | tollgate-axum | limit |");
     println!("| --- | --- | --- |");
@@ -318,19 +228,19 @@ async fn main() {
     );
     println!(
         "| one whole later login, {concurrency} at a time | p50 {:.2} ms, p99 {:.2} ms | Argon2id alone: {:.1} ms |",
-        percentile(per_login.clone(), 0.5),
-        percentile(per_login, 0.99),
+        percentile(&mut per_login, 0.5),
+        percentile(&mut per_login, 0.99),
         check.as_secs_f64() * 1000.0
     );
     println!(
         "| hash-free page, {concurrency} at a time, idle | p50 {:.2} ms, p99 {:.2} ms | |",
-        percentile(idle.clone(), 0.5),
-        percentile(idle, 0.99)
+        percentile(&mut idle, 0.5),
+        percentile(&mut idle, 0.99)
     );
     println!(
         "| hash-free page during the logins | p50 {:.2} ms, p99 {:.2} ms | |",
-        percentile(loaded.clone(), 0.5),
-        percentile(loaded, 0.99)
+        percentile(&mut loaded, 0.5),
+        percentile(&mut loaded, 0.99)
     );
     if seconds.is_none() {
         assert_eq!(done, users, "every later login must reach the app's page");

@@ -35,9 +35,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tollgate::codes::TokenActivation;
-use tollgate::login::{EnrollmentKind, Input, Screen};
 use tollgate::otp::{Totp, UnixTime};
 use tollgate::store::{
     ServiceKeys, SessionId, SessionSave, SessionStore, StoreError, StoredSession,
@@ -46,7 +43,6 @@ use tollgate::{Clock, Outbox, PasswordLimits, Passwords, Service, danger};
 use tollgate_axum::{Login, WebConfig};
 use tollgate_store_postgres::PostgresStore;
 
-const PASSWORD: &str = "correct horse battery staple";
 const DATABASE: &str = "tollgate_cluster_load";
 
 /// Nanoseconds spent in store calls, by kind, since the last reset.
@@ -93,18 +89,6 @@ impl SessionStore for Sessions {
 
     fn delete_sessions_of(&self, user: &tollgate::login::UserId) -> Result<u64, StoreError> {
         timed(&SESSION_NANOS, || self.0.delete_sessions_of(user))
-    }
-}
-
-/// Virtual time 60 times faster than the wall clock, shared by the nodes and the driver.
-struct FastClock {
-    start: Instant,
-    base: u64,
-}
-
-impl Clock for FastClock {
-    fn now(&self) -> UnixTime {
-        UnixTime::from_secs(self.base + (self.start.elapsed().as_millis() as u64) * 60 / 1000)
     }
 }
 
@@ -157,31 +141,10 @@ fn options() -> Result<Options, String> {
     Ok(options)
 }
 
-/// One request on its own connection: status, the session cookie it set, the body.
-async fn http(to: SocketAddr, head: String, body: &str) -> (u16, Option<String>, String) {
-    let mut stream = tokio::net::TcpStream::connect(to).await.expect("connect");
-    let request = format!(
-        "{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("send");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let status = raw
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let cookie = raw
-        .lines()
-        .filter_map(|l| l.strip_prefix("set-cookie: "))
-        .rfind(|c| c.starts_with("tollgate_session="))
-        .and_then(|c| c.split(';').next())
-        .map(str::to_owned);
-    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
-    (status, cookie, body)
-}
+#[path = "load_kit.rs"]
+mod kit;
+
+use kit::{FastClock, PASSWORD, enroll, form, http, percentile};
 
 /// The nodes, each request to the next.
 struct Balancer {
@@ -208,14 +171,7 @@ impl Balancer {
     }
 
     async fn post(&self, cookie: &str, page: &str, action: &str, value: &str) -> Option<String> {
-        let csrf = page
-            .split(r#"name="csrf" value=""#)
-            .nth(1)
-            .map_or("", |s| &s[..64]);
-        let form = format!(
-            "csrf={csrf}&action={action}&value={}",
-            value.replace('@', "%40").replace(' ', "+")
-        );
+        let form = form(page, action, value);
         let head = format!(
             "POST /submit HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\
              Content-Type: application/x-www-form-urlencoded\r\n"
@@ -257,45 +213,6 @@ impl Balancer {
         }
         done
     }
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort();
-    let at = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples.get(at).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
-
-/// Registers and enrolls `n` users named `{prefix}{i}` through `service` (desktop path).
-fn enroll(service: &Service, outbox: &Outbox, prefix: &str, n: usize) -> Vec<(String, Totp)> {
-    (0..n)
-        .map(|i| {
-            let user = format!("{prefix}{i}@example.com");
-            service
-                .register_user(&user, PASSWORD, Some("+1 613 270 1234"), None)
-                .expect("register");
-            let submit = |key: &tollgate::LoginKey, input| {
-                service
-                    .submit(key, input, tollgate::Client::default())
-                    .expect("submit")
-            };
-            let view = service.start().expect("start");
-            let view = submit(&view.login, Input::UserId(user.clone()));
-            let view = submit(&view.login, Input::Password(PASSWORD.to_owned().into()));
-            let view = submit(&view.login, Input::Pin(outbox.last_pin().expect("a PIN")));
-            let view = submit(
-                &view.login,
-                Input::ChooseEnrollment(EnrollmentKind::Desktop),
-            );
-            let Screen::DesktopActivation(page) = &view.screen else {
-                panic!("{:?}", view.screen)
-            };
-            let app = TokenActivation::new(page.serial, page.activation_code.clone(), None);
-            let (code, token) = app.register(&mut tollgate::os_rng());
-            let view = submit(&view.login, Input::RegistrationCode(code.to_string()));
-            submit(&view.login, Input::Continue);
-            (user, token.totp())
-        })
-        .collect()
 }
 
 /// `n` nodes on `url`, each on its own port; their addresses.
@@ -497,10 +414,7 @@ async fn main() -> std::process::ExitCode {
     .await
     .expect("the server");
     let keys = ServiceKeys::generate(&mut tollgate::os_rng());
-    let clock = Arc::new(FastClock {
-        start: Instant::now(),
-        base: 1_700_000_000,
-    });
+    let clock = Arc::new(FastClock::starting_at(1_700_000_000));
 
     // The users: real Argon2id hashes, and cheap ones for the cost beyond the check.
     let started = Instant::now();

@@ -422,6 +422,22 @@ mod tests {
         "00112233445566778899aabbccddeeff.7".parse().unwrap()
     }
 
+    /// A new session's contents, as `Sessions::create` makes them.
+    fn blank() -> Session {
+        Session {
+            login: key(),
+            csrf: random_token(),
+            lang: 0,
+            qr_uri: None,
+            open_uri: None,
+            flash: None,
+            codes: Vec::new(),
+            mailbox: random_token(),
+            user: None,
+            seen: 5,
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(tollgate_test_kit::proptest_config(256, 28))]
 
@@ -436,8 +452,6 @@ mod tests {
             user in proptest::option::of("[a-z]{1,10}@example\\.com"),
         ) {
             let session = Session {
-                login: key(),
-                csrf: random_token(),
                 lang,
                 qr_uri: qr.clone(),
                 open_uri: open.clone().map(Zeroizing::new),
@@ -446,9 +460,9 @@ mod tests {
                     args: args.iter().map(|(k, v)| (k.clone().into(), v.clone())).collect(),
                 }),
                 codes: vec!["ABCD-EFGH-JKMN-PQRS-TVWX-YZ01".parse().unwrap()],
-                mailbox: random_token(),
                 user: user.map(|u| u.parse().unwrap()),
                 seen,
+                ..blank()
             };
             let back = decode(&stored(&session, 3)).unwrap();
             proptest::prop_assert!(back.login.matches(&session.login));
@@ -478,22 +492,7 @@ mod tests {
 
     #[test]
     fn a_body_with_a_message_or_code_this_build_does_not_know_is_refused() {
-        let mut session = decode(&stored(
-            &Session {
-                login: key(),
-                csrf: random_token(),
-                lang: 0,
-                qr_uri: None,
-                open_uri: None,
-                flash: None,
-                codes: Vec::new(),
-                mailbox: random_token(),
-                user: None,
-                seen: 5,
-            },
-            1,
-        ))
-        .unwrap();
+        let mut session = decode(&stored(&blank(), 1)).unwrap();
         session.flash = Some(Message::new(MessageId::LogOut));
         let text = String::from_utf8(stored(&session, 1).body.to_vec()).unwrap();
         for (from, to) in [
