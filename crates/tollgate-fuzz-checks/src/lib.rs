@@ -11,6 +11,7 @@
 mod codes;
 mod login;
 mod otp;
+mod passkey;
 mod provision;
 mod store;
 mod web;
@@ -20,6 +21,7 @@ pub use codes::{
     token_policy,
 };
 pub use login::{login_machine, user_id};
+pub use passkey::passkey_response;
 pub use otp::{ocra_suite, otp_code, secret_base32};
 pub use provision::{key_uri, migration, secure_qr};
 pub use store::{device_id, key_file, login_key, sealed_login, sealed_state, stored_account};
@@ -51,6 +53,7 @@ pub const TARGETS: &[Target] = &[
     ("key_file", key_file),
     ("ocra_suite", ocra_suite),
     ("forwarded_header", forwarded_header),
+    ("passkey_response", passkey_response),
 ];
 
 /// The fuzzer's bytes as text, or `None` for bytes that are not UTF-8 (no parser takes them).

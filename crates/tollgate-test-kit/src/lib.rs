@@ -8,6 +8,8 @@
 
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "authenticator")]
+pub mod authenticator;
 pub mod system;
 
 use std::collections::HashMap;

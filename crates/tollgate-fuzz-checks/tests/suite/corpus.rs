@@ -95,4 +95,5 @@ replay_tests!(
     key_file,
     ocra_suite,
     forwarded_header,
+    passkey_response,
 );

@@ -1,0 +1,9 @@
+//! tollgate-passkey's tests, one binary: the W3C's vectors, the attacks of THREATS.md's phisher
+//! and database writer on the ceremony, and the parsers under hostile input.
+
+#[path = "suite/attacks.rs"]
+mod attacks;
+#[path = "suite/properties.rs"]
+mod properties;
+#[path = "suite/vectors.rs"]
+mod vectors;
