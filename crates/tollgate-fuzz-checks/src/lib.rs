@@ -21,8 +21,8 @@ pub use codes::{
     token_policy,
 };
 pub use login::{login_machine, user_id};
-pub use passkey::passkey_response;
 pub use otp::{ocra_suite, otp_code, secret_base32};
+pub use passkey::passkey_response;
 pub use provision::{key_uri, migration, secure_qr};
 pub use store::{device_id, key_file, login_key, sealed_login, sealed_state, stored_account};
 pub use web::forwarded_header;

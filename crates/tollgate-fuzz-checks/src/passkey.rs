@@ -44,7 +44,13 @@ pub fn passkey_response(data: &[u8]) {
         backup_eligible: true,
     };
     let (part, rest) = data.split_first().map_or((0, data), |(p, r)| (*p, r));
-    let fill = |slot: u8| if part % 4 == slot { rest.to_vec() } else { Vec::new() };
+    let fill = |slot: u8| {
+        if part % 4 == slot {
+            rest.to_vec()
+        } else {
+            Vec::new()
+        }
+    };
     let assertion = AssertionResponse::new(id.clone(), fill(0), fill(1), fill(2), None);
     assert!(verify_assertion(&rp, &challenge, &credential, &assertion).is_err());
     let registration = RegistrationResponse::new(id, fill(0), fill(3));

@@ -47,7 +47,9 @@ pub enum CborError {
     #[error("bytes after the CBOR item")]
     Trailing,
     /// An item of a kind WebAuthn does not use (a tag, a float, an indefinite length, …).
-    #[error("CBOR item of a kind this reader refuses (major type {major}, additional information {info})")]
+    #[error(
+        "CBOR item of a kind this reader refuses (major type {major}, additional information {info})"
+    )]
     Unsupported {
         /// The major type.
         major: u8,
@@ -245,11 +247,17 @@ mod tests {
         assert_eq!(Value::decode(&[0x00]), Ok(Value::Unsigned(0)));
         assert_eq!(Value::decode(&[0x17]), Ok(Value::Unsigned(23)));
         assert_eq!(Value::decode(&[0x18, 0x18]), Ok(Value::Unsigned(24)));
-        assert_eq!(Value::decode(&[0x19, 0x03, 0xe8]), Ok(Value::Unsigned(1000)));
+        assert_eq!(
+            Value::decode(&[0x19, 0x03, 0xe8]),
+            Ok(Value::Unsigned(1000))
+        );
         let max = [0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
         assert_eq!(Value::decode(&max), Ok(Value::Unsigned(u64::MAX)));
         assert_eq!(Value::decode(&[0x20]).map(|v| v.as_int()), Ok(Some(-1)));
-        assert_eq!(Value::decode(&[0x38, 0x63]).map(|v| v.as_int()), Ok(Some(-100)));
+        assert_eq!(
+            Value::decode(&[0x38, 0x63]).map(|v| v.as_int()),
+            Ok(Some(-100))
+        );
         assert_eq!(Value::decode(&[0x40]), Ok(Value::Bytes(&[])));
         assert_eq!(Value::decode(&[0x61, 0x61]), Ok(Value::Text("a")));
         assert_eq!(Value::decode(&[0xf4]), Ok(Value::Bool(false)));
@@ -261,13 +269,13 @@ mod tests {
     #[test]
     fn what_webauthn_does_not_use_is_refused() {
         let refused: [&[u8]; 8] = [
-            &[0x5f, 0x41, 0x00, 0xff],         // indefinite byte string
-            &[0xc2, 0x41, 0x00],               // tag 2
-            &[0xf9, 0x3c, 0x00],               // half float
-            &[0xf7],                           // undefined
-            &[0x1c],                           // reserved additional information
-            &[0xa2, 0x01, 0x02, 0x01, 0x03],   // a key twice
-            &[0x62, 0xc3, 0x28],               // not UTF-8
+            &[0x5f, 0x41, 0x00, 0xff],       // indefinite byte string
+            &[0xc2, 0x41, 0x00],             // tag 2
+            &[0xf9, 0x3c, 0x00],             // half float
+            &[0xf7],                         // undefined
+            &[0x1c],                         // reserved additional information
+            &[0xa2, 0x01, 0x02, 0x01, 0x03], // a key twice
+            &[0x62, 0xc3, 0x28],             // not UTF-8
             &[0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // 2^64 items
         ];
         for bytes in refused {

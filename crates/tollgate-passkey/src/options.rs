@@ -87,5 +87,3 @@ fn descriptors<'a>(ids: impl IntoIterator<Item = &'a CredentialId>) -> Vec<Value
         .map(|id| json!({"type": "public-key", "id": id.to_base64url()}))
         .collect()
 }
-
-

@@ -136,9 +136,7 @@ fn origin_is_under(origin: &str, id: &str) -> bool {
         None => return false,
     };
     let host = match rest.rsplit_once(':') {
-        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
-            host
-        }
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
         Some(_) => return false,
         None => rest,
     };
@@ -164,10 +162,16 @@ mod tests {
             "example.com",
             "https://example.com.evil.net",
         ] {
-            assert!(RelyingParty::new("example.com", [origin]).is_err(), "{origin}");
+            assert!(
+                RelyingParty::new("example.com", [origin]).is_err(),
+                "{origin}"
+            );
         }
         for id in ["", "Example.com", "127.0.0.1", ".example.com", "a..b"] {
-            assert!(RelyingParty::new(id, ["https://example.com"]).is_err(), "{id}");
+            assert!(
+                RelyingParty::new(id, ["https://example.com"]).is_err(),
+                "{id}"
+            );
         }
         assert!(RelyingParty::new("example.com", []).is_err());
     }

@@ -218,7 +218,9 @@ impl SoftPasskey {
 fn head(out: &mut Vec<u8>, major: u8, length: usize) {
     match u16::try_from(length) {
         Ok(n) if n < 24 => out.push((major << 5) | u8::try_from(n).unwrap_or(0)),
-        Ok(n) if n < 256 => out.extend_from_slice(&[(major << 5) | 24, u8::try_from(n).unwrap_or(0)]),
+        Ok(n) if n < 256 => {
+            out.extend_from_slice(&[(major << 5) | 24, u8::try_from(n).unwrap_or(0)])
+        }
         Ok(n) => {
             out.push((major << 5) | 25);
             out.extend_from_slice(&n.to_be_bytes());

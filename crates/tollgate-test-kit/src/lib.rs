@@ -6,10 +6,10 @@
 
 #![forbid(unsafe_code)]
 
-#[cfg(feature = "postgres")]
-pub mod postgres;
 #[cfg(feature = "authenticator")]
 pub mod authenticator;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod system;
 
 use std::collections::HashMap;

@@ -4,8 +4,8 @@
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng as _;
 use tollgate_passkey::{
-    AssertionResponse, Challenge, Credential, Refused, RegistrationResponse, RelyingParty,
-    options, verify_assertion, verify_registration,
+    AssertionResponse, Challenge, Credential, Refused, RegistrationResponse, RelyingParty, options,
+    verify_assertion, verify_registration,
 };
 use tollgate_test_kit::authenticator::{Kind, SoftPasskey};
 

@@ -111,7 +111,11 @@ fn w3c_registrations_verify_and_their_tampered_copies_do_not() {
         assert!(register(client.clone(), flip(object.clone(), -1)).is_err());
         let rp_hash_at = object.len() - 164;
         assert_eq!(
-            register(client.clone(), flip(object.clone(), rp_hash_at.cast_signed())).err(),
+            register(
+                client.clone(),
+                flip(object.clone(), rp_hash_at.cast_signed())
+            )
+            .err(),
             Some(Refused::WrongRpId)
         );
         let as_get = String::from_utf8(client)
