@@ -1,5 +1,10 @@
 //! tollgate-passkey's tests, one binary: the W3C's vectors, the attacks of THREATS.md's phisher
-//! and database writer on the ceremony, and the parsers under hostile input.
+//! and cloner on the ceremony, and the parsers under hostile input.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on the first broken expectation"
+)]
 
 #[path = "suite/attacks.rs"]
 mod attacks;
