@@ -12,6 +12,7 @@ use crate::user::{EmailAddress, PhoneNumber};
 
 mod changes;
 mod codec;
+mod passkey;
 mod pending;
 mod token;
 
@@ -20,6 +21,7 @@ pub use pending::{
     MAX_ONLINE_FAILURES, MAX_ONLINE_FAILURES_PER_NETWORK, MobileQr, OnlineRegistration, OpenToken,
     PendingActivation,
 };
+pub use passkey::PasskeyRecord;
 pub use token::{AuthenticatorName, EnrollmentKind, MAX_AUTHENTICATOR_NAME, TokenRecord};
 
 /// An account as the store holds it, loaded for one request.
@@ -100,6 +102,15 @@ pub struct AccountState {
     pub(crate) grant: Option<Grant>,
     /// When the last whole login ended authenticated.
     pub(crate) last_login: Option<UnixTime>,
+    /// The enrolled passkeys, oldest first: beside the soft tokens, counted with them against
+    /// [`Config::max_authenticators`](crate::Config::max_authenticators).
+    pub(crate) passkeys: Vec<PasskeyRecord>,
+    /// The random user handle the account's passkeys were registered under (WebAuthn's
+    /// `user.id`: not the User ID, which is personal data), drawn at the first registration.
+    pub(crate) user_handle: Option<[u8; 16]>,
+    /// "Phishing-resistant only": no code of any kind (soft token, PIN, recovery code) is the
+    /// second factor any more, only a passkey (NIST SP 800-63B-4 §3.2.5).
+    pub(crate) phishing_resistant: bool,
 }
 
 /// An administrator's one-time re-enrollment grant ([`crate::recovery::grant`]): at "I no
@@ -325,6 +336,30 @@ impl AccountState {
     #[must_use]
     pub fn has_token(&self) -> bool {
         !self.tokens.is_empty()
+    }
+
+    /// The enrolled passkeys, oldest first.
+    #[must_use]
+    pub fn passkeys(&self) -> &[PasskeyRecord] {
+        &self.passkeys
+    }
+
+    /// The user handle the account's passkeys were registered under.
+    #[must_use]
+    pub fn user_handle(&self) -> Option<&[u8; 16]> {
+        self.user_handle.as_ref()
+    }
+
+    /// Whether only a passkey is the second factor ("phishing-resistant only").
+    #[must_use]
+    pub fn phishing_resistant_only(&self) -> bool {
+        self.phishing_resistant
+    }
+
+    /// How many authenticators the account holds, soft tokens and passkeys together.
+    #[must_use]
+    pub fn authenticators(&self) -> usize {
+        self.tokens.len() + self.passkeys.len()
     }
 }
 

@@ -36,6 +36,8 @@ pub struct Config {
     pub(crate) issuer: String,
     pub(crate) open_path: Option<Algorithm>,
     pub(crate) max_authenticators: usize,
+    #[cfg(feature = "passkeys")]
+    pub(crate) passkeys: Option<tollgate_passkey::RelyingParty>,
 }
 
 /// The most authenticators a service may let one user hold: each one is another code an
@@ -86,6 +88,8 @@ impl Default for Config {
             // spare. Each one multiplies the chance of a guessed code, under the same limit
             // of failures.
             max_authenticators: 3,
+            #[cfg(feature = "passkeys")]
+            passkeys: None,
         }
     }
 }
@@ -242,6 +246,34 @@ impl Config {
     #[must_use]
     pub fn max_authenticators(&self) -> usize {
         self.max_authenticators
+    }
+
+    /// Passkeys, for the relying party `rp` (its ID and the exact origins of the service's
+    /// pages, which a look-alike page's answers never match): users may add one once logged in
+    /// (with a second factor proven in the last [`STEP_UP_WINDOW`](crate::STEP_UP_WINDOW)
+    /// seconds), log in with it instead of a code, and make their account "phishing-resistant
+    /// only". Off by default: there is no RP ID a library could guess.
+    #[cfg(feature = "passkeys")]
+    #[must_use]
+    pub fn with_passkeys(mut self, rp: tollgate_passkey::RelyingParty) -> Self {
+        self.passkeys = Some(rp);
+        self
+    }
+
+    /// The relying party passkeys are verified for, if the service takes them.
+    #[cfg(feature = "passkeys")]
+    #[must_use]
+    pub fn passkeys(&self) -> Option<&tollgate_passkey::RelyingParty> {
+        self.passkeys.as_ref()
+    }
+
+    /// Whether the service verifies passkeys.
+    #[must_use]
+    pub fn takes_passkeys(&self) -> bool {
+        #[cfg(feature = "passkeys")]
+        return self.passkeys.is_some();
+        #[cfg(not(feature = "passkeys"))]
+        return false;
     }
 
     /// The hard limit of consecutive second-factor failures.

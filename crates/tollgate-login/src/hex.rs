@@ -10,6 +10,28 @@ pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
     }
 }
 
+/// `bytes` as lower-case hex.
+pub(crate) fn encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(2 * bytes.len());
+    encode_into(bytes, &mut out);
+    out
+}
+
+/// Any even number of hex digits as bytes; `None` for anything else.
+pub(crate) fn decode_vec(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    text.as_bytes()
+        .chunks_exact(2)
+        .map(|pair| {
+            let high = char::from(pair[0]).to_digit(16)?;
+            let low = char::from(pair[1]).to_digit(16)?;
+            u8::try_from(high << 4 | low).ok()
+        })
+        .collect()
+}
+
 /// Exactly `2 * N` hex digits (either case) as bytes; `None` for anything else.
 pub(crate) fn decode<const N: usize>(text: &str) -> Option<[u8; N]> {
     if text.len() != 2 * N {

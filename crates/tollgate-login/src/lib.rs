@@ -23,7 +23,8 @@ pub use account::{
     Account, AccountState, AccountUpdate, AuthenticatorName, DecodeError, ENCODING_V1,
     EnrollmentKind, Grant, MAX_AUTHENTICATOR_NAME, MAX_ONLINE_FAILURES,
     MAX_ONLINE_FAILURES_PER_NETWORK, MAX_RESET_FAILURES, MAX_RESET_SHARE, MobileQr,
-    OnlineRegistration, OpenToken, PendingActivation, RESET_SHARE_CLOSURE, TokenRecord,
+    OnlineRegistration, OpenToken, PasskeyRecord, PendingActivation, RESET_SHARE_CLOSURE,
+    TokenRecord,
 };
 pub use catalog::{Catalog, CatalogError, CatalogName};
 pub use config::{Config, MAX_AUTHENTICATORS, NIST_MAX_FAILURES};
@@ -38,7 +39,7 @@ pub use message::{Message, MessageId};
 pub use online::{OnlineOutcome, OnlineReceipt};
 pub use output::{
     AdminAction, AuditEvent, Authenticator, Channel, DesktopActivation, Destination, Dispatch,
-    Effect, MobileActivation, Notification, OpenPath, Output, Screen, Transition,
+    Effect, MobileActivation, Notification, OpenPath, Output, Passkey, Screen, Transition,
 };
 pub use password::{PasswordRefusal, PasswordRules, normalize_password};
 pub use sealed::{LoginDigest, LoginKey, SealedLogin, StateKey};

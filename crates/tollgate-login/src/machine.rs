@@ -36,6 +36,7 @@ mod failures;
 mod finish;
 mod flows;
 mod lost;
+mod passkey;
 mod pin;
 mod render;
 mod reset;

@@ -296,6 +296,50 @@ messages! {
     ConfirmWithCode => "confirm-with-code",
     /// "Log out": the logged-in page's button that ends the session.
     LogOut => "log-out",
+    /// "Use a passkey": at the token-code step, instead of a code.
+    UsePasskey => "use-passkey",
+    /// What the passkey page asks the user to do.
+    UsePasskeyHelp => "use-passkey-help",
+    /// The passkey page's button that starts the browser's ceremony.
+    PasskeyContinue => "passkey-continue",
+    /// A passkey's answer was refused (counted as a wrong code).
+    PasskeyRefused => "passkey-refused",
+    /// "Use a passkey" on an account that has none.
+    NoPasskey => "no-passkey",
+    /// "Add a passkey", once logged in.
+    AddPasskey => "add-passkey",
+    /// What the page that adds a passkey asks the user to do.
+    CreatePasskeyHelp => "create-passkey-help",
+    /// A passkey was added.
+    PasskeyAdded => "passkey-added",
+    /// A new passkey was refused.
+    PasskeyNotAdded => "passkey-not-added",
+    /// A passkey was removed.
+    PasskeyRemoved => "passkey-removed",
+    /// The heading of the session page's list of passkeys.
+    YourPasskeys => "your-passkeys",
+    /// A passkey the user did not name.
+    PasskeyUnnamed => "passkey-unnamed",
+    /// Beside a passkey that is synced between devices.
+    PasskeySynced => "passkey-synced",
+    /// Removing the last passkey of a phishing-resistant account.
+    LastPasskey => "last-passkey",
+    /// "Phishing-resistant only" asked for without a passkey.
+    PasskeyNeeded => "passkey-needed",
+    /// The session page's switch: accept only passkeys.
+    PhishingResistantOnly => "phishing-resistant-only",
+    /// The session page's switch back: accept codes again.
+    AllowCodes => "allow-codes",
+    /// Notice: the account accepts only passkeys now.
+    PhishingResistantOn => "phishing-resistant-on",
+    /// Notice: the account accepts codes again.
+    PhishingResistantOff => "phishing-resistant-off",
+    /// A code typed for an account that accepts only passkeys.
+    PasskeyRequired => "passkey-required",
+    /// A recovery code for an account that accepts only passkeys.
+    PasskeyOnlyRecovery => "passkey-only-recovery",
+    /// The browser has no passkey support (said by the page's script).
+    PasskeyUnsupported => "passkey-unsupported",
 }
 
 /// A message with its parameters, e.g. [`MessageId::PinSentTo`] with `destination`.

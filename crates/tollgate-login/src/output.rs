@@ -138,10 +138,32 @@ pub enum Screen {
         /// The new recovery codes, to show now and never again.
         recovery_codes: Vec<crate::recovery::RecoveryCode>,
     },
-    /// The soft token's code, at every later login.
+    /// The soft token's code, at every later login (and "Use a passkey" when the account has
+    /// one).
     EnterTokenCode {
         /// Who is logging in.
         user: UserId,
+        /// Whether "Use a passkey" is offered: the account has one and the service verifies
+        /// them.
+        passkey: bool,
+        /// Whether a code is taken: not when the account is "phishing-resistant only".
+        codes: bool,
+    },
+    /// "Use a passkey": the page runs `navigator.credentials.get()` with these options and
+    /// posts the browser's answer ([`Input::Passkey`](crate::Input::Passkey)).
+    UsePasskey {
+        /// Who is logging in.
+        user: UserId,
+        /// The options, as `PublicKeyCredential.parseRequestOptionsFromJSON()` reads them.
+        options: String,
+    },
+    /// "Add a passkey": the page runs `navigator.credentials.create()` with these options and
+    /// posts the browser's answer ([`Input::Passkey`](crate::Input::Passkey)).
+    CreatePasskey {
+        /// Whose.
+        user: UserId,
+        /// The options, as `PublicKeyCredential.parseCreationOptionsFromJSON()` reads them.
+        options: String,
     },
     /// The second factor failed the hard limit of times in a row (in all logins together):
     /// it is locked until the account is recovered or an administrator unlocks it.
@@ -154,10 +176,16 @@ pub enum Screen {
     Authenticated {
         /// Who.
         user: UserId,
-        /// The account's authenticators, oldest first.
+        /// The account's soft tokens, oldest first.
         authenticators: Vec<Authenticator>,
+        /// The account's passkeys, oldest first.
+        passkeys: Vec<Passkey>,
         /// Whether one more may be added ([`Config::max_authenticators`](crate::Config::max_authenticators)).
         can_add: bool,
+        /// Whether "Add a passkey" is offered (the service verifies passkeys, and there is room).
+        can_add_passkey: bool,
+        /// Whether the account is "phishing-resistant only" (no code is a second factor).
+        phishing_resistant: bool,
     },
     /// "I no longer have my authenticator" at a later login: one of the recovery codes, then a
     /// one-time PIN, and a new token replaces the old.
@@ -244,6 +272,35 @@ impl Authenticator {
             kind: token.kind,
             enrolled_at: token.enrolled_at,
             last_used,
+        }
+    }
+}
+
+/// One of a user's passkeys, as the session's page lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Passkey {
+    /// Its credential ID in hex ("Remove" names it by this).
+    pub id: String,
+    /// The name the user gave it, if any.
+    pub name: Option<crate::AuthenticatorName>,
+    /// When it was registered.
+    pub enrolled_at: UnixTime,
+    /// When it last logged in.
+    pub last_used: Option<UnixTime>,
+    /// Whether it is synced between devices (a platform's keychain).
+    pub synced: bool,
+}
+
+impl Passkey {
+    /// What may be shown of `passkey`.
+    #[must_use]
+    pub fn of(passkey: &crate::PasskeyRecord) -> Self {
+        Self {
+            id: passkey.id_text(),
+            name: passkey.name.clone(),
+            enrolled_at: passkey.enrolled_at,
+            last_used: passkey.last_used,
+            synced: passkey.backed_up,
         }
     }
 }

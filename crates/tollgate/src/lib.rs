@@ -18,6 +18,9 @@ pub use tollgate_codes as codes;
 pub use tollgate_login as login;
 #[doc(inline)]
 pub use tollgate_otp as otp;
+#[cfg(feature = "passkeys")]
+#[doc(inline)]
+pub use tollgate_passkey as passkey;
 #[doc(inline)]
 pub use tollgate_provision as provision;
 #[doc(inline)]

@@ -15,7 +15,7 @@ use tollgate_otp::{Algorithm, Digits, Period, Secret, Step, TotpParams, UnixTime
 use zeroize::Zeroizing;
 
 use super::{
-    AccountState, EnrollmentKind, Grant, MobileQr, OnlineRegistration, OpenToken,
+    AccountState, EnrollmentKind, Grant, MobileQr, OnlineRegistration, OpenToken, PasskeyRecord,
     PendingActivation, TokenRecord,
 };
 use crate::device::KnownDevice;
@@ -104,6 +104,64 @@ struct Plain {
     // Since the last login's time (rows written before have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     last_login: Option<u64>,
+    // Since passkeys (0.3; rows written before have none). A build from before reads such a
+    // row without them: the account keeps its soft tokens, and loses its passkeys at that
+    // build's next change of it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    passkeys: Vec<PlainPasskey>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    user_handle: Option<String>,
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    phishing_resistant: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PlainPasskey {
+    id: String,
+    public_key: String,
+    counter: u32,
+    backup_eligible: bool,
+    backed_up: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    enrolled_at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_used: Option<u64>,
+}
+
+impl PlainPasskey {
+    fn of(passkey: &PasskeyRecord) -> Self {
+        Self {
+            id: crate::hex::encode(&passkey.id),
+            public_key: crate::hex::encode(&passkey.public_key),
+            counter: passkey.counter,
+            backup_eligible: passkey.backup_eligible,
+            backed_up: passkey.backed_up,
+            name: passkey.name.as_ref().map(|n| n.as_str().to_owned()),
+            enrolled_at: passkey.enrolled_at.as_secs(),
+            last_used: passkey.last_used.map(UnixTime::as_secs),
+        }
+    }
+
+    fn passkey(&self) -> Option<PasskeyRecord> {
+        let id = crate::hex::decode_vec(&self.id)?;
+        if id.is_empty() || id.len() > 1023 {
+            return None;
+        }
+        Some(PasskeyRecord {
+            id,
+            public_key: crate::hex::decode_vec(&self.public_key)?,
+            counter: self.counter,
+            backup_eligible: self.backup_eligible,
+            backed_up: self.backed_up,
+            name: match &self.name {
+                Some(name) => Some(name.parse().ok()?),
+                None => None,
+            },
+            enrolled_at: UnixTime::from_secs(self.enrolled_at),
+            last_used: self.last_used.map(UnixTime::from_secs),
+        })
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -367,6 +425,9 @@ impl Plain {
             grant: state.grant.as_ref().map(PlainGrant::of),
             pending: state.pending.as_ref().map(PlainPending::of),
             last_login: state.last_login.map(UnixTime::as_secs),
+            passkeys: state.passkeys.iter().map(PlainPasskey::of).collect(),
+            user_handle: state.user_handle.map(|h| hex(&h)),
+            phishing_resistant: state.phishing_resistant,
         }
     }
 
@@ -414,6 +475,16 @@ impl Plain {
                 None => None,
             },
             last_login: self.last_login.map(UnixTime::from_secs),
+            passkeys: self
+                .passkeys
+                .iter()
+                .map(PlainPasskey::passkey)
+                .collect::<Option<_>>()?,
+            user_handle: match &self.user_handle {
+                Some(handle) => Some(crate::hex::decode(handle)?),
+                None => None,
+            },
+            phishing_resistant: self.phishing_resistant,
         })
     }
 }

@@ -15,9 +15,11 @@ use tollgate_codes::SerialNumber;
 
 /// The session's list of the account's authenticators, and whether one more may be added.
 pub(super) fn list<R>(ctx: &Ctx<'_, R>) -> (Vec<Authenticator>, bool) {
-    let tokens = ctx.account.map_or(&[][..], |a| &a.state.tokens[..]);
-    let listed = tokens.iter().map(Authenticator::of).collect();
-    (listed, tokens.len() < ctx.config.max_authenticators)
+    let Some(state) = ctx.account.map(|a| &a.state) else {
+        return (Vec::new(), false);
+    };
+    let listed = state.tokens.iter().map(Authenticator::of).collect();
+    (listed, has_room(ctx, state))
 }
 
 /// The notice when the account holds the most authenticators allowed.
@@ -26,9 +28,9 @@ pub(super) fn limit_reached<R>(ctx: &Ctx<'_, R>) -> Message {
         .with("max", ctx.config.max_authenticators.to_string())
 }
 
-/// Whether `state` may take one more authenticator.
+/// Whether `state` may take one more authenticator (soft tokens and passkeys count alike).
 pub(super) fn has_room<R>(ctx: &Ctx<'_, R>, state: &AccountState) -> bool {
-    state.tokens.len() < ctx.config.max_authenticators
+    state.authenticators() < ctx.config.max_authenticators
 }
 
 /// "Add an authenticator": on to the enrollment choice, this login marked as adding.

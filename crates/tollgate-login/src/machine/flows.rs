@@ -7,7 +7,7 @@ use rand_core::CryptoRng;
 
 use super::{
     Ctx, Enrolling, Factor, Next, Refusing, account_state, authenticated, authenticators, enroll,
-    fail, lost, pin, refuses_codes, reset, token,
+    fail, lost, passkey, pin, refuses_codes, reset, token,
 };
 use crate::message::MessageId;
 use crate::output::AuditEvent;
@@ -127,6 +127,10 @@ fn pin_input<R: CryptoRng>(
         | Input::AddAuthenticator
         | Input::RemoveAuthenticator(_)
         | Input::RenameAuthenticator { .. }
+        | Input::BeginPasskey
+        | Input::Passkey(_)
+        | Input::RemovePasskey(_)
+        | Input::PhishingResistantOnly(_)
         | Input::Cancel
         | Input::Tick => Next::to(Stage::expect_pin(user, pin, purpose)),
     }
@@ -153,8 +157,21 @@ fn sign_in<R: CryptoRng>(ctx: &mut Ctx<'_, R>, step: SignIn, input: Input) -> Ne
         (SignIn::ExpectTokenCode { user }, Input::TokenCode(typed)) => {
             token::token_code(ctx, user, &typed)
         }
-        (SignIn::ExpectTokenCode { user }, Input::LostToken) => {
+        (SignIn::ExpectTokenCode { user }, Input::LostToken)
+        | (SignIn::ExpectPasskey { user, .. }, Input::LostToken) => {
             Next::to(Stage::expect_recovery_code(user))
+        }
+        (
+            SignIn::ExpectTokenCode { user } | SignIn::ExpectPasskey { user, .. },
+            Input::BeginPasskey,
+        ) => passkey::begin_login(ctx, user),
+        (SignIn::ExpectPasskey { user, challenge }, Input::Passkey(json)) => {
+            passkey::login(ctx, user, challenge, &json)
+        }
+        // The code form stays on the passkey's page: a code typed there is taken as at the
+        // token-code step (and the challenge is dropped).
+        (SignIn::ExpectPasskey { user, .. }, Input::TokenCode(typed)) => {
+            token::token_code(ctx, user, &typed)
         }
         (
             step,
@@ -179,6 +196,10 @@ fn sign_in<R: CryptoRng>(ctx: &mut Ctx<'_, R>, step: SignIn, input: Input) -> Ne
             | Input::AddAuthenticator
             | Input::RemoveAuthenticator(_)
             | Input::RenameAuthenticator { .. }
+            | Input::BeginPasskey
+            | Input::Passkey(_)
+            | Input::RemovePasskey(_)
+            | Input::PhishingResistantOnly(_)
             | Input::Cancel
             | Input::Tick,
         ) => Next::to(Stage::SignIn(step)),
@@ -205,6 +226,12 @@ fn enrollment<R: CryptoRng>(
         }
         (Enrollment::ExpectRegistration { kind }, Input::OpenPathCode(typed)) => {
             enroll::confirm_open(ctx, user, kind, &typed)
+        }
+        (Enrollment::ExpectPasskey { challenge }, Input::Passkey(json))
+            if ctx.enrolling == Enrolling::Another =>
+        {
+            ctx.enrolling = Enrolling::First;
+            passkey::add(ctx, user, challenge, &json)
         }
         (Enrollment::ExpectContinue, Input::Continue) => match ctx.enrolling {
             // An authenticator added to a session: back to it (the login was whole already).
@@ -240,6 +267,10 @@ fn enrollment<R: CryptoRng>(
             | Input::AddAuthenticator
             | Input::RemoveAuthenticator(_)
             | Input::RenameAuthenticator { .. }
+            | Input::BeginPasskey
+            | Input::Passkey(_)
+            | Input::RemovePasskey(_)
+            | Input::PhishingResistantOnly(_)
             | Input::Cancel
             | Input::Tick,
         ) => Next::to(ctx.enrollment(user, step)),
@@ -278,6 +309,10 @@ fn resetting<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, step: Reset, inpu
             | Input::AddAuthenticator
             | Input::RemoveAuthenticator(_)
             | Input::RenameAuthenticator { .. }
+            | Input::BeginPasskey
+            | Input::Passkey(_)
+            | Input::RemovePasskey(_)
+            | Input::PhishingResistantOnly(_)
             | Input::Cancel
             | Input::Tick,
         ) => Next::to(Stage::reset(user, step)),
@@ -320,6 +355,10 @@ fn lost_token<R: CryptoRng>(
             | Input::AddAuthenticator
             | Input::RemoveAuthenticator(_)
             | Input::RenameAuthenticator { .. }
+            | Input::BeginPasskey
+            | Input::Passkey(_)
+            | Input::RemovePasskey(_)
+            | Input::PhishingResistantOnly(_)
             | Input::Cancel
             | Input::Tick,
         ) => Next::to(Stage::LostToken { user, step }),
@@ -341,6 +380,10 @@ fn session<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, input: Input) -> Ne
         Input::RenameAuthenticator { serial, name } => {
             authenticators::rename(ctx, user, serial, &name)
         }
+        Input::BeginPasskey => step_up(ctx, user, Sensitive::AddPasskey),
+        Input::RemovePasskey(id) => step_up(ctx, user, Sensitive::RemovePasskey(id)),
+        Input::PhishingResistantOnly(true) => passkey::phishing_resistant(ctx, user, true),
+        Input::PhishingResistantOnly(false) => step_up(ctx, user, Sensitive::AllowCodes),
         // A session's password is no proof of the factors: the reset's, from the start (the
         // session ends with it, and the new password logs in again).
         Input::ChangePassword => reset::start(user),
@@ -360,6 +403,7 @@ fn session<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, input: Input) -> Ne
         | Input::NewPassword(_)
         | Input::LostToken
         | Input::RecoveryCode(_)
+        | Input::Passkey(_)
         | Input::Cancel
         | Input::Tick => Next::to(Stage::session(user)),
     }
@@ -391,6 +435,9 @@ fn make<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, change: Sensitive) -> 
             Ok(serial) => authenticators::remove(ctx, user, serial),
             Err(_) => Next::to(Stage::session(user)),
         },
+        Sensitive::AddPasskey => passkey::begin_add(ctx, user),
+        Sensitive::RemovePasskey(id) => passkey::remove(ctx, user, &id),
+        Sensitive::AllowCodes => passkey::phishing_resistant(ctx, user, false),
     }
 }
 
@@ -417,6 +464,11 @@ fn confirming<R: CryptoRng>(
     let Some(mut state) = account_state(ctx) else {
         return wrong(user, change);
     };
+    // A phishing-resistant account confirms nothing with a code: a passkey login within the
+    // last few minutes is its step-up.
+    if passkey::codes_refused(&state) {
+        return Next::to(Stage::session(user)).notice(MessageId::PasskeyRequired);
+    }
     match refuses_codes(ctx) {
         Some(Refusing::Locked) => {
             return Next::to(Stage::session(user)).notice(MessageId::SecondFactorLocked);

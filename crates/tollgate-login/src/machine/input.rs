@@ -114,6 +114,18 @@ pub enum Input<P = PasswordCheck> {
         /// The name, as typed.
         name: String,
     },
+    /// "Use a passkey" at the token-code step, "Add a passkey" once logged in: a challenge is
+    /// drawn and the page shows the options for the browser's ceremony.
+    BeginPasskey,
+    /// The browser's answer to a passkey ceremony, as `PublicKeyCredential.toJSON()` wrote it
+    /// (an assertion at a login, a new credential when adding one).
+    Passkey(String),
+    /// "Remove" beside one of the user's passkeys, once logged in: its credential ID in hex.
+    RemovePasskey(String),
+    /// "Phishing-resistant only" turned on (`true`) or off, once logged in: with it on, no
+    /// code is a second factor for the account, only a passkey. On needs a passkey; off asks
+    /// for a fresh passkey assertion.
+    PhishingResistantOnly(bool),
     /// "Cancel", at any step: back to the start (while adding an authenticator: back to the
     /// session).
     Cancel,
@@ -135,6 +147,7 @@ impl<P> Input<P> {
                 | Self::NoAuthenticator
                 | Self::ResendPin
                 | Self::AlternativeAuthentication
+                | Self::Passkey(_)
         )
     }
 
@@ -165,6 +178,10 @@ impl<P> Input<P> {
             Self::RenameAuthenticator { serial, name } => {
                 Input::RenameAuthenticator { serial, name }
             }
+            Self::BeginPasskey => Input::BeginPasskey,
+            Self::Passkey(response) => Input::Passkey(response),
+            Self::RemovePasskey(id) => Input::RemovePasskey(id),
+            Self::PhishingResistantOnly(on) => Input::PhishingResistantOnly(on),
             Self::Cancel => Input::Cancel,
             Self::Tick => Input::Tick,
         }
@@ -201,6 +218,12 @@ impl<P> core::fmt::Debug for Input<P> {
                 .field("serial", serial)
                 .field("name", name)
                 .finish(),
+            Self::BeginPasskey => f.write_str("BeginPasskey"),
+            Self::Passkey(response) => write!(f, "Passkey(<{} bytes>)", response.len()),
+            Self::RemovePasskey(id) => f.debug_tuple("RemovePasskey").field(id).finish(),
+            Self::PhishingResistantOnly(on) => {
+                f.debug_tuple("PhishingResistantOnly").field(on).finish()
+            }
             Self::Cancel => f.write_str("Cancel"),
             Self::Tick => f.write_str("Tick"),
         }

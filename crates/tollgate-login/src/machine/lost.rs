@@ -36,6 +36,12 @@ pub(super) fn recovery_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, ty
         None => {}
     }
     let spent = match recovery::find(&user, &state.recovery_codes, typed) {
+        // A recovery code is a code: a phishing-resistant account takes an administrator's
+        // grant only (given out of band).
+        Some(_) if super::passkey::codes_refused(&state) => {
+            return Next::to(Stage::expect_recovery_code(user))
+                .notice(MessageId::PasskeyOnlyRecovery);
+        }
         Some(at) => spend(ctx, &user, &mut state, at),
         None => match state.grant {
             Some(grant) if recovery::is_grant(&user, &grant.hash, typed) => {

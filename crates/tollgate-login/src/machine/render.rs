@@ -11,6 +11,16 @@ use crate::user::UserId;
 use tollgate_otp::UnixTime;
 use tollgate_provision::OtpAuthUri;
 
+/// The token-code step: the code, and "Use a passkey" when the account has one.
+fn token_screen<R>(ctx: &Ctx<'_, R>, user: &UserId) -> Screen {
+    let state = ctx.account.map(|a| &a.state);
+    Screen::EnterTokenCode {
+        user: user.clone(),
+        passkey: ctx.config.takes_passkeys() && state.is_some_and(|s| !s.passkeys.is_empty()),
+        codes: !state.is_some_and(|s| s.phishing_resistant),
+    }
+}
+
 /// The screen for a stage. Pure: the same stage and account render the same screen (what is
 /// random on it was drawn when the activation was issued).
 pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
@@ -22,8 +32,16 @@ pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
         Stage::SignIn(SignIn::ExpectPin { user, pin }) => {
             pin_screen(ctx, user, pin, PinPurpose::FirstLogin)
         }
-        Stage::SignIn(SignIn::ExpectTokenCode { user }) => {
-            Screen::EnterTokenCode { user: user.clone() }
+        Stage::SignIn(SignIn::ExpectTokenCode { user }) => token_screen(ctx, user),
+        Stage::SignIn(SignIn::ExpectPasskey { user, challenge }) => {
+            let passkeys = ctx.account.map_or(&[][..], |a| &a.state.passkeys[..]);
+            match super::passkey::request(ctx.config, challenge.0, passkeys) {
+                Some(options) => Screen::UsePasskey {
+                    user: user.clone(),
+                    options,
+                },
+                None => token_screen(ctx, user),
+            }
         }
         Stage::SignIn(SignIn::SecondFactorLocked { user }) => {
             Screen::SecondFactorLocked { user: user.clone() }
@@ -40,6 +58,20 @@ pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
                 user: user.clone(),
                 recovery_codes: Vec::new(),
             },
+            Enrollment::ExpectPasskey { challenge } => {
+                let account = ctx.account.map(|a| &a.state);
+                let options = account.and_then(|state| {
+                    let handle = state.user_handle.as_ref()?;
+                    super::passkey::creation(ctx.config, challenge.0, handle, user, &state.passkeys)
+                });
+                match options {
+                    Some(options) => Screen::CreatePasskey {
+                        user: user.clone(),
+                        options,
+                    },
+                    None => Screen::ChooseEnrollment { user: user.clone() },
+                }
+            }
         },
         Stage::LostToken {
             user,
@@ -57,17 +89,27 @@ pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
             user,
             adding: None,
             confirming: Some(_),
-        } => Screen::EnterTokenCode { user: user.clone() },
+        } => Screen::EnterTokenCode {
+            user: user.clone(),
+            passkey: false,
+            codes: true,
+        },
         Stage::Session {
             user,
             adding: None,
             confirming: None,
         } => {
             let (authenticators, can_add) = super::authenticators::list(ctx);
+            let state = ctx.account.map(|a| &a.state);
             Screen::Authenticated {
                 user: user.clone(),
                 authenticators,
+                passkeys: state
+                    .map(|s| s.passkeys.iter().map(crate::output::Passkey::of).collect())
+                    .unwrap_or_default(),
                 can_add,
+                can_add_passkey: can_add && ctx.config.takes_passkeys(),
+                phishing_resistant: state.is_some_and(|s| s.phishing_resistant),
             }
         }
         Stage::Reset { user, step } => match step {

@@ -153,7 +153,11 @@ pub(super) fn pin_proven<R: CryptoRng>(
         // Whoever got here holds the phone and the mailbox: the owner who lost the token, or
         // someone with both. The help desk is told (it can grant a re-enrollment); the
         // password stays.
-        PinPurpose::ResetSecondOfTwo if state.has_token() => {
+        // A phishing-resistant account's reset ends here too, whatever it proved: codes and
+        // PINs are what it refuses (the same answer as for any account with a token).
+        PinPurpose::ResetSecondOfTwo | PinPurpose::ResetAfterToken
+            if state.has_token() && (purpose == PinPurpose::ResetSecondOfTwo || state.phishing_resistant) =>
+        {
             let event = AuditEvent::ResetNeedsToken { user: user.clone() };
             let help = Effect::PasswordHelp {
                 user: user.clone(),

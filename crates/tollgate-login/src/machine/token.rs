@@ -22,6 +22,11 @@ pub(super) fn token_code<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, typed
     if !state.has_token() {
         return wrong();
     }
+    // "Phishing-resistant only": a code is no second factor (a relay page would pass it on).
+    // Nothing is counted: it is no guess at a secret.
+    if super::passkey::codes_refused(&state) {
+        return Next::to(Stage::expect_token_code(user)).notice(MessageId::PasskeyRequired);
+    }
     match refuses_codes(ctx) {
         Some(Refusing::Locked) => return second_factor_locked(user),
         Some(Refusing::CoolingDown) => return wrong(),

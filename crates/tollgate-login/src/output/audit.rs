@@ -167,6 +167,44 @@ pub enum AuditEvent {
         /// Which.
         serial: SerialNumber,
     },
+    /// A passkey was registered to the account.
+    PasskeyAdded {
+        /// Whose.
+        user: UserId,
+        /// Its credential ID, in hex.
+        credential: String,
+    },
+    /// A passkey was removed from the account, logged in.
+    PasskeyRemoved {
+        /// Whose.
+        user: UserId,
+        /// Its credential ID, in hex.
+        credential: String,
+    },
+    /// A passkey's response was refused: `reason` names the check that failed (a wrong origin
+    /// is a phishing page's relay).
+    PasskeyRefused {
+        /// Whose login.
+        user: UserId,
+        /// The check that failed (`wrong origin`, `bad signature`, …).
+        reason: &'static str,
+    },
+    /// A passkey's signature counter went backwards: the credential may have been cloned. The
+    /// assertion is refused.
+    PasskeyCloneSuspected {
+        /// Whose.
+        user: UserId,
+        /// Its credential ID, in hex.
+        credential: String,
+    },
+    /// "Phishing-resistant only" was turned on or off for the account (by its owner, logged in;
+    /// an administrator's change is an [`AuditEvent::Administrator`] event).
+    PhishingResistantOnly {
+        /// Whose.
+        user: UserId,
+        /// Whether it is on now.
+        on: bool,
+    },
     /// A login succeeded.
     Authenticated {
         /// Who.
@@ -209,6 +247,11 @@ impl AuditEvent {
             | Self::RegistrationReceived { user, .. }
             | Self::PinNotDelivered { user, .. }
             | Self::TokenEnrolled { user, .. }
+            | Self::PasskeyAdded { user, .. }
+            | Self::PasskeyRemoved { user, .. }
+            | Self::PasskeyRefused { user, .. }
+            | Self::PasskeyCloneSuspected { user, .. }
+            | Self::PhishingResistantOnly { user, .. }
             | Self::Authenticated { user, .. } => Some(user),
             Self::RegistrationRefused { .. } | Self::StoredLoginRefused { .. } => None,
         }
@@ -242,6 +285,11 @@ impl AuditEvent {
             Self::RegistrationRefused { .. } => "registration_refused",
             Self::PinNotDelivered { .. } => "pin_not_delivered",
             Self::TokenEnrolled { .. } => "token_enrolled",
+            Self::PasskeyAdded { .. } => "passkey_added",
+            Self::PasskeyRemoved { .. } => "passkey_removed",
+            Self::PasskeyRefused { .. } => "passkey_refused",
+            Self::PasskeyCloneSuspected { .. } => "passkey_clone_suspected",
+            Self::PhishingResistantOnly { .. } => "phishing_resistant_only",
             Self::Authenticated { .. } => "authenticated",
             Self::StoredLoginRefused { .. } => "stored_login_refused",
         }

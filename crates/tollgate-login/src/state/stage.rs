@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{PinPurpose, PinRecord};
+use super::{Hex, PinPurpose, PinRecord};
 use crate::account::EnrollmentKind;
 use crate::user::UserId;
 
@@ -63,6 +63,13 @@ pub(crate) enum Sensitive {
     RemoveAuthenticator(String),
     /// New recovery codes (the old ones stop working).
     NewRecoveryCodes,
+    /// "Add a passkey".
+    AddPasskey,
+    /// Removing the passkey of this credential ID (hex).
+    RemovePasskey(String),
+    /// Turning "phishing-resistant only" off: codes are second factors again. Only a passkey
+    /// confirms it (a phisher who relayed a code must not be able to turn it off).
+    AllowCodes,
 }
 
 /// Signing in.
@@ -80,6 +87,12 @@ pub(crate) enum SignIn {
     },
     ExpectTokenCode {
         user: UserId,
+    },
+    /// "Use a passkey": the browser's assertion for this challenge (single use: any answer
+    /// draws a new one or leaves the step).
+    ExpectPasskey {
+        user: UserId,
+        challenge: Hex<32>,
     },
     /// The password was right, but the second factor has failed the hard limit of times in a
     /// row: nothing more until the account is recovered or an administrator unlocks it.
@@ -102,6 +115,8 @@ pub(crate) enum Enrollment {
     ExpectRegistration { kind: EnrollmentKind },
     /// Enrolled: "Continue".
     ExpectContinue,
+    /// "Add a passkey": the browser's new credential for this challenge.
+    ExpectPasskey { challenge: Hex<32> },
 }
 
 /// A password reset.
@@ -189,6 +204,7 @@ impl Stage {
                 SignIn::ExpectPassword { user }
                 | SignIn::ExpectPin { user, .. }
                 | SignIn::ExpectTokenCode { user }
+                | SignIn::ExpectPasskey { user, .. }
                 | SignIn::SecondFactorLocked { user },
             )
             | Self::Enrollment { user, .. }
@@ -279,6 +295,7 @@ impl Stage {
             Self::SignIn(
                 SignIn::ExpectPin { .. }
                 | SignIn::ExpectTokenCode { .. }
+                | SignIn::ExpectPasskey { .. }
                 | SignIn::SecondFactorLocked { .. },
             )
             | Self::Reset {
