@@ -116,10 +116,24 @@ pub(crate) fn show(view: &View, catalog: &Catalog) {
             }
             println!("│ [{}]", t(MessageId::Continue));
         }
-        Screen::EnterTokenCode { user } => {
+        Screen::EnterTokenCode {
+            user,
+            passkey,
+            codes,
+        } => {
             println!("│ {user}");
-            println!("│ {}", t(MessageId::EnterTokenCode));
-            println!("│ {}", t(MessageId::NoAuthenticator));
+            if *passkey {
+                println!("│ [{}]", t(MessageId::UsePasskey));
+            }
+            if *codes {
+                println!("│ {}", t(MessageId::EnterTokenCode));
+                println!("│ {}", t(MessageId::NoAuthenticator));
+            }
+        }
+        // A terminal runs no WebAuthn ceremony: the web example does (tollgate-axum).
+        Screen::UsePasskey { user, .. } | Screen::CreatePasskey { user, .. } => {
+            println!("│ {user}");
+            println!("│ {}", t(MessageId::PasskeyUnsupported));
         }
         Screen::ResetStart { user } => {
             println!("│ {} ({user})", t(MessageId::ResetPassword));

@@ -33,11 +33,29 @@ ul.authenticators .date{display:block;color:#555;font-size:.9rem}ul.authenticato
 ul.authenticators form label{margin:.4rem 0 0}ul.authenticators input[type=text]{flex:1;width:auto}
 ";
 
-/// The copy buttons.
+/// The copy buttons, and the passkey ceremonies: a `form[data-passkey]` runs
+/// `navigator.credentials.get()` or `.create()` with its `data-options` when it is sent, and
+/// posts the browser's answer (`PublicKeyCredential.toJSON()`) in its `value`.
 pub(crate) const SCRIPT: &str = "document.querySelectorAll('button.copy').forEach(function (b) {
   b.addEventListener('click', function () {
     var text = document.getElementById(b.dataset.copy).textContent;
     if (navigator.clipboard) { navigator.clipboard.writeText(text); }
+  });
+});
+document.querySelectorAll('form[data-passkey]').forEach(function (form) {
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var show = function (id) { document.getElementById(id).hidden = false; };
+    var PKC = window.PublicKeyCredential;
+    if (!PKC || !PKC.parseRequestOptionsFromJSON) { show('passkey_unsupported'); return; }
+    var options = JSON.parse(form.dataset.options);
+    var ceremony = form.dataset.passkey === 'create'
+      ? navigator.credentials.create({ publicKey: PKC.parseCreationOptionsFromJSON(options) })
+      : navigator.credentials.get({ publicKey: PKC.parseRequestOptionsFromJSON(options) });
+    ceremony.then(function (credential) {
+      form.elements.value.value = JSON.stringify(credential.toJSON());
+      form.submit();
+    }, function () { show('passkey_failed'); });
   });
 });
 ";

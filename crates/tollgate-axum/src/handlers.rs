@@ -186,6 +186,7 @@ impl Drop for Submission {
 
 fn input(action: &str, value: Zeroizing<String>, serial: &str) -> Option<Input<Zeroizing<String>>> {
     let text = || value.trim().to_owned();
+    let named = serial.trim().to_owned();
     let serial = || serial.trim().parse().ok();
     Some(match action {
         "user_id" => Input::UserId(text()),
@@ -214,6 +215,11 @@ fn input(action: &str, value: Zeroizing<String>, serial: &str) -> Option<Input<Z
             serial: serial()?,
             name: text(),
         },
+        "begin_passkey" | "add_passkey" => Input::BeginPasskey,
+        "passkey" => Input::Passkey(text()),
+        "remove_passkey" => Input::RemovePasskey(named),
+        "phishing_resistant_on" => Input::PhishingResistantOnly(true),
+        "phishing_resistant_off" => Input::PhishingResistantOnly(false),
         "cancel" => Input::Cancel,
         _ => return None,
     })

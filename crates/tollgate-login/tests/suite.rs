@@ -22,6 +22,9 @@ mod guessing;
 mod later_logins;
 #[path = "suite/lost.rs"]
 mod lost;
+#[cfg(feature = "passkeys")]
+#[path = "suite/passkeys.rs"]
+mod passkeys;
 #[path = "suite/properties/mod.rs"]
 mod properties;
 #[path = "suite/reset.rs"]

@@ -13,13 +13,14 @@ use tollgate::View;
 use tollgate::login::recovery::RecoveryCode;
 use tollgate::login::{
     Authenticator, Catalog, Channel, DesktopActivation, Message, MessageId, MobileActivation,
-    PasswordRules, Screen, UserId,
+    Passkey, PasswordRules, Screen, UserId,
 };
 
 use crate::config::WebConfig;
 
 mod authenticators;
 mod enroll;
+mod passkeys;
 mod reset;
 mod screens;
 
@@ -228,9 +229,27 @@ pub trait Pages: Send + Sync + 'static {
         screens::recovery_codes(cx, user, codes)
     }
 
-    /// The token's code, at a later login.
-    fn enter_token_code(&self, cx: &PageContext<'_>, user: &UserId) -> Markup {
-        screens::enter_token_code(cx, user)
+    /// The token's code, at a later login, with "Use a passkey" when `passkey` and the code
+    /// field when `codes` (not for a phishing-resistant account).
+    fn enter_token_code(
+        &self,
+        cx: &PageContext<'_>,
+        user: &UserId,
+        passkey: bool,
+        codes: bool,
+    ) -> Markup {
+        screens::enter_token_code(cx, user, passkey, codes)
+    }
+
+    /// "Use a passkey": the button that runs the browser's ceremony with `options` (the
+    /// crate's script), and the code form beside it.
+    fn use_passkey(&self, cx: &PageContext<'_>, user: &UserId, options: &str) -> Markup {
+        passkeys::use_passkey(cx, user, options)
+    }
+
+    /// "Add a passkey": the button that runs the browser's ceremony with `options`.
+    fn create_passkey(&self, cx: &PageContext<'_>, user: &UserId, options: &str) -> Markup {
+        passkeys::create_passkey(cx, user, options)
     }
 
     /// The second factor is locked.
@@ -245,9 +264,15 @@ pub trait Pages: Send + Sync + 'static {
         cx: &PageContext<'_>,
         user: &UserId,
         authenticators: &[Authenticator],
+        passkeys: &[Passkey],
         can_add: bool,
+        can_add_passkey: bool,
+        phishing_resistant: bool,
     ) -> Markup {
-        screens::authenticated(cx, user, authenticators, can_add)
+        html! {
+            (screens::authenticated(cx, user, authenticators, can_add))
+            (passkeys::list(cx, passkeys, can_add_passkey, phishing_resistant))
+        }
     }
 
     /// "Password locked or forgotten?": the authenticator's code, or "I no longer have it".
@@ -311,8 +336,19 @@ pub trait Pages: Send + Sync + 'static {
             Screen::RecoveryCodes { user, codes } => {
                 ("recovery-codes", self.recovery_codes(cx, user, codes))
             }
-            Screen::EnterTokenCode { user } => {
-                ("enter-token-code", self.enter_token_code(cx, user))
+            Screen::EnterTokenCode {
+                user,
+                passkey,
+                codes,
+            } => (
+                "enter-token-code",
+                self.enter_token_code(cx, user, *passkey, *codes),
+            ),
+            Screen::UsePasskey { user, options } => {
+                ("use-passkey", self.use_passkey(cx, user, options))
+            }
+            Screen::CreatePasskey { user, options } => {
+                ("create-passkey", self.create_passkey(cx, user, options))
             }
             Screen::SecondFactorLocked { user } => {
                 ("second-factor-locked", self.second_factor_locked(cx, user))
@@ -320,10 +356,21 @@ pub trait Pages: Send + Sync + 'static {
             Screen::Authenticated {
                 user,
                 authenticators,
+                passkeys,
                 can_add,
+                can_add_passkey,
+                phishing_resistant,
             } => (
                 "authenticated",
-                self.authenticated(cx, user, authenticators, *can_add),
+                self.authenticated(
+                    cx,
+                    user,
+                    authenticators,
+                    passkeys,
+                    *can_add,
+                    *can_add_passkey,
+                    *phishing_resistant,
+                ),
             ),
             Screen::ResetStart { user } => ("reset-start", self.reset_start(cx, user)),
             Screen::ResetPin {

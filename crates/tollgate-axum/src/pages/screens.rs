@@ -54,7 +54,7 @@ pub(super) fn layout(cx: &PageContext<'_>, screen: &str, main: Markup) -> Markup
     }
 }
 
-fn user(user: &UserId) -> Markup {
+pub(super) fn user(user: &UserId) -> Markup {
     html! { p class="user" { (user.as_str()) } }
 }
 
@@ -137,11 +137,21 @@ pub(super) fn recovery_codes(cx: &PageContext<'_>, who: &UserId, codes: &[Recove
     }
 }
 
-pub(super) fn enter_token_code(cx: &PageContext<'_>, who: &UserId) -> Markup {
+pub(super) fn enter_token_code(
+    cx: &PageContext<'_>,
+    who: &UserId,
+    passkey: bool,
+    codes: bool,
+) -> Markup {
     html! {
         (user(who))
-        (cx.field("token", MessageId::EnterTokenCode, Field::Code { focus: true }, MessageId::LogIn))
-        (cx.link_button("lost_token", MessageId::NoAuthenticator))
+        @if passkey {
+            (cx.form("begin_passkey", cx.button(MessageId::UsePasskey, "primary", "begin_passkey")))
+        }
+        @if codes {
+            (cx.field("token", MessageId::EnterTokenCode, Field::Code { focus: !passkey }, MessageId::LogIn))
+            (cx.link_button("lost_token", MessageId::NoAuthenticator))
+        }
         (cx.link_button("cancel", MessageId::Cancel))
     }
 }

@@ -37,6 +37,11 @@ pub(crate) fn notice(output: &Output) -> Option<tollgate_login::MessageId> {
     output.notice.as_ref().map(|m| m.id)
 }
 
+/// Whether `output` asks for a reset's new password.
+pub(crate) fn is_new_password(output: &Output) -> bool {
+    matches!(output.screen, Screen::NewPassword { .. })
+}
+
 /// A login as its client holds it: the key, and the state last shown.
 #[derive(Clone, Debug)]
 pub(crate) struct Login {
