@@ -17,7 +17,9 @@
 //! it: development only), `--metrics` (the service's metrics in Prometheus' text format
 //! at `/metrics`), `--catalogues DIR` (a `<language>.ftl` file there adds or rewords a language
 //! of the pages), `--smtp HOST:PORT` (PINs by e-mail through that SMTP server, without TLS),
-//! `--sms-gateway URL` (PINs by SMS as a JSON POST to that gateway).
+//! `--sms-gateway URL` (PINs by SMS as a JSON POST to that gateway), `--passkeys ORIGIN`
+//! (passkeys for pages at exactly that origin, such as `http://localhost:8080`: its host is the
+//! relying-party ID, and browsers take `http://` for `localhost` alone).
 //!
 //! `--store memory|sqlite:PATH|postgres://…` (default memory) puts the accounts, the logins in
 //! progress and the browser sessions in SQLite or PostgreSQL, so that several `web_login`s
@@ -89,6 +91,16 @@ fn run(options: Options) -> Result<(), String> {
         .with_registration_scheme(options.scheme);
     if options.open_path {
         config = config.with_open_path(Algorithm::Sha1);
+    }
+    if let Some(origin) = &options.passkeys {
+        let host = origin
+            .split_once("://")
+            .map(|(_, rest)| rest.rsplit_once(':').map_or(rest, |(host, _)| host))
+            .unwrap_or_default();
+        let rp = tollgate::passkey::RelyingParty::new(host, [origin.as_str()])
+            .map_err(|e| format!("--passkeys {origin}: {e}"))?
+            .with_name("Remote Signing Service");
+        config = config.with_passkeys(rp);
     }
     let outbox = options.dev_outbox.then(DevOutbox::default);
     // SMS through a gateway's HTTP API, else to the console; e-mail through SMTP, else likewise.

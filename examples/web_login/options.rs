@@ -7,7 +7,8 @@ use crate::store::StoreChoice;
 const USAGE: &str = "usage: web_login [--port N] [--store memory|sqlite:PATH|postgres://URL] \
     [--keys FILE] [--new-keys FILE] [--demo-users N] [--proxy ADDRESS]... [--registration-address URL] \
     [--registration-scheme tollgate|any-field] [--open-path] [--dev-outbox] [--dev-admin] [--seed N] \
-    [--virtual-clock UNIX_SECONDS] [--metrics] [--catalogues DIR] [--smtp HOST:PORT] [--sms-gateway URL]";
+    [--virtual-clock UNIX_SECONDS] [--metrics] [--catalogues DIR] [--smtp HOST:PORT] [--sms-gateway URL] \
+    [--passkeys ORIGIN]";
 
 #[derive(Default)]
 pub(crate) struct Options {
@@ -28,6 +29,7 @@ pub(crate) struct Options {
     pub(crate) sms_gateway: Option<String>,
     pub(crate) seed: Option<u64>,
     pub(crate) virtual_clock: Option<u64>,
+    pub(crate) passkeys: Option<String>,
 }
 
 pub(crate) fn options() -> Result<Options, String> {
@@ -80,6 +82,7 @@ pub(crate) fn options() -> Result<Options, String> {
                 let port = port.parse().map_err(|_| "--smtp HOST:PORT: the port")?;
                 options.smtp = Some((host.to_owned(), port));
             }
+            "--passkeys" => options.passkeys = Some(value(&arg)?),
             "--seed" => options.seed = Some(number(&arg, value(&arg)?)?),
             "--virtual-clock" => options.virtual_clock = Some(number(&arg, value(&arg)?)?),
             "--help" | "-h" => return Err(USAGE.into()),

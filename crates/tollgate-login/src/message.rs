@@ -340,6 +340,10 @@ messages! {
     PasskeyOnlyRecovery => "passkey-only-recovery",
     /// The browser has no passkey support (said by the page's script).
     PasskeyUnsupported => "passkey-unsupported",
+    /// Notice: an administrator made the account "phishing-resistant only".
+    NoticePhishingResistantOn => "notice-phishing-resistant-on",
+    /// Notice: an administrator let the account take codes again.
+    NoticePhishingResistantOff => "notice-phishing-resistant-off",
 }
 
 /// A message with its parameters, e.g. [`MessageId::PinSentTo`] with `destination`.

@@ -431,6 +431,10 @@ impl Notification {
                 AdminAction::AppUnlockCodeIssued => MessageId::NoticeAppUnlockCode,
                 AdminAction::ReenrollmentGranted => MessageId::NoticeReenrollmentGranted,
                 AdminAction::ContactsChanged => MessageId::NoticeContactsChanged,
+                AdminAction::PhishingResistantOnly(true) => MessageId::NoticePhishingResistantOn,
+                AdminAction::PhishingResistantOnly(false) => {
+                    MessageId::NoticePhishingResistantOff
+                }
             },
         }
     }
@@ -486,4 +490,7 @@ pub enum AdminAction {
     /// The mobile number or e-mail address changed (both the old and the new are told: a new
     /// phone number is a new authenticator for one-time PINs).
     ContactsChanged,
+    /// "Phishing-resistant only" turned on (`true`: no code is a second factor any more, only
+    /// a passkey) or off.
+    PhishingResistantOnly(bool),
 }

@@ -18,5 +18,7 @@ mod embed_axum;
 mod lifecycle;
 #[path = "suite/mobile_online.rs"]
 mod mobile_online;
+#[path = "suite/passkeys.rs"]
+mod passkeys;
 #[path = "suite/web_login.rs"]
 mod web_login;

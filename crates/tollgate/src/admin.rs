@@ -143,6 +143,32 @@ impl Admin<'_> {
         }
     }
 
+    /// Makes `user`'s account "phishing-resistant only" (`on`: no code of any kind, soft token,
+    /// PIN or recovery code, is its second factor any more; only a passkey), or lets it take
+    /// codes again. Audited, and the user is told.
+    ///
+    /// # Errors
+    /// [`Error::NoPasskey`] for `on` when the account has no passkey to log in with; and as
+    /// [`Admin::account`].
+    pub fn set_phishing_resistant_only(&self, user: &str, on: bool) -> Result<(), Error> {
+        let id = self.user_id(user)?;
+        let set = tollgate_login::change_account(&**self.service.store(), &id, |account| {
+            let mut state = account.state().clone();
+            if state.set_phishing_resistant(on) {
+                Change::Store(state, true)
+            } else {
+                Change::Keep(false)
+            }
+        });
+        match changed(set)? {
+            true => {
+                self.record(&id, AdminAction::PhishingResistantOnly(on));
+                Ok(())
+            }
+            false => Err(Error::NoPasskey),
+        }
+    }
+
     /// Sets a temporary password for `user` (it keeps to the service's rules): the next whole
     /// login with it, both factors included, must set a new one before it is authenticated.
     /// The password lockout is lifted.

@@ -37,6 +37,9 @@ pub enum Error {
     /// The account has no token (an administrator asked for an app unlock code).
     #[error("the account has no token")]
     NoToken,
+    /// The account has no passkey (an administrator asked for "phishing-resistant only").
+    #[error("the account has no passkey")]
+    NoPasskey,
     /// The service keeps no audit trail in its store
     /// ([`ServiceBuilder::audit_trail`](crate::ServiceBuilder::audit_trail)).
     #[error("this service keeps no audit trail in its store")]

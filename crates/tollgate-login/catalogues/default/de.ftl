@@ -155,3 +155,5 @@ phishing-resistant-off = Ihr Konto akzeptiert wieder Codes.
 passkey-required = Ihr Konto akzeptiert nur Passkeys: Verwenden Sie Ihren Passkey.
 passkey-only-recovery = Ihr Konto akzeptiert nur Passkeys, keine Wiederherstellungscodes. Wenn Sie Ihre Passkeys verloren haben, bitten Sie Ihren Administrator um einen einmaligen Ersatzcode.
 passkey-unsupported = Dieser Browser kann keine Passkeys verwenden.
+notice-phishing-resistant-on = Ein Administrator hat Ihr Konto so eingestellt, dass es nur noch Passkeys akzeptiert: Codes melden Sie nicht mehr an.
+notice-phishing-resistant-off = Ein Administrator hat Codes für Ihr Konto wieder zugelassen.

@@ -155,3 +155,5 @@ phishing-resistant-off = Your account accepts codes again.
 passkey-required = Your account accepts only passkeys: use your passkey.
 passkey-only-recovery = Your account accepts only passkeys, not recovery codes. If you lost your passkeys, ask your administrator for a one-time replacement code.
 passkey-unsupported = This browser cannot use passkeys.
+notice-phishing-resistant-on = An administrator made your account accept only passkeys: codes no longer log in.
+notice-phishing-resistant-off = An administrator let your account accept codes again.

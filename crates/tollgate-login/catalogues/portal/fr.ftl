@@ -155,3 +155,5 @@ phishing-resistant-off = Votre compte accepte de nouveau les codes.
 passkey-required = Votre compte n'accepte que les clés d'accès : utilisez votre clé d'accès.
 passkey-only-recovery = Votre compte n'accepte que les clés d'accès, pas les codes de récupération. Si vous avez perdu vos clés d'accès, demandez un code de remplacement à usage unique à votre administrateur.
 passkey-unsupported = Ce navigateur ne peut pas utiliser de clés d'accès.
+notice-phishing-resistant-on = Un administrateur a fait en sorte que votre compte n'accepte plus que les clés d'accès : les codes ne permettent plus de vous connecter.
+notice-phishing-resistant-off = Un administrateur a de nouveau autorisé les codes pour votre compte.

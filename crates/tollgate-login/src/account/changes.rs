@@ -24,6 +24,16 @@ impl AccountState {
         }
     }
 
+    /// "Phishing-resistant only" on or off (an administrator's change; the user's own is the
+    /// machine's). On needs a passkey to log in with: `false` and no change without one.
+    pub fn set_phishing_resistant(&mut self, on: bool) -> bool {
+        if on && self.passkeys.is_empty() {
+            return false;
+        }
+        self.phishing_resistant = on;
+        true
+    }
+
     /// An administrator's unlock: every failure count and every lock back to none (passwords,
     /// each known device, second-factor codes and their hard limit, password resets).
     pub fn unlock(&mut self) {

@@ -179,6 +179,59 @@ impl Browser {
         Some(Self::connect(chromium, &driver, base, Some(server), server_log, start).await)
     }
 
+    /// The example with passkeys for `http://localhost:<port>` (browsers take `http://` for
+    /// `localhost` alone), its virtual clock at `start`, and Chromium on that origin; `None`
+    /// (said loudly) without Chromium.
+    pub(crate) async fn launch_with_passkeys(start: u64) -> Option<Self> {
+        let (chromium, driver) = chromium()?;
+        let port = tollgate_test_kit::system::free_port().to_string();
+        let origin = format!("http://localhost:{port}");
+        let start_text = start.to_string();
+        let args = [
+            "--dev-outbox",
+            "--seed",
+            "7",
+            "--virtual-clock",
+            &start_text,
+            "--port",
+            &port,
+            "--passkeys",
+            &origin,
+        ];
+        let (server, _, server_log) = start_server(&args);
+        Some(Self::connect(chromium, &driver, origin, Some(server), server_log, start).await)
+    }
+
+    /// Adds a virtual authenticator to the browser (WebDriver's WebAuthn extension, W3C
+    /// WebAuthn L3 §11.3): CTAP2 on the internal transport, with resident keys and user
+    /// verification, the user verified. Its ID, to remove it.
+    pub(crate) async fn add_virtual_authenticator(&self) -> String {
+        let answer = self
+            .client
+            .issue_cmd(VirtualAuthenticator::Add)
+            .await
+            .unwrap();
+        answer.as_str().unwrap().to_owned()
+    }
+
+    /// Removes the virtual authenticator `id` (its credentials go with it).
+    pub(crate) async fn remove_virtual_authenticator(&self, id: &str) {
+        self.client
+            .issue_cmd(VirtualAuthenticator::Remove(id.to_owned()))
+            .await
+            .unwrap();
+    }
+
+    /// The credentials the virtual authenticator `id` holds.
+    pub(crate) async fn virtual_credentials(&self, id: &str) -> Vec<serde_json::Value> {
+        let answer = self
+            .client
+            .issue_cmd(VirtualAuthenticator::Credentials(id.to_owned()))
+            .await
+            .unwrap();
+        answer.as_array().cloned().unwrap_or_default()
+    }
+
     /// A headless Chromium on the service at `base`, started by the test (a proxy in front of
     /// several nodes), whose clock stands at `now`; `None` (said loudly) without Chromium.
     pub(crate) async fn attach(base: &str, now: u64) -> Option<Self> {
@@ -396,6 +449,51 @@ impl Browser {
         self.expect("enter-password").await;
         self.answer("password", PASSWORD).await;
         self.expect(next).await
+    }
+}
+
+/// WebDriver's WebAuthn extension commands (W3C WebAuthn L3 §11.3, as ChromeDriver serves
+/// them).
+#[derive(Debug)]
+enum VirtualAuthenticator {
+    Add,
+    Remove(String),
+    Credentials(String),
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for VirtualAuthenticator {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        let path = match self {
+            Self::Add => format!("session/{session}/webauthn/authenticator"),
+            Self::Remove(id) => format!("session/{session}/webauthn/authenticator/{id}"),
+            Self::Credentials(id) => {
+                format!("session/{session}/webauthn/authenticator/{id}/credentials")
+            }
+        };
+        base_url.join(&path)
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        match self {
+            Self::Add => {
+                let options = serde_json::json!({
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": true,
+                    "hasUserVerification": true,
+                    "isUserConsenting": true,
+                    "isUserVerified": true,
+                });
+                (http::Method::POST, Some(options.to_string()))
+            }
+            Self::Remove(_) => (http::Method::DELETE, None),
+            Self::Credentials(_) => (http::Method::GET, None),
+        }
     }
 }
 
