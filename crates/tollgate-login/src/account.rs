@@ -17,11 +17,11 @@ mod pending;
 mod token;
 
 pub use codec::{DecodeError, ENCODING_V1};
+pub use passkey::PasskeyRecord;
 pub use pending::{
     MAX_ONLINE_FAILURES, MAX_ONLINE_FAILURES_PER_NETWORK, MobileQr, OnlineRegistration, OpenToken,
     PendingActivation,
 };
-pub use passkey::PasskeyRecord;
 pub use token::{AuthenticatorName, EnrollmentKind, MAX_AUTHENTICATOR_NAME, TokenRecord};
 
 /// An account as the store holds it, loaded for one request.

@@ -19,7 +19,7 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
 
 /// Any even number of hex digits as bytes; `None` for anything else.
 pub(crate) fn decode_vec(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     text.as_bytes()

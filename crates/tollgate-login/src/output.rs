@@ -432,9 +432,7 @@ impl Notification {
                 AdminAction::ReenrollmentGranted => MessageId::NoticeReenrollmentGranted,
                 AdminAction::ContactsChanged => MessageId::NoticeContactsChanged,
                 AdminAction::PhishingResistantOnly(true) => MessageId::NoticePhishingResistantOn,
-                AdminAction::PhishingResistantOnly(false) => {
-                    MessageId::NoticePhishingResistantOff
-                }
+                AdminAction::PhishingResistantOnly(false) => MessageId::NoticePhishingResistantOff,
             },
         }
     }

@@ -67,7 +67,7 @@ fn name(cx: &PageContext<'_>, a: &Authenticator) -> String {
     }
 }
 
-fn dated(cx: &PageContext<'_>, id: MessageId, at: UnixTime) -> String {
+pub(super) fn dated(cx: &PageContext<'_>, id: MessageId, at: UnixTime) -> String {
     cx.catalog
         .render(&Message::new(id).with("date", iso_date(at)))
 }

@@ -264,15 +264,21 @@ pub trait Pages: Send + Sync + 'static {
         cx: &PageContext<'_>,
         user: &UserId,
         authenticators: &[Authenticator],
+        can_add: bool,
+    ) -> Markup {
+        screens::authenticated(cx, user, authenticators, can_add)
+    }
+
+    /// Below [`Pages::authenticated`]: the user's passkeys with "Remove", "Add a passkey" when
+    /// `can_add`, and the "phishing-resistant only" switch (`on` now or not).
+    fn passkeys(
+        &self,
+        cx: &PageContext<'_>,
         passkeys: &[Passkey],
         can_add: bool,
-        can_add_passkey: bool,
-        phishing_resistant: bool,
+        on: bool,
     ) -> Markup {
-        html! {
-            (screens::authenticated(cx, user, authenticators, can_add))
-            (passkeys::list(cx, passkeys, can_add_passkey, phishing_resistant))
-        }
+        passkeys::list(cx, passkeys, can_add, on)
     }
 
     /// "Password locked or forgotten?": the authenticator's code, or "I no longer have it".
@@ -362,15 +368,10 @@ pub trait Pages: Send + Sync + 'static {
                 phishing_resistant,
             } => (
                 "authenticated",
-                self.authenticated(
-                    cx,
-                    user,
-                    authenticators,
-                    passkeys,
-                    *can_add,
-                    *can_add_passkey,
-                    *phishing_resistant,
-                ),
+                html! {
+                    (self.authenticated(cx, user, authenticators, *can_add))
+                    (self.passkeys(cx, passkeys, *can_add_passkey, *phishing_resistant))
+                },
             ),
             Screen::ResetStart { user } => ("reset-start", self.reset_start(cx, user)),
             Screen::ResetPin {

@@ -11,7 +11,7 @@ use maud::{Markup, html};
 use tollgate::login::{MessageId, Passkey, UserId};
 
 use super::PageContext;
-use super::authenticators::iso_date;
+use super::authenticators::dated;
 use super::screens::user;
 
 /// The form whose sending runs `ceremony` (`get` or `create`) with `options`.
@@ -69,7 +69,13 @@ pub(super) fn list(
                         @if p.synced {
                             " " span class="synced" { (cx.text(MessageId::PasskeySynced)) }
                         }
-                        span class="date" { (iso_date(p.enrolled_at)) }
+                        span class="date" { (dated(cx, MessageId::AuthenticatorAddedOn, p.enrolled_at)) }
+                        span class="date" {
+                            @match p.last_used {
+                                Some(at) => (dated(cx, MessageId::AuthenticatorLastUsed, at)),
+                                None => (cx.text(MessageId::AuthenticatorNotUsed)),
+                            }
+                        }
                         (cx.form("remove_passkey", html! {
                             input type="hidden" name="serial" value=(p.id);
                             button type="submit" class="link" id=(format!("remove_passkey_{index}")) {

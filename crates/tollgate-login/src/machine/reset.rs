@@ -156,7 +156,8 @@ pub(super) fn pin_proven<R: CryptoRng>(
         // A phishing-resistant account's reset ends here too, whatever it proved: codes and
         // PINs are what it refuses (the same answer as for any account with a token).
         PinPurpose::ResetSecondOfTwo | PinPurpose::ResetAfterToken
-            if state.has_token() && (purpose == PinPurpose::ResetSecondOfTwo || state.phishing_resistant) =>
+            if state.has_token()
+                && (purpose == PinPurpose::ResetSecondOfTwo || state.phishing_resistant) =>
         {
             let event = AuditEvent::ResetNeedsToken { user: user.clone() };
             let help = Effect::PasswordHelp {

@@ -68,7 +68,12 @@ fn at_passkey(sim: &mut Sim, user: &str) -> (Login, String) {
 fn refused(sim: &Sim) -> usize {
     sim.audit
         .iter()
-        .filter(|e| matches!(e, AuditEvent::PasskeyRefused { .. } | AuditEvent::PasskeyCloneSuspected { .. }))
+        .filter(|e| {
+            matches!(
+                e,
+                AuditEvent::PasskeyRefused { .. } | AuditEvent::PasskeyCloneSuspected { .. }
+            )
+        })
         .count()
 }
 
@@ -82,15 +87,26 @@ fn a_passkey_is_added_after_the_token_and_logs_in_instead_of_a_code() {
         panic!("{:?}", output.screen);
     };
     assert_eq!(passkeys.len(), 1);
-    assert!(sim.audit.iter().any(|e| matches!(e, AuditEvent::PasskeyAdded { .. })));
-    assert!(!sim.notifications.is_empty(), "the user is told of the new authenticator");
+    assert!(
+        sim.audit
+            .iter()
+            .any(|e| matches!(e, AuditEvent::PasskeyAdded { .. }))
+    );
+    assert!(
+        !sim.notifications.is_empty(),
+        "the user is told of the new authenticator"
+    );
 
     // A whole login with it, and an EdDSA passkey added from that login.
     let (mut login, options) = at_passkey(&mut sim, JOHN);
     let before = login.key.expose_secret();
     let output = sim.submit(&mut login, Input::Passkey(passkey.assert(&options)));
     assert!(login.is_authenticated(), "{:?}", output.screen);
-    assert_ne!(login.key.expose_secret(), before, "a new key at the whole login");
+    assert_ne!(
+        login.key.expose_secret(),
+        before,
+        "a new key at the whole login"
+    );
     let mut second = SoftPasskey::new(Kind::Ed25519, 2, ORIGIN);
     let output = add(&mut sim, &mut login, &mut second);
     assert_eq!(sim::notice(&output), Some(MessageId::PasskeyAdded));
@@ -111,7 +127,11 @@ fn a_passkey_is_not_added_without_a_fresh_second_factor() {
     let (mut sim, _token, mut login) = enrolled();
     sim.advance(tollgate_login::STEP_UP_WINDOW + 1);
     let output = sim.submit(&mut login, Input::BeginPasskey);
-    assert!(matches!(output.screen, Screen::EnterTokenCode { .. }), "{:?}", output.screen);
+    assert!(
+        matches!(output.screen, Screen::EnterTokenCode { .. }),
+        "{:?}",
+        output.screen
+    );
     assert_eq!(sim::notice(&output), Some(MessageId::ConfirmWithCode));
     // The thief's own registration, posted anyway: nothing is added.
     let mut thief = SoftPasskey::new(Kind::Es256, 9, ORIGIN);
@@ -147,7 +167,10 @@ fn a_relay_page_gets_no_session_in_a_week() {
             continue;
         }
         tries += 1;
-        let _ = sim.submit(&mut login, Input::Passkey(relayed.assert(&options(&output))));
+        let _ = sim.submit(
+            &mut login,
+            Input::Passkey(relayed.assert(&options(&output))),
+        );
         sessions += usize::from(login.is_authenticated());
     }
     assert_eq!(sessions, 0);
@@ -155,9 +178,13 @@ fn a_relay_page_gets_no_session_in_a_week() {
     let failures = sim.account(JOHN).state().second_factor_failures();
     assert!(failures <= NIST_MAX_FAILURES, "{failures}");
     assert_eq!(refused(&sim), tries);
-    assert!(sim.audit.iter().any(
-        |e| matches!(e, AuditEvent::PasskeyRefused { reason: "wrong origin", .. })
-    ));
+    assert!(sim.audit.iter().any(|e| matches!(
+        e,
+        AuditEvent::PasskeyRefused {
+            reason: "wrong origin",
+            ..
+        }
+    )));
 }
 
 /// A replayed assertion, one for another challenge, one without user verification, another
@@ -191,7 +218,11 @@ fn replays_clones_and_other_accounts_passkeys_are_refused() {
     clone.counter = 0;
     let _ = sim.submit(&mut login, Input::Passkey(clone.assert(&options)));
     assert!(!login.is_authenticated());
-    assert!(sim.audit.iter().any(|e| matches!(e, AuditEvent::PasskeyCloneSuspected { .. })));
+    assert!(
+        sim.audit
+            .iter()
+            .any(|e| matches!(e, AuditEvent::PasskeyCloneSuspected { .. }))
+    );
 
     // Anna's passkey, at John's login.
     let mut anna_login = sim.past_the_pin(ANNA, PASSWORD);
@@ -224,7 +255,14 @@ fn a_phishing_resistant_account_takes_no_code_of_any_kind() {
         sim.advance(30);
         let (mut login, output) = sim.log_in(JOHN, PASSWORD);
         assert!(
-            matches!(output.screen, Screen::EnterTokenCode { codes: false, passkey: true, .. }),
+            matches!(
+                output.screen,
+                Screen::EnterTokenCode {
+                    codes: false,
+                    passkey: true,
+                    ..
+                }
+            ),
             "{:?}",
             output.screen
         );

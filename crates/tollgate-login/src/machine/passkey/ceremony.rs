@@ -43,7 +43,11 @@ mod verifier {
     ) -> Option<String> {
         let rp = config.passkeys.as_ref()?;
         let ids = ids(allow);
-        Some(options::request(rp, &Challenge::from_bytes(challenge), &ids))
+        Some(options::request(
+            rp,
+            &Challenge::from_bytes(challenge),
+            &ids,
+        ))
     }
 
     pub(in crate::machine) fn creation(
@@ -115,7 +119,12 @@ mod verifier {
             counter: record.counter,
             backup_eligible: record.backup_eligible,
         };
-        match verify_assertion(rp, &Challenge::from_bytes(challenge), &credential, &response) {
+        match verify_assertion(
+            rp,
+            &Challenge::from_bytes(challenge),
+            &credential,
+            &response,
+        ) {
             Ok(asserted) => Ok(Verified {
                 at,
                 counter: asserted.counter(),
@@ -162,7 +171,11 @@ mod verifier {
     use crate::user::UserId;
     use tollgate_otp::UnixTime;
 
-    pub(in crate::machine) fn request(_: &Config, _: [u8; 32], _: &[PasskeyRecord]) -> Option<String> {
+    pub(in crate::machine) fn request(
+        _: &Config,
+        _: [u8; 32],
+        _: &[PasskeyRecord],
+    ) -> Option<String> {
         None
     }
 
