@@ -332,6 +332,22 @@ impl AccountState {
         tokens.chain(pending)
     }
 
+    /// What a store keeps unique across accounts: each serial number this state holds (as
+    /// written, `12345-67890`), and each passkey's credential ID (as `passkey:` and the hex of
+    /// its SHA-256: WebAuthn L3 §7.1 step 24, a credential registered to one account only). A
+    /// change that would claim what another account holds is refused by the store, as a
+    /// compare-and-set conflict.
+    pub fn claims(&self) -> impl Iterator<Item = String> + '_ {
+        use sha2::Digest as _;
+        let serials = self.serials().map(|s| s.to_string());
+        let passkeys = self.passkeys.iter().map(|p| {
+            let mut claim = String::from("passkey:");
+            crate::hex::encode_into(&sha2::Sha256::digest(&p.id), &mut claim);
+            claim
+        });
+        serials.chain(passkeys)
+    }
+
     /// Whether the account has an authenticator.
     #[must_use]
     pub fn has_token(&self) -> bool {

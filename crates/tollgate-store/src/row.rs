@@ -38,8 +38,9 @@ const USER_V4: u8 = 4;
 pub struct AccountRow {
     /// The sealed state.
     pub sealed: Vec<u8>,
-    /// The serial numbers of its token and pending activation, which the store keeps unique
-    /// across accounts.
+    /// What the account holds uniquely ([`AccountState::claims`]): the serial numbers of its
+    /// tokens and pending activation, and its passkeys' credential IDs (hashed), which the store
+    /// keeps unique across accounts.
     pub serials: Vec<String>,
 }
 
@@ -130,12 +131,7 @@ impl AccountRow {
         let [a, b, c, d] = key.id().to_bytes();
         Self {
             sealed: seal(key, &[USER_V4, a, b, c, d], &aad, &encode_user(user), rng),
-            serials: user
-                .account
-                .state()
-                .serials()
-                .map(|s| s.to_string())
-                .collect(),
+            serials: user.account.state().claims().collect(),
         }
     }
 
@@ -186,7 +182,7 @@ impl AccountRow {
         let [a, b, c, d] = key.id().to_bytes();
         Self {
             sealed: seal(key, &[STATE_V3, a, b, c, d], &aad, &plain, rng),
-            serials: state.serials().map(|s| s.to_string()).collect(),
+            serials: state.claims().collect(),
         }
     }
 

@@ -23,7 +23,8 @@ pub struct MemoryLoginStore {
 struct Inner {
     accounts: HashMap<UserId, Account>,
     /// Which account holds each token or activation serial number.
-    serials: HashMap<SerialNumber, UserId>,
+    /// What accounts hold uniquely ([`AccountState::claims`](crate::AccountState::claims)).
+    serials: HashMap<String, UserId>,
     logins: HashMap<LoginDigest, SealedLogin>,
     loads: u64,
 }
@@ -58,11 +59,11 @@ impl MemoryLoginStore {
         let Inner {
             accounts, serials, ..
         } = &mut *inner;
-        if accounts.contains_key(&user) || account.state.serials().any(|s| serials.contains_key(&s))
+        if accounts.contains_key(&user) || account.state.claims().any(|s| serials.contains_key(&s))
         {
             return Ok(false);
         }
-        for serial in account.state.serials() {
+        for serial in account.state.claims() {
             serials.insert(serial, user.clone());
         }
         accounts.insert(user, account);
@@ -101,7 +102,7 @@ impl MemoryLoginStore {
         let Some(account) = accounts.remove(user) else {
             return Ok(false);
         };
-        for serial in account.state.serials() {
+        for serial in account.state.claims() {
             serials.remove(&serial);
         }
         Ok(true)
@@ -156,7 +157,7 @@ impl LoginStore for MemoryLoginStore {
     }
 
     fn user_of_serial(&self, serial: &SerialNumber) -> Result<Option<UserId>, Poisoned> {
-        Ok(self.lock()?.serials.get(serial).cloned())
+        Ok(self.lock()?.serials.get(&serial.to_string()).cloned())
     }
 
     fn commit(&self, commit: &Commit<'_>) -> Result<bool, Poisoned> {
@@ -174,7 +175,7 @@ impl LoginStore for MemoryLoginStore {
             };
             let taken = update
                 .state
-                .serials()
+                .claims()
                 .any(|s| serials.get(&s).is_some_and(|owner| owner != user));
             if account.version != update.expected_version || taken {
                 return Ok(false);
@@ -198,10 +199,10 @@ impl LoginStore for MemoryLoginStore {
         if let Some((user, update)) = commit.account
             && let Some(account) = accounts.get_mut(user)
         {
-            for serial in account.state.serials() {
+            for serial in account.state.claims() {
                 serials.remove(&serial);
             }
-            for serial in update.state.serials() {
+            for serial in update.state.claims() {
                 serials.insert(serial, user.clone());
             }
             account.version += 1;

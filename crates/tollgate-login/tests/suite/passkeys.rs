@@ -296,3 +296,28 @@ fn a_phishing_resistant_account_takes_no_code_of_any_kind() {
     assert!(!sim.account(JOHN).state().phishing_resistant_only());
     let _ = EnrollmentKind::Desktop;
 }
+
+/// THREATS.md, password holder of another account (WebAuthn L3 §7.1 step 24): Anna registers a
+/// credential under the ID of John's passkey, with her own key. The store refuses the claim
+/// (each ID belongs to one account), Anna's account gets no passkey, and John's still logs in.
+#[test]
+fn a_credential_id_belongs_to_one_account() {
+    let (mut sim, _token, mut login) = enrolled();
+    let mut johns = SoftPasskey::new(Kind::Es256, 1, ORIGIN);
+    let _ = add(&mut sim, &mut login, &mut johns);
+
+    let mut anna_login = sim.past_the_pin(ANNA, PASSWORD);
+    let _ = sim.register_desktop(&mut anna_login);
+    let _ = sim.submit(&mut anna_login, Input::Continue);
+    let mut squatter = SoftPasskey::new(Kind::Es256, 6, ORIGIN);
+    squatter.id = johns.id.clone();
+    let output = sim.submit(&mut anna_login, Input::BeginPasskey);
+    let response = squatter.register(&options(&output));
+    let refused = sim.try_submit(&mut anna_login, Input::Passkey(response));
+    assert!(refused.is_err(), "{refused:?}");
+    assert!(sim.account(ANNA).state().passkeys().is_empty());
+
+    let (mut login, options) = at_passkey(&mut sim, JOHN);
+    let _ = sim.submit(&mut login, Input::Passkey(johns.assert(&options)));
+    assert!(login.is_authenticated());
+}
