@@ -131,8 +131,7 @@ pub(crate) fn show(view: &View, catalog: &Catalog) {
             }
         }
         // A terminal runs no WebAuthn ceremony: the web example does (tollgate-axum).
-        Screen::UsePasskey { user, .. } | Screen::CreatePasskey { user, .. } => {
-            println!("│ {user}");
+        Screen::UsePasskey { .. } | Screen::CreatePasskey { .. } => {
             println!("│ {}", t(MessageId::PasskeyUnsupported));
         }
         Screen::ResetStart { user } => {

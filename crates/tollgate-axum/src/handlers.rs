@@ -151,6 +151,7 @@ async fn show(login: Login, headers: HeaderMap) -> Response {
         flash: flash.as_ref(),
         render,
         dev_outbox: login.dev_outbox(),
+        passkeys: login.0.service.config().takes_passkeys(),
     };
     let html = login.0.config.pages.page(&cx, &view).into_string();
     with_cookie(secure(Html(html).into_response()), cookie)

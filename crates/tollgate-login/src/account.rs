@@ -338,14 +338,18 @@ impl AccountState {
     /// change that would claim what another account holds is refused by the store, as a
     /// compare-and-set conflict.
     pub fn claims(&self) -> impl Iterator<Item = String> + '_ {
-        use sha2::Digest as _;
         let serials = self.serials().map(|s| s.to_string());
-        let passkeys = self.passkeys.iter().map(|p| {
-            let mut claim = String::from("passkey:");
-            crate::hex::encode_into(&sha2::Sha256::digest(&p.id), &mut claim);
-            claim
-        });
+        let passkeys = self.passkeys.iter().map(|p| Self::passkey_claim(&p.id));
         serials.chain(passkeys)
+    }
+
+    /// How [`AccountState::claims`] names the credential ID `credential`.
+    #[must_use]
+    pub fn passkey_claim(credential: &[u8]) -> String {
+        use sha2::Digest as _;
+        let mut claim = String::from("passkey:");
+        crate::hex::encode_into(&sha2::Sha256::digest(credential), &mut claim);
+        claim
     }
 
     /// Whether the account has an authenticator.

@@ -54,6 +54,14 @@ pub trait LoginStore {
     /// When the store fails.
     fn user_of_serial(&self, serial: &SerialNumber) -> Result<Option<UserId>, Self::Error>;
 
+    /// The user whose passkey has the credential ID `credential` (a store keeps them unique
+    /// across accounts, as [`AccountState::claims`](crate::AccountState::claims) names them),
+    /// for a login with a passkey before any User ID is typed.
+    ///
+    /// # Errors
+    /// When the store fails.
+    fn user_of_passkey(&self, credential: &[u8]) -> Result<Option<UserId>, Self::Error>;
+
     /// Applies `commit` whole, or nothing of it: `Ok(false)` when one of its conditions does
     /// not hold (see [`Commit`]).
     ///
@@ -341,13 +349,29 @@ impl Driver {
             state,
             account: mut preloaded,
         } = loaded;
-        let input = input.into();
+        let mut input = input.into();
         let tick = input.is(&Input::Tick);
         if key.generation() < version && !tick {
             return Err(DriveError::Superseded);
         }
+        // A passkey's answer before any User ID: its credential names the account.
+        let mut owner = None;
+        if state.expects_discoverable()
+            && let Event::Input(Input::Passkey(response)) = &input
+            && let Some(credential) = LoginMachine::passkey_credential(response)
+            && let Some(user) = store
+                .user_of_passkey(&credential)
+                .map_err(DriveError::Store)?
+        {
+            owner = Some(user.clone());
+            input = Event::Report(crate::Report::PasskeyOwner {
+                user,
+                response: response.clone(),
+            });
+        }
+        let whose = state.user().or(owner.as_ref());
         for _ in 0..MAX_RETRIES {
-            let account = match (preloaded.take(), state.user()) {
+            let account = match (preloaded.take(), whose) {
                 (Some(account), Some(_)) => Some(account),
                 (_, Some(user)) => store.account(user).map_err(DriveError::Store)?,
                 (_, None) => None,
@@ -377,10 +401,7 @@ impl Driver {
             let sealed =
                 SealedLogin::seal(transition.next(), &self.key, &next_digest, next_version);
             let commit = Commit {
-                account: transition
-                    .update()
-                    .zip(state.user())
-                    .map(|(u, user)| (user, u)),
+                account: transition.update().zip(whose).map(|(u, user)| (user, u)),
                 replaces: Some((&digest, version)),
                 login: Some((&next_digest, &sealed)),
                 stand_in: state.user().filter(|_| transition.stand_in()),

@@ -112,6 +112,12 @@ impl LoginMachine {
         &self.config
     }
 
+    /// The credential ID a passkey's answer names (`None` when it names none, or the crate
+    /// was built without passkeys): what a store looks its account up by.
+    pub(crate) fn passkey_credential(json: &str) -> Option<Vec<u8>> {
+        passkey::credential_of(json)
+    }
+
     /// A new login: the "Enter User ID" screen.
     pub fn start(&self, now: UnixTime, rng: &mut impl CryptoRng) -> Transition {
         let next = LoginState {

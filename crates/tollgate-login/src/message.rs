@@ -340,6 +340,8 @@ messages! {
     PasskeyOnlyRecovery => "passkey-only-recovery",
     /// The browser has no passkey support (said by the page's script).
     PasskeyUnsupported => "passkey-unsupported",
+    /// "Log in with a passkey", on the first page: no User ID typed.
+    LogInWithPasskey => "log-in-with-passkey",
     /// Notice: an administrator made the account "phishing-resistant only".
     NoticePhishingResistantOn => "notice-phishing-resistant-on",
     /// Notice: an administrator let the account take codes again.

@@ -152,8 +152,9 @@ pub enum Screen {
     /// "Use a passkey": the page runs `navigator.credentials.get()` with these options and
     /// posts the browser's answer ([`Input::Passkey`](crate::Input::Passkey)).
     UsePasskey {
-        /// Who is logging in.
-        user: UserId,
+        /// Who is logging in (`None` for "Log in with a passkey" before any User ID: the
+        /// browser offers the passkeys it holds for the service).
+        user: Option<UserId>,
         /// The options, as `PublicKeyCredential.parseRequestOptionsFromJSON()` reads them.
         options: String,
     },

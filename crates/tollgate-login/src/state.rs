@@ -137,6 +137,13 @@ impl LoginState {
         matches!(self.stage, Stage::Reset { .. })
     }
 
+    /// Whether the login waits for a passkey's answer before any User ID (whose account the
+    /// service finds by the answer's credential ID: [`Report::PasskeyOwner`](crate::Report::PasskeyOwner)).
+    #[must_use]
+    pub fn expects_discoverable(&self) -> bool {
+        matches!(self.stage, Stage::SignIn(SignIn::ExpectDiscoverable { .. }))
+    }
+
     /// Whether the login has ended in success.
     #[must_use]
     pub fn is_authenticated(&self) -> bool {

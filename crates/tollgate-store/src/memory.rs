@@ -59,6 +59,10 @@ impl LoginStore for MemoryStore {
         Ok(self.logins.user_of_serial(serial)?)
     }
 
+    fn user_of_passkey(&self, credential: &[u8]) -> Result<Option<UserId>, StoreError> {
+        Ok(self.logins.user_of_passkey(credential)?)
+    }
+
     fn commit(&self, commit: &Commit<'_>) -> Result<bool, StoreError> {
         Ok(self.logins.commit(commit)?)
     }

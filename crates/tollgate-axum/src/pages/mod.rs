@@ -40,6 +40,8 @@ pub struct PageContext<'a> {
     pub render: u64,
     /// Whether the development outbox is on (every page then says so).
     pub dev_outbox: bool,
+    /// Whether the service takes passkeys ("Log in with a passkey" on the first page).
+    pub passkeys: bool,
 }
 
 impl core::fmt::Debug for PageContext<'_> {
@@ -242,8 +244,8 @@ pub trait Pages: Send + Sync + 'static {
     }
 
     /// "Use a passkey": the button that runs the browser's ceremony with `options` (the
-    /// crate's script), and the code form beside it.
-    fn use_passkey(&self, cx: &PageContext<'_>, user: &UserId, options: &str) -> Markup {
+    /// crate's script); `user` is `None` before any User ID ("Log in with a passkey").
+    fn use_passkey(&self, cx: &PageContext<'_>, user: Option<&UserId>, options: &str) -> Markup {
         passkeys::use_passkey(cx, user, options)
     }
 
@@ -351,7 +353,7 @@ pub trait Pages: Send + Sync + 'static {
                 self.enter_token_code(cx, user, *passkey, *codes),
             ),
             Screen::UsePasskey { user, options } => {
-                ("use-passkey", self.use_passkey(cx, user, options))
+                ("use-passkey", self.use_passkey(cx, user.as_ref(), options))
             }
             Screen::CreatePasskey { user, options } => {
                 ("create-passkey", self.create_passkey(cx, user, options))
@@ -434,6 +436,7 @@ mod tests {
             flash: None,
             render: 7,
             dev_outbox: false,
+            passkeys: false,
         };
         let shown = format!("{cx:?}");
         assert!(!shown.contains("c5rf-t0ken"), "{shown}");

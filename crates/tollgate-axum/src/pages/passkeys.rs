@@ -29,9 +29,11 @@ fn ceremony(cx: &PageContext<'_>, ceremony: &str, options: &str, help: MessageId
     }
 }
 
-pub(super) fn use_passkey(cx: &PageContext<'_>, who: &UserId, options: &str) -> Markup {
+pub(super) fn use_passkey(cx: &PageContext<'_>, who: Option<&UserId>, options: &str) -> Markup {
     html! {
-        (user(who))
+        @if let Some(who) = who {
+            (user(who))
+        }
         (ceremony(cx, "get", options, MessageId::UsePasskeyHelp))
         (cx.link_button("cancel", MessageId::Cancel))
     }

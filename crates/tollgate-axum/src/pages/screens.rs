@@ -63,6 +63,9 @@ pub(super) fn enter_user_id(cx: &PageContext<'_>) -> Markup {
         h1 { (cx.text(MessageId::LogIn)) }
         p { (cx.text(MessageId::Login)) }
         (cx.field("user_id", MessageId::EnterUserId, Field::Email, MessageId::Next))
+        @if cx.passkeys {
+            (cx.form("begin_passkey", cx.button(MessageId::LogInWithPasskey, "link", "passkey_first")))
+        }
     }
 }
 

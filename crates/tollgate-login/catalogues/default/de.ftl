@@ -157,3 +157,4 @@ passkey-only-recovery = Ihr Konto akzeptiert nur Passkeys, keine Wiederherstellu
 passkey-unsupported = Dieser Browser kann keine Passkeys verwenden.
 notice-phishing-resistant-on = Ein Administrator hat Ihr Konto so eingestellt, dass es nur noch Passkeys akzeptiert: Codes melden Sie nicht mehr an.
 notice-phishing-resistant-off = Ein Administrator hat Codes für Ihr Konto wieder zugelassen.
+log-in-with-passkey = Mit einem Passkey anmelden

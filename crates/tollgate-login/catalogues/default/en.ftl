@@ -157,3 +157,4 @@ passkey-only-recovery = Your account accepts only passkeys, not recovery codes. 
 passkey-unsupported = This browser cannot use passkeys.
 notice-phishing-resistant-on = An administrator made your account accept only passkeys: codes no longer log in.
 notice-phishing-resistant-off = An administrator let your account accept codes again.
+log-in-with-passkey = Log in with a passkey

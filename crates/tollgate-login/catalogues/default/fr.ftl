@@ -157,3 +157,4 @@ passkey-only-recovery = Votre compte n'accepte que les clés d'accès, pas les c
 passkey-unsupported = Ce navigateur ne peut pas utiliser de clés d'accès.
 notice-phishing-resistant-on = Un administrateur a fait en sorte que votre compte n'accepte plus que les clés d'accès : les codes ne permettent plus de vous connecter.
 notice-phishing-resistant-off = Un administrateur a de nouveau autorisé les codes pour votre compte.
+log-in-with-passkey = Se connecter avec une clé d'accès

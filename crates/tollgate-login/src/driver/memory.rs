@@ -160,6 +160,11 @@ impl LoginStore for MemoryLoginStore {
         Ok(self.lock()?.serials.get(&serial.to_string()).cloned())
     }
 
+    fn user_of_passkey(&self, credential: &[u8]) -> Result<Option<UserId>, Poisoned> {
+        let claim = crate::AccountState::passkey_claim(credential);
+        Ok(self.lock()?.serials.get(&claim).cloned())
+    }
+
     fn commit(&self, commit: &Commit<'_>) -> Result<bool, Poisoned> {
         let mut inner = self.lock()?;
         let Inner {

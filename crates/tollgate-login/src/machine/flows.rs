@@ -86,7 +86,11 @@ fn reported<R: CryptoRng>(ctx: &mut Ctx<'_, R>, stage: Stage, report: Report) ->
             }
             None => Next::to(stage),
         },
-        (stage, Report::PasswordSet(_)) => Next::to(stage),
+        (
+            Stage::SignIn(SignIn::ExpectDiscoverable { challenge }),
+            Report::PasskeyOwner { user, response },
+        ) => passkey::login_discoverable(ctx, user, challenge, &response),
+        (stage, Report::PasswordSet(_) | Report::PasskeyOwner { .. }) => Next::to(stage),
     }
 }
 
@@ -138,6 +142,17 @@ fn pin_input<R: CryptoRng>(
 
 fn sign_in<R: CryptoRng>(ctx: &mut Ctx<'_, R>, step: SignIn, input: Input) -> Next {
     match (step, input) {
+        (SignIn::ExpectUserId | SignIn::ExpectDiscoverable { .. }, Input::BeginPasskey) => {
+            passkey::begin_discoverable(ctx)
+        }
+        // No account holds the answer's credential (the driver found no owner).
+        (SignIn::ExpectDiscoverable { .. }, Input::Passkey(_)) => {
+            Next::to(Stage::expect_user_id()).notice(MessageId::PasskeyRefused)
+        }
+        // The User ID typed after all.
+        (SignIn::ExpectDiscoverable { .. }, Input::UserId(text)) => {
+            sign_in(ctx, SignIn::ExpectUserId, Input::UserId(text))
+        }
         (SignIn::ExpectUserId, Input::UserId(text)) => {
             match UserId::parse_as(&text, ctx.config.user_ids) {
                 Ok(user) => Next::to(Stage::expect_password(user)),

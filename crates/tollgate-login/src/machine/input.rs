@@ -247,6 +247,14 @@ pub enum Report {
     /// The service could not deliver the PIN the last step asked it to send (after its
     /// retries). The PIN is void and the send is not counted.
     PinNotDelivered,
+    /// A passkey's answer before any User ID ([`Input::Passkey`] at "Log in with a passkey"),
+    /// with the account the store found holding its credential ID: the driver's lookup.
+    PasskeyOwner {
+        /// Whose passkey the credential ID is.
+        user: crate::UserId,
+        /// The browser's answer.
+        response: String,
+    },
 }
 
 /// What the machine takes: a user's [`Input`] (with the service's verdict on a typed

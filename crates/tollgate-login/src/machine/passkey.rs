@@ -102,6 +102,79 @@ pub(super) fn login<R: CryptoRng>(
     }
 }
 
+/// "Log in with a passkey" before any User ID: a challenge for whichever discoverable
+/// credential the browser holds for the service.
+pub(super) fn begin_discoverable<R: CryptoRng>(ctx: &mut Ctx<'_, R>) -> Next {
+    if !ctx.config.takes_passkeys() {
+        return Next::to(Stage::expect_user_id());
+    }
+    let challenge = challenge(ctx);
+    Next::to(Stage::SignIn(SignIn::ExpectDiscoverable { challenge }))
+}
+
+/// The answer at "Log in with a passkey", with the account that holds its credential: a whole
+/// login if that account's passkey signed the challenge (user verification makes it two
+/// factors in one) and returned the account's user handle. A refusal is audited but not
+/// counted: anyone can post an answer naming a credential ID, and must not lock its owner out
+/// with it.
+pub(super) fn login_discoverable<R: CryptoRng>(
+    ctx: &mut Ctx<'_, R>,
+    user: UserId,
+    challenge: Hex<32>,
+    json: &str,
+) -> Next {
+    let refused = || Next::to(Stage::expect_user_id()).notice(MessageId::PasskeyRefused);
+    let Some(mut state) = account_state(ctx) else {
+        return refused();
+    };
+    match refuses_codes(ctx) {
+        Some(Refusing::Locked) => return second_factor_locked(user),
+        Some(Refusing::CoolingDown) => return refused(),
+        None => {}
+    }
+    let handle = state.user_handle;
+    match ceremony::assertion(ctx.config, challenge.0, &state.passkeys, json) {
+        Ok(verified)
+            if ceremony::user_handle(json)
+                .is_none_or(|h| handle.is_some_and(|ours| h.as_slice() == ours.as_slice())) =>
+        {
+            if let Some(passkey) = state.passkeys.get_mut(verified.at) {
+                passkey.counter = verified.counter;
+                passkey.backed_up = verified.backed_up;
+                passkey.last_used = Some(ctx.now);
+            }
+            state.second_factor_failures = 0;
+            let step = authenticated(ctx, user, state.clone());
+            if step.update.is_some() {
+                step
+            } else {
+                step.update(state)
+            }
+        }
+        Ok(_) => refused().audit(AuditEvent::PasskeyRefused {
+            user,
+            reason: "another account's user handle",
+        }),
+        Err(failure) => refused().audit(
+            match failure.clone_of.and_then(|at| state.passkeys.get(at)) {
+                Some(passkey) => AuditEvent::PasskeyCloneSuspected {
+                    user,
+                    credential: passkey.id_text(),
+                },
+                None => AuditEvent::PasskeyRefused {
+                    user,
+                    reason: failure.reason,
+                },
+            },
+        ),
+    }
+}
+
+/// The credential ID an answer names, for the store's lookup of its account.
+pub(super) fn credential_of(json: &str) -> Option<Vec<u8>> {
+    ceremony::credential(json)
+}
+
 /// "Add a passkey", once the second factor is fresh: a challenge, and the account's user
 /// handle (drawn at its first passkey).
 pub(super) fn begin_add<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId) -> Next {

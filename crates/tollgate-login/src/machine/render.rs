@@ -26,6 +26,15 @@ fn token_screen<R>(ctx: &Ctx<'_, R>, user: &UserId) -> Screen {
 pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
     match stage {
         Stage::SignIn(SignIn::ExpectUserId) => Screen::EnterUserId,
+        Stage::SignIn(SignIn::ExpectDiscoverable { challenge }) => {
+            match super::passkey::request(ctx.config, challenge.0, &[]) {
+                Some(options) => Screen::UsePasskey {
+                    user: None,
+                    options,
+                },
+                None => Screen::EnterUserId,
+            }
+        }
         Stage::SignIn(SignIn::ExpectPassword { user }) => {
             Screen::EnterPassword { user: user.clone() }
         }
@@ -37,7 +46,7 @@ pub(super) fn render<R>(ctx: &Ctx<'_, R>, stage: &Stage) -> Screen {
             let passkeys = ctx.account.map_or(&[][..], |a| &a.state.passkeys[..]);
             match super::passkey::request(ctx.config, challenge.0, passkeys) {
                 Some(options) => Screen::UsePasskey {
-                    user: user.clone(),
+                    user: Some(user.clone()),
                     options,
                 },
                 None => token_screen(ctx, user),

@@ -77,6 +77,11 @@ pub(crate) enum Sensitive {
 #[serde(rename_all = "snake_case")]
 pub(crate) enum SignIn {
     ExpectUserId,
+    /// "Log in with a passkey" before any User ID: a discoverable credential's assertion for
+    /// this challenge, whose credential names the account.
+    ExpectDiscoverable {
+        challenge: Hex<32>,
+    },
     ExpectPassword {
         user: UserId,
     },
@@ -199,7 +204,7 @@ impl Stage {
     /// The User ID, once it is known.
     pub(crate) fn user(&self) -> Option<&UserId> {
         match self {
-            Self::SignIn(SignIn::ExpectUserId) => None,
+            Self::SignIn(SignIn::ExpectUserId | SignIn::ExpectDiscoverable { .. }) => None,
             Self::SignIn(
                 SignIn::ExpectPassword { user }
                 | SignIn::ExpectPin { user, .. }
@@ -279,7 +284,11 @@ impl Stage {
     /// time this rises (OWASP Session Management: a new session ID at every privilege change).
     pub(crate) fn assurance(&self) -> u8 {
         match self {
-            Self::SignIn(SignIn::ExpectUserId | SignIn::ExpectPassword { .. })
+            Self::SignIn(
+                SignIn::ExpectUserId
+                | SignIn::ExpectDiscoverable { .. }
+                | SignIn::ExpectPassword { .. },
+            )
             | Self::Reset {
                 step: Reset::Start | Reset::PasswordChanged,
                 ..

@@ -321,3 +321,76 @@ fn a_credential_id_belongs_to_one_account() {
     let _ = sim.submit(&mut login, Input::Passkey(johns.assert(&options)));
     assert!(login.is_authenticated());
 }
+
+/// "Log in with a passkey" before any User ID: the browser's discoverable credential names the
+/// account (the store finds it by its credential ID) and its user handle must be the account's;
+/// the login ends whole, as after the password and a code.
+#[test]
+fn a_discoverable_passkey_logs_in_without_a_user_id() {
+    let (mut sim, _token, mut login) = enrolled();
+    let mut passkey = SoftPasskey::new(Kind::Es256, 1, ORIGIN);
+    let _ = add(&mut sim, &mut login, &mut passkey);
+    sim.advance(30);
+    let (mut login, _) = sim.start();
+    let output = sim.submit(&mut login, Input::BeginPasskey);
+    let Screen::UsePasskey {
+        user: None,
+        options,
+    } = &output.screen
+    else {
+        panic!("{:?}", output.screen);
+    };
+    assert!(options.contains(r#""allowCredentials":[]"#), "{options}");
+    let output = sim.submit(&mut login, Input::Passkey(passkey.assert(options)));
+    assert!(login.is_authenticated(), "{:?}", output.screen);
+    assert_eq!(login.user().map(|u| u.as_str()), Some(JOHN));
+}
+
+/// THREATS.md, stranger (SP 800-63B §5.2.2: keep the owner out): credential IDs are not
+/// secret, so a stranger posts a thousand made-up answers naming John's passkey at "Log in with
+/// a passkey", and Anna posts her own passkey's answer carrying John's user handle. No session,
+/// and none of it counts against John's second factor.
+#[test]
+fn answers_naming_someone_elses_passkey_open_nothing_and_lock_nothing() {
+    let (mut sim, _token, mut login) = enrolled();
+    let mut johns = SoftPasskey::new(Kind::Es256, 1, ORIGIN);
+    let _ = add(&mut sim, &mut login, &mut johns);
+    let mut forger = SoftPasskey::new(Kind::Es256, 8, ORIGIN);
+    forger.id = johns.id.clone();
+    forger.user_handle = johns.user_handle.clone();
+    let mut sessions = 0;
+    for _ in 0..1000 {
+        sim.advance(60);
+        let (mut login, _) = sim.start();
+        let output = sim.submit(&mut login, Input::BeginPasskey);
+        let _ = sim.submit(&mut login, Input::Passkey(forger.assert(&options(&output))));
+        sessions += usize::from(login.is_authenticated());
+    }
+    assert_eq!(sessions, 0);
+    assert_eq!(sim.account(JOHN).state().second_factor_failures(), 0);
+    assert!(!sim.account(JOHN).is_locked(sim.at()));
+
+    // Anna's own passkey, answering with John's user handle.
+    let mut anna_login = sim.past_the_pin(ANNA, PASSWORD);
+    let _ = sim.register_desktop(&mut anna_login);
+    let _ = sim.submit(&mut anna_login, Input::Continue);
+    let mut annas = SoftPasskey::new(Kind::Ed25519, 9, ORIGIN);
+    let _ = add(&mut sim, &mut anna_login, &mut annas);
+    annas.user_handle = johns.user_handle.clone();
+    let (mut login, _) = sim.start();
+    let output = sim.submit(&mut login, Input::BeginPasskey);
+    let _ = sim.submit(&mut login, Input::Passkey(annas.assert(&options(&output))));
+    assert!(!login.is_authenticated());
+    assert!(sim.audit.iter().any(|e| matches!(
+        e,
+        AuditEvent::PasskeyRefused {
+            reason: "another account's user handle",
+            ..
+        }
+    )));
+    // John's own still opens his account.
+    let (mut login, _) = sim.start();
+    let output = sim.submit(&mut login, Input::BeginPasskey);
+    let _ = sim.submit(&mut login, Input::Passkey(johns.assert(&options(&output))));
+    assert!(login.is_authenticated());
+}

@@ -40,6 +40,14 @@ macro_rules! forward_store {
                 $via(move || inner.user_of_serial(serial))
             }
 
+            fn user_of_passkey(
+                &self,
+                credential: &[u8],
+            ) -> Result<Option<$crate::UserId>, $crate::StoreError> {
+                let inner = &self.$field;
+                $via(move || inner.user_of_passkey(credential))
+            }
+
             fn commit(&self, commit: &$crate::Commit<'_>) -> Result<bool, $crate::StoreError> {
                 let inner = &self.$field;
                 $via(move || inner.commit(commit))

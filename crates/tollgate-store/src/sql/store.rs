@@ -205,7 +205,12 @@ impl<B: Backend> LoginStore for SqlStore<B> {
     }
 
     fn user_of_serial(&self, serial: &SerialNumber) -> Result<Option<UserId>, StoreError> {
-        serials::user_of(&self.backend, serial)
+        serials::user_of(&self.backend, &serial.to_string())
+    }
+
+    fn user_of_passkey(&self, credential: &[u8]) -> Result<Option<UserId>, StoreError> {
+        let claim = tollgate_login::AccountState::passkey_claim(credential);
+        serials::user_of(&self.backend, &claim)
     }
 
     fn commit(&self, commit: &Commit<'_>) -> Result<bool, StoreError> {

@@ -1,8 +1,8 @@
 //! Passkeys in a real browser, with an authenticator nobody here wrote: Chromium's virtual
 //! authenticator (WebDriver's WebAuthn extension; CTAP2, internal transport, resident keys and
 //! user verification). John enrolls his soft token as the guide says, adds a passkey from the
-//! logged-in page, logs out, and logs in with it instead of a code; a second authenticator
-//! that holds no registered passkey gets nothing.
+//! logged-in page, logs out, and logs in with it instead of a code, then with no User ID typed
+//! at all; a second authenticator that holds no registered passkey gets nothing.
 
 use crate::web;
 
@@ -67,6 +67,15 @@ async fn a_passkey_added_in_the_browser_logs_in_instead_of_a_code() {
         held[0]["signCount"].as_u64().unwrap_or_default() >= 1,
         "{held:?}"
     );
+
+    // "Log in with a passkey" on the first page: no User ID typed, the browser's discoverable
+    // credential names the account.
+    b.start_over().await;
+    b.click("passkey_first").await;
+    b.expect("use-passkey").await;
+    b.click("passkey_continue").await;
+    let page = b.expect("authenticated").await;
+    assert!(page.contains(JOHN), "{page}");
 
     // Another authenticator, which holds no passkey of John's: the browser finds none, the
     // page says so, and the login stays where it was.

@@ -40,6 +40,10 @@ impl LoginStore for Counting {
         self.inner.user_of_serial(serial)
     }
 
+    fn user_of_passkey(&self, credential: &[u8]) -> Result<Option<UserId>, StoreError> {
+        self.inner.user_of_passkey(credential)
+    }
+
     fn commit(&self, commit: &Commit<'_>) -> Result<bool, StoreError> {
         self.inner.commit(commit)
     }

@@ -138,6 +138,17 @@ mod verifier {
         }
     }
 
+    pub(in crate::machine) fn credential(json: &str) -> Option<Vec<u8>> {
+        AssertionResponse::from_json(json)
+            .ok()
+            .map(|r| r.id().as_bytes().to_vec())
+    }
+
+    pub(in crate::machine) fn user_handle(json: &str) -> Option<Vec<u8>> {
+        let response = AssertionResponse::from_json(json).ok()?;
+        response.user_handle().map(<[u8]>::to_vec)
+    }
+
     pub(in crate::machine) fn registration(
         config: &Config,
         challenge: [u8; 32],
@@ -201,6 +212,14 @@ mod verifier {
         })
     }
 
+    pub(in crate::machine) fn credential(_: &str) -> Option<Vec<u8>> {
+        None
+    }
+
+    pub(in crate::machine) fn user_handle(_: &str) -> Option<Vec<u8>> {
+        None
+    }
+
     pub(in crate::machine) fn registration(
         _: &Config,
         _: [u8; 32],
@@ -211,4 +230,6 @@ mod verifier {
     }
 }
 
-pub(in crate::machine) use verifier::{assertion, creation, registration, request};
+pub(in crate::machine) use verifier::{
+    assertion, creation, credential, registration, request, user_handle,
+};

@@ -374,6 +374,10 @@ impl LoginStore for StaleFirstRead<'_> {
         self.inner.user_of_serial(serial)
     }
 
+    fn user_of_passkey(&self, credential: &[u8]) -> Result<Option<UserId>, Poisoned> {
+        self.inner.user_of_passkey(credential)
+    }
+
     fn commit(&self, commit: &Commit<'_>) -> Result<bool, Poisoned> {
         let applied = self.inner.commit(commit)?;
         if !applied {

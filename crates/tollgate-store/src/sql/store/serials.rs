@@ -1,6 +1,6 @@
-//! Serial numbers to their accounts: the online registration's lookup.
+//! What accounts hold uniquely, to their accounts: serial numbers (the online registration's
+//! lookup) and passkeys' credential IDs (a login with a passkey before a User ID is typed).
 
-use tollgate_codes::SerialNumber;
 use tollgate_login::UserId;
 
 use crate::error::StoreError;
@@ -8,13 +8,10 @@ use crate::sql::{Backend, Value, failed};
 
 const SELECT_SERIAL: &str = "SELECT user_id FROM tollgate_serials WHERE serial = $1";
 
-/// The user whose token or pending activation has `serial`.
-pub(super) fn user_of<B: Backend>(
-    backend: &B,
-    serial: &SerialNumber,
-) -> Result<Option<UserId>, StoreError> {
+/// The user who holds `claim` ([`tollgate_login::AccountState::claims`]).
+pub(super) fn user_of<B: Backend>(backend: &B, claim: &str) -> Result<Option<UserId>, StoreError> {
     let rows = backend.read(|c| {
-        c.query(SELECT_SERIAL, &[serial.to_string().as_str().into()])
+        c.query(SELECT_SERIAL, &[claim.into()])
             .map_err(failed("find serial"))
     })?;
     match rows.into_iter().next().as_deref() {
