@@ -65,21 +65,26 @@ pub fn creation<'a>(
 }
 
 /// Options for `navigator.credentials.get()`: the account's credentials when the user is
-/// known, none (any discoverable credential for this relying party) when not.
+/// known; when not, no `allowCredentials` (any discoverable credential for this relying party).
 #[must_use]
 pub fn request<'a>(
     rp: &RelyingParty,
     challenge: &Challenge,
     allow: impl IntoIterator<Item = &'a CredentialId>,
 ) -> String {
-    json!({
+    let mut options = json!({
         "challenge": challenge.to_base64url(),
         "rpId": rp.id(),
         "timeout": TIMEOUT_MS,
-        "allowCredentials": descriptors(allow),
         "userVerification": rp.user_verification().as_str(),
-    })
-    .to_string()
+    });
+    // None listed: the member left out, which every client reads as "any discoverable
+    // credential" (some read an empty list as "none of them").
+    let allow = descriptors(allow);
+    if !allow.is_empty() {
+        options["allowCredentials"] = Value::Array(allow);
+    }
+    options.to_string()
 }
 
 fn descriptors<'a>(ids: impl IntoIterator<Item = &'a CredentialId>) -> Vec<Value> {

@@ -4,6 +4,7 @@
 //! logged-in page, logs out, and logs in with it instead of a code, then with no User ID typed
 //! at all; a second authenticator that holds no registered passkey gets nothing.
 
+use crate::agent::{Agent, between};
 use crate::web;
 
 use rand_chacha::ChaCha20Rng;
@@ -95,4 +96,190 @@ async fn a_passkey_added_in_the_browser_logs_in_instead_of_a_code() {
     assert!(failed.is_ok(), "the page did not say the passkey failed");
     b.on("use-passkey").await;
     b.shot("passkey-04-unregistered").await;
+}
+
+/// 1Password's passkey-rs (its WebAuthn client and CTAP2 authenticator, nobody's here) posting
+/// to `web_login` over HTTP as a page's script would: it adds a passkey to John's account after
+/// his first login, logs in with it instead of a code, then with no User ID typed.
+#[tokio::test(flavor = "current_thread")]
+async fn another_projects_software_passkey_registers_and_logs_in_over_http() {
+    let port = tollgate_test_kit::system::free_port().to_string();
+    let origin = format!("http://localhost:{port}");
+    let start = START.to_string();
+    let args = [
+        "--dev-outbox",
+        "--seed",
+        "7",
+        "--virtual-clock",
+        &start,
+        "--port",
+        &port,
+        "--passkeys",
+        &origin,
+    ];
+    let (_server, base, _) = web::start_server(&args);
+    let mut passkey = other::Passkey::new(&origin);
+
+    // The first login, through the desktop path.
+    let mut agent = Agent::new(&base);
+    agent.submit("user_id", JOHN);
+    agent.submit("password", web::PASSWORD);
+    let pin = agent.last_pin();
+    agent.submit("pin", &pin);
+    agent.submit("desktop", "");
+    let serial = between(&agent.page, "id=\"serial\">", "<")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let code = between(&agent.page, "id=\"activation_code\">", "<")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (registration, _) =
+        TokenActivation::new(serial, code, None).register(&mut ChaCha20Rng::seed_from_u64(1));
+    agent.submit("registration", &registration.to_string());
+    agent.submit("continue", "");
+    assert_eq!(agent.screen(), "authenticated");
+
+    agent.submit("add_passkey", "");
+    assert_eq!(agent.screen(), "create-passkey", "{}", agent.page);
+    let created = passkey.register(&options(&agent.page)).await;
+    let page = agent.submit("passkey", &created).to_owned();
+    assert!(page.contains("Your passkey was added"), "{page}");
+
+    // A later login: the password, then the passkey instead of the code.
+    let mut later = Agent::new(&base);
+    later.submit("user_id", JOHN);
+    later.submit("password", web::PASSWORD);
+    assert_eq!(later.screen(), "enter-token-code");
+    later.submit("begin_passkey", "");
+    assert_eq!(later.screen(), "use-passkey");
+    let asserted = passkey.authenticate(&options(&later.page)).await;
+    later.submit("passkey", &asserted);
+    assert_eq!(later.screen(), "authenticated", "{}", later.page);
+
+    // And with no User ID typed: passkey-rs finds its discoverable credential for the RP.
+    let mut first = Agent::new(&base);
+    first.submit("begin_passkey", "");
+    assert_eq!(first.screen(), "use-passkey");
+    let asserted = passkey.authenticate(&options(&first.page)).await;
+    first.submit("passkey", &asserted);
+    assert_eq!(first.screen(), "authenticated", "{}", first.page);
+    assert!(first.page.contains(JOHN));
+}
+
+/// The options a passkey page hands to the browser (its form's `data-options`).
+fn options(page: &str) -> String {
+    between(page, "data-options=\"", "\"")
+        .unwrap()
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// 1Password's passkey-rs as a browser and its platform authenticator.
+mod other {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use passkey_authenticator::{Authenticator, UiHint, UserCheck, UserValidationMethod};
+    use passkey_client::{Client, DefaultClientData};
+    use passkey_crypto::AvailableBackend;
+    use passkey_types::ctap2::{Aaguid, Ctap2Error};
+    use passkey_types::webauthn;
+
+    /// A user who is present and verified whenever asked.
+    struct Present;
+
+    #[async_trait::async_trait]
+    impl UserValidationMethod for Present {
+        type PasskeyItem = passkey_types::Passkey;
+
+        async fn check_user<'a>(
+            &self,
+            _: UiHint<'a, passkey_types::Passkey>,
+            presence: bool,
+            verification: bool,
+        ) -> Result<UserCheck, Ctap2Error> {
+            Ok(UserCheck {
+                presence,
+                verification,
+            })
+        }
+
+        fn is_presence_enabled(&self) -> bool {
+            true
+        }
+
+        fn is_verification_enabled(&self) -> Option<bool> {
+            Some(true)
+        }
+    }
+
+    pub(super) struct Passkey {
+        /// Its one passkey (passkey-rs's store that answers a discoverable request).
+        client: Client<
+            Option<passkey_types::Passkey>,
+            Present,
+            AvailableBackend,
+            public_suffix::PublicSuffixList,
+            (),
+        >,
+        origin: url::Url,
+    }
+
+    impl Passkey {
+        pub(super) fn new(origin: &str) -> Self {
+            let authenticator =
+                Authenticator::new(Aaguid::new_empty(), None, Present, AvailableBackend);
+            Self {
+                client: Client::new(authenticator).allows_insecure_localhost(true),
+                origin: url::Url::parse(origin).unwrap(),
+            }
+        }
+
+        pub(super) async fn register(&mut self, options: &str) -> String {
+            let public_key = serde_json::from_str(options).unwrap();
+            let request = webauthn::CredentialCreationOptions { public_key };
+            let created = self
+                .client
+                .register(&self.origin, request, DefaultClientData)
+                .await
+                .unwrap();
+            to_json(serde_json::to_value(&created).unwrap())
+        }
+
+        pub(super) async fn authenticate(&mut self, options: &str) -> String {
+            let public_key = serde_json::from_str(options).unwrap();
+            let request = webauthn::CredentialRequestOptions { public_key };
+            let asserted = self
+                .client
+                .authenticate(&self.origin, request, DefaultClientData)
+                .await
+                .unwrap();
+            to_json(serde_json::to_value(&asserted).unwrap())
+        }
+    }
+
+    /// passkey-rs writes byte fields as arrays of numbers; `PublicKeyCredential.toJSON()`
+    /// writes them in base64url, which is what a page posts.
+    fn to_json(mut value: serde_json::Value) -> String {
+        fn bytes(value: &mut serde_json::Value) {
+            match value {
+                serde_json::Value::Array(items)
+                    if !items.is_empty() && items.iter().all(serde_json::Value::is_u64) =>
+                {
+                    let raw: Vec<u8> = items
+                        .iter()
+                        .filter_map(|v| v.as_u64().and_then(|n| u8::try_from(n).ok()))
+                        .collect();
+                    *value = serde_json::Value::String(URL_SAFE_NO_PAD.encode(raw));
+                }
+                serde_json::Value::Object(fields) => fields.values_mut().for_each(bytes),
+                _ => {}
+            }
+        }
+        bytes(&mut value);
+        value.to_string()
+    }
 }
