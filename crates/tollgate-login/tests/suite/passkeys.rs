@@ -7,9 +7,7 @@
 use crate::sim;
 
 use sim::{JOHN, Login, PASSWORD, Sim};
-use tollgate_login::{
-    AuditEvent, Config, EnrollmentKind, Input, MessageId, NIST_MAX_FAILURES, Output, Screen,
-};
+use tollgate_login::{AuditEvent, Config, Input, MessageId, NIST_MAX_FAILURES, Output, Screen};
 use tollgate_otp::Totp;
 use tollgate_passkey::RelyingParty;
 use tollgate_test_kit::authenticator::{Kind, SoftPasskey};
@@ -294,7 +292,6 @@ fn a_phishing_resistant_account_takes_no_code_of_any_kind() {
     let output = sim.submit(&mut login, Input::PhishingResistantOnly(false));
     assert_eq!(sim::notice(&output), Some(MessageId::PhishingResistantOff));
     assert!(!sim.account(JOHN).state().phishing_resistant_only());
-    let _ = EnrollmentKind::Desktop;
 }
 
 /// THREATS.md, password holder of another account (WebAuthn L3 §7.1 step 24): Anna registers a

@@ -300,3 +300,76 @@ fn address(to: &tollgate::login::Destination) -> String {
         tollgate::login::Destination::Email(email) => email.as_str().to_owned(),
     }
 }
+
+/// "Phishing-resistant only" set by an administrator, on every store: refused for an account
+/// without a passkey; once John has one, his token's codes stop logging in, and the
+/// administrator's "off" brings them back. Each change audited under her name and told to John.
+#[cfg(feature = "passkeys")]
+#[test]
+fn an_administrator_makes_an_account_phishing_resistant_only() {
+    use tollgate_test_kit::authenticator::{Kind, SoftPasskey};
+    const ORIGIN: &str = "https://login.example.com";
+    let rp = tollgate::passkey::RelyingParty::new("example.com", [ORIGIN]).unwrap();
+    let config = Config::default().with_passkeys(rp);
+    for backing in backings("tollgate_admin_passkeys") {
+        let world = world(backing.store.clone(), config.clone(), 13);
+        let token = world.enroll();
+        let admin = world.service.admin("alice");
+        assert!(matches!(
+            admin.set_phishing_resistant_only(JOHN, true),
+            Err(Error::NoPasskey)
+        ));
+
+        // John adds a passkey right after a whole login with his token.
+        let view = log_in(&world, PASSWORD);
+        let view = submit(
+            &world,
+            &view.login,
+            Input::TokenCode(next_code(&world, &token)),
+        );
+        assert!(
+            view.authenticated().is_some(),
+            "{}: {:?}",
+            backing.name,
+            view.screen
+        );
+        let view = submit(&world, &view.login, Input::BeginPasskey);
+        let Screen::CreatePasskey { options, .. } = &view.screen else {
+            panic!("{}: {:?}", backing.name, view.screen);
+        };
+        let mut passkey = SoftPasskey::new(Kind::Es256, 1, ORIGIN);
+        let view = submit(
+            &world,
+            &view.login,
+            Input::Passkey(passkey.register(options)),
+        );
+        assert_eq!(view.notice.map(|n| n.id), Some(MessageId::PasskeyAdded));
+        assert_eq!(
+            world.account().state().passkeys().len(),
+            1,
+            "{}",
+            backing.name
+        );
+
+        admin.set_phishing_resistant_only(JOHN, true).unwrap();
+        assert!(recorded(&world, AdminAction::PhishingResistantOnly(true)));
+        let view = log_in(&world, PASSWORD);
+        let view = submit(
+            &world,
+            &view.login,
+            Input::TokenCode(next_code(&world, &token)),
+        );
+        assert!(view.authenticated().is_none(), "{}", backing.name);
+        assert_eq!(view.notice.map(|n| n.id), Some(MessageId::PasskeyRequired));
+
+        admin.set_phishing_resistant_only(JOHN, false).unwrap();
+        assert!(recorded(&world, AdminAction::PhishingResistantOnly(false)));
+        let view = log_in(&world, PASSWORD);
+        let view = submit(
+            &world,
+            &view.login,
+            Input::TokenCode(next_code(&world, &token)),
+        );
+        assert!(view.authenticated().is_some(), "{}", backing.name);
+    }
+}
