@@ -94,7 +94,9 @@ fn w3c_assertions_verify_and_their_tampered_copies_do_not() {
 
 #[test]
 fn w3c_registrations_verify_and_their_tampered_copies_do_not() {
-    for block in blocks("webauthn_l3_registrations.txt") {
+    let blocks = blocks("webauthn_l3_registrations.txt");
+    assert_eq!(blocks.len(), 2, "none, and packed self attestation");
+    for block in blocks {
         let client = hex(&block["ClientDataJSON"]);
         let object = hex(&block["AttestationObject"]);
         let register = |client: Vec<u8>, object: Vec<u8>| {
@@ -118,6 +120,14 @@ fn w3c_registrations_verify_and_their_tampered_copies_do_not() {
             .err(),
             Some(Refused::WrongRpId)
         );
+        // The attestation statement's signature (self attestation's), one bit changed.
+        if object.starts_with(b"\xa3cfmtfpacked") {
+            let sig_at = 40;
+            assert_eq!(
+                register(client.clone(), flip(object.clone(), sig_at)).err(),
+                Some(Refused::BadSignature)
+            );
+        }
         let as_get = String::from_utf8(client)
             .unwrap()
             .replace("webauthn.create", "webauthn.get");
