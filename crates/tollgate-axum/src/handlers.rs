@@ -219,6 +219,10 @@ fn input(action: &str, value: Zeroizing<String>, serial: &str) -> Option<Input<Z
         "begin_passkey" | "add_passkey" => Input::BeginPasskey,
         "passkey" => Input::Passkey(text()),
         "remove_passkey" => Input::RemovePasskey(named),
+        "rename_passkey" => Input::RenamePasskey {
+            id: named,
+            name: text(),
+        },
         "phishing_resistant_on" => Input::PhishingResistantOnly(true),
         "phishing_resistant_off" => Input::PhishingResistantOnly(false),
         "cancel" => Input::Cancel,

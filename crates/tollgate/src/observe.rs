@@ -72,6 +72,7 @@ pub(crate) fn input_kind<P>(input: &Input<P>) -> &'static str {
         Input::BeginPasskey => "begin_passkey",
         Input::Passkey(_) => "passkey",
         Input::RemovePasskey(_) => "remove_passkey",
+        Input::RenamePasskey { .. } => "rename_passkey",
         Input::PhishingResistantOnly(_) => "phishing_resistant_only",
         Input::Cancel => "cancel",
         Input::Tick => "tick",

@@ -78,6 +78,15 @@ pub(super) fn list(
                                 None => (cx.text(MessageId::AuthenticatorNotUsed)),
                             }
                         }
+                        (cx.form("rename_passkey", html! {
+                            input type="hidden" name="serial" value=(p.id);
+                            label for=(format!("passkey_name_{index}")) { (cx.text(MessageId::AuthenticatorName)) }
+                            input type="text" id=(format!("passkey_name_{index}")) name="value" maxlength="40"
+                                value=(p.name.as_ref().map(|n| n.as_str()).unwrap_or_default());
+                            button type="submit" class="link" id=(format!("rename_passkey_{index}")) {
+                                (cx.text(MessageId::RenameAuthenticator))
+                            }
+                        }))
                         (cx.form("remove_passkey", html! {
                             input type="hidden" name="serial" value=(p.id);
                             button type="submit" class="link" id=(format!("remove_passkey_{index}")) {

@@ -134,6 +134,7 @@ fn pin_input<R: CryptoRng>(
         | Input::BeginPasskey
         | Input::Passkey(_)
         | Input::RemovePasskey(_)
+        | Input::RenamePasskey { .. }
         | Input::PhishingResistantOnly(_)
         | Input::Cancel
         | Input::Tick => Next::to(Stage::expect_pin(user, pin, purpose)),
@@ -214,6 +215,7 @@ fn sign_in<R: CryptoRng>(ctx: &mut Ctx<'_, R>, step: SignIn, input: Input) -> Ne
             | Input::BeginPasskey
             | Input::Passkey(_)
             | Input::RemovePasskey(_)
+            | Input::RenamePasskey { .. }
             | Input::PhishingResistantOnly(_)
             | Input::Cancel
             | Input::Tick,
@@ -285,6 +287,7 @@ fn enrollment<R: CryptoRng>(
             | Input::BeginPasskey
             | Input::Passkey(_)
             | Input::RemovePasskey(_)
+            | Input::RenamePasskey { .. }
             | Input::PhishingResistantOnly(_)
             | Input::Cancel
             | Input::Tick,
@@ -327,6 +330,7 @@ fn resetting<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, step: Reset, inpu
             | Input::BeginPasskey
             | Input::Passkey(_)
             | Input::RemovePasskey(_)
+            | Input::RenamePasskey { .. }
             | Input::PhishingResistantOnly(_)
             | Input::Cancel
             | Input::Tick,
@@ -373,6 +377,7 @@ fn lost_token<R: CryptoRng>(
             | Input::BeginPasskey
             | Input::Passkey(_)
             | Input::RemovePasskey(_)
+            | Input::RenamePasskey { .. }
             | Input::PhishingResistantOnly(_)
             | Input::Cancel
             | Input::Tick,
@@ -397,6 +402,7 @@ fn session<R: CryptoRng>(ctx: &mut Ctx<'_, R>, user: UserId, input: Input) -> Ne
         }
         Input::BeginPasskey => step_up(ctx, user, Sensitive::AddPasskey),
         Input::RemovePasskey(id) => step_up(ctx, user, Sensitive::RemovePasskey(id)),
+        Input::RenamePasskey { id, name } => passkey::rename(ctx, user, &id, &name),
         Input::PhishingResistantOnly(true) => passkey::phishing_resistant(ctx, user, true),
         Input::PhishingResistantOnly(false) => step_up(ctx, user, Sensitive::AllowCodes),
         // A session's password is no proof of the factors: the reset's, from the start (the

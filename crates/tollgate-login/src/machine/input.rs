@@ -122,6 +122,13 @@ pub enum Input<P = PasswordCheck> {
     Passkey(String),
     /// "Remove" beside one of the user's passkeys, once logged in: its credential ID in hex.
     RemovePasskey(String),
+    /// "Rename" beside one of the user's passkeys, once logged in, with the name typed.
+    RenamePasskey {
+        /// Its credential ID in hex.
+        id: String,
+        /// The name, as typed.
+        name: String,
+    },
     /// "Phishing-resistant only" turned on (`true`) or off, once logged in: with it on, no
     /// code is a second factor for the account, only a passkey. On needs a passkey; off asks
     /// for a fresh passkey assertion.
@@ -181,6 +188,7 @@ impl<P> Input<P> {
             Self::BeginPasskey => Input::BeginPasskey,
             Self::Passkey(response) => Input::Passkey(response),
             Self::RemovePasskey(id) => Input::RemovePasskey(id),
+            Self::RenamePasskey { id, name } => Input::RenamePasskey { id, name },
             Self::PhishingResistantOnly(on) => Input::PhishingResistantOnly(on),
             Self::Cancel => Input::Cancel,
             Self::Tick => Input::Tick,
@@ -221,6 +229,11 @@ impl<P> core::fmt::Debug for Input<P> {
             Self::BeginPasskey => f.write_str("BeginPasskey"),
             Self::Passkey(response) => write!(f, "Passkey(<{} bytes>)", response.len()),
             Self::RemovePasskey(id) => f.debug_tuple("RemovePasskey").field(id).finish(),
+            Self::RenamePasskey { id, name } => f
+                .debug_struct("RenamePasskey")
+                .field("id", id)
+                .field("name", name)
+                .finish(),
             Self::PhishingResistantOnly(on) => {
                 f.debug_tuple("PhishingResistantOnly").field(on).finish()
             }

@@ -14,7 +14,7 @@ use super::{
     second_factor_locked,
 };
 use crate::account::AccountState;
-use crate::message::MessageId;
+use crate::message::{Message, MessageId};
 use crate::output::{AuditEvent, Notification};
 use crate::state::{Enrollment, Hex, SignIn, Stage};
 use crate::user::UserId;
@@ -65,21 +65,7 @@ pub(super) fn login<R: CryptoRng>(
         None => {}
     }
     match ceremony::assertion(ctx.config, challenge.0, &state.passkeys, json) {
-        Ok(verified) => {
-            if let Some(passkey) = state.passkeys.get_mut(verified.at) {
-                passkey.counter = verified.counter;
-                passkey.backed_up = verified.backed_up;
-                passkey.last_used = Some(ctx.now);
-            }
-            state.second_factor_failures = 0;
-            let step = authenticated(ctx, user, state.clone());
-            // The passkey's counter and last use changed: the update is always there.
-            if step.update.is_some() {
-                step
-            } else {
-                step.update(state)
-            }
-        }
+        Ok(verified) => logged_in(ctx, user, state, &verified),
         Err(failure) => {
             let events = fail(ctx, &user, &mut state, Factor::SecondFactor);
             let audit = match failure.clone_of.and_then(|at| state.passkeys.get(at)) {
@@ -99,6 +85,29 @@ pub(super) fn login<R: CryptoRng>(
             };
             step.update(state).audit(audit).effects(events)
         }
+    }
+}
+
+/// A verified assertion ends the login whole: the passkey's counter, backup state and last use
+/// kept, the second factor's failures forgiven.
+fn logged_in<R: CryptoRng>(
+    ctx: &mut Ctx<'_, R>,
+    user: UserId,
+    mut state: AccountState,
+    verified: &ceremony::Verified,
+) -> Next {
+    if let Some(passkey) = state.passkeys.get_mut(verified.at) {
+        passkey.counter = verified.counter;
+        passkey.backed_up = verified.backed_up;
+        passkey.last_used = Some(ctx.now);
+    }
+    state.second_factor_failures = 0;
+    let step = authenticated(ctx, user, state.clone());
+    // The passkey's counter and last use changed: the update is always there.
+    if step.update.is_some() {
+        step
+    } else {
+        step.update(state)
     }
 }
 
@@ -124,7 +133,7 @@ pub(super) fn login_discoverable<R: CryptoRng>(
     json: &str,
 ) -> Next {
     let refused = || Next::to(Stage::expect_user_id()).notice(MessageId::PasskeyRefused);
-    let Some(mut state) = account_state(ctx) else {
+    let Some(state) = account_state(ctx) else {
         return refused();
     };
     match refuses_codes(ctx) {
@@ -138,18 +147,7 @@ pub(super) fn login_discoverable<R: CryptoRng>(
             if ceremony::user_handle(json)
                 .is_none_or(|h| handle.is_some_and(|ours| h.as_slice() == ours.as_slice())) =>
         {
-            if let Some(passkey) = state.passkeys.get_mut(verified.at) {
-                passkey.counter = verified.counter;
-                passkey.backed_up = verified.backed_up;
-                passkey.last_used = Some(ctx.now);
-            }
-            state.second_factor_failures = 0;
-            let step = authenticated(ctx, user, state.clone());
-            if step.update.is_some() {
-                step
-            } else {
-                step.update(state)
-            }
+            logged_in(ctx, user, state, &verified)
         }
         Ok(_) => refused().audit(AuditEvent::PasskeyRefused {
             user,
@@ -266,6 +264,31 @@ pub(super) fn remove<R>(ctx: &Ctx<'_, R>, user: UserId, id: &str) -> Next {
             credential: removed.id_text(),
         })
         .effects(told)
+}
+
+/// "Rename" beside a passkey: the name typed, if it is one.
+pub(super) fn rename<R>(ctx: &Ctx<'_, R>, user: UserId, id: &str, typed: &str) -> Next {
+    let here = |user| Next::to(Stage::session(user));
+    let Some(mut state) = account_state(ctx) else {
+        return here(user);
+    };
+    let Some(passkey) = state.passkeys.iter_mut().find(|p| p.id_text() == id) else {
+        return here(user);
+    };
+    let Ok(name) = typed.parse::<crate::account::AuthenticatorName>() else {
+        let max = crate::account::MAX_AUTHENTICATOR_NAME.to_string();
+        return here(user)
+            .notice(Message::new(MessageId::AuthenticatorNameFormat).with("max", max));
+    };
+    if passkey.name.as_ref() == Some(&name) {
+        return here(user);
+    }
+    passkey.name = Some(name);
+    let credential = passkey.id_text();
+    here(user.clone())
+        .notice(MessageId::AuthenticatorRenamed)
+        .update(state)
+        .audit(AuditEvent::PasskeyRenamed { user, credential })
 }
 
 /// "Phishing-resistant only" on (with a passkey to log in with) or, after a fresh passkey,

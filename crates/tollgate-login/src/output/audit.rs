@@ -181,6 +181,13 @@ pub enum AuditEvent {
         /// Its credential ID, in hex.
         credential: String,
     },
+    /// The user renamed one of their passkeys, logged in.
+    PasskeyRenamed {
+        /// Whose.
+        user: UserId,
+        /// Its credential ID, in hex.
+        credential: String,
+    },
     /// A passkey's response was refused: `reason` names the check that failed (a wrong origin
     /// is a phishing page's relay).
     PasskeyRefused {
@@ -249,6 +256,7 @@ impl AuditEvent {
             | Self::TokenEnrolled { user, .. }
             | Self::PasskeyAdded { user, .. }
             | Self::PasskeyRemoved { user, .. }
+            | Self::PasskeyRenamed { user, .. }
             | Self::PasskeyRefused { user, .. }
             | Self::PasskeyCloneSuspected { user, .. }
             | Self::PhishingResistantOnly { user, .. }
@@ -287,6 +295,7 @@ impl AuditEvent {
             Self::TokenEnrolled { .. } => "token_enrolled",
             Self::PasskeyAdded { .. } => "passkey_added",
             Self::PasskeyRemoved { .. } => "passkey_removed",
+            Self::PasskeyRenamed { .. } => "passkey_renamed",
             Self::PasskeyRefused { .. } => "passkey_refused",
             Self::PasskeyCloneSuspected { .. } => "passkey_clone_suspected",
             Self::PhishingResistantOnly { .. } => "phishing_resistant_only",

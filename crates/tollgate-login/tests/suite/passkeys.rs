@@ -113,8 +113,35 @@ fn a_passkey_is_added_after_the_token_and_logs_in_instead_of_a_code() {
         let output = sim.submit(&mut login, Input::Passkey(passkey.assert(&options)));
         assert!(login.is_authenticated(), "{:?}", output.screen);
     }
+    // Named like any authenticator, and refused a name that is none.
+    let id = sim.account(JOHN).state().passkeys()[1].id_text();
+    let (mut login, options) = at_passkey(&mut sim, JOHN);
+    let _ = sim.submit(&mut login, Input::Passkey(passkey.assert(&options)));
+    let output = sim.submit(
+        &mut login,
+        Input::RenamePasskey {
+            id: id.clone(),
+            name: "Laptop\u{202E}".into(),
+        },
+    );
+    assert_eq!(
+        sim::notice(&output),
+        Some(MessageId::AuthenticatorNameFormat)
+    );
+    let output = sim.submit(
+        &mut login,
+        Input::RenamePasskey {
+            id,
+            name: " Work laptop ".into(),
+        },
+    );
+    assert_eq!(sim::notice(&output), Some(MessageId::AuthenticatorRenamed));
     let account = sim.account(JOHN);
     assert_eq!(account.state().passkeys().len(), 2);
+    assert_eq!(
+        account.state().passkeys()[1].name().map(|n| n.as_str()),
+        Some("Work laptop")
+    );
     assert!(account.state().passkeys()[0].counter() >= 2);
 }
 

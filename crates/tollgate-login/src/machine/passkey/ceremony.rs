@@ -11,6 +11,7 @@ pub(in crate::machine) struct Failure {
 }
 
 /// A verified assertion of the account's passkey at `at`.
+#[derive(Debug)]
 pub(in crate::machine) struct Verified {
     pub(in crate::machine) at: usize,
     pub(in crate::machine) counter: u32,
