@@ -62,7 +62,7 @@ pub(crate) fn pick(accounts: &[Saved], choice: Option<&str>) -> Result<usize, St
 }
 
 /// The account as a key URI, for `export`.
-fn to_uri(account: &Saved, index: usize) -> Result<OtpAuthUri, String> {
+pub(crate) fn to_uri(account: &Saved, index: usize) -> Result<OtpAuthUri, String> {
     let secret = Secret::from_base32(&account.secret).map_err(|e| format!("saved token: {e}"))?;
     let algorithm: Algorithm = account
         .algorithm
@@ -109,7 +109,24 @@ pub(crate) fn import(link: &str, store: &Path) -> Result<(), String> {
     if batch.accounts.is_empty() {
         return Err("the link holds no account this app can keep".into());
     }
-    let new: Vec<Saved> = batch.accounts.iter().map(from_uri).collect();
+    // Only what this app's own export can write again (an account it could not give back
+    // would be stuck in the file).
+    let new: Vec<Saved> = batch
+        .accounts
+        .iter()
+        .map(from_uri)
+        .enumerate()
+        .filter_map(|(i, saved)| match to_uri(&saved, i) {
+            Ok(_) => Some(saved),
+            Err(e) => {
+                println!("skipped {e}: this app could not export it again");
+                None
+            }
+        })
+        .collect();
+    if new.is_empty() {
+        return Err("the link holds no account this app can keep".into());
+    }
     let names: Vec<String> = new.iter().enumerate().map(|(i, a)| label(a, i)).collect();
     if store.exists() {
         let mut opened = open(store)?;
@@ -146,16 +163,23 @@ pub(crate) fn import(link: &str, store: &Path) -> Result<(), String> {
 /// one batch id for all; with `qr`, each link drawn in the terminal.
 pub(crate) fn export(store: &Path, qr: bool) -> Result<(), String> {
     let opened = open(store)?;
-    let uris: Vec<OtpAuthUri> = opened
-        .accounts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| to_uri(a, i))
-        .collect::<Result<_, _>>()?;
+    // An account that cannot be written is named and left out; the others still go.
+    let mut uris = Vec::new();
+    let mut from = Vec::new();
+    for (i, account) in opened.accounts.iter().enumerate() {
+        match to_uri(account, i) {
+            Ok(uri) => {
+                uris.push(uri);
+                from.push(i);
+            }
+            Err(e) => eprintln!("left out {e}"),
+        }
+    }
     let mut id = [0u8; 4];
     getrandom::fill(&mut id).map_err(|e| e.to_string())?;
     let (links, left_out) = migration::export(&uris, DEFAULT_BATCH, i32::from_be_bytes(id));
     for index in left_out {
+        let index = from[index];
         eprintln!(
             "left out {}: the migration format knows only 30 s periods and 6 or 8 digits",
             label(&opened.accounts[index], index)

@@ -288,7 +288,10 @@ fn scan(args: &Args) -> Result<(), String> {
             println!("note: {forgiven:?}");
         }
         let key = parsed.uri;
-        save(&store, vec![accounts::from_uri(&key)])?;
+        let saved = accounts::from_uri(&key);
+        // Nothing this app's own export could not write again.
+        accounts::to_uri(&saved, 0).map_err(|e| format!("--uri: {e}"))?;
+        save(&store, vec![saved])?;
         println!(
             "Token for {} ({}) saved.",
             key.account(),

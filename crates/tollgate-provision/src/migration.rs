@@ -207,21 +207,23 @@ fn account_uri(
         _ => return Err(SkipReason::Unknown("digits")),
     };
     let secret = Secret::from_bytes(secret).map_err(SkipReason::Secret)?;
-    // Google Authenticator writes the name as "issuer:account" when both are set; without an
-    // issuer field, the name's own prefix is the issuer.
-    let (issuer, account) = if issuer.is_empty() {
+    // Some apps write the name as "issuer:account" beside the issuer field, others the account
+    // alone (as `export` does); without an issuer field, the name's own prefix is the issuer.
+    // White space is dropped after a prefix only (the readable "issuer: account").
+    let (issuer, account) = if issuer.trim().is_empty() {
         match name.rsplit_once(':') {
-            Some((prefix, account)) if !prefix.is_empty() => (Some(prefix), account),
+            Some((prefix, account)) if !prefix.trim().is_empty() => {
+                (Some(prefix), account.trim_start())
+            }
             _ => (None, name),
         }
     } else {
         let account = name
             .strip_prefix(issuer)
             .and_then(|rest| rest.strip_prefix(':'))
-            .unwrap_or(name);
+            .map_or(name, str::trim_start);
         (Some(issuer), account)
     };
-    let account = account.trim_start();
     let built = match kind {
         0 | 2 => OtpAuthUri::totp(
             issuer,
@@ -292,11 +294,11 @@ pub fn export(
 fn encode_account(account: &OtpAuthUri, out: &mut Vec<u8>) {
     let mut writer = Writer::new(out);
     writer.bytes(1, account.secret().expose_secret());
-    let name = match account.issuer() {
-        Some(issuer) => format!("{issuer}:{}", account.account()),
-        None => account.account().to_owned(),
-    };
-    writer.bytes(2, name.as_bytes());
+    // The account alone in the name, the issuer in its own field: Aegis and GNOME
+    // Authenticator take a filled issuer field's name as the account verbatim (an
+    // "issuer:account" name showed the issuer twice), and extract_otp_secrets writes the name
+    // as the label beside `issuer=`, which is what a key URI means.
+    writer.bytes(2, account.account().as_bytes());
     if let Some(issuer) = account.issuer() {
         writer.bytes(3, issuer.as_bytes());
     }

@@ -204,3 +204,23 @@ fn a_time_based_token_refuses_a_counter_and_a_bad_link_is_refused() {
     }
     assert!(Path::new(&store).exists(), "the file is left as it was");
 }
+
+/// The first finding, end to end: a key URI with an empty `issuer=` beside a label that
+/// names "ACME Co" is saved under that issuer (it was saved as "Firstname Lastname ()"), and the
+/// file's export then writes it (it used to fail for the whole file).
+#[test]
+fn an_empty_issuer_parameter_leaves_the_labels_issuer_and_the_export_works() {
+    let dir = Scratch::new();
+    let store = file(&dir);
+    let uri = "otpauth://totp/ACME%20Co:Firstname%20Lastname?issuer=&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    let out = run(&["scan", "--uri", uri, "--store", &store]).unwrap();
+    assert!(out.contains("Firstname Lastname (ACME Co)"), "{out}");
+    let exported = run(&["export", "--store", &store]).unwrap();
+    let link = exported
+        .lines()
+        .find(|l| l.starts_with("otpauth-migration://"))
+        .unwrap();
+    let batch = migration::import(link).unwrap();
+    assert_eq!(batch.accounts[0].issuer(), Some("ACME Co"));
+    assert_eq!(batch.accounts[0].account(), "Firstname Lastname");
+}

@@ -36,6 +36,9 @@ pub enum Forgiven {
     },
     /// Neither the label nor a parameter names the issuer.
     MissingIssuer,
+    /// An `issuer` parameter with no text (`issuer=`), read as absent: the label's prefix, if
+    /// any, is the issuer.
+    EmptyIssuer,
     /// A colon in the issuer (the label was split at its last colon).
     ColonInIssuer,
     /// White space after the label's colon, which is not part of the account name.
@@ -135,23 +138,7 @@ pub(super) fn parse(uri: &str) -> Result<Parsed, UriError> {
         });
     }
 
-    let issuer = match (label_issuer, known.issuer) {
-        (Some(label), Some(parameter)) => {
-            if label != parameter {
-                forgiven.push(Forgiven::IssuerMismatch {
-                    label,
-                    parameter: parameter.clone(),
-                });
-            }
-            Some(parameter)
-        }
-        (label, parameter) => parameter.or(label),
-    };
-    if issuer.is_none() {
-        forgiven.push(Forgiven::MissingIssuer);
-    } else if issuer.as_deref().is_some_and(|i| i.contains(':')) {
-        forgiven.push(Forgiven::ColonInIssuer);
-    }
+    let issuer = issuer(label_issuer, known.issuer, &mut forgiven);
 
     let algorithm = match known.algorithm {
         Some(a) => a
@@ -203,6 +190,45 @@ pub(super) fn parse(uri: &str) -> Result<Parsed, UriError> {
         });
     }
     Ok(Parsed { uri, forgiven })
+}
+
+/// The issuer, from the label's prefix and the `issuer` parameter, by one rule: what is empty
+/// (or only white space) is absent ([`Forgiven::EmptyIssuer`]: an `issuer=` with no text used to
+/// wipe the label's issuer, where peers read the label's); when both are there and agree,
+/// that; when they disagree, the parameter (the field the Key Uri Format recommends), said in
+/// [`Forgiven::IssuerMismatch`]; when one is there, it; when neither, none
+/// ([`Forgiven::MissingIssuer`]).
+fn issuer(
+    label: Option<String>,
+    parameter: Option<String>,
+    forgiven: &mut Vec<Forgiven>,
+) -> Option<String> {
+    let parameter = match parameter {
+        Some(p) if p.trim().is_empty() => {
+            forgiven.push(Forgiven::EmptyIssuer);
+            None
+        }
+        other => other,
+    };
+    let label = label.filter(|l| !l.trim().is_empty());
+    let issuer = match (label, parameter) {
+        (Some(label), Some(parameter)) => {
+            if label != parameter {
+                forgiven.push(Forgiven::IssuerMismatch {
+                    label,
+                    parameter: parameter.clone(),
+                });
+            }
+            Some(parameter)
+        }
+        (label, parameter) => parameter.or(label),
+    };
+    if issuer.is_none() {
+        forgiven.push(Forgiven::MissingIssuer);
+    } else if issuer.as_deref().is_some_and(|i| i.contains(':')) {
+        forgiven.push(Forgiven::ColonInIssuer);
+    }
+    issuer
 }
 
 /// Splits `issuer:account` at its last raw colon (issuers contain colons more often than

@@ -259,3 +259,44 @@ proptest! {
         }
     }
 }
+
+/// The finding, and the rule for the label's prefix and the `issuer` parameter written
+/// out case by case: empty is absent; agreeing, that; disagreeing, the parameter (said); one,
+/// it; none, none (said).
+#[test]
+fn the_label_prefix_and_the_issuer_parameter_by_one_rule() {
+    const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    let cases: [(&str, Option<&str>, &str); 7] = [
+        // The finding: `issuer=` with no text beside a label that names one.
+        (
+            "ACME%20Co:Firstname%20Lastname?issuer=&",
+            Some("ACME Co"),
+            "Firstname Lastname",
+        ),
+        (
+            "ACME%20Co:Firstname%20Lastname?issuer=%20&",
+            Some("ACME Co"),
+            "Firstname Lastname",
+        ),
+        ("ACME:alice?issuer=ACME&", Some("ACME"), "alice"),
+        ("Old:alice?issuer=New&", Some("New"), "alice"),
+        ("alice?issuer=ACME&", Some("ACME"), "alice"),
+        (":alice?", None, "alice"),
+        ("alice?issuer=&", None, "alice"),
+    ];
+    for (label_and_issuer, issuer, account) in cases {
+        let (uri, forgiven) = parse(&format!("otpauth://totp/{label_and_issuer}secret={SECRET}"));
+        assert_eq!(uri.issuer(), issuer, "{label_and_issuer}");
+        assert_eq!(uri.account(), account, "{label_and_issuer}");
+        if label_and_issuer.contains("issuer=&") || label_and_issuer.contains("issuer=%20&") {
+            assert!(forgiven.contains(&Forgiven::EmptyIssuer), "{forgiven:?}");
+        }
+        if issuer.is_none() {
+            assert!(forgiven.contains(&Forgiven::MissingIssuer), "{forgiven:?}");
+        }
+        // Whatever was read, written and read again is the same entry.
+        let again = OtpAuthUri::parse(&uri.expose_uri()).unwrap().uri;
+        assert_eq!(again.issuer(), uri.issuer());
+        assert_eq!(again.account(), uri.account());
+    }
+}
