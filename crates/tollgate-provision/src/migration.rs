@@ -85,7 +85,19 @@ pub fn import(link: &str) -> Result<MigrationBatch, MigrationError> {
             max: MAX_LEN,
         });
     }
-    let link = link.trim();
+    match decode_link(link.trim()) {
+        // A base64 `+` at the very end, turned into a space by form decoding, went with the
+        // trim: read it again with the trailing spaces as `+`.
+        Err(MigrationError::Base64 | MigrationError::Protobuf(_))
+            if link.trim_start().ends_with(' ') =>
+        {
+            decode_link(link.trim_start().trim_end_matches(['\r', '\n', '\t']))
+        }
+        decoded => decoded,
+    }
+}
+
+fn decode_link(link: &str) -> Result<MigrationBatch, MigrationError> {
     let (scheme, rest) = link.split_once("://").ok_or(MigrationError::NotMigration)?;
     if !scheme.eq_ignore_ascii_case("otpauth-migration") {
         return Err(MigrationError::NotMigration);

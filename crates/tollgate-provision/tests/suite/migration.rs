@@ -138,15 +138,26 @@ fn unusable_accounts_are_skipped_with_a_reason() {
 
 #[test]
 fn plus_arriving_as_space_and_missing_padding_are_mended() {
-    // A batch id whose link's base64 has a `+` before its end (the batch id is the payload's
-    // last field; a `+` at the very end, arrived as a space, is trimmed with the link).
+    // A batch id whose link's base64 has a `+` (the batch id is the payload's last field), and
+    // one whose base64 ends with `+`, which arrives as a trailing space.
     let decoded = (0..1000)
         .map(|id| {
             let (links, _) = migration::export(&accounts(), 10, id);
             percent_decode(links[0].split_once("data=").unwrap().1)
         })
-        .find(|decoded| decoded.contains('+') && !decoded.trim_end_matches('=').ends_with('+'))
+        .find(|decoded| decoded.contains('+'))
         .expect("some batch id puts a + in the base64");
+    let at_the_end = (0..10_000)
+        .map(|id| {
+            let (links, _) = migration::export(&accounts()[..1], 10, id);
+            percent_decode(links[0].split_once("data=").unwrap().1)
+        })
+        .find(|decoded| decoded.trim_end_matches('=').ends_with('+'))
+        .expect("some batch id ends the base64 with a +");
+    let body = at_the_end.trim_end_matches('=').replace('+', " ");
+    assert!(body.ends_with(' '));
+    let mangled = format!("otpauth-migration://offline?data={body}");
+    assert_eq!(migration::import(&mangled).unwrap().accounts.len(), 1);
     let mangled = format!(
         "otpauth-migration://offline?data={}",
         decoded.replace('+', " ").trim_end_matches('=')
