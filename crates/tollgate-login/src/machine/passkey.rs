@@ -68,16 +68,7 @@ pub(super) fn login<R: CryptoRng>(
         Ok(verified) => logged_in(ctx, user, state, &verified),
         Err(failure) => {
             let events = fail(ctx, &user, &mut state, Factor::SecondFactor);
-            let audit = match failure.clone_of.and_then(|at| state.passkeys.get(at)) {
-                Some(passkey) => AuditEvent::PasskeyCloneSuspected {
-                    user: user.clone(),
-                    credential: passkey.id_text(),
-                },
-                None => AuditEvent::PasskeyRefused {
-                    user: user.clone(),
-                    reason: failure.reason,
-                },
-            };
+            let audit = refusal(user.clone(), &failure, &state);
             let step = if ctx.config.second_factor_locked(&state) {
                 second_factor_locked(user)
             } else {
@@ -144,8 +135,10 @@ pub(super) fn login_discoverable<R: CryptoRng>(
     let handle = state.user_handle;
     match ceremony::assertion(ctx.config, challenge.0, &state.passkeys, json) {
         Ok(verified)
-            if ceremony::user_handle(json)
-                .is_none_or(|h| handle.is_some_and(|ours| h.as_slice() == ours.as_slice())) =>
+            if verified
+                .user_handle
+                .as_deref()
+                .is_none_or(|h| handle.is_some_and(|ours| h == ours.as_slice())) =>
         {
             logged_in(ctx, user, state, &verified)
         }
@@ -153,18 +146,21 @@ pub(super) fn login_discoverable<R: CryptoRng>(
             user,
             reason: "another account's user handle",
         }),
-        Err(failure) => refused().audit(
-            match failure.clone_of.and_then(|at| state.passkeys.get(at)) {
-                Some(passkey) => AuditEvent::PasskeyCloneSuspected {
-                    user,
-                    credential: passkey.id_text(),
-                },
-                None => AuditEvent::PasskeyRefused {
-                    user,
-                    reason: failure.reason,
-                },
-            },
-        ),
+        Err(failure) => refused().audit(refusal(user, &failure, &state)),
+    }
+}
+
+/// The audit event of a refused assertion: a possible clone, or the check that failed.
+fn refusal(user: UserId, failure: &ceremony::Failure, state: &AccountState) -> AuditEvent {
+    match failure.clone_of.and_then(|at| state.passkeys.get(at)) {
+        Some(passkey) => AuditEvent::PasskeyCloneSuspected {
+            user,
+            credential: passkey.id_text(),
+        },
+        None => AuditEvent::PasskeyRefused {
+            user,
+            reason: failure.reason,
+        },
     }
 }
 

@@ -16,6 +16,8 @@ pub(in crate::machine) struct Verified {
     pub(in crate::machine) at: usize,
     pub(in crate::machine) counter: u32,
     pub(in crate::machine) backed_up: bool,
+    /// The user handle the answer returned, if any (not proof of anything by itself).
+    pub(in crate::machine) user_handle: Option<Vec<u8>>,
 }
 
 #[cfg(feature = "passkeys")]
@@ -130,6 +132,7 @@ mod verifier {
                 at,
                 counter: asserted.counter(),
                 backed_up: asserted.backed_up(),
+                user_handle: response.user_handle().map(<[u8]>::to_vec),
             }),
             Err(Refused::CounterWentBack) => Err(Failure {
                 reason: reason(Refused::CounterWentBack),
@@ -143,11 +146,6 @@ mod verifier {
         AssertionResponse::from_json(json)
             .ok()
             .map(|r| r.id().as_bytes().to_vec())
-    }
-
-    pub(in crate::machine) fn user_handle(json: &str) -> Option<Vec<u8>> {
-        let response = AssertionResponse::from_json(json).ok()?;
-        response.user_handle().map(<[u8]>::to_vec)
     }
 
     pub(in crate::machine) fn registration(
@@ -217,10 +215,6 @@ mod verifier {
         None
     }
 
-    pub(in crate::machine) fn user_handle(_: &str) -> Option<Vec<u8>> {
-        None
-    }
-
     pub(in crate::machine) fn registration(
         _: &Config,
         _: [u8; 32],
@@ -231,6 +225,4 @@ mod verifier {
     }
 }
 
-pub(in crate::machine) use verifier::{
-    assertion, creation, credential, registration, request, user_handle,
-};
+pub(in crate::machine) use verifier::{assertion, creation, credential, registration, request};
