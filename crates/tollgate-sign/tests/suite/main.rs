@@ -1,0 +1,6 @@
+//! tollgate-sign's tests: one binary.
+
+mod attacks;
+mod certificates;
+mod properties;
+mod support;
