@@ -34,12 +34,15 @@ pub use driver::{
 };
 pub use error::{ConfigError, DriveError, InputError, Refusal, StateError};
 pub use keys::{KeyId, KeyRing, PinKeys, RingKey, StateKeys};
-pub use machine::{Event, Input, LoginMachine, PasswordCheck, Report, STEP_UP_WINDOW};
+pub use machine::{
+    CodeProof, Event, Input, LoginMachine, PasswordCheck, Proof, Report, STEP_UP_WINDOW,
+};
 pub use message::{Message, MessageId};
 pub use online::{OnlineOutcome, OnlineReceipt};
 pub use output::{
     AdminAction, AuditEvent, Authenticator, Channel, DesktopActivation, Destination, Dispatch,
-    Effect, MobileActivation, Notification, OpenPath, Output, Passkey, Screen, Transition,
+    Effect, MobileActivation, Notification, OpenPath, Output, Passkey, Screen, SigningAction,
+    Transition,
 };
 pub use password::{PasswordRefusal, PasswordRules, normalize_password};
 pub use sealed::{LoginDigest, LoginKey, SealedLogin, StateKey};

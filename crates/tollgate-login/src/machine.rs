@@ -14,6 +14,7 @@ use crate::user::UserId;
 mod input;
 
 pub use input::{Event, Input, PasswordCheck, Report};
+pub use proof::{CodeProof, Proof};
 
 /// The login state machine: the rules, configured once, applied to each login's state.
 ///
@@ -38,6 +39,7 @@ mod flows;
 mod lost;
 mod passkey;
 mod pin;
+mod proof;
 mod render;
 mod reset;
 mod token;

@@ -307,7 +307,7 @@ impl Passkey {
 }
 
 pub use activation::{DesktopActivation, MobileActivation, OpenPath};
-pub use audit::AuditEvent;
+pub use audit::{AuditEvent, SigningAction};
 
 /// How a PIN travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -318,7 +318,7 @@ mod tests {
             Some(RequestError::DuplicateHash { index: 1 })
         );
         assert_eq!(
-            SignatureRequest::new(HashAlgorithm::Sha384, &[one.clone()], 1, None).err(),
+            SignatureRequest::new(HashAlgorithm::Sha384, std::slice::from_ref(&one), 1, None).err(),
             Some(RequestError::HashLength {
                 index: 0,
                 found: 32,

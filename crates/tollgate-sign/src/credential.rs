@@ -319,7 +319,10 @@ impl Credential {
         }
         let open = &mut self.authorizations[at];
         open.hashes.retain(|h| !hashes.contains(h));
-        open.remaining -= hashes.len() as u32;
+        // At most MAX_HASHES, checked above against `remaining`.
+        open.remaining = open
+            .remaining
+            .saturating_sub(u32::try_from(hashes.len()).unwrap_or(u32::MAX));
         if open.remaining == 0 || open.hashes.is_empty() {
             self.authorizations.remove(at);
         }

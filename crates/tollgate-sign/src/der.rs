@@ -21,14 +21,15 @@ pub(crate) mod tag {
 pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(content.len() + 6);
     out.push(tag);
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
+    match u8::try_from(content.len()) {
+        Ok(short) if short < 0x80 => out.push(short),
+        _ => {
+            let bytes = content.len().to_be_bytes();
+            let skip = bytes.iter().take_while(|&&b| b == 0).count();
+            // At most 8 length bytes: 0x88.
+            out.push(0x80 | u8::try_from(bytes.len() - skip).unwrap_or(8));
+            out.extend_from_slice(&bytes[skip..]);
+        }
     }
     out.extend_from_slice(content);
     out
@@ -110,7 +111,7 @@ pub(crate) fn named_bits(bits: &[u8]) -> Vec<u8> {
     let unused = if last == 0 {
         0
     } else {
-        last.trailing_zeros() as u8
+        u8::try_from(last.trailing_zeros()).unwrap_or(0)
     };
     let mut content = vec![unused];
     content.extend_from_slice(&bytes[..used]);

@@ -84,6 +84,9 @@ pub trait KeyBackend: Send + Sync {
 }
 
 /// Checks a digest's length against the algorithm's.
+///
+/// # Errors
+/// [`KeyError::DigestLength`].
 pub fn check_digest(algorithm: SignAlgorithm, digest: &[u8]) -> Result<(), KeyError> {
     let expected = algorithm.hash().digest_len();
     if digest.len() == expected {

@@ -51,6 +51,10 @@ pub const MAX_RETRIES: usize = 32;
 /// What a decision about a credential came to.
 #[derive(Debug)]
 #[must_use]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "made once per attempt and taken apart at once: a box would only add an allocation"
+)]
 pub enum Change<T> {
     /// Store this credential (computed from the one given), then answer `T`.
     Store(Credential, T),

@@ -53,6 +53,8 @@ pub struct PostgresStore {
 }
 
 tollgate_store::forward_store!(PostgresStore, inner, backend::off_runtime);
+#[cfg(feature = "signing")]
+tollgate_store::forward_signing_store!(PostgresStore, inner, backend::off_runtime);
 
 impl PostgresStore {
     /// Connects to `url` (`postgres://user@host:port/db`, or the key=value form; `sslmode` and

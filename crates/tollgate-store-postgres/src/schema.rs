@@ -114,6 +114,17 @@ const MIGRATIONS: &[Step] = &[
         CREATE INDEX tollgate_sessions_by_user ON tollgate_sessions (user_id, expires_at);
         CREATE INDEX tollgate_sessions_by_expiry ON tollgate_sessions (expires_at);",
     ),
+    Step::Sql(
+        // 6 → 7: signing credentials, each sealed by the service's key and bound to its ID,
+        // owner and version.
+        "CREATE TABLE tollgate_credentials (
+            id TEXT PRIMARY KEY NOT NULL,
+            version BIGINT NOT NULL CHECK (version >= 0),
+            user_id TEXT NOT NULL,
+            record BYTEA NOT NULL
+        );
+        CREATE INDEX tollgate_credentials_by_user ON tollgate_credentials (user_id);",
+    ),
 ];
 
 fn to_v5(tx: &mut postgres::Transaction<'_>, sealing: &mut Sealing<'_>) -> Result<(), StoreError> {

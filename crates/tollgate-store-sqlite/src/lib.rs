@@ -64,6 +64,8 @@ pub struct SqliteStore {
 }
 
 tollgate_store::forward_store!(SqliteStore, inner);
+#[cfg(feature = "signing")]
+tollgate_store::forward_signing_store!(SqliteStore, inner);
 
 impl SqliteStore {
     /// Opens (or creates) the database at `path` with [`Durability::Full`] and the operating

@@ -28,6 +28,8 @@ mod basics;
 mod clients;
 mod commits;
 mod crash;
+#[cfg(feature = "signing")]
+mod credentials;
 mod logins;
 mod migration;
 mod passwords;
@@ -38,6 +40,8 @@ mod sessions;
 
 pub use basics::basics;
 pub use crash::{Ack, kill_after, kill_in_rounds, stream, stream_to_stdout, verify_acks};
+#[cfg(feature = "signing")]
+pub use credentials::credentials;
 pub use migration::version_1_fixture;
 pub use races::{RaceReport, burst_race, lockout_race, replay_race};
 pub use rotation::{Open, RotationReport, rotation_under_load};

@@ -31,6 +31,8 @@ pub use tollgate_login::{
     SealedLogin, UserId,
 };
 pub use tollgate_otp::UnixTime;
+#[cfg(feature = "signing")]
+pub use tollgate_sign;
 
 /// A random number generator a store (or a service) can share between threads: where the
 /// sealing nonces come from.

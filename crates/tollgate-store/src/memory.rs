@@ -20,6 +20,12 @@ pub struct MemoryStore {
     clients: Mutex<HashMap<crate::ClientKey, (u64, u64)>>,
     /// The audit trail, oldest first, at most [`MEMORY_AUDIT_LIMIT`](crate::MEMORY_AUDIT_LIMIT).
     audit: Mutex<std::collections::VecDeque<crate::AuditRecord>>,
+    /// Signing credentials' records (feature `signing`), by ID: version and encoding.
+    #[cfg_attr(
+        not(feature = "signing"),
+        expect(dead_code, reason = "used by feature signing")
+    )]
+    credentials: Mutex<HashMap<String, (u64, Vec<u8>)>>,
 }
 
 impl MemoryStore {
@@ -193,4 +199,70 @@ impl Store for MemoryStore {
             .cloned()
             .collect())
     }
+}
+
+#[cfg(feature = "signing")]
+impl tollgate_sign::SigningStore for MemoryStore {
+    type Error = StoreError;
+
+    fn credential(
+        &self,
+        id: &tollgate_sign::CredentialId,
+    ) -> Result<Option<tollgate_sign::StoredCredential>, StoreError> {
+        let credentials = self.credentials.lock().map_err(|_| Poisoned)?;
+        credentials
+            .get(id.as_str())
+            .map(|(version, bytes)| stored_credential(*version, bytes))
+            .transpose()
+    }
+
+    fn credentials_of(
+        &self,
+        user: &UserId,
+    ) -> Result<Vec<tollgate_sign::StoredCredential>, StoreError> {
+        let credentials = self.credentials.lock().map_err(|_| Poisoned)?;
+        let mut found = credentials
+            .values()
+            .map(|(version, bytes)| stored_credential(*version, bytes))
+            .filter(|s| s.as_ref().is_ok_and(|s| s.credential.is_owned_by(user)))
+            .collect::<Result<Vec<_>, _>>()?;
+        found.sort_by_key(|s| (s.credential.created_at(), s.credential.id()));
+        Ok(found)
+    }
+
+    fn put_credential(
+        &self,
+        credential: &tollgate_sign::Credential,
+        expected_version: Option<u64>,
+    ) -> Result<bool, StoreError> {
+        let mut credentials = self.credentials.lock().map_err(|_| Poisoned)?;
+        let id = credential.id();
+        let slot = credentials.get(id.as_str());
+        let version = match (expected_version, slot) {
+            (None, None) => 0,
+            (Some(expected), Some((stored, bytes)))
+                if *stored == expected
+                    && stored_credential(*stored, bytes)?.credential.owner()
+                        == credential.owner() =>
+            {
+                expected.saturating_add(1)
+            }
+            _ => return Ok(false),
+        };
+        credentials.insert(id.as_str().to_owned(), (version, credential.encode()));
+        Ok(true)
+    }
+}
+
+#[cfg(feature = "signing")]
+fn stored_credential(
+    version: u64,
+    bytes: &[u8],
+) -> Result<tollgate_sign::StoredCredential, StoreError> {
+    let credential = tollgate_sign::Credential::decode(bytes)
+        .map_err(|_| StoreError::Integrity("a signing credential does not decode".into()))?;
+    Ok(tollgate_sign::StoredCredential {
+        version,
+        credential,
+    })
 }

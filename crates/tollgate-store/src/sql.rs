@@ -4,8 +4,8 @@
 //!
 //! The statements use `$1`, `$2`, … for their parameters (PostgreSQL's form; the SQLite backend
 //! reads them as `?1`, `?2`, …) and the tables `tollgate_users`, `tollgate_serials`,
-//! `tollgate_logins`, `tollgate_throttle`, `tollgate_audit`, `tollgate_ledger` and
-//! `tollgate_sessions` (schema version 6 of both stores).
+//! `tollgate_logins`, `tollgate_throttle`, `tollgate_audit`, `tollgate_ledger`,
+//! `tollgate_sessions` and `tollgate_credentials` (schema version 7 of both stores).
 
 mod forward;
 mod store;

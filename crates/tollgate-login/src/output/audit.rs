@@ -224,6 +224,45 @@ pub enum AuditEvent {
         /// [`Refusal::kind`](crate::Refusal::kind).
         reason: &'static str,
     },
+    /// A signing credential's event.
+    Signing {
+        /// Whose.
+        user: UserId,
+        /// The credential's ID.
+        credential: String,
+        /// What happened.
+        action: SigningAction,
+    },
+}
+
+/// What happened to a signing credential ([`AuditEvent::Signing`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SigningAction {
+    /// The user created it ("Create your Signing Certificate").
+    Created,
+    /// Its owner revoked it.
+    Revoked,
+    /// An administrator revoked it.
+    RevokedByAdministrator,
+    /// An administrator unlocked it.
+    Unlocked,
+    /// The second factor was proven for this many signatures (a SAD was issued).
+    Authorized {
+        /// How many.
+        signatures: u32,
+    },
+    /// A wrong proof at authorize (it counts against the account's second factor too).
+    ProofRefused,
+    /// Too many wrong proofs: the credential is locked.
+    Locked,
+    /// A SAD was refused at signHash (another hash, spent, expired, altered).
+    SadRefused,
+    /// Signatures were made.
+    Signed {
+        /// How many.
+        signatures: u32,
+    },
 }
 
 impl AuditEvent {
@@ -260,6 +299,7 @@ impl AuditEvent {
             | Self::PasskeyRefused { user, .. }
             | Self::PasskeyCloneSuspected { user, .. }
             | Self::PhishingResistantOnly { user, .. }
+            | Self::Signing { user, .. }
             | Self::Authenticated { user, .. } => Some(user),
             Self::RegistrationRefused { .. } | Self::StoredLoginRefused { .. } => None,
         }
@@ -299,6 +339,17 @@ impl AuditEvent {
             Self::PasskeyRefused { .. } => "passkey_refused",
             Self::PasskeyCloneSuspected { .. } => "passkey_clone_suspected",
             Self::PhishingResistantOnly { .. } => "phishing_resistant_only",
+            Self::Signing { action, .. } => match action {
+                SigningAction::Created => "signing_credential_created",
+                SigningAction::Revoked => "signing_credential_revoked",
+                SigningAction::RevokedByAdministrator => "signing_credential_revoked_by_admin",
+                SigningAction::Unlocked => "signing_credential_unlocked",
+                SigningAction::Authorized { .. } => "signature_authorized",
+                SigningAction::ProofRefused => "signature_proof_refused",
+                SigningAction::Locked => "signing_credential_locked",
+                SigningAction::SadRefused => "signature_sad_refused",
+                SigningAction::Signed { .. } => "signed",
+            },
             Self::Authenticated { .. } => "authenticated",
             Self::StoredLoginRefused { .. } => "stored_login_refused",
         }

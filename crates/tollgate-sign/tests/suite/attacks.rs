@@ -38,10 +38,14 @@ fn a_stolen_sad_signs_no_other_document() {
         )
         .expect("a hash");
         let at = UnixTime::from_secs(now().as_secs() + second);
-        match w
-            .credential
-            .spend(&w.john, &sad, &w.sad_keys, HashAlgorithm::Sha256, &other, at)
-        {
+        match w.credential.spend(
+            &w.john,
+            &sad,
+            &w.sad_keys,
+            HashAlgorithm::Sha256,
+            &other,
+            at,
+        ) {
             Ok(()) => signed += 1,
             Err(refused) => assert_eq!(refused, Refused::HashNotAuthorized),
         }
@@ -50,7 +54,14 @@ fn a_stolen_sad_signs_no_other_document() {
     // The user's own document still signs, once.
     let mine = read_hashes(HashAlgorithm::Sha256, &[contract]).expect("a hash");
     let spend = |c: &mut tollgate_sign::Credential| {
-        c.spend(&w.john, &sad, &w.sad_keys, HashAlgorithm::Sha256, &mine, now())
+        c.spend(
+            &w.john,
+            &sad,
+            &w.sad_keys,
+            HashAlgorithm::Sha256,
+            &mine,
+            now(),
+        )
     };
     assert_eq!(spend(&mut w.credential), Ok(()));
     assert_eq!(spend(&mut w.credential), Err(Refused::NotAuthorized));
@@ -77,7 +88,14 @@ fn a_sad_signs_its_hash_once_however_often_it_is_replayed() {
     for round in 0..1000 {
         let which = if round % 2 == 0 { &a } else { &b };
         if w.credential
-            .spend(&w.john, &sad, &w.sad_keys, HashAlgorithm::Sha256, which, now())
+            .spend(
+                &w.john,
+                &sad,
+                &w.sad_keys,
+                HashAlgorithm::Sha256,
+                which,
+                now(),
+            )
             .is_ok()
         {
             signed += 1;
@@ -108,27 +126,52 @@ fn a_sad_is_refused_for_another_user_or_credential() {
     // Anna holds John's SAD and her own bearer token: the credential is not hers.
     let anna = user("anna@example.com");
     assert_eq!(
-        w.credential
-            .clone()
-            .spend(&anna, &sad, &w.sad_keys, HashAlgorithm::Sha256, &hashes, now()),
+        w.credential.clone().spend(
+            &anna,
+            &sad,
+            &w.sad_keys,
+            HashAlgorithm::Sha256,
+            &hashes,
+            now()
+        ),
         Err(Refused::NotAuthorized)
     );
     // John's other credential: the SAD does not open for it.
     let mut other = credential_of(&mut w, &john);
     assert_eq!(
-        other.spend(&john, &sad, &w.sad_keys, HashAlgorithm::Sha256, &hashes, now()),
+        other.spend(
+            &john,
+            &sad,
+            &w.sad_keys,
+            HashAlgorithm::Sha256,
+            &hashes,
+            now()
+        ),
         Err(Refused::NotAuthorized)
     );
     // Anna's credential with John's SAD, as Anna: nothing opens either.
     let mut annas = credential_of(&mut w, &anna);
     assert_eq!(
-        annas.spend(&anna, &sad, &w.sad_keys, HashAlgorithm::Sha256, &hashes, now()),
+        annas.spend(
+            &anna,
+            &sad,
+            &w.sad_keys,
+            HashAlgorithm::Sha256,
+            &hashes,
+            now()
+        ),
         Err(Refused::NotAuthorized)
     );
     // Nothing was spent: John still signs.
     assert_eq!(
-        w.credential
-            .spend(&john, &sad, &w.sad_keys, HashAlgorithm::Sha256, &hashes, now()),
+        w.credential.spend(
+            &john,
+            &sad,
+            &w.sad_keys,
+            HashAlgorithm::Sha256,
+            &hashes,
+            now()
+        ),
         Ok(())
     );
 }
@@ -152,8 +195,14 @@ fn a_sad_ends_after_its_lifetime() {
     let hashes = read_hashes(HashAlgorithm::Sha256, &[contract]).expect("a hash");
     let late = UnixTime::from_secs(now().as_secs() + DEFAULT_SAD_LIFETIME);
     assert_eq!(
-        w.credential
-            .spend(&john, &sad, &w.sad_keys, HashAlgorithm::Sha256, &hashes, late),
+        w.credential.spend(
+            &john,
+            &sad,
+            &w.sad_keys,
+            HashAlgorithm::Sha256,
+            &hashes,
+            late
+        ),
         Err(Refused::Expired)
     );
 }
@@ -207,9 +256,14 @@ fn an_altered_sad_opens_nothing() {
     // A SAD sealed under a key the service does not have.
     let stranger = SadKeys::new(SadKey::new([5; 32]));
     assert_eq!(
-        w.credential
-            .clone()
-            .spend(&john, &sad, &stranger, HashAlgorithm::Sha256, &hashes, now()),
+        w.credential.clone().spend(
+            &john,
+            &sad,
+            &stranger,
+            HashAlgorithm::Sha256,
+            &hashes,
+            now()
+        ),
         Err(Refused::NotAuthorized)
     );
     // The old key, kept beside a new one, still opens it.
@@ -237,25 +291,45 @@ fn a_revoked_or_locked_credential_authorizes_and_signs_nothing() {
             &mut w.rng,
         )
         .expect("authorized");
-    let hashes = read_hashes(HashAlgorithm::Sha256, std::slice::from_ref(&contract))
-        .expect("a hash");
+    let hashes =
+        read_hashes(HashAlgorithm::Sha256, std::slice::from_ref(&contract)).expect("a hash");
     let mut locked = w.credential.clone();
     for _ in 0..tollgate_sign::DEFAULT_FAILURE_LIMIT {
         locked.proof_refused(tollgate_sign::DEFAULT_FAILURE_LIMIT, now());
     }
     assert_eq!(
-        locked.spend(&john, &sad, &w.sad_keys, HashAlgorithm::Sha256, &hashes, now()),
+        locked.spend(
+            &john,
+            &sad,
+            &w.sad_keys,
+            HashAlgorithm::Sha256,
+            &hashes,
+            now()
+        ),
         Err(Refused::Locked)
     );
     assert!(locked.unlock());
     assert_eq!(
-        locked.spend(&john, &sad, &w.sad_keys, HashAlgorithm::Sha256, &hashes, now()),
+        locked.spend(
+            &john,
+            &sad,
+            &w.sad_keys,
+            HashAlgorithm::Sha256,
+            &hashes,
+            now()
+        ),
         Ok(())
     );
     assert!(w.credential.revoke(now()));
     assert_eq!(
-        w.credential
-            .spend(&john, &sad, &w.sad_keys, HashAlgorithm::Sha256, &hashes, now()),
+        w.credential.spend(
+            &john,
+            &sad,
+            &w.sad_keys,
+            HashAlgorithm::Sha256,
+            &hashes,
+            now()
+        ),
         Err(Refused::Revoked)
     );
     assert!(!w.credential.unlock());
@@ -296,14 +370,25 @@ fn another_hash_algorithm_than_authorized_is_refused() {
     // they do not read (length), so the algorithm is checked first.
     let hashes = read_hashes(HashAlgorithm::Sha512, &[text]).expect("a hash");
     assert_eq!(
-        w.credential
-            .clone()
-            .spend(&john, &sad, &w.sad_keys, HashAlgorithm::Sha256, &hashes, now()),
+        w.credential.clone().spend(
+            &john,
+            &sad,
+            &w.sad_keys,
+            HashAlgorithm::Sha256,
+            &hashes,
+            now()
+        ),
         Err(Refused::AlgorithmMismatch)
     );
     assert_eq!(
-        w.credential
-            .spend(&john, &sad, &w.sad_keys, HashAlgorithm::Sha512, &hashes, now()),
+        w.credential.spend(
+            &john,
+            &sad,
+            &w.sad_keys,
+            HashAlgorithm::Sha512,
+            &hashes,
+            now()
+        ),
         Ok(())
     );
 }
@@ -334,11 +419,17 @@ fn old_authorizations_make_room_for_new_ones() {
         tollgate_sign::MAX_OPEN_AUTHORIZATIONS
     );
     let (first_hash, first) = &sads[0];
-    let hashes = read_hashes(HashAlgorithm::Sha256, std::slice::from_ref(first_hash))
-        .expect("a hash");
+    let hashes =
+        read_hashes(HashAlgorithm::Sha256, std::slice::from_ref(first_hash)).expect("a hash");
     assert_eq!(
-        w.credential
-            .spend(&john, first, &w.sad_keys, HashAlgorithm::Sha256, &hashes, now()),
+        w.credential.spend(
+            &john,
+            first,
+            &w.sad_keys,
+            HashAlgorithm::Sha256,
+            &hashes,
+            now()
+        ),
         Err(Refused::NotAuthorized)
     );
 }

@@ -23,17 +23,20 @@ fn the_ca_certificate_is_a_v3_root_for_certificate_signing() {
     assert_eq!(ca.version(), X509Version::V3);
     assert_eq!(ca.subject().to_string(), "CN=Tollgate Test CA");
     assert_eq!(ca.issuer(), ca.subject());
-    assert_eq!(ca.signature_algorithm.algorithm.to_id_string(), "1.2.840.10045.4.3.2");
+    assert_eq!(
+        ca.signature_algorithm.algorithm.to_id_string(),
+        "1.2.840.10045.4.3.2"
+    );
     assert!(ca.signature_algorithm.parameters.is_none());
     let basic = ca.basic_constraints().expect("one").expect("present");
     assert!(basic.critical && basic.value.ca);
     let usage = ca.key_usage().expect("one").expect("present");
     assert!(usage.critical && usage.value.key_cert_sign() && usage.value.crl_sign());
     assert!(!usage.value.digital_signature());
-    assert_eq!(ca.validity().not_before.timestamp(), NOW as i64);
+    assert_eq!(ca.validity().not_before.timestamp(), NOW.cast_signed());
     assert_eq!(
         ca.validity().not_after.timestamp(),
-        NOW as i64 + 3650 * 86_400
+        NOW.cast_signed() + 3650 * 86_400
     );
     verify_issued_by(&ca, &ca);
 }
@@ -137,5 +140,8 @@ fn a_tampered_certificate_fails_its_signature() {
     let point = &ca.public_key().subject_public_key.data;
     let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(point).expect("a P-256 key");
     let signature = p256::ecdsa::Signature::from_der(&cert.signature_value.data).expect("DER");
-    assert!(key.verify(cert.tbs_certificate.as_ref(), &signature).is_err());
+    assert!(
+        key.verify(cert.tbs_certificate.as_ref(), &signature)
+            .is_err()
+    );
 }

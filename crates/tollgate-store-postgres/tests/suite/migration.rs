@@ -56,7 +56,7 @@ fn a_version_1_database_migrates_and_keeps_its_accounts() {
     };
     let store = PostgresStore::connect(&url, SealingKey::new([0x11; 32])).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 6);
+    assert_eq!(SCHEMA_VERSION, 7);
 
     let store: Arc<dyn Store> = Arc::new(store);
     conformance::version_1_fixture(store.clone()).unwrap();
@@ -89,7 +89,7 @@ fn a_version_4_database_gains_the_ledger_and_keeps_its_accounts() {
         .unwrap();
     let (version, state): (i64, Vec<u8>) = (old.get(0), old.get(1));
     let store = PostgresStore::connect(&url, SealingKey::new([0x45; 32])).unwrap();
-    assert_eq!(schema_version(&url), 6);
+    assert_eq!(schema_version(&url), 7);
     let john: UserId = "john.smith@example.com".parse().unwrap();
     let record = store.user(&john).unwrap().unwrap();
     assert_eq!(record.account.version(), 4);
@@ -104,6 +104,8 @@ fn a_version_4_database_gains_the_ledger_and_keeps_its_accounts() {
 
     // Web sessions (version 6) work on the migrated data, beside its accounts.
     conformance::sessions(&store, "v4").unwrap();
+    // Signing credentials (version 7) too.
+    conformance::credentials(&store, "v4").unwrap();
 
     let store: Arc<dyn Store> = Arc::new(store);
     let cluster = Cluster::unregistered(vec![store.clone()], &Config::default(), 71).unwrap();

@@ -58,6 +58,14 @@ fn postgres_sessions_keep_the_session_promises() {
     conformance::sessions(&PostgresStore::connect(&url, key()).unwrap(), "postgres").unwrap();
 }
 
+#[test]
+fn postgres_keeps_signing_credentials() {
+    let Some(url) = server::database("tollgate_credentials") else {
+        return;
+    };
+    conformance::credentials(&PostgresStore::connect(&url, key()).unwrap(), "postgres").unwrap();
+}
+
 /// A session one node saves, another loads, rotates and ends: the first then finds it gone.
 #[test]
 fn a_session_is_the_same_on_every_node() {

@@ -70,7 +70,7 @@ fn a_version_1_file_migrates_and_keeps_its_accounts() {
     let (_dir, path) = fixture();
     let store = SqliteStore::open(&path, SealingKey::new([0x11; 32])).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 6);
+    assert_eq!(SCHEMA_VERSION, 7);
     store.integrity_check().unwrap();
 
     let store: Arc<dyn Store> = Arc::new(store);
@@ -93,7 +93,7 @@ fn a_version_3_file_gains_the_audit_trail_and_keeps_its_accounts() {
     let (_dir, path) = copy_of("schema_v3.db");
     assert_eq!(user_version(&path), 3);
     let store = SqliteStore::open(&path, SealingKey::new([0x33; 32])).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(store.schema_version().unwrap(), 7);
     store.integrity_check().unwrap();
     let john: UserId = "john.smith@example.com".parse().unwrap();
     let record = store.user(&john).unwrap().unwrap();
@@ -160,7 +160,7 @@ fn a_version_4_file_gains_the_ledger_and_keeps_its_accounts() {
         )
         .unwrap();
     let store = SqliteStore::open(&path, SealingKey::new([0x44; 32])).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(store.schema_version().unwrap(), 7);
     store.integrity_check().unwrap();
     let john: UserId = "john.smith@example.com".parse().unwrap();
     let record = store.user(&john).unwrap().unwrap();
@@ -189,6 +189,8 @@ fn a_version_4_file_gains_the_ledger_and_keeps_its_accounts() {
 
     // Web sessions (version 6) work on the migrated data, beside its accounts.
     conformance::sessions(&store, "v4").unwrap();
+    // Signing credentials (version 7) too.
+    conformance::credentials(&store, "v4").unwrap();
 
     // The token logs in.
     let store: Arc<dyn Store> = Arc::new(store);

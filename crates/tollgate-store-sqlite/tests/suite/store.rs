@@ -193,6 +193,51 @@ fn sqlite_sessions_keep_the_session_promises() {
     conformance::sessions(&store, "sqlite").unwrap();
 }
 
+#[test]
+fn sqlite_keeps_signing_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = SqliteStore::open(&path, key()).unwrap();
+    conformance::credentials(&store, "sqlite").unwrap();
+    // Database writer (THREATS.md): a record given to another user, or put under another
+    // credential's ID, does not open; the wrapped key is not in the clear.
+    use tollgate_store::tollgate_sign::SigningStore as _;
+    let john: UserId = "john.sqlite@example.com".parse().unwrap();
+    let ids: Vec<_> = store
+        .credentials_of(&john)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.credential.id())
+        .collect();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let record: Vec<u8> = raw
+        .query_row(
+            "SELECT record FROM tollgate_credentials WHERE id = ?1",
+            [ids[0].as_str()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!record.windows(8).any(|w| w == b"software"));
+    raw.execute(
+        "UPDATE tollgate_credentials SET record = ?1 WHERE id = ?2",
+        rusqlite::params![record, ids[1].as_str()],
+    )
+    .unwrap();
+    assert!(matches!(
+        store.credential(&ids[1]),
+        Err(StoreError::Integrity(_))
+    ));
+    raw.execute(
+        "UPDATE tollgate_credentials SET user_id = 'anna@example.com' WHERE id = ?1",
+        [ids[0].as_str()],
+    )
+    .unwrap();
+    assert!(matches!(
+        store.credential(&ids[0]),
+        Err(StoreError::Integrity(_))
+    ));
+}
+
 /// Database writer (THREATS.md): a session row moved to another cookie, given to another user,
 /// extended, or with its contents changed, does not open; the contents are not in the clear.
 #[test]

@@ -170,3 +170,45 @@ macro_rules! forward_store {
         }
     };
 }
+
+/// The [`SigningStore`](crate::tollgate_sign::SigningStore) of a newtype over
+/// [`SqlStore`](super::SqlStore) (feature `signing`), forwarded as
+/// [`forward_store!`](crate::forward_store) forwards the others:
+/// `tollgate_store::forward_signing_store!(SqliteStore, inner);`.
+#[cfg(feature = "signing")]
+#[macro_export]
+macro_rules! forward_signing_store {
+    ($outer:ty, $field:ident) => {
+        $crate::forward_signing_store!($outer, $field, $crate::sql::on_this_thread);
+    };
+    ($outer:ty, $field:ident, $via:path) => {
+        impl $crate::tollgate_sign::SigningStore for $outer {
+            type Error = $crate::StoreError;
+
+            fn credential(
+                &self,
+                id: &$crate::tollgate_sign::CredentialId,
+            ) -> Result<Option<$crate::tollgate_sign::StoredCredential>, $crate::StoreError> {
+                let inner = &self.$field;
+                $via(move || inner.credential(id))
+            }
+
+            fn credentials_of(
+                &self,
+                user: &$crate::UserId,
+            ) -> Result<Vec<$crate::tollgate_sign::StoredCredential>, $crate::StoreError> {
+                let inner = &self.$field;
+                $via(move || inner.credentials_of(user))
+            }
+
+            fn put_credential(
+                &self,
+                credential: &$crate::tollgate_sign::Credential,
+                expected_version: Option<u64>,
+            ) -> Result<bool, $crate::StoreError> {
+                let inner = &self.$field;
+                $via(move || inner.put_credential(credential, expected_version))
+            }
+        }
+    };
+}

@@ -17,6 +17,8 @@ use crate::{PasswordHash, Reseal, SharedRng, Store, UserRecord};
 
 mod accounts;
 mod audit;
+#[cfg(feature = "signing")]
+mod credentials;
 mod ledger;
 mod reseal;
 mod serials;

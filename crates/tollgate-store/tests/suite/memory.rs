@@ -27,6 +27,11 @@ fn memory_store_keeps_the_store_promises() {
 /// 8 threads submit the same valid code for one account at once, each in its own login, 1250
 /// times: 10 000 tries, and each time exactly one is accepted.
 #[test]
+fn memory_store_keeps_signing_credentials() {
+    conformance::credentials(&MemoryStore::new(), "memory").unwrap();
+}
+
+#[test]
 fn memory_sessions_keep_the_session_promises() {
     conformance::sessions(&tollgate_store::MemorySessions::default(), "memory").unwrap();
 }
