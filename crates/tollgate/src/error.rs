@@ -79,6 +79,10 @@ pub enum Error {
     /// A thread panicked while holding the service's RNG.
     #[error("a thread panicked while holding the service's RNG")]
     Poisoned,
+    /// A signing call was refused ([`crate::signing`]).
+    #[cfg(feature = "signing")]
+    #[error(transparent)]
+    Signing(#[from] crate::signing::SigningError),
     /// A User ID, phone number or e-mail address is not valid.
     #[error(transparent)]
     Input(#[from] tollgate_login::InputError),

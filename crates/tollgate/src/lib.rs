@@ -9,6 +9,8 @@ mod keyfile;
 mod observe;
 mod password;
 mod service;
+#[cfg(feature = "signing")]
+pub mod signing;
 
 // Inlined, so that `cargo doc -p tollgate` documents every type the facade hands out on its
 // own pages (links into the crates themselves would be dead without their docs built).
@@ -23,6 +25,9 @@ pub use tollgate_otp as otp;
 pub use tollgate_passkey as passkey;
 #[doc(inline)]
 pub use tollgate_provision as provision;
+#[cfg(feature = "signing")]
+#[doc(inline)]
+pub use tollgate_sign as sign;
 #[doc(inline)]
 pub use tollgate_store as store;
 

@@ -17,6 +17,7 @@ use crate::delivery::{AuditSink, Delivery};
 use crate::error::Error;
 use crate::password::Passwords;
 
+mod api;
 mod builder;
 mod effects;
 mod online;
@@ -108,6 +109,9 @@ pub struct Service {
     /// The worker that sends a password reset's messages, started at the first of them.
     background:
         std::sync::OnceLock<Option<std::sync::mpsc::Sender<crate::delivery::background::Job>>>,
+    /// Signing, when configured.
+    #[cfg(feature = "signing")]
+    pub(crate) signer: Option<crate::signing::Signer>,
 }
 
 impl core::fmt::Debug for Service {
@@ -129,6 +133,11 @@ impl Service {
     #[must_use]
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The login machine (its rules, for decisions outside a login).
+    pub(crate) fn machine(&self) -> &tollgate_login::LoginMachine {
+        self.driver.machine()
     }
 
     /// The login policy.

@@ -1,7 +1,8 @@
-//! A second factor proven outside a login: the token's code typed to authorize a signature
-//! (the CSC API's `credentials/authorize`). The same rules as a login's token step, on the same
-//! account: a code once accepted (by a login or here) is refused again, and a wrong one counts
-//! against the same failures, cool-downs and hard limit.
+//! Factors proven outside a login: the password of an API login (the CSC API's `auth/login`)
+//! and the token's code typed to authorize a signature (`credentials/authorize`). The same
+//! rules as a login's steps, on the same account: a wrong password counts toward the same
+//! cool-downs, a code once accepted (by a login or here) is refused again, and a wrong one
+//! counts against the same failures, cool-downs and hard limit.
 
 use rand_core::CryptoRng;
 use tollgate_otp::{UnixTime, VerifyError};
@@ -41,6 +42,67 @@ pub struct Proof {
 }
 
 impl LoginMachine {
+    /// Whether `correct` (the password's verdict, checked by the caller against the account's
+    /// hash) lets `user` in through an API, counted as a login's password step counts it (from
+    /// no known device). Refused without counting while the password or the account cools
+    /// down, and for an account with no token yet (its first login is on the web, where it
+    /// enrolls one) or whose second factor is locked. A pure decision: call it from
+    /// `change_account`. `outcome` is [`CodeProof::Proven`] when it is let in.
+    pub fn prove_password(
+        &self,
+        account: &Account,
+        user: &UserId,
+        correct: bool,
+        now: UnixTime,
+        rng: &mut impl CryptoRng,
+    ) -> Proof {
+        let ctx = Ctx {
+            config: &self.config,
+            pin_key: &self.pin_key,
+            now,
+            rng,
+            account: Some(account),
+            id: LoginId::from_bytes([0; 16]),
+            on_device: false,
+            enrolling: Enrolling::First,
+            proven_at: None,
+        };
+        let mut state = account.state.clone();
+        let refused = Effect::Audit(AuditEvent::PasswordRefused {
+            user: user.clone(),
+            known: true,
+        });
+        let cooling = state.password_locked_until.is_some_and(|until| now < until);
+        if cooling || account.is_locked(now) {
+            return Proof {
+                update: None,
+                outcome: CodeProof::NotChecked,
+                effects: vec![refused],
+            };
+        }
+        if !correct {
+            let mut effects = vec![refused];
+            effects.extend(fail(&ctx, user, &mut state, Factor::Password));
+            return Proof {
+                update: Some(state),
+                outcome: CodeProof::Wrong,
+                effects,
+            };
+        }
+        let forgiven = state.password_failures != 0;
+        state.password_failures = 0;
+        let outcome = if state.has_token() && !self.config.second_factor_locked(&state) {
+            CodeProof::Proven
+        } else {
+            CodeProof::NotChecked
+        };
+        Proof {
+            update: forgiven.then_some(state),
+            outcome,
+            effects: Vec::new(),
+        }
+    }
+
     /// Checks `typed` against `account`'s tokens as a later login's token step does, outside
     /// any login (a pure decision: call it from `change_account`).
     pub fn prove_code(

@@ -27,6 +27,8 @@ pub struct ServiceBuilder {
     reset_send_limit: ClientLimit,
     retry: RetryPolicy,
     sleep: Arc<dyn Fn(std::time::Duration) + Send + Sync>,
+    #[cfg(feature = "signing")]
+    signer: Option<crate::signing::Signer>,
 }
 
 impl core::fmt::Debug for ServiceBuilder {
@@ -55,11 +57,22 @@ impl Default for ServiceBuilder {
             },
             retry: RetryPolicy::default(),
             sleep: Arc::new(std::thread::sleep),
+            #[cfg(feature = "signing")]
+            signer: None,
         }
     }
 }
 
 impl ServiceBuilder {
+    /// Signing (feature `signing`): "Create your Signing Certificate" and signatures
+    /// authorized by the second factor ([`Service::signing`]).
+    #[cfg(feature = "signing")]
+    #[must_use]
+    pub fn signer(mut self, signer: crate::signing::Signer) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
     /// How transient delivery failures are tried again ([`RetryPolicy::default`]).
     #[must_use]
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
@@ -219,6 +232,8 @@ impl ServiceBuilder {
             retry: self.retry,
             sleep: self.sleep,
             background: std::sync::OnceLock::new(),
+            #[cfg(feature = "signing")]
+            signer: self.signer,
         })
     }
 }
