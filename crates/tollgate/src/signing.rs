@@ -199,11 +199,12 @@ fn changed<T>(
 
 impl Signing<'_> {
     fn audit(&self, user: &UserId, credential: &CredentialId, action: SigningAction) {
-        self.service.carry_out_effects(vec![Effect::Audit(AuditEvent::Signing {
-            user: user.clone(),
-            credential: credential.to_string(),
-            action,
-        })]);
+        self.service
+            .carry_out_effects(vec![Effect::Audit(AuditEvent::Signing {
+                user: user.clone(),
+                credential: credential.to_string(),
+                action,
+            })]);
     }
 
     /// "Create your Signing Certificate": a key pair in the backend, a certificate for it from

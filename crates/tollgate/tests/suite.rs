@@ -33,6 +33,9 @@ mod reset;
 mod reset_deliveries;
 #[path = "suite/rollback.rs"]
 mod rollback;
+#[cfg(feature = "signing")]
+#[path = "suite/signing.rs"]
+mod signing;
 #[cfg(feature = "sms-http")]
 #[path = "suite/sms_http.rs"]
 mod sms_http;
