@@ -143,6 +143,13 @@ async fn show(login: Login, headers: HeaderMap) -> Response {
         .0
         .renders
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    #[cfg(feature = "signing")]
+    let signing = match view.authenticated() {
+        Some(user) => crate::certificates::of(&login, user.clone()).await,
+        None => None,
+    };
+    #[cfg(not(feature = "signing"))]
+    let signing = None;
     let cx = PageContext {
         catalog: login.0.config.catalogue(held.session.lang),
         language: held.session.lang,
@@ -152,6 +159,7 @@ async fn show(login: Login, headers: HeaderMap) -> Response {
         render,
         dev_outbox: login.dev_outbox(),
         passkeys: login.0.service.config().takes_passkeys(),
+        signing,
     };
     let html = login.0.config.pages.page(&cx, &view).into_string();
     with_cookie(secure(Html(html).into_response()), cookie)
@@ -257,6 +265,10 @@ async fn post(
             StatusCode::FORBIDDEN,
             "the form's token does not match this session",
         );
+    }
+    #[cfg(feature = "signing")]
+    if crate::certificates::is_action(&form.action) {
+        return crate::certificates::act(&login, held, &form.action, &form.serial).await;
     }
     let key = held.session.login.clone();
     let mailbox = held.session.mailbox.clone();

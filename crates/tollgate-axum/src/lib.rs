@@ -12,7 +12,11 @@ use tollgate::Service;
 
 mod api;
 mod assets;
+#[cfg(feature = "signing")]
+mod certificates;
 mod config;
+#[cfg(feature = "signing")]
+mod csc;
 pub mod forwarded;
 mod handlers;
 mod lang;
@@ -28,7 +32,7 @@ mod work;
 pub use config::{ClientAddress, WebConfig};
 #[cfg(feature = "dev-outbox")]
 pub use outbox::DevOutbox;
-pub use pages::{DefaultPages, Field, PageContext, Pages};
+pub use pages::{CertificateState, DefaultPages, Field, PageContext, Pages, SigningCertificate};
 pub use serve::{ServeLimits, serve};
 pub use user::AuthenticatedUser;
 
@@ -132,6 +136,8 @@ impl Login {
                 &format!("/{REGISTRATION_PATH}"),
                 post(api::register).layer(DefaultBodyLimit::max(4096)),
             );
+        #[cfg(feature = "signing")]
+        let routes = routes.merge(csc_routes());
         #[cfg(feature = "dev-outbox")]
         let routes = if self.0.outbox.is_some() {
             routes.route("/outbox", get(outbox::page))
@@ -179,6 +185,28 @@ impl Login {
             false
         }
     }
+}
+
+/// The CSC API's routes, both versions.
+#[cfg(feature = "signing")]
+fn csc_routes() -> Router {
+    fn version<const V: u8>() -> Router {
+        Router::new()
+            .route("/info", post(csc::info::<V>).get(csc::info::<V>))
+            .route("/auth/login", post(csc::auth_login::<V>))
+            .route("/auth/revoke", post(csc::auth_revoke::<V>))
+            .route("/credentials/list", post(csc::credentials_list::<V>))
+            .route("/credentials/info", post(csc::credentials_info::<V>))
+            .route(
+                "/credentials/authorize",
+                post(csc::credentials_authorize::<V>),
+            )
+            .route("/signatures/signHash", post(csc::sign_hash::<V>))
+    }
+    Router::new()
+        .nest("/csc/v1", version::<1>())
+        .nest("/csc/v2", version::<2>())
+        .layer(DefaultBodyLimit::max(csc::MAX_BODY))
 }
 
 /// Where this process numbers its renderings from: random, so that two nodes behind one

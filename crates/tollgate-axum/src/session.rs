@@ -103,6 +103,12 @@ impl Sessions {
         Self { store }
     }
 
+    /// The store itself (the CSC API keeps its bearer tokens there).
+    #[cfg(feature = "signing")]
+    pub(crate) fn store(&self) -> &Arc<dyn SessionStore> {
+        &self.store
+    }
+
     /// The session whose cookie holds `id`, unless there is none or it expired.
     pub(crate) async fn load(&self, id: &str, now: u64) -> Result<Option<Held>, StoreError> {
         let store = self.store.clone();

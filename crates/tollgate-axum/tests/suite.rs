@@ -10,6 +10,9 @@ mod common;
 
 #[path = "suite/authenticators.rs"]
 mod authenticators;
+#[cfg(feature = "signing")]
+#[path = "suite/csc.rs"]
+mod csc;
 #[path = "suite/delivery.rs"]
 mod delivery;
 #[path = "suite/nodes.rs"]

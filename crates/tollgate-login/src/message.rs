@@ -346,6 +346,26 @@ messages! {
     NoticePhishingResistantOn => "notice-phishing-resistant-on",
     /// Notice: an administrator let the account take codes again.
     NoticePhishingResistantOff => "notice-phishing-resistant-off",
+    /// "Create your Signing Certificate": the session page's heading and button.
+    CreateSigningCertificate => "create-signing-certificate",
+    /// What a signing certificate is for, under the heading.
+    SigningCertificateHelp => "signing-certificate-help",
+    /// The heading of the session page's list of signing certificates.
+    YourSigningCertificates => "your-signing-certificates",
+    /// A signing certificate was created.
+    SigningCertificateCreated => "signing-certificate-created",
+    /// A signing certificate was revoked.
+    SigningCertificateRevoked => "signing-certificate-revoked",
+    /// The button that revokes a signing certificate.
+    RevokeSigningCertificate => "revoke-signing-certificate",
+    /// Beside a signing certificate locked by wrong codes.
+    SigningCertificateLocked => "signing-certificate-locked",
+    /// Beside a revoked signing certificate.
+    SigningCertificateIsRevoked => "signing-certificate-is-revoked",
+    /// When a signing certificate was created (`date`).
+    SigningCertificateCreatedOn => "signing-certificate-created-on",
+    /// The user has as many signing certificates as allowed.
+    TooManySigningCertificates => "too-many-signing-certificates",
 }
 
 /// A message with its parameters, e.g. [`MessageId::PinSentTo`] with `destination`.

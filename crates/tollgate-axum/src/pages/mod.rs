@@ -23,6 +23,9 @@ mod enroll;
 mod passkeys;
 mod reset;
 mod screens;
+mod signing;
+
+pub use signing::{CertificateState, SigningCertificate};
 
 /// What a page needs besides the view. Its `Debug` leaves out the session's CSRF token.
 pub struct PageContext<'a> {
@@ -42,6 +45,9 @@ pub struct PageContext<'a> {
     pub dev_outbox: bool,
     /// Whether the service takes passkeys ("Log in with a passkey" on the first page).
     pub passkeys: bool,
+    /// The logged-in user's signing certificates, when the service signs (feature `signing`):
+    /// the session page then offers "Create your Signing Certificate".
+    pub signing: Option<Vec<SigningCertificate>>,
 }
 
 impl core::fmt::Debug for PageContext<'_> {
@@ -283,6 +289,12 @@ pub trait Pages: Send + Sync + 'static {
         passkeys::list(cx, passkeys, can_add, on)
     }
 
+    /// Below [`Pages::passkeys`], when the service signs: "Create your Signing Certificate"
+    /// while the user has none that signs, and their certificates with "Revoke".
+    fn signing(&self, cx: &PageContext<'_>, certificates: &[SigningCertificate]) -> Markup {
+        signing::section(cx, certificates)
+    }
+
     /// "Password locked or forgotten?": the authenticator's code, or "I no longer have it".
     fn reset_start(&self, cx: &PageContext<'_>, user: &UserId) -> Markup {
         reset::start(cx, user)
@@ -373,6 +385,9 @@ pub trait Pages: Send + Sync + 'static {
                 html! {
                     (self.authenticated(cx, user, authenticators, *can_add))
                     (self.passkeys(cx, passkeys, *can_add_passkey, *phishing_resistant))
+                    @if let Some(certificates) = &cx.signing {
+                        (self.signing(cx, certificates))
+                    }
                 },
             ),
             Screen::ResetStart { user } => ("reset-start", self.reset_start(cx, user)),
@@ -437,6 +452,7 @@ mod tests {
             render: 7,
             dev_outbox: false,
             passkeys: false,
+            signing: None,
         };
         let shown = format!("{cx:?}");
         assert!(!shown.contains("c5rf-t0ken"), "{shown}");

@@ -158,3 +158,15 @@ passkey-unsupported = Ce navigateur ne peut pas utiliser de clés d'accès.
 notice-phishing-resistant-on = Un administrateur a fait en sorte que votre compte n'accepte plus que les clés d'accès : les codes ne permettent plus de vous connecter.
 notice-phishing-resistant-off = Un administrateur a de nouveau autorisé les codes pour votre compte.
 log-in-with-passkey = Se connecter avec une clé d'accès
+
+## Signing
+create-signing-certificate = Créer votre certificat de signature
+signing-certificate-help = Votre certificat de signature vous permet de signer des documents avec ce service. Chaque signature demande le code de votre authentificateur.
+your-signing-certificates = Vos certificats de signature
+signing-certificate-created = Votre certificat de signature a été créé.
+signing-certificate-revoked = Votre certificat de signature a été révoqué : il ne signe plus rien.
+revoke-signing-certificate = Révoquer
+signing-certificate-locked = verrouillé après des codes erronés : contactez votre administrateur
+signing-certificate-is-revoked = révoqué
+signing-certificate-created-on = créé le { $date }
+too-many-signing-certificates = Vous avez autant de certificats de signature que permis : révoquez-en un d'abord.

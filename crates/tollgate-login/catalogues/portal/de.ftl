@@ -158,3 +158,15 @@ passkey-unsupported = Dieser Browser kann keine Passkeys verwenden.
 notice-phishing-resistant-on = Ein Administrator hat Ihr Konto so eingestellt, dass es nur noch Passkeys akzeptiert: Codes melden Sie nicht mehr an.
 notice-phishing-resistant-off = Ein Administrator hat Codes für Ihr Konto wieder zugelassen.
 log-in-with-passkey = Mit einem Passkey anmelden
+
+## Signing
+create-signing-certificate = Ihr Signaturzertifikat erstellen
+signing-certificate-help = Mit Ihrem Signaturzertifikat unterschreiben Sie Dokumente mit diesem Dienst. Jede Signatur verlangt den Code Ihres Authentifikators.
+your-signing-certificates = Ihre Signaturzertifikate
+signing-certificate-created = Ihr Signaturzertifikat wurde erstellt.
+signing-certificate-revoked = Ihr Signaturzertifikat wurde widerrufen: Es signiert nichts mehr.
+revoke-signing-certificate = Widerrufen
+signing-certificate-locked = nach falschen Codes gesperrt: Wenden Sie sich an Ihren Administrator
+signing-certificate-is-revoked = widerrufen
+signing-certificate-created-on = erstellt am { $date }
+too-many-signing-certificates = Sie haben so viele Signaturzertifikate wie erlaubt: Widerrufen Sie zuerst eines.

@@ -158,3 +158,15 @@ passkey-unsupported = This browser cannot use passkeys.
 notice-phishing-resistant-on = An administrator made your account accept only passkeys: codes no longer log in.
 notice-phishing-resistant-off = An administrator let your account accept codes again.
 log-in-with-passkey = Log in with a passkey
+
+## Signing
+create-signing-certificate = Create your Signing Certificate
+signing-certificate-help = Your signing certificate lets you sign documents with this service. Each signature asks for the code of your authenticator.
+your-signing-certificates = Your signing certificates
+signing-certificate-created = Your signing certificate was created.
+signing-certificate-revoked = Your signing certificate was revoked: it signs nothing more.
+revoke-signing-certificate = Revoke
+signing-certificate-locked = locked after wrong codes: ask your administrator
+signing-certificate-is-revoked = revoked
+signing-certificate-created-on = created { $date }
+too-many-signing-certificates = You have as many signing certificates as allowed: revoke one first.
