@@ -21,6 +21,12 @@
 //! (passkeys for pages at exactly that origin, such as `http://localhost:8080`: its host is the
 //! relying-party ID, and browsers take `http://` for `localhost` alone).
 //!
+//! The logged-in page offers "Create your Signing Certificate", and the CSC API is served at
+//! `/csc/v1/` and `/csc/v2/` (pyHanko's `CSCSigner` signs PDFs through it, each signature
+//! authorized by the soft token's code). `--ca DIR` keeps the signing CA and keys in DIR (made
+//! the first time; `DIR/ca.pem` is the root a verifier trusts); without it they are made for
+//! the run.
+//!
 //! `--store memory|sqlite:PATH|postgres://…` (default memory) puts the accounts, the logins in
 //! progress and the browser sessions in SQLite or PostgreSQL, so that several `web_login`s
 //! behind a load balancer serve one user's requests in any order (docs/deployment.md). The
@@ -35,6 +41,7 @@ mod admin;
 mod clock;
 mod health;
 mod options;
+mod signing;
 mod store;
 
 use std::sync::Arc;
@@ -129,9 +136,21 @@ fn run(options: Options) -> Result<(), String> {
         .delivery(delivery)
         .clock(clock)
         .audit_trail(true);
-    if let Some(opened) = &opened {
-        builder = builder.keys(&opened.keys).store(opened.store.clone());
-    }
+    let signing_store: tollgate::signing::SharedSigningStore = match &opened {
+        Some(opened) => {
+            builder = builder.keys(&opened.keys).store(opened.store.clone());
+            opened.signing.clone()
+        }
+        None => {
+            let memory = Arc::new(tollgate::MemoryStore::new());
+            builder = builder.store(memory.clone());
+            memory
+        }
+    };
+    let now = manual
+        .as_ref()
+        .map_or_else(|| SystemClock.now(), Clock::now);
+    builder = builder.signer(signing::signer(options.ca.as_deref(), signing_store, now)?);
     if let Some(seed) = options.seed {
         builder = builder.rng(Box::new(ChaCha20Rng::seed_from_u64(seed)));
     }

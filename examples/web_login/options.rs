@@ -8,7 +8,7 @@ const USAGE: &str = "usage: web_login [--port N] [--store memory|sqlite:PATH|pos
     [--keys FILE] [--new-keys FILE] [--demo-users N] [--proxy ADDRESS]... [--registration-address URL] \
     [--registration-scheme tollgate|any-field] [--open-path] [--dev-outbox] [--dev-admin] [--seed N] \
     [--virtual-clock UNIX_SECONDS] [--metrics] [--catalogues DIR] [--smtp HOST:PORT] [--sms-gateway URL] \
-    [--passkeys ORIGIN]";
+    [--passkeys ORIGIN] [--ca DIR]";
 
 #[derive(Default)]
 pub(crate) struct Options {
@@ -30,6 +30,8 @@ pub(crate) struct Options {
     pub(crate) seed: Option<u64>,
     pub(crate) virtual_clock: Option<u64>,
     pub(crate) passkeys: Option<String>,
+    /// Where the signing CA and keys are kept (made the first time).
+    pub(crate) ca: Option<String>,
 }
 
 pub(crate) fn options() -> Result<Options, String> {
@@ -83,6 +85,7 @@ pub(crate) fn options() -> Result<Options, String> {
                 options.smtp = Some((host.to_owned(), port));
             }
             "--passkeys" => options.passkeys = Some(value(&arg)?),
+            "--ca" => options.ca = Some(value(&arg)?),
             "--seed" => options.seed = Some(number(&arg, value(&arg)?)?),
             "--virtual-clock" => options.virtual_clock = Some(number(&arg, value(&arg)?)?),
             "--help" | "-h" => return Err(USAGE.into()),

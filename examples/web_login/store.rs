@@ -54,6 +54,12 @@ pub(crate) struct Opened {
     pub(crate) sessions: Arc<dyn SessionStore>,
     /// The keys the service seals with.
     pub(crate) keys: ServiceKeys,
+    /// The signing credentials, in the same database.
+    #[allow(
+        dead_code,
+        reason = "embed_axum, which shares this file, does not sign"
+    )]
+    pub(crate) signing: tollgate::signing::SharedSigningStore,
 }
 
 /// Opens the store `choice` names with the keys of `keys_file`, or of [`KEYS_VARIABLE`], or
@@ -78,7 +84,11 @@ pub(crate) fn open(
             let db = Arc::new(db);
             (
                 keys,
-                (db.clone() as Arc<dyn Store>, db as Arc<dyn SessionStore>),
+                (
+                    db.clone() as Arc<dyn Store>,
+                    db.clone() as Arc<dyn SessionStore>,
+                    db as tollgate::signing::SharedSigningStore,
+                ),
             )
         }
         StoreChoice::Postgres(url) => {
@@ -88,11 +98,15 @@ pub(crate) fn open(
             let db = Arc::new(db);
             (
                 keys,
-                (db.clone() as Arc<dyn Store>, db as Arc<dyn SessionStore>),
+                (
+                    db.clone() as Arc<dyn Store>,
+                    db.clone() as Arc<dyn SessionStore>,
+                    db as tollgate::signing::SharedSigningStore,
+                ),
             )
         }
     };
-    let (store, sessions) = opened;
+    let (store, sessions, signing) = opened;
     // Any read checks the ledger's sealed root: keys other than the database's are refused
     // here, before this node serves anyone.
     let probe = "keys-check@tollgate.invalid"
@@ -113,6 +127,7 @@ pub(crate) fn open(
         store,
         sessions,
         keys,
+        signing,
     }))
 }
 

@@ -20,5 +20,7 @@ mod lifecycle;
 mod mobile_online;
 #[path = "suite/passkeys.rs"]
 mod passkeys;
+#[path = "suite/pyhanko.rs"]
+mod pyhanko;
 #[path = "suite/web_login.rs"]
 mod web_login;
