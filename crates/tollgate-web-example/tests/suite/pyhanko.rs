@@ -40,11 +40,7 @@ fn pyhanko_signs_a_pdf_through_the_csc_api() {
     };
     // The virtual clock starts at the real time: pyHanko's validator checks the certificate's
     // validity against its own clock.
-    let start = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        - 120;
+    let start = tollgate::Clock::now(&tollgate::SystemClock).as_secs() - 120;
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca");
     let start_text = start.to_string();
