@@ -62,7 +62,10 @@ fn run() -> Result<(), Failure> {
         .build()?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let base = format!("http://{}", listener.local_addr()?);
-    let login = Login::new(service, WebConfig::default().with_title("Remote Signing Service"));
+    let login = Login::new(
+        service,
+        WebConfig::default().with_title("Remote Signing Service"),
+    );
     let app = login.router();
     runtime.spawn(async move {
         let _ = tollgate_axum::serve(listener, app, tollgate_axum::ServeLimits::default()).await;
@@ -93,7 +96,10 @@ fn run() -> Result<(), Failure> {
     browser.submit("continue", "")?;
     browser.expect("authenticated")?;
     browser.submit("create_signing_certificate", "")?;
-    if !browser.page.contains("Your signing certificate was created.") {
+    if !browser
+        .page
+        .contains("Your signing certificate was created.")
+    {
         return Err("the signing certificate was not created".into());
     }
     println!("[Create your Signing Certificate] done");
@@ -109,7 +115,9 @@ fn run() -> Result<(), Failure> {
     let token_answer = csc(&base, "auth/login", &format!("Basic {basic}"), &json!({}))?;
     let bearer = format!(
         "Bearer {}",
-        token_answer["access_token"].as_str().ok_or("no access token")?
+        token_answer["access_token"]
+            .as_str()
+            .ok_or("no access token")?
     );
     let list = csc(&base, "credentials/list", &bearer, &json!({}))?;
     let id = list["credentialIDs"][0].as_str().ok_or("no credential")?;
@@ -153,7 +161,12 @@ fn run() -> Result<(), Failure> {
     };
     let signed = csc(&base, "signatures/signHash", &bearer, &sign(&hash))?;
     let signature = STANDARD.decode(signed["signatures"][0].as_str().ok_or("no signature")?)?;
-    verify_signature(&certificate, SignAlgorithm::EcdsaSha256, &digest, &signature)?;
+    verify_signature(
+        &certificate,
+        SignAlgorithm::EcdsaSha256,
+        &digest,
+        &signature,
+    )?;
     println!(
         "signed: {} bytes of ECDSA P-256, verified with the certificate",
         signature.len()
@@ -170,7 +183,12 @@ fn run() -> Result<(), Failure> {
 fn service(clock: &ManualClock, outbox: &Outbox) -> Result<Arc<Service>, Failure> {
     let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
     let store = Arc::new(MemoryStore::new());
-    let ca = CertificateAuthority::generate("Remote Signing Service Test CA", clock.now(), 3650, &mut rng);
+    let ca = CertificateAuthority::generate(
+        "Remote Signing Service Test CA",
+        clock.now(),
+        3650,
+        &mut rng,
+    );
     let mut wrapping = [0u8; 32];
     let mut sad = [0u8; 32];
     getrandom::fill(&mut wrapping)?;
@@ -257,7 +275,11 @@ impl Browser {
     }
 
     fn between(&self, start: &str, end: &str) -> Result<&str, Failure> {
-        let at = self.page.find(start).ok_or_else(|| format!("no {start:?} on the page"))? + start.len();
+        let at = self
+            .page
+            .find(start)
+            .ok_or_else(|| format!("no {start:?} on the page"))?
+            + start.len();
         let len = self.page[at..].find(end).ok_or("a cut page")?;
         Ok(&self.page[at..at + len])
     }
@@ -278,7 +300,11 @@ impl Browser {
             "csrf={csrf}&action={action}&value={}",
             value
                 .bytes()
-                .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") })
+                .map(|b| if b.is_ascii_alphanumeric() {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                })
                 .collect::<String>()
         );
         let response = agent()

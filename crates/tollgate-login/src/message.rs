@@ -366,6 +366,10 @@ messages! {
     SigningCertificateCreatedOn => "signing-certificate-created-on",
     /// The user has as many signing certificates as allowed.
     TooManySigningCertificates => "too-many-signing-certificates",
+    /// Notice: an administrator revoked a signing certificate.
+    NoticeSigningRevoked => "notice-signing-revoked",
+    /// Notice: an administrator unlocked a signing certificate.
+    NoticeSigningUnlocked => "notice-signing-unlocked",
 }
 
 /// A message with its parameters, e.g. [`MessageId::PinSentTo`] with `destination`.

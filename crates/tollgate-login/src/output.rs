@@ -434,6 +434,8 @@ impl Notification {
                 AdminAction::ContactsChanged => MessageId::NoticeContactsChanged,
                 AdminAction::PhishingResistantOnly(true) => MessageId::NoticePhishingResistantOn,
                 AdminAction::PhishingResistantOnly(false) => MessageId::NoticePhishingResistantOff,
+                AdminAction::SigningCredentialRevoked => MessageId::NoticeSigningRevoked,
+                AdminAction::SigningCredentialUnlocked => MessageId::NoticeSigningUnlocked,
             },
         }
     }
@@ -492,4 +494,8 @@ pub enum AdminAction {
     /// "Phishing-resistant only" turned on (`true`: no code is a second factor any more, only
     /// a passkey) or off.
     PhishingResistantOnly(bool),
+    /// A signing credential revoked: it signs nothing more.
+    SigningCredentialRevoked,
+    /// A signing credential unlocked after too many wrong codes.
+    SigningCredentialUnlocked,
 }

@@ -14,6 +14,8 @@ use crate::Service;
 use crate::error::Error;
 
 mod grant;
+#[cfg(feature = "signing")]
+mod signing;
 mod trail;
 
 pub use grant::MAX_GRANT_LIFETIME;

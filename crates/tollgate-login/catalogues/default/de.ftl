@@ -170,3 +170,5 @@ signing-certificate-locked = nach falschen Codes gesperrt: Wenden Sie sich an Ih
 signing-certificate-is-revoked = widerrufen
 signing-certificate-created-on = erstellt am { $date }
 too-many-signing-certificates = Sie haben so viele Signaturzertifikate wie erlaubt: Widerrufen Sie zuerst eines.
+notice-signing-revoked = Ein Administrator hat eines Ihrer Signaturzertifikate widerrufen: Es signiert nichts mehr.
+notice-signing-unlocked = Ein Administrator hat eines Ihrer Signaturzertifikate entsperrt.

@@ -170,3 +170,5 @@ signing-certificate-locked = locked after wrong codes: ask your administrator
 signing-certificate-is-revoked = revoked
 signing-certificate-created-on = created { $date }
 too-many-signing-certificates = You have as many signing certificates as allowed: revoke one first.
+notice-signing-revoked = An administrator revoked one of your signing certificates: it signs nothing more.
+notice-signing-unlocked = An administrator unlocked one of your signing certificates.

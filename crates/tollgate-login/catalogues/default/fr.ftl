@@ -170,3 +170,5 @@ signing-certificate-locked = verrouillé après des codes erronés : contactez v
 signing-certificate-is-revoked = révoqué
 signing-certificate-created-on = créé le { $date }
 too-many-signing-certificates = Vous avez autant de certificats de signature que permis : révoquez-en un d'abord.
+notice-signing-revoked = Un administrateur a révoqué l'un de vos certificats de signature : il ne signe plus rien.
+notice-signing-unlocked = Un administrateur a déverrouillé l'un de vos certificats de signature.

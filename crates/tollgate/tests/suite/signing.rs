@@ -383,3 +383,39 @@ fn a_session_dies_with_a_locked_account() {
     }
     assert!(!w.service.api_user_in_good_standing(&john()).unwrap());
 }
+
+#[test]
+fn an_administrator_lists_unlocks_and_revokes_a_credential() {
+    use tollgate::login::AdminAction;
+    let w = signing_world(7);
+    let token = w.enroll();
+    let signing = w.service.signing().unwrap();
+    let id = signing.create_credential(&john(), "key").unwrap().id();
+    let admin = w.service.admin("helpdesk");
+    let listed = admin.signing_credentials(JOHN).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(!listed[0].in_hardware);
+    assert!(!admin.unlock_signing_credential(JOHN, id.as_str()).unwrap());
+    admin.revoke_signing_credential(JOHN, id.as_str()).unwrap();
+    assert!(matches!(
+        admin.revoke_signing_credential("anna@example.com", id.as_str()),
+        Err(Error::UnknownUser)
+    ));
+    w.clock.advance(30);
+    let refused = signing
+        .authorize(&john(), &id, &request(&["contract.pdf"]), &code(&token, &w))
+        .unwrap_err();
+    assert!(matches!(
+        signing_refusal(refused),
+        SigningError::Refused(Refused::Revoked)
+    ));
+    assert!(w.audit.events().iter().any(|e| matches!(
+        e,
+        AuditEvent::Administrator {
+            action: AdminAction::SigningCredentialRevoked,
+            ..
+        }
+    )));
+    // John is told.
+    assert!(!w.outbox.messages().is_empty());
+}
