@@ -99,6 +99,22 @@ pub fn check_digest(algorithm: SignAlgorithm, digest: &[u8]) -> Result<(), KeyEr
     }
 }
 
+/// The DER `SubjectPublicKeyInfo` of an uncompressed P-256 point (65 bytes, `04 ‖ x ‖ y`), if
+/// it is one on the curve: for a backend that makes keys elsewhere (an HSM).
+#[must_use]
+pub fn p256_public_key_info(point: &[u8]) -> Option<Vec<u8>> {
+    p256::ecdsa::VerifyingKey::from_sec1_bytes(point).ok()?;
+    (point.len() == 65).then(|| crate::certificate::p256_spki(point))
+}
+
+/// An ECDSA P-256 signature as DER from its raw form, `r ‖ s` (64 bytes, as PKCS #11's
+/// `CKM_ECDSA` gives it); `None` for anything else.
+#[must_use]
+pub fn ecdsa_der_of_raw(raw: &[u8]) -> Option<Vec<u8>> {
+    let signature = p256::ecdsa::Signature::from_slice(raw).ok()?;
+    Some(signature.to_der().as_bytes().to_vec())
+}
+
 /// A random P-256 key.
 pub(crate) fn random_p256(rng: &mut (impl CryptoRng + ?Sized)) -> SigningKey {
     loop {

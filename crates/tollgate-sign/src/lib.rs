@@ -23,7 +23,10 @@ pub use credential::{
     Credential, CredentialId, DEFAULT_FAILURE_LIMIT, DecodeError, MAX_OPEN_AUTHORIZATIONS, Status,
 };
 pub use error::{CaError, KeyError, Refused, RequestError};
-pub use keys::{GeneratedKey, KeyBackend, KeyRef, SoftwareKeys, check_digest};
+pub use keys::{
+    GeneratedKey, KeyBackend, KeyRef, SoftwareKeys, check_digest, ecdsa_der_of_raw,
+    p256_public_key_info,
+};
 pub use store::{
     Change, ChangeError, MAX_RETRIES, SigningStore, StoredCredential, change_credential,
 };

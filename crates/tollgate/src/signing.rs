@@ -16,6 +16,11 @@ use tollgate_store::StoreError;
 use crate::error::Error;
 use crate::service::Service;
 
+#[cfg(feature = "pkcs11")]
+mod pkcs11;
+#[cfg(feature = "pkcs11")]
+pub use pkcs11::{Pkcs11Error, Pkcs11Keys};
+
 /// A store of signing credentials, as the service holds it (the memory and SQL stores with
 /// feature `signing`).
 pub type SharedSigningStore = Arc<dyn SigningStore<Error = StoreError> + Send + Sync>;

@@ -23,6 +23,9 @@ mod online;
 #[cfg(feature = "png")]
 #[path = "suite/open_path.rs"]
 mod open_path;
+#[cfg(feature = "pkcs11")]
+#[path = "suite/pkcs11.rs"]
+mod pkcs11;
 #[path = "suite/reads.rs"]
 mod reads;
 #[path = "suite/redaction.rs"]
