@@ -6,7 +6,6 @@
 use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305};
 use p256::ecdsa::SigningKey;
-use p256::ecdsa::signature::hazmat::PrehashSigner as _;
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
@@ -153,7 +152,26 @@ impl SoftwareKeys {
         XChaCha20Poly1305::new(&(*self.wrapping).into())
     }
 
-    fn unwrap_key(&self, key: &KeyRef) -> Result<SigningKey, KeyError> {
+    /// `scalar` sealed under the wrapping key: a key reference's handle.
+    fn wrap(&self, scalar: &[u8], rng: &mut dyn CryptoRng) -> Result<Vec<u8>, KeyError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rng.fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher()
+            .encrypt(
+                &nonce.into(),
+                Payload {
+                    msg: scalar,
+                    aad: SOFTWARE_AAD,
+                },
+            )
+            .map_err(|_| KeyError::Unsupported)?;
+        let mut handle = nonce.to_vec();
+        handle.extend_from_slice(&sealed);
+        Ok(handle)
+    }
+
+    fn unwrap_key(&self, key: &KeyRef) -> Result<p256::NonZeroScalar, KeyError> {
         if key.backend != self.name() || key.handle.len() < NONCE_LEN {
             return Err(KeyError::UnknownKey);
         }
@@ -170,7 +188,11 @@ impl SoftwareKeys {
                 )
                 .map_err(|_| KeyError::UnknownKey)?,
         );
-        SigningKey::from_slice(&scalar).map_err(|_| KeyError::UnknownKey)
+        let bytes: [u8; 32] = scalar
+            .as_slice()
+            .try_into()
+            .map_err(|_| KeyError::UnknownKey)?;
+        Option::from(p256::NonZeroScalar::from_repr(bytes.into())).ok_or(KeyError::UnknownKey)
     }
 }
 
@@ -191,20 +213,7 @@ impl KeyBackend for SoftwareKeys {
         let KeyAlgorithm::EcdsaP256 = algorithm;
         let key = random_p256(rng);
         let scalar = Zeroizing::new(key.to_bytes());
-        let mut nonce = [0u8; NONCE_LEN];
-        rng.fill_bytes(&mut nonce);
-        let sealed = self
-            .cipher()
-            .encrypt(
-                &nonce.into(),
-                Payload {
-                    msg: &scalar[..],
-                    aad: SOFTWARE_AAD,
-                },
-            )
-            .map_err(|_| KeyError::Unsupported)?;
-        let mut handle = nonce.to_vec();
-        handle.extend_from_slice(&sealed);
+        let handle = self.wrap(&scalar, rng)?;
         let point = key.verifying_key().to_sec1_point(false);
         Ok(GeneratedKey {
             key: KeyRef {
@@ -222,12 +231,14 @@ impl KeyBackend for SoftwareKeys {
         digest: &[u8],
     ) -> Result<Vec<u8>, KeyError> {
         check_digest(algorithm, digest)?;
-        let key = self.unwrap_key(key)?;
-        // FIPS 186-5 §6.4.1: a digest longer than the curve's order is truncated to its bits,
-        // which `sign_prehash` does.
-        let signature: p256::ecdsa::Signature = key
-            .sign_prehash(digest)
-            .map_err(|_| KeyError::Device("ECDSA signing failed".to_owned()))?;
+        let secret = self.unwrap_key(key)?;
+        // RFC 6979's deterministic nonce; FIPS 186-5 §6.4.1: a digest longer than the curve's
+        // order is truncated to its bits, which the hazmat function does.
+        let (signature, _) = ecdsa::hazmat::sign_prehashed_rfc6979::<p256::NistP256, sha2::Sha256>(
+            &secret,
+            digest,
+            &[],
+        );
         Ok(signature.to_der().as_bytes().to_vec())
     }
 }
@@ -284,5 +295,48 @@ mod tests {
             })
         );
         assert!(!format!("{:?}", made.key).contains("handle"));
+    }
+
+    /// RFC 6979 §A.2.5, P-256 with SHA-256, message "sample": the deterministic signature of
+    /// the RFC's key, through a wrapped key; the same with one bit of the digest changed is
+    /// another signature, which the RFC's public key refuses for the original digest.
+    #[test]
+    fn rfc6979_known_answer() {
+        let hex = |s: &str| -> Vec<u8> {
+            (0..s.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+                .collect()
+        };
+        let x = hex("C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721");
+        let r = hex("EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716");
+        let s = hex("F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8");
+        let keys = SoftwareKeys::new([1; 32]);
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2);
+        let key = KeyRef {
+            backend: "software".to_owned(),
+            handle: keys.wrap(&x, &mut rng).expect("wrapped"),
+        };
+        let digest = crate::HashAlgorithm::Sha256.digest(b"sample");
+        let der = keys
+            .sign(&key, SignAlgorithm::EcdsaSha256, &digest)
+            .expect("signed");
+        let signature = p256::ecdsa::Signature::from_der(&der).expect("DER");
+        assert_eq!(signature.r().to_bytes().to_vec(), r);
+        assert_eq!(signature.s().to_bytes().to_vec(), s);
+        let mut tampered = digest.clone();
+        tampered[0] ^= 1;
+        let other = keys
+            .sign(&key, SignAlgorithm::EcdsaSha256, &tampered)
+            .expect("signed");
+        assert_ne!(other, der);
+        let public = SigningKey::from_slice(&x).expect("the RFC's key");
+        let other = p256::ecdsa::Signature::from_der(&other).expect("DER");
+        assert!(
+            public
+                .verifying_key()
+                .verify_prehash(&digest, &other)
+                .is_err()
+        );
     }
 }
