@@ -525,3 +525,30 @@ pub(crate) struct SignHash {
     pub(crate) algorithm: SignAlgorithm,
     pub(crate) hashes: Vec<String>,
 }
+
+/// What the CSC API reads from `body` as each version's `credentials/authorize` and
+/// `signatures/signHash`: for each, the hashes and signatures it would ask for, or the
+/// error's description. For the fuzz target and the property tests: any bytes are read or
+/// refused, never a panic.
+#[doc(hidden)]
+#[must_use]
+pub fn read_requests(body: &[u8]) -> Vec<Result<(usize, u32), String>> {
+    let Ok(map) = body_json(&Bytes::copy_from_slice(body)) else {
+        return vec![Err("not a JSON object".into())];
+    };
+    let mut read = Vec::new();
+    for version in [Version::V1, Version::V2] {
+        read.push(
+            authorize_request(version, &map)
+                .map(|(request, _)| (request.hashes().len(), request.num_signatures()))
+                .map_err(|e| e.description),
+        );
+        read.push(
+            sign_hash_request(version, &map)
+                .map(|request| (request.hashes.len(), 0))
+                .map_err(|e| e.description),
+        );
+    }
+    let _ = credential_id(&map);
+    read
+}

@@ -30,6 +30,9 @@ mod user;
 mod work;
 
 pub use config::{ClientAddress, WebConfig};
+#[cfg(feature = "signing")]
+#[doc(hidden)]
+pub use csc::read_requests as csc_read_requests;
 #[cfg(feature = "dev-outbox")]
 pub use outbox::DevOutbox;
 pub use pages::{CertificateState, DefaultPages, Field, PageContext, Pages, SigningCertificate};

@@ -96,4 +96,5 @@ replay_tests!(
     ocra_suite,
     forwarded_header,
     passkey_response,
+    signing_request,
 );
