@@ -16,11 +16,9 @@ use tollgate_sign::{
 /// # Panics
 /// When that does not hold.
 pub fn signing_request(data: &[u8]) {
-    for read in tollgate_axum::csc_read_requests(data) {
-        if let Ok((hashes, signatures)) = read {
-            assert!((1..=MAX_HASHES).contains(&hashes));
-            assert!(signatures == 0 || signatures as usize >= hashes);
-        }
+    for (hashes, signatures) in tollgate_axum::csc_read_requests(data).into_iter().flatten() {
+        assert!((1..=MAX_HASHES).contains(&hashes));
+        assert!(signatures == 0 || signatures as usize >= hashes);
     }
     if let Ok(credential) = Credential::decode(data) {
         assert_eq!(Credential::decode(&credential.encode()), Ok(credential));
@@ -44,8 +42,7 @@ pub fn signing_request(data: &[u8]) {
         UnixTime::from_secs(0),
     );
     let keys = SadKeys::new(SadKey::new([7; 32]));
-    let Ok(hashes) = read_hashes(HashAlgorithm::Sha256, &[String::from("A".repeat(43) + "=")])
-    else {
+    let Ok(hashes) = read_hashes(HashAlgorithm::Sha256, &["A".repeat(43) + "="]) else {
         unreachable!()
     };
     assert!(
