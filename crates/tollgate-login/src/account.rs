@@ -111,7 +111,15 @@ pub struct AccountState {
     /// "Phishing-resistant only": no code of any kind (soft token, PIN, recovery code) is the
     /// second factor any more, only a passkey (NIST SP 800-63B-4 §3.2.5).
     pub(crate) phishing_resistant: bool,
+    /// The IDs of the signing credentials revoked (at most [`MAX_REVOKED_CREDENTIALS`]): kept
+    /// here as well as in each credential's own record, so that a record put back from before
+    /// its revocation (a database writer's copy) does not sign again: the account's row is the
+    /// one the ledger protects.
+    pub(crate) revoked_credentials: Vec<String>,
 }
+
+/// Revoked signing credentials an account remembers (the oldest is forgotten past it).
+pub const MAX_REVOKED_CREDENTIALS: usize = 64;
 
 /// An administrator's one-time re-enrollment grant ([`crate::recovery::grant`]): at "I no
 /// longer have my authenticator", with the password and a one-time PIN, it replaces the
@@ -374,6 +382,12 @@ impl AccountState {
     #[must_use]
     pub fn phishing_resistant_only(&self) -> bool {
         self.phishing_resistant
+    }
+
+    /// Whether the signing credential `id` was revoked.
+    #[must_use]
+    pub fn credential_revoked(&self, id: &str) -> bool {
+        self.revoked_credentials.iter().any(|r| r == id)
     }
 
     /// How many authenticators the account holds, soft tokens and passkeys together.

@@ -22,8 +22,8 @@ mod user;
 pub use account::{
     Account, AccountState, AccountUpdate, AuthenticatorName, DecodeError, ENCODING_V1,
     EnrollmentKind, Grant, MAX_AUTHENTICATOR_NAME, MAX_ONLINE_FAILURES,
-    MAX_ONLINE_FAILURES_PER_NETWORK, MAX_RESET_FAILURES, MAX_RESET_SHARE, MobileQr,
-    OnlineRegistration, OpenToken, PasskeyRecord, PendingActivation, RESET_SHARE_CLOSURE,
+    MAX_ONLINE_FAILURES_PER_NETWORK, MAX_RESET_FAILURES, MAX_RESET_SHARE, MAX_REVOKED_CREDENTIALS,
+    MobileQr, OnlineRegistration, OpenToken, PasskeyRecord, PendingActivation, RESET_SHARE_CLOSURE,
     TokenRecord,
 };
 pub use catalog::{Catalog, CatalogError, CatalogName};

@@ -318,6 +318,19 @@ impl Signing<'_> {
         action: SigningAction,
     ) -> Result<(), Error> {
         let now = self.service.now();
+        // Only the owner's: another's credential is answered as none.
+        self.credential(user, id)?;
+        // The account remembers it first (its row is the one the ledger protects): a record
+        // put back from before the revocation does not authorize again.
+        tollgate_login::change_account(&**self.service.store(), user, |account| {
+            let mut state = account.state().clone();
+            if state.revoke_credential(id.as_str()) {
+                Change::Store(state, ())
+            } else {
+                Change::Keep(())
+            }
+        })
+        .map_err(Error::from)?;
         let revoked = changed(change_credential(&*self.signer.store, id, |c| {
             if !c.is_owned_by(user) {
                 return tollgate_sign::Change::Keep(None);
@@ -384,10 +397,14 @@ impl Signing<'_> {
         let machine = self.service.machine();
         let mut rng = self.service.request_rng()?;
         let proof = tollgate_login::change_account(&**self.service.store(), user, |account| {
+            // Revoked, whatever the credential's own record says now.
+            if account.state().credential_revoked(id.as_str()) {
+                return Change::Keep((None, Vec::new()));
+            }
             let proof = machine.prove_code(account, user, code, now, &mut rng);
             match proof.update {
-                Some(state) => Change::Store(state, (proof.outcome, proof.effects)),
-                None => Change::Keep((proof.outcome, proof.effects)),
+                Some(state) => Change::Store(state, (Some(proof.outcome), proof.effects)),
+                None => Change::Keep((Some(proof.outcome), proof.effects)),
             }
         })
         .map_err(Error::from)?;
@@ -395,6 +412,9 @@ impl Signing<'_> {
             return Err(signing_error(SigningError::UnknownCredential));
         };
         self.service.carry_out_effects(effects);
+        let Some(outcome) = outcome else {
+            return Err(signing_error(Refused::Revoked));
+        };
         match outcome {
             CodeProof::Proven => {
                 let policy = &self.signer.policy;

@@ -34,6 +34,19 @@ impl AccountState {
         true
     }
 
+    /// Remembers that the signing credential `id` was revoked (see
+    /// [`AccountState::credential_revoked`]). Whether it was not remembered yet.
+    pub fn revoke_credential(&mut self, id: &str) -> bool {
+        if self.credential_revoked(id) {
+            return false;
+        }
+        if self.revoked_credentials.len() >= super::MAX_REVOKED_CREDENTIALS {
+            self.revoked_credentials.remove(0);
+        }
+        self.revoked_credentials.push(id.to_owned());
+        true
+    }
+
     /// An administrator's unlock: every failure count and every lock back to none (passwords,
     /// each known device, second-factor codes and their hard limit, password resets).
     pub fn unlock(&mut self) {

@@ -113,6 +113,9 @@ struct Plain {
     user_handle: Option<String>,
     #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     phishing_resistant: bool,
+    // Since remote signing (0.3; rows written before have none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    revoked_credentials: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -428,6 +431,7 @@ impl Plain {
             passkeys: state.passkeys.iter().map(PlainPasskey::of).collect(),
             user_handle: state.user_handle.map(|h| hex(&h)),
             phishing_resistant: state.phishing_resistant,
+            revoked_credentials: state.revoked_credentials.clone(),
         }
     }
 
@@ -485,6 +489,7 @@ impl Plain {
                 None => None,
             },
             phishing_resistant: self.phishing_resistant,
+            revoked_credentials: self.revoked_credentials.clone(),
         })
     }
 }

@@ -22,8 +22,14 @@ use zeroize::Zeroizing;
 use crate::common::{JOHN, PASSWORD, World};
 
 fn signing_world(seed: u64) -> World {
+    signing_world_on(Arc::new(MemoryStore::new()), seed)
+}
+
+fn signing_world_on<S>(store: Arc<S>, seed: u64) -> World
+where
+    S: tollgate::Store + tollgate::sign::SigningStore<Error = tollgate::StoreError> + 'static,
+{
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let store = Arc::new(MemoryStore::new());
     let clock = ManualClock::new(UnixTime::from_secs(1_700_000_000));
     let ca = CertificateAuthority::generate("Test CA", clock.now(), 3650, &mut rng);
     let signer = Signer::new(
@@ -418,4 +424,57 @@ fn an_administrator_lists_unlocks_and_revokes_a_credential() {
     )));
     // John is told.
     assert!(!w.outbox.messages().is_empty());
+}
+
+/// THREATS.md, database writer: John revokes his credential; the writer puts its record back
+/// as it was before (the SQLite file, written with SQL). The account remembers the revocation
+/// (its row is under the ledger): the record put back authorizes nothing.
+#[test]
+fn a_credential_record_put_back_from_before_its_revocation_authorizes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Arc::new(
+        tollgate_store_sqlite::SqliteStore::open(&path, tollgate::SealingKey::new([0x5a; 32]))
+            .unwrap(),
+    );
+    let w = signing_world_on(store, 8);
+    let token = w.enroll();
+    w.clock.advance(30);
+    let signing = w.service.signing().unwrap();
+    let id = signing.create_credential(&john(), "key").unwrap().id();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let before: (i64, Vec<u8>) = raw
+        .query_row(
+            "SELECT version, record FROM tollgate_credentials WHERE id = ?1",
+            [id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    signing.revoke(&john(), &id).unwrap();
+    raw.execute(
+        "UPDATE tollgate_credentials SET version = ?1, record = ?2 WHERE id = ?3",
+        rusqlite::params![before.0, before.1, id.as_str()],
+    )
+    .unwrap();
+    // The record opens (it is the service's own, from before) and says "active"…
+    assert!(matches!(
+        signing
+            .credential(&john(), &id)
+            .unwrap()
+            .credential
+            .status(),
+        tollgate::sign::Status::Active
+    ));
+    // …but a week of John's own codes authorizes nothing with it.
+    let mut sads = 0;
+    for _ in 0..7 * 24 {
+        w.clock.advance(3600);
+        if signing
+            .authorize(&john(), &id, &request(&["contract.pdf"]), &code(&token, &w))
+            .is_ok()
+        {
+            sads += 1;
+        }
+    }
+    assert_eq!(sads, 0);
 }
