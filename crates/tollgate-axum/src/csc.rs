@@ -29,6 +29,7 @@ use tollgate::{Client, Error};
 use zeroize::Zeroizing;
 
 use crate::Login;
+use crate::session::BEARER_BODY;
 
 mod shapes;
 
@@ -39,9 +40,6 @@ pub(crate) const TOKEN_LIFETIME: u64 = 900;
 
 /// The most a CSC request's body may hold: 64 KiB (a hundred SHA-512 hashes are 9 KiB).
 pub(crate) const MAX_BODY: usize = 64 * 1024;
-
-/// What a bearer token's session holds: no web page's session reads as it, nor it as one.
-const BEARER_BODY: &[u8] = b"tollgate csc bearer v1";
 
 /// An error as the CSC API answers it.
 #[derive(Debug)]

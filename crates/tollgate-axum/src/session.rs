@@ -67,6 +67,10 @@ pub(crate) fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// What a bearer token's session holds (the CSC API's, in the same store): no page's session
+/// reads as it, nor it as one.
+pub(crate) const BEARER_BODY: &[u8] = b"tollgate csc bearer v1";
+
 /// A session as a request holds it: the cookie's value and the version it was loaded at.
 pub(crate) struct Held {
     /// The cookie's value.
@@ -236,6 +240,10 @@ fn load(store: &dyn SessionStore, id: String, now: u64) -> Result<Option<Held>, 
     let Some(stored) = store.load_session(&SessionId::of(&id), UnixTime::from_secs(now))? else {
         return Ok(None);
     };
+    // An API's bearer token in the cookie: no page's session.
+    if *stored.body == *BEARER_BODY {
+        return Ok(None);
+    }
     let session = decode(&stored)?;
     Ok(Some(Held {
         id,

@@ -303,6 +303,13 @@ async fn a_stranger_learns_nothing_at_login_and_a_revoked_or_locked_token_is_dea
     let (status, _) = call(&p.app, "/csc/v1/auth/login", None, "{}").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
+    // The bearer token as a page's session cookie: a fresh first page, not a failure.
+    let token = bearer(&p, "v1").await;
+    let cookie = format!("tollgate_session={}", token.trim_start_matches("Bearer "));
+    let (status, _, page) = send(&p.app, crate::common::get("/", Some(&cookie), &[])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("data-screen=\"enter-user-id\""), "{page}");
+
     // Revoked: the token lists nothing more.
     let auth = bearer(&p, "v1").await;
     let (status, _) = call(&p.app, "/csc/v1/auth/revoke", Some(&auth), "{}").await;
