@@ -223,6 +223,25 @@ async fn work<T: Send + 'static>(
     })
 }
 
+/// An answer's JSON, or the error's.
+fn respond(result: Result<Value, CscError>) -> Response {
+    match result {
+        Ok(body) => ok(&body),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Runs `f` on the service's signing, as blocking work.
+async fn signing<T: Send + 'static>(
+    login: &Login,
+    f: impl FnOnce(tollgate::signing::Signing<'_>) -> Result<T, Error> + Send + 'static,
+) -> Result<T, CscError> {
+    work(login, move |service| {
+        service.signing().and_then(f).map_err(from_service)
+    })
+    .await?
+}
+
 fn store(login: &Login) -> Arc<dyn SessionStore> {
     login.0.sessions.store().clone()
 }
@@ -290,10 +309,7 @@ pub(crate) async fn auth_login<const V: u8>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match auth_login_inner(&login, peer, &headers, &body).await {
-        Ok(body) => ok(&body),
-        Err(e) => e.into_response(),
-    }
+    respond(auth_login_inner(&login, peer, &headers, &body).await)
 }
 
 async fn auth_login_inner(
@@ -411,19 +427,10 @@ pub(crate) async fn credentials_list<const V: u8>(
     let run = async {
         let map = body_json(&body)?;
         let user = bearer(&login, &headers).await?;
-        let credentials = work(&login, move |service| {
-            service
-                .signing()
-                .and_then(|s| s.credentials(&user))
-                .map_err(from_service)
-        })
-        .await??;
+        let credentials = signing(&login, move |s| s.credentials(&user)).await?;
         Ok::<_, CscError>(shapes::list(Version::of(V), &map, &credentials))
     };
-    match run.await {
-        Ok(body) => ok(&body),
-        Err(e) => e.into_response(),
-    }
+    respond(run.await)
 }
 
 /// `credentials/info`.
@@ -436,19 +443,10 @@ pub(crate) async fn credentials_info<const V: u8>(
         let map = body_json(&body)?;
         let id = credential_id(&map)?;
         let user = bearer(&login, &headers).await?;
-        let info: CredentialInfo = work(&login, move |service| {
-            service
-                .signing()
-                .and_then(|s| s.credential(&user, &id))
-                .map_err(from_service)
-        })
-        .await??;
+        let info: CredentialInfo = signing(&login, move |s| s.credential(&user, &id)).await?;
         shapes::credential_info(Version::of(V), &map, &info)
     };
-    match run.await {
-        Ok(body) => ok(&body),
-        Err(e) => e.into_response(),
-    }
+    respond(run.await)
 }
 
 /// `credentials/authorize`.
@@ -462,20 +460,11 @@ pub(crate) async fn credentials_authorize<const V: u8>(
         let id = credential_id(&map)?;
         let (request, otp) = authorize_request(Version::of(V), &map)?;
         let user = bearer(&login, &headers).await?;
-        let sad = work(&login, move |service| {
-            service
-                .signing()
-                .and_then(|s| s.authorize(&user, &id, &request, &otp))
-                .map_err(from_service)
-        })
-        .await??;
+        let sad = signing(&login, move |s| s.authorize(&user, &id, &request, &otp)).await?;
         let lifetime = tollgate::sign::DEFAULT_SAD_LIFETIME;
         Ok::<_, CscError>(json!({"SAD": sad.expose(), "expiresIn": lifetime}))
     };
-    match run.await {
-        Ok(body) => ok(&body),
-        Err(e) => e.into_response(),
-    }
+    respond(run.await)
 }
 
 /// `signatures/signHash`.
@@ -492,29 +481,21 @@ pub(crate) async fn sign_hash<const V: u8>(
         })?);
         let request = sign_hash_request(Version::of(V), &map)?;
         let user = bearer(&login, &headers).await?;
-        let signatures = work(&login, move |service| {
-            service
-                .signing()
-                .and_then(|s| {
-                    s.sign_hashes(
-                        &user,
-                        &id,
-                        &sad,
-                        request.hash,
-                        request.algorithm,
-                        &request.hashes,
-                    )
-                })
-                .map_err(from_service)
+        let signatures = signing(&login, move |s| {
+            s.sign_hashes(
+                &user,
+                &id,
+                &sad,
+                request.hash,
+                request.algorithm,
+                &request.hashes,
+            )
         })
-        .await??;
+        .await?;
         let signatures: Vec<String> = signatures.iter().map(|s| STANDARD.encode(s)).collect();
         Ok::<_, CscError>(json!({"signatures": signatures}))
     };
-    match run.await {
-        Ok(body) => ok(&body),
-        Err(e) => e.into_response(),
-    }
+    respond(run.await)
 }
 
 /// What `signHash` asks for, read from either version's shape.

@@ -14,21 +14,26 @@ fn request(hashes: &[String], count: u64) -> SignatureRequest {
     SignatureRequest::new(HashAlgorithm::Sha256, hashes, count, Some("contract")).expect("valid")
 }
 
-#[test]
-fn a_stolen_sad_signs_no_other_document() {
-    let mut w = world();
-    let contract = document_hash("contract.pdf");
-    let sad = w
-        .credential
+/// John authorizes `count` signatures of `hashes` now: the SAD.
+fn authorize(w: &mut crate::support::World, hashes: &[String], count: u64) -> Sad {
+    let john = w.john.clone();
+    w.credential
         .authorize(
-            &w.john.clone(),
-            &request(std::slice::from_ref(&contract), 1),
+            &john,
+            &request(hashes, count),
             &w.sad_keys,
             DEFAULT_SAD_LIFETIME,
             now(),
             &mut w.rng,
         )
-        .expect("authorized");
+        .expect("authorized")
+}
+
+#[test]
+fn a_stolen_sad_signs_no_other_document() {
+    let mut w = world();
+    let contract = document_hash("contract.pdf");
+    let sad = authorize(&mut w, std::slice::from_ref(&contract), 1);
     // For the SAD's five minutes, one try a second, each at another document.
     let mut signed = 0;
     for second in 0..DEFAULT_SAD_LIFETIME {
@@ -71,17 +76,7 @@ fn a_stolen_sad_signs_no_other_document() {
 fn a_sad_signs_its_hash_once_however_often_it_is_replayed() {
     let mut w = world();
     let hashes = [document_hash("a.pdf"), document_hash("b.pdf")];
-    let sad = w
-        .credential
-        .authorize(
-            &w.john.clone(),
-            &request(&hashes, 2),
-            &w.sad_keys,
-            DEFAULT_SAD_LIFETIME,
-            now(),
-            &mut w.rng,
-        )
-        .expect("authorized");
+    let sad = authorize(&mut w, &hashes, 2);
     let a = read_hashes(HashAlgorithm::Sha256, &hashes[..1]).expect("a");
     let b = read_hashes(HashAlgorithm::Sha256, &hashes[1..]).expect("b");
     let mut signed = 0;
@@ -111,17 +106,7 @@ fn a_sad_is_refused_for_another_user_or_credential() {
     let mut w = world();
     let contract = document_hash("contract.pdf");
     let john = w.john.clone();
-    let sad = w
-        .credential
-        .authorize(
-            &john,
-            &request(std::slice::from_ref(&contract), 1),
-            &w.sad_keys,
-            DEFAULT_SAD_LIFETIME,
-            now(),
-            &mut w.rng,
-        )
-        .expect("authorized");
+    let sad = authorize(&mut w, std::slice::from_ref(&contract), 1);
     let hashes = read_hashes(HashAlgorithm::Sha256, &[contract]).expect("a hash");
     // Anna holds John's SAD and her own bearer token: the credential is not hers.
     let anna = user("anna@example.com");
@@ -181,17 +166,7 @@ fn a_sad_ends_after_its_lifetime() {
     let mut w = world();
     let contract = document_hash("contract.pdf");
     let john = w.john.clone();
-    let sad = w
-        .credential
-        .authorize(
-            &john,
-            &request(std::slice::from_ref(&contract), 1),
-            &w.sad_keys,
-            DEFAULT_SAD_LIFETIME,
-            now(),
-            &mut w.rng,
-        )
-        .expect("authorized");
+    let sad = authorize(&mut w, std::slice::from_ref(&contract), 1);
     let hashes = read_hashes(HashAlgorithm::Sha256, &[contract]).expect("a hash");
     let late = UnixTime::from_secs(now().as_secs() + DEFAULT_SAD_LIFETIME);
     assert_eq!(
@@ -212,17 +187,7 @@ fn an_altered_sad_opens_nothing() {
     let mut w = world();
     let contract = document_hash("contract.pdf");
     let john = w.john.clone();
-    let sad = w
-        .credential
-        .authorize(
-            &john,
-            &request(std::slice::from_ref(&contract), 1),
-            &w.sad_keys,
-            DEFAULT_SAD_LIFETIME,
-            now(),
-            &mut w.rng,
-        )
-        .expect("authorized");
+    let sad = authorize(&mut w, std::slice::from_ref(&contract), 1);
     let hashes = read_hashes(HashAlgorithm::Sha256, &[contract]).expect("a hash");
     let text = sad.expose().to_owned();
     let mut opened = 0;
@@ -280,17 +245,7 @@ fn a_revoked_or_locked_credential_authorizes_and_signs_nothing() {
     let mut w = world();
     let contract = document_hash("contract.pdf");
     let john = w.john.clone();
-    let sad = w
-        .credential
-        .authorize(
-            &john,
-            &request(std::slice::from_ref(&contract), 1),
-            &w.sad_keys,
-            DEFAULT_SAD_LIFETIME,
-            now(),
-            &mut w.rng,
-        )
-        .expect("authorized");
+    let sad = authorize(&mut w, std::slice::from_ref(&contract), 1);
     let hashes =
         read_hashes(HashAlgorithm::Sha256, std::slice::from_ref(&contract)).expect("a hash");
     let mut locked = w.credential.clone();
@@ -400,19 +355,7 @@ fn old_authorizations_make_room_for_new_ones() {
     let mut sads = Vec::new();
     for i in 0..(tollgate_sign::MAX_OPEN_AUTHORIZATIONS + 2) {
         let hash = document_hash(&format!("doc {i}"));
-        sads.push((
-            hash.clone(),
-            w.credential
-                .authorize(
-                    &john,
-                    &request(&[hash], 1),
-                    &w.sad_keys,
-                    DEFAULT_SAD_LIFETIME,
-                    now(),
-                    &mut w.rng,
-                )
-                .expect("authorized"),
-        ));
+        sads.push((hash.clone(), authorize(&mut w, &[hash], 1)));
     }
     assert_eq!(
         w.credential.open_authorizations(now()),
