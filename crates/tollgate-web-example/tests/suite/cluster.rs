@@ -250,33 +250,7 @@ fn first_login(c: &Cluster, agent: &mut Agent, user: &str, seed: u64) -> Totp {
     agent.submit("password", PASSWORD);
     assert_eq!(agent.screen(), "enter-pin", "{user}: {}", agent.page);
     agent.submit("pin", &c.sms.last_pin());
-    desktop(agent, user, seed)
-}
-
-/// From the enrollment choice, the desktop path to the logged-in page.
-fn desktop(agent: &mut Agent, user: &str, seed: u64) -> Totp {
-    assert_eq!(
-        agent.screen(),
-        "choose-enrollment",
-        "{user}: {}",
-        agent.page
-    );
-    agent.submit("desktop", "");
-    let serial = between(&agent.page, r#"<code id="serial">"#, "<")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let code = between(&agent.page, r#"<code id="activation_code">"#, "<")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let app = TokenActivation::new(serial, code, None);
-    let (registration, token) = app.register(&mut ChaCha20Rng::seed_from_u64(seed));
-    agent.submit("registration", &registration.to_string());
-    assert_eq!(agent.screen(), "enrolled", "{user}: {}", agent.page);
-    agent.submit("continue", "");
-    assert_eq!(agent.screen(), "authenticated", "{user}: {}", agent.page);
-    token.totp()
+    agent.enroll_desktop(seed)
 }
 
 /// Whether every answer came from the other node than the one before.
@@ -336,7 +310,7 @@ fn two_nodes_behind_nginx_on_one_postgres() {
         .trim_start_matches("http://")
         .to_owned();
     agent.upstreams.clear();
-    desktop(&mut agent, &user, 99);
+    agent.enroll_desktop(99);
     assert!(
         agent.upstreams.iter().all(|u| u.ends_with(&survivor)),
         "after the kill, only the survivor answers: {:?}",

@@ -126,19 +126,7 @@ async fn another_projects_software_passkey_registers_and_logs_in_over_http() {
     agent.submit("password", web::PASSWORD);
     let pin = agent.last_pin();
     agent.submit("pin", &pin);
-    agent.submit("desktop", "");
-    let serial = between(&agent.page, "id=\"serial\">", "<")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let code = between(&agent.page, "id=\"activation_code\">", "<")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let (registration, _) =
-        TokenActivation::new(serial, code, None).register(&mut ChaCha20Rng::seed_from_u64(1));
-    agent.submit("registration", &registration.to_string());
-    agent.submit("continue", "");
+    agent.enroll_desktop(1);
     assert_eq!(agent.screen(), "authenticated");
 
     agent.submit("add_passkey", "");

@@ -9,9 +9,6 @@
 
 use std::process::Command;
 
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-use tollgate::codes::TokenActivation;
 use tollgate::otp::UnixTime;
 
 use crate::agent::{Agent, between};
@@ -62,19 +59,7 @@ fn pyhanko_signs_a_pdf_through_the_csc_api() {
     agent.submit("password", web::PASSWORD);
     let pin = agent.last_pin();
     agent.submit("pin", &pin);
-    agent.submit("desktop", "");
-    let serial = between(&agent.page, "id=\"serial\">", "<")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let code = between(&agent.page, "id=\"activation_code\">", "<")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let (registration, token) =
-        TokenActivation::new(serial, code, None).register(&mut ChaCha20Rng::seed_from_u64(1));
-    agent.submit("registration", &registration.to_string());
-    agent.submit("continue", "");
+    let totp = agent.enroll_desktop(1);
     assert_eq!(agent.screen(), "authenticated", "{}", agent.page);
     assert!(agent.page.contains("Create your Signing Certificate"));
     let page = agent.submit("create_signing_certificate", "").to_owned();
@@ -85,8 +70,7 @@ fn pyhanko_signs_a_pdf_through_the_csc_api() {
 
     // A new time step: the code that authorizes is not the one the login used.
     agent.advance(30);
-    let otp = token
-        .totp()
+    let otp = totp
         .generate(UnixTime::from_secs(start + 30))
         .unwrap()
         .to_string();

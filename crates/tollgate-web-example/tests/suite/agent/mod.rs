@@ -131,6 +131,30 @@ pub(crate) struct Agent {
 }
 
 impl Agent {
+    /// From the enrollment choice, the desktop path to the logged-in page: the soft token,
+    /// registered with randomness from `seed`.
+    pub(crate) fn enroll_desktop(&mut self, seed: u64) -> tollgate::otp::Totp {
+        use rand_core::SeedableRng as _;
+        assert_eq!(self.screen(), "choose-enrollment", "{}", self.page);
+        self.submit("desktop", "");
+        let serial = between(&self.page, r#"<code id="serial">"#, "<")
+            .unwrap()
+            .parse()
+            .unwrap();
+        let code = between(&self.page, r#"<code id="activation_code">"#, "<")
+            .unwrap()
+            .parse()
+            .unwrap();
+        let app = tollgate::codes::TokenActivation::new(serial, code, None);
+        let (registration, token) =
+            app.register(&mut rand_chacha::ChaCha20Rng::seed_from_u64(seed));
+        self.submit("registration", &registration.to_string());
+        assert_eq!(self.screen(), "enrolled", "{}", self.page);
+        self.submit("continue", "");
+        assert_eq!(self.screen(), "authenticated", "{}", self.page);
+        token.totp()
+    }
+
     pub(crate) fn new(base: &str) -> Self {
         Self::at(base, "")
     }
