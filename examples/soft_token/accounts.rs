@@ -106,49 +106,7 @@ pub(crate) fn import(link: &str, store: &Path) -> Result<(), String> {
             skipped.index, skipped.reason
         );
     }
-    if batch.accounts.is_empty() {
-        return Err("the link holds no account this app can keep".into());
-    }
-    // Only what this app's own export can write again (an account it could not give back
-    // would be stuck in the file).
-    let new: Vec<Saved> = batch
-        .accounts
-        .iter()
-        .map(from_uri)
-        .enumerate()
-        .filter_map(|(i, saved)| match to_uri(&saved, i) {
-            Ok(_) => Some(saved),
-            Err(e) => {
-                println!("skipped {e}: this app could not export it again");
-                None
-            }
-        })
-        .collect();
-    if new.is_empty() {
-        return Err("the link holds no account this app can keep".into());
-    }
-    let names: Vec<String> = new.iter().enumerate().map(|(i, a)| label(a, i)).collect();
-    if store.exists() {
-        let mut opened = open(store)?;
-        let before = opened.accounts.len();
-        for account in new {
-            let duplicate = opened
-                .accounts
-                .iter()
-                .any(|a| a.secret == account.secret && a.name == account.name);
-            if duplicate {
-                println!("skipped {}: already in the file", label(&account, 0));
-            } else {
-                opened.accounts.push(account);
-            }
-        }
-        let added = opened.accounts.len() - before;
-        opened.save(store)?;
-        println!("Added {added} accounts to {}.", store.display());
-    } else {
-        save(store, new)?;
-        println!("Saved {} accounts to {}.", names.len(), store.display());
-    }
+    let names = keep(&batch.accounts, store)?;
     println!(
         "From batch {} of {} (batch id {}): {}",
         batch.batch_index + 1,
@@ -196,4 +154,88 @@ pub(crate) fn export(store: &Path, qr: bool) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `import --file`: another app's plain export (Aegis's unencrypted JSON vault, or a list of
+/// `otpauth://` URIs one a line, as andOTP and 2FAS write them), kept as `import` keeps a
+/// link's accounts.
+pub(crate) fn import_file(path: &Path, store: &Path) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let is_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let export = if is_json {
+        tollgate::provision::app_exports::read_aegis(&bytes)
+    } else {
+        tollgate::provision::app_exports::read_uri_list(&bytes)
+    }
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    let what = if is_json { "entry" } else { "line" };
+    for (at, why) in &export.skipped {
+        println!("skipped {what} {at} of {}: {why}", path.display());
+    }
+    let names = keep(&export.accounts, store)?;
+    println!("From {}: {}", path.display(), names.join(", "));
+    Ok(())
+}
+
+/// Adds the accounts this app's own export could write again to the file (made, under a new
+/// PIN, when there is none), leaving out those already in it; their labels.
+fn keep(accounts: &[OtpAuthUri], store: &Path) -> Result<Vec<String>, String> {
+    if accounts.is_empty() {
+        return Err("there is no account this app can keep".into());
+    }
+    // Only what this app's own export can write again (an account it could not give back
+    // would be stuck in the file).
+    let new: Vec<Saved> = accounts
+        .iter()
+        .map(from_uri)
+        .enumerate()
+        .filter_map(|(i, saved)| match to_uri(&saved, i) {
+            // The export writes migration links: what they cannot carry is not kept either.
+            Ok(uri)
+                if migration::export(std::slice::from_ref(&uri), DEFAULT_BATCH, 0)
+                    .1
+                    .is_empty() =>
+            {
+                Some(saved)
+            }
+            Ok(_) => {
+                println!(
+                    "skipped {}: the migration format this app exports knows only 30 s periods \
+                     and 6 or 8 digits",
+                    label(&saved, i)
+                );
+                None
+            }
+            Err(e) => {
+                println!("skipped {e}: this app could not export it again");
+                None
+            }
+        })
+        .collect();
+    if new.is_empty() {
+        return Err("there is no account this app can keep".into());
+    }
+    let names: Vec<String> = new.iter().enumerate().map(|(i, a)| label(a, i)).collect();
+    if store.exists() {
+        let mut opened = open(store)?;
+        let before = opened.accounts.len();
+        for account in new {
+            let duplicate = opened
+                .accounts
+                .iter()
+                .any(|a| a.secret == account.secret && a.name == account.name);
+            if duplicate {
+                println!("skipped {}: already in the file", label(&account, 0));
+            } else {
+                opened.accounts.push(account);
+            }
+        }
+        let added = opened.accounts.len() - before;
+        opened.save(store)?;
+        println!("Added {added} accounts to {}.", store.display());
+    } else {
+        save(store, new)?;
+        println!("Saved {} accounts to {}.", names.len(), store.display());
+    }
+    Ok(names)
 }

@@ -5,6 +5,7 @@
 //! soft_token scan --uri URI [--offline] --store FILE
 //! soft_token code --store FILE [--account NAME] [--at UNIX_SECONDS] [--counter N]
 //! soft_token import --uri 'otpauth-migration://…' --store FILE
+//! soft_token import --file EXPORT --store FILE
 //! soft_token export --store FILE [--qr]
 //! soft_token unlock --store FILE
 //! ```
@@ -48,6 +49,9 @@ const USAGE: &str = "usage:
   soft_token import --uri 'otpauth-migration://offline?data=…' --store FILE
       Adds every account of a Google Authenticator export link to the file (a new file asks
       for a new PIN), and says which it skipped and why.
+  soft_token import --file EXPORT --store FILE
+      The same from another app's plain export: Aegis's unencrypted JSON vault, or a list of
+      otpauth:// URIs one a line (andOTP, 2FAS).
   soft_token export --store FILE [--qr]
       Prints the file's accounts as export links, ten accounts a link as Google Authenticator
       batches them; --qr draws each as a QR code. The links carry the secrets.
@@ -162,8 +166,12 @@ fn run(args: &[String]) -> Result<(), String> {
             &[],
         )?),
         Some("import") => {
-            let args = Args::parse(args, &["uri", "store"], &[])?;
-            accounts::import(args.need("uri")?, &PathBuf::from(args.need("store")?))
+            let args = Args::parse(args, &["uri", "file", "store"], &[])?;
+            let store = PathBuf::from(args.need("store")?);
+            match args.get("file") {
+                Some(file) => accounts::import_file(&PathBuf::from(file), &store),
+                None => accounts::import(args.need("uri")?, &store),
+            }
         }
         Some("export") => {
             let args = Args::parse(args, &["store"], &["qr"])?;

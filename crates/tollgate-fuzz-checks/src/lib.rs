@@ -13,6 +13,7 @@ mod login;
 mod otp;
 mod passkey;
 mod provision;
+mod seeds;
 mod signing;
 mod store;
 mod web;
@@ -25,6 +26,7 @@ pub use login::{login_machine, user_id};
 pub use otp::{ocra_suite, otp_code, secret_base32};
 pub use passkey::passkey_response;
 pub use provision::{key_uri, migration, secure_qr};
+pub use seeds::seed_file;
 pub use signing::signing_request;
 pub use store::{device_id, key_file, login_key, sealed_login, sealed_state, stored_account};
 pub use web::forwarded_header;
@@ -57,6 +59,7 @@ pub const TARGETS: &[Target] = &[
     ("forwarded_header", forwarded_header),
     ("passkey_response", passkey_response),
     ("signing_request", signing_request),
+    ("seed_file", seed_file),
 ];
 
 /// The fuzzer's bytes as text, or `None` for bytes that are not UTF-8 (no parser takes them).

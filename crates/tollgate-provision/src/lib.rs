@@ -1,12 +1,15 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod app_exports;
 mod error;
 mod key_uri;
 pub mod migration;
 mod percent;
 mod qr;
 mod secure_qr;
+#[cfg(feature = "seeds")]
+pub mod seeds;
 
 pub use error::{BuildError, MigrationError, QrError, SecureQrError, UriError};
 pub use key_uri::{Forgiven, OtpAuthUri, OtpKind, Parsed};

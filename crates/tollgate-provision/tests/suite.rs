@@ -5,6 +5,8 @@
     reason = "a test fails loudly on the first broken expectation"
 )]
 
+#[path = "suite/app_exports.rs"]
+mod app_exports;
 #[path = "suite/eci.rs"]
 mod eci;
 #[path = "suite/key_uri.rs"]
@@ -15,3 +17,6 @@ mod migration;
 mod qr_images;
 #[path = "suite/secure_qr.rs"]
 mod secure_qr;
+#[cfg(feature = "seeds")]
+#[path = "suite/seeds.rs"]
+mod seeds;

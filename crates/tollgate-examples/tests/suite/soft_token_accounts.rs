@@ -224,3 +224,40 @@ fn an_empty_issuer_parameter_leaves_the_labels_issuer_and_the_export_works() {
     assert_eq!(batch.accounts[0].issuer(), Some("ACME Co"));
     assert_eq!(batch.accounts[0].account(), "Firstname Lastname");
 }
+
+/// Another app's plain exports, as Aegis publishes them for its own importer's tests: its
+/// unencrypted vault and the same accounts as a URI list (andOTP's and 2FAS's layout). Of the
+/// seven, the Steam one is skipped by its place, three (7 digits, 20 s and 50 s) are named
+/// as what this app's migration-link export could not write again, and three are kept and
+/// exported again.
+#[test]
+fn aegis_vaults_and_uri_lists_import_and_export() {
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tollgate-provision/tests/data/apps/"
+    );
+    for (name, skipped) in [("aegis_plain.json", "entry 7"), ("plain.txt", "line 7")] {
+        let dir = Scratch::new();
+        let store = file(&dir);
+        let path = format!("{data}{name}");
+        let out = run(&["import", "--file", &path, "--store", &store]).unwrap();
+        assert!(out.contains(&format!("skipped {skipped}")), "{out}");
+        assert!(out.contains("Saved 3 accounts"), "{out}");
+        assert_eq!(out.matches("knows only 30 s periods").count(), 3, "{out}");
+        let exported = run(&["export", "--store", &store]).unwrap();
+        let link = exported
+            .lines()
+            .find(|l| l.starts_with("otpauth-migration://"))
+            .unwrap();
+        let batch = migration::import(link).unwrap();
+        assert_eq!(batch.accounts.len(), 3, "{name}");
+        assert_eq!(batch.accounts[2].issuer(), Some("WWE"));
+        // The same file again adds nothing.
+        let again = run(&["import", "--file", &path, "--store", &store]).unwrap();
+        assert!(again.contains("Added 0 accounts"), "{again}");
+    }
+    let dir = Scratch::new();
+    let encrypted = format!("{data}aegis_encrypted.json");
+    let refused = run(&["import", "--file", &encrypted, "--store", &file(&dir)]).unwrap_err();
+    assert!(refused.contains("encrypted"), "{refused}");
+}

@@ -97,4 +97,5 @@ replay_tests!(
     forwarded_header,
     passkey_response,
     signing_request,
+    seed_file,
 );
