@@ -8,6 +8,7 @@
 #![allow(dead_code, reason = "each test file uses its part")]
 
 use std::io::{BufRead as _, BufReader, Write as _};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -23,6 +24,20 @@ pub(crate) struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A child process started in a process group of its own, the group killed when the test ends:
+/// ChromeDriver, whose Chromium (and its helpers) would outlive the driver otherwise.
+struct KilledGroup(Child);
+
+impl Drop for KilledGroup {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -129,7 +144,7 @@ pub(crate) async fn scan(b: &Browser) -> (String, SecureActivation, TokenActivat
     (uri, scanned, app)
 }
 
-fn start_driver(driver: &Path) -> (Killed, String) {
+fn start_driver(driver: &Path) -> (KilledGroup, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -137,12 +152,13 @@ fn start_driver(driver: &Path) -> (Killed, String) {
         .port();
     let mut child = Command::new(driver)
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     watch(&mut child, "started successfully");
-    (Killed(child), format!("http://127.0.0.1:{port}"))
+    (KilledGroup(child), format!("http://127.0.0.1:{port}"))
 }
 
 pub(crate) struct Browser {
@@ -156,7 +172,7 @@ pub(crate) struct Browser {
     /// What the server printed.
     pub(crate) server_log: Output,
     _server: Option<Killed>,
-    _driver: Killed,
+    _driver: KilledGroup,
     _profile: tempfile::TempDir,
 }
 
