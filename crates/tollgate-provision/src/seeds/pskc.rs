@@ -96,6 +96,9 @@ pub fn read_pskc(bytes: &[u8], key: Option<&PreSharedKey>) -> Result<SeedFile, S
     // Each token's key ID and line, beside it: a device with several keys (RFC 6030 Figure 10)
     // names each of them by both.
     let mut keys: Vec<(Option<String>, usize)> = Vec::new();
+    // Lines counted as the reader moves on, never from the start again (a 70 MB file has
+    // millions of events).
+    let mut counted = (0usize, 1usize);
     let mut text_of = String::new();
     loop {
         // Where the next event starts: past the whitespace the reader trims.
@@ -103,7 +106,13 @@ pub fn read_pskc(bytes: &[u8], key: Option<&PreSharedKey>) -> Result<SeedFile, S
         while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
             at += 1;
         }
-        let line = line_of(bytes, at);
+        let line = {
+            let (from, lines) = counted;
+            let to = at.clamp(from, bytes.len());
+            let line = lines + bytes[from..to].iter().filter(|&&b| b == b'\n').count();
+            counted = (to, line);
+            line
+        };
         let event = reader
             .read_event()
             .map_err(|e| SeedProblem::Xml(e.to_string()).at(line))?;
