@@ -42,6 +42,27 @@ pub struct Proof {
 }
 
 impl LoginMachine {
+    /// The context of a decision about `account` outside any login: no login of its own, from
+    /// no known device.
+    fn outside_login<'a, R>(
+        &'a self,
+        account: &'a Account,
+        now: UnixTime,
+        rng: &'a mut R,
+    ) -> Ctx<'a, R> {
+        Ctx {
+            config: &self.config,
+            pin_key: &self.pin_key,
+            now,
+            rng,
+            account: Some(account),
+            id: LoginId::from_bytes([0; 16]),
+            on_device: false,
+            enrolling: Enrolling::First,
+            proven_at: None,
+        }
+    }
+
     /// Whether `correct` (the password's verdict, checked by the caller against the account's
     /// hash) lets `user` in through an API, counted as a login's password step counts it (from
     /// no known device). Refused without counting while the password or the account cools
@@ -56,17 +77,7 @@ impl LoginMachine {
         now: UnixTime,
         rng: &mut impl CryptoRng,
     ) -> Proof {
-        let ctx = Ctx {
-            config: &self.config,
-            pin_key: &self.pin_key,
-            now,
-            rng,
-            account: Some(account),
-            id: LoginId::from_bytes([0; 16]),
-            on_device: false,
-            enrolling: Enrolling::First,
-            proven_at: None,
-        };
+        let ctx = self.outside_login(account, now, rng);
         let mut state = account.state.clone();
         let refused = Effect::Audit(AuditEvent::PasswordRefused {
             user: user.clone(),
@@ -113,17 +124,7 @@ impl LoginMachine {
         now: UnixTime,
         rng: &mut impl CryptoRng,
     ) -> Proof {
-        let ctx = Ctx {
-            config: &self.config,
-            pin_key: &self.pin_key,
-            now,
-            rng,
-            account: Some(account),
-            id: LoginId::from_bytes([0; 16]),
-            on_device: false,
-            enrolling: Enrolling::First,
-            proven_at: None,
-        };
+        let ctx = self.outside_login(account, now, rng);
         let not_checked = Proof {
             update: None,
             outcome: CodeProof::NotChecked,
